@@ -1,0 +1,295 @@
+package dev.roan.jooq;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Coalesce and deliver: the pending purges of every cache node.
+ *
+ * <p>Each (node, path) is one entry: idle, queued, or in flight. A path submitted while queued is not
+ * queued twice; a path submitted while its purge is in flight is sent once more when that purge
+ * completes, so the last purge of a path always starts after the last commit that asked for it.
+ *
+ * <p>{@link #submit} runs on the writer's thread: it only updates this in-memory state under a short
+ * lock and, at most once per burst, hands the sending to the delivery executor. It never touches the
+ * network, even for DNS.
+ */
+final class Dispatcher {
+
+    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+
+    /** Purges one node may have in flight at once; more wait in its queue. */
+    static final int MAX_IN_FLIGHT_PER_NODE = 32;
+
+    private static final int IDLE = 0;
+    private static final int QUEUED = 1;
+    private static final int IN_FLIGHT = 2;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition progress = lock.newCondition();
+    private final List<NodeState> nodes = new ArrayList<>();
+    private final Executor executor;
+    private boolean drainScheduled;
+    private boolean closed;
+    private boolean warnedClosed;
+
+    Dispatcher(List<CacheNode> cacheNodes, Executor executor) {
+        for (CacheNode node : cacheNodes) {
+            nodes.add(new NodeState(node));
+        }
+        this.executor = executor;
+    }
+
+    /** Asks for a purge of each path on every node. Never blocks on the network. */
+    void submit(Collection<String> paths) {
+        if (paths.isEmpty()) {
+            return;
+        }
+        boolean schedule;
+        lock.lock();
+        try {
+            if (closed) {
+                if (!warnedClosed) {
+                    warnedClosed = true;
+                    LOG.log(Level.WARNING, () -> "Roan is closed: dropped purges of " + paths
+                            + " (and of any later write). Close Roan after the DSLContext that uses it.");
+                }
+                return;
+            }
+            for (NodeState node : nodes) {
+                for (String path : paths) {
+                    node.offer(path);
+                }
+            }
+            schedule = !drainScheduled;
+            drainScheduled = true;
+        } finally {
+            lock.unlock();
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
+    }
+
+    private void scheduleDrain() {
+        try {
+            executor.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            lock.lock();
+            try {
+                drainScheduled = false;
+            } finally {
+                lock.unlock();
+            }
+            LOG.log(Level.WARNING, () -> "Roan could not schedule purges: " + e);
+        }
+    }
+
+    /** Starts every purge the in-flight limits allow. Runs on the delivery executor. */
+    private void drain() {
+        List<Entry> starting = new ArrayList<>();
+        lock.lock();
+        try {
+            drainScheduled = false;
+            for (NodeState node : nodes) {
+                node.takeStartable(starting);
+            }
+        } finally {
+            lock.unlock();
+        }
+        for (Entry entry : starting) {
+            entry.node.node.purge(entry.path).whenCompleteAsync((ignored, error) -> completed(entry), executor);
+        }
+    }
+
+    private void completed(Entry entry) {
+        boolean schedule = false;
+        lock.lock();
+        try {
+            NodeState node = entry.node;
+            node.inFlight--;
+            entry.completed = entry.sending;
+            if (entry.requested > entry.sending) {
+                entry.state = QUEUED;
+                node.queue.add(entry);
+            } else {
+                entry.state = IDLE;
+                node.entries.remove(entry.path);
+            }
+            if (!drainScheduled && hasStartable()) {
+                drainScheduled = true;
+                schedule = true;
+            }
+            progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
+    }
+
+    private boolean hasStartable() {
+        for (NodeState node : nodes) {
+            if (!node.queue.isEmpty() && node.inFlight < MAX_IN_FLIGHT_PER_NODE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Waits until every purge asked for before this call has been delivered or given up.
+     *
+     * @return false if the timeout elapsed first, or the thread was interrupted
+     */
+    boolean flush(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            List<Entry> waiting = new ArrayList<>();
+            List<Long> targets = new ArrayList<>();
+            for (NodeState node : nodes) {
+                for (Entry entry : node.entries.values()) {
+                    if (entry.requested > entry.completed) {
+                        waiting.add(entry);
+                        targets.add(entry.requested);
+                    }
+                }
+            }
+            for (int i = 0; i < waiting.size(); i++) {
+                while (waiting.get(i).completed < targets.get(i)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    progress.awaitNanos(left);
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops taking purges; those already asked for are still delivered. */
+    void stopAccepting() {
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Paths not yet delivered or given up, per node, for messages. */
+    Map<String, List<String>> pending() {
+        lock.lock();
+        try {
+            Map<String, List<String>> pending = new HashMap<>();
+            for (NodeState node : nodes) {
+                if (!node.entries.isEmpty()) {
+                    pending.put(node.node.toString(), new ArrayList<>(node.entries.keySet()));
+                }
+            }
+            return pending;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int pendingCount() {
+        lock.lock();
+        try {
+            int count = 0;
+            for (NodeState node : nodes) {
+                count += node.entries.size();
+            }
+            return count;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    static long toMillis(Duration d) {
+        return TimeUnit.NANOSECONDS.toMillis(d.toNanos());
+    }
+
+    /** The entries of one node. Guarded by the dispatcher's lock. */
+    private static final class NodeState {
+        final CacheNode node;
+        final Map<String, Entry> entries = new HashMap<>();
+        final ArrayDeque<Entry> queue = new ArrayDeque<>();
+        int inFlight;
+
+        NodeState(CacheNode node) {
+            this.node = node;
+        }
+
+        void offer(String path) {
+            Entry entry = entries.get(path);
+            if (entry == null) {
+                entry = new Entry(this, path);
+                entries.put(path, entry);
+            }
+            switch (entry.state) {
+                case IDLE:
+                    entry.requested++;
+                    entry.state = QUEUED;
+                    queue.add(entry);
+                    break;
+                case IN_FLIGHT:
+                    // Written again while its purge is on the wire: send once more afterwards.
+                    if (entry.requested == entry.sending) {
+                        entry.requested++;
+                    }
+                    break;
+                default:
+                    // Already queued: that purge will cover this write too.
+                    break;
+            }
+        }
+
+        void takeStartable(List<Entry> out) {
+            while (inFlight < MAX_IN_FLIGHT_PER_NODE && !queue.isEmpty()) {
+                Entry entry = queue.poll();
+                entry.state = IN_FLIGHT;
+                entry.sending = entry.requested;
+                inFlight++;
+                out.add(entry);
+            }
+        }
+    }
+
+    /**
+     * One path on one node. {@code requested} counts the purges asked for (coalesced), {@code sending}
+     * is the one on the wire, {@code completed} the last one delivered or given up.
+     */
+    private static final class Entry {
+        final NodeState node;
+        final String path;
+        int state = IDLE;
+        long requested;
+        long sending;
+        long completed;
+
+        Entry(NodeState node, String path) {
+            this.node = node;
+            this.path = path;
+        }
+    }
+}

@@ -1,0 +1,472 @@
+package dev.roan.jooq;
+
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.RetryConfig;
+import org.jooq.Configuration;
+import org.jooq.ExecuteListenerProvider;
+import org.jooq.TransactionListenerProvider;
+import org.jooq.TransactionProvider;
+import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.jooq.impl.DefaultTransactionListenerProvider;
+import org.jooq.impl.ThreadLocalTransactionProvider;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Purges cached pages after the jOOQ writes that change them commit.
+ *
+ * <pre>{@code
+ * Roan roan = Roan.builder().purgeUrl("http://localhost/purge").build();
+ * roan.purge("/posts").onWrite(POST);              // POST is a jOOQ generated table
+ * DSLContext dsl = DSL.using(roan.attach(configuration));
+ *
+ * dsl.insertInto(POST).set(POST.TITLE, "Hello").execute();   // then: GET http://localhost/purge/posts
+ * }</pre>
+ *
+ * <p>Every statement executed through an attached configuration that writes a table of a rule owes a
+ * purge of the rule's path. Outside a transaction it is sent right after the statement; inside
+ * {@code dsl.transaction(...)} it is held until the outermost transaction commits and dropped if it
+ * rolls back. Purges are sent to every cache node in the background, coalesced and retried: the
+ * writer's thread never waits for the network and never sees an exception of Roan's.
+ *
+ * <p>One {@code Roan} serves any number of configurations and threads. Close it when the application
+ * stops, after the last write, so that pending purges are delivered.
+ *
+ * @since 0.1.0
+ */
+public final class Roan implements AutoCloseable {
+
+    /** The purge URL of {@link #create()} when neither the property nor the environment names one. */
+    public static final String DEFAULT_PURGE_URL = "http://localhost/purge";
+    /** The system property {@link #create()} reads the purge URL (or a comma-separated list) from. */
+    public static final String PURGE_URL_PROPERTY = "roan.purge-url";
+    /** The environment variable {@link #create()} reads the purge URL from when the property is unset. */
+    public static final String PURGE_URL_ENV = "ROAN_PURGE_URL";
+    /** How long connecting to a cache node may take, by default. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /** How long one purge request may take, by default, before it counts as failed (and is retried). */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** How long {@link #close()} waits for pending purges, by default. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** Attempts per purge and node in the default retry configuration. */
+    public static final int DEFAULT_MAX_ATTEMPTS = 6;
+    /** First wait between attempts in the default retry configuration; it doubles, with jitter. */
+    public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+
+    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+
+    private final List<String> purgeUrls;
+    private final List<CacheNode> nodes;
+    private final Duration closeTimeout;
+    private final Rules rules = new Rules();
+    private final Dispatcher dispatcher;
+    private final TransactionScopes scopes;
+    private final ExecuteListenerProvider listenerProvider;
+    private final TransactionListenerProvider transactionListenerProvider;
+    private final ExecutorService executor;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private Roan(Builder builder) {
+        this.purgeUrls = List.copyOf(builder.purgeUrls);
+        this.closeTimeout = builder.closeTimeout;
+        this.executor = Executors.newCachedThreadPool(daemonThreads("roan-purge-"));
+        this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("roan-retry-"));
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(builder.connectTimeout)
+                .executor(executor)
+                .build();
+        RetryConfig retryConfig = CacheNode.withRoanPredicates(
+                builder.retryConfig != null ? builder.retryConfig : defaultRetryConfig());
+        List<CacheNode> list = new ArrayList<>();
+        for (String url : purgeUrls) {
+            list.add(new CacheNode(url, client, builder.requestTimeout, retryConfig, scheduler));
+        }
+        this.nodes = List.copyOf(list);
+        this.dispatcher = new Dispatcher(nodes, executor);
+        this.scopes = new TransactionScopes(dispatcher);
+        this.listenerProvider = new DefaultExecuteListenerProvider(
+                new RoanExecuteListener(new WriteDetector(rules), scopes, dispatcher));
+        this.transactionListenerProvider = new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes));
+    }
+
+    /**
+     * Returns a builder; {@link Builder#build()} gives a {@code Roan} purging {@link #DEFAULT_PURGE_URL}
+     * unless a purge URL is set.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Creates a {@code Roan} with default settings, purging the URL given by the system property
+     * {@value #PURGE_URL_PROPERTY}, else the environment variable {@value #PURGE_URL_ENV}, else
+     * {@value #DEFAULT_PURGE_URL}. The value may list several URLs separated by commas.
+     *
+     * @return a new Roan
+     * @throws IllegalArgumentException if the configured URL is not an absolute http or https URL
+     */
+    public static Roan create() {
+        String configured = System.getProperty(PURGE_URL_PROPERTY);
+        String source = "system property " + PURGE_URL_PROPERTY;
+        if (configured == null || configured.isBlank()) {
+            configured = System.getenv(PURGE_URL_ENV);
+            source = "environment variable " + PURGE_URL_ENV;
+        }
+        if (configured == null || configured.isBlank()) {
+            return builder().build();
+        }
+        String[] urls = Arrays.stream(configured.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .toArray(String[]::new);
+        try {
+            return builder().purgeUrls(urls).build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Returns the rule for a page path, creating it on first use; add tables to it with its
+     * {@code on...} methods.
+     *
+     * @param path the page path as readers request it, starting with {@code /}, such as {@code "/posts"};
+     *             characters that a URI does not allow (spaces, non-ASCII) are percent-encoded
+     * @return the rule for this path, the same one for the same path
+     * @throws IllegalArgumentException if the path does not start with {@code /} or holds a control
+     *                                  character or {@code #}
+     */
+    public PurgeRule purge(String path) {
+        PurgeRule rule = rules.rule(path);
+        for (CacheNode node : nodes) {
+            try {
+                node.uri(rule.path());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" does not form a valid"
+                        + " URL with purge URL " + node + ": " + e.getMessage(), e);
+            }
+        }
+        return rule;
+    }
+
+    /**
+     * Returns a configuration derived from {@code configuration} with Roan's listener appended to the
+     * execute listeners already present, and its transaction provider wrapped so that purges wait for the
+     * commit. The argument itself is not changed.
+     *
+     * <p>Attach before creating the {@code DSLContext}: {@code DSL.using(roan.attach(configuration))}.
+     * Attaching an already attached configuration adds nothing.
+     *
+     * @param configuration the application's jOOQ configuration
+     * @return the derived configuration
+     * @throws IllegalArgumentException if {@code configuration} is null
+     * @throws IllegalStateException    if this Roan is closed
+     */
+    public Configuration attach(Configuration configuration) {
+        if (configuration == null) {
+            throw new IllegalArgumentException("configuration is null: pass the jOOQ Configuration of your DSLContext,"
+                    + " e.g. roan.attach(dsl.configuration())");
+        }
+        if (closed.get()) {
+            throw new IllegalStateException("Roan is closed: attach a new Roan");
+        }
+        Configuration derived = configuration.derive();
+        ExecuteListenerProvider[] listeners = configuration.executeListenerProviders();
+        if (!Arrays.asList(listeners).contains(listenerProvider)) {
+            ExecuteListenerProvider[] appended = Arrays.copyOf(listeners, listeners.length + 1);
+            appended[listeners.length] = listenerProvider;
+            derived.set(appended);
+        }
+        TransactionProvider transactions = configuration.transactionProvider();
+        if (transactions instanceof ThreadLocalTransactionProvider) {
+            // jOOQ checks for this type itself, so it cannot be wrapped: follow its events instead.
+            TransactionListenerProvider[] txListeners = configuration.transactionListenerProviders();
+            if (!Arrays.asList(txListeners).contains(transactionListenerProvider)) {
+                TransactionListenerProvider[] appended = Arrays.copyOf(txListeners, txListeners.length + 1);
+                appended[txListeners.length] = transactionListenerProvider;
+                derived.set(appended);
+            }
+        } else if (!isOurs(transactions)) {
+            derived.set(new TransactionScopes.Provider(transactions, scopes));
+        }
+        return derived;
+    }
+
+    private boolean isOurs(TransactionProvider provider) {
+        return provider instanceof TransactionScopes.Provider && ((TransactionScopes.Provider) provider).scopes == scopes;
+    }
+
+    /**
+     * Waits until every purge owed for writes committed before this call has been delivered or given up.
+     *
+     * @param timeout how long to wait at most
+     * @return true if all of them were delivered or given up in time, false on timeout or interrupt
+     * @throws IllegalArgumentException if {@code timeout} is null or negative
+     */
+    public boolean flush(Duration timeout) {
+        requirePositiveOrZero(timeout, "timeout");
+        return dispatcher.flush(timeout);
+    }
+
+    /**
+     * Stops taking purges, delivers those pending (waiting at most the close timeout of the builder,
+     * {@link #DEFAULT_CLOSE_TIMEOUT} by default) and releases Roan's threads. Writes after this call
+     * purge nothing and are logged once. Calling it again has no effect.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        dispatcher.stopAccepting();
+        boolean delivered = dispatcher.flush(closeTimeout);
+        if (!delivered) {
+            Map<String, List<String>> pending = dispatcher.pending();
+            LOG.log(Level.WARNING, () -> "Roan closed after waiting " + closeTimeout.toMillis() + " ms with purges"
+                    + " still pending, their pages may be stale: " + pending);
+        }
+        scheduler.shutdownNow();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(100, TimeUnit.MILLISECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Returns the purge URLs, without trailing slash, in the order given to the builder.
+     *
+     * @return the purge URLs
+     */
+    public List<String> purgeUrls() {
+        return purgeUrls;
+    }
+
+    @Override
+    public String toString() {
+        return "Roan[purgeUrls=" + purgeUrls + ", rules=" + rules + ", pending=" + dispatcher.pendingCount()
+                + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    private static RetryConfig defaultRetryConfig() {
+        return RetryConfig.custom()
+                .maxAttempts(DEFAULT_MAX_ATTEMPTS)
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
+                        DEFAULT_INITIAL_BACKOFF, 2.0, 0.5, Duration.ofSeconds(10)))
+                .build();
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private static void requirePositiveOrZero(@Nullable Duration d, String name) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(name + " must be zero or positive, was " + d);
+        }
+    }
+
+    /**
+     * Builds a {@link Roan}. Every setting has a default; {@link #build()} validates them.
+     *
+     * @since 0.1.0
+     */
+    public static final class Builder {
+
+        private List<String> purgeUrls = List.of(DEFAULT_PURGE_URL);
+        private @Nullable RetryConfig retryConfig;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+
+        private Builder() {}
+
+        /**
+         * Purges one cache node: each purge is {@code GET {purgeUrl}{path}}. A trailing slash is ignored.
+         *
+         * @param purgeUrl an absolute http or https URL, such as {@code "http://localhost/purge"}
+         * @return this builder
+         */
+        public Builder purgeUrl(String purgeUrl) {
+            return purgeUrls(purgeUrl);
+        }
+
+        /**
+         * Purges several cache nodes: every purge goes to each of them.
+         *
+         * @param purgeUrls absolute http or https URLs, at least one
+         * @return this builder
+         */
+        public Builder purgeUrls(String... purgeUrls) {
+            if (purgeUrls == null || purgeUrls.length == 0) {
+                throw new IllegalArgumentException("purgeUrls needs at least one URL, such as \"http://localhost/purge\"");
+            }
+            List<String> urls = new ArrayList<>();
+            for (String url : purgeUrls) {
+                String normalized = normalizePurgeUrl(url);
+                if (!urls.contains(normalized)) {
+                    urls.add(normalized);
+                }
+            }
+            this.purgeUrls = urls;
+            return this;
+        }
+
+        /**
+         * Sets how purges are retried: attempts and waits come from this configuration (Resilience4j
+         * {@code RetryConfig}); what is retried is Roan's rule (5xx, 429, I/O errors, timeouts), so
+         * predicates set on it are replaced. Default: {@value #DEFAULT_MAX_ATTEMPTS_TEXT} attempts,
+         * exponential backoff from 200 ms with jitter.
+         *
+         * @param retryConfig the retry configuration
+         * @return this builder
+         */
+        public Builder retryConfig(RetryConfig retryConfig) {
+            if (retryConfig == null) {
+                throw new IllegalArgumentException("retryConfig is null: omit the call to keep the default retries");
+            }
+            this.retryConfig = retryConfig;
+            return this;
+        }
+
+        /**
+         * Sets how long connecting to a cache node may take; default {@link #DEFAULT_CONNECT_TIMEOUT}.
+         *
+         * @param connectTimeout a positive duration
+         * @return this builder
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = requirePositive(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long one purge request may take before it counts as failed and is retried; default
+         * {@link #DEFAULT_REQUEST_TIMEOUT}.
+         *
+         * @param requestTimeout a positive duration
+         * @return this builder
+         */
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requirePositive(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * Sets how long {@link Roan#close()} waits for pending purges; default {@link #DEFAULT_CLOSE_TIMEOUT}.
+         *
+         * @param closeTimeout zero or a positive duration
+         * @return this builder
+         */
+        public Builder closeTimeout(Duration closeTimeout) {
+            requirePositiveOrZero(closeTimeout, "closeTimeout");
+            this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /**
+         * Builds the Roan. It starts no thread until the first purge.
+         *
+         * @return a new Roan
+         */
+        public Roan build() {
+            return new Roan(this);
+        }
+
+        private static Duration requirePositive(@Nullable Duration d, String name) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        private static final String DEFAULT_MAX_ATTEMPTS_TEXT = "6";
+
+        static String normalizePurgeUrl(@Nullable String url) {
+            if (url == null || url.isBlank()) {
+                throw new IllegalArgumentException("purge URL is " + (url == null ? "null" : "blank")
+                        + ": give the cache's purge location, such as \"http://localhost/purge\"");
+            }
+            String trimmed = url.trim();
+            URI uri;
+            try {
+                uri = new URI(trimmed);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("purge URL \"" + masked(trimmed) + "\" is malformed (" + e.getReason()
+                        + "): give an absolute http or https URL, such as \"http://localhost/purge\"");
+            }
+            String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!"http".equals(scheme) && !"https".equals(scheme)) {
+                throw new IllegalArgumentException("purge URL \"" + masked(trimmed) + "\" must be an absolute http or"
+                        + " https URL, such as \"http://localhost/purge\"");
+            }
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException("purge URL \"" + masked(trimmed) + "\" has no host: write it as"
+                        + " \"http://host[:port]/purge\"");
+            }
+            if (uri.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("purge URL \"" + masked(trimmed) + "\" holds credentials, which"
+                        + " would be sent in the clear and logged: remove them from the URL");
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                throw new IllegalArgumentException("purge URL \"" + masked(trimmed) + "\" has a query or fragment:"
+                        + " the page path is appended to it, so give only scheme, host, port and path");
+            }
+            String normalized = trimmed;
+            while (normalized.endsWith("/")) {
+                normalized = normalized.substring(0, normalized.length() - 1);
+            }
+            return normalized;
+        }
+
+        /** The URL as it may appear in a message: user info replaced, so no password is ever printed. */
+        private static String masked(String url) {
+            int scheme = url.indexOf("://");
+            int at = url.indexOf('@');
+            if (scheme >= 0 && at > scheme) {
+                int slash = url.indexOf('/', scheme + 3);
+                if (slash < 0 || at < slash) {
+                    return url.substring(0, scheme + 3) + "***@" + url.substring(at + 1);
+                }
+            }
+            return PurgePaths.printable(url);
+        }
+
+        @Override
+        public String toString() {
+            return "Roan.Builder[purgeUrls=" + purgeUrls + ", connectTimeout=" + connectTimeout + ", requestTimeout="
+                    + requestTimeout + ", closeTimeout=" + closeTimeout + ", retryConfig="
+                    + (retryConfig == null ? "default" : "custom") + "]";
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.roan.jooq;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.jooq.Table;
+import org.jooq.impl.QOM;
+import org.jooq.impl.TableImpl;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The rule registry: which paths a write of a table purges.
+ *
+ * <p>Registration is rare and takes a lock; lookup happens on every write and reads an immutable
+ * snapshot without locking or allocating unless a rule matches.
+ */
+final class Rules {
+
+    private final Object lock = new Object();
+    /** Path to rule, in registration order. Guarded by {@link #lock}. */
+    private final Map<String, PurgeRule> rules = new LinkedHashMap<>();
+    /** Rule to (table name to kinds), in registration order. Guarded by {@link #lock}. */
+    private final Map<PurgeRule, Map<String, Integer>> bindings = new LinkedHashMap<>();
+    /** Generated table classes seen at registration, to recognise their aliases. Guarded by {@link #lock}. */
+    private final Map<Class<?>, String> generatedNames = new HashMap<>();
+
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
+
+    PurgeRule rule(String path) {
+        String normalized = PurgePaths.normalize(path);
+        synchronized (lock) {
+            return rules.computeIfAbsent(normalized, p -> new PurgeRule(p, this));
+        }
+    }
+
+    void register(PurgeRule rule, int kinds, Table<?>[] tables) {
+        synchronized (lock) {
+            Map<String, Integer> byTable = bindings.computeIfAbsent(rule, r -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
+            for (Table<?> table : tables) {
+                String name = canonicalName(table);
+                byTable.merge(name, kinds, (a, b) -> a | b);
+                if (isGenerated(table)) {
+                    generatedNames.putIfAbsent(table.getClass(), name);
+                }
+            }
+            snapshot = rebuild();
+        }
+    }
+
+    private Snapshot rebuild() {
+        Map<String, List<Binding>> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        bindings.forEach((rule, byTable) -> byTable.forEach(
+                (name, kinds) -> byName.computeIfAbsent(name, n -> new ArrayList<>()).add(new Binding(rule.path(), kinds))));
+        TreeMap<String, Binding[]> frozen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        byName.forEach((name, list) -> frozen.put(name, list.toArray(new Binding[0])));
+        return new Snapshot(Map.copyOf(generatedNames), frozen);
+    }
+
+    boolean isEmpty() {
+        return snapshot.byName.isEmpty();
+    }
+
+    /**
+     * Adds the paths that a write of {@code kinds} to {@code table} purges.
+     *
+     * @param out the set to add to, or null to allocate one only when a rule matches
+     * @return {@code out}, or a new set if {@code out} was null and a rule matched
+     */
+    @Nullable
+    Set<String> match(Table<?> table, int kinds, @Nullable Set<String> out) {
+        Snapshot s = snapshot;
+        Binding[] candidates = s.byName.get(s.nameOf(table));
+        if (candidates == null) {
+            return out;
+        }
+        for (Binding b : candidates) {
+            if ((b.kinds & kinds) != 0) {
+                if (out == null) {
+                    out = new LinkedHashSet<>();
+                }
+                out.add(b.path);
+            }
+        }
+        return out;
+    }
+
+    String describe(PurgeRule rule) {
+        synchronized (lock) {
+            Map<String, Integer> byTable = bindings.get(rule);
+            if (byTable == null || byTable.isEmpty()) {
+                return "no table yet";
+            }
+            StringBuilder sb = new StringBuilder();
+            byTable.forEach((name, kinds) -> {
+                if (sb.length() > 0) {
+                    sb.append(", ");
+                }
+                sb.append(name).append(" (").append(WriteKinds.describe(kinds)).append(')');
+            });
+            return sb.toString();
+        }
+    }
+
+    @Override
+    public String toString() {
+        synchronized (lock) {
+            List<String> parts = new ArrayList<>();
+            for (PurgeRule rule : rules.values()) {
+                parts.add(rule.path() + " on " + describe(rule));
+            }
+            return parts.toString();
+        }
+    }
+
+    private static boolean isGenerated(Table<?> table) {
+        // Generated tables subclass TableImpl; their aliases are instances of the same class.
+        return table instanceof TableImpl && table.getClass() != TableImpl.class;
+    }
+
+    private static String canonicalName(Table<?> table) {
+        Table<?> t = table;
+        while (t instanceof QOM.TableAlias) {
+            t = ((QOM.TableAlias<?>) t).$table();
+        }
+        return t.getName();
+    }
+
+    private static final class Binding {
+        final String path;
+        final int kinds;
+
+        Binding(String path, int kinds) {
+            this.path = path;
+            this.kinds = kinds;
+        }
+
+        @Override
+        public String toString() {
+            return path + "(" + WriteKinds.describe(kinds) + ")";
+        }
+    }
+
+    private static final class Snapshot {
+        final Map<Class<?>, String> generatedNames;
+        final TreeMap<String, Binding[]> byName;
+
+        Snapshot(Map<Class<?>, String> generatedNames, TreeMap<String, Binding[]> byName) {
+            this.generatedNames = generatedNames;
+            this.byName = byName;
+        }
+
+        /** The unaliased table name, matched case-insensitively (plain SQL may spell it either way). */
+        String nameOf(Table<?> table) {
+            String generated = generatedNames.get(table.getClass());
+            if (generated != null) {
+                return generated;
+            }
+            Table<?> t = table;
+            while (t instanceof QOM.TableAlias) {
+                t = ((QOM.TableAlias<?>) t).$table();
+            }
+            return t.getName();
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            byName.forEach((k, v) -> sb.append(k).append('=').append(Arrays.toString(v)).append(' '));
+            return sb.toString();
+        }
+    }
+}
