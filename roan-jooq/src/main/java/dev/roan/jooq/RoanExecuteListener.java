@@ -36,10 +36,6 @@ final class RoanExecuteListener implements ExecuteListener {
     @Override
     public void executeEnd(ExecuteContext ctx) {
         try {
-            if (ctx.rows() == 0) {
-                // Exactly 0 means no row changed; -1 (batches, RETURNING) means unknown.
-                return;
-            }
             Set<String> paths = detector.pathsOf(ctx);
             if (paths == null) {
                 return;

@@ -65,9 +65,14 @@ final class WriteDetector {
                 }
             }
         }
+        // Exactly 0 rows means no row changed; -1 (batches, RETURNING) means unknown. TRUNCATE always
+        // reports 0, as DDL does.
+        boolean noRowChanged = ctx.rows() == 0;
         Set<String> paths = null;
         for (Written w : written) {
-            paths = rules.match(w.table, w.kinds, paths);
+            if (!noRowChanged || (w.kinds & WriteKinds.TRUNCATE) != 0) {
+                paths = rules.match(w.table, w.kinds, paths);
+            }
         }
         return paths;
     }

@@ -1,0 +1,121 @@
+package dev.roan.jooq;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A real local HTTP endpoint that receives purges, in the spirit of OkHttp's MockWebServer: exercise,
+ * then take the requests. The answer to each request comes from {@link #respond}, 200 by default.
+ */
+final class PurgeServer implements AutoCloseable {
+
+    /** A request as it arrived, with what {@link #onArrival} observed at that moment. */
+    record Request(String method, String path, long arrivedNanos, Object observed) {}
+
+    /** What to answer: a status, after an optional delay. */
+    record Answer(int status, Duration delay) {
+        static Answer status(int status) {
+            return new Answer(status, Duration.ZERO);
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+    private final List<Request> all = new ArrayList<>();
+    private final AtomicInteger count = new AtomicInteger();
+    private volatile Function<String, Answer> respond = path -> Answer.status(200);
+    private volatile Function<String, Object> onArrival = path -> "";
+
+    PurgeServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(threads);
+        server.start();
+    }
+
+    /** The purge URL of this endpoint: {@code http://127.0.0.1:PORT/purge}. */
+    String purgeUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/purge";
+    }
+
+    PurgeServer respond(Function<String, Answer> respond) {
+        this.respond = respond;
+        return this;
+    }
+
+    PurgeServer onArrival(Function<String, Object> onArrival) {
+        this.onArrival = onArrival;
+        return this;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        long arrived = System.nanoTime();
+        try (InputStream in = exchange.getRequestBody()) {
+            in.readAllBytes();
+        }
+        String rawPath = exchange.getRequestURI().getRawPath();
+        String path = rawPath.startsWith("/purge") ? rawPath.substring("/purge".length()) : rawPath;
+        Object observed = onArrival.apply(path);
+        Request request = new Request(exchange.getRequestMethod(), path, arrived, observed);
+        synchronized (all) {
+            all.add(request);
+        }
+        count.incrementAndGet();
+        requests.add(request);
+        Answer answer = respond.apply(path);
+        if (!answer.delay().isZero()) {
+            try {
+                Thread.sleep(answer.delay().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        exchange.sendResponseHeaders(answer.status(), -1);
+        exchange.close();
+    }
+
+    /** Takes the next request, waiting up to 10 seconds; fails if none arrives. */
+    Request take() throws InterruptedException {
+        Request request = requests.poll(10, TimeUnit.SECONDS);
+        if (request == null) {
+            throw new AssertionError("no purge arrived within 10 s");
+        }
+        return request;
+    }
+
+    /** All requests received so far, in arrival order. */
+    List<Request> received() {
+        synchronized (all) {
+            return List.copyOf(all);
+        }
+    }
+
+    List<String> paths() {
+        return received().stream().map(Request::path).toList();
+    }
+
+    int count() {
+        return count.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+}
