@@ -208,7 +208,9 @@ public final class Roan implements AutoCloseable {
                 derived.set(appended);
             }
         } else if (!isOurs(transactions)) {
-            derived.set(new TransactionScopes.Provider(transactions, scopes));
+            // jOOQ hands out a new default provider on each call when none was set explicitly.
+            boolean implicit = transactions != configuration.transactionProvider();
+            derived.set(new TransactionScopes.Provider(implicit ? null : transactions, scopes));
         }
         return derived;
     }

@@ -45,8 +45,22 @@ final class TransactionScopes {
         return true;
     }
 
-    void begin(TransactionContext ctx, boolean savepoints) {
-        current.set(new Frame(ctx, current.get(), savepoints));
+    void begin(TransactionContext ctx, boolean savepoints, @Nullable TransactionProvider provider) {
+        current.set(new Frame(ctx, current.get(), savepoints, provider));
+    }
+
+    /** The provider that began the innermost open transaction on this thread, if known. */
+    @Nullable
+    private TransactionProvider currentProvider() {
+        Frame frame = current.get();
+        return frame == null ? null : frame.provider;
+    }
+
+    /** The provider that began {@code ctx}'s transaction, if it is the innermost open one. */
+    @Nullable
+    private TransactionProvider providerOf(TransactionContext ctx) {
+        Frame frame = current.get();
+        return frame != null && frame.ctx == ctx ? frame.provider : null;
     }
 
     void end(TransactionContext ctx, boolean committed) {
@@ -73,12 +87,14 @@ final class TransactionScopes {
         final TransactionContext ctx;
         final @Nullable Frame parent;
         final boolean savepoints;
+        final @Nullable TransactionProvider provider;
         final Set<String> paths = new LinkedHashSet<>();
 
-        Frame(TransactionContext ctx, @Nullable Frame parent, boolean savepoints) {
+        Frame(TransactionContext ctx, @Nullable Frame parent, boolean savepoints, @Nullable TransactionProvider provider) {
             this.ctx = ctx;
             this.parent = parent;
             this.savepoints = savepoints;
+            this.provider = provider;
         }
 
         /**
@@ -95,27 +111,38 @@ final class TransactionScopes {
      * Wraps the configuration's transaction provider to learn about begin, commit and rollback, and
      * whether a commit really succeeded (a {@link TransactionListener} cannot tell: jOOQ calls
      * {@code commitEnd} in a finally block).
+     *
+     * <p>A configuration without an explicit transaction provider gets a new
+     * {@code DefaultTransactionProvider} on its current connection provider from jOOQ for each
+     * transaction; so does this wrapper ({@code explicit == null}), so that a configuration derived
+     * later with another connection provider still begins its transactions on that one.
      */
     static final class Provider implements TransactionProvider {
-        final TransactionProvider delegate;
+        final @Nullable TransactionProvider explicit;
         final TransactionScopes scopes;
-        private final boolean savepoints;
 
-        Provider(TransactionProvider delegate, TransactionScopes scopes) {
-            this.delegate = delegate;
+        Provider(@Nullable TransactionProvider explicit, TransactionScopes scopes) {
+            this.explicit = explicit;
             this.scopes = scopes;
-            this.savepoints = delegate instanceof DefaultTransactionProvider
-                    && ((DefaultTransactionProvider) delegate).nested();
         }
 
         @Override
         public void begin(TransactionContext ctx) {
+            TransactionProvider delegate = explicit;
+            if (delegate == null) {
+                // Nested transactions must reuse the provider that opened the outer one.
+                delegate = scopes.currentProvider();
+            }
+            if (delegate == null) {
+                delegate = new DefaultTransactionProvider(ctx.configuration().connectionProvider());
+            }
             delegate.begin(ctx);
-            scopes.begin(ctx, savepoints);
+            scopes.begin(ctx, usesSavepoints(delegate), delegate);
         }
 
         @Override
         public void commit(TransactionContext ctx) {
+            TransactionProvider delegate = delegate(ctx);
             boolean committed = false;
             try {
                 delegate.commit(ctx);
@@ -127,6 +154,7 @@ final class TransactionScopes {
 
         @Override
         public void rollback(TransactionContext ctx) {
+            TransactionProvider delegate = delegate(ctx);
             try {
                 delegate.rollback(ctx);
             } finally {
@@ -134,9 +162,22 @@ final class TransactionScopes {
             }
         }
 
+        private TransactionProvider delegate(TransactionContext ctx) {
+            TransactionProvider delegate = scopes.providerOf(ctx);
+            if (delegate == null) {
+                // Begin failed or the frame is gone: do what jOOQ would have done without us.
+                delegate = explicit != null ? explicit : new DefaultTransactionProvider(ctx.configuration().connectionProvider());
+            }
+            return delegate;
+        }
+
+        private static boolean usesSavepoints(TransactionProvider provider) {
+            return provider instanceof DefaultTransactionProvider && ((DefaultTransactionProvider) provider).nested();
+        }
+
         @Override
         public String toString() {
-            return "Roan(" + delegate + ")";
+            return "Roan(" + (explicit == null ? "jOOQ's default transaction provider" : explicit) + ")";
         }
     }
 
@@ -155,7 +196,7 @@ final class TransactionScopes {
         @Override
         public void beginEnd(TransactionContext ctx) {
             if (ctx.cause() == null) {
-                scopes.begin(ctx, true);
+                scopes.begin(ctx, true, null);
             }
         }
 

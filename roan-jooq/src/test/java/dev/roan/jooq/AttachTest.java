@@ -1,0 +1,117 @@
+package dev.roan.jooq;
+
+import static dev.roan.jooq.test.db.Tables.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jooq.Configuration;
+import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
+import org.jooq.TransactionProvider;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Attach without changing the caller's objects. */
+class AttachTest {
+
+    private TestDb db;
+    private PurgeServer cache;
+    private Roan roan;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = new TestDb();
+        cache = new PurgeServer();
+        roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+        roan.purge("/posts").onWrite(POST);
+        db.onSeparateConnection(d -> d.execute("insert into author (id, name) values (100, 'ann')"));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        roan.close();
+        cache.close();
+        db.close();
+    }
+
+    private static void insertPost(DSLContext dsl, String slug) {
+        dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, slug).set(POST.TITLE, slug).execute();
+    }
+
+    @Test
+    void attachLeavesItsArgumentAlone() {
+        Configuration original = db.configuration();
+        int listeners = original.executeListenerProviders().length;
+        Class<? extends TransactionProvider> transactions = original.transactionProvider().getClass();
+
+        Configuration attached = roan.attach(original);
+
+        assertThat(attached).isNotSameAs(original);
+        assertThat(original.executeListenerProviders()).as("listeners of the argument").hasSize(listeners);
+        assertThat(original.transactionProvider()).as("transaction provider of the argument")
+                .isExactlyInstanceOf(transactions);
+        insertPost(DSL.using(original), "unattached");
+        DSL.using(original).transaction(c -> insertPost(DSL.using(c), "unattached-tx"));
+        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(cache.count()).as("purges for writes through the unattached configuration").isZero();
+
+        insertPost(DSL.using(attached), "attached");
+        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(cache.paths()).containsExactly("/posts");
+    }
+
+    @Test
+    void listenersAlreadyPresentKeepWorking() {
+        AtomicInteger executed = new AtomicInteger();
+        ExecuteListener counting = new ExecuteListener() {
+            @Override
+            public void executeEnd(ExecuteContext ctx) {
+                executed.incrementAndGet();
+            }
+        };
+        Configuration original = db.configuration().derive(new DefaultExecuteListenerProvider(counting));
+
+        Configuration attached = roan.attach(original);
+
+        assertThat(attached.executeListenerProviders()).hasSize(2);
+        assertThat(attached.executeListenerProviders()[0]).isSameAs(original.executeListenerProviders()[0]);
+        insertPost(DSL.using(attached), "counted");
+        assertThat(executed).hasValue(1);
+        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(cache.paths()).containsExactly("/posts");
+    }
+
+    @Test
+    void attachingTwiceAddsNothing() throws Exception {
+        Configuration twice = roan.attach(roan.attach(db.configuration()));
+
+        assertThat(twice.executeListenerProviders()).hasSize(1);
+        assertThat(twice.transactionProvider()).isInstanceOf(TransactionScopes.Provider.class);
+        assertThat(((TransactionScopes.Provider) twice.transactionProvider()).explicit)
+                .as("wraps jOOQ's default provider, not its own wrapper").isNull();
+        DSL.using(twice).transaction(c -> insertPost(DSL.using(c), "twice"));
+        assertThat(cache.take().path()).isEqualTo("/posts");
+        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(cache.count()).isOne();
+    }
+
+    @Test
+    void twoRoansOnOneConfigurationBothPurge() throws Exception {
+        try (PurgeServer otherCache = new PurgeServer();
+                Roan other = Roan.builder().purgeUrl(otherCache.purgeUrl()).build()) {
+            other.purge("/other").onWrite(POST);
+            DSLContext dsl = DSL.using(other.attach(roan.attach(db.configuration())));
+
+            dsl.transaction(c -> insertPost(DSL.using(c), "both"));
+
+            assertThat(cache.take().path()).isEqualTo("/posts");
+            assertThat(otherCache.take().path()).isEqualTo("/other");
+        }
+    }
+}

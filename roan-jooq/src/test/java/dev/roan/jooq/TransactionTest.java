@@ -1,0 +1,257 @@
+package dev.roan.jooq;
+
+import static dev.roan.jooq.test.db.Tables.AUDIT_LOG;
+import static dev.roan.jooq.test.db.Tables.AUTHOR;
+import static dev.roan.jooq.test.db.Tables.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+
+import org.jooq.ConnectionProvider;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DataSourceConnectionProvider;
+import org.jooq.impl.ThreadLocalTransactionProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Hold until commit: purges follow the commit, never a rollback, once per path per transaction. */
+class TransactionTest {
+
+    private TestDb db;
+    private PurgeServer cache;
+    private Roan roan;
+    private DSLContext dsl;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = new TestDb();
+        cache = new PurgeServer();
+        roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+        roan.purge("/posts").onWrite(POST);
+        roan.purge("/authors").onWrite(AUTHOR);
+        roan.purge("/marker").onWrite(AUDIT_LOG);
+        dsl = DSL.using(roan.attach(db.configuration()));
+        db.onSeparateConnection(d -> d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann").execute());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        roan.close();
+        cache.close();
+        db.close();
+    }
+
+    private void insertPost(DSLContext ctx, String slug) {
+        ctx.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, slug).set(POST.TITLE, slug).execute();
+    }
+
+    private int postsWithSlug(String slug) {
+        return db.onSeparateConnection(d -> d.fetchCount(POST, POST.SLUG.eq(slug)));
+    }
+
+    private int seen;
+
+    /**
+     * The paths received since the last call. A final auto-commit marker write (purging /marker) and a
+     * flush prove that nothing else was owed.
+     */
+    private List<String> purged() {
+        dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "marker").execute();
+        assertThat(roan.flush(Duration.ofSeconds(10))).as("flush").isTrue();
+        List<String> paths = cache.paths();
+        List<String> since = new ArrayList<>(paths.subList(seen, paths.size()));
+        seen = paths.size();
+        assertThat(since.remove("/marker")).as("the marker write arrived").isTrue();
+        return since;
+    }
+
+    @Test
+    void autoCommitWriteIsPurgedAtOnce() throws Exception {
+        cache.onArrival(path -> postsWithSlug("auto"));
+        insertPost(dsl, "auto");
+        PurgeServer.Request request = cache.take();
+        assertThat(request.path()).isEqualTo("/posts");
+        assertThat(request.observed()).as("rows a separate connection sees when the purge arrives").isEqualTo(1);
+    }
+
+    @Test
+    void transactionIsPurgedAfterItsCommitAndReadersSeeTheRows() throws Exception {
+        cache.onArrival(path -> postsWithSlug("tx"));
+        dsl.transaction(c -> {
+            insertPost(DSL.using(c), "tx");
+            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.count()).as("purges sent before the commit").isZero();
+        });
+        PurgeServer.Request request = cache.take();
+        assertThat(request.path()).isEqualTo("/posts");
+        assertThat(request.observed()).as("rows a separate connection sees when the purge arrives").isEqualTo(1);
+    }
+
+    @Test
+    void rolledBackTransactionPurgesNothing() {
+        assertThatThrownBy(() -> dsl.transaction(c -> {
+            insertPost(DSL.using(c), "rollback");
+            throw new IllegalStateException("boom");
+        })).hasMessage("boom");
+        assertThat(postsWithSlug("rollback")).isZero();
+        assertThat(purged()).isEmpty();
+    }
+
+    @Test
+    void rolledBackSavepointDropsOnlyItsOwnWrites() {
+        dsl.transaction(outer -> {
+            DSL.using(outer).update(AUTHOR).set(AUTHOR.NAME, "outer").where(AUTHOR.ID.eq(100L)).execute();
+            try {
+                DSL.using(outer).transaction(inner -> {
+                    insertPost(DSL.using(inner), "inner");
+                    throw new IllegalStateException("inner fails");
+                });
+            } catch (IllegalStateException expected) {
+                // the outer transaction goes on
+            }
+        });
+        assertThat(postsWithSlug("inner")).isZero();
+        assertThat(purged()).containsExactly("/authors");
+    }
+
+    @Test
+    void committedSavepointWaitsForTheOuterCommit() {
+        assertThatThrownBy(() -> dsl.transaction(outer -> {
+            DSL.using(outer).transaction(inner -> insertPost(DSL.using(inner), "nested"));
+            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.count()).as("purges sent at the savepoint's release").isZero();
+            throw new IllegalStateException("outer fails");
+        })).hasMessage("outer fails");
+        assertThat(purged()).isEmpty();
+
+        dsl.transaction(outer -> DSL.using(outer).transaction(inner -> insertPost(DSL.using(inner), "nested")));
+        assertThat(purged()).containsExactly("/posts");
+    }
+
+    @Test
+    void fiftyInsertsInOneTransactionGiveOnePurge() {
+        dsl.transaction(c -> {
+            for (int i = 0; i < 50; i++) {
+                insertPost(DSL.using(c), "p" + i);
+            }
+            DSL.using(c).update(AUTHOR).set(AUTHOR.NAME, "bob").where(AUTHOR.ID.eq(100L)).execute();
+        });
+        assertThat(postsWithSlug("p49")).isOne();
+        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/authors");
+    }
+
+    @Test
+    void failedCommitPurgesNothing() {
+        ConnectionProvider failingCommits = new ConnectionProvider() {
+            @Override
+            public Connection acquire() {
+                try {
+                    return failingCommit(db.dataSource.getConnection());
+                } catch (SQLException e) {
+                    throw new DataAccessException("acquire", e);
+                }
+            }
+
+            @Override
+            public void release(Connection connection) {
+                try {
+                    connection.close();
+                } catch (SQLException e) {
+                    throw new DataAccessException("release", e);
+                }
+            }
+        };
+        DSLContext failing = DSL.using(roan.attach(DSL.using(failingCommits, SQLDialect.H2).configuration()));
+        assertThatThrownBy(() -> failing.transaction(c -> insertPost(DSL.using(c), "lost")))
+                .hasRootCauseMessage("commit refused by the test");
+        assertThat(postsWithSlug("lost")).isZero();
+        assertThat(purged()).isEmpty();
+    }
+
+    /** A real H2 connection whose commit fails, as a commit may on a serialization failure or a lost link. */
+    private static Connection failingCommit(Connection real) {
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("commit")) {
+                        throw new SQLException("commit refused by the test");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void writeOnConnectionWithAutoCommitOffOutsideATransactionIsReleasedAtOnceWithOneWarning() throws Exception {
+        try (LogCapture log = new LogCapture(); Connection connection = db.dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            DSLContext manual = DSL.using(roan.attach(DSL.using(connection, SQLDialect.H2).configuration()));
+            insertPost(manual, "manual-1");
+            insertPost(manual, "manual-2");
+            assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(cache.paths()).as("released without waiting for a commit Roan cannot see")
+                    .isNotEmpty().containsOnly("/posts");
+            connection.commit();
+            assertThat(log.messages(Level.WARNING)).as("one warning, however many writes")
+                    .singleElement().asString().contains("auto-commit off", "dsl.transaction");
+        }
+    }
+
+    @Test
+    void threadLocalTransactionProviderKeepsWorking() {
+        DataSourceConnectionProvider connections = new DataSourceConnectionProvider(db.dataSource);
+        DSLContext threadLocal = DSL.using(roan.attach(DSL.using(connections, SQLDialect.H2).configuration()
+                .derive(new ThreadLocalTransactionProvider(connections))));
+        threadLocal.transaction(() -> insertPost(threadLocal, "tl"));
+        assertThatThrownBy(() -> threadLocal.transaction(() -> {
+            threadLocal.update(AUTHOR).set(AUTHOR.NAME, "never").where(AUTHOR.ID.eq(100L)).execute();
+            throw new IllegalStateException("rolled back");
+        })).hasMessage("rolled back");
+        assertThat(postsWithSlug("tl")).isOne();
+        assertThat(purged()).containsExactly("/posts");
+    }
+
+    @Test
+    void transactionsOnOtherThreadsDoNotHoldEachOthersWrites() throws Exception {
+        CountDownLatch written = new CountDownLatch(1);
+        CountDownLatch otherDone = new CountDownLatch(1);
+        CompletableFuture<Void> slowTransaction = CompletableFuture.runAsync(() -> {
+            try {
+                dsl.transaction(c -> {
+                    insertPost(DSL.using(c), "slow");
+                    written.countDown();
+                    assertThat(otherDone.await(10, TimeUnit.SECONDS)).isTrue();
+                    throw new IllegalStateException("rolled back");
+                });
+            } catch (IllegalStateException expected) {
+                // rolled back
+            }
+        });
+        assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();
+        dsl.update(AUTHOR).set(AUTHOR.NAME, "meanwhile").where(AUTHOR.ID.eq(100L)).execute();
+        assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(cache.paths()).as("an auto-commit write while another thread's transaction is open")
+                .containsExactly("/authors");
+        otherDone.countDown();
+        slowTransaction.get(10, TimeUnit.SECONDS);
+        assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(cache.paths()).as("the rolled-back transaction on the other thread").containsExactly("/authors");
+    }
+}
