@@ -347,8 +347,8 @@ public final class Roan implements AutoCloseable {
         /**
          * Sets how purges are retried: attempts and waits come from this configuration (Resilience4j
          * {@code RetryConfig}); what is retried is Roan's rule (5xx, 429, I/O errors, timeouts), so
-         * predicates set on it are replaced. Default: {@value #DEFAULT_MAX_ATTEMPTS_TEXT} attempts,
-         * exponential backoff from 200 ms with jitter.
+         * predicates set on it are replaced. Default: {@link Roan#DEFAULT_MAX_ATTEMPTS} attempts,
+         * exponential backoff from {@link Roan#DEFAULT_INITIAL_BACKOFF} with jitter.
          *
          * @param retryConfig the retry configuration
          * @return this builder
@@ -362,7 +362,7 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets how long connecting to a cache node may take; default {@link #DEFAULT_CONNECT_TIMEOUT}.
+         * Sets how long connecting to a cache node may take; default {@link Roan#DEFAULT_CONNECT_TIMEOUT}.
          *
          * @param connectTimeout a positive duration
          * @return this builder
@@ -374,7 +374,7 @@ public final class Roan implements AutoCloseable {
 
         /**
          * Sets how long one purge request may take before it counts as failed and is retried; default
-         * {@link #DEFAULT_REQUEST_TIMEOUT}.
+         * {@link Roan#DEFAULT_REQUEST_TIMEOUT}.
          *
          * @param requestTimeout a positive duration
          * @return this builder
@@ -385,7 +385,7 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets how long {@link Roan#close()} waits for pending purges; default {@link #DEFAULT_CLOSE_TIMEOUT}.
+         * Sets how long {@link Roan#close()} waits for pending purges; default {@link Roan#DEFAULT_CLOSE_TIMEOUT}.
          *
          * @param closeTimeout zero or a positive duration
          * @return this builder
@@ -411,8 +411,6 @@ public final class Roan implements AutoCloseable {
             }
             return d;
         }
-
-        private static final String DEFAULT_MAX_ATTEMPTS_TEXT = "6";
 
         static String normalizePurgeUrl(@Nullable String url) {
             if (url == null || url.isBlank()) {

@@ -1,7 +1,6 @@
 package dev.roan.jooq;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -167,13 +166,6 @@ final class Rules {
                 t = ((QOM.TableAlias<?>) t).$table();
             }
             return t.getName();
-        }
-
-        @Override
-        public String toString() {
-            StringBuilder sb = new StringBuilder();
-            byName.forEach((k, v) -> sb.append(k).append('=').append(Arrays.toString(v)).append(' '));
-            return sb.toString();
         }
     }
 }

@@ -69,7 +69,11 @@ final class TransactionScopes {
             // Already ended (a failed commit is followed by a rollback), or never begun (begin failed).
             return;
         }
-        current.set(frame.parent);
+        if (frame.parent == null) {
+            current.remove();
+        } else {
+            current.set(frame.parent);
+        }
         if (committed || !frame.savepoint()) {
             if (frame.parent != null) {
                 frame.parent.paths.addAll(frame.paths);
