@@ -1,0 +1,161 @@
+package dev.roan.example;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Starts the blog on a free port, with a local HTTP endpoint standing in for nginx's purge location. */
+class BlogAppTest {
+
+    private static final Duration FLUSH = Duration.ofSeconds(10);
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private final List<String> purges = new CopyOnWriteArrayList<>();
+    private HttpServer cache;
+    private BlogApp app;
+
+    @BeforeAll
+    static void logOneLinePerEvent() {
+        Logs.configure(false);
+    }
+
+    @BeforeEach
+    void start() throws IOException {
+        cache = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        cache.createContext("/", exchange -> {
+            purges.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        cache.start();
+        String purgeUrl = "http://127.0.0.1:" + cache.getAddress().getPort() + "/purge";
+        app = BlogApp.start(new BlogApp.Config(0, "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "",
+                purgeUrl));
+    }
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        cache.stop(0);
+    }
+
+    @Test
+    void homePageShowsTheSeededPostsAndSendsNoPurge() throws Exception {
+        HttpResponse<String> home = get("/");
+
+        assertThat(home.statusCode()).as("status of GET /").isEqualTo(200);
+        assertThat(home.headers().firstValue("Content-Type")).as("content type").hasValue("text/html; charset=utf-8");
+        assertThat(home.body()).as("home page").contains("Latest posts", "Hello, Roan", "Purge after commit", "<form");
+        assertThat(get("/posts").body()).as("list page").contains("Hello, Roan", "1 comment");
+        assertThat(get("/posts/hello-roan").body()).as("post page").contains("Hello, Roan", "Nice and short.");
+        assertThat(app.flushPurges(FLUSH)).as("flush").isTrue();
+        assertThat(purges).as("purges after reads only").isEmpty();
+    }
+
+    @Test
+    void creatingAPostPurgesTheHomeAndListPagesAfterCommit() throws Exception {
+        HttpResponse<String> created = post("/posts", Map.of("author", "Linus", "title", "Caches, purged!", "body", "Hi."));
+
+        assertThat(created.statusCode()).as("status of POST /posts").isEqualTo(303);
+        assertThat(created.headers().firstValue("Location")).as("redirect").hasValue("/posts/caches-purged");
+        assertThat(app.flushPurges(FLUSH)).as("flush").isTrue();
+        // Both statements of the transaction write tables under both rules; how often each path is sent is the
+        // library's business (it coalesces), that both are sent after the commit is the example's.
+        assertThat(purges).as("purges after a new post and author").containsOnly("GET /purge/", "GET /purge/posts");
+        assertThat(get("/posts/caches-purged").body()).as("new post page").contains("Caches, purged!", "by Linus");
+        assertThat(get("/").body()).as("home page").contains("Caches, purged!");
+    }
+
+    @Test
+    void aSecondPostWithTheSameTitleGetsItsOwnSlug() throws Exception {
+        post("/posts", Map.of("author", "Ada", "title", "Hello, Roan", "body", ""));
+
+        assertThat(get("/posts/hello-roan-2").statusCode()).as("status of the second post's page").isEqualTo(200);
+    }
+
+    @Test
+    void commentingPurgesTheListThatCountsComments() throws Exception {
+        HttpResponse<String> commented = post("/posts/hello-roan/comments", Map.of("author", "Ken", "body", "Agreed."));
+
+        assertThat(commented.statusCode()).as("status of POST comments").isEqualTo(303);
+        assertThat(commented.headers().firstValue("Location")).as("redirect").hasValue("/posts/hello-roan");
+        assertThat(app.flushPurges(FLUSH)).as("flush").isTrue();
+        assertThat(purges).as("purges after a comment").containsOnly("GET /purge/posts");
+        assertThat(get("/posts/hello-roan").body()).as("post page").contains("Agreed.");
+    }
+
+    @Test
+    void deletingAPostRemovesItAndPurges() throws Exception {
+        HttpResponse<String> deleted = post("/posts/hello-roan/delete", Map.of());
+
+        assertThat(deleted.statusCode()).as("status of POST delete").isEqualTo(303);
+        assertThat(get("/posts/hello-roan").statusCode()).as("status of the deleted post's page").isEqualTo(404);
+        assertThat(app.flushPurges(FLUSH)).as("flush").isTrue();
+        assertThat(purges).as("purges after a delete").containsOnly("GET /purge/", "GET /purge/posts");
+    }
+
+    @Test
+    void anIncompleteFormIsRejectedAndPurgesNothing() throws Exception {
+        HttpResponse<String> rejected = post("/posts", Map.of("author", "", "title", "No author"));
+
+        assertThat(rejected.statusCode()).as("status").isEqualTo(400);
+        assertThat(rejected.body()).as("error page").contains("Please fill in author.");
+        assertThat(app.flushPurges(FLUSH)).as("flush").isTrue();
+        assertThat(purges).as("purges after a rejected form").isEmpty();
+    }
+
+    @Test
+    void unknownPagesAndMethodsAreAnsweredPlainly() throws Exception {
+        assertThat(get("/nope").statusCode()).as("status of an unknown page").isEqualTo(404);
+        assertThat(get("/posts/no-such-post").statusCode()).as("status of an unknown post").isEqualTo(404);
+        HttpResponse<String> postHome = post("/", Map.of());
+        assertThat(postHome.statusCode()).as("status of POST /").isEqualTo(405);
+        assertThat(postHome.headers().firstValue("Allow")).as("Allow header").hasValue("GET");
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, Map<String, String> form) throws IOException, InterruptedException {
+        String body = form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return http.send(HttpRequest.newBuilder(uri(path))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + app.port() + path);
+    }
+}
