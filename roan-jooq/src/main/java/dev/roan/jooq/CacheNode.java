@@ -44,7 +44,7 @@ final class CacheNode {
         this.requestTimeout = requestTimeout;
         this.scheduler = scheduler;
         this.retry = Retry.of("roan " + purgeUrl, retryConfig);
-        retry.getEventPublisher().onRetry(event -> LOG.log(Level.DEBUG, () -> "Roan: retrying purge on " + purgeUrl
+        retry.getEventPublisher().onRetry(event -> LOG.log(Level.DEBUG, () -> "Retrying purge on " + purgeUrl
                 + " (attempt " + (event.getNumberOfRetryAttempts() + 1) + ", waiting " + event.getWaitInterval().toMillis()
                 + " ms)" + (event.getLastThrowable() == null ? "" : ": " + describe(event.getLastThrowable()))));
     }
@@ -92,10 +92,10 @@ final class CacheNode {
     private void report(String path, @Nullable Integer status, @Nullable Throwable error, long start) {
         long millis = (System.nanoTime() - start) / 1_000_000;
         if (error == null && status != null && (status / 100 == 2 || status == 404)) {
-            LOG.log(Level.DEBUG, () -> "Roan: purged " + path + " on " + purgeUrl + " (HTTP " + status
+            LOG.log(Level.DEBUG, () -> "Purged " + path + " on " + purgeUrl + " (HTTP " + status
                     + (status == 404 ? ", was not cached" : "") + ") in " + millis + " ms");
             if (failing.compareAndSet(true, false)) {
-                LOG.log(Level.INFO, () -> "Roan: cache node " + purgeUrl + " recovered: purge of " + path
+                LOG.log(Level.INFO, () -> "Cache node " + purgeUrl + " recovered: purge of " + path
                         + " succeeded");
             }
             return;
@@ -103,11 +103,15 @@ final class CacheNode {
         String reason = error != null ? describe(error) : describeStatus(status);
         String message = "purge of " + path + " on " + purgeUrl + " failed after " + millis + " ms: " + reason;
         if (failing.compareAndSet(false, true)) {
-            LOG.log(Level.WARNING, () -> "Roan: cache node " + purgeUrl + " is failing, its pages may be stale: "
+            LOG.log(Level.WARNING, () -> "Cache node " + purgeUrl + " is failing, its pages may be stale: "
                     + message + ". Further failures are logged at DEBUG until it recovers.");
         } else {
-            LOG.log(Level.DEBUG, () -> "Roan: " + message);
+            LOG.log(Level.DEBUG, () -> capitalize(message));
         }
+    }
+
+    private static String capitalize(String s) {
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     boolean isFailing() {

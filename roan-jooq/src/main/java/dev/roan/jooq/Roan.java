@@ -397,7 +397,8 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Builds the Roan. It starts no thread until the first purge.
+         * Builds the Roan. Its delivery threads are daemon threads, started on first use; the JDK's
+         * {@code HttpClient} keeps one selector thread of its own until it is garbage collected.
          *
          * @return a new Roan
          */
@@ -452,12 +453,10 @@ public final class Roan implements AutoCloseable {
         /** The URL as it may appear in a message: user info replaced, so no password is ever printed. */
         private static String masked(String url) {
             int scheme = url.indexOf("://");
-            int at = url.indexOf('@');
+            // The last '@': a password may hold an unescaped '@' or '/', and then the URL does not even parse.
+            int at = url.lastIndexOf('@');
             if (scheme >= 0 && at > scheme) {
-                int slash = url.indexOf('/', scheme + 3);
-                if (slash < 0 || at < slash) {
-                    return url.substring(0, scheme + 3) + "***@" + url.substring(at + 1);
-                }
+                return PurgePaths.printable(url.substring(0, scheme + 3) + "***@" + url.substring(at + 1));
             }
             return PurgePaths.printable(url);
         }

@@ -80,10 +80,10 @@ final class TransactionScopes {
             } else if (committed) {
                 dispatcher.submit(frame.paths);
             } else if (!frame.paths.isEmpty()) {
-                LOG.log(Level.DEBUG, () -> "Roan: transaction rolled back, dropped purges of " + frame.paths);
+                LOG.log(Level.DEBUG, () -> "Transaction rolled back, dropped purges of " + frame.paths);
             }
         } else if (!frame.paths.isEmpty()) {
-            LOG.log(Level.DEBUG, () -> "Roan: savepoint rolled back, dropped purges of " + frame.paths);
+            LOG.log(Level.DEBUG, () -> "Savepoint rolled back, dropped purges of " + frame.paths);
         }
     }
 

@@ -1,0 +1,341 @@
+package dev.roan.jooq;
+
+import static dev.roan.jooq.test.db.Tables.AUTHOR;
+import static dev.roan.jooq.test.db.Tables.COMMENT;
+import static dev.roan.jooq.test.db.Tables.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import dev.roan.jooq.PurgeServer.Answer;
+import dev.roan.jooq.PurgeServer.Request;
+import io.github.resilience4j.retry.RetryConfig;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Delivery: retries, coalescing, several nodes, slow and dead nodes, flush and close, against H2 and
+ * real local HTTP endpoints. The writer's thread never waits for the network.
+ */
+class DeliveryTest {
+
+    private static final int MAX_ATTEMPTS = 5;
+    private static final RetryConfig FAST_RETRY = RetryConfig.custom()
+            .maxAttempts(MAX_ATTEMPTS)
+            .waitDuration(Duration.ofMillis(20))
+            .build();
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private TestDb db;
+    private PurgeServer cache;
+    private final List<AutoCloseable> closeLast = new ArrayList<>();
+    private final AtomicInteger posts = new AtomicInteger();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        db = new TestDb();
+        cache = new PurgeServer();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : closeLast) {
+            c.close();
+        }
+        cache.close();
+        db.close();
+    }
+
+    /** A Roan with the rule "/posts" on POST, closed after the test without waiting long. */
+    private Roan roan(Roan.Builder builder) {
+        Roan roan = builder.closeTimeout(Duration.ofMillis(200)).build();
+        closeLast.add(0, roan);
+        roan.purge("/posts").onWrite(POST);
+        return roan;
+    }
+
+    private Roan fastRoan(String... purgeUrls) {
+        return roan(Roan.builder().purgeUrls(purgeUrls).retryConfig(FAST_RETRY));
+    }
+
+    private DSLContext dsl(Roan roan) {
+        return DSL.using(roan.attach(db.configuration()));
+    }
+
+    private void insertPost(DSLContext dsl) {
+        int n = posts.incrementAndGet();
+        dsl.insertInto(POST).set(POST.SLUG, "post-" + n).set(POST.TITLE, "Post " + n).execute();
+    }
+
+    private int postsInDb() {
+        return db.onSeparateConnection(c -> c.fetchCount(POST));
+    }
+
+    private PurgeServer otherCache() throws IOException {
+        PurgeServer other = new PurgeServer();
+        closeLast.add(other);
+        return other;
+    }
+
+    /** A URL on which nothing listens: connecting is refused. */
+    private static String deadPurgeUrl() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/purge";
+        }
+    }
+
+    @Test
+    void retriesUntilTheCacheAnswersSuccess() {
+        AtomicInteger answered = new AtomicInteger();
+        cache.respond(path -> Answer.status(answered.incrementAndGet() <= 2 ? 503 : 200));
+        Roan roan = fastRoan(cache.purgeUrl());
+        insertPost(dsl(roan));
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        assertThat(cache.count()).as("requests: 503, 503, 200").isEqualTo(3);
+        assertThat(cache.paths()).as("paths").containsOnly("/posts");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {500, 502, 503, 429})
+    void serverErrorsAndTooManyRequestsAreRetriedThenGivenUp(int status) {
+        cache.respond(path -> Answer.status(status));
+        Roan roan = fastRoan(cache.purgeUrl());
+        insertPost(dsl(roan));
+        assertThat(roan.flush(WAIT)).as("flush after giving up on HTTP %d", status).isTrue();
+        assertThat(cache.count()).as("requests for HTTP %d", status).isEqualTo(MAX_ATTEMPTS);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {200, 204, 404})
+    void successAndNotCachedAreNotRetried(int status) {
+        cache.respond(path -> Answer.status(status));
+        Roan roan = fastRoan(cache.purgeUrl());
+        insertPost(dsl(roan));
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        assertThat(cache.count()).as("requests for HTTP %d", status).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {301, 400, 403, 405, 412})
+    void clientErrorsAndRedirectsAreNotRetried(int status) {
+        cache.respond(path -> Answer.status(status));
+        Roan roan = fastRoan(cache.purgeUrl());
+        insertPost(dsl(roan));
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        assertThat(cache.count()).as("requests for HTTP %d", status).isEqualTo(1);
+    }
+
+    @Test
+    void requestTimeoutIsRetried() {
+        cache.respond(path -> new Answer(200, Duration.ofMillis(600)));
+        Roan roan = roan(Roan.builder().purgeUrl(cache.purgeUrl())
+                .requestTimeout(Duration.ofMillis(100))
+                .retryConfig(RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(20)).build()));
+        insertPost(dsl(roan));
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        assertThat(cache.count()).as("requests, each timed out").isEqualTo(3);
+    }
+
+    @Test
+    void connectionRefusedIsRetriedThenGivenUp() throws Exception {
+        AtomicInteger waits = new AtomicInteger();
+        RetryConfig counting = RetryConfig.custom()
+                .maxAttempts(MAX_ATTEMPTS)
+                .intervalFunction(attempt -> {
+                    waits.incrementAndGet();
+                    return 20L;
+                })
+                .build();
+        Roan roan = roan(Roan.builder().purgeUrl(deadPurgeUrl()).retryConfig(counting));
+        long start = System.nanoTime();
+        insertPost(dsl(roan));
+        assertThat(roan.flush(WAIT)).as("flush after giving up").isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("time to give up").isLessThan(Duration.ofSeconds(5));
+        assertThat(waits.get()).as("retries (attempts - 1)").isEqualTo(MAX_ATTEMPTS - 1);
+        assertThat(postsInDb()).as("the write").isEqualTo(1);
+    }
+
+    @Test
+    void everyNodeReceivesEveryPurge() throws Exception {
+        PurgeServer second = otherCache();
+        Roan roan = fastRoan(cache.purgeUrl(), second.purgeUrl());
+        roan.purge("/authors").onWrite(AUTHOR);
+        DSLContext dsl = dsl(roan);
+        dsl.insertInto(AUTHOR).set(AUTHOR.ID, 1L).set(AUTHOR.NAME, "ann").execute();
+        insertPost(dsl);
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        assertThat(cache.paths()).as("first node").containsExactlyInAnyOrder("/authors", "/posts");
+        assertThat(second.paths()).as("second node").containsExactlyInAnyOrder("/authors", "/posts");
+    }
+
+    @Test
+    void aStuckNodeDoesNotHoldBackTheOther() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        PurgeServer stuck = otherCache().respond(path -> {
+            await(release);
+            return Answer.status(200);
+        });
+        Roan roan = fastRoan(stuck.purgeUrl(), cache.purgeUrl());
+        roan.purge("/authors").onWrite(AUTHOR);
+        DSLContext dsl = dsl(roan);
+        insertPost(dsl);
+        dsl.insertInto(AUTHOR).set(AUTHOR.ID, 1L).set(AUTHOR.NAME, "ann").execute();
+        assertThat(List.of(cache.take().path(), cache.take().path())).as("healthy node")
+                .containsExactlyInAnyOrder("/posts", "/authors");
+        assertThat(roan.flush(Duration.ofMillis(50))).as("flush while a node is stuck").isFalse();
+        release.countDown();
+        assertThat(roan.flush(WAIT)).as("flush after release").isTrue();
+    }
+
+    @Test
+    void writersNeverWaitForDeadOrSlowCaches() throws Exception {
+        cache.respond(path -> new Answer(200, Duration.ofSeconds(2)));
+        // The default retry configuration: long backoffs on the dead node.
+        Roan roan = roan(Roan.builder().purgeUrls(deadPurgeUrl(), cache.purgeUrl()));
+        DSLContext dsl = dsl(roan);
+        dsl.insertInto(AUTHOR).set(AUTHOR.ID, 1L).set(AUTHOR.NAME, "warm-up, no rule").execute();
+
+        long start = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            insertPost(dsl);
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+        // A writer waiting on the slow node would take 2 s per write.
+        assertThat(elapsed).as("20 writes").isLessThan(Duration.ofMillis(1500));
+        assertThat(postsInDb()).as("rows written").isEqualTo(20);
+        List<String> slugs = db.onSeparateConnection(c -> c.select(POST.SLUG).from(POST).orderBy(POST.ID).fetch(POST.SLUG));
+        assertThat(slugs).as("rows intact")
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, 20).mapToObj(i -> "post-" + i).toList());
+        assertThat(cache.take().path()).as("the slow node got the purge").isEqualTo("/posts");
+    }
+
+    @Test
+    void closeDeliversWhatIsPending() throws Exception {
+        cache.respond(path -> new Answer(200, Duration.ofMillis(300)));
+        Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).retryConfig(FAST_RETRY).build();
+        closeLast.add(0, roan);
+        roan.purge("/a").onWrite(AUTHOR);
+        roan.purge("/b").onWrite(POST);
+        roan.purge("/c").onWrite(COMMENT);
+        DSLContext dsl = dsl(roan);
+        dsl.insertInto(AUTHOR).set(AUTHOR.ID, 1L).set(AUTHOR.NAME, "ann").execute();
+        dsl.insertInto(POST).set(POST.ID, 1000L).set(POST.AUTHOR_ID, 1L).set(POST.SLUG, "one").set(POST.TITLE, "One")
+                .execute();
+        dsl.insertInto(COMMENT).set(COMMENT.POST_ID, 1000L).set(COMMENT.BODY, "hi").execute();
+
+        roan.close();
+
+        assertThat(cache.paths()).as("received by close()").containsExactlyInAnyOrder("/a", "/b", "/c");
+        assertThat(roan.flush(Duration.ZERO)).as("nothing pending after close()").isTrue();
+        assertThat(roan.toString()).as("state").contains("pending=0", "closed");
+
+        assertThatCode(() -> insertPost(dsl)).as("write after close").doesNotThrowAnyException();
+        assertThat(roan.flush(Duration.ofMillis(200))).as("nothing queued after close").isTrue();
+        assertThat(cache.count()).as("requests after a write after close").isEqualTo(3);
+        assertThat(postsInDb()).as("posts").isEqualTo(2);
+    }
+
+    @Test
+    void writesDuringAPurgeInFlightCoalesceIntoOneMorePurge() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger requests = new AtomicInteger();
+        cache.respond(path -> {
+            if (requests.incrementAndGet() == 1) {
+                await(release);
+            }
+            return Answer.status(200);
+        }).onArrival(path -> postsInDb());
+        Roan roan = fastRoan(cache.purgeUrl());
+        DSLContext dsl = dsl(roan);
+
+        insertPost(dsl);
+        Request first = cache.take();
+        assertThat(first.path()).as("first purge, now in flight").isEqualTo("/posts");
+        for (int i = 0; i < 10; i++) {
+            insertPost(dsl);
+        }
+        long lastCommit = System.nanoTime();
+        release.countDown();
+
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        List<Request> received = cache.received();
+        assertThat(received).as("requests").extracting(Request::path).containsExactly("/posts", "/posts");
+        assertThat(received.get(1).arrivedNanos()).as("second purge arrived after the last commit")
+                .isGreaterThan(lastCommit);
+        assertThat(received.get(1).observed()).as("rows visible when the second purge arrived").isEqualTo(11);
+    }
+
+    @Test
+    void manyWritesToASlowNodeCoalesce() {
+        cache.respond(path -> new Answer(200, Duration.ofMillis(50))).onArrival(path -> postsInDb());
+        Roan roan = fastRoan(cache.purgeUrl());
+        DSLContext dsl = dsl(roan);
+
+        long start = System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+            insertPost(dsl);
+        }
+        long lastCommit = System.nanoTime();
+        long writingMillis = TimeUnit.NANOSECONDS.toMillis(lastCommit - start);
+
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        List<Request> received = cache.received();
+        // One purge of a path at a time, each taking 50 ms: at most one per 50 ms of writing, plus the last.
+        assertThat(received).as("requests for 200 writes in %d ms", writingMillis)
+                .hasSizeLessThanOrEqualTo(2 + (int) (writingMillis / 50))
+                .hasSizeLessThan(50);
+        Request last = received.get(received.size() - 1);
+        assertThat(last.observed()).as("rows visible when the last purge arrived").isEqualTo(200);
+        assertThat(last.arrivedNanos()).as("last purge arrived after the last write").isGreaterThan(lastCommit);
+    }
+
+    @Test
+    void flushReportsTimeout() {
+        cache.respond(path -> new Answer(200, Duration.ofSeconds(2)));
+        Roan roan = fastRoan(cache.purgeUrl());
+        insertPost(dsl(roan));
+        assertThat(roan.flush(Duration.ofMillis(100))).as("flush shorter than the cache's answer").isFalse();
+        assertThat(roan.flush(WAIT)).as("flush longer than the cache's answer").isTrue();
+        assertThat(cache.count()).as("requests").isEqualTo(1);
+    }
+
+    @Test
+    void unreachableHostNeverReachesTheWriter() {
+        Roan roan = fastRoan("http://roan-no-such-host.invalid/purge");
+        DSLContext dsl = dsl(roan);
+        assertThatCode(() -> {
+            for (int i = 0; i < 5; i++) {
+                insertPost(dsl);
+            }
+            dsl.transaction(tx -> insertPost(tx.dsl()));
+        }).as("writes with an unknown cache host").doesNotThrowAnyException();
+        assertThat(postsInDb()).as("rows written").isEqualTo(6);
+        assertThat(roan.flush(WAIT)).as("flush after giving up").isTrue();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("latch not released within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.roan.jooq;
+
+import static dev.roan.jooq.test.db.Tables.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import dev.roan.jooq.PurgeServer.Answer;
+import io.github.resilience4j.retry.RetryConfig;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What Roan logs through {@code System.Logger}, captured from its default backend, java.util.logging:
+ * one warning when a node starts failing, one line when it recovers, a debug line per purge, and never
+ * a stack trace per write.
+ */
+class LoggingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final RetryConfig TWO_ATTEMPTS = RetryConfig.custom()
+            .maxAttempts(2)
+            .waitDuration(Duration.ofMillis(20))
+            .build();
+    private static final List<String> PATHS = List.of("/p1", "/p2", "/p3", "/p4", "/p5");
+
+    /** Held here: java.util.logging keeps only weak references to its loggers. */
+    private final Logger julLogger = Logger.getLogger(Roan.class.getName());
+    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            records.add(record);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
+    private Level savedLevel;
+    private boolean savedUseParentHandlers;
+
+    private TestDb db;
+    private PurgeServer cache;
+    private Roan roan;
+    private final AtomicInteger posts = new AtomicInteger();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        savedLevel = julLogger.getLevel();
+        savedUseParentHandlers = julLogger.getUseParentHandlers();
+        capture.setLevel(Level.ALL);
+        julLogger.addHandler(capture);
+        julLogger.setLevel(Level.ALL);
+        julLogger.setUseParentHandlers(false);
+        db = new TestDb();
+        cache = new PurgeServer();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try {
+            if (roan != null) {
+                roan.close();
+            }
+            cache.close();
+            db.close();
+        } finally {
+            julLogger.removeHandler(capture);
+            julLogger.setLevel(savedLevel);
+            julLogger.setUseParentHandlers(savedUseParentHandlers);
+        }
+    }
+
+    private DSLContext roanOn(String purgeUrl) {
+        return roanOn(purgeUrl, Roan.DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    private DSLContext roanOn(String purgeUrl, Duration requestTimeout) {
+        roan = Roan.builder().purgeUrl(purgeUrl).retryConfig(TWO_ATTEMPTS).requestTimeout(requestTimeout)
+                .closeTimeout(Duration.ofMillis(200)).build();
+        for (String path : PATHS) {
+            roan.purge(path).onWrite(POST);
+        }
+        return DSL.using(roan.attach(db.configuration()));
+    }
+
+    /** One write owing a purge of each of {@link #PATHS}, delivered or given up. */
+    private void writeAndFlush(DSLContext dsl) {
+        int n = posts.incrementAndGet();
+        dsl.insertInto(POST).set(POST.SLUG, "post-" + n).set(POST.TITLE, "Post " + n).execute();
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+    }
+
+    /** Records of one node (other tests' Roans may still be winding down in this JVM). */
+    private List<LogRecord> about(String purgeUrl, Level level) {
+        return records.stream()
+                .filter(r -> r.getLevel().equals(level) && r.getMessage() != null && r.getMessage().contains(purgeUrl))
+                .toList();
+    }
+
+    private static List<String> messages(List<LogRecord> list) {
+        return list.stream().map(LogRecord::getMessage).toList();
+    }
+
+    @Test
+    void failingNodeWarnsOnceAndRecoveryIsLoggedOnce() {
+        String url = cache.purgeUrl();
+        cache.respond(path -> Answer.status(500));
+        DSLContext dsl = roanOn(url);
+
+        writeAndFlush(dsl);
+        writeAndFlush(dsl);
+        assertThat(cache.count()).as("requests: 2 writes x 5 paths x 2 attempts").isEqualTo(20);
+
+        List<LogRecord> warnings = about(url, Level.WARNING);
+        assertThat(messages(warnings)).as("warnings for 10 failed purges").hasSize(1);
+        assertThat(warnings.get(0).getMessage()).as("the warning")
+                .contains("Cache node " + url + " is failing", "HTTP 500 on every attempt",
+                        "Further failures are logged at DEBUG");
+        assertThat(messages(about(url, Level.FINE))).as("the other failures, at DEBUG")
+                .filteredOn(m -> m.contains("failed after")).hasSize(9);
+        assertThat(messages(about(url, Level.INFO))).as("no recovery yet").isEmpty();
+
+        cache.respond(path -> Answer.status(200));
+        writeAndFlush(dsl);
+        writeAndFlush(dsl);
+
+        assertThat(messages(about(url, Level.INFO))).as("recovery lines")
+                .singleElement(STRING)
+                .contains("Cache node " + url + " recovered");
+        assertThat(about(url, Level.WARNING)).as("warnings in all").hasSize(1);
+        assertThat(records).as("records").allSatisfy(r -> assertThat(r.getThrown())
+                .as("thrown of \"%s\"", r.getMessage()).isNull());
+    }
+
+    @Test
+    void debugLinesShowEachPurgeWithPathAndStatus() {
+        String url = cache.purgeUrl();
+        cache.respond(path -> Answer.status(path.equals("/p5") ? 404 : 200));
+        DSLContext dsl = roanOn(url);
+
+        writeAndFlush(dsl);
+
+        List<String> debug = messages(about(url, Level.FINE));
+        for (String path : List.of("/p1", "/p2", "/p3", "/p4")) {
+            assertThat(debug).as("debug line of %s", path)
+                    .anySatisfy(m -> assertThat(m).contains("Purged " + path + " on " + url + " (HTTP 200)"));
+        }
+        assertThat(debug).as("debug line of /p5")
+                .anySatisfy(m -> assertThat(m).contains("Purged /p5 on " + url + " (HTTP 404, was not cached)"));
+        assertThat(about(url, Level.WARNING)).as("warnings").isEmpty();
+        assertThat(about(url, Level.INFO)).as("info").isEmpty();
+    }
+
+    @Test
+    void unreachableNodeWarnsOnceWithoutStackTrace() throws Exception {
+        String url = deadPurgeUrl();
+        DSLContext dsl = roanOn(url);
+
+        writeAndFlush(dsl);
+        writeAndFlush(dsl);
+        writeAndFlush(dsl);
+
+        List<LogRecord> warnings = about(url, Level.WARNING);
+        assertThat(messages(warnings)).as("warnings for 15 failed purges").hasSize(1);
+        assertThat(warnings.get(0).getMessage()).as("the warning")
+                .contains("Cache node " + url + " is failing", "ConnectException");
+        assertThat(messages(about(url, Level.FINE))).as("retries, at DEBUG")
+                .anySatisfy(m -> assertThat(m).contains("Retrying purge on " + url));
+        assertThat(records).as("records with a stack trace").allSatisfy(r -> assertThat(r.getThrown())
+                .as("thrown of \"%s\"", r.getMessage()).isNull());
+    }
+
+    @Test
+    void timedOutPurgesWarnOnceWithoutStackTrace() {
+        String url = cache.purgeUrl();
+        cache.respond(path -> new Answer(200, Duration.ofMillis(500)));
+        DSLContext dsl = roanOn(url, Duration.ofMillis(100));
+
+        writeAndFlush(dsl);
+
+        List<LogRecord> warnings = about(url, Level.WARNING);
+        assertThat(messages(warnings)).as("warnings for 5 timed out purges").hasSize(1);
+        assertThat(warnings.get(0).getMessage()).as("the warning").contains("Cache node " + url, "HttpTimeoutException");
+        assertThat(records).as("records").allSatisfy(r -> assertThat(r.getThrown())
+                .as("thrown of \"%s\"", r.getMessage()).isNull());
+    }
+
+    private static String deadPurgeUrl() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/purge";
+        }
+    }
+}
