@@ -9,12 +9,9 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import dev.roan.jooq.PurgeServer.Answer;
 import io.github.resilience4j.retry.RetryConfig;
@@ -38,23 +35,7 @@ class LoggingTest {
             .build();
     private static final List<String> PATHS = List.of("/p1", "/p2", "/p3", "/p4", "/p5");
 
-    /** Held here: java.util.logging keeps only weak references to its loggers. */
-    private final Logger julLogger = Logger.getLogger(Roan.class.getName());
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-    private Level savedLevel;
-    private boolean savedUseParentHandlers;
+    private LogCapture log;
 
     private TestDb db;
     private PurgeServer cache;
@@ -63,12 +44,7 @@ class LoggingTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        savedLevel = julLogger.getLevel();
-        savedUseParentHandlers = julLogger.getUseParentHandlers();
-        capture.setLevel(Level.ALL);
-        julLogger.addHandler(capture);
-        julLogger.setLevel(Level.ALL);
-        julLogger.setUseParentHandlers(false);
+        log = new LogCapture();
         db = new TestDb();
         cache = new PurgeServer();
     }
@@ -82,9 +58,7 @@ class LoggingTest {
             cache.close();
             db.close();
         } finally {
-            julLogger.removeHandler(capture);
-            julLogger.setLevel(savedLevel);
-            julLogger.setUseParentHandlers(savedUseParentHandlers);
+            log.close();
         }
     }
 
@@ -110,7 +84,7 @@ class LoggingTest {
 
     /** Records of one node (other tests' Roans may still be winding down in this JVM). */
     private List<LogRecord> about(String purgeUrl, Level level) {
-        return records.stream()
+        return log.records().stream()
                 .filter(r -> r.getLevel().equals(level) && r.getMessage() != null && r.getMessage().contains(purgeUrl))
                 .toList();
     }
@@ -146,7 +120,7 @@ class LoggingTest {
                 .singleElement(STRING)
                 .contains("Cache node " + url + " recovered");
         assertThat(about(url, Level.WARNING)).as("warnings in all").hasSize(1);
-        assertThat(records).as("records").allSatisfy(r -> assertThat(r.getThrown())
+        assertThat(log.records()).as("records").allSatisfy(r -> assertThat(r.getThrown())
                 .as("thrown of \"%s\"", r.getMessage()).isNull());
     }
 
@@ -184,7 +158,7 @@ class LoggingTest {
                 .contains("Cache node " + url + " is failing", "ConnectException");
         assertThat(messages(about(url, Level.FINE))).as("retries, at DEBUG")
                 .anySatisfy(m -> assertThat(m).contains("Retrying purge on " + url));
-        assertThat(records).as("records with a stack trace").allSatisfy(r -> assertThat(r.getThrown())
+        assertThat(log.records()).as("records with a stack trace").allSatisfy(r -> assertThat(r.getThrown())
                 .as("thrown of \"%s\"", r.getMessage()).isNull());
     }
 
@@ -199,7 +173,7 @@ class LoggingTest {
         List<LogRecord> warnings = about(url, Level.WARNING);
         assertThat(messages(warnings)).as("warnings for 5 timed out purges").hasSize(1);
         assertThat(warnings.get(0).getMessage()).as("the warning").contains("Cache node " + url, "HttpTimeoutException");
-        assertThat(records).as("records").allSatisfy(r -> assertThat(r.getThrown())
+        assertThat(log.records()).as("records").allSatisfy(r -> assertThat(r.getThrown())
                 .as("thrown of \"%s\"", r.getMessage()).isNull());
     }
 
