@@ -1,0 +1,65 @@
+package dev.roan.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Finding the real programs the tests start, and what to do when one is missing: on a developer's machine the
+ * test is skipped with a message that names the package to install; in CI ({@code CI=true}) a missing program
+ * fails the build, because a skipped test there would hide a broken promise.
+ */
+public final class Programs {
+
+    private Programs() {}
+
+    /** Whether this run is CI, where nothing may be skipped. */
+    public static boolean isCi() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /** The first of {@code candidates} that exists and is executable. */
+    public static Optional<Path> find(String... candidates) {
+        return Arrays.stream(candidates).map(Path::of).filter(Files::isExecutable).findFirst();
+    }
+
+    /**
+     * Returns the first executable among {@code candidates}, or skips the calling test (fails it under
+     * {@code CI=true}) with a message that names what is missing and the Debian package that brings it.
+     */
+    public static Path require(String what, String debianPackages, String... candidates) {
+        Optional<Path> found = find(candidates);
+        if (found.isPresent()) {
+            return found.get();
+        }
+        unavailable(what + " not found (looked at " + String.join(", ", candidates) + "); install it with"
+                + " `apt-get install -y " + debianPackages + "`");
+        throw new AssertionError("unreachable");
+    }
+
+    /** Skips the calling test, or fails it under {@code CI=true}, saying why. */
+    public static void unavailable(String why) {
+        if (isCi()) {
+            Assertions.fail(why + " (CI=true: a missing program fails the build instead of skipping)");
+        }
+        Assumptions.abort(why);
+    }
+
+    /** A TCP port on the loopback interface that was free a moment ago. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
