@@ -7,6 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -21,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Deliver: one cache node, reached at its purge URL, with retries and a health state for the log.
  *
- * <p>A purge is {@code GET {purgeUrl}{path}}. 2xx means purged, 404 means the page was not cached
+ * <p>A purge is {@code GET {purgeUrl}{path}} (or another method, such as {@code PURGE}), with the
+ * configured headers, whose values are never logged. 2xx means purged, 404 means the page was not cached
  * (ngx_cache_purge's answer): both are done. 5xx, 429, I/O errors and timeouts are retried through
  * Resilience4j; other answers are reported at once. The log gets one warning when the node starts
  * failing and one line when it recovers, not one per purge.
@@ -32,15 +35,19 @@ final class CacheNode {
 
     private final String purgeUrl;
     private final HttpClient client;
+    private final String method;
+    private final List<Map.Entry<String, String>> headers;
     private final Duration requestTimeout;
     private final Retry retry;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean failing = new AtomicBoolean();
 
-    CacheNode(String purgeUrl, HttpClient client, Duration requestTimeout, RetryConfig retryConfig,
-            ScheduledExecutorService scheduler) {
+    CacheNode(String purgeUrl, HttpClient client, String method, List<Map.Entry<String, String>> headers,
+            Duration requestTimeout, RetryConfig retryConfig, ScheduledExecutorService scheduler) {
         this.purgeUrl = purgeUrl;
         this.client = client;
+        this.method = method;
+        this.headers = List.copyOf(headers);
         this.requestTimeout = requestTimeout;
         this.scheduler = scheduler;
         this.retry = Retry.of("roan " + purgeUrl, retryConfig);
@@ -72,10 +79,13 @@ final class CacheNode {
         long start = System.nanoTime();
         CompletionStage<Integer> outcome;
         try {
-            HttpRequest request = HttpRequest.newBuilder(uri(path))
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path))
                     .timeout(requestTimeout)
-                    .GET()
-                    .build();
+                    .method(method, HttpRequest.BodyPublishers.noBody());
+            for (Map.Entry<String, String> header : headers) {
+                builder.header(header.getKey(), header.getValue());
+            }
+            HttpRequest request = builder.build();
             outcome = Retry.decorateCompletionStage(retry, scheduler,
                     () -> client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
                             .thenApply(HttpResponse::statusCode))
@@ -92,7 +102,7 @@ final class CacheNode {
     private void report(String path, @Nullable Integer status, @Nullable Throwable error, long start) {
         long millis = (System.nanoTime() - start) / 1_000_000;
         if (error == null && status != null && (status / 100 == 2 || status == 404)) {
-            LOG.log(Level.DEBUG, () -> "Purged " + path + " on " + purgeUrl + " (HTTP " + status
+            LOG.log(Level.DEBUG, () -> "Purged " + path + " on " + purgeUrl + " (" + method + ", HTTP " + status
                     + (status == 404 ? ", was not cached" : "") + ") in " + millis + " ms");
             if (failing.compareAndSet(true, false)) {
                 LOG.log(Level.INFO, () -> "Cache node " + purgeUrl + " recovered: purge of " + path
@@ -101,7 +111,7 @@ final class CacheNode {
             return;
         }
         String reason = error != null ? describe(error) : describeStatus(status);
-        String message = "purge of " + path + " on " + purgeUrl + " failed after " + millis + " ms: " + reason;
+        String message = method + " purge of " + path + " on " + purgeUrl + " failed after " + millis + " ms: " + reason;
         if (failing.compareAndSet(false, true)) {
             LOG.log(Level.WARNING, () -> "Cache node " + purgeUrl + " is failing, its pages may be stale: "
                     + message + ". Further failures are logged at DEBUG until it recovers.");
@@ -146,8 +156,10 @@ final class CacheNode {
         if (status / 100 == 3) {
             return "HTTP " + status + " (a redirect: point the purge URL at the cache's purge location itself)";
         }
-        return "HTTP " + status + " (not retried: check that the cache has a purge location at this URL and allows"
-                + " this host, e.g. nginx 'location ~ /purge(/.*) { proxy_cache_purge <zone> $1; }')";
+        return "HTTP " + status + " (not retried: check that the cache has a purge location at this URL that accepts "
+                + "this method from this host, e.g. nginx 'location ~ ^/purge(/.*)$ { allow 127.0.0.1; deny all;"
+                + " proxy_cache_purge <zone> $1$is_args$args; }' for GET, or 'proxy_cache_purge PURGE from 127.0.0.1;'"
+                + " in the cached location for PURGE; Varnish: a vcl_recv that returns (purge) for PURGE)";
     }
 
     @Override

@@ -10,15 +10,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Coalesce and deliver: the pending purges of every cache node.
  *
- * <p>Each (node, path) is one entry: idle, queued, or in flight. A path submitted while queued is not
- * queued twice; a path submitted while its purge is in flight is sent once more when that purge
- * completes, so the last purge of a path always starts after the last commit that asked for it.
+ * <p>Each (node, path) is one entry: idle, queued, in flight, or delayed (waiting for its re-purge). A
+ * path submitted while queued is not queued twice; a path submitted while its purge is in flight is sent
+ * once more when that purge completes, so the last purge of a path always starts after the last commit
+ * that asked for it. With a re-purge delay, a purge asked for by a commit is followed by one more purge
+ * of the path that long after it completed; a commit in the meantime replaces the pending re-purge
+ * with a purge now (and a re-purge after that one).
  *
  * <p>{@link #submit} runs on the writer's thread: it only updates this in-memory state under a short
  * lock and, at most once per burst, hands the sending to the delivery executor. It never touches the
@@ -34,20 +41,26 @@ final class Dispatcher {
     private static final int IDLE = 0;
     private static final int QUEUED = 1;
     private static final int IN_FLIGHT = 2;
+    private static final int DELAYED = 3;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
     private final List<NodeState> nodes = new ArrayList<>();
     private final Executor executor;
+    private final ScheduledExecutorService timer;
+    private final @Nullable Duration repurgeAfter;
     private boolean drainScheduled;
     private boolean closed;
     private boolean warnedClosed;
 
-    Dispatcher(List<CacheNode> cacheNodes, Executor executor) {
+    Dispatcher(List<CacheNode> cacheNodes, Executor executor, ScheduledExecutorService timer,
+            @Nullable Duration repurgeAfter) {
         for (CacheNode node : cacheNodes) {
             nodes.add(new NodeState(node));
         }
         this.executor = executor;
+        this.timer = timer;
+        this.repurgeAfter = repurgeAfter;
     }
 
     /** Asks for a purge of each path on every node. Never blocks on the network. */
@@ -122,6 +135,8 @@ final class Dispatcher {
             if (entry.requested > entry.sending) {
                 entry.state = QUEUED;
                 node.queue.add(entry);
+            } else if (entry.sendingCommitted && repurgeAfter != null) {
+                delayRepurge(entry, repurgeAfter);
             } else {
                 entry.state = IDLE;
                 node.entries.remove(entry.path);
@@ -131,6 +146,40 @@ final class Dispatcher {
                 schedule = true;
             }
             progress.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
+    }
+
+    /** Owes one more purge of the entry's path after {@code delay}; flush waits for it like any purge. */
+    private void delayRepurge(Entry entry, Duration delay) {
+        entry.requested++;
+        entry.state = DELAYED;
+        long token = ++entry.delayToken;
+        try {
+            timer.schedule(() -> repurgeDue(entry, token), delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closing: the re-purge cannot happen any more; do not leave flush() waiting for it.
+            entry.completed = entry.requested;
+            entry.state = IDLE;
+            entry.node.entries.remove(entry.path);
+        }
+    }
+
+    private void repurgeDue(Entry entry, long token) {
+        boolean schedule = false;
+        lock.lock();
+        try {
+            if (entry.state != DELAYED || entry.delayToken != token) {
+                return;
+            }
+            entry.state = QUEUED;
+            entry.node.queue.add(entry);
+            schedule = !drainScheduled;
+            drainScheduled = true;
         } finally {
             lock.unlock();
         }
@@ -149,7 +198,8 @@ final class Dispatcher {
     }
 
     /**
-     * Waits until every purge asked for before this call has been delivered or given up.
+     * Waits until every purge asked for before this call has been delivered or given up, including the
+     * re-purges they owe.
      *
      * @return false if the timeout elapsed first, or the thread was interrupted
      */
@@ -161,9 +211,10 @@ final class Dispatcher {
             List<Long> targets = new ArrayList<>();
             for (NodeState node : nodes) {
                 for (Entry entry : node.entries.values()) {
-                    if (entry.requested > entry.completed) {
+                    long target = entry.requested + (owesRepurge(entry) ? 1 : 0);
+                    if (target > entry.completed) {
                         waiting.add(entry);
-                        targets.add(entry.requested);
+                        targets.add(target);
                     }
                 }
             }
@@ -183,6 +234,14 @@ final class Dispatcher {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether the purges requested of this entry will earn a re-purge not yet counted in {@code requested}. */
+    private boolean owesRepurge(Entry entry) {
+        if (repurgeAfter == null || entry.state == DELAYED || entry.state == IDLE) {
+            return false;
+        }
+        return entry.committedSinceSend || (entry.state == IN_FLIGHT && entry.sendingCommitted);
     }
 
     /** Stops taking purges; those already asked for are still delivered. */
@@ -241,6 +300,7 @@ final class Dispatcher {
                 entry = new Entry(this, path);
                 entries.put(path, entry);
             }
+            entry.committedSinceSend = true;
             switch (entry.state) {
                 case IDLE:
                     entry.requested++;
@@ -253,6 +313,12 @@ final class Dispatcher {
                         entry.requested++;
                     }
                     break;
+                case DELAYED:
+                    // A purge now covers the pending re-purge; it gets a re-purge of its own.
+                    entry.delayToken++;
+                    entry.state = QUEUED;
+                    queue.add(entry);
+                    break;
                 default:
                     // Already queued: that purge will cover this write too.
                     break;
@@ -264,6 +330,8 @@ final class Dispatcher {
                 Entry entry = queue.poll();
                 entry.state = IN_FLIGHT;
                 entry.sending = entry.requested;
+                entry.sendingCommitted = entry.committedSinceSend;
+                entry.committedSinceSend = false;
                 inFlight++;
                 out.add(entry);
             }
@@ -273,6 +341,8 @@ final class Dispatcher {
     /**
      * One path on one node. {@code requested} counts the purges asked for (coalesced), {@code sending}
      * is the one on the wire, {@code completed} the last one delivered or given up.
+     * {@code committedSinceSend} tells whether a commit asked for the next send (which then earns a
+     * re-purge), as opposed to a re-purge alone.
      */
     private static final class Entry {
         final NodeState node;
@@ -281,6 +351,9 @@ final class Dispatcher {
         long requested;
         long sending;
         long completed;
+        boolean committedSinceSend;
+        boolean sendingCommitted;
+        long delayToken;
 
         Entry(NodeState node, String path) {
             this.node = node;

@@ -4,12 +4,14 @@ import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -53,6 +55,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Roan implements AutoCloseable {
 
+    /** The HTTP method of purges unless {@link Builder#purgeMethod(String)} sets another. */
+    public static final String DEFAULT_PURGE_METHOD = "GET";
     /** The purge URL of {@link #create()} when neither the property nor the environment names one. */
     public static final String DEFAULT_PURGE_URL = "http://localhost/purge";
     /** The system property {@link #create()} reads the purge URL (or a comma-separated list) from. */
@@ -74,6 +78,8 @@ public final class Roan implements AutoCloseable {
 
     private final List<String> purgeUrls;
     private final List<CacheNode> nodes;
+    private final @Nullable Duration repurgeAfter;
+    private final String purgeMethod;
     private final Duration closeTimeout;
     private final Rules rules = new Rules();
     private final Dispatcher dispatcher;
@@ -99,11 +105,16 @@ public final class Roan implements AutoCloseable {
         RetryConfig retryConfig = CacheNode.withRoanPredicates(
                 builder.retryConfig != null ? builder.retryConfig : defaultRetryConfig());
         List<CacheNode> list = new ArrayList<>();
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        builder.headers.forEach((name, value) -> headers.add(Map.entry(name, value)));
         for (String url : purgeUrls) {
-            list.add(new CacheNode(url, client, builder.requestTimeout, retryConfig, scheduler));
+            list.add(new CacheNode(url, client, builder.purgeMethod, headers, builder.requestTimeout, retryConfig,
+                    scheduler));
         }
         this.nodes = List.copyOf(list);
-        this.dispatcher = new Dispatcher(nodes, executor);
+        this.repurgeAfter = builder.repurgeAfter;
+        this.purgeMethod = builder.purgeMethod;
+        this.dispatcher = new Dispatcher(nodes, executor, scheduler, builder.repurgeAfter);
         this.scopes = new TransactionScopes(dispatcher);
         this.listenerProvider = new DefaultExecuteListenerProvider(
                 new RoanExecuteListener(new WriteDetector(rules), scopes, dispatcher));
@@ -221,6 +232,8 @@ public final class Roan implements AutoCloseable {
 
     /**
      * Waits until every purge owed for writes committed before this call has been delivered or given up.
+     * With {@link Builder#repurgeAfter(Duration)}, that includes their re-purges, so it lasts at least
+     * the re-purge delay when a write is that recent.
      *
      * @param timeout how long to wait at most
      * @return true if all of them were delivered or given up in time, false on timeout or interrupt
@@ -271,8 +284,9 @@ public final class Roan implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Roan[purgeUrls=" + purgeUrls + ", rules=" + rules + ", pending=" + dispatcher.pendingCount()
-                + (closed.get() ? ", closed" : "") + "]";
+        return "Roan[purgeUrls=" + purgeUrls + ", purgeMethod=" + purgeMethod + ", rules=" + rules
+                + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
+                + ", pending=" + dispatcher.pendingCount() + (closed.get() ? ", closed" : "") + "]";
     }
 
     private static RetryConfig defaultRetryConfig() {
@@ -306,6 +320,9 @@ public final class Roan implements AutoCloseable {
     public static final class Builder {
 
         private List<String> purgeUrls = List.of(DEFAULT_PURGE_URL);
+        private String purgeMethod = DEFAULT_PURGE_METHOD;
+        private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        private @Nullable Duration repurgeAfter;
         private @Nullable RetryConfig retryConfig;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
@@ -341,6 +358,87 @@ public final class Roan implements AutoCloseable {
                 }
             }
             this.purgeUrls = urls;
+            return this;
+        }
+
+        /**
+         * Sets the HTTP method of purges; default {@code GET}, as ngx_cache_purge's separate purge location
+         * expects ({@code GET {purgeUrl}{path}}). Use {@code "PURGE"} for Varnish and for nginx's
+         * "same location" form ({@code proxy_cache_purge PURGE from 127.0.0.1;}), where the purge URL is
+         * the site itself, such as {@code http://cache:6081}.
+         *
+         * @param purgeMethod an HTTP method name, such as {@code "GET"} or {@code "PURGE"}
+         * @return this builder
+         */
+        public Builder purgeMethod(String purgeMethod) {
+            if (purgeMethod == null || purgeMethod.isEmpty() || !isToken(purgeMethod)) {
+                throw new IllegalArgumentException("purgeMethod must be an HTTP method name such as \"GET\" or"
+                        + " \"PURGE\", was " + (purgeMethod == null ? "null" : "\"" + PurgePaths.printable(purgeMethod) + "\""));
+            }
+            if (purgeMethod.equalsIgnoreCase("CONNECT")) {
+                throw new IllegalArgumentException("purgeMethod CONNECT cannot purge: use \"GET\" or \"PURGE\"");
+            }
+            this.purgeMethod = purgeMethod;
+            return this;
+        }
+
+        /**
+         * Adds a header to every purge request, such as an authentication token or a header a Varnish VCL
+         * expects; setting a name again replaces its value. Values are never logged nor printed by
+         * {@code toString()}.
+         *
+         * <p>The JDK's {@code HttpClient} refuses to send some headers ({@code Host}, {@code Connection},
+         * {@code Content-Length}, {@code Expect}, {@code Upgrade}). {@code Host} is allowed when the JVM runs
+         * with {@code -Djdk.httpclient.allowRestrictedHeaders=host}; without it, key the cache's purge
+         * location on the public host instead (see the README, "Several cache nodes").
+         *
+         * @param name  the header name
+         * @param value the value, without CR or LF
+         * @return this builder
+         * @throws IllegalArgumentException if the name is not a valid header name, the value holds a line
+         *                                  break or control character, or the JDK refuses the header
+         */
+        public Builder header(String name, String value) {
+            if (name == null || name.isEmpty() || !isToken(name)) {
+                throw new IllegalArgumentException("header name must be a valid HTTP header name such as"
+                        + " \"Authorization\", was " + (name == null ? "null" : "\"" + PurgePaths.printable(name) + "\""));
+            }
+            if (value == null) {
+                throw new IllegalArgumentException("header " + name + " has a null value: give a value, or omit the header");
+            }
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                    // The value may be a secret: say where, never what.
+                    throw new IllegalArgumentException("header " + name + " has a line break or control character at"
+                            + " index " + i + " of its value: remove it");
+                }
+            }
+            try {
+                HttpRequest.newBuilder(URI.create("http://localhost/")).header(name, "x");
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("header " + name + " cannot be sent by the JDK's HttpClient ("
+                        + e.getMessage() + ")" + (name.equalsIgnoreCase("Host")
+                                ? ": start the JVM with -Djdk.httpclient.allowRestrictedHeaders=host, or key the cache's"
+                                        + " purge location on the public host name (see the README, \"Several cache nodes\")"
+                                : ""), e);
+            }
+            headers.put(name, value);
+            return this;
+        }
+
+        /**
+         * Sends every purge once more, {@code delay} after it was delivered (coalesced like any purge).
+         * This removes a page that a slow read put back into the cache between the commit and the purge:
+         * a read that began before the commit may finish after the purge and store the old page again.
+         * Choose a delay longer than the slowest page render. Off by default, so that one commit means
+         * one purge per path.
+         *
+         * @param delay a positive duration, such as {@code Duration.ofSeconds(2)}
+         * @return this builder
+         */
+        public Builder repurgeAfter(Duration delay) {
+            this.repurgeAfter = requirePositive(delay, "repurgeAfter");
             return this;
         }
 
@@ -461,11 +559,25 @@ public final class Roan implements AutoCloseable {
             return PurgePaths.printable(url);
         }
 
+        private static boolean isToken(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         @Override
         public String toString() {
-            return "Roan.Builder[purgeUrls=" + purgeUrls + ", connectTimeout=" + connectTimeout + ", requestTimeout="
-                    + requestTimeout + ", closeTimeout=" + closeTimeout + ", retryConfig="
-                    + (retryConfig == null ? "default" : "custom") + "]";
+            return "Roan.Builder[purgeUrls=" + purgeUrls + ", purgeMethod=" + purgeMethod
+                    + ", headers=" + headers.keySet() + " (values hidden)"
+                    + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
+                    + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
+                    + ", closeTimeout=" + closeTimeout + ", retryConfig=" + (retryConfig == null ? "default" : "custom") + "]";
         }
     }
 }

@@ -135,10 +135,10 @@ class LoggingTest {
         List<String> debug = messages(about(url, Level.FINE));
         for (String path : List.of("/p1", "/p2", "/p3", "/p4")) {
             assertThat(debug).as("debug line of %s", path)
-                    .anySatisfy(m -> assertThat(m).contains("Purged " + path + " on " + url + " (HTTP 200)"));
+                    .anySatisfy(m -> assertThat(m).contains("Purged " + path + " on " + url + " (GET, HTTP 200)"));
         }
         assertThat(debug).as("debug line of /p5")
-                .anySatisfy(m -> assertThat(m).contains("Purged /p5 on " + url + " (HTTP 404, was not cached)"));
+                .anySatisfy(m -> assertThat(m).contains("Purged /p5 on " + url + " (GET, HTTP 404, was not cached)"));
         assertThat(about(url, Level.WARNING)).as("warnings").isEmpty();
         assertThat(about(url, Level.INFO)).as("info").isEmpty();
     }

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +25,14 @@ import com.sun.net.httpserver.HttpServer;
 final class PurgeServer implements AutoCloseable {
 
     /** A request as it arrived, with what {@link #onArrival} observed at that moment. */
-    record Request(String method, String path, long arrivedNanos, Object observed) {}
+    record Request(String method, String path, long arrivedNanos, Object observed, Map<String, List<String>> headers) {
+
+        /** The first value of a request header, or null. */
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+    }
 
     /** What to answer: a status, after an optional delay. */
     record Answer(int status, Duration delay) {
@@ -71,7 +79,8 @@ final class PurgeServer implements AutoCloseable {
         String rawPath = exchange.getRequestURI().getRawPath();
         String path = rawPath.startsWith("/purge") ? rawPath.substring("/purge".length()) : rawPath;
         Object observed = onArrival.apply(path);
-        Request request = new Request(exchange.getRequestMethod(), path, arrived, observed);
+        Request request = new Request(exchange.getRequestMethod(), path, arrived, observed,
+                Map.copyOf(exchange.getRequestHeaders()));
         synchronized (all) {
             all.add(request);
         }
