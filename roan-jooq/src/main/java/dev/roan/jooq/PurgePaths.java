@@ -2,6 +2,8 @@ package dev.roan.jooq;
 
 import java.nio.charset.StandardCharsets;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Validates and normalises the paths users register, once, at registration.
  *
@@ -17,6 +19,11 @@ final class PurgePaths {
     private PurgePaths() {}
 
     static String normalize(String path) {
+        checkStart(path);
+        return encodeLiteral(path, path);
+    }
+
+    static void checkStart(@Nullable String path) {
         if (path == null) {
             throw new IllegalArgumentException("path is null: pass the page path to purge, such as \"/posts\"");
         }
@@ -24,18 +31,27 @@ final class PurgePaths {
             throw new IllegalArgumentException(
                     "path \"" + printable(path) + "\" must start with '/': write \"/" + printable(path) + "\"");
         }
+    }
+
+    /**
+     * Percent-encodes what a URI path cannot hold in a literal part of a path.
+     *
+     * @param part the literal part
+     * @param path the whole registered path, for messages
+     */
+    static String encodeLiteral(String part, String path) {
         StringBuilder out = null;
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
             if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
                 throw new IllegalArgumentException("path \"" + printable(path) + "\" contains a control character"
-                        + " (such as CR or LF) at index " + i + ": remove it");
+                        + " (such as CR or LF): remove it");
             }
             if (c == '#') {
                 throw new IllegalArgumentException("path \"" + printable(path) + "\" contains '#': a fragment never"
                         + " reaches the cache; remove it, or write %23 if the page path really contains '#'");
             }
-            boolean keep = isAllowed(c) || (c == '%' && isEscape(path, i));
+            boolean keep = isAllowed(c) || (c == '%' && isEscape(part, i));
             if (keep) {
                 if (out != null) {
                     out.append(c);
@@ -43,15 +59,15 @@ final class PurgePaths {
                 continue;
             }
             if (out == null) {
-                out = new StringBuilder(path.length() + 16).append(path, 0, i);
+                out = new StringBuilder(part.length() + 16).append(part, 0, i);
             }
-            int end = Character.isHighSurrogate(c) && i + 1 < path.length() ? i + 2 : i + 1;
-            for (byte b : path.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+            int end = Character.isHighSurrogate(c) && i + 1 < part.length() ? i + 2 : i + 1;
+            for (byte b : part.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
                 out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
             }
             i = end - 1;
         }
-        return out == null ? path : out.toString();
+        return out == null ? part : out.toString();
     }
 
     /** Characters a URI path (and query) may hold unescaped, RFC 3986. */

@@ -1,5 +1,8 @@
 package dev.roan.jooq;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.jooq.Table;
 
 /**
@@ -24,11 +27,12 @@ import org.jooq.Table;
  */
 public final class PurgeRule {
 
-    private final String path;
+    private final PathTemplate template;
     private final Rules rules;
+    private volatile List<String> fallbacks = List.of();
 
-    PurgeRule(String path, Rules rules) {
-        this.path = path;
+    PurgeRule(PathTemplate template, Rules rules) {
+        this.template = template;
         this.rules = rules;
     }
 
@@ -93,22 +97,66 @@ public final class PurgeRule {
     }
 
     /**
-     * Returns the path this rule purges, percent-encoded where the registered path needed it.
+     * Purges these paths instead when a write's rows cannot be known, for a rule with placeholders: for
+     * {@code update post set title = 'x' where title like '%a%'}, Roan cannot tell which {@code /posts/{id}}
+     * pages changed, so it purges, say, the list page. Without a fallback such a write purges no page of
+     * this rule, and Roan logs a warning once per SQL statement and counts it.
+     *
+     * <pre>{@code
+     * roan.purge("/posts/{id}").onWrite(POST).whenRowsUnknown("/posts");
+     * }</pre>
+     *
+     * <p>Calling it again replaces the fallback paths.
+     *
+     * @param paths static paths (no placeholders), each starting with {@code /}
+     * @return this rule
+     * @throws IllegalArgumentException if a path is invalid or has placeholders, or none is given
+     */
+    public PurgeRule whenRowsUnknown(String... paths) {
+        if (paths == null || paths.length == 0) {
+            throw new IllegalArgumentException("whenRowsUnknown() of \"" + path() + "\" needs at least one path, such as"
+                    + " whenRowsUnknown(\"/posts\")");
+        }
+        List<String> normalized = new ArrayList<>();
+        for (String path : paths) {
+            PathTemplate fallback = PathTemplate.parse(path);
+            if (!fallback.isStatic()) {
+                throw new IllegalArgumentException("whenRowsUnknown() of \"" + path() + "\" got \"" + fallback.pattern()
+                        + "\", which has placeholders: a fallback applies when the values are unknown, so give a fixed"
+                        + " path such as \"/posts\"");
+            }
+            normalized.add(fallback.pattern());
+        }
+        this.fallbacks = List.copyOf(normalized);
+        return this;
+    }
+
+    /**
+     * Returns the path this rule purges, percent-encoded where the registered path needed it, with its
+     * {@code {column}} placeholders.
      *
      * @return the path, starting with {@code /}
      */
     public String path() {
-        return path;
+        return template.pattern();
+    }
+
+    PathTemplate template() {
+        return template;
+    }
+
+    List<String> fallbacks() {
+        return fallbacks;
     }
 
     private PurgeRule register(String method, int kinds, Table<?>[] tables) {
         if (tables == null || tables.length == 0) {
-            throw new IllegalArgumentException(method + "() of \"" + path
+            throw new IllegalArgumentException(method + "() of \"" + path()
                     + "\" needs at least one table, such as " + method + "(POST)");
         }
         for (int i = 0; i < tables.length; i++) {
             if (tables[i] == null) {
-                throw new IllegalArgumentException(method + "() of \"" + path + "\" got null as table #" + (i + 1)
+                throw new IllegalArgumentException(method + "() of \"" + path() + "\" got null as table #" + (i + 1)
                         + ": is the generated table class initialised?");
             }
         }
@@ -118,6 +166,8 @@ public final class PurgeRule {
 
     @Override
     public String toString() {
-        return "PurgeRule[" + path + " on " + rules.describe(this) + "]";
+        List<String> f = fallbacks;
+        return "PurgeRule[" + path() + " on " + rules.describe(this) + (f.isEmpty() ? "" : ", when rows unknown " + f)
+                + "]";
     }
 }

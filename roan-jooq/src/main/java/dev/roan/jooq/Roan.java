@@ -24,9 +24,13 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.RetryConfig;
 import org.jooq.Configuration;
 import org.jooq.ExecuteListenerProvider;
+import org.jooq.Query;
+import org.jooq.RecordListenerProvider;
+import org.jooq.SQLDialect;
 import org.jooq.TransactionListenerProvider;
 import org.jooq.TransactionProvider;
 import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.jooq.impl.DefaultRecordListenerProvider;
 import org.jooq.impl.DefaultTransactionListenerProvider;
 import org.jooq.impl.ThreadLocalTransactionProvider;
 import org.jspecify.annotations.Nullable;
@@ -84,7 +88,11 @@ public final class Roan implements AutoCloseable {
     private final Rules rules = new Rules();
     private final Dispatcher dispatcher;
     private final TransactionScopes scopes;
+    private final WriteDetector detector;
+    private final RecordWrites recordWrites = new RecordWrites();
+    private final RoanExecuteListener listener;
     private final ExecuteListenerProvider listenerProvider;
+    private final RecordListenerProvider recordListenerProvider;
     private final TransactionListenerProvider transactionListenerProvider;
     private final ExecutorService executor;
     private final ScheduledThreadPoolExecutor scheduler;
@@ -116,8 +124,10 @@ public final class Roan implements AutoCloseable {
         this.purgeMethod = builder.purgeMethod;
         this.dispatcher = new Dispatcher(nodes, executor, scheduler, builder.repurgeAfter);
         this.scopes = new TransactionScopes(dispatcher);
-        this.listenerProvider = new DefaultExecuteListenerProvider(
-                new RoanExecuteListener(new WriteDetector(rules), scopes, dispatcher));
+        this.detector = new WriteDetector(rules);
+        this.listener = new RoanExecuteListener(detector, recordWrites, scopes, dispatcher);
+        this.listenerProvider = new DefaultExecuteListenerProvider(listener);
+        this.recordListenerProvider = new DefaultRecordListenerProvider(recordWrites);
         this.transactionListenerProvider = new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes));
     }
 
@@ -209,6 +219,12 @@ public final class Roan implements AutoCloseable {
             appended[listeners.length] = listenerProvider;
             derived.set(appended);
         }
+        RecordListenerProvider[] recordListeners = configuration.recordListenerProviders();
+        if (!Arrays.asList(recordListeners).contains(recordListenerProvider)) {
+            RecordListenerProvider[] appended = Arrays.copyOf(recordListeners, recordListeners.length + 1);
+            appended[recordListeners.length] = recordListenerProvider;
+            derived.set(appended);
+        }
         TransactionProvider transactions = configuration.transactionProvider();
         if (transactions instanceof ThreadLocalTransactionProvider) {
             // jOOQ checks for this type itself, so it cannot be wrapped: follow its events instead.
@@ -224,6 +240,32 @@ public final class Roan implements AutoCloseable {
             derived.set(new TransactionScopes.Provider(implicit ? null : transactions, scopes));
         }
         return derived;
+    }
+
+    /**
+     * Tells, without executing or sending anything, which paths the query would purge if it executed and
+     * committed: for checking rules in your own tests.
+     *
+     * <pre>{@code
+     * Explanation e = roan.explain(dsl.update(POST).set(POST.SLUG, "new").where(POST.SLUG.eq("old")));
+     * assertThat(e.paths()).containsExactlyInAnyOrder("/posts", "/posts/old", "/posts/new");
+     * }</pre>
+     *
+     * <p>Values come from the query itself (its literals and bind values); what only execution tells
+     * (generated keys, RETURNING results, how many rows changed) is not known here, so a templated rule
+     * that needs it shows up in {@link Explanation#rowsUnknown()}.
+     *
+     * @param query a query, typically built with a {@code DSLContext}; plain SQL is parsed
+     * @return the paths it would purge and the templated rules whose rows it does not name
+     * @throws IllegalArgumentException if {@code query} is null
+     */
+    public Explanation explain(Query query) {
+        if (query == null) {
+            throw new IllegalArgumentException("query is null: pass the jOOQ query to explain");
+        }
+        SQLDialect dialect = query.configuration() == null ? SQLDialect.DEFAULT : query.configuration().dialect();
+        Purges purges = detector.purges(detector.written(query, dialect), null, RecordWrites.none());
+        return new Explanation(purges.paths(), purges.unknownRows());
     }
 
     private boolean isOurs(TransactionProvider provider) {

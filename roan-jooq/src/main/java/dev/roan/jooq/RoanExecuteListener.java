@@ -3,32 +3,54 @@ package dev.roan.jooq;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
+import org.jooq.Result;
+import org.jooq.Select;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The statement path: after a statement has executed, find the paths it owes and hold them until
- * commit or hand them to delivery. Shared by all threads; keeps no per-statement state.
+ * commit or hand them to delivery. Shared by all threads; per-statement state lives in the
+ * {@code ExecuteContext}.
  *
  * <p>Only {@code executeEnd} means a statement ran: the dry run of {@code batchStore()} and friends
- * renders queries without executing them and never reaches it. Nothing thrown here reaches the
- * caller's statement.
+ * renders queries without executing them and never reaches it. There Roan reads which tables were
+ * written and the connection's auto-commit (the connection may be released by {@code end}); in
+ * {@code end}, once a RETURNING result or generated keys have been fetched, it fills path placeholders
+ * and routes the purges. Nothing thrown here reaches the caller's statement.
  */
 final class RoanExecuteListener implements ExecuteListener {
 
     private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+    /** SQL strings already warned about for unknown rows; bounded, like the parse cache. */
+    private static final int MAX_WARNED = 1_000;
 
+    /** Per listener, so that two Roans attached to one configuration keep their own state. */
+    private final Object pendingKey = new Object() {
+        @Override
+        public String toString() {
+            return "dev.roan.jooq.pending";
+        }
+    };
     private final WriteDetector detector;
+    private final RecordWrites records;
     private final TransactionScopes scopes;
     private final Dispatcher dispatcher;
     private final AtomicBoolean warnedUnknownTransaction = new AtomicBoolean();
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
+    private final Set<String> warnedUnknownRows = ConcurrentHashMap.newKeySet();
+    private final LongAdder unknownRows = new LongAdder();
 
-    RoanExecuteListener(WriteDetector detector, TransactionScopes scopes, Dispatcher dispatcher) {
+    RoanExecuteListener(WriteDetector detector, RecordWrites records, TransactionScopes scopes, Dispatcher dispatcher) {
         this.detector = detector;
+        this.records = records;
         this.scopes = scopes;
         this.dispatcher = dispatcher;
     }
@@ -36,26 +58,80 @@ final class RoanExecuteListener implements ExecuteListener {
     @Override
     public void executeEnd(ExecuteContext ctx) {
         try {
-            Set<String> paths = detector.pathsOf(ctx);
-            if (paths == null) {
-                return;
-            }
-            // Read auto-commit now: the connection may already be released in end().
-            if (autoCommit(ctx.connection())) {
-                dispatcher.submit(paths);
-            } else if (!scopes.hold(paths)) {
-                warnUnknownTransaction(paths);
-                dispatcher.submit(paths);
+            List<WriteDetector.Written> written = detector.written(ctx);
+            if (written != null) {
+                ctx.data(pendingKey, new Pending(written, autoCommit(ctx.connection())));
             }
         } catch (RuntimeException | LinkageError e) {
-            if (warnedFailure.compareAndSet(false, true)) {
-                LOG.log(Level.WARNING, "Roan failed to read a statement and purged nothing for it; the statement"
-                        + " itself is unaffected. Please report this with the stack trace (logged once).", e);
-            }
+            failed(e);
         }
     }
 
-    private static boolean autoCommit(Connection connection) {
+    @Override
+    public void end(ExecuteContext ctx) {
+        if (ctx.query() instanceof Select) {
+            return;
+        }
+        try {
+            Object pending = ctx.data(pendingKey);
+            if (pending instanceof Pending) {
+                ctx.data().remove(pendingKey);
+                route(ctx, (Pending) pending);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            failed(e);
+        } finally {
+            records.clear();
+        }
+    }
+
+    private void route(ExecuteContext ctx, Pending pending) {
+        Result<?> returned = ctx.result();
+        Purges purges = detector.purges(pending.written, returned, records);
+        if (!purges.unknownRows().isEmpty()) {
+            unknownRows(ctx.sql(), purges.unknownRows());
+        }
+        if (purges.isEmpty()) {
+            return;
+        }
+        Set<String> paths = purges.paths();
+        if (pending.autoCommit) {
+            dispatcher.submit(paths);
+        } else if (!scopes.hold(paths)) {
+            warnUnknownTransaction(paths);
+            dispatcher.submit(paths);
+        }
+    }
+
+    private void unknownRows(@Nullable String sql, Set<String> rules) {
+        unknownRows.increment();
+        String key = sql == null ? "(batch)" : sql;
+        if (warnedUnknownRows.size() < MAX_WARNED && warnedUnknownRows.add(key)) {
+            LOG.log(Level.WARNING, () -> "Roan cannot tell which rows this statement wrote, so it cannot fill "
+                    + rules + " and purges those rules' fallback paths only (none unless declared with"
+                    + " whenRowsUnknown(...)): " + abbreviate(key) + ". Name the rows by key in the WHERE clause"
+                    + " (=, IN), add RETURNING, or declare a fallback. (Logged once per statement.)");
+        }
+    }
+
+    /** Writes whose rows could not be known for a templated rule, since Roan was built. */
+    long unknownRowsCount() {
+        return unknownRows.sum();
+    }
+
+    private static String abbreviate(String sql) {
+        String oneLine = sql.replaceAll("\\s+", " ").trim();
+        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
+    }
+
+    private void failed(Throwable e) {
+        if (warnedFailure.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "Roan failed to read a statement and purged nothing for it; the statement"
+                    + " itself is unaffected. Please report this with the stack trace (logged once).", e);
+        }
+    }
+
+    private static boolean autoCommit(@Nullable Connection connection) {
         try {
             return connection == null || connection.getAutoCommit();
         } catch (SQLException e) {
@@ -78,4 +154,16 @@ final class RoanExecuteListener implements ExecuteListener {
     public String toString() {
         return "RoanExecuteListener";
     }
+
+    /** What {@code executeEnd} learnt, for {@code end}. */
+    private static final class Pending {
+        final List<WriteDetector.Written> written;
+        final boolean autoCommit;
+
+        Pending(List<WriteDetector.Written> written, boolean autoCommit) {
+            this.written = written;
+            this.autoCommit = autoCommit;
+        }
+    }
+
 }

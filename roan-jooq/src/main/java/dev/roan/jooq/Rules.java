@@ -3,16 +3,15 @@ package dev.roan.jooq;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Supplier;
 import java.util.TreeMap;
 
+import org.jooq.Field;
 import org.jooq.Table;
 import org.jooq.impl.QOM;
 import org.jooq.impl.TableImpl;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The rule registry: which paths a write of a table purges.
@@ -33,13 +32,16 @@ final class Rules {
     private volatile Snapshot snapshot = new Snapshot(Map.of(), new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
 
     PurgeRule rule(String path) {
-        String normalized = PurgePaths.normalize(path);
+        PathTemplate template = PathTemplate.parse(path);
         synchronized (lock) {
-            return rules.computeIfAbsent(normalized, p -> new PurgeRule(p, this));
+            return rules.computeIfAbsent(template.pattern(), p -> new PurgeRule(template, this));
         }
     }
 
     void register(PurgeRule rule, int kinds, Table<?>[] tables) {
+        for (Table<?> table : tables) {
+            checkPlaceholders(rule, table);
+        }
         synchronized (lock) {
             Map<String, Integer> byTable = bindings.computeIfAbsent(rule, r -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
             for (Table<?> table : tables) {
@@ -53,10 +55,40 @@ final class Rules {
         }
     }
 
+    /** Every placeholder of a templated rule must be a column of each of its tables. */
+    private static void checkPlaceholders(PurgeRule rule, Table<?> table) {
+        List<String> placeholders = rule.template().placeholders();
+        if (placeholders.isEmpty()) {
+            return;
+        }
+        Field<?>[] fields = table.fields();
+        if (fields.length == 0) {
+            throw new IllegalArgumentException("\"" + rule.path() + "\" has placeholders, so it needs a table that knows its"
+                    + " columns, such as a generated table; " + table.getName() + " has none");
+        }
+        for (String placeholder : placeholders) {
+            boolean found = false;
+            for (Field<?> field : fields) {
+                if (field.getName().equalsIgnoreCase(placeholder)) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                StringBuilder columns = new StringBuilder();
+                for (Field<?> field : fields) {
+                    columns.append(columns.length() == 0 ? "" : ", ").append(field.getName());
+                }
+                throw new IllegalArgumentException("placeholder {" + placeholder + "} of \"" + rule.path()
+                        + "\" is not a column of " + table.getName() + "; its columns are: " + columns);
+            }
+        }
+    }
+
     private Snapshot rebuild() {
         Map<String, List<Binding>> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         bindings.forEach((rule, byTable) -> byTable.forEach(
-                (name, kinds) -> byName.computeIfAbsent(name, n -> new ArrayList<>()).add(new Binding(rule.path(), kinds))));
+                (name, kinds) -> byName.computeIfAbsent(name, n -> new ArrayList<>()).add(new Binding(rule, kinds))));
         TreeMap<String, Binding[]> frozen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         byName.forEach((name, list) -> frozen.put(name, list.toArray(new Binding[0])));
         return new Snapshot(Map.copyOf(generatedNames), frozen);
@@ -67,27 +99,30 @@ final class Rules {
     }
 
     /**
-     * Adds the paths that a write of {@code kinds} to {@code table} purges.
-     *
-     * @param out the set to add to, or null to allocate one only when a rule matches
-     * @return {@code out}, or a new set if {@code out} was null and a rule matched
+     * Adds the paths that a write of {@code kinds} to {@code table} purges; the written rows are asked for
+     * only if a templated rule matches.
      */
-    @Nullable
-    Set<String> match(Table<?> table, int kinds, @Nullable Set<String> out) {
+    void match(Table<?> table, int kinds, Supplier<List<Map<String, Object>>> rows, Purges out) {
         Snapshot s = snapshot;
         Binding[] candidates = s.byName.get(s.nameOf(table));
         if (candidates == null) {
-            return out;
+            return;
         }
         for (Binding b : candidates) {
             if ((b.kinds & kinds) != 0) {
-                if (out == null) {
-                    out = new LinkedHashSet<>();
+                if (b.rule.template().isStatic()) {
+                    out.add(b.rule.path());
+                } else {
+                    out.addRows(b.rule, rows);
                 }
-                out.add(b.path);
             }
         }
-        return out;
+    }
+
+    /** Whether a write of {@code table} can match a rule at all: the cheap test before any work. */
+    boolean mentions(Table<?> table) {
+        Snapshot s = snapshot;
+        return s.byName.containsKey(s.nameOf(table));
     }
 
     String describe(PurgeRule rule) {
@@ -132,17 +167,17 @@ final class Rules {
     }
 
     private static final class Binding {
-        final String path;
+        final PurgeRule rule;
         final int kinds;
 
-        Binding(String path, int kinds) {
-            this.path = path;
+        Binding(PurgeRule rule, int kinds) {
+            this.rule = rule;
             this.kinds = kinds;
         }
 
         @Override
         public String toString() {
-            return path + "(" + WriteKinds.describe(kinds) + ")";
+            return rule.path() + "(" + WriteKinds.describe(kinds) + ")";
         }
     }
 

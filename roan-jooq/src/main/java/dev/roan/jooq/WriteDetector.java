@@ -4,12 +4,12 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
 import org.jooq.Query;
+import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.Select;
 import org.jooq.Table;
@@ -47,10 +47,11 @@ final class WriteDetector {
     }
 
     /**
-     * Returns the paths to purge for a statement that has executed, or null if none.
+     * Returns what a statement that has executed wrote, for the tables some rule mentions, or null if
+     * nothing. Costs one {@code instanceof} for a {@code SELECT}.
      */
     @Nullable
-    Set<String> pathsOf(ExecuteContext ctx) {
+    List<Written> written(ExecuteContext ctx) {
         Query query = ctx.query();
         if (query instanceof Select || rules.isEmpty()) {
             return null;
@@ -68,13 +69,31 @@ final class WriteDetector {
         // Exactly 0 rows means no row changed; -1 (batches, RETURNING) means unknown. TRUNCATE always
         // reports 0, as DDL does.
         boolean noRowChanged = ctx.rows() == 0;
-        Set<String> paths = null;
-        for (Written w : written) {
-            if (!noRowChanged || (w.kinds & WriteKinds.TRUNCATE) != 0) {
-                paths = rules.match(w.table, w.kinds, paths);
-            }
+        written.removeIf(w -> (noRowChanged && (w.kinds & WriteKinds.TRUNCATE) == 0) || !rules.mentions(w.table));
+        return written.isEmpty() ? null : written;
+    }
+
+    /** What a query would write, for {@link Roan#explain}: the same reading, without executing. */
+    List<Written> written(Query query, SQLDialect dialect) {
+        List<Written> written = new ArrayList<>(2);
+        if (!(query instanceof Select)) {
+            writtenBy(query, null, dialect, written);
         }
-        return paths;
+        return written;
+    }
+
+    /**
+     * Matches writes against the rules.
+     *
+     * @param returned the statement's RETURNING result or generated keys, if any
+     * @param records  the UpdatableRecords the statement wrote, if any
+     */
+    Purges purges(List<Written> written, @Nullable List<? extends Record> returned, RecordWrites records) {
+        Purges purges = new Purges();
+        for (Written w : written) {
+            rules.match(w.table, w.kinds, () -> w.rows(returned, records), purges);
+        }
+        return purges;
     }
 
     private void writtenBy(Query query, @Nullable String renderedSql, SQLDialect dialect, List<Written> out) {
@@ -127,11 +146,11 @@ final class WriteDetector {
     private static void collect(Query q, @Nullable String renderedSql, DSLContext renderer, List<Written> out) {
         if (q instanceof QOM.Insert) {
             QOM.Insert<?> insert = (QOM.Insert<?>) q;
-            out.add(new Written(insert.$into(), isUpsert(insert) ? WriteKinds.UPSERT : WriteKinds.INSERT));
+            out.add(new Written(insert.$into(), isUpsert(insert) ? WriteKinds.UPSERT : WriteKinds.INSERT, q));
         } else if (q instanceof QOM.Update) {
-            addJoined(((QOM.Update<?>) q).$table(), out);
+            addJoined(((QOM.Update<?>) q).$table(), q, out);
         } else if (q instanceof QOM.Delete) {
-            out.add(new Written(((QOM.Delete<?>) q).$from(), WriteKinds.DELETE));
+            out.add(new Written(((QOM.Delete<?>) q).$from(), WriteKinds.DELETE, q));
         } else if (q instanceof QOM.InsertReturning) {
             collect(((QOM.InsertReturning<?>) q).$insert(), null, renderer, out);
         } else if (q instanceof QOM.UpdateReturning) {
@@ -140,12 +159,12 @@ final class WriteDetector {
             collect(((QOM.DeleteReturning<?>) q).$delete(), null, renderer, out);
         } else if (q instanceof QOM.Truncate) {
             for (Table<?> t : ((QOM.Truncate<?>) q).$table()) {
-                out.add(new Written(t, WriteKinds.TRUNCATE));
+                out.add(new Written(t, WriteKinds.TRUNCATE, null));
             }
         } else if (!(q instanceof Select) && isMerge(q)) {
             Table<?> target = mergeTarget(renderedSql != null ? renderedSql : renderer.render(q));
             if (target != null) {
-                out.add(new Written(target, WriteKinds.MERGE_EFFECTS));
+                out.add(new Written(target, WriteKinds.MERGE_EFFECTS, null));
             }
         }
     }
@@ -175,12 +194,12 @@ final class WriteDetector {
     }
 
     /** UPDATE of a join (MySQL {@code update a join b set ...}) may write both sides. */
-    private static void addJoined(Table<?> table, List<Written> out) {
+    private static void addJoined(Table<?> table, Query update, List<Written> out) {
         if (table instanceof QOM.JoinTable) {
-            addJoined(((QOM.JoinTable<?, ?>) table).$table1(), out);
-            addJoined(((QOM.JoinTable<?, ?>) table).$table2(), out);
+            addJoined(((QOM.JoinTable<?, ?>) table).$table1(), update, out);
+            addJoined(((QOM.JoinTable<?, ?>) table).$table2(), update, out);
         } else {
-            out.add(new Written(table, WriteKinds.UPDATE));
+            out.add(new Written(table, WriteKinds.UPDATE, update));
         }
     }
 
@@ -219,14 +238,22 @@ final class WriteDetector {
         return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
     }
 
-    /** A table a statement wrote and the effects it may have had. */
+    /** A table a statement wrote, the effects it may have had, and the statement that tells which rows. */
     static final class Written {
         final Table<?> table;
         final int kinds;
+        final @Nullable Query statement;
 
-        Written(Table<?> table, int kinds) {
+        Written(Table<?> table, int kinds, @Nullable Query statement) {
             this.table = table;
             this.kinds = kinds;
+            this.statement = statement;
+        }
+
+        /** The partial rows written, from the records if the statement wrote UpdatableRecords. */
+        List<Map<String, Object>> rows(@Nullable List<? extends Record> returned, RecordWrites records) {
+            List<Map<String, Object>> fromRecords = records.rows(table, statement, returned);
+            return fromRecords != null ? fromRecords : RowValues.of(statement, table, returned);
         }
     }
 

@@ -1,0 +1,185 @@
+package dev.roan.jooq;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.jooq.Query;
+import org.jooq.Record;
+import org.jooq.RecordContext;
+import org.jooq.RecordListener;
+import org.jooq.Table;
+import org.jooq.TableField;
+import org.jooq.TableRecord;
+import org.jooq.UniqueKey;
+import org.jooq.UpdatableRecord;
+import org.jooq.impl.QOM;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The rows of {@code UpdatableRecord} writes ({@code store}, {@code insert}, {@code update}, {@code delete},
+ * {@code merge}, and their batch forms), which know more than the statement jOOQ renders for them: an
+ * update by primary key still knows the record's other columns, before and after.
+ *
+ * <p>Records are noted at the operation's start, on the writer's thread, and taken by the statement that
+ * executes next on that thread. The dry run of {@code batchStore()} and friends notes every record before
+ * the one batch statement executes; a single operation that executes nothing (an unchanged record) is
+ * forgotten at its end.
+ */
+final class RecordWrites implements RecordListener {
+
+    private static final RecordWrites NONE = new RecordWrites();
+
+    private final ThreadLocal<@Nullable List<Noted>> noted = new ThreadLocal<>();
+
+    /** No records: for {@link Roan#explain}. */
+    static RecordWrites none() {
+        return NONE;
+    }
+
+    @Override
+    public void storeStart(RecordContext ctx) {
+        note(ctx.record(), !isNew(ctx.record()));
+    }
+
+    @Override
+    public void insertStart(RecordContext ctx) {
+        note(ctx.record(), false);
+    }
+
+    @Override
+    public void updateStart(RecordContext ctx) {
+        note(ctx.record(), true);
+    }
+
+    @Override
+    public void deleteStart(RecordContext ctx) {
+        note(ctx.record(), true);
+    }
+
+    @Override
+    public void mergeStart(RecordContext ctx) {
+        note(ctx.record(), true);
+    }
+
+    @Override
+    public void storeEnd(RecordContext ctx) {
+        ended(ctx);
+    }
+
+    @Override
+    public void insertEnd(RecordContext ctx) {
+        ended(ctx);
+    }
+
+    @Override
+    public void updateEnd(RecordContext ctx) {
+        ended(ctx);
+    }
+
+    @Override
+    public void deleteEnd(RecordContext ctx) {
+        ended(ctx);
+    }
+
+    @Override
+    public void mergeEnd(RecordContext ctx) {
+        ended(ctx);
+    }
+
+    private void ended(RecordContext ctx) {
+        // In batch mode the statement runs after every record's (dry-run) end: keep them for it.
+        if (ctx.batchRecords().length <= 1) {
+            noted.remove();
+        }
+    }
+
+    private void note(@Nullable Record record, boolean existed) {
+        if (!(record instanceof TableRecord)) {
+            return;
+        }
+        List<Noted> list = noted.get();
+        if (list == null) {
+            list = new ArrayList<>(1);
+            noted.set(list);
+        } else if (!list.isEmpty() && list.get(list.size() - 1).record == record) {
+            return; // store() then insert() of the same record
+        }
+        TableRecord<?> r = (TableRecord<?>) record;
+        Map<String, Object> before = existed ? values(r.original()) : null;
+        list.add(new Noted(r, r.getTable(), before, values(r)));
+    }
+
+    /** Whether {@code store()} will insert: the record has no original primary key value. */
+    private static boolean isNew(Record record) {
+        if (!(record instanceof UpdatableRecord)) {
+            return true;
+        }
+        UniqueKey<?> key = ((UpdatableRecord<?>) record).getTable().getPrimaryKey();
+        if (key == null) {
+            return true;
+        }
+        for (TableField<?, ?> field : key.getFields()) {
+            if (record.original(field) != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Map<String, Object> values(Record record) {
+        return RowValues.rows(List.of(record)).get(0);
+    }
+
+    /**
+     * The rows of the records noted for {@code table}, or null if none were: before and after each
+     * operation, completed by generated keys for inserts. Forgets all noted records of this thread.
+     */
+    @Nullable
+    List<Map<String, Object>> rows(Table<?> table, @Nullable Query statement, @Nullable List<? extends Record> returned) {
+        List<Noted> list = noted.get();
+        if (list == null || list.isEmpty()) {
+            return null;
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<Map<String, Object>> after = new ArrayList<>();
+        for (Noted n : list) {
+            if (RowValues.sameTable(n.table, table)) {
+                if (n.before != null && !n.before.isEmpty()) {
+                    rows.add(n.before);
+                }
+                after.add(n.after);
+            }
+        }
+        if (after.isEmpty()) {
+            return null;
+        }
+        if (statement instanceof QOM.Insert && returned != null && returned.size() == after.size()) {
+            List<Map<String, Object>> keys = RowValues.rows(returned);
+            for (int i = 0; i < after.size(); i++) {
+                after.get(i).putAll(keys.get(i));
+            }
+        }
+        rows.addAll(after);
+        return rows;
+    }
+
+    /** Forgets the records noted on this thread, once the statement that wrote them has been read. */
+    void clear() {
+        noted.remove();
+    }
+
+    private static final class Noted {
+        final Record record;
+        final Table<?> table;
+        final @Nullable Map<String, Object> before;
+        final Map<String, Object> after;
+
+        Noted(Record record, Table<?> table, @Nullable Map<String, Object> before, Map<String, Object> after) {
+            this.record = record;
+            this.table = table;
+            this.before = before;
+            this.after = after;
+        }
+    }
+}
