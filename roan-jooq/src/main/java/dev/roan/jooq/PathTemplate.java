@@ -90,6 +90,11 @@ final class PathTemplate {
         return pattern;
     }
 
+    /** The path with each placeholder filled with {@code x}: what a purge URL built from it looks like. */
+    String sample() {
+        return String.join("x", literals);
+    }
+
     boolean isStatic() {
         return placeholders.isEmpty();
     }

@@ -22,15 +22,16 @@ import org.jspecify.annotations.Nullable;
  * update by primary key still knows the record's other columns, before and after.
  *
  * <p>Records are noted at the operation's start, on the writer's thread, and taken by the statement that
- * executes next on that thread. The dry run of {@code batchStore()} and friends notes every record before
- * the one batch statement executes; a single operation that executes nothing (an unchanged record) is
- * forgotten at its end.
+ * executes next on that thread. The dry run of {@code batchStore()} and friends renders each record's
+ * statement without executing it (jOOQ reports no batch mode to record listeners there), so a record
+ * whose statement was only rendered is kept for the batch statement that follows; a single operation
+ * that executes nothing (an unchanged record) is forgotten at its end.
  */
 final class RecordWrites implements RecordListener {
 
     private static final RecordWrites NONE = new RecordWrites();
 
-    private final ThreadLocal<@Nullable List<Noted>> noted = new ThreadLocal<>();
+    private final ThreadLocal<@Nullable Notes> notes = new ThreadLocal<>();
 
     /** No records: for {@link Roan#explain}. */
     static RecordWrites none() {
@@ -88,9 +89,32 @@ final class RecordWrites implements RecordListener {
     }
 
     private void ended(RecordContext ctx) {
-        // In batch mode the statement runs after every record's (dry-run) end: keep them for it.
-        if (ctx.batchRecords().length <= 1) {
-            noted.remove();
+        Notes n = notes.get();
+        if (n == null || --n.depth > 0) {
+            // store() wraps insert() or update(): decide at the outermost end.
+            return;
+        }
+        if (n.renderedOnly && !n.executed) {
+            // A batch's dry run: the batch statement runs after every record's end; keep them for it.
+            n.renderedOnly = false;
+        } else {
+            notes.remove();
+        }
+    }
+
+    /** A statement executed on this thread (called from {@code executeEnd}). */
+    void executed() {
+        Notes n = notes.get();
+        if (n != null) {
+            n.executed = true;
+        }
+    }
+
+    /** A statement ended that purged nothing; if it did not execute, it was a batch's dry run. */
+    void statementEnded() {
+        Notes n = notes.get();
+        if (n != null && !n.executed) {
+            n.renderedOnly = true;
         }
     }
 
@@ -98,11 +122,14 @@ final class RecordWrites implements RecordListener {
         if (!(record instanceof TableRecord)) {
             return;
         }
-        List<Noted> list = noted.get();
-        if (list == null) {
-            list = new ArrayList<>(1);
-            noted.set(list);
-        } else if (!list.isEmpty() && list.get(list.size() - 1).record == record) {
+        Notes n = notes.get();
+        if (n == null) {
+            n = new Notes();
+            notes.set(n);
+        }
+        n.depth++;
+        List<Noted> list = n.list;
+        if (!list.isEmpty() && list.get(list.size() - 1).record == record) {
             return; // store() then insert() of the same record
         }
         TableRecord<?> r = (TableRecord<?>) record;
@@ -133,14 +160,15 @@ final class RecordWrites implements RecordListener {
 
     /**
      * The rows of the records noted for {@code table}, or null if none were: before and after each
-     * operation, completed by generated keys for inserts. Forgets all noted records of this thread.
+     * operation, completed by generated keys for inserts.
      */
     @Nullable
     List<Map<String, Object>> rows(Table<?> table, @Nullable Query statement, @Nullable List<? extends Record> returned) {
-        List<Noted> list = noted.get();
-        if (list == null || list.isEmpty()) {
+        Notes current = notes.get();
+        if (current == null || current.list.isEmpty()) {
             return null;
         }
+        List<Noted> list = current.list;
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> after = new ArrayList<>();
         for (Noted n : list) {
@@ -166,7 +194,16 @@ final class RecordWrites implements RecordListener {
 
     /** Forgets the records noted on this thread, once the statement that wrote them has been read. */
     void clear() {
-        noted.remove();
+        notes.remove();
+    }
+
+    /** The records noted on one thread since the last statement that executed. */
+    private static final class Notes {
+        final List<Noted> list = new ArrayList<>(1);
+        /** Record operations begun and not yet ended (store() wraps insert() or update()). */
+        int depth;
+        boolean executed;
+        boolean renderedOnly;
     }
 
     private static final class Noted {

@@ -182,7 +182,7 @@ public final class Roan implements AutoCloseable {
         PurgeRule rule = rules.rule(path);
         for (CacheNode node : nodes) {
             try {
-                node.uri(rule.path());
+                node.uri(rule.template().sample());
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" does not form a valid"
                         + " URL with purge URL " + node + ": " + e.getMessage(), e);
@@ -328,7 +328,8 @@ public final class Roan implements AutoCloseable {
     public String toString() {
         return "Roan[purgeUrls=" + purgeUrls + ", purgeMethod=" + purgeMethod + ", rules=" + rules
                 + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
-                + ", pending=" + dispatcher.pendingCount() + (closed.get() ? ", closed" : "") + "]";
+                + ", pending=" + dispatcher.pendingCount() + ", rowsUnknown=" + listener.unknownRowsCount()
+                + (closed.get() ? ", closed" : "") + "]";
     }
 
     private static RetryConfig defaultRetryConfig() {

@@ -57,7 +57,11 @@ final class RoanExecuteListener implements ExecuteListener {
 
     @Override
     public void executeEnd(ExecuteContext ctx) {
+        if (ctx.query() instanceof Select) {
+            return;
+        }
         try {
+            records.executed();
             List<WriteDetector.Written> written = detector.written(ctx);
             if (written != null) {
                 ctx.data(pendingKey, new Pending(written, autoCommit(ctx.connection())));
@@ -72,12 +76,15 @@ final class RoanExecuteListener implements ExecuteListener {
         if (ctx.query() instanceof Select) {
             return;
         }
+        Object pending = ctx.data(pendingKey);
+        if (!(pending instanceof Pending)) {
+            // Not executed (a batchStore dry run), or wrote nothing a rule mentions.
+            records.statementEnded();
+            return;
+        }
         try {
-            Object pending = ctx.data(pendingKey);
-            if (pending instanceof Pending) {
-                ctx.data().remove(pendingKey);
-                route(ctx, (Pending) pending);
-            }
+            ctx.data().remove(pendingKey);
+            route(ctx, (Pending) pending);
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         } finally {

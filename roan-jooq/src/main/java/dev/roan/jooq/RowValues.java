@@ -248,17 +248,17 @@ final class RowValues {
         return rows;
     }
 
-    /** The column name if {@code field} is a column of the written table (or of its alias). */
+    /**
+     * The column name if {@code field} is a column of the written table (or of its alias). Parsed plain SQL
+     * names columns without a table when they are unqualified: those are taken as the written table's.
+     */
     @Nullable
     private static String columnOf(Field<?> field, Table<?> table) {
         if (!(field instanceof TableField)) {
             return null;
         }
         Table<?> owner = ((TableField<?, ?>) field).getTable();
-        if (owner == null) {
-            return null;
-        }
-        if (sameTable(owner, table)) {
+        if (owner == null || sameTable(owner, table) || owner.getName().equalsIgnoreCase(table.getName())) {
             return field.getName();
         }
         return null;
