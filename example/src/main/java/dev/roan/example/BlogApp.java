@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -29,10 +30,12 @@ import org.jooq.tools.jdbc.JDBCUtils;
  * A small blog whose pages nginx caches forever and Roan purges when the writes that change them commit.
  *
  * <p>Run it from the repository root with {@code ./mvnw -q -pl example -am compile -Prun}, then put nginx in front
- * of it with {@code example/nginx/nginx.conf}. Settings come from system properties, else environment variables:
- * {@code port}/{@code PORT} (8080), {@code db.url}/{@code DB_URL} (H2 in memory), {@code db.user}/{@code DB_USER},
- * {@code db.password}/{@code DB_PASSWORD}, {@code roan.purge-url}/{@code ROAN_PURGE_URL}
- * ({@value #DEFAULT_PURGE_URL}) and {@code roan.debug} (log every purge).
+ * of it with {@code example/nginx/nginx.conf}; {@code example/run-behind-nginx.sh} runs both. Settings come from
+ * system properties, else environment variables: {@code port}/{@code PORT} (8080), {@code db.url}/{@code DB_URL}
+ * (H2 in memory), {@code db.user}/{@code DB_USER}, {@code db.password}/{@code DB_PASSWORD},
+ * {@code roan.purge-url}/{@code ROAN_PURGE_URL} ({@value #DEFAULT_PURGE_URL}),
+ * {@code roan.repurge-after}/{@code ROAN_REPURGE_AFTER} (an ISO-8601 duration such as {@code PT0.5S}: every purge is
+ * sent once more after that delay; off unless set) and {@code roan.debug} (log every purge).
  */
 public final class BlogApp implements AutoCloseable {
 
@@ -46,6 +49,11 @@ public final class BlogApp implements AutoCloseable {
     /**
      * How long a write's response waits for its purges, so that the page the browser is redirected to is already fresh.
      * Roan itself never makes a writer wait; the example chooses to, briefly, for the person clicking through it.
+     *
+     * <p>With {@code roan.repurge-after} set, {@link Roan#flush(Duration)} also waits for the re-purges, which are due
+     * only after that delay: the wait then usually runs out rather than ending when the first purges are delivered. It
+     * stays bounded by this value either way, and the first purges normally arrive within it, so the redirect still
+     * leads to a fresh page; the re-purges follow in the background.
      */
     static final Duration PURGE_WAIT = Duration.ofMillis(500);
     /** How long stopping waits for pending purges: long enough for Roan to retry an unreachable cache and give up. */
@@ -63,20 +71,44 @@ public final class BlogApp implements AutoCloseable {
         this.schemaVersion = schemaVersion;
     }
 
-    /** The settings the blog starts with. */
-    record Config(int port, String jdbcUrl, String dbUser, String dbPassword, String purgeUrl) {
+    /**
+     * The settings the blog starts with.
+     *
+     * @param repurgeAfter how long after a purge Roan sends it once more, or null to send each purge once
+     */
+    record Config(int port, String jdbcUrl, String dbUser, String dbPassword, String purgeUrl, Duration repurgeAfter) {
 
         static Config fromEnvironment() {
             String port = setting("port", "PORT", String.valueOf(DEFAULT_PORT));
+            int portNumber;
             try {
-                return new Config(Integer.parseInt(port),
-                        setting("db.url", "DB_URL", DEFAULT_JDBC_URL),
-                        setting("db.user", "DB_USER", "sa"),
-                        setting("db.password", "DB_PASSWORD", ""),
-                        setting("roan.purge-url", "ROAN_PURGE_URL", DEFAULT_PURGE_URL));
+                portNumber = Integer.parseInt(port);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("port must be a number, like -Dport=8090 or PORT=8090, but was " + port, e);
             }
+            String repurgeAfter = setting("roan.repurge-after", "ROAN_REPURGE_AFTER", "");
+            return new Config(portNumber,
+                    setting("db.url", "DB_URL", DEFAULT_JDBC_URL),
+                    setting("db.user", "DB_USER", "sa"),
+                    setting("db.password", "DB_PASSWORD", ""),
+                    setting("roan.purge-url", "ROAN_PURGE_URL", DEFAULT_PURGE_URL),
+                    repurgeAfter.isEmpty() ? null : parseRepurgeAfter(repurgeAfter));
+        }
+
+        /** Reads an ISO-8601 duration such as {@code PT0.5S}, which must be positive. */
+        static Duration parseRepurgeAfter(String value) {
+            Duration delay;
+            try {
+                delay = Duration.parse(value);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException("roan.repurge-after (ROAN_REPURGE_AFTER) must be an ISO-8601 duration,"
+                        + " like PT0.5S for half a second or PT2S for two seconds, but was " + value, e);
+            }
+            if (delay.isNegative() || delay.isZero()) {
+                throw new IllegalArgumentException("roan.repurge-after (ROAN_REPURGE_AFTER) must be positive, like PT0.5S,"
+                        + " but was " + value + "; leave it unset to send each purge once");
+            }
+            return delay;
         }
 
         private static String setting(String property, String variable, String fallback) {
@@ -90,7 +122,8 @@ public final class BlogApp implements AutoCloseable {
         @Override
         public String toString() {
             // Never print the database password.
-            return "Config[port=" + port + ", jdbcUrl=" + jdbcUrl + ", dbUser=" + dbUser + ", purgeUrl=" + purgeUrl + "]";
+            return "Config[port=" + port + ", jdbcUrl=" + jdbcUrl + ", dbUser=" + dbUser + ", purgeUrl=" + purgeUrl
+                    + ", repurgeAfter=" + repurgeAfter + "]";
         }
     }
 
@@ -104,7 +137,11 @@ public final class BlogApp implements AutoCloseable {
         String schemaVersion = current == null ? "none" : current.getVersion().getVersion();
 
         // Built first: it checks the purge URL, and then the only thing to clean up if the port is taken.
-        Roan roan = Roan.builder().purgeUrl(config.purgeUrl()).build();
+        Roan.Builder builder = Roan.builder().purgeUrl(config.purgeUrl());
+        if (config.repurgeAfter() != null) {
+            builder.repurgeAfter(config.repurgeAfter());
+        }
+        Roan roan = builder.build();
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), config.port()), 0);
@@ -135,6 +172,7 @@ public final class BlogApp implements AutoCloseable {
             return thread;
         });
         server.setExecutor(executor);
+        // Bounded, and with re-purges on it usually runs out: see PURGE_WAIT.
         server.createContext("/", new BlogHandler(new Blog(dsl), () -> roan.flush(PURGE_WAIT)));
         server.start();
         return new BlogApp(server, executor, roan, schemaVersion);
@@ -214,12 +252,26 @@ public final class BlogApp implements AutoCloseable {
         System.out.println("Blog listening on http://localhost:" + app.port() + "/");
         System.out.println("Database " + config.jdbcUrl() + ", schema version " + app.schemaVersion + " (Flyway)");
         System.out.println("Purges go to " + config.purgeUrl() + " (path appended, e.g. GET " + config.purgeUrl() + "/posts)");
+        if (config.repurgeAfter() != null) {
+            System.out.println("Re-purges: each purge is sent again " + describe(config.repurgeAfter())
+                    + " after it is delivered (roan.repurge-after=" + config.repurgeAfter()
+                    + "), in case a slow read put the old page back meanwhile.");
+        }
         URI purgeUrl = URI.create(config.purgeUrl());
         if (!listening(purgeUrl)) {
             System.out.println("No cache is listening at " + purgeUrl.getHost() + ":" + port(purgeUrl)
                     + "; purges will be retried and then given up (writes are not affected).");
         }
         System.out.println("Press Ctrl-C to stop.");
+    }
+
+    /** {@code 500 ms}, {@code 2 s}, {@code 1500 ms}; ISO-8601 for what whole milliseconds cannot say. */
+    static String describe(Duration duration) {
+        if (duration.getNano() % 1_000_000 != 0) {
+            return duration.toString();
+        }
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
     private static boolean listening(URI url) {

@@ -1,6 +1,7 @@
 package dev.roan.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -50,9 +51,13 @@ class BlogAppTest {
             exchange.close();
         });
         cache.start();
+        app = BlogApp.start(config(null));
+    }
+
+    private BlogApp.Config config(Duration repurgeAfter) {
         String purgeUrl = "http://127.0.0.1:" + cache.getAddress().getPort() + "/purge";
-        app = BlogApp.start(new BlogApp.Config(0, "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "",
-                purgeUrl));
+        return new BlogApp.Config(0, "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", "sa", "", purgeUrl,
+                repurgeAfter);
     }
 
     @AfterEach
@@ -116,6 +121,43 @@ class BlogAppTest {
         assertThat(get("/posts/hello-roan").statusCode()).as("status of the deleted post's page").isEqualTo(404);
         assertThat(app.flushPurges(FLUSH)).as("flush").isTrue();
         assertThat(purges).as("purges after a delete").containsOnly("GET /purge/", "GET /purge/posts");
+    }
+
+    @Test
+    void withRepurgesEachPurgeIsSentOnceMoreAndTheWriteStillAnswersPromptly() throws Exception {
+        app.close();
+        app = BlogApp.start(config(Duration.ofMillis(200)));
+
+        long start = System.nanoTime();
+        HttpResponse<String> commented = post("/posts/hello-roan/comments", Map.of("author", "Ken", "body", "Again."));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(commented.statusCode()).as("status of POST comments").isEqualTo(303);
+        // The blog waits at most PURGE_WAIT for the purges; generous here, for slow build machines.
+        assertThat(took).as("time to answer the write").isLessThan(BlogApp.PURGE_WAIT.plusSeconds(4));
+        assertThat(app.flushPurges(FLUSH)).as("flush, which waits for the re-purge too").isTrue();
+        assertThat(purges).as("the purge and its re-purge").containsExactly("GET /purge/posts", "GET /purge/posts");
+    }
+
+    @Test
+    void repurgeAfterTakesAPositiveIsoDuration() {
+        assertThat(BlogApp.Config.parseRepurgeAfter("PT0.5S")).isEqualTo(Duration.ofMillis(500));
+        assertThat(BlogApp.Config.parseRepurgeAfter("pt2s")).isEqualTo(Duration.ofSeconds(2));
+        assertThatThrownBy(() -> BlogApp.Config.parseRepurgeAfter("500ms"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ROAN_REPURGE_AFTER")
+                .hasMessageContaining("ISO-8601")
+                .hasMessageContaining("PT0.5S")
+                .hasMessageEndingWith("but was 500ms");
+        assertThatThrownBy(() -> BlogApp.Config.parseRepurgeAfter("PT0S"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be positive")
+                .hasMessageContaining("leave it unset");
+        assertThatThrownBy(() -> BlogApp.Config.parseRepurgeAfter("-PT1S"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be positive");
+        assertThat(BlogApp.describe(Duration.ofMillis(500))).isEqualTo("500 ms");
+        assertThat(BlogApp.describe(Duration.ofSeconds(2))).isEqualTo("2 s");
     }
 
     @Test
