@@ -1,0 +1,85 @@
+package dev.roan.testkit;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * The application behind a cache in a test: the JDK's {@code HttpServer} on a free loopback port, answering
+ * every GET with 200 and the page the test's function renders for the (decoded) path, such as the current titles
+ * of a table. It counts the requests per path, so a test sees which reads reached it past the cache.
+ */
+public final class Upstream implements AutoCloseable {
+
+    private final HttpServer server;
+    private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+    private final Function<String, String> page;
+
+    private Upstream(HttpServer server, Function<String, String> page) {
+        this.server = server;
+        this.page = page;
+    }
+
+    /**
+     * Starts the application.
+     *
+     * @param page renders the body of a page from its decoded path, such as {@code /tags/a b}
+     */
+    public static Upstream start(Function<String, String> page) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Upstream upstream = new Upstream(server, page);
+        server.createContext("/", upstream::handle);
+        server.start();
+        return upstream;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            requests.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+            byte[] body;
+            int status = 200;
+            try {
+                body = page.apply(path).getBytes(StandardCharsets.UTF_8);
+            } catch (RuntimeException e) {
+                status = 500;
+                body = ("page failed: " + e).getBytes(StandardCharsets.UTF_8);
+            }
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            exchange.sendResponseHeaders(status, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    /** The address a cache proxies to, {@code 127.0.0.1:PORT}. */
+    public String address() {
+        return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** How many requests for {@code path} (decoded) reached the application. */
+    public int requests(String path) {
+        AtomicInteger count = requests.get(path);
+        return count == null ? 0 : count.get();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
