@@ -158,8 +158,8 @@ final class CacheNode {
         }
         return "HTTP " + status + " (not retried: check that the cache has a purge location at this URL that accepts "
                 + "this method from this host, e.g. nginx 'location ~ ^/purge(/.*)$ { allow 127.0.0.1; deny all;"
-                + " proxy_cache_purge <zone> $1$is_args$args; }' for GET, or 'proxy_cache_purge PURGE from 127.0.0.1;'"
-                + " in the cached location for PURGE; Varnish: a vcl_recv that returns (purge) for PURGE)";
+                + " proxy_cache_purge <zone> $1$is_args$args; }' (see the README for the PURGE form); Varnish: a"
+                + " vcl_recv that returns (purge) for PURGE from allowed clients)";
     }
 
     @Override

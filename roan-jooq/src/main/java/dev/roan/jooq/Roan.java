@@ -406,9 +406,10 @@ public final class Roan implements AutoCloseable {
 
         /**
          * Sets the HTTP method of purges; default {@code GET}, as ngx_cache_purge's separate purge location
-         * expects ({@code GET {purgeUrl}{path}}). Use {@code "PURGE"} for Varnish and for nginx's
-         * "same location" form ({@code proxy_cache_purge PURGE from 127.0.0.1;}), where the purge URL is
-         * the site itself, such as {@code http://cache:6081}.
+         * expects ({@code GET {purgeUrl}{path}}). Use {@code "PURGE"} for Varnish and for an nginx site that
+         * routes the PURGE method to a purge location, where the purge URL is the site itself, such as
+         * {@code http://cache:6081} (see the README: ngx_cache_purge 2.3's own "same location" form crashes
+         * nginx).
          *
          * @param purgeMethod an HTTP method name, such as {@code "GET"} or {@code "PURGE"}
          * @return this builder
