@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -21,11 +23,13 @@ import com.sun.net.httpserver.HttpServer;
 public final class Upstream implements AutoCloseable {
 
     private final HttpServer server;
+    private final ExecutorService threads;
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private final Function<String, String> page;
 
-    private Upstream(HttpServer server, Function<String, String> page) {
+    private Upstream(HttpServer server, ExecutorService threads, Function<String, String> page) {
         this.server = server;
+        this.threads = threads;
         this.page = page;
     }
 
@@ -41,7 +45,14 @@ public final class Upstream implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Upstream upstream = new Upstream(server, page);
+        // Requests are served concurrently, as by any application server: a slow page does not queue the others.
+        ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "upstream");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(threads);
+        Upstream upstream = new Upstream(server, threads, page);
         server.createContext("/", upstream::handle);
         server.start();
         return upstream;
@@ -81,5 +92,6 @@ public final class Upstream implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        threads.shutdownNow();
     }
 }
