@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
 import org.jooq.Result;
-import org.jooq.Select;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,7 +56,7 @@ final class RoanExecuteListener implements ExecuteListener {
 
     @Override
     public void executeEnd(ExecuteContext ctx) {
-        if (ctx.query() instanceof Select) {
+        if (WriteDetector.isRead(ctx.query())) {
             return;
         }
         try {
@@ -73,7 +72,7 @@ final class RoanExecuteListener implements ExecuteListener {
 
     @Override
     public void end(ExecuteContext ctx) {
-        if (ctx.query() instanceof Select) {
+        if (WriteDetector.isRead(ctx.query())) {
             return;
         }
         Object pending = ctx.data(pendingKey);

@@ -433,6 +433,32 @@ class PostgresTest {
     // --- TRUNCATE and MERGE ------------------------------------------------------------------------------
 
     @Test
+    void dataModifyingCommonTableExpressionsPurge() {
+        dsl.execute("with d as (delete from comment returning post_id)"
+                + " update post set title = 'no comments' where id in (select post_id from d)");
+        assertThat(comments()).isZero();
+        assertThat(purged()).as("plain SQL: the CTE's table and the statement's")
+                .containsExactlyInAnyOrder("/comments", "/posts");
+
+        dsl.insertInto(COMMENT).set(COMMENT.POST_ID, 100L).set(COMMENT.BODY, "again").execute();
+        assertThat(purged()).containsExactly("/comments");
+        dsl.fetch("with d as (delete from comment returning *) select * from d");
+        assertThat(comments()).isZero();
+        assertThat(purged()).as("a SELECT whose CTE deletes").containsExactly("/comments");
+
+        dsl.insertInto(COMMENT).set(COMMENT.POST_ID, 100L).set(COMMENT.BODY, "once more").execute();
+        assertThat(purged()).containsExactly("/comments");
+        dsl.with("d").as(dsl.deleteFrom(COMMENT).where(COMMENT.POST_ID.eq(100L)).returningResult(COMMENT.POST_ID))
+                .select(DSL.field(DSL.name("post_id"))).from(DSL.table(DSL.name("d"))).fetch();
+        assertThat(comments()).isZero();
+        assertThat(purged()).as("DSL: SELECT with a deleting CTE").containsExactly("/comments");
+
+        dsl.with("d").as(dsl.select(DSL.inline(100L).as("id")))
+                .update(POST).set(POST.TITLE, "read-only CTE").where(POST.ID.eq(100L)).execute();
+        assertThat(purged()).as("a CTE that only reads purges nothing of its own").containsExactly("/posts");
+    }
+
+    @Test
     void truncatePurges() {
         dsl.truncate(COMMENT).execute();
         assertThat(comments()).isZero();
