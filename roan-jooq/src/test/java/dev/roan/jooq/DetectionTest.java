@@ -12,6 +12,8 @@ import java.util.List;
 import dev.roan.jooq.test.db.tables.Post;
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.DSLContext;
+import org.jooq.conf.MappedSchema;
+import org.jooq.conf.RenderMapping;
 import org.jooq.conf.Settings;
 import org.jooq.conf.StatementType;
 import org.jooq.impl.DSL;
@@ -240,8 +242,35 @@ class DetectionTest {
     void unparseablePlainSqlIsLoggedAndPurgesNothing() {
         dsl.execute("update audit_log set message = 'x' where 1 = 1 /* fine */");
         // H2's own syntax that jOOQ's parser does not read: the statement still runs, unharmed.
-        dsl.execute("set @roan_test = 1");
+        dsl.execute("ANALYZE");
         assertThat(purged()).containsExactlyInAnyOrder("/marker");
+    }
+
+    @Test
+    void unparseablePlainSqlIsLoggedOncePerStatement() {
+        try (LogCapture log = new LogCapture()) {
+            // H2 statements jOOQ's parser does not read; they still run, unharmed.
+            dsl.execute("CHECKPOINT");
+            dsl.execute("CHECKPOINT");
+            dsl.execute("CHECKPOINT SYNC");
+            assertThat(log.messages(java.util.logging.Level.WARNING))
+                    .filteredOn(m -> m.contains("could not parse")).as("one warning per SQL string").hasSize(2);
+        }
+    }
+
+    @Test
+    void schemaMappingAndOtherSchemasPurgeByTableName() {
+        db.onSeparateConnection(d -> d.execute("create schema tenant1; create table tenant1.post (id bigint primary key,"
+                + " author_id bigint, slug varchar(200), title varchar(200))"));
+        DSLContext mapped = DSL.using(dsl.configuration().derive(new Settings().withRenderMapping(new RenderMapping()
+                .withSchemata(new MappedSchema().withInput("").withOutput("TENANT1")))));
+        mapped.insertInto(POST).set(POST.ID, 7L).set(POST.SLUG, "t").set(POST.TITLE, "T").execute();
+        int mappedRows = db.onSeparateConnection(d -> d.fetchCount(DSL.table(DSL.name("TENANT1", "POST"))));
+        assertThat(mappedRows).as("the row went to the mapped schema").isOne();
+        assertThat(purged()).as("rendered to TENANT1.POST").containsExactlyInAnyOrder("/posts", "/marker");
+        settle();
+        dsl.execute("update tenant1.post set title = 'u' where id = 7");
+        assertThat(purged()).as("plain SQL on another schema").containsExactlyInAnyOrder("/posts", "/marker");
     }
 
     @Test

@@ -234,6 +234,31 @@ class NginxTest {
     }
 
     /**
+     * A row-level page whose key value holds a space and a slash: the value fills exactly one path segment
+     * ({@code /posts/a%20b%2Fc}), which is the page nginx cached, and the neighbouring page {@code /posts/a%20b}
+     * stays cached.
+     */
+    @Test
+    void rowValuesWithASpaceAndASlashPurgeExactlyTheirPage() {
+        Nginx nginx = nginx(Nginx.builder(app.address()));
+        Roan roan = roan(Roan.builder().purgeUrl(nginx.purgeUrl()));
+        roan.purge("/posts/{slug}").onWrite(POST);
+        DSLContext dsl = dsl(roan);
+        dsl.update(POST).set(POST.SLUG, "a b/c").where(POST.ID.eq(1L)).execute();
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        assertCached(nginx.baseUrl(), "/posts/a%20b%2Fc", null, "First");
+        assertCached(nginx.baseUrl(), "/posts/a%20b", null, "First");
+
+        dsl.update(POST).set(POST.TITLE, "Second").where(POST.SLUG.eq("a b/c")).execute();
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+
+        assertPurged(nginx.baseUrl(), "/posts/a%20b%2Fc", null, "Second");
+        RawHttp.Response neighbour = RawHttp.get(nginx.baseUrl(), "/posts/a%20b");
+        assertThat(neighbour.header("X-Cache-Status")).as("the page of another value").isEqualTo("HIT");
+        assertThat(purgeLines(nginx)).as("purges nginx received").contains("GET /purge/posts/a%20b%2Fc 200 -");
+    }
+
+    /**
      * Two nodes reached by address, both caching the public host ({@code $host} in the cache key): the purge
      * location names the public host literally, since Roan's purge requests carry the node's address as Host.
      */
