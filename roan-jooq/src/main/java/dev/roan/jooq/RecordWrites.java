@@ -29,9 +29,15 @@ import org.jspecify.annotations.Nullable;
  */
 final class RecordWrites implements RecordListener {
 
-    private static final RecordWrites NONE = new RecordWrites();
+    private static final RecordWrites NONE = new RecordWrites(null);
 
+    private final @Nullable Rules rules;
     private final ThreadLocal<@Nullable Notes> notes = new ThreadLocal<>();
+
+    /** @param rules the rules that decide which tables' records are worth noting; null notes nothing */
+    RecordWrites(@Nullable Rules rules) {
+        this.rules = rules;
+    }
 
     /** No records: for {@link Roan#explain}. */
     static RecordWrites none() {
@@ -119,7 +125,8 @@ final class RecordWrites implements RecordListener {
     }
 
     private void note(@Nullable Record record, boolean existed) {
-        if (!(record instanceof TableRecord)) {
+        if (!(record instanceof TableRecord) || rules == null || !rules.needsRows(((TableRecord<?>) record).getTable())) {
+            // Only rules with placeholders use record values: other writes cost nothing here.
             return;
         }
         Notes n = notes.get();

@@ -89,7 +89,7 @@ public final class Roan implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final TransactionScopes scopes;
     private final WriteDetector detector;
-    private final RecordWrites recordWrites = new RecordWrites();
+    private final RecordWrites recordWrites = new RecordWrites(rules);
     private final RoanExecuteListener listener;
     private final ExecuteListenerProvider listenerProvider;
     private final RecordListenerProvider recordListenerProvider;

@@ -119,6 +119,20 @@ final class Rules {
         }
     }
 
+    /** Whether a rule with placeholders names {@code table}: only then are the rows of its writes worth noting. */
+    boolean needsRows(Table<?> table) {
+        Snapshot s = snapshot;
+        Binding[] candidates = s.byName.get(s.nameOf(table));
+        if (candidates != null) {
+            for (Binding b : candidates) {
+                if (!b.rule.template().isStatic()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Whether a write of {@code table} can match a rule at all: the cheap test before any work. */
     boolean mentions(Table<?> table) {
         Snapshot s = snapshot;
