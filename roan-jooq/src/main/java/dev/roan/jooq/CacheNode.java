@@ -124,10 +124,6 @@ final class CacheNode {
         return Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
-    boolean isFailing() {
-        return failing.get();
-    }
-
     static boolean isRetryable(Throwable t) {
         return unwrap(t) instanceof IOException;
     }

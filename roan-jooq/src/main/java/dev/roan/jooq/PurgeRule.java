@@ -11,7 +11,12 @@ import org.jooq.Table;
  * <pre>{@code
  * roan.purge("/posts").onWrite(POST);               // INSERT, UPDATE, DELETE, MERGE, TRUNCATE
  * roan.purge("/").onInsert(POST).onUpdate(COMMENT);
+ * roan.purge("/posts/{slug}").onWrite(POST).whenRowsUnknown("/posts");   // a page per row
  * }</pre>
+ *
+ * <p>A {@code {column}} placeholder is filled, for each row a write touched, with that row's value of the
+ * column, percent-encoded into one path segment; see {@link #whenRowsUnknown(String...)} for writes whose
+ * rows cannot be known.
  *
  * <p>Each method adds tables to the rule and returns it, so calls chain. Registering a table twice is
  * harmless: a statement purges each path at most once. Rules take effect for statements executed
