@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
+import org.jooq.ExecuteType;
+import org.jooq.SQLDialect;
 import org.jooq.Result;
 import org.jspecify.annotations.Nullable;
 
@@ -61,9 +63,15 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         try {
             records.executed();
+            // MySQL and MariaDB commit the open transaction before any DDL, TRUNCATE included, and run the
+            // DDL outside it: a rollback later undoes neither.
+            boolean implicitCommit = ctx.type() == ExecuteType.DDL && commitsBeforeDdl(ctx.family());
+            if (implicitCommit) {
+                scopes.implicitCommit();
+            }
             List<WriteDetector.Written> written = detector.written(ctx);
             if (written != null) {
-                ctx.data(pendingKey, new Pending(written, autoCommit(ctx.connection())));
+                ctx.data(pendingKey, new Pending(written, implicitCommit || autoCommit(ctx.connection())));
             }
         } catch (RuntimeException | LinkageError e) {
             failed(e);
@@ -135,6 +143,10 @@ final class RoanExecuteListener implements ExecuteListener {
             LOG.log(Level.WARNING, "Roan failed to read a statement and purged nothing for it; the statement"
                     + " itself is unaffected. Please report this with the stack trace (logged once).", e);
         }
+    }
+
+    private static boolean commitsBeforeDdl(SQLDialect family) {
+        return family == SQLDialect.MYSQL || family == SQLDialect.MARIADB;
     }
 
     private static boolean autoCommit(@Nullable Connection connection) {

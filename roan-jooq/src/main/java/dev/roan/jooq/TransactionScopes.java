@@ -45,6 +45,19 @@ final class TransactionScopes {
         return true;
     }
 
+    /**
+     * The transaction open on this thread was committed behind jOOQ's back (MySQL commits before any DDL,
+     * TRUNCATE included): what its frames hold is committed, so it is released now.
+     */
+    void implicitCommit() {
+        for (Frame frame = current.get(); frame != null; frame = frame.parent) {
+            if (!frame.paths.isEmpty()) {
+                dispatcher.submit(frame.paths);
+                frame.paths.clear();
+            }
+        }
+    }
+
     void begin(TransactionContext ctx, boolean savepoints, @Nullable TransactionProvider provider) {
         current.set(new Frame(ctx, current.get(), savepoints, provider));
     }

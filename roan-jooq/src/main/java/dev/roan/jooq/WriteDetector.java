@@ -136,16 +136,28 @@ final class WriteDetector {
         try {
             DSLContext parser = parser(dialect);
             List<Written> written = new ArrayList<>(1);
-            for (Query q : parser.parser().parse(sql).queries()) {
+            for (Query q : parser.parser().parse(SqlText.readable(sql)).queries()) {
                 collect(q, null, parser, written, true);
+            }
+            if (SqlText.isReplace(sql)) {
+                // REPLACE deletes the old row and inserts the new one: read as INSERT above.
+                written.replaceAll(w -> new Written(w.table, WriteKinds.REPLACE_EFFECTS, w.statement, w.topLevel));
             }
             return written.toArray(NOTHING);
         } catch (RuntimeException | StackOverflowError e) {
-            // Logged once per SQL string: the empty result is cached.
-            LOG.log(Level.WARNING, () -> "Roan could not parse a plain SQL statement, so it purges nothing for it: "
-                    + abbreviate(sql) + " (" + e.getMessage() + "). If it writes a table with a purge rule, run it"
-                    + " through jOOQ's DSL instead.");
-            return NOTHING;
+            // Logged once per SQL string: the result is cached.
+            if (!SqlText.isWrite(sql)) {
+                LOG.log(Level.WARNING, () -> "Roan could not parse a plain SQL statement, which does not look like a"
+                        + " write, so it purges nothing for it: " + abbreviate(sql) + " (" + e.getMessage() + ")");
+                return NOTHING;
+            }
+            Written[] guess = SqlText.names(sql).stream()
+                    .map(name -> new Written(DSL.table(DSL.name(name)), WriteKinds.WRITE, null, true))
+                    .toArray(Written[]::new);
+            LOG.log(Level.WARNING, () -> "Roan could not parse a plain SQL write, so it purges the rules of every table"
+                    + " it names (rules with placeholders fall back): " + abbreviate(sql) + " (" + e.getMessage()
+                    + "). Run it through jOOQ's DSL for precise purges.");
+            return guess;
         }
     }
 
@@ -164,10 +176,13 @@ final class WriteDetector {
             out.add(new Written(insert.$into(), isUpsert(insert) ? WriteKinds.UPSERT : WriteKinds.INSERT, q, topLevel));
         } else if (q instanceof QOM.Update) {
             with(((QOM.Update<?>) q).$with(), renderer, out);
-            addJoined(((QOM.Update<?>) q).$table(), q, topLevel, out);
+            addTargets(((QOM.Update<?>) q).$table(), WriteKinds.UPDATE, q, topLevel, out);
         } else if (q instanceof QOM.Delete) {
-            with(((QOM.Delete<?>) q).$with(), renderer, out);
-            out.add(new Written(((QOM.Delete<?>) q).$from(), WriteKinds.DELETE, q, topLevel));
+            QOM.Delete<?> delete = (QOM.Delete<?>) q;
+            with(delete.$with(), renderer, out);
+            // DELETE of a join (jOOQ renders MySQL's multi-table DELETE) may delete from both sides; MySQL's
+            // DELETE p FROM post p JOIN ... names its target by an alias declared in USING.
+            addTargets(resolveAlias(delete.$from(), delete.$using()), WriteKinds.DELETE, q, topLevel, out);
         } else if (q instanceof QOM.InsertReturning) {
             collect(((QOM.InsertReturning<?>) q).$insert(), null, renderer, out, topLevel);
         } else if (q instanceof QOM.UpdateReturning) {
@@ -181,7 +196,7 @@ final class WriteDetector {
         } else if (q instanceof Select) {
             with(((Select<?>) q).$with(), renderer, out);
         } else if (isMerge(q)) {
-            Table<?> target = mergeTarget(renderedSql != null ? renderedSql : renderer.render(q));
+            Table<?> target = SqlText.target(renderedSql != null ? renderedSql : renderer.render(q));
             if (target != null) {
                 out.add(new Written(target, WriteKinds.MERGE_EFFECTS, null, topLevel));
             }
@@ -226,43 +241,46 @@ final class WriteDetector {
     }
 
     /** UPDATE of a join (MySQL {@code update a join b set ...}) may write both sides. */
-    private static void addJoined(Table<?> table, Query update, boolean topLevel, List<Written> out) {
+    /** The written table, or both sides of a written join (MySQL's multi-table UPDATE and DELETE). */
+    private static void addTargets(Table<?> table, int kinds, Query statement, boolean topLevel, List<Written> out) {
         if (table instanceof QOM.JoinTable) {
-            addJoined(((QOM.JoinTable<?, ?>) table).$table1(), update, topLevel, out);
-            addJoined(((QOM.JoinTable<?, ?>) table).$table2(), update, topLevel, out);
+            addTargets(((QOM.JoinTable<?, ?>) table).$table1(), kinds, statement, topLevel, out);
+            addTargets(((QOM.JoinTable<?, ?>) table).$table2(), kinds, statement, topLevel, out);
         } else {
-            out.add(new Written(table, WriteKinds.UPDATE, update, topLevel));
+            out.add(new Written(table, kinds, statement, topLevel));
         }
+    }
+
+    /** The table an alias names, when the target is an alias declared among {@code using}. */
+    private static Table<?> resolveAlias(Table<?> target, List<? extends Table<?>> using) {
+        if (target instanceof QOM.TableAlias || target instanceof QOM.JoinTable) {
+            return target;
+        }
+        for (Table<?> table : using) {
+            Table<?> aliased = findAlias(table, target.getName());
+            if (aliased != null) {
+                return aliased;
+            }
+        }
+        return target;
+    }
+
+    @Nullable
+    private static Table<?> findAlias(Table<?> table, String alias) {
+        if (table instanceof QOM.JoinTable) {
+            Table<?> left = findAlias(((QOM.JoinTable<?, ?>) table).$table1(), alias);
+            return left != null ? left : findAlias(((QOM.JoinTable<?, ?>) table).$table2(), alias);
+        }
+        if (table instanceof QOM.TableAlias && ((QOM.TableAlias<?>) table).$alias().last().equalsIgnoreCase(alias)) {
+            return table;
+        }
+        return null;
     }
 
     private DSLContext parser(SQLDialect dialect) {
         return parsers.computeIfAbsent(dialect, d -> DSL.using(d, new Settings()
                 .withParseDialect(d)
                 .withParseUnknownFunctions(ParseUnknownFunctions.IGNORE)));
-    }
-
-    /**
-     * Reads the target of {@code MERGE INTO [schema.]table ...} from SQL text: the statement starts with
-     * {@code MERGE}, optionally {@code INTO}, then a qualified name whose parts may be quoted with
-     * {@code "}, {@code `} or {@code []}.
-     */
-    @Nullable
-    static Table<?> mergeTarget(String sql) {
-        SqlTokens tokens = new SqlTokens(sql);
-        String word = tokens.word();
-        if (word == null || !word.equalsIgnoreCase("merge")) {
-            return null;
-        }
-        List<String> parts = new ArrayList<>(2);
-        String part = tokens.identifier();
-        if (part != null && part.equalsIgnoreCase("into") && !tokens.lastWasQuoted()) {
-            part = tokens.identifier();
-        }
-        while (part != null) {
-            parts.add(part);
-            part = tokens.dot() ? tokens.identifier() : null;
-        }
-        return parts.isEmpty() ? null : DSL.table(DSL.name(parts.toArray(new String[0])));
     }
 
     private static String abbreviate(String sql) {
@@ -294,84 +312,6 @@ final class WriteDetector {
             }
             List<Map<String, Object>> fromRecords = records.rows(table, statement, returned);
             return fromRecords != null ? fromRecords : RowValues.of(statement, table, returned);
-        }
-    }
-
-    /** Just enough of a SQL tokenizer to read the head of a MERGE statement. */
-    private static final class SqlTokens {
-        private final String sql;
-        private int pos;
-        private boolean quoted;
-
-        SqlTokens(String sql) {
-            this.sql = sql;
-        }
-
-        @Nullable
-        String word() {
-            skipSpaceAndComments();
-            int start = pos;
-            while (pos < sql.length() && Character.isLetter(sql.charAt(pos))) {
-                pos++;
-            }
-            return pos > start ? sql.substring(start, pos) : null;
-        }
-
-        @Nullable
-        String identifier() {
-            skipSpaceAndComments();
-            quoted = false;
-            if (pos >= sql.length()) {
-                return null;
-            }
-            char c = sql.charAt(pos);
-            char close = c == '"' ? '"' : c == '`' ? '`' : c == '[' ? ']' : 0;
-            if (close != 0) {
-                int end = sql.indexOf(close, pos + 1);
-                if (end < 0) {
-                    return null;
-                }
-                String name = sql.substring(pos + 1, end);
-                pos = end + 1;
-                quoted = true;
-                return name;
-            }
-            int start = pos;
-            while (pos < sql.length() && (Character.isLetterOrDigit(sql.charAt(pos)) || sql.charAt(pos) == '_'
-                    || sql.charAt(pos) == '$')) {
-                pos++;
-            }
-            return pos > start ? sql.substring(start, pos) : null;
-        }
-
-        boolean lastWasQuoted() {
-            return quoted;
-        }
-
-        boolean dot() {
-            skipSpaceAndComments();
-            if (pos < sql.length() && sql.charAt(pos) == '.') {
-                pos++;
-                return true;
-            }
-            return false;
-        }
-
-        private void skipSpaceAndComments() {
-            while (pos < sql.length()) {
-                char c = sql.charAt(pos);
-                if (Character.isWhitespace(c)) {
-                    pos++;
-                } else if (sql.startsWith("--", pos)) {
-                    int nl = sql.indexOf('\n', pos);
-                    pos = nl < 0 ? sql.length() : nl + 1;
-                } else if (sql.startsWith("/*", pos)) {
-                    int end = sql.indexOf("*/", pos + 2);
-                    pos = end < 0 ? sql.length() : end + 2;
-                } else {
-                    return;
-                }
-            }
         }
     }
 }

@@ -24,6 +24,8 @@ final class WriteKinds {
 
     /** The effects of an {@code INSERT ... ON CONFLICT DO UPDATE} or {@code ON DUPLICATE KEY UPDATE}. */
     static final int UPSERT = INSERT | UPDATE;
+    /** The effects of MySQL's {@code REPLACE}: the old row is deleted and the new one inserted, so its page changed. */
+    static final int REPLACE_EFFECTS = INSERT | UPDATE | DELETE;
     /** The effects of a {@code MERGE}, which may insert, update and delete in one statement. */
     static final int MERGE_EFFECTS = MERGE | INSERT | UPDATE | DELETE;
 

@@ -32,7 +32,6 @@ import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.mariadb.jdbc.MariaDbDataSource;
 
@@ -45,7 +44,7 @@ import org.mariadb.jdbc.MariaDbDataSource;
  * {@code marker}, rule "/marker", which no other statement touches) and a flush: everything owed before
  * it has been delivered by then.
  *
- * <p>Tests marked {@code @Disabled("Roan misses ...")} state the correct behaviour of a write form Roan
+ * <p>Some tests once marked {@code @Disabled("Roan misses ...")} stated the correct behaviour of a write form Roan
  * does not see yet: a stale page until something else purges it. Each first asserts what MariaDB did, so
  * the write is real.
  */
@@ -323,9 +322,6 @@ class MariaDbTest {
     }
 
     @Test
-    @Disabled("Roan misses DELETE of a join: jOOQ renders deleteFrom(POST.join(AUDIT_LOG).on(...)) for MariaDB as"
-            + " 'delete from post, audit_log using post join audit_log on ...', which deletes from both tables, but"
-            + " QOM.Delete.$from() is then the join itself, whose name matches no rule: neither table is purged")
     void deleteOfJoinPurgesBothTables() {
         insertPost(dsl, "gone");
         dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "gone").execute();
@@ -337,9 +333,6 @@ class MariaDbTest {
     }
 
     @Test
-    @Disabled("Roan misses jOOQ's H2-style MERGE on MariaDB: mergeInto(POST, ...).key(POST.ID).values(...) is rendered"
-            + " as 'insert into post ... on duplicate key update ...', but the query is a MergeImpl, whose target Roan"
-            + " reads from SQL that starts with MERGE: it finds none and purges nothing")
     void mergeKeyValuesPurges() {
         dsl.mergeInto(POST, POST.ID, POST.AUTHOR_ID, POST.SLUG, POST.TITLE).key(POST.ID)
                 .values(100L, 100L, "one", "Merged")
@@ -415,9 +408,6 @@ class MariaDbTest {
     }
 
     @Test
-    @Disabled("Roan misses MySQL's multi-table DELETE naming its target by alias: jOOQ's parser reads"
-            + " 'DELETE p FROM post p JOIN author a ...' (and 'DELETE FROM p USING post p JOIN ...') with $from() the"
-            + " unresolved name p, not the alias of post, so no rule matches and nothing is purged, without a warning")
     void plainSqlDeleteOfJoinByAliasPurges() {
         insertPost(dsl, "gone1");
         insertPost(dsl, "gone2");
@@ -431,9 +421,6 @@ class MariaDbTest {
     }
 
     @Test
-    @Disabled("Roan misses MySQL's multi-table DELETE with several targets: jOOQ's parser rejects"
-            + " 'DELETE p, l FROM post p JOIN audit_log l ...' (Unsupported query type), so Roan logs a warning and"
-            + " purges nothing, though MariaDB deleted from both tables")
     void plainSqlDeleteFromSeveralTablesPurgesEach() {
         insertPost(dsl, "gone");
         dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "gone").execute();
@@ -445,8 +432,6 @@ class MariaDbTest {
     }
 
     @Test
-    @Disabled("Roan misses MySQL's comma-joined multi-table UPDATE: jOOQ's parser rejects"
-            + " 'UPDATE post, author SET ...' (Keyword 'SET' expected), so Roan logs a warning and purges nothing")
     void plainSqlCommaJoinedUpdatePurgesBothTables() {
         dsl.execute("UPDATE post, author SET post.title = 'CJ', author.name = 'cj' WHERE post.author_id = author.id");
         assertThat(titleOfPost100()).isEqualTo("CJ");
@@ -455,8 +440,6 @@ class MariaDbTest {
     }
 
     @Test
-    @Disabled("Roan misses INSERT IGNORE INTO in plain SQL: jOOQ's parser rejects 'INSERT IGNORE INTO post ...'"
-            + " (DEFAULT VALUES, WITH, SELECT, SET, or VALUES expected), so Roan logs a warning and purges nothing")
     void plainSqlInsertIgnoreIntoPurges() {
         dsl.execute("INSERT IGNORE INTO post (author_id, slug, title) VALUES (100, 'ii', 'II')");
         assertThat(postsWithSlug("ii")).isEqualTo(1);
@@ -464,9 +447,6 @@ class MariaDbTest {
     }
 
     @Test
-    @Disabled("Roan misses MySQL's statement modifiers IGNORE, LOW_PRIORITY and QUICK: jOOQ's parser reads the modifier"
-            + " as the table name ('UPDATE IGNORE post SET ...' as table IGNORE alias post, 'DELETE QUICK FROM post' as"
-            + " a delete from table QUICK using post), so no rule matches and nothing is purged, without a warning")
     void plainSqlModifiersPurge() {
         dsl.execute("UPDATE IGNORE post SET title = 'UI' WHERE id = 100");
         assertThat(titleOfPost100()).isEqualTo("UI");
@@ -493,43 +473,16 @@ class MariaDbTest {
         assertThat(purged()).containsExactly("/posts");
     }
 
-    /**
-     * What happens today with {@code REPLACE INTO}, which jOOQ's parser does not read ([#10171]): MariaDB
-     * replaces the row, Roan purges nothing (a stale page) and says so once per SQL string, at WARNING.
-     * When Roan learns REPLACE, delete this test and enable {@link #plainSqlReplacePurges()}.
-     */
     @Test
-    void plainSqlReplaceIsNotReadAndLoggedOncePerStatement() {
-        try (LogCapture log = new LogCapture()) {
-            for (String title : List.of("Replaced", "Replaced again")) {
-                dsl.execute("REPLACE INTO post (id, author_id, slug, title) VALUES (100, 100, 'one', ?)", title);
-                assertThat(titleOfPost100()).isEqualTo(title);
-            }
-            assertThat(purged()).as("REPLACE is not seen").isEmpty();
-            List<String> warnings = log.messages(Level.WARNING);
-            assertThat(warnings).as("one warning for the SQL string run twice").hasSize(1);
-            assertThat(warnings.get(0)).contains("could not parse", "REPLACE INTO post");
-
-            dsl.execute("REPLACE post SET id = 100, author_id = 100, slug = 'one', title = 'Set'");
-            assertThat(titleOfPost100()).isEqualTo("Set");
-            assertThat(purged()).isEmpty();
-            assertThat(log.messages(Level.WARNING)).as("another SQL string, another warning").hasSize(2);
-        }
-    }
-
-    @Test
-    @Disabled("Roan misses REPLACE: jOOQ's parser does not read 'REPLACE INTO post ...' nor 'REPLACE post SET ...'"
-            + " (jOOQ #10171), so Roan logs a warning once per SQL string and purges nothing, though MariaDB deleted"
-            + " and inserted the row")
     void plainSqlReplacePurges() {
         registerKindRules();
         dsl.execute("REPLACE INTO post (id, author_id, slug, title) VALUES (100, 100, 'one', 'Replaced')");
         assertThat(titleOfPost100()).isEqualTo("Replaced");
-        assertThat(purged()).as("REPLACE deletes the old row and inserts the new one")
-                .containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/deleted");
+        assertThat(purged()).as("REPLACE deletes the old row and inserts the new one: to its page, an update")
+                .containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated", "/posts/deleted");
         dsl.execute("REPLACE post SET id = 100, author_id = 100, slug = 'one', title = 'Set'");
         assertThat(titleOfPost100()).isEqualTo("Set");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/deleted");
+        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated", "/posts/deleted");
     }
 
     @Test
@@ -613,9 +566,6 @@ class MariaDbTest {
     }
 
     @Test
-    @Disabled("Roan misses writes that MariaDB commits implicitly: TRUNCATE (like any DDL) first commits the open"
-            + " transaction and cannot be rolled back, so when the jOOQ transaction then rolls back, the insert before"
-            + " it and the TRUNCATE stay, but Roan drops their purges with the rollback")
     void implicitCommitInsideTransactionPurges() {
         dsl.insertInto(COMMENT).set(COMMENT.POST_ID, 100L).set(COMMENT.BODY, "hi").execute();
         purged();
