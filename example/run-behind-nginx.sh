@@ -3,7 +3,8 @@
 #
 #   example/run-behind-nginx.sh          open http://localhost:8081/ in a browser; Ctrl-C stops the blog and nginx.
 #                                        The blog re-purges (ROAN_REPURGE_AFTER=PT0.5S) in this mode.
-#   example/run-behind-nginx.sh --demo   proves it with curl (MISS, HIT, a write, MISS with the new post), then stops;
+#   example/run-behind-nginx.sh --demo   proves it with curl (MISS, HIT, a write, MISS with the new post; then the
+#                                        same for the post's page and a comment), then stops;
 #                                        exit status 0 when the cache behaved, 1 when it did not
 #
 # Needs a JDK 17+, nginx with ngx_cache_purge and, for --demo, curl. As root on Debian or Ubuntu it installs what is
@@ -14,7 +15,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '2,14s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 demo=false
@@ -240,7 +241,7 @@ nginx_url="http://localhost:$nginx_port"
 if [[ $demo == false ]]; then
     echo
     echo "Open $nginx_url/ — served by nginx, cached forever, purged by Roan."
-    echo "The blog itself, uncached: $blog_url/. Every response through nginx carries X-Cache-Status (MISS, HIT, BYPASS)."
+    echo "The blog itself, uncached: $blog_url/. Every response through nginx carries X-Cache-Status (MISS, HIT)."
     echo "Re-purge on (ROAN_REPURGE_AFTER=$repurge_after): every purge is sent again 0.5 s later, in case a slow read put the old page back in the cache meanwhile."
     echo "Logs while it runs: $prefix/blog.log, $prefix/access.log (one line per request with its cache status)."
     echo "Press Ctrl-C to stop both."
@@ -275,22 +276,66 @@ get /posts
 [[ $cache == HIT ]] || fail "expected X-Cache-Status: HIT on the second request, got '${cache:-(none)}'."
 [[ $rendered == "$first_rendered" ]] || fail "the cached page was rendered again ($first_rendered, then $rendered)."
 
-echo "3. A new post through nginx: the blog writes it with jOOQ, Roan purges / and /posts once it has committed."
+# Prints the purges nginx received after line $1 of its access log, one a line, with what each did.
+# access.log: 25/Nov/2025:08:30:01 +0000 "GET /purge/posts HTTP/1.1" 200 -
+show_purges_after() {
+    local purges
+    purges=$(awk -v after="$1" 'NR > after && $4 ~ /^\/purge/ {
+        printf "       %s %s (%s)\n", $4, $6, $6 == 200 ? "dropped" : $6 == 404 ? "was not cached" : "failed"
+    }' "$prefix/access.log" | sort)
+    if [[ -n $purges ]]; then
+        echo "     nginx received Roan's purges before the redirect:"
+        echo "$purges"
+    else
+        echo "     nginx received no purge before the redirect."
+    fi
+}
+
+# The number of lines in nginx's access log so far.
+log_lines() {
+    wc -l <"$prefix/access.log"
+}
+
+echo "3. A new post through nginx: the blog writes it with jOOQ, Roan purges /, /posts and the post's page once it has committed."
 title="Purged by Roan at $(date +%H:%M:%S)"
-status=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' --data-urlencode "author=Roan demo" \
+logged=$(log_lines)
+status=$(curl -sS --max-time 10 -o /dev/null -D "$prefix/headers" -w '%{http_code}' --data-urlencode "author=Roan demo" \
     --data-urlencode "title=$title" --data-urlencode "body=Written by example/run-behind-nginx.sh --demo." \
     "$nginx_url/posts") || fail "POST $nginx_url/posts did not answer."
 echo "POST $nginx_url/posts (title \"$title\") -> $status"
 [[ $status == 303 ]] || fail "expected 303 (redirect to the new post) for POST /posts, got $status."
-# access.log: 25/Nov/2025:08:30:01 +0000 "GET /purge/posts HTTP/1.1" 200 -
-purges=$(awk '$4 ~ /^\/purge/ { printf "%s%s %s (%s)", sep, $4, $6, $6 == 200 ? "dropped" : $6 == 404 ? "was not cached" : "failed"; sep = ", " }' \
-    "$prefix/access.log")
-echo "     nginx received Roan's purges before the redirect: ${purges:-none}"
+post_path=$(tr -d '\r' <"$prefix/headers" | sed -n 's/^[Ll]ocation: *//p')
+[[ $post_path =~ ^/posts/[a-z0-9-]+$ ]] || fail "expected a redirect to /posts/<slug> after POST /posts, got '$post_path'."
+show_purges_after "$logged"
 
 echo "4. The next request misses the cache and shows the new post."
 get /posts
 [[ $cache == MISS ]] || fail "expected X-Cache-Status: MISS after the write (Roan's purge), got '${cache:-(none)}'."
 grep -qF "$title" "$prefix/body" || fail "the page after the write does not show the new post \"$title\"."
 
+echo "5. The new post's own page: the first request goes to the blog, the second comes from nginx's cache."
+get "$post_path"
+[[ $cache == MISS ]] || fail "expected X-Cache-Status: MISS on the first request for $post_path, got '${cache:-(none)}'."
+first_rendered=$rendered
+sleep 1.1
+get "$post_path"
+[[ $cache == HIT ]] || fail "expected X-Cache-Status: HIT on the second request for $post_path, got '${cache:-(none)}'."
+[[ $rendered == "$first_rendered" ]] || fail "the cached page $post_path was rendered again ($first_rendered, then $rendered)."
+
+echo "6. A comment through nginx: the blog inserts it and touches the post through its record, which knows the slug,"
+echo "   so Roan purges $post_path (and / and /posts) once the transaction has committed."
+comment="Commented at $(date +%H:%M:%S)"
+logged=$(log_lines)
+status=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' --data-urlencode "author=Roan demo" \
+    --data-urlencode "body=$comment" "$nginx_url$post_path/comments") || fail "POST $nginx_url$post_path/comments did not answer."
+echo "POST $nginx_url$post_path/comments (\"$comment\") -> $status"
+[[ $status == 303 ]] || fail "expected 303 (redirect to the post) for POST $post_path/comments, got $status."
+show_purges_after "$logged"
+
+echo "7. The post's page misses the cache and shows the new comment."
+get "$post_path"
+[[ $cache == MISS ]] || fail "expected X-Cache-Status: MISS for $post_path after the comment (Roan's purge), got '${cache:-(none)}'."
+grep -qF "$comment" "$prefix/body" || fail "$post_path after the comment does not show it (\"$comment\")."
+
 echo
-echo "OK: /posts was served from nginx's cache until the write, and fresh, with the new post, right after it."
+echo "OK: /posts and $post_path were served from nginx's cache until a write changed them, and fresh right after it."

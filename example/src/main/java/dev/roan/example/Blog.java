@@ -6,14 +6,15 @@ import static dev.roan.example.jooq.Tables.POST;
 import static org.jooq.impl.DSL.count;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.select;
-import static org.jooq.impl.DSL.val;
 
+import dev.roan.example.jooq.tables.records.PostRecord;
 import java.text.Normalizer;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.jooq.DSLContext;
+import org.jooq.DeleteConditionStep;
 import org.jooq.Record5;
 import org.jooq.Records;
 import org.jooq.SelectOnConditionStep;
@@ -98,11 +99,33 @@ final class Blog {
         });
     }
 
-    /** Adds a comment to the post; false if there is no such post. */
+    /**
+     * Adds a comment to the post and touches the post, in one transaction; false if there is no such post.
+     *
+     * <p>The post's page shows its comments, so a comment must purge {@code /posts/{slug}}. The comment row holds
+     * only {@code post_id}, not the slug the path needs; rather than teach Roan about the relation, the blog writes
+     * the post's row too, as Rails' {@code touch: true} does: it sets {@code updated_at} through the
+     * {@link PostRecord} it loaded to find the post's id. {@code store()} updates by primary key, and the record knows
+     * its other columns, slug included, so Roan fills {@code /posts/{slug}}. Both purges wait for the commit. (An
+     * {@code update post set updated_at = ... where id = ...} would not do: its statement names the id, not the
+     * slug; {@code BlogAppTest.explainShowsWhatAStatementPurges} shows the difference.)
+     */
     boolean addComment(String slug, String authorName, String body) {
-        return dsl.insertInto(COMMENT, COMMENT.POST_ID, COMMENT.AUTHOR_NAME, COMMENT.BODY)
-                .select(select(POST.ID, val(authorName), val(body)).from(POST).where(POST.SLUG.eq(slug)))
-                .execute() > 0;
+        return dsl.transactionResult(transaction -> {
+            DSLContext tx = transaction.dsl();
+            PostRecord post = tx.fetchOne(POST, POST.SLUG.eq(slug));
+            if (post == null) {
+                return false;
+            }
+            tx.insertInto(COMMENT)
+                    .set(COMMENT.POST_ID, post.getId())
+                    .set(COMMENT.AUTHOR_NAME, authorName)
+                    .set(COMMENT.BODY, body)
+                    .execute();
+            post.setUpdatedAt(LocalDateTime.now());
+            post.store();
+            return true;
+        });
     }
 
     /** Deletes the post and its comments in one transaction; false if there is no such post. */
@@ -112,8 +135,16 @@ final class Blog {
             tx.deleteFrom(COMMENT)
                     .where(COMMENT.POST_ID.in(select(POST.ID).from(POST).where(POST.SLUG.eq(slug))))
                     .execute();
-            return tx.deleteFrom(POST).where(POST.SLUG.eq(slug)).execute() > 0;
+            return deletePostStatement(tx, slug).execute() > 0;
         });
+    }
+
+    /**
+     * The statement that deletes a post: by slug, which fills {@code /posts/{slug}}. Its own method so that
+     * {@code BlogAppTest} can ask Roan what it purges ({@code roan.explain}) without running it.
+     */
+    static DeleteConditionStep<PostRecord> deletePostStatement(DSLContext dsl, String slug) {
+        return dsl.deleteFrom(POST).where(POST.SLUG.eq(slug));
     }
 
     private SelectOnConditionStep<Record5<String, String, String, LocalDateTime, Integer>> summaries() {

@@ -3,7 +3,11 @@ package dev.roan.example;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static dev.roan.example.jooq.Tables.POST;
+
 import com.sun.net.httpserver.HttpServer;
+import dev.roan.jooq.Explanation;
+import dev.roan.jooq.Roan;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,11 +18,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,7 +90,7 @@ class BlogAppTest {
     }
 
     @Test
-    void creatingAPostPurgesTheHomeAndListPagesAfterCommit() throws Exception {
+    void creatingAPostPurgesTheHomeListAndPostPagesAfterCommit() throws Exception {
         HttpResponse<String> created = post("/posts", Map.of("author", "Linus", "title", "Caches, purged!", "body", "Hi."));
 
         assertThat(created.statusCode()).as("status of POST /posts").isEqualTo(303);
@@ -90,7 +98,8 @@ class BlogAppTest {
         assertThat(app.flushPurges(FLUSH)).as("flush").isTrue();
         // Both statements of the transaction write tables under both rules; how often each path is sent is the
         // library's business (it coalesces), that both are sent after the commit is the example's.
-        assertThat(purges).as("purges after a new post and author").containsOnly("GET /purge/", "GET /purge/posts");
+        assertThat(purges).as("purges after a new post and author")
+                .containsOnly("GET /purge/", "GET /purge/posts", "GET /purge/posts/caches-purged");
         assertThat(get("/posts/caches-purged").body()).as("new post page").contains("Caches, purged!", "by Linus");
         assertThat(get("/").body()).as("home page").contains("Caches, purged!");
     }
@@ -103,13 +112,15 @@ class BlogAppTest {
     }
 
     @Test
-    void commentingPurgesTheListThatCountsComments() throws Exception {
+    void commentingPurgesThePostPageAndTheListThatCountsComments() throws Exception {
         HttpResponse<String> commented = post("/posts/hello-roan/comments", Map.of("author", "Ken", "body", "Agreed."));
 
         assertThat(commented.statusCode()).as("status of POST comments").isEqualTo(303);
         assertThat(commented.headers().firstValue("Location")).as("redirect").hasValue("/posts/hello-roan");
         assertThat(app.flushPurges(FLUSH)).as("flush").isTrue();
-        assertThat(purges).as("purges after a comment").containsOnly("GET /purge/posts");
+        // The post's page through the touched PostRecord, which also purges "/", as any write of POST does.
+        assertThat(purges).as("purges after a comment")
+                .containsOnly("GET /purge/posts/hello-roan", "GET /purge/posts", "GET /purge/");
         assertThat(get("/posts/hello-roan").body()).as("post page").contains("Agreed.");
     }
 
@@ -120,7 +131,8 @@ class BlogAppTest {
         assertThat(deleted.statusCode()).as("status of POST delete").isEqualTo(303);
         assertThat(get("/posts/hello-roan").statusCode()).as("status of the deleted post's page").isEqualTo(404);
         assertThat(app.flushPurges(FLUSH)).as("flush").isTrue();
-        assertThat(purges).as("purges after a delete").containsOnly("GET /purge/", "GET /purge/posts");
+        assertThat(purges).as("purges after a delete")
+                .containsOnly("GET /purge/", "GET /purge/posts", "GET /purge/posts/hello-roan");
     }
 
     @Test
@@ -136,7 +148,42 @@ class BlogAppTest {
         // The blog waits at most PURGE_WAIT for the purges; generous here, for slow build machines.
         assertThat(took).as("time to answer the write").isLessThan(BlogApp.PURGE_WAIT.plusSeconds(4));
         assertThat(app.flushPurges(FLUSH)).as("flush, which waits for the re-purge too").isTrue();
-        assertThat(purges).as("the purge and its re-purge").containsExactly("GET /purge/posts", "GET /purge/posts");
+        assertThat(purges).as("each purge and its re-purge").containsExactlyInAnyOrder(
+                "GET /purge/posts/hello-roan", "GET /purge/posts/hello-roan", "GET /purge/posts", "GET /purge/posts",
+                "GET /purge/", "GET /purge/");
+    }
+
+    @Test
+    void commentingOnAMissingPostIsNotFoundAndPurgesNothing() throws Exception {
+        HttpResponse<String> commented = post("/posts/no-such-post/comments", Map.of("author", "Ken", "body", "Hm."));
+
+        assertThat(commented.statusCode()).as("status of POST comments").isEqualTo(404);
+        assertThat(app.flushPurges(FLUSH)).as("flush").isTrue();
+        assertThat(purges).as("purges after a comment on no post").isEmpty();
+    }
+
+    /**
+     * How to pin your rules down in your own tests: {@code roan.explain(query)} says which paths a statement would
+     * purge, without running it or sending anything.
+     */
+    @Test
+    void explainShowsWhatAStatementPurges() {
+        Roan roan = app.roan();
+        DSLContext dsl = DSL.using(SQLDialect.H2);
+
+        // The blog's own delete (Blog.deletePostStatement): the slug in its WHERE clause names the post's page.
+        Explanation delete = roan.explain(Blog.deletePostStatement(dsl, "hello-roan"));
+        assertThat(delete.paths()).as("paths of the delete")
+                .containsExactlyInAnyOrder("/", "/posts", "/posts/hello-roan");
+        assertThat(delete.rowsUnknown()).as("rules the delete cannot fill").isEmpty();
+
+        // A touch by id names no slug: Roan cannot fill /posts/{slug} and falls back to /posts (and logs a warning
+        // when such a statement runs). That is why Blog.addComment touches the post through its record instead.
+        Explanation touchById = roan.explain(
+                dsl.update(POST).set(POST.UPDATED_AT, LocalDateTime.now()).where(POST.ID.eq(1L)));
+        assertThat(touchById.rowsUnknown()).as("rules a touch by id cannot fill").containsExactly("/posts/{slug}");
+        assertThat(touchById.paths()).as("paths of a touch by id, the fallback included")
+                .containsExactlyInAnyOrder("/", "/posts");
     }
 
     @Test
