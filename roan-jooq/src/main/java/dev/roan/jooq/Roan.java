@@ -123,7 +123,7 @@ public final class Roan implements AutoCloseable {
         this.repurgeAfter = builder.repurgeAfter;
         this.purgeMethod = builder.purgeMethod;
         this.dispatcher = new Dispatcher(nodes, executor, scheduler, builder.repurgeAfter);
-        this.scopes = new TransactionScopes(dispatcher);
+        this.scopes = new TransactionScopes(dispatcher, builder.transactionBoundary);
         this.detector = new WriteDetector(rules);
         this.listener = new RoanExecuteListener(detector, recordWrites, scopes, dispatcher);
         this.listenerProvider = new DefaultExecuteListenerProvider(listener);
@@ -366,6 +366,7 @@ public final class Roan implements AutoCloseable {
         private String purgeMethod = DEFAULT_PURGE_METHOD;
         private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         private @Nullable Duration repurgeAfter;
+        private @Nullable TransactionBoundary transactionBoundary;
         private @Nullable RetryConfig retryConfig;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
@@ -483,6 +484,22 @@ public final class Roan implements AutoCloseable {
          */
         public Builder repurgeAfter(Duration delay) {
             this.repurgeAfter = requirePositive(delay, "repurgeAfter");
+            return this;
+        }
+
+        /**
+         * Lets Roan purge after the commit of transactions jOOQ does not manage, such as Spring's: see
+         * {@link TransactionBoundary}. Without one, a write on a connection with auto-commit off outside any
+         * {@code dsl.transaction(...)} is purged right after the statement, with one warning in the log.
+         *
+         * @param transactionBoundary the boundary, such as the Spring module's
+         * @return this builder
+         */
+        public Builder transactionBoundary(TransactionBoundary transactionBoundary) {
+            if (transactionBoundary == null) {
+                throw new IllegalArgumentException("transactionBoundary is null: omit the call to use none");
+            }
+            this.transactionBoundary = transactionBoundary;
             return this;
         }
 

@@ -111,7 +111,7 @@ final class RoanExecuteListener implements ExecuteListener {
         Set<String> paths = purges.paths();
         if (pending.autoCommit) {
             dispatcher.submit(paths);
-        } else if (!scopes.hold(paths)) {
+        } else if (!scopes.hold(paths) && !scopes.release(paths, false)) {
             warnUnknownTransaction(paths);
             dispatcher.submit(paths);
         }
@@ -163,8 +163,9 @@ final class RoanExecuteListener implements ExecuteListener {
             LOG.log(Level.WARNING, () -> "Roan saw a write on a connection with auto-commit off outside any jOOQ"
                     + " transaction (e.g. Spring's @Transactional), so it purges " + paths + " right after the"
                     + " statement, before the commit it cannot see: a reader may cache the old page again."
-                    + " Run such writes in dsl.transaction(...) on the attached configuration so Roan purges after"
-                    + " the commit. (Logged once.)");
+                    + " Run such writes in dsl.transaction(...) on the attached configuration, or give Roan a"
+                    + " TransactionBoundary for your transaction manager, so Roan purges after the commit."
+                    + " (Logged once.)");
         }
     }
 

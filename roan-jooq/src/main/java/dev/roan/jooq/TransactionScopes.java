@@ -26,9 +26,38 @@ final class TransactionScopes {
 
     private final ThreadLocal<@Nullable Frame> current = new ThreadLocal<>();
     private final Dispatcher dispatcher;
+    private final @Nullable TransactionBoundary boundary;
 
-    TransactionScopes(Dispatcher dispatcher) {
+    TransactionScopes(Dispatcher dispatcher, @Nullable TransactionBoundary boundary) {
         this.dispatcher = dispatcher;
+        this.boundary = boundary;
+    }
+
+    /**
+     * Purges owed by work Roan saw commit, or saw run on a connection whose commit it cannot see: an enclosing
+     * transaction of the boundary, if one is active on this thread, delivers them after its own commit.
+     *
+     * @param committed whether Roan knows the work committed (a jOOQ commit or auto-commit); only then may it
+     *                  deliver when no boundary takes the paths
+     * @return false if the paths were neither taken by a boundary nor known to be committed
+     */
+    boolean release(Set<String> paths, boolean committed) {
+        if (boundary != null && holdInBoundary(paths)) {
+            return true;
+        }
+        if (committed) {
+            dispatcher.submit(paths);
+        }
+        return committed;
+    }
+
+    private boolean holdInBoundary(Set<String> paths) {
+        try {
+            return boundary.hold(paths, dispatcher::submit);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Roan's transaction boundary " + boundary + " failed; Roan delivers the purges itself", e);
+            return false;
+        }
     }
 
     /**
@@ -91,7 +120,10 @@ final class TransactionScopes {
             if (frame.parent != null) {
                 frame.parent.paths.addAll(frame.paths);
             } else if (committed) {
-                dispatcher.submit(frame.paths);
+                if (!frame.paths.isEmpty()) {
+                    // jOOQ's commit may release a savepoint of an enclosing (e.g. Spring) transaction.
+                    release(frame.paths, true);
+                }
             } else if (!frame.paths.isEmpty()) {
                 LOG.log(Level.DEBUG, () -> "Transaction rolled back, dropped purges of " + frame.paths);
             }
