@@ -52,7 +52,6 @@ public final class MariaDb implements AutoCloseable {
 
     private static final String USER = "root";
     private static final String PASSWORD = "";
-    private static final Duration PROGRAM_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,63}");
 
@@ -83,12 +82,12 @@ public final class MariaDb implements AutoCloseable {
                 "/usr/bin/mariadb-install-db", "/usr/bin/mysql_install_db", "/usr/local/bin/mariadb-install-db");
         Path server = Programs.require("MariaDB's server mariadbd", "mariadb-server",
                 "/usr/sbin/mariadbd", "/usr/sbin/mysqld", "/usr/local/bin/mariadbd", "/usr/local/sbin/mariadbd");
-        boolean root = isRoot();
+        boolean root = Commands.isRoot();
         Path folder = createFolder();
         try {
             installDb(installDb, folder, root);
         } catch (RuntimeException | Error e) {
-            deleteQuietly(folder);
+            ProgramProcess.deleteRecursively(folder);
             throw e;
         }
         // The port was free a moment ago; another process may take it before the server binds it.
@@ -102,7 +101,7 @@ public final class MariaDb implements AutoCloseable {
                 return mariaDb;
             } catch (IllegalStateException e) {
                 mariaDb.stopServer();
-                removeHook(mariaDb.shutdownHook);
+                Commands.removeHook(mariaDb.shutdownHook);
                 if (failure == null) {
                     failure = e;
                 } else {
@@ -113,7 +112,7 @@ public final class MariaDb implements AutoCloseable {
                 }
             }
         }
-        deleteQuietly(folder);
+        ProgramProcess.deleteRecursively(folder);
         throw failure;
     }
 
@@ -175,7 +174,7 @@ public final class MariaDb implements AutoCloseable {
     /** Kills the server (its data is thrown away, so there is nothing to shut down cleanly) and deletes its folder. */
     @Override
     public void close() {
-        removeHook(shutdownHook);
+        Commands.removeHook(shutdownHook);
         stopAndDelete();
     }
 
@@ -186,13 +185,6 @@ public final class MariaDb implements AutoCloseable {
 
     // --- Starting and stopping -------------------------------------------------------------------------
 
-    private static boolean isRoot() {
-        try {
-            return "0".equals(output(List.of("id", "-u")).trim());
-        } catch (IllegalStateException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
-    }
 
     private static Path createFolder() {
         try {
@@ -216,7 +208,7 @@ public final class MariaDb implements AutoCloseable {
             // Without it, mariadbd refuses to run as root; with it, it stays root and owns the data directory.
             command.add("--user=root");
         }
-        run(command, folder, folder.resolve("install-db.log"), "mariadb-install-db");
+        Commands.run(command, folder, folder.resolve("install-db.log"), "mariadb-install-db");
     }
 
     private void startServer() {
@@ -242,7 +234,7 @@ public final class MariaDb implements AutoCloseable {
         try {
             process = new ProcessBuilder(command).directory(folder.toFile())
                     .redirectErrorStream(true).redirectOutput(folder.resolve("mariadbd.out").toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(devNull()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
         } catch (IOException e) {
             throw new IllegalStateException("mariadbd could not be run: " + String.join(" ", command) + ": "
@@ -304,8 +296,8 @@ public final class MariaDb implements AutoCloseable {
     }
 
     private String logs() {
-        return "--- error.log ---\n" + tail(read(folder.resolve("error.log")))
-                + "\n--- mariadbd.out ---\n" + tail(read(folder.resolve("mariadbd.out")));
+        return "--- error.log ---\n" + tail(Commands.read(folder.resolve("error.log")))
+                + "\n--- mariadbd.out ---\n" + tail(Commands.read(folder.resolve("mariadbd.out")));
     }
 
     /** The end of a log: a client that keeps failing adds a line per attempt. */
@@ -320,7 +312,7 @@ public final class MariaDb implements AutoCloseable {
         }
         closed = true;
         stopServer();
-        deleteQuietly(folder);
+        ProgramProcess.deleteRecursively(folder);
     }
 
     private void stopServer() {
@@ -347,81 +339,12 @@ public final class MariaDb implements AutoCloseable {
         }
     }
 
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down: the hook runs (or ran) anyway.
-        }
-    }
 
     // --- Processes and files ---------------------------------------------------------------------------
 
     /** Runs a program to its end, its output in {@code log}; fails with that output if it fails. */
-    private static void run(List<String> command, Path workDir, Path log, String what) {
-        try {
-            Process process = new ProcessBuilder(command).directory(workDir.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(devNull()))
-                    .start();
-            if (!process.waitFor(PROGRAM_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(what + " did not finish within " + PROGRAM_TIMEOUT.toSeconds() + " s: "
-                        + String.join(" ", command) + "\n" + read(log));
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(what + " failed with exit code " + process.exitValue() + ": "
-                        + String.join(" ", command) + "\n" + read(log));
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(what + " could not be run: " + String.join(" ", command) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(what + " was interrupted", e);
-        }
-    }
 
-    private static File devNull() {
-        return new File("/dev/null");
-    }
 
-    private static String output(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(String.join(" ", command) + " could not be run: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(String.join(" ", command) + " was interrupted", e);
-        }
-    }
 
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "(no " + file.getFileName() + ")";
-        } catch (IOException e) {
-            return "(could not read " + file + ": " + e.getMessage() + ")";
-        }
-    }
 
-    private static void deleteQuietly(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(folder)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // Best effort: a leftover temporary folder is harmless.
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // Best effort, as above.
-        }
-    }
 }

@@ -62,7 +62,6 @@ public final class Postgres implements AutoCloseable {
     private static final Path DEBIAN_ROOT = Path.of("/usr/lib/postgresql");
     private static final String USER = "roan";
     private static final String PASSWORD = "roan";
-    private static final Duration PROGRAM_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -95,7 +94,7 @@ public final class Postgres implements AutoCloseable {
         Path binDir = initdb.getParent();
         Programs.require("PostgreSQL's pg_ctl", "postgresql", binDir.resolve("pg_ctl").toString());
         Programs.require("PostgreSQL's postgres", "postgresql", binDir.resolve("postgres").toString());
-        Optional<String> unprivileged = isRoot()
+        Optional<String> unprivileged = Commands.isRoot()
                 ? Optional.of(userExists("postgres") ? "postgres" : "nobody")
                 : Optional.empty();
         List<String> runAs = unprivileged.map(Postgres::runAsPrefix).orElse(List.of());
@@ -104,7 +103,7 @@ public final class Postgres implements AutoCloseable {
         try {
             initdb(initdb, folder, runAs);
         } catch (RuntimeException | Error e) {
-            deleteQuietly(folder);
+            ProgramProcess.deleteRecursively(folder);
             throw e;
         }
         // The port was free a moment ago; another process may take it before the server binds it.
@@ -118,7 +117,7 @@ public final class Postgres implements AutoCloseable {
                 return postgres;
             } catch (IllegalStateException e) {
                 postgres.stopServer();
-                removeHook(postgres.shutdownHook);
+                Commands.removeHook(postgres.shutdownHook);
                 if (failure == null) {
                     failure = e;
                 } else {
@@ -126,7 +125,7 @@ public final class Postgres implements AutoCloseable {
                 }
             }
         }
-        deleteQuietly(folder);
+        ProgramProcess.deleteRecursively(folder);
         throw failure;
     }
 
@@ -186,7 +185,7 @@ public final class Postgres implements AutoCloseable {
     /** Stops the server at once ({@code pg_ctl stop -m immediate}) and deletes its folder. */
     @Override
     public void close() {
-        removeHook(shutdownHook);
+        Commands.removeHook(shutdownHook);
         stopAndDelete();
     }
 
@@ -243,13 +242,6 @@ public final class Postgres implements AutoCloseable {
         throw new AssertionError("unreachable");
     }
 
-    private static boolean isRoot() {
-        try {
-            return "0".equals(output(List.of("id", "-u")).trim());
-        } catch (IllegalStateException e) {
-            return "root".equals(System.getProperty("user.name"));
-        }
-    }
 
     private static boolean userExists(String name) {
         try {
@@ -263,7 +255,7 @@ public final class Postgres implements AutoCloseable {
     }
 
     private static String groupOf(String user) {
-        return output(List.of("id", "-g", user)).trim();
+        return Commands.output(List.of("id", "-g", user)).trim();
     }
 
     private static UserPrincipalLookupService lookup() {
@@ -289,7 +281,7 @@ public final class Postgres implements AutoCloseable {
         List<String> command = new ArrayList<>(runAs);
         command.addAll(List.of(initdb.toString(), "-D", folder.resolve("data").toString(), "-U", USER, "-A", "trust",
                 "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions"));
-        run(command, folder, folder.resolve("initdb.log"), "initdb");
+        Commands.run(command, folder, folder.resolve("initdb.log"), "initdb");
     }
 
     private void startServer() {
@@ -306,10 +298,10 @@ public final class Postgres implements AutoCloseable {
                 "-l", folder.resolve("postgres.log").toString(), "-w", "-t", Long.toString(START_TIMEOUT.toSeconds()),
                 "-o", options));
         try {
-            run(command, folder, folder.resolve("pg_ctl-start.log"), "pg_ctl start");
+            Commands.run(command, folder, folder.resolve("pg_ctl-start.log"), "pg_ctl start");
         } catch (IllegalStateException e) {
             throw new IllegalStateException(
-                    e.getMessage() + "\n--- postgres.log ---\n" + read(folder.resolve("postgres.log")), e);
+                    e.getMessage() + "\n--- postgres.log ---\n" + Commands.read(folder.resolve("postgres.log")), e);
         }
     }
 
@@ -333,7 +325,7 @@ public final class Postgres implements AutoCloseable {
             }
         } while (System.nanoTime() < deadline);
         throw new IllegalStateException("PostgreSQL started but accepts no connection on port " + port + ": " + last
-                + "\n--- postgres.log ---\n" + read(folder.resolve("postgres.log")), last);
+                + "\n--- postgres.log ---\n" + Commands.read(folder.resolve("postgres.log")), last);
     }
 
     private synchronized void stopAndDelete() {
@@ -342,7 +334,7 @@ public final class Postgres implements AutoCloseable {
         }
         closed = true;
         stopServer();
-        deleteQuietly(folder);
+        ProgramProcess.deleteRecursively(folder);
     }
 
     private void stopServer() {
@@ -353,87 +345,17 @@ public final class Postgres implements AutoCloseable {
         command.addAll(List.of(binDir.resolve("pg_ctl").toString(), "stop", "-D", dataDir.toString(), "-m", "immediate",
                 "-w", "-t", "10"));
         try {
-            run(command, folder, folder.resolve("pg_ctl-stop.log"), "pg_ctl stop");
+            Commands.run(command, folder, folder.resolve("pg_ctl-stop.log"), "pg_ctl stop");
         } catch (RuntimeException e) {
             System.err.println("Could not stop " + this + ": " + e.getMessage());
         }
     }
 
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down: the hook runs (or ran) anyway.
-        }
-    }
 
     // --- Processes and files ---------------------------------------------------------------------------
 
     /** Runs a program to its end, its output in {@code log}; fails with that output if it fails. */
-    private static void run(List<String> command, Path workDir, Path log, String what) {
-        try {
-            // Output to a file, not a pipe: pg_ctl leaves a server behind that must not hold our pipe open.
-            Process process = new ProcessBuilder(command).directory(workDir.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
-            if (!process.waitFor(PROGRAM_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(what + " did not finish within " + PROGRAM_TIMEOUT.toSeconds() + " s: "
-                        + String.join(" ", command) + "\n" + read(log));
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(what + " failed with exit code " + process.exitValue() + ": "
-                        + String.join(" ", command) + "\n" + read(log));
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(what + " could not be run: " + String.join(" ", command) + ": "
-                    + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(what + " was interrupted", e);
-        }
-    }
 
-    private static String output(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.waitFor() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException(String.join(" ", command) + " could not be run: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(String.join(" ", command) + " was interrupted", e);
-        }
-    }
 
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "(no " + file.getFileName() + ")";
-        } catch (IOException e) {
-            return "(could not read " + file + ": " + e.getMessage() + ")";
-        }
-    }
 
-    private static void deleteQuietly(Path folder) {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(folder)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // Best effort: a leftover temporary folder is harmless.
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // Best effort, as above.
-        }
-    }
 }
