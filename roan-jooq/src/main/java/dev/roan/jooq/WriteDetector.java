@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.CommonTableExpression;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
+import org.jooq.Merge;
 import org.jooq.Query;
 import org.jooq.Record;
 import org.jooq.ResultQuery;
@@ -38,7 +39,6 @@ final class WriteDetector {
     static final int MAX_CACHED_STATEMENTS = 10_000;
 
     private static final Written[] NOTHING = new Written[0];
-    private static final @Nullable Class<?> QOM_MERGE = optionalClass("org.jooq.impl.QOM$Merge");
 
     private final Rules rules;
     private final Map<String, Written[]> plainSqlCache = new ConcurrentHashMap<>();
@@ -227,18 +227,12 @@ final class WriteDetector {
     }
 
     private static boolean isMerge(Query query) {
-        // jOOQ 3.19 has no QOM.Merge (MergeImpl has no accessible model); 3.20+ has QOM.Merge.
-        return (QOM_MERGE != null && QOM_MERGE.isInstance(query)) || query.getClass().getName().equals("org.jooq.impl.MergeImpl");
+        // Every MERGE form implements the public org.jooq.Merge: MergeImpl, and in jOOQ 3.21 MergeUpsert for the
+        // H2-style mergeInto(...).key(...). jOOQ 3.19 has no query object model for them (QOM.Merge comes with
+        // 3.20), so the target is read from the rendered SQL.
+        return query instanceof Merge;
     }
 
-    @Nullable
-    private static Class<?> optionalClass(String name) {
-        try {
-            return Class.forName(name, false, Query.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            return null;
-        }
-    }
 
     /** UPDATE of a join (MySQL {@code update a join b set ...}) may write both sides. */
     /** The written table, or both sides of a written join (MySQL's multi-table UPDATE and DELETE). */
