@@ -84,8 +84,12 @@ final class Dispatcher {
                     node.offer(path);
                 }
             }
-            schedule = !drainScheduled;
-            drainScheduled = true;
+            // Wake a delivery thread only when there is something it can start: a path already queued or in
+            // flight costs the writer no hand-off.
+            schedule = !drainScheduled && hasStartable();
+            if (schedule) {
+                drainScheduled = true;
+            }
         } finally {
             lock.unlock();
         }

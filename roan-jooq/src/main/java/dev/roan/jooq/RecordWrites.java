@@ -32,7 +32,8 @@ final class RecordWrites implements RecordListener {
     private static final RecordWrites NONE = new RecordWrites(null);
 
     private final @Nullable Rules rules;
-    private final ThreadLocal<@Nullable Notes> notes = new ThreadLocal<>();
+    /** One holder per thread, kept: reading an empty ThreadLocal would allocate its entry on every statement. */
+    private final ThreadLocal<Holder> notes = ThreadLocal.withInitial(Holder::new);
 
     /** @param rules the rules that decide which tables' records are worth noting; null notes nothing */
     RecordWrites(@Nullable Rules rules) {
@@ -95,7 +96,7 @@ final class RecordWrites implements RecordListener {
     }
 
     private void ended(RecordContext ctx) {
-        Notes n = notes.get();
+        Notes n = notes.get().notes;
         if (n == null || --n.depth > 0) {
             // store() wraps insert() or update(): decide at the outermost end.
             return;
@@ -104,13 +105,13 @@ final class RecordWrites implements RecordListener {
             // A batch's dry run: the batch statement runs after every record's end; keep them for it.
             n.renderedOnly = false;
         } else {
-            notes.remove();
+            notes.get().notes = null;
         }
     }
 
     /** A statement executed on this thread (called from {@code executeEnd}). */
     void executed() {
-        Notes n = notes.get();
+        Notes n = notes.get().notes;
         if (n != null) {
             n.executed = true;
         }
@@ -118,7 +119,7 @@ final class RecordWrites implements RecordListener {
 
     /** A statement ended that purged nothing; if it did not execute, it was a batch's dry run. */
     void statementEnded() {
-        Notes n = notes.get();
+        Notes n = notes.get().notes;
         if (n != null && !n.executed) {
             n.renderedOnly = true;
         }
@@ -129,10 +130,10 @@ final class RecordWrites implements RecordListener {
             // Only rules with placeholders use record values: other writes cost nothing here.
             return;
         }
-        Notes n = notes.get();
+        Notes n = notes.get().notes;
         if (n == null) {
             n = new Notes();
-            notes.set(n);
+            notes.get().notes = n;
         }
         n.depth++;
         List<Noted> list = n.list;
@@ -171,7 +172,7 @@ final class RecordWrites implements RecordListener {
      */
     @Nullable
     List<Map<String, Object>> rows(Table<?> table, @Nullable Query statement, @Nullable List<? extends Record> returned) {
-        Notes current = notes.get();
+        Notes current = notes.get().notes;
         if (current == null || current.list.isEmpty()) {
             return null;
         }
@@ -201,7 +202,11 @@ final class RecordWrites implements RecordListener {
 
     /** Forgets the records noted on this thread, once the statement that wrote them has been read. */
     void clear() {
-        notes.remove();
+        notes.get().notes = null;
+    }
+
+    private static final class Holder {
+        @Nullable Notes notes;
     }
 
     /** The records noted on one thread since the last statement that executed. */

@@ -13,9 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -79,6 +80,7 @@ public final class Roan implements AutoCloseable {
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
 
     private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+    private static final int DELIVERY_THREADS = 2;
 
     private final List<String> purgeUrls;
     private final List<CacheNode> nodes;
@@ -101,7 +103,12 @@ public final class Roan implements AutoCloseable {
     private Roan(Builder builder) {
         this.purgeUrls = List.copyOf(builder.purgeUrls);
         this.closeTimeout = builder.closeTimeout;
-        this.executor = Executors.newCachedThreadPool(daemonThreads("roan-purge-"));
+        // Two threads start purges and complete the HttpClient's futures; none of that blocks, and more threads
+        // only compete with the application for the cores (see BENCHMARKS.md). Idle, they go away.
+        ThreadPoolExecutor delivery = new ThreadPoolExecutor(DELIVERY_THREADS, DELIVERY_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("roan-purge-"));
+        delivery.allowCoreThreadTimeOut(true);
+        this.executor = delivery;
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("roan-retry-"));
         this.scheduler.setRemoveOnCancelPolicy(true);
         HttpClient client = HttpClient.newBuilder()

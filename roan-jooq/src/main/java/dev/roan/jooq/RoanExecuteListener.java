@@ -33,13 +33,12 @@ final class RoanExecuteListener implements ExecuteListener {
     /** SQL strings already warned about for unknown rows; bounded, like the parse cache. */
     private static final int MAX_WARNED = 1_000;
 
-    /** Per listener, so that two Roans attached to one configuration keep their own state. */
-    private final Object pendingKey = new Object() {
-        @Override
-        public String toString() {
-            return "dev.roan.jooq.pending";
-        }
-    };
+    /**
+     * What {@code executeEnd} learnt, for {@code end} on the same thread: a stack, in case a statement runs
+     * between the two (jOOQ's per-statement data map would cost an allocation per statement). Per listener, so
+     * that two Roans attached to one configuration keep their own.
+     */
+    private final ThreadLocal<PendingStack> pending = ThreadLocal.withInitial(PendingStack::new);
     private final WriteDetector detector;
     private final RecordWrites records;
     private final TransactionScopes scopes;
@@ -71,7 +70,8 @@ final class RoanExecuteListener implements ExecuteListener {
             }
             List<WriteDetector.Written> written = detector.written(ctx);
             if (written != null) {
-                ctx.data(pendingKey, new Pending(written, implicitCommit || autoCommit(ctx.connection())));
+                PendingStack stack = pending.get();
+                stack.top = new Pending(ctx, written, implicitCommit || autoCommit(ctx.connection()), stack.top);
             }
         } catch (RuntimeException | LinkageError e) {
             failed(e);
@@ -83,15 +83,14 @@ final class RoanExecuteListener implements ExecuteListener {
         if (WriteDetector.isRead(ctx.query())) {
             return;
         }
-        Object pending = ctx.data(pendingKey);
-        if (!(pending instanceof Pending)) {
+        Pending mine = pending.get().take(ctx);
+        if (mine == null) {
             // Not executed (a batchStore dry run), or wrote nothing a rule mentions.
             records.statementEnded();
             return;
         }
         try {
-            ctx.data().remove(pendingKey);
-            route(ctx, (Pending) pending);
+            route(ctx, mine);
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         } finally {
@@ -176,12 +175,37 @@ final class RoanExecuteListener implements ExecuteListener {
 
     /** What {@code executeEnd} learnt, for {@code end}. */
     private static final class Pending {
+        final ExecuteContext ctx;
         final List<WriteDetector.Written> written;
         final boolean autoCommit;
+        @Nullable Pending below;
 
-        Pending(List<WriteDetector.Written> written, boolean autoCommit) {
+        Pending(ExecuteContext ctx, List<WriteDetector.Written> written, boolean autoCommit, @Nullable Pending below) {
+            this.ctx = ctx;
             this.written = written;
             this.autoCommit = autoCommit;
+            this.below = below;
+        }
+    }
+
+    private static final class PendingStack {
+        @Nullable Pending top;
+
+        /** Removes and returns the entry of {@code ctx}, usually the top one. */
+        @Nullable
+        Pending take(ExecuteContext ctx) {
+            Pending previous = null;
+            for (Pending p = top; p != null; previous = p, p = p.below) {
+                if (p.ctx == ctx) {
+                    if (previous == null) {
+                        top = p.below;
+                    } else {
+                        previous.below = p.below;
+                    }
+                    return p;
+                }
+            }
+            return null;
         }
     }
 

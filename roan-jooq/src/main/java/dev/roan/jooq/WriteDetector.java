@@ -71,7 +71,12 @@ final class WriteDetector {
         // Exactly 0 rows means no row changed; -1 (batches, RETURNING) means unknown. TRUNCATE always
         // reports 0, as DDL does.
         boolean noRowChanged = ctx.rows() == 0;
-        written.removeIf(w -> (noRowChanged && (w.kinds & WriteKinds.TRUNCATE) == 0) || !rules.mentions(w.table));
+        for (int i = written.size() - 1; i >= 0; i--) {
+            Written w = written.get(i);
+            if ((noRowChanged && (w.kinds & WriteKinds.TRUNCATE) == 0) || !rules.mentions(w.table)) {
+                written.remove(i);
+            }
+        }
         return written.isEmpty() ? null : written;
     }
 
