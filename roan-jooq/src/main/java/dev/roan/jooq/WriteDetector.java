@@ -201,7 +201,10 @@ final class WriteDetector {
         } else if (q instanceof Select) {
             with(((Select<?>) q).$with(), renderer, out);
         } else if (isMerge(q)) {
-            Table<?> target = SqlText.target(renderedSql != null ? renderedSql : renderer.render(q));
+            Table<?> target = MergeModel.target(q);
+            if (target == null) {
+                target = SqlText.target(renderedSql != null ? renderedSql : renderer.render(q));
+            }
             if (target != null) {
                 out.add(new Written(target, WriteKinds.MERGE_EFFECTS, null, topLevel));
             }
@@ -234,7 +237,7 @@ final class WriteDetector {
     private static boolean isMerge(Query query) {
         // Every MERGE form implements the public org.jooq.Merge: MergeImpl, and in jOOQ 3.21 MergeUpsert for the
         // H2-style mergeInto(...).key(...). jOOQ 3.19 has no query object model for them (QOM.Merge comes with
-        // 3.20), so the target is read from the rendered SQL.
+        // 3.20, see MergeModel), so there the target is read from the rendered SQL.
         return query instanceof Merge;
     }
 
