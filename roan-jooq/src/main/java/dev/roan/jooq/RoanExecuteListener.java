@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
-import org.jooq.ExecuteType;
+import org.jooq.DDLQuery;
+import org.jooq.Query;
 import org.jooq.SQLDialect;
 import org.jooq.Result;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +40,8 @@ final class RoanExecuteListener implements ExecuteListener {
      * that two Roans attached to one configuration keep their own.
      */
     private final ThreadLocal<PendingStack> pending = ThreadLocal.withInitial(PendingStack::new);
+    private static final Set<String> DDL_VERBS = Set.of("CREATE", "ALTER", "DROP", "TRUNCATE", "RENAME");
+
     private final WriteDetector detector;
     private final RecordWrites records;
     private final TransactionScopes scopes;
@@ -64,7 +67,7 @@ final class RoanExecuteListener implements ExecuteListener {
             records.executed();
             // MySQL and MariaDB commit the open transaction before any DDL, TRUNCATE included, and run the
             // DDL outside it: a rollback later undoes neither.
-            boolean implicitCommit = ctx.type() == ExecuteType.DDL && commitsBeforeDdl(ctx.family());
+            boolean implicitCommit = commitsBeforeDdl(ctx.family()) && isDdl(ctx.query());
             if (implicitCommit) {
                 scopes.implicitCommit();
             }
@@ -146,6 +149,18 @@ final class RoanExecuteListener implements ExecuteListener {
 
     private static boolean commitsBeforeDdl(SQLDialect family) {
         return family == SQLDialect.MYSQL || family == SQLDialect.MARIADB;
+    }
+
+    /** DDL, TRUNCATE included; not {@code ctx.type()}, which matches plain SQL against regular expressions. */
+    private static boolean isDdl(@Nullable Query query) {
+        if (query instanceof DDLQuery) {
+            return true;
+        }
+        if (query == null || !WriteDetector.isPlainSql(query)) {
+            return false;
+        }
+        String verb = SqlText.verb(query.getSQL());
+        return verb != null && DDL_VERBS.contains(verb);
     }
 
     private static boolean autoCommit(@Nullable Connection connection) {

@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import org.jooq.TransactionContext;
 import org.jooq.TransactionListener;
@@ -27,10 +28,13 @@ final class TransactionScopes {
     private final ThreadLocal<@Nullable Frame> current = new ThreadLocal<>();
     private final Dispatcher dispatcher;
     private final @Nullable TransactionBoundary boundary;
+    /** One object per Roan, so that a boundary shared by several Roans can tell their purges apart. */
+    private final Consumer<Set<String>> release;
 
     TransactionScopes(Dispatcher dispatcher, @Nullable TransactionBoundary boundary) {
         this.dispatcher = dispatcher;
         this.boundary = boundary;
+        this.release = dispatcher::submit;
     }
 
     /**
@@ -53,7 +57,7 @@ final class TransactionScopes {
 
     private boolean holdInBoundary(Set<String> paths) {
         try {
-            return boundary.hold(paths, dispatcher::submit);
+            return boundary.hold(paths, release);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Roan's transaction boundary " + boundary + " failed; Roan delivers the purges itself", e);
             return false;

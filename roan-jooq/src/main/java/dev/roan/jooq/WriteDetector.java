@@ -228,7 +228,7 @@ final class WriteDetector {
         return insert.$onDuplicateKeyUpdate() || !insert.$updateSet().isEmpty();
     }
 
-    private static boolean isPlainSql(Query query) {
+    static boolean isPlainSql(Query query) {
         // SQLQuery and SQLResultQuery are package-private in jOOQ; Class.getName() is cached, so no allocation.
         String name = query.getClass().getName();
         return name.equals("org.jooq.impl.SQLQuery") || name.equals("org.jooq.impl.SQLResultQuery");
