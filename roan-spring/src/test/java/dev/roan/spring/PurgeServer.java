@@ -1,0 +1,109 @@
+package dev.roan.spring;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A real local HTTP endpoint that receives purges: exercise, then take the requests. A trimmed copy of roan-jooq's
+ * test {@code PurgeServer} (roan-jooq publishes no test jar).
+ */
+final class PurgeServer implements AutoCloseable {
+
+    /** A request as it arrived, with what {@link #onArrival} observed at that moment. */
+    record Request(String method, String path, Object observed) {
+    }
+
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+    private final List<Request> all = new ArrayList<>();
+    private volatile Duration delay = Duration.ZERO;
+    private volatile Function<String, Object> onArrival = path -> "";
+
+    PurgeServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(threads);
+        server.start();
+    }
+
+    /** The purge URL of this endpoint: {@code http://127.0.0.1:PORT/purge}. */
+    String purgeUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/purge";
+    }
+
+    /** Answers each purge only after the delay, so that purges stay in flight for a while. */
+    PurgeServer delay(Duration delay) {
+        this.delay = delay;
+        return this;
+    }
+
+    /** What to observe when a purge arrives, before it is answered, such as rows a separate connection sees. */
+    PurgeServer onArrival(Function<String, Object> onArrival) {
+        this.onArrival = onArrival;
+        return this;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            in.readAllBytes();
+        }
+        String rawPath = exchange.getRequestURI().getRawPath();
+        String path = rawPath.startsWith("/purge") ? rawPath.substring("/purge".length()) : rawPath;
+        Request request = new Request(exchange.getRequestMethod(), path, onArrival.apply(path));
+        synchronized (all) {
+            all.add(request);
+        }
+        requests.add(request);
+        if (!delay.isZero()) {
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        exchange.sendResponseHeaders(200, -1);
+        exchange.close();
+    }
+
+    /** Takes the next request, waiting up to 10 seconds; fails if none arrives. */
+    Request take() throws InterruptedException {
+        Request request = requests.poll(10, TimeUnit.SECONDS);
+        if (request == null) {
+            throw new AssertionError("no purge arrived within 10 s");
+        }
+        return request;
+    }
+
+    /** The paths of all requests received so far, in arrival order. */
+    List<String> paths() {
+        synchronized (all) {
+            return all.stream().map(Request::path).toList();
+        }
+    }
+
+    int count() {
+        synchronized (all) {
+            return all.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+}
