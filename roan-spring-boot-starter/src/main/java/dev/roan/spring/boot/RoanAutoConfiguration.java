@@ -1,0 +1,154 @@
+package dev.roan.spring.boot;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+import dev.roan.jooq.Roan;
+import dev.roan.spring.SpringTransactionBoundary;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.RetryConfig;
+import org.jooq.DSLContext;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.jooq.autoconfigure.DefaultConfigurationCustomizer;
+import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configures Roan on Spring Boot's jOOQ: a {@link Roan} bean built from the {@code roan.*} properties
+ * ({@link RoanProperties}) with a {@link SpringTransactionBoundary}, attached to the {@code DSLContext} that
+ * {@link JooqAutoConfiguration} creates, and closed when the context closes so that pending purges are delivered.
+ *
+ * <pre>{@code
+ * @Service
+ * class Rules {
+ *     Rules(Roan roan) {                       // or declare RoanCustomizer beans
+ *         roan.purge("/posts").onWrite(POST);
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Active when jOOQ's {@code DSLContext} is configured and {@code roan.enabled} is not {@code false}. Roan is
+ * attached through a {@link DefaultConfigurationCustomizer}, ordered last, so the {@code DSLContext} Boot builds runs
+ * Roan's listeners and Roan's transaction-provider wrapping. An application that defines its own
+ * {@code org.jooq.Configuration} or {@code DSLContext} bean attaches the {@code Roan} bean itself:
+ * {@code DSL.using(roan.attach(configuration))}.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = JooqAutoConfiguration.class)
+@ConditionalOnClass({ DSLContext.class, DefaultConfigurationCustomizer.class })
+@ConditionalOnBean(DSLContext.class)
+@ConditionalOnBooleanProperty(name = "roan.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(RoanProperties.class)
+public final class RoanAutoConfiguration {
+
+    /** The longest wait between two retries, as in Roan's default retry configuration. */
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+    RoanAutoConfiguration() {
+    }
+
+    /**
+     * The Roan bean: built from the properties, then handed to every {@link RoanCustomizer}.
+     *
+     * @param properties  the {@code roan.*} properties
+     * @param customizers the application's customizers, in order
+     * @return Roan, closed with the context
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Roan roan(RoanProperties properties, ObjectProvider<RoanCustomizer> customizers) {
+        Roan roan = builder(properties).build();
+        try {
+            customizers.orderedStream().forEach(customizer -> customizer.customize(roan));
+        } catch (RuntimeException | Error e) {
+            roan.close();
+            throw e;
+        }
+        return roan;
+    }
+
+    /**
+     * Attaches Roan to the {@code DefaultConfiguration} Boot builds for its {@code DSLContext}.
+     *
+     * @param roan        the Roan bean
+     * @param dslContexts the DSLContext beans, checked at startup: a warning names those Roan is not attached to
+     * @return the customizer
+     */
+    @Bean
+    RoanJooqConfigurationCustomizer roanJooqConfigurationCustomizer(ObjectProvider<Roan> roan,
+            ObjectProvider<DSLContext> dslContexts) {
+        return new RoanJooqConfigurationCustomizer(roan, dslContexts);
+    }
+
+    /** A builder for the properties; an invalid value is an exception that names its property. */
+    static Roan.Builder builder(RoanProperties properties) {
+        Roan.Builder builder = Roan.builder().transactionBoundary(new SpringTransactionBoundary());
+        check("roan.purge-url", maskedUrls(properties), b -> b.purgeUrls(properties.getPurgeUrl().toArray(String[]::new)),
+                builder);
+        check("roan.purge-method", properties.getPurgeMethod(), b -> b.purgeMethod(properties.getPurgeMethod()), builder);
+        properties.getHeaders().forEach((name, value) ->
+                // The value may be a secret: Roan's message says what is wrong without it.
+                check("roan.headers." + name, "(hidden)", b -> b.header(name, value), builder));
+        Duration repurgeAfter = properties.getRepurgeAfter();
+        if (repurgeAfter != null) {
+            check("roan.repurge-after", repurgeAfter, b -> b.repurgeAfter(repurgeAfter), builder);
+        }
+        check("roan.connect-timeout", properties.getConnectTimeout(),
+                b -> b.connectTimeout(properties.getConnectTimeout()), builder);
+        check("roan.request-timeout", properties.getRequestTimeout(),
+                b -> b.requestTimeout(properties.getRequestTimeout()), builder);
+        check("roan.close-timeout", properties.getCloseTimeout(),
+                b -> b.closeTimeout(properties.getCloseTimeout()), builder);
+        RoanProperties.Retry retry = properties.getRetry();
+        IntervalFunction[] backoff = new IntervalFunction[1];
+        check("roan.retry.initial-backoff", retry.getInitialBackoff(), b -> {
+            Duration initial = retry.getInitialBackoff();
+            if (initial == null || initial.isNegative() || initial.isZero()) {
+                throw new IllegalArgumentException("initial backoff must be positive, such as 200ms");
+            }
+            backoff[0] = IntervalFunction.ofExponentialRandomBackoff(initial, 2.0, 0.5,
+                    initial.compareTo(MAX_BACKOFF) > 0 ? initial : MAX_BACKOFF);
+        }, builder);
+        check("roan.retry.max-attempts", retry.getMaxAttempts(), b -> b.retryConfig(RetryConfig.custom()
+                .maxAttempts(retry.getMaxAttempts())
+                .intervalFunction(backoff[0])
+                .build()), builder);
+        return builder;
+    }
+
+    private static void check(String property, @Nullable Object value, Consumer<Roan.Builder> setting,
+            Roan.Builder builder) {
+        try {
+            setting.accept(builder);
+        } catch (IllegalArgumentException e) {
+            InvalidConfigurationPropertyValueException invalid = new InvalidConfigurationPropertyValueException(
+                    property, value, e.getMessage());
+            invalid.initCause(e);
+            throw invalid;
+        }
+    }
+
+    /** The purge URLs as a message may show them: a password in one is never printed. */
+    private static String maskedUrls(RoanProperties properties) {
+        StringBuilder out = new StringBuilder();
+        for (String url : properties.getPurgeUrl()) {
+            if (out.length() > 0) {
+                out.append(',');
+            }
+            String s = url == null ? "" : url;
+            int scheme = s.indexOf("://");
+            int at = s.lastIndexOf('@');
+            out.append(scheme >= 0 && at > scheme ? s.substring(0, scheme + 3) + "***@" + s.substring(at + 1) : s);
+        }
+        return out.toString();
+    }
+}

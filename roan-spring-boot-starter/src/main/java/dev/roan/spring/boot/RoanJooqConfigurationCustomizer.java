@@ -1,0 +1,93 @@
+package dev.roan.spring.boot;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.roan.jooq.Roan;
+import org.jooq.Configuration;
+import org.jooq.DSLContext;
+import org.jooq.TransactionProvider;
+import org.jooq.impl.DefaultConfiguration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.jooq.autoconfigure.DefaultConfigurationCustomizer;
+import org.springframework.core.Ordered;
+
+/**
+ * Attaches Roan to the {@code DefaultConfiguration} of Boot's {@code DSLContext}. {@link Roan#attach} derives a
+ * configuration, while Boot's hook hands over the one it will use: the parts attach changed (execute and record
+ * listeners, transaction listeners, the transaction provider) are set on Boot's. Ordered last, so that customizers
+ * of the application that set listeners or a transaction provider run before and are kept. At startup it warns
+ * about {@code DSLContext} beans the application built itself, which Boot's hook never reaches.
+ */
+final class RoanJooqConfigurationCustomizer implements DefaultConfigurationCustomizer, Ordered,
+        SmartInitializingSingleton {
+
+    private static final System.Logger LOG = System.getLogger(RoanJooqConfigurationCustomizer.class.getName());
+
+    private final ObjectProvider<Roan> roan;
+    private final ObjectProvider<DSLContext> dslContexts;
+    private volatile boolean customized;
+
+    RoanJooqConfigurationCustomizer(ObjectProvider<Roan> roan, ObjectProvider<DSLContext> dslContexts) {
+        this.roan = roan;
+        this.dslContexts = dslContexts;
+    }
+
+    @Override
+    public void customize(DefaultConfiguration configuration) {
+        Configuration derived = roan.getObject().attach(configuration);
+        configuration.set(derived.executeListenerProviders());
+        configuration.set(derived.recordListenerProviders());
+        configuration.set(derived.transactionListenerProviders());
+        TransactionProvider transactions = derived.transactionProvider();
+        // Without an explicit provider jOOQ hands out a new default one on each call: compare with what it has.
+        if (transactions != configuration.transactionProvider()) {
+            configuration.set(transactions);
+        }
+        customized = true;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        int unattached = unattached();
+        if (unattached > 0) {
+            LOG.log(Level.WARNING, "Roan is not attached to " + unattached + " of the application's DSLContext beans:"
+                    + " the application builds them itself, not from Spring Boot's jOOQ configuration. Their writes"
+                    + " purge nothing until you attach the Roan bean: DSL.using(roan.attach(configuration))");
+        }
+    }
+
+    /** How many DSLContext beans run without Roan: attaching adds a listener only to an unattached configuration. */
+    int unattached() {
+        Roan current = roan.getIfAvailable();
+        if (current == null) {
+            return 0;
+        }
+        List<DSLContext> without = new ArrayList<>();
+        dslContexts.stream().forEach(dsl -> {
+            try {
+                Configuration configuration = dsl.configuration();
+                if (current.attach(configuration).executeListenerProviders().length
+                        != configuration.executeListenerProviders().length) {
+                    without.add(dsl);
+                }
+            } catch (RuntimeException e) {
+                // Only a diagnostic: never fail startup over it.
+                LOG.log(Level.DEBUG, "Could not tell whether Roan is attached to " + dsl, e);
+            }
+        });
+        return without.size();
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+    @Override
+    public String toString() {
+        return "RoanJooqConfigurationCustomizer[customized=" + customized + "]";
+    }
+}

@@ -1,0 +1,195 @@
+package dev.roan.spring.boot;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The {@code roan.*} properties the auto-configured {@link dev.roan.jooq.Roan} is built from; defaults are those of
+ * {@link dev.roan.jooq.Roan.Builder}. Values are checked when the {@code Roan} bean is built, and a wrong one fails
+ * startup naming the property.
+ *
+ * @since 0.1.0
+ */
+@ConfigurationProperties("roan")
+public class RoanProperties {
+
+    /** Whether to auto-configure Roan and attach it to Spring Boot's jOOQ configuration. */
+    private boolean enabled = true;
+
+    /**
+     * Purge URL of the cache, or a comma-separated list of them: every purge goes to each. Absolute http or https
+     * URLs; a purge of the page path /posts is sent to {purge-url}/posts.
+     */
+    private List<String> purgeUrl = new ArrayList<>(List.of("http://localhost/purge"));
+
+    /** HTTP method of purges: GET for an ngx_cache_purge location, PURGE for Varnish. */
+    private String purgeMethod = "GET";
+
+    /** Headers sent with every purge, such as an authentication token; values are never logged. */
+    private Map<String, String> headers = new LinkedHashMap<>();
+
+    /**
+     * Delay after which every purge is sent once more, to remove a page that a slow read put back into the cache
+     * between the commit and the purge. Off unless set.
+     */
+    private @Nullable Duration repurgeAfter;
+
+    /** How long connecting to a cache node may take. */
+    private Duration connectTimeout = Duration.ofSeconds(2);
+
+    /** How long one purge request may take before it counts as failed and is retried. */
+    private Duration requestTimeout = Duration.ofSeconds(5);
+
+    /** How long closing Roan, at shutdown, waits for pending purges. */
+    private Duration closeTimeout = Duration.ofSeconds(10);
+
+    /** How failed purges are retried. */
+    private final Retry retry = new Retry();
+
+    /** Creates the properties with their defaults. */
+    public RoanProperties() {
+    }
+
+    /** @return whether Roan is auto-configured */
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    /** @param enabled whether Roan is auto-configured */
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /** @return the purge URLs */
+    public List<String> getPurgeUrl() {
+        return purgeUrl;
+    }
+
+    /** @param purgeUrl the purge URLs */
+    public void setPurgeUrl(List<String> purgeUrl) {
+        this.purgeUrl = purgeUrl;
+    }
+
+    /** @return the HTTP method of purges */
+    public String getPurgeMethod() {
+        return purgeMethod;
+    }
+
+    /** @param purgeMethod the HTTP method of purges */
+    public void setPurgeMethod(String purgeMethod) {
+        this.purgeMethod = purgeMethod;
+    }
+
+    /** @return the headers of every purge */
+    public Map<String, String> getHeaders() {
+        return headers;
+    }
+
+    /** @param headers the headers of every purge */
+    public void setHeaders(Map<String, String> headers) {
+        this.headers = headers;
+    }
+
+    /** @return the re-purge delay, null when off */
+    public @Nullable Duration getRepurgeAfter() {
+        return repurgeAfter;
+    }
+
+    /** @param repurgeAfter the re-purge delay, null for off */
+    public void setRepurgeAfter(@Nullable Duration repurgeAfter) {
+        this.repurgeAfter = repurgeAfter;
+    }
+
+    /** @return the connect timeout */
+    public Duration getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    /** @param connectTimeout the connect timeout */
+    public void setConnectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    /** @return the request timeout */
+    public Duration getRequestTimeout() {
+        return requestTimeout;
+    }
+
+    /** @param requestTimeout the request timeout */
+    public void setRequestTimeout(Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** @return how long closing waits for pending purges */
+    public Duration getCloseTimeout() {
+        return closeTimeout;
+    }
+
+    /** @param closeTimeout how long closing waits for pending purges */
+    public void setCloseTimeout(Duration closeTimeout) {
+        this.closeTimeout = closeTimeout;
+    }
+
+    /** @return the retry settings */
+    public Retry getRetry() {
+        return retry;
+    }
+
+    @Override
+    public String toString() {
+        return "RoanProperties[enabled=" + enabled + ", purgeUrl=" + purgeUrl + ", purgeMethod=" + purgeMethod
+                + ", headers=" + headers.keySet() + " (values hidden)"
+                + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
+                + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
+                + ", closeTimeout=" + closeTimeout + ", retry=" + retry + "]";
+    }
+
+    /**
+     * Retries of failed purges (5xx, 429, I/O errors, timeouts): exponential backoff with jitter, as Roan's default.
+     *
+     * @since 0.1.0
+     */
+    public static class Retry {
+
+        /** Attempts per purge and cache node, the first included. */
+        private int maxAttempts = 6;
+
+        /** First wait between attempts; it doubles (with 50% jitter) up to 10 seconds. */
+        private Duration initialBackoff = Duration.ofMillis(200);
+
+        /** Creates the retry settings with their defaults. */
+        public Retry() {
+        }
+
+        /** @return attempts per purge and node */
+        public int getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        /** @param maxAttempts attempts per purge and node, at least 1 */
+        public void setMaxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+        }
+
+        /** @return the first wait between attempts */
+        public Duration getInitialBackoff() {
+            return initialBackoff;
+        }
+
+        /** @param initialBackoff the first wait between attempts */
+        public void setInitialBackoff(Duration initialBackoff) {
+            this.initialBackoff = initialBackoff;
+        }
+
+        @Override
+        public String toString() {
+            return "Retry[maxAttempts=" + maxAttempts + ", initialBackoff=" + initialBackoff + "]";
+        }
+    }
+}

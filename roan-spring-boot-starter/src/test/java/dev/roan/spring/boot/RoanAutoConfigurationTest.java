@@ -1,0 +1,393 @@
+package dev.roan.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.table;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import dev.roan.jooq.Roan;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.annotation.Order;
+import org.springframework.transaction.annotation.EnableTransactionManagement;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The starter in real Spring Boot application contexts: H2 through Boot's DataSource auto-configuration, the schema
+ * from {@code roan-schema.sql} through Boot's SQL initialization, jOOQ through Boot's {@code JooqAutoConfiguration},
+ * and a real local purge endpoint.
+ */
+class RoanAutoConfigurationTest {
+
+    private static final Table<?> POST = table("post");
+    private static final Table<?> COMMENT = table("comment");
+
+    /** A service bean whose {@code @Transactional} methods write through Boot's {@code DSLContext}. */
+    static class Posts {
+        private final DSLContext dsl;
+
+        Posts(DSLContext dsl) {
+            this.dsl = dsl;
+        }
+
+        @Transactional
+        public void add(String title) {
+            dsl.insertInto(POST).columns(field("title")).values(title).execute();
+        }
+
+        /** Lingers before the commit, long enough for a purge sent too early to arrive before it. */
+        @Transactional
+        public void addAndLinger(String title) {
+            dsl.insertInto(POST).columns(field("title")).values(title).execute();
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Transactional
+        public void addThenFail(String title) {
+            dsl.insertInto(POST).columns(field("title")).values(title).execute();
+            throw new IllegalStateException("rolled back on purpose");
+        }
+
+        /** Outside any Spring transaction: auto-commit. */
+        public void comment(String body) {
+            dsl.insertInto(COMMENT).columns(field("body")).values(body).execute();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableTransactionManagement
+    static class App {
+        @Bean
+        Posts posts(DSLContext dsl) {
+            return new Posts(dsl);
+        }
+
+        @Bean
+        RoanCustomizer blogRules() {
+            return roan -> {
+                roan.purge("/posts").onWrite(POST);
+                roan.purge("/comments").onWrite(COMMENT);
+            };
+        }
+    }
+
+    /** A whole Spring Boot application: every auto-configuration on the classpath, the starter's by its imports file. */
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(App.class)
+    static class BootApp {
+    }
+
+    /** Two ordered customizers that record the Roan they were given. */
+    @Configuration(proxyBeanMethods = false)
+    static class RecordingCustomizers {
+        static final List<String> CALLS = new ArrayList<>();
+
+        @Bean
+        @Order(2)
+        RoanCustomizer second() {
+            return roan -> {
+                CALLS.add("second:" + System.identityHashCode(roan));
+                roan.purge("/from-customizer").onWrite(POST);
+            };
+        }
+
+        @Bean
+        @Order(1)
+        RoanCustomizer first() {
+            return roan -> CALLS.add("first:" + System.identityHashCode(roan));
+        }
+    }
+
+    private PurgeServer cache;
+
+    @BeforeEach
+    void startCache() throws IOException {
+        cache = new PurgeServer();
+    }
+
+    @AfterEach
+    void stopCache() {
+        cache.close();
+    }
+
+    private ApplicationContextRunner runner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                        DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
+                        DataSourceInitializationAutoConfiguration.class, JooqAutoConfiguration.class,
+                        RoanAutoConfiguration.class))
+                .withUserConfiguration(App.class)
+                .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
+                        "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=5s");
+    }
+
+    private static long count(DataSource dataSource, String table) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("select count(*) from " + table)) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void writeInTransactionalMethodIsPurgedAfterTheCommitAndSeesTheRow() {
+        runner().run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(Roan.class);
+            assertThat(context.getBean(RoanJooqConfigurationCustomizer.class).unattached())
+                    .as("Boot's DSLContext runs Roan").isZero();
+            DataSource dataSource = context.getBean(DataSource.class);
+            // A separate connection sees only committed rows: the purge must find the new post there.
+            cache.onArrival(path -> count(dataSource, "post"));
+
+            context.getBean(Posts.class).addAndLinger("Hello");
+
+            PurgeServer.Request purge = cache.take();
+            assertThat(purge.path()).isEqualTo("/posts");
+            assertThat(purge.method()).isEqualTo("GET");
+            assertThat(purge.observed()).as("rows a separate connection saw when the purge arrived").isEqualTo(1L);
+            assertThat(context.getBean(Roan.class).flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.paths()).as("one purge per path and commit").containsExactly("/posts");
+        });
+    }
+
+    @Test
+    void jooqTransactionOnBootsTransactionProviderIsPurgedAfterItsCommit() {
+        runner().run(context -> {
+            DataSource dataSource = context.getBean(DataSource.class);
+            cache.onArrival(path -> count(dataSource, "post"));
+
+            context.getBean(DSLContext.class).transaction(tx ->
+                    tx.dsl().insertInto(POST).columns(field("title")).values("Hello").execute());
+
+            PurgeServer.Request purge = cache.take();
+            assertThat(purge.path()).isEqualTo("/posts");
+            assertThat(purge.observed()).isEqualTo(1L);
+        });
+    }
+
+    @Test
+    void rolledBackTransactionPurgesNothing() {
+        runner().run(context -> {
+            Posts posts = context.getBean(Posts.class);
+            try {
+                posts.addThenFail("never");
+            } catch (IllegalStateException expected) {
+                // rolled back
+            }
+            posts.comment("after the rollback");
+
+            assertThat(cache.take().path()).isEqualTo("/comments");
+            assertThat(context.getBean(Roan.class).flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(count(context.getBean(DataSource.class), "post")).isZero();
+            assertThat(cache.paths()).as("nothing for the rolled-back post").containsExactly("/comments");
+        });
+    }
+
+    @Test
+    void propertiesAreBoundAndUsedForThePurges() throws Exception {
+        try (PurgeServer second = new PurgeServer()) {
+            runner().withPropertyValues(
+                    "roan.purge-url=" + cache.purgeUrl() + ", " + second.purgeUrl() + "/",
+                    "roan.purge-method=PURGE",
+                    "roan.headers." + PurgeServer.TOKEN_HEADER + "=s3cret",
+                    "roan.repurge-after=300ms",
+                    "roan.retry.max-attempts=3",
+                    "roan.retry.initial-backoff=20ms",
+                    "roan.connect-timeout=1s",
+                    "roan.request-timeout=3s").run(context -> {
+                        RoanProperties properties = context.getBean(RoanProperties.class);
+                        assertThat(properties.getPurgeUrl()).hasSize(2);
+                        assertThat(properties.getHeaders()).containsEntry(PurgeServer.TOKEN_HEADER, "s3cret");
+                        assertThat(properties.getRepurgeAfter()).isEqualTo(Duration.ofMillis(300));
+                        assertThat(properties.getRetry().getMaxAttempts()).isEqualTo(3);
+                        assertThat(properties.getRetry().getInitialBackoff()).isEqualTo(Duration.ofMillis(20));
+                        assertThat(properties.getConnectTimeout()).isEqualTo(Duration.ofSeconds(1));
+                        assertThat(properties.getRequestTimeout()).isEqualTo(Duration.ofSeconds(3));
+                        assertThat(properties.toString()).doesNotContain("s3cret");
+                        Roan roan = context.getBean(Roan.class);
+                        assertThat(roan.purgeUrls()).containsExactly(cache.purgeUrl(), second.purgeUrl());
+
+                        context.getBean(Posts.class).add("Hello");
+
+                        for (PurgeServer node : List.of(cache, second)) {
+                            for (String which : List.of("purge", "re-purge")) {
+                                PurgeServer.Request purge = node.take();
+                                assertThat(purge.method()).as(which + " method").isEqualTo("PURGE");
+                                assertThat(purge.path()).as(which + " path").isEqualTo("/posts");
+                                assertThat(purge.token()).as(which + " header").isEqualTo("s3cret");
+                            }
+                        }
+                    });
+        }
+    }
+
+    @Test
+    void retryPropertiesLimitTheAttempts() {
+        cache.failNext(100);
+        runner().withPropertyValues("roan.retry.max-attempts=3", "roan.retry.initial-backoff=10ms").run(context -> {
+            context.getBean(Posts.class).add("Hello");
+
+            assertThat(context.getBean(Roan.class).flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.paths()).as("3 attempts, then given up").containsExactly("/posts", "/posts", "/posts");
+        });
+    }
+
+    @Test
+    void disabledCreatesNoRoan() {
+        runner().withPropertyValues("roan.enabled=false").run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(DSLContext.class).doesNotHaveBean(Roan.class)
+                    .doesNotHaveBean(RoanJooqConfigurationCustomizer.class);
+            context.getBean(Posts.class).add("Hello");
+            assertThat(count(context.getBean(DataSource.class), "post")).isEqualTo(1);
+        });
+        assertThat(cache.paths()).isEmpty();
+    }
+
+    @Test
+    void ownDslContextIsReportedUnattached() {
+        runner().withBean("ownDsl", DSLContext.class, () -> DSL.using(SQLDialect.H2)).run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(Roan.class);
+            assertThat(context.getBean(RoanJooqConfigurationCustomizer.class).unattached())
+                    .as("the application's own DSLContext, built without Boot's configuration").isEqualTo(1);
+        });
+    }
+
+    @Test
+    void withoutDslContextCreatesNoRoan() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(JooqAutoConfiguration.class, RoanAutoConfiguration.class))
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Roan.class));
+    }
+
+    @Test
+    void badPurgeUrlFailsStartupNamingTheProperty() {
+        runner().withPropertyValues("roan.purge-url=ftp://x").run(context -> {
+            assertThat(context).hasFailed();
+            InvalidConfigurationPropertyValueException invalid = find(context.getStartupFailure());
+            assertThat(invalid.getName()).isEqualTo("roan.purge-url");
+            assertThat(invalid.getMessage()).contains("roan.purge-url", "ftp://x", "absolute http or https URL");
+        });
+    }
+
+    @Test
+    void badRetryAndHeaderFailStartupNamingTheProperty() {
+        runner().withPropertyValues("roan.retry.max-attempts=0").run(context ->
+                assertThat(find(context.getStartupFailure()).getName()).isEqualTo("roan.retry.max-attempts"));
+        runner().withPropertyValues("roan.retry.initial-backoff=0s").run(context ->
+                assertThat(find(context.getStartupFailure()).getName()).isEqualTo("roan.retry.initial-backoff"));
+        runner().withPropertyValues("roan.headers.Host=cache", "roan.close-timeout=-1s").run(context ->
+                assertThat(find(context.getStartupFailure()).getName()).isEqualTo("roan.headers.Host"));
+        runner().withPropertyValues("roan.purge-method=GET POST").run(context ->
+                assertThat(find(context.getStartupFailure()).getName()).isEqualTo("roan.purge-method"));
+    }
+
+    private static InvalidConfigurationPropertyValueException find(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof InvalidConfigurationPropertyValueException invalid) {
+                return invalid;
+            }
+        }
+        throw new AssertionError("no InvalidConfigurationPropertyValueException in " + failure, failure);
+    }
+
+    @Test
+    void customizersAreAppliedOnceInOrder() {
+        RecordingCustomizers.CALLS.clear();
+        runner().withUserConfiguration(RecordingCustomizers.class).run(context -> {
+            int roan = System.identityHashCode(context.getBean(Roan.class));
+            assertThat(RecordingCustomizers.CALLS).containsExactly("first:" + roan, "second:" + roan);
+
+            context.getBean(Posts.class).add("Hello");
+
+            assertThat(context.getBean(Roan.class).flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.paths()).containsExactlyInAnyOrder("/posts", "/from-customizer");
+        });
+    }
+
+    @Test
+    void bootApplicationFindsTheStarterAndClosingItDeliversPendingPurges() {
+        cache.failNext(1);
+        Roan roan;
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(BootApp.class)
+                .web(WebApplicationType.NONE)
+                .properties(Map.of("spring.main.banner-mode", "off",
+                        "spring.sql.init.schema-locations", "classpath:roan-schema.sql",
+                        "roan.purge-url", cache.purgeUrl(),
+                        "roan.retry.initial-backoff", "400ms"))
+                .run()) {
+            roan = context.getBean(Roan.class);
+            context.getBean(Posts.class).add("Hello");
+        }
+        // The first attempt failed; close waited for the retry, at least 200 ms later.
+        assertThat(cache.paths()).as("the purge and its retry, delivered before close returned")
+                .containsExactly("/posts", "/posts");
+        assertThat(roan.toString()).contains("closed");
+    }
+
+    @Test
+    void configurationMetadataDescribesTheProperties() throws IOException {
+        String json;
+        try (InputStream in = RoanProperties.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).as("metadata written by spring-boot-configuration-processor").isNotNull();
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(json).contains("\"roan.purge-url\"", "\"roan.purge-method\"", "\"roan.headers\"",
+                "\"roan.repurge-after\"", "\"roan.retry.max-attempts\"", "\"roan.retry.initial-backoff\"",
+                "\"roan.connect-timeout\"", "\"roan.request-timeout\"", "\"roan.close-timeout\"", "\"roan.enabled\"",
+                "Purge URL of the cache");
+    }
+
+    @Test
+    void defaultsAreRoans() {
+        RoanProperties defaults = new RoanProperties();
+        assertThat(defaults.getPurgeUrl()).containsExactly(Roan.DEFAULT_PURGE_URL);
+        assertThat(defaults.getPurgeMethod()).isEqualTo(Roan.DEFAULT_PURGE_METHOD);
+        assertThat(defaults.getConnectTimeout()).isEqualTo(Roan.DEFAULT_CONNECT_TIMEOUT);
+        assertThat(defaults.getRequestTimeout()).isEqualTo(Roan.DEFAULT_REQUEST_TIMEOUT);
+        assertThat(defaults.getCloseTimeout()).isEqualTo(Roan.DEFAULT_CLOSE_TIMEOUT);
+        assertThat(defaults.getRetry().getMaxAttempts()).isEqualTo(Roan.DEFAULT_MAX_ATTEMPTS);
+        assertThat(defaults.getRetry().getInitialBackoff()).isEqualTo(Roan.DEFAULT_INITIAL_BACKOFF);
+        assertThat(defaults.getRepurgeAfter()).isNull();
+    }
+}
