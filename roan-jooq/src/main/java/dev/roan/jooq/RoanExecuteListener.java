@@ -9,12 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.jooq.DDLQuery;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
-import org.jooq.DDLQuery;
 import org.jooq.Query;
-import org.jooq.SQLDialect;
 import org.jooq.Result;
+import org.jooq.SQLDialect;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.logging.Level;
 
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import dev.roan.testkit.MariaDb;
