@@ -41,9 +41,11 @@ final class CacheNode {
     private final Retry retry;
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean failing = new AtomicBoolean();
+    private final Listeners listeners;
 
     CacheNode(String purgeUrl, HttpClient client, String method, List<Map.Entry<String, String>> headers,
-            Duration requestTimeout, RetryConfig retryConfig, ScheduledExecutorService scheduler) {
+            Duration requestTimeout, RetryConfig retryConfig, ScheduledExecutorService scheduler, Listeners listeners) {
+        this.listeners = listeners;
         this.purgeUrl = purgeUrl;
         this.client = client;
         this.method = method;
@@ -75,7 +77,7 @@ final class CacheNode {
      * Purges a path on this node. The returned stage always completes normally, once the purge was
      * delivered or given up; the outcome is logged here.
      */
-    CompletionStage<Void> purge(String path) {
+    CompletionStage<Void> purge(String path, long requestedNanos) {
         long start = System.nanoTime();
         CompletionStage<Integer> outcome;
         try {
@@ -86,22 +88,28 @@ final class CacheNode {
                 builder.header(header.getKey(), header.getValue());
             }
             HttpRequest request = builder.build();
-            outcome = Retry.decorateCompletionStage(retry, scheduler,
-                    () -> client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                            .thenApply(HttpResponse::statusCode))
-                    .get();
+            boolean[] first = {true};
+            outcome = Retry.decorateCompletionStage(retry, scheduler, () -> {
+                if (!first[0]) {
+                    listeners.retried(purgeUrl, path);
+                }
+                first[0] = false;
+                return client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
+            }).get();
         } catch (RuntimeException e) {
             outcome = CompletableFuture.failedFuture(e);
         }
         return outcome.handle((status, error) -> {
-            report(path, status, error, start);
+            report(path, status, error, start, requestedNanos);
             return null;
         });
     }
 
-    private void report(String path, @Nullable Integer status, @Nullable Throwable error, long start) {
-        long millis = (System.nanoTime() - start) / 1_000_000;
+    private void report(String path, @Nullable Integer status, @Nullable Throwable error, long start, long requestedNanos) {
+        long now = System.nanoTime();
+        long millis = (now - start) / 1_000_000;
         if (error == null && status != null && (status / 100 == 2 || status == 404)) {
+            listeners.delivered(purgeUrl, path, status, Duration.ofNanos(now - requestedNanos));
             LOG.log(Level.DEBUG, () -> "Purged " + path + " on " + purgeUrl + " (" + method + ", HTTP " + status
                     + (status == 404 ? ", was not cached" : "") + ") in " + millis + " ms");
             if (failing.compareAndSet(true, false)) {
@@ -111,6 +119,7 @@ final class CacheNode {
             return;
         }
         String reason = error != null ? describe(error) : describeStatus(status);
+        listeners.failed(purgeUrl, path, reason);
         String message = method + " purge of " + path + " on " + purgeUrl + " failed after " + millis + " ms: " + reason;
         if (failing.compareAndSet(false, true)) {
             LOG.log(Level.WARNING, () -> "Cache node " + purgeUrl + " is failing, its pages may be stale: "

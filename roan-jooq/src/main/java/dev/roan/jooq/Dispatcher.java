@@ -125,7 +125,8 @@ final class Dispatcher {
             lock.unlock();
         }
         for (Entry entry : starting) {
-            entry.node.node.purge(entry.path).whenCompleteAsync((ignored, error) -> completed(entry), executor);
+            entry.node.node.purge(entry.path, entry.sendingSince).whenCompleteAsync((ignored, error) -> completed(entry),
+                    executor);
         }
     }
 
@@ -181,6 +182,9 @@ final class Dispatcher {
                 return;
             }
             entry.state = QUEUED;
+            if (entry.pendingSince == 0) {
+                entry.pendingSince = System.nanoTime();
+            }
             entry.node.queue.add(entry);
             schedule = !drainScheduled;
             drainScheduled = true;
@@ -305,6 +309,9 @@ final class Dispatcher {
                 entries.put(path, entry);
             }
             entry.committedSinceSend = true;
+            if (entry.pendingSince == 0) {
+                entry.pendingSince = System.nanoTime();
+            }
             switch (entry.state) {
                 case IDLE:
                     entry.requested++;
@@ -336,6 +343,8 @@ final class Dispatcher {
                 entry.sending = entry.requested;
                 entry.sendingCommitted = entry.committedSinceSend;
                 entry.committedSinceSend = false;
+                entry.sendingSince = entry.pendingSince == 0 ? System.nanoTime() : entry.pendingSince;
+                entry.pendingSince = 0;
                 inFlight++;
                 out.add(entry);
             }
@@ -358,6 +367,10 @@ final class Dispatcher {
         boolean committedSinceSend;
         boolean sendingCommitted;
         long delayToken;
+        /** When the earliest request not yet covered by a started send was made (System.nanoTime), or 0. */
+        long pendingSince;
+        /** When the earliest request covered by the send on the wire was made. */
+        long sendingSince;
 
         Entry(NodeState node, String path) {
             this.node = node;

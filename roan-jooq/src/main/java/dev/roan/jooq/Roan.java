@@ -120,11 +120,12 @@ public final class Roan implements AutoCloseable {
         RetryConfig retryConfig = CacheNode.withRoanPredicates(
                 builder.retryConfig != null ? builder.retryConfig : defaultRetryConfig());
         List<CacheNode> list = new ArrayList<>();
+        Listeners listeners = new Listeners(builder.listeners);
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         builder.headers.forEach((name, value) -> headers.add(Map.entry(name, value)));
         for (String url : purgeUrls) {
             list.add(new CacheNode(url, client, builder.purgeMethod, headers, builder.requestTimeout, retryConfig,
-                    scheduler));
+                    scheduler, listeners));
         }
         this.nodes = List.copyOf(list);
         this.repurgeAfter = builder.repurgeAfter;
@@ -323,6 +324,16 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
+     * Returns how many purges (per cache node and path) are waiting, in flight, or due for a re-purge: a gauge
+     * for metrics; 0 when Roan is idle.
+     *
+     * @return the number of pending purges
+     */
+    public int pendingPurges() {
+        return dispatcher.pendingCount();
+    }
+
+    /**
      * Returns the purge URLs, without trailing slash, in the order given to the builder.
      *
      * @return the purge URLs
@@ -374,6 +385,7 @@ public final class Roan implements AutoCloseable {
         private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         private @Nullable Duration repurgeAfter;
         private @Nullable TransactionBoundary transactionBoundary;
+        private final List<PurgeListener> listeners = new ArrayList<>();
         private @Nullable RetryConfig retryConfig;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
@@ -507,6 +519,21 @@ public final class Roan implements AutoCloseable {
                 throw new IllegalArgumentException("transactionBoundary is null: omit the call to use none");
             }
             this.transactionBoundary = transactionBoundary;
+            return this;
+        }
+
+        /**
+         * Adds a listener told of every purge's outcome: delivered, retried, given up (for metrics, health
+         * checks, tests). Listeners are called in the order added, on Roan's delivery threads.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(PurgeListener listener) {
+            if (listener == null) {
+                throw new IllegalArgumentException("listener is null: omit the call to add none");
+            }
+            listeners.add(listener);
             return this;
         }
 
