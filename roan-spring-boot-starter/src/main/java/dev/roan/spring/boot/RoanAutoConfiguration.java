@@ -3,6 +3,7 @@ package dev.roan.spring.boot;
 import java.time.Duration;
 import java.util.function.Consumer;
 
+import dev.roan.jooq.PurgeListener;
 import dev.roan.jooq.Roan;
 import dev.roan.spring.SpringTransactionBoundary;
 import io.github.resilience4j.core.IntervalFunction;
@@ -41,6 +42,10 @@ import org.springframework.context.annotation.Bean;
  * {@code org.jooq.Configuration} or {@code DSLContext} bean attaches the {@code Roan} bean itself:
  * {@code DSL.using(roan.attach(configuration))}.
  *
+ * <p>Every {@link PurgeListener} bean is registered on the {@code Roan} bean. With Micrometer and a
+ * {@code MeterRegistry} bean, {@link RoanMetricsAutoConfiguration} adds Roan's meters; with Spring Boot's health
+ * support (Actuator), {@link RoanHealthAutoConfiguration} adds the {@code roan} health indicator.
+ *
  * @since 0.1.0
  */
 @AutoConfiguration(after = JooqAutoConfiguration.class)
@@ -57,16 +62,21 @@ public final class RoanAutoConfiguration {
     }
 
     /**
-     * The Roan bean: built from the properties, then handed to every {@link RoanCustomizer}.
+     * The Roan bean: built from the properties with every {@link PurgeListener} bean (such as the starter's
+     * {@link RoanMetrics} and {@link RoanHealthIndicator}), then handed to every {@link RoanCustomizer}.
      *
      * @param properties  the {@code roan.*} properties
+     * @param listeners   the purge listeners, in order
      * @param customizers the application's customizers, in order
      * @return Roan, closed with the context
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    Roan roan(RoanProperties properties, ObjectProvider<RoanCustomizer> customizers) {
-        Roan roan = builder(properties).build();
+    Roan roan(RoanProperties properties, ObjectProvider<PurgeListener> listeners,
+            ObjectProvider<RoanCustomizer> customizers) {
+        Roan.Builder builder = builder(properties);
+        listeners.orderedStream().forEach(builder::listener);
+        Roan roan = builder.build();
         try {
             customizers.orderedStream().forEach(customizer -> customizer.customize(roan));
         } catch (RuntimeException | Error e) {
@@ -132,7 +142,8 @@ public final class RoanAutoConfiguration {
         } catch (IllegalArgumentException e) {
             InvalidConfigurationPropertyValueException invalid = new InvalidConfigurationPropertyValueException(
                     property, value, e.getMessage());
-            invalid.initCause(e);
+            // Its constructor already set a (null) cause, which initCause cannot replace.
+            invalid.addSuppressed(e);
             throw invalid;
         }
     }
@@ -144,11 +155,16 @@ public final class RoanAutoConfiguration {
             if (out.length() > 0) {
                 out.append(',');
             }
-            String s = url == null ? "" : url;
-            int scheme = s.indexOf("://");
-            int at = s.lastIndexOf('@');
-            out.append(scheme >= 0 && at > scheme ? s.substring(0, scheme + 3) + "***@" + s.substring(at + 1) : s);
+            out.append(maskUrl(url));
         }
         return out.toString();
+    }
+
+    /** A purge URL as a message, a meter tag or a health detail may show it: a password in it is never shown. */
+    static String maskUrl(@Nullable String url) {
+        String s = url == null ? "" : url;
+        int scheme = s.indexOf("://");
+        int at = s.lastIndexOf('@');
+        return scheme >= 0 && at > scheme ? s.substring(0, scheme + 3) + "***@" + s.substring(at + 1) : s;
     }
 }

@@ -1,0 +1,52 @@
+package dev.roan.spring.boot;
+
+import dev.roan.jooq.Roan;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Roan's Micrometer meters ({@link RoanMetrics}) when Micrometer is on the classpath and a {@code MeterRegistry} bean
+ * exists: the listener is registered on the starter's {@code Roan} bean, and the {@value RoanMetrics#PENDING} gauge
+ * is bound to the {@code Roan} bean.
+ *
+ * @since 0.1.0
+ */
+@AutoConfiguration(after = RoanAutoConfiguration.class, afterName = {
+        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
+@ConditionalOnClass({ MeterRegistry.class, MeterBinder.class })
+@ConditionalOnBean({ MeterRegistry.class, Roan.class })
+public final class RoanMetricsAutoConfiguration {
+
+    RoanMetricsAutoConfiguration() {
+    }
+
+    /**
+     * The meters' listener, which the starter's {@code Roan} bean is built with.
+     *
+     * @param registry the meter registry
+     * @return the listener
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    RoanMetrics roanMetrics(MeterRegistry registry) {
+        return new RoanMetrics(registry);
+    }
+
+    /**
+     * The {@value RoanMetrics#PENDING} gauge, bound by Spring Boot to the registries once the context is refreshed.
+     *
+     * @param roan the Roan bean
+     * @return the binder
+     */
+    @Bean
+    MeterBinder roanPendingPurgesMeterBinder(Roan roan) {
+        return RoanMetrics.pendingPurges(roan);
+    }
+}

@@ -1,0 +1,236 @@
+package dev.roan.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.table;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import dev.roan.jooq.Roan;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jooq.DSLContext;
+import org.jooq.Table;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.health.registry.HealthContributorRegistry;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.annotation.EnableTransactionManagement;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The starter's meters and health indicator in real Spring Boot contexts, with Boot's metrics (a
+ * {@code SimpleMeterRegistry}) and health auto-configurations, H2, and a real local purge endpoint.
+ */
+class RoanMetricsAndHealthTest {
+
+    private static final Table<?> POST = table("post");
+
+    /** Writes in a Spring transaction, through Boot's DSLContext; public, so a filtered class loader can proxy it. */
+    public static class Posts {
+        private final DSLContext dsl;
+
+        public Posts(DSLContext dsl) {
+            this.dsl = dsl;
+        }
+
+        @Transactional
+        public void add(String title) {
+            dsl.insertInto(POST).columns(field("title")).values(title).execute();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableTransactionManagement
+    static class App {
+        @Bean
+        Posts posts(DSLContext dsl) {
+            return new Posts(dsl);
+        }
+
+        @Bean
+        RoanCustomizer blogRules() {
+            return roan -> roan.purge("/posts").onWrite(POST);
+        }
+    }
+
+    private PurgeServer cache;
+
+    @BeforeEach
+    void startCache() throws IOException {
+        cache = new PurgeServer();
+    }
+
+    @AfterEach
+    void stopCache() {
+        cache.close();
+    }
+
+    private ApplicationContextRunner runner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                        DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
+                        DataSourceInitializationAutoConfiguration.class, JooqAutoConfiguration.class,
+                        RoanAutoConfiguration.class, MetricsAutoConfiguration.class,
+                        SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+                        RoanMetricsAutoConfiguration.class, HealthContributorAutoConfiguration.class,
+                        HealthContributorRegistryAutoConfiguration.class, RoanHealthAutoConfiguration.class))
+                .withUserConfiguration(App.class)
+                .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
+                        "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=5s",
+                        "roan.headers." + PurgeServer.TOKEN_HEADER + "=s3cret",
+                        "roan.retry.max-attempts=2", "roan.retry.initial-backoff=10ms");
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private double count(MeterRegistry registry, String name, String... tags) {
+        var counter = registry.find(name).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void committedWriteIsCountedAndTimedPerNode() {
+        cache.failNext(1);
+        runner().run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(RoanMetrics.class);
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            Roan roan = context.getBean(Roan.class);
+            String node = cache.purgeUrl();
+
+            context.getBean(Posts.class).add("Hello");
+
+            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.paths()).as("one failed attempt, then delivered").containsExactly("/posts", "/posts");
+            assertThat(count(registry, "roan.purges", "outcome", "delivered", "node", node)).isEqualTo(1.0);
+            assertThat(count(registry, "roan.purges", "outcome", "failed", "node", node)).isZero();
+            assertThat(count(registry, "roan.purges.retries", "node", node)).isEqualTo(1.0);
+            var latency = registry.find("roan.purges.latency").tag("node", node).timer();
+            assertThat(latency).isNotNull();
+            assertThat(latency.count()).isEqualTo(1);
+            assertThat(latency.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).isPositive();
+            var pending = registry.find("roan.purges.pending").gauge();
+            assertThat(pending).as("gauge bound to the Roan bean").isNotNull();
+            assertThat(pending.value()).isZero();
+            assertThat(registry.getMeters()).allSatisfy(meter -> assertThat(meter.getId().toString())
+                    .doesNotContain("s3cret"));
+
+            // Given up: both attempts fail.
+            cache.failNext(2);
+            context.getBean(Posts.class).add("Again");
+            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(count(registry, "roan.purges", "outcome", "failed", "node", node)).isEqualTo(1.0);
+            assertThat(count(registry, "roan.purges", "outcome", "delivered", "node", node)).isEqualTo(1.0);
+        });
+    }
+
+    @Test
+    void healthTurnsDownWhileTheNodeFailsAndUpAfterItRecovers() {
+        runner().run(context -> {
+            assertThat(context).hasNotFailed();
+            HealthContributorRegistry contributors = context.getBean(HealthContributorRegistry.class);
+            assertThat(contributors.getContributor("roan")).as("registered as \"roan\"")
+                    .isInstanceOf(RoanHealthIndicator.class);
+            HealthIndicator health = (HealthIndicator) contributors.getContributor("roan");
+            Posts posts = context.getBean(Posts.class);
+            Roan roan = context.getBean(Roan.class);
+            assertThat(health.health().getStatus()).as("no purge yet").isEqualTo(Status.UP);
+
+            cache.failNext(100);
+            posts.add("Hello");
+            await("DOWN after the purge was given up", () -> health.health().getStatus().equals(Status.DOWN));
+            Health down = health.health();
+            assertThat(down.getDetails()).containsEntry("nodes",
+                    List.of(Map.of("url", cache.purgeUrl(), "status", "DOWN")));
+            assertThat(down.toString()).doesNotContain("s3cret");
+
+            cache.failNext(0);
+            posts.add("Again");
+            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            Health up = health.health();
+            assertThat(up.getStatus()).as("UP after a delivered purge").isEqualTo(Status.UP);
+            assertThat(up.getDetails()).containsEntry("nodes", List.of(Map.of("url", cache.purgeUrl(), "status", "UP")))
+                    .containsEntry("pendingPurges", 0);
+        });
+    }
+
+    @Test
+    void healthSwitchIsInTheConfigurationMetadata() throws IOException {
+        try (var in = RoanProperties.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).isNotNull();
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("\"management.health.roan.enabled\"");
+        }
+    }
+
+    @Test
+    void healthIndicatorCanBeDisabled() {
+        runner().withPropertyValues("management.health.roan.enabled=false").run(context ->
+                assertThat(context).hasNotFailed().hasSingleBean(Roan.class)
+                        .doesNotHaveBean(RoanHealthIndicator.class));
+    }
+
+    @Test
+    void withoutMicrometerNorActuatorTheStarterStillWorks() {
+        new ApplicationContextRunner()
+                .withClassLoader(new FilteredClassLoader("io.micrometer.", "org.springframework.boot.health.",
+                        "org.springframework.boot.micrometer."))
+                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                        DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
+                        DataSourceInitializationAutoConfiguration.class, JooqAutoConfiguration.class,
+                        RoanAutoConfiguration.class, RoanMetricsAutoConfiguration.class,
+                        RoanHealthAutoConfiguration.class))
+                .withUserConfiguration(App.class)
+                .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
+                        "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=5s")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(Roan.class)
+                            .doesNotHaveBean(RoanMetrics.class).doesNotHaveBean(RoanHealthIndicator.class);
+                    context.getBean(Posts.class).add("Hello");
+                    assertThat(cache.take().path()).isEqualTo("/posts");
+                });
+    }
+
+    @Test
+    void withoutMeterRegistryBeanNoMeters() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                        DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
+                        DataSourceInitializationAutoConfiguration.class, JooqAutoConfiguration.class,
+                        RoanAutoConfiguration.class, RoanMetricsAutoConfiguration.class))
+                .withUserConfiguration(App.class)
+                .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
+                        "roan.purge-url=" + cache.purgeUrl())
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Roan.class)
+                        .doesNotHaveBean(RoanMetrics.class));
+    }
+}
