@@ -3,6 +3,7 @@ package dev.roan.jooq;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.roan.testkit.PurgeServer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 

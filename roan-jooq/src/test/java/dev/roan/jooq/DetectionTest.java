@@ -6,6 +6,7 @@ import static dev.roan.jooq.test.db.Tables.COMMENT;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.roan.testkit.PurgeServer;
 import java.time.Duration;
 import java.util.List;
 

@@ -4,6 +4,7 @@ import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.roan.testkit.PurgeServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 
-import dev.roan.jooq.PurgeServer.Answer;
+import dev.roan.testkit.PurgeServer.Answer;
 import io.github.resilience4j.retry.RetryConfig;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;

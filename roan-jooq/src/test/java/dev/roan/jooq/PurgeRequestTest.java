@@ -4,10 +4,11 @@ import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.roan.testkit.PurgeServer;
 import java.time.Duration;
 import java.util.logging.LogRecord;
 
-import dev.roan.jooq.PurgeServer.Answer;
+import dev.roan.testkit.PurgeServer.Answer;
 import io.github.resilience4j.retry.RetryConfig;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;

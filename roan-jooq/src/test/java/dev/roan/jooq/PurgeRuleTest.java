@@ -5,6 +5,7 @@ import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.roan.testkit.PurgeServer;
 import java.time.Duration;
 
 import org.jooq.DSLContext;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import dev.roan.testkit.PurgeServer;
 import java.time.Duration;
 
 import io.github.resilience4j.retry.RetryConfig;

@@ -4,6 +4,7 @@ import static dev.roan.jooq.test.db.Tables.AUDIT_LOG;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.roan.testkit.PurgeServer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;

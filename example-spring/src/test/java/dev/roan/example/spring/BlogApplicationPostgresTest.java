@@ -2,6 +2,7 @@ package dev.roan.example.spring;
 
 import dev.roan.jooq.Roan;
 import dev.roan.testkit.Postgres;
+import dev.roan.testkit.PurgeServer;
 import java.io.IOException;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,7 @@
 package dev.roan.example.spring;
 
 import dev.roan.jooq.Roan;
-import java.io.IOException;
+import dev.roan.testkit.PurgeServer;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -37,11 +37,7 @@ class BlogApplicationTest extends BlogPurgeChecks {
     }
 
     private static PurgeServer startCache() {
-        try {
-            return new PurgeServer();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return new PurgeServer();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.roan.example.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.roan.jooq.Roan;
+import dev.roan.testkit.PurgeServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.table;
 
+import dev.roan.testkit.PurgeServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -230,7 +231,7 @@ class RoanAutoConfigurationTest {
             runner().withPropertyValues(
                     "roan.purge-url=" + cache.purgeUrl() + ", " + second.purgeUrl() + "/",
                     "roan.purge-method=PURGE",
-                    "roan.headers." + PurgeServer.TOKEN_HEADER + "=s3cret",
+                    "roan.headers." + "X-Roan-Token" + "=s3cret",
                     "roan.repurge-after=300ms",
                     "roan.retry.max-attempts=3",
                     "roan.retry.initial-backoff=20ms",
@@ -238,7 +239,7 @@ class RoanAutoConfigurationTest {
                     "roan.request-timeout=3s").run(context -> {
                         RoanProperties properties = context.getBean(RoanProperties.class);
                         assertThat(properties.getPurgeUrl()).hasSize(2);
-                        assertThat(properties.getHeaders()).containsEntry(PurgeServer.TOKEN_HEADER, "s3cret");
+                        assertThat(properties.getHeaders()).containsEntry("X-Roan-Token", "s3cret");
                         assertThat(properties.getRepurgeAfter()).isEqualTo(Duration.ofMillis(300));
                         assertThat(properties.getRetry().getMaxAttempts()).isEqualTo(3);
                         assertThat(properties.getRetry().getInitialBackoff()).isEqualTo(Duration.ofMillis(20));
@@ -255,7 +256,7 @@ class RoanAutoConfigurationTest {
                                 PurgeServer.Request purge = node.take();
                                 assertThat(purge.method()).as(which + " method").isEqualTo("PURGE");
                                 assertThat(purge.path()).as(which + " path").isEqualTo("/posts");
-                                assertThat(purge.token()).as(which + " header").isEqualTo("s3cret");
+                                assertThat(purge.header("X-Roan-Token")).as(which + " header").isEqualTo("s3cret");
                             }
                         }
                     });

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.table;
 
+import dev.roan.testkit.PurgeServer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -99,7 +100,7 @@ class RoanMetricsAndHealthTest {
                 .withUserConfiguration(App.class)
                 .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
                         "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=5s",
-                        "roan.headers." + PurgeServer.TOKEN_HEADER + "=s3cret",
+                        "roan.headers." + "X-Roan-Token" + "=s3cret",
                         "roan.retry.max-attempts=2", "roan.retry.initial-backoff=10ms");
     }
 

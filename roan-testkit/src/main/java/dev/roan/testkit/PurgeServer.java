@@ -1,7 +1,8 @@
-package dev.roan.jooq;
+package dev.roan.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,24 +20,26 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A real local HTTP endpoint that receives purges, in the spirit of OkHttp's MockWebServer: exercise,
- * then take the requests. The answer to each request comes from {@link #respond}, 200 by default.
+ * A real local HTTP endpoint that receives purges, in the spirit of OkHttp's MockWebServer: exercise, then take the
+ * requests. It answers 200 unless told otherwise ({@link #respond}, {@link #failNext}, {@link #delay}).
  */
-final class PurgeServer implements AutoCloseable {
+public final class PurgeServer implements AutoCloseable {
 
     /** A request as it arrived, with what {@link #onArrival} observed at that moment. */
-    record Request(String method, String path, long arrivedNanos, Object observed, Map<String, List<String>> headers) {
+    public record Request(String method, String path, long arrivedNanos, Object observed,
+            Map<String, List<String>> headers) {
 
         /** The first value of a request header, or null. */
-        String header(String name) {
+        public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
         }
     }
 
     /** What to answer: a status, after an optional delay. */
-    record Answer(int status, Duration delay) {
-        static Answer status(int status) {
+    public record Answer(int status, Duration delay) {
+
+        public static Answer status(int status) {
             return new Answer(status, Duration.ZERO);
         }
     }
@@ -45,28 +48,46 @@ final class PurgeServer implements AutoCloseable {
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     private final List<Request> all = new ArrayList<>();
-    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile Function<String, Answer> respond = path -> Answer.status(200);
     private volatile Function<String, Object> onArrival = path -> "";
 
-    PurgeServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    /** Starts the endpoint on a free loopback port. */
+    public PurgeServer() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         server.createContext("/", this::handle);
         server.setExecutor(threads);
         server.start();
     }
 
     /** The purge URL of this endpoint: {@code http://127.0.0.1:PORT/purge}. */
-    String purgeUrl() {
+    public String purgeUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/purge";
     }
 
-    PurgeServer respond(Function<String, Answer> respond) {
+    /** How to answer each request, by path. */
+    public PurgeServer respond(Function<String, Answer> respond) {
         this.respond = respond;
         return this;
     }
 
-    PurgeServer onArrival(Function<String, Object> onArrival) {
+    /** Answers every request with 200 after {@code delay}. */
+    public PurgeServer delay(Duration delay) {
+        return respond(path -> new Answer(200, delay));
+    }
+
+    /** Answers the next {@code count} requests with 503 Service Unavailable, which Roan retries. */
+    public PurgeServer failNext(int count) {
+        failuresLeft.set(count);
+        return this;
+    }
+
+    /** What to observe when a purge arrives, before it is answered, such as rows a separate connection sees. */
+    public PurgeServer onArrival(Function<String, Object> onArrival) {
         this.onArrival = onArrival;
         return this;
     }
@@ -84,9 +105,9 @@ final class PurgeServer implements AutoCloseable {
         synchronized (all) {
             all.add(request);
         }
-        count.incrementAndGet();
         requests.add(request);
-        Answer answer = respond.apply(path);
+        Answer answer = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? Answer.status(503)
+                : respond.apply(path);
         if (!answer.delay().isZero()) {
             try {
                 Thread.sleep(answer.delay().toMillis());
@@ -99,7 +120,7 @@ final class PurgeServer implements AutoCloseable {
     }
 
     /** Takes the next request, waiting up to 10 seconds; fails if none arrives. */
-    Request take() throws InterruptedException {
+    public Request take() throws InterruptedException {
         Request request = requests.poll(10, TimeUnit.SECONDS);
         if (request == null) {
             throw new AssertionError("no purge arrived within 10 s");
@@ -108,18 +129,29 @@ final class PurgeServer implements AutoCloseable {
     }
 
     /** All requests received so far, in arrival order. */
-    List<Request> received() {
+    public List<Request> received() {
         synchronized (all) {
             return List.copyOf(all);
         }
     }
 
-    List<String> paths() {
+    /** The paths of all requests received so far, in arrival order. */
+    public List<String> paths() {
         return received().stream().map(Request::path).toList();
     }
 
-    int count() {
-        return count.get();
+    public int count() {
+        synchronized (all) {
+            return all.size();
+        }
+    }
+
+    /** Forgets the requests received so far. */
+    public void clear() {
+        synchronized (all) {
+            all.clear();
+        }
+        requests.clear();
     }
 
     @Override
