@@ -14,12 +14,23 @@ import org.jspecify.annotations.Nullable;
  */
 final class Purges {
 
+    /** The first path; most statements owe exactly one, which then costs no set. */
+    private @Nullable String first;
+    /** All paths, in order, once there are two or more. */
     private @Nullable Set<String> paths;
     private @Nullable Set<String> unknownRows;
 
     void add(String path) {
+        if (first == null) {
+            first = path;
+            return;
+        }
         if (paths == null) {
+            if (first.equals(path)) {
+                return;
+            }
             paths = new LinkedHashSet<>();
+            paths.add(first);
         }
         paths.add(path);
     }
@@ -48,11 +59,14 @@ final class Purges {
     }
 
     boolean isEmpty() {
-        return paths == null;
+        return first == null;
     }
 
     Set<String> paths() {
-        return paths == null ? Set.of() : paths;
+        if (paths != null) {
+            return paths;
+        }
+        return first == null ? Set.of() : Set.of(first);
     }
 
     /** The patterns of templated rules some of whose rows were unknown. */

@@ -207,6 +207,12 @@ public final class Roan implements AutoCloseable {
      * <p>Attach before creating the {@code DSLContext}: {@code DSL.using(roan.attach(configuration))}.
      * Attaching an already attached configuration adds nothing.
      *
+     * <p>Register rules with placeholders ({@code /posts/{slug}}) before attaching: only then, or while no
+     * rule is registered yet, does Roan also add a {@code RecordListener}, which reads the values of
+     * {@code UpdatableRecord} writes. It is left out otherwise because jOOQ calls record listeners for every
+     * record it loads, which would cost every read. A rule with placeholders registered after an attach
+     * without it is logged once; attaching again adds it.
+     *
      * @param configuration the application's jOOQ configuration
      * @return the derived configuration
      * @throws IllegalArgumentException if {@code configuration} is null
@@ -228,7 +234,11 @@ public final class Roan implements AutoCloseable {
             derived.set(appended);
         }
         RecordListenerProvider[] recordListeners = configuration.recordListenerProviders();
-        if (!Arrays.asList(recordListeners).contains(recordListenerProvider)) {
+        if (!rules.needsRecords()) {
+            rules.recordsOmitted();
+        }
+        // Checked again after marking: a rule with placeholders registered meanwhile still gets its records.
+        if (rules.needsRecords() && !Arrays.asList(recordListeners).contains(recordListenerProvider)) {
             RecordListenerProvider[] appended = Arrays.copyOf(recordListeners, recordListeners.length + 1);
             appended[recordListeners.length] = recordListenerProvider;
             derived.set(appended);

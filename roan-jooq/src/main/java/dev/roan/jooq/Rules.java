@@ -1,5 +1,6 @@
 package dev.roan.jooq;
 
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,7 +22,13 @@ import org.jooq.impl.TableImpl;
  */
 final class Rules {
 
+    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+
     private final Object lock = new Object();
+    /** Set once {@code attach} left Roan's record listener out: no rule had placeholders then. */
+    private volatile boolean recordsOmitted;
+    /** Guarded by {@link #lock}. */
+    private boolean warnedLateTemplate;
     /** Path to rule, in registration order. Guarded by {@link #lock}. */
     private final Map<String, PurgeRule> rules = new LinkedHashMap<>();
     /** Rule to (table name to kinds), in registration order. Guarded by {@link #lock}. */
@@ -29,7 +36,7 @@ final class Rules {
     /** Generated table classes seen at registration, to recognise their aliases. Guarded by {@link #lock}. */
     private final Map<Class<?>, String> generatedNames = new HashMap<>();
 
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), new TreeMap<>(String.CASE_INSENSITIVE_ORDER), false);
 
     PurgeRule rule(String path) {
         PathTemplate template = PathTemplate.parse(path);
@@ -52,6 +59,14 @@ final class Rules {
                 }
             }
             snapshot = rebuild();
+            if (recordsOmitted && !rule.template().isStatic() && !warnedLateTemplate) {
+                warnedLateTemplate = true;
+                LOG.log(Level.WARNING, () -> "Rule \"" + rule.path() + "\" has placeholders but was registered after"
+                        + " roan.attach(...) attached a configuration without Roan's record listener (no rule had"
+                        + " placeholders then). Writes of UpdatableRecords through that configuration fill the"
+                        + " placeholders from the statement only (its key and changed columns). Register rules with"
+                        + " placeholders before attach, or attach that configuration again. (Logged once.)");
+            }
         }
     }
 
@@ -91,11 +106,30 @@ final class Rules {
                 (name, kinds) -> byName.computeIfAbsent(name, n -> new ArrayList<>()).add(new Binding(rule, kinds))));
         TreeMap<String, Binding[]> frozen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         byName.forEach((name, list) -> frozen.put(name, list.toArray(new Binding[0])));
-        return new Snapshot(Map.copyOf(generatedNames), frozen);
+        boolean templated = false;
+        for (PurgeRule rule : bindings.keySet()) {
+            templated |= !rule.template().isStatic();
+        }
+        return new Snapshot(Map.copyOf(generatedNames), frozen, templated);
     }
 
     boolean isEmpty() {
         return snapshot.byName.isEmpty();
+    }
+
+    /**
+     * Whether {@code attach} should add Roan's record listener: a rule with placeholders uses the values of
+     * {@code UpdatableRecord}s, and with no rule yet, the rules to come may. Otherwise it is left out, because
+     * jOOQ calls record listeners for every record it loads, which costs every read.
+     */
+    boolean needsRecords() {
+        Snapshot s = snapshot;
+        return s.byName.isEmpty() || s.templated;
+    }
+
+    /** {@code attach} left the record listener out; a later rule with placeholders is warned about. */
+    void recordsOmitted() {
+        recordsOmitted = true;
     }
 
     /**
@@ -198,10 +232,13 @@ final class Rules {
     private static final class Snapshot {
         final Map<Class<?>, String> generatedNames;
         final TreeMap<String, Binding[]> byName;
+        /** Whether a rule with placeholders names some table. */
+        final boolean templated;
 
-        Snapshot(Map<Class<?>, String> generatedNames, TreeMap<String, Binding[]> byName) {
+        Snapshot(Map<Class<?>, String> generatedNames, TreeMap<String, Binding[]> byName, boolean templated) {
             this.generatedNames = generatedNames;
             this.byName = byName;
+            this.templated = templated;
         }
 
         /** The unaliased table name, matched case-insensitively (plain SQL may spell it either way). */

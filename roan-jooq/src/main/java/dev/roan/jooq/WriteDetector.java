@@ -120,7 +120,7 @@ final class WriteDetector {
                 out.add(w);
             }
         } else {
-            collect(query, renderedSql, parser(dialect), out, true);
+            collect(query, renderedSql, dialect, out, true);
         }
     }
 
@@ -142,7 +142,7 @@ final class WriteDetector {
             DSLContext parser = parser(dialect);
             List<Written> written = new ArrayList<>(1);
             for (Query q : parser.parser().parse(SqlText.readable(sql)).queries()) {
-                collect(q, null, parser, written, true);
+                collect(q, null, dialect, written, true);
             }
             if (SqlText.isReplace(sql)) {
                 // REPLACE deletes the old row and inserts the new one: read as INSERT above.
@@ -170,40 +170,41 @@ final class WriteDetector {
      * Reads the query object model of a DSL query or of what the parser returned.
      *
      * @param renderedSql the query's SQL if already rendered, to read a MERGE target without rendering again
+     * @param dialect     to render a MERGE whose SQL is not at hand (the renderer is looked up only then)
      * @param topLevel    whether {@code q} is the executed statement itself, whose RETURNING result and records
      *                    describe its rows (not a statement inside a common table expression)
      */
-    private static void collect(Query q, @Nullable String renderedSql, DSLContext renderer, List<Written> out,
+    private void collect(Query q, @Nullable String renderedSql, SQLDialect dialect, List<Written> out,
             boolean topLevel) {
         if (q instanceof QOM.Insert) {
             QOM.Insert<?> insert = (QOM.Insert<?>) q;
-            with(insert.$with(), renderer, out);
+            with(insert.$with(), dialect, out);
             out.add(new Written(insert.$into(), isUpsert(insert) ? WriteKinds.UPSERT : WriteKinds.INSERT, q, topLevel));
         } else if (q instanceof QOM.Update) {
-            with(((QOM.Update<?>) q).$with(), renderer, out);
+            with(((QOM.Update<?>) q).$with(), dialect, out);
             addTargets(((QOM.Update<?>) q).$table(), WriteKinds.UPDATE, q, topLevel, out);
         } else if (q instanceof QOM.Delete) {
             QOM.Delete<?> delete = (QOM.Delete<?>) q;
-            with(delete.$with(), renderer, out);
+            with(delete.$with(), dialect, out);
             // DELETE of a join (jOOQ renders MySQL's multi-table DELETE) may delete from both sides; MySQL's
             // DELETE p FROM post p JOIN ... names its target by an alias declared in USING.
             addTargets(resolveAlias(delete.$from(), delete.$using()), WriteKinds.DELETE, q, topLevel, out);
         } else if (q instanceof QOM.InsertReturning) {
-            collect(((QOM.InsertReturning<?>) q).$insert(), null, renderer, out, topLevel);
+            collect(((QOM.InsertReturning<?>) q).$insert(), null, dialect, out, topLevel);
         } else if (q instanceof QOM.UpdateReturning) {
-            collect(((QOM.UpdateReturning<?>) q).$update(), null, renderer, out, topLevel);
+            collect(((QOM.UpdateReturning<?>) q).$update(), null, dialect, out, topLevel);
         } else if (q instanceof QOM.DeleteReturning) {
-            collect(((QOM.DeleteReturning<?>) q).$delete(), null, renderer, out, topLevel);
+            collect(((QOM.DeleteReturning<?>) q).$delete(), null, dialect, out, topLevel);
         } else if (q instanceof QOM.Truncate) {
             for (Table<?> t : ((QOM.Truncate<?>) q).$table()) {
                 out.add(new Written(t, WriteKinds.TRUNCATE, null, topLevel));
             }
         } else if (q instanceof Select) {
-            with(((Select<?>) q).$with(), renderer, out);
+            with(((Select<?>) q).$with(), dialect, out);
         } else if (isMerge(q)) {
             Table<?> target = MergeModel.target(q);
             if (target == null) {
-                target = SqlText.target(renderedSql != null ? renderedSql : renderer.render(q));
+                target = SqlText.target(renderedSql != null ? renderedSql : parser(dialect).render(q));
             }
             if (target != null) {
                 out.add(new Written(target, WriteKinds.MERGE_EFFECTS, null, topLevel));
@@ -212,14 +213,14 @@ final class WriteDetector {
     }
 
     /** Data-modifying common table expressions: {@code with d as (delete from post ... returning *) ...}. */
-    private static void with(QOM.@Nullable With with, DSLContext renderer, List<Written> out) {
+    private void with(QOM.@Nullable With with, SQLDialect dialect, List<Written> out) {
         if (with == null) {
             return;
         }
         for (CommonTableExpression<?> cte : with.$commonTableExpressions()) {
             ResultQuery<?> query = cte.$query();
             if (query != null) {
-                collect(query, null, renderer, out, false);
+                collect(query, null, dialect, out, false);
             }
         }
     }
@@ -242,7 +243,6 @@ final class WriteDetector {
     }
 
 
-    /** UPDATE of a join (MySQL {@code update a join b set ...}) may write both sides. */
     /** The written table, or both sides of a written join (MySQL's multi-table UPDATE and DELETE). */
     private static void addTargets(Table<?> table, int kinds, Query statement, boolean topLevel, List<Written> out) {
         if (table instanceof QOM.JoinTable) {
@@ -280,7 +280,8 @@ final class WriteDetector {
     }
 
     private DSLContext parser(SQLDialect dialect) {
-        return parsers.computeIfAbsent(dialect, d -> DSL.using(d, new Settings()
+        DSLContext parser = parsers.get(dialect);
+        return parser != null ? parser : parsers.computeIfAbsent(dialect, d -> DSL.using(d, new Settings()
                 .withParseDialect(d)
                 .withParseUnknownFunctions(ParseUnknownFunctions.IGNORE)));
     }

@@ -4,8 +4,10 @@ import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.roan.testkit.PurgeServer;
+import dev.roan.jooq.test.db.tables.records.PostRecord;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
 
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
@@ -114,5 +116,62 @@ class AttachTest {
             assertThat(cache.take().path()).isEqualTo("/posts");
             assertThat(otherCache.take().path()).isEqualTo("/other");
         }
+    }
+
+    @Test
+    void staticRulesOnlyLeaveTheRecordListenerOut() {
+        // jOOQ calls record listeners for every record it loads: with only static rules Roan must not cost reads that.
+        Configuration original = db.configuration();
+
+        Configuration attached = roan.attach(original);
+
+        assertThat(attached.recordListenerProviders()).as("record listeners")
+                .hasSameSizeAs(original.recordListenerProviders());
+        insertPost(DSL.using(attached), "static");
+        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(cache.paths()).containsExactly("/posts");
+    }
+
+    @Test
+    void withoutRulesYetTheRecordListenerIsAddedForRulesToCome() throws Exception {
+        try (Roan later = Roan.builder().purgeUrl(cache.purgeUrl()).build()) {
+            DSLContext dsl = DSL.using(later.attach(db.configuration()));
+            later.purge("/posts/{slug}").onWrite(POST);
+            insertPost(dsl, "first");
+            assertThat(later.flush(Duration.ofSeconds(5))).isTrue();
+            cache.clear();
+
+            PostRecord post = dsl.fetchOne(POST, POST.SLUG.eq("first"));
+            post.setTitle("only the title");
+            post.store();
+
+            assertThat(later.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.paths()).as("slug known from the record, not the statement").containsExactly("/posts/first");
+        }
+    }
+
+    @Test
+    void aRuleWithPlaceholdersAfterAnAttachWithoutRecordsIsLoggedAndAttachingAgainAddsThem() {
+        Configuration attached = roan.attach(db.configuration());
+        insertPost(DSL.using(attached), "first");
+        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        cache.clear();
+
+        try (LogCapture log = new LogCapture()) {
+            roan.purge("/posts/{slug}").onWrite(POST);
+            roan.purge("/drafts/{slug}").onWrite(POST);
+
+            assertThat(log.messages(Level.WARNING)).as("one warning for both late rules").hasSize(1);
+            assertThat(log.messages(Level.WARNING).get(0)).contains("/posts/{slug}", "attach that configuration again");
+        }
+        DSLContext again = DSL.using(roan.attach(attached));
+        assertThat(again.configuration().recordListenerProviders())
+                .hasSize(attached.recordListenerProviders().length + 1);
+        PostRecord post = again.fetchOne(POST, POST.SLUG.eq("first"));
+        post.setTitle("only the title");
+        post.store();
+
+        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(cache.paths()).containsExactlyInAnyOrder("/posts", "/posts/first", "/drafts/first");
     }
 }

@@ -34,8 +34,9 @@ class RowLevelTest {
         db = new TestDb();
         cache = new PurgeServer();
         roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
-        roan.purge("/marker").onWrite(AUDIT_LOG);
+        // Attached before any rule, so that rules with placeholders registered by each test see records.
         dsl = DSL.using(roan.attach(db.configuration()));
+        roan.purge("/marker").onWrite(AUDIT_LOG);
         db.onSeparateConnection(d -> d.execute("insert into author (id, name) values (100, 'ann');"
                 + "insert into post (id, author_id, slug, title) values (101, 100, 'one', 'One'), (102, 100, 'two', 'Two'),"
                 + " (103, 100, 'three', 'Three')"));
