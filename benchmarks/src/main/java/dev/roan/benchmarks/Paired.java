@@ -1,20 +1,28 @@
 package dev.roan.benchmarks;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.ToIntFunction;
 
+import dev.roan.testkit.Postgres;
+
 /**
- * 1b. Statement overhead, paired: both configurations (without Roan, with Roan purging to a closed port) live in one
- * JVM, each on its own H2 database, and run in alternating slices of about 50 ms; the figure is the median over the
- * rounds of the per-round ratio. Load from other processes on the machine then falls on both sides of each ratio
- * alike, which separately forked JMH runs cannot promise on a shared 2-core machine. Bytes per operation come from
- * the thread's allocation counter.
+ * 1b. Statement overhead, paired: the configurations compared (without Roan, with a no-op listener only, with Roan
+ * purging to a closed port) live in one JVM, each on its own database, and run in alternating slices of about 50 ms,
+ * in a rotating order; each figure is the median over the rounds of the per-round ratio. Load from other processes on
+ * the machine then falls on every side of each ratio alike, which separately forked JMH runs cannot promise on a
+ * shared 2-core machine. Bytes per operation come from the thread's allocation counter. The same statements then
+ * run on a real PostgreSQL (started by the test kit) when its binaries are installed.
  */
 final class Paired {
 
-    private static final String[] BENCHMARKS = {"updateMatched", "insertMatched", "selectByKey", "updateUnregistered",
-        "batchInsert100", "plainSqlUpdate"};
+    private static final String[] H2_BENCHMARKS = {"updateMatched", "insertMatched", "selectByKey", "select100",
+        "updateUnregistered", "batchInsert100", "plainSqlUpdate"};
+    private static final String[] POSTGRES_BENCHMARKS = {"updateMatched", "insertMatched", "selectByKey", "select100",
+        "plainSqlUpdate"};
 
     private final boolean quick;
     private final Report report;
@@ -28,48 +36,80 @@ final class Paired {
 
     void run() throws Exception {
         int rounds = quick ? 40 : 200;
-        report.section("1b. Statement overhead, paired in one JVM (alternating 50 ms slices, " + rounds
-                + " rounds, median of per-round ratios)");
-        report.line("| Statement | off us/op (median) | Roan us/op (median) | Roan - off us | Ratio (median) | Ratio p25..p75 | Extra B/op |");
-        report.line("|---|---:|---:|---:|---:|---|---:|");
-        for (String benchmark : BENCHMARKS) {
-            StatementOverhead off = state("off");
-            StatementOverhead on = state("roan");
-            ToIntFunction<StatementOverhead> op = op(benchmark);
-            for (int i = 0; i < (quick ? 20 : 60); i++) {          // warm-up: compile both paths
-                slice(off, op);
-                slice(on, op);
-            }
-            double[] offUs = new double[rounds];
-            double[] onUs = new double[rounds];
-            double[] ratio = new double[rounds];
-            double offBytes = 0;
-            double onBytes = 0;
-            for (int r = 0; r < rounds; r++) {
-                double[] a = (r % 2 == 0) ? slice(off, op) : null;
-                double[] b = slice(on, op);
-                if (a == null) {
-                    a = slice(off, op);
-                }
-                offUs[r] = a[0];
-                onUs[r] = b[0];
-                ratio[r] = b[0] / a[0];
-                offBytes += a[1];
-                onBytes += b[1];
-            }
-            off.tearDown();
-            on.tearDown();
-            double offMedian = median(offUs);
-            double onMedian = median(onUs);
-            report.line(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %+.3f | %.3fx | %.3f..%.3f | %+.0f |", benchmark,
-                    offMedian, onMedian, onMedian - offMedian, median(ratio), quantile(ratio, 0.25), quantile(ratio, 0.75),
-                    (onBytes - offBytes) / rounds));
+        report.section("1b. Statement overhead, paired in one JVM, H2 in memory (alternating 50 ms slices, " + rounds
+                + " rounds, medians of per-round ratios)");
+        table(null, H2_BENCHMARKS, rounds);
+        report.line("");
+        report.line("`off`: no listener. `listener`: only a no-op `ExecuteListener`, i.e. what jOOQ costs once any"
+                + " listener is attached. Roan: rule `/posts` on POST, purging to a closed port. \"Roan own\" is"
+                + " Roan / listener. The last row has the rule `/posts/{id}` instead, so Roan adds its record listener,"
+                + " which jOOQ calls for every row it loads.");
+        Postgres started;
+        try {
+            started = Postgres.start();
+        } catch (RuntimeException e) {
+            report.line("");
+            report.line("PostgreSQL rows skipped: " + e.getMessage());
+            return;
+        }
+        try (Postgres postgres = started) {
+            report.section("1b'. The same, on PostgreSQL " + postgres.version() + " over loopback (" + rounds
+                    + " rounds)");
+            table(postgres, POSTGRES_BENCHMARKS, rounds);
         }
     }
 
-    private static StatementOverhead state(String mode) throws Exception {
+    private void table(Postgres postgres, String[] benchmarks, int rounds) throws Exception {
+        report.line("| Statement | off us/op | listener us/op | Roan us/op | Roan / off | Roan own (Roan / listener)"
+                + " | Roan / off p25..p75 | Extra B/op vs off | Roan own B/op |");
+        report.line("|---|---:|---:|---:|---:|---:|---|---:|---:|");
+        List<String[]> runs = new ArrayList<>();
+        for (String benchmark : benchmarks) {
+            runs.add(new String[] {benchmark, "roan"});
+        }
+        runs.add(new String[] {"select100", "roan-rows"});
+        for (String[] run : runs) {
+            String benchmark = run[0];
+            String[] modes = {"off", "listener", run[1]};
+            StatementOverhead[] states = new StatementOverhead[modes.length];
+            for (int m = 0; m < modes.length; m++) {
+                states[m] = state(modes[m], postgres);
+            }
+            ToIntFunction<StatementOverhead> op = op(benchmark);
+            for (int i = 0; i < (quick ? 20 : 60); i++) {          // warm-up: compile every path
+                for (StatementOverhead s : states) {
+                    slice(s, op);
+                }
+            }
+            double[][] us = new double[modes.length][rounds];
+            double[] bytes = new double[modes.length];
+            double[] roanOff = new double[rounds];
+            double[] roanOwn = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < modes.length; k++) {
+                    int m = (r + k) % modes.length;                 // rotate who goes first
+                    double[] result = slice(states[m], op);
+                    us[m][r] = result[0];
+                    bytes[m] += result[1] / rounds;
+                }
+                roanOff[r] = us[2][r] / us[0][r];
+                roanOwn[r] = us[2][r] / us[1][r];
+            }
+            for (StatementOverhead s : states) {
+                s.tearDown();
+            }
+            String name = run[1].equals("roan-rows") ? benchmark + ", rule `/posts/{id}`" : benchmark;
+            report.line(String.format(Locale.ROOT,
+                    "| %s | %.3f | %.3f | %.3f | %.3fx | %.3fx | %.3f..%.3f | %+.0f | %+.0f |", name,
+                    median(us[0]), median(us[1]), median(us[2]), median(roanOff), median(roanOwn),
+                    quantile(roanOff, 0.25), quantile(roanOff, 0.75), bytes[2] - bytes[0], bytes[2] - bytes[1]));
+        }
+    }
+
+    private static StatementOverhead state(String mode, Postgres postgres) throws Exception {
         StatementOverhead s = new StatementOverhead();
         s.mode = mode;
+        s.postgres = postgres;
         s.setUp();
         return s;
     }
@@ -106,6 +146,8 @@ final class Paired {
                 return StatementOverhead::insertMatched;
             case "selectByKey":
                 return s -> s.selectByKey() == null ? 0 : 1;
+            case "select100":
+                return s -> s.select100().size();
             case "updateUnregistered":
                 return StatementOverhead::updateUnregistered;
             case "batchInsert100":
@@ -123,7 +165,7 @@ final class Paired {
 
     private static double quantile(double[] values, double q) {
         double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
     }
 }

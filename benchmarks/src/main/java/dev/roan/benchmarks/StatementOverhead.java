@@ -11,8 +11,12 @@ import dev.roan.jooq.Roan;
 import org.jooq.BatchBindStep;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
+import org.jooq.ExecuteListener;
 import org.jooq.Record;
+import org.jooq.Result;
 import org.jooq.SQLDialect;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConfiguration;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,8 +31,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * 1. Statement overhead: the same jOOQ statement on H2 in memory, without Roan ({@code off}) and with Roan attached
- * and a rule {@code /posts} on POST. {@code roan} purges to a closed loopback port: every purge is refused at once and
+ * 1. Statement overhead: the same jOOQ statement on H2 in memory, without Roan ({@code off}), with only a no-op
+ * {@code ExecuteListener} ({@code listener}: what jOOQ itself costs once any listener is attached) and with Roan
+ * attached and a rule {@code /posts} on POST ({@code roan}; {@code roan-rows} has the rule {@code /posts/{id}}
+ * instead, which makes Roan add its record listener). {@code roan} purges to a closed loopback port: every purge is refused at once and
  * Resilience4j backs off for seconds, so the delivery threads are idle and the figure is the writer thread's own
  * cost. {@code roan-live} purges to a JDK HttpServer in the same JVM that answers at once, so the delivery threads
  * and the server compete with the writer for the cores, as in production on a small machine.
@@ -43,6 +49,12 @@ public class StatementOverhead {
     @Param({"off", "roan"})
     public String mode;
 
+    /** Set by the paired run for its PostgreSQL rows; null means H2 in memory. */
+    dev.roan.testkit.Postgres postgres;
+
+    /** Posts in the table, ids 1..ROWS: {@link #select100} reads them all. */
+    static final int ROWS = 100;
+
     private Connection connection;
     private DSLContext dsl;
     private Roan roan;
@@ -51,13 +63,26 @@ public class StatementOverhead {
 
     @Setup(Level.Trial)
     public void setUp() throws SQLException {
-        connection = Tables.open(1);
-        Configuration configuration = new DefaultConfiguration().set(connection).set(SQLDialect.H2);
+        Configuration configuration;
+        if (postgres == null) {
+            connection = Tables.open(ROWS);
+            configuration = new DefaultConfiguration().set(connection).set(SQLDialect.H2);
+        } else {
+            connection = Tables.openPostgres(postgres, ROWS);
+            configuration = new DefaultConfiguration().set(connection).set(SQLDialect.POSTGRES)
+                    .set(new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER));
+        }
         switch (mode) {
             case "off":
                 dsl = DSL.using(configuration);
                 break;
+            case "listener":
+                dsl = DSL.using(configuration.derive(new ExecuteListener() {
+                    private static final long serialVersionUID = 1L;
+                }));
+                break;
             case "roan":
+            case "roan-rows":
             case "roan-live":
                 String url;
                 if (mode.equals("roan")) {
@@ -67,7 +92,7 @@ public class StatementOverhead {
                     url = endpoint.purgeUrl();
                 }
                 roan = Roan.builder().purgeUrl(url).closeTimeout(java.time.Duration.ofMillis(100)).build();
-                roan.purge("/posts").onWrite(POST);
+                roan.purge(mode.equals("roan-rows") ? "/posts/{id}" : "/posts").onWrite(POST);
                 dsl = DSL.using(roan.attach(configuration));
                 break;
             default:
@@ -77,7 +102,7 @@ public class StatementOverhead {
 
     @TearDown(Level.Iteration)
     public void trim() throws SQLException {
-        Tables.trimPosts(connection, 1);
+        Tables.trimPosts(connection, ROWS);
     }
 
     @TearDown(Level.Trial)
@@ -107,6 +132,12 @@ public class StatementOverhead {
     @Benchmark
     public Record selectByKey() {
         return dsl.selectFrom(POST).where(POST.ID.eq(1L)).fetchOne();
+    }
+
+    /** A SELECT of 100 rows, no rule involved: jOOQ calls record listeners, if any, once per row. */
+    @Benchmark
+    public Result<Record> select100() {
+        return dsl.selectFrom(POST).where(POST.ID.le((long) ROWS)).fetch();
     }
 
     /** A single-row UPDATE of a table no rule mentions. */
