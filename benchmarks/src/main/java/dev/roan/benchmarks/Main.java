@@ -24,8 +24,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs every benchmark and prints one Markdown report (see BENCHMARKS.md).
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [-quick] [-only overhead,paired,naive,latency,throughput,coalescing] [-out FILE]
+ * java -jar benchmarks/target/benchmarks.jar [-quick] [-only overhead,paired,spring,naive,latency,throughput,coalescing] [-out FILE]
  * </pre>
+ *
+ * <p>{@code spring} is 1c., {@link SpringBootOverhead}: the statements through Spring Boot's jOOQ and the starter, paired
+ * as {@code paired} (1b.) pairs them.
  *
  * {@code -quick} is a few minutes on 2 cores; without it, more forks, iterations and samples. Plain JMH runs work too:
  * {@code java -cp benchmarks/target/benchmarks.jar org.openjdk.jmh.Main StatementOverhead -prof gc}.
@@ -39,7 +42,7 @@ public final class Main {
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
         boolean quick = false;
-        Set<String> only = Set.of("overhead", "paired", "naive", "latency", "throughput", "coalescing");
+        Set<String> only = Set.of("overhead", "paired", "spring", "naive", "latency", "throughput", "coalescing");
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -53,7 +56,7 @@ public final class Main {
                     out = Path.of(args[++i]);
                     break;
                 default:
-                    System.err.println("usage: [-quick] [-only overhead,paired,naive,latency,throughput,coalescing] [-out FILE]");
+                    System.err.println("usage: [-quick] [-only overhead,paired,spring,naive,latency,throughput,coalescing] [-out FILE]");
                     System.exit(2);
             }
         }
@@ -75,6 +78,9 @@ public final class Main {
         }
         if (only.contains("paired")) {
             new Paired(quick, report).run();
+        }
+        if (only.contains("spring")) {
+            new SpringBootOverhead(quick, report).run();
         }
         if (only.contains("naive")) {
             naive(quick, report);
