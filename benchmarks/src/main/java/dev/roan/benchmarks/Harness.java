@@ -160,47 +160,58 @@ final class Harness {
             DSLContext dsl = DSL.using(roan.attach(new DefaultConfiguration().set(connection).set(SQLDialect.H2)));
             purgeAll(dsl, roan, Math.min(paths, 5_000));          // warm-up
             purgeAll(dsl, roan, Math.min(paths, 5_000));
-            double roanRate = purgeAll(dsl, roan, paths);
+            double[] roanRate = purgeAll(dsl, roan, paths);
             jdkClient(nginx.purgeUrl(), 5_000, 32);                // warm-up
-            double jdkRate = jdkClient(nginx.purgeUrl(), paths, 32);
-            double wrkRate = wrk(nginx.baseUrl(), wrkSeconds, 32);
-            double wrk1 = wrk(nginx.baseUrl(), wrkSeconds, 1);
-            report.line("| Client | Connections | Paths | Purges/s | vs wrk -c32 |");
-            report.line("|---|---:|---:|---:|---:|");
-            report.line(String.format(Locale.ROOT, "| wrk -t1, Lua script, a new path per request | 32 | %d s | %.0f | 1.00x |",
-                    wrkSeconds, wrkRate));
-            report.line(String.format(Locale.ROOT, "| wrk -t1, same | 1 | %d s | %.0f | %.2fx |", wrkSeconds, wrk1,
-                    wrk1 / wrkRate));
-            report.line(String.format(Locale.ROOT, "| bare JDK HttpClient, sendAsync, at most 32 in flight | 32 | %d | %.0f | %.2fx |",
-                    paths, jdkRate, jdkRate / wrkRate));
-            report.line(String.format(Locale.ROOT, "| **Roan** (at most %d in flight) | 32 | %d | %.0f | %.2fx |", 32,
-                    paths, roanRate, roanRate / wrkRate));
+            double[] jdkRate = jdkClient(nginx.purgeUrl(), paths, 32);
+            double[] wrkRate = wrk(nginx.baseUrl(), wrkSeconds, 32);
+            double[] wrk1 = wrk(nginx.baseUrl(), wrkSeconds, 1);
+            report.line("| Client | Connections | Paths | Purges/s | vs wrk -c32 | Client CPU us per purge |");
+            report.line("|---|---:|---:|---:|---:|---:|");
+            report.line(String.format(Locale.ROOT, "| wrk -t1, Lua script, a new path per request | 32 | %d s | %.0f | 1.00x"
+                    + " | %.1f |", wrkSeconds, wrkRate[0], wrkRate[1]));
+            report.line(String.format(Locale.ROOT, "| wrk -t1, same | 1 | %d s | %.0f | %.2fx | %.1f |", wrkSeconds,
+                    wrk1[0], wrk1[0] / wrkRate[0], wrk1[1]));
+            report.line(String.format(Locale.ROOT, "| bare JDK HttpClient, sendAsync, at most 32 in flight, 2 executor"
+                    + " threads | 32 | %d | %.0f | %.2fx | %.1f |", paths, jdkRate[0], jdkRate[0] / wrkRate[0], jdkRate[1]));
+            report.line(String.format(Locale.ROOT, "| **Roan** (at most %d in flight) | 32 | %d | %.0f | %.2fx | %.1f |", 32,
+                    paths, roanRate[0], roanRate[0] / wrkRate[0], roanRate[1]));
             report.line("");
             report.line("Roan: one transaction updates " + paths + " posts, each purging its own `/p/{id}`; timed from"
                     + " the commit until `roan.flush()` returns (all answered). None of the paths is cached, for Roan and"
-                    + " wrk alike, so nginx answers 404 (\"was not cached\").");
+                    + " wrk alike, so nginx answers 404 (\"was not cached\"). Client CPU: user + system time of the"
+                    + " client process (this JVM, or wrk) per purge; nginx's own CPU is not included.");
         }
     }
 
-    private static double purgeAll(DSLContext dsl, Roan roan, int rows) {
-        long[] start = new long[1];
+    /** Returns purges per second and this JVM's CPU microseconds per purge. */
+    private static double[] purgeAll(DSLContext dsl, Roan roan, int rows) {
+        long[] start = new long[2];
         dsl.transaction(tx -> {
             DSLContext t = tx.dsl();
             for (long id = 1; id <= rows; id++) {
                 t.update(POST).set(POST.TITLE, "t").where(POST.ID.eq(id)).execute();
             }
             start[0] = System.nanoTime();
+            start[1] = processCpuNanos();
         });
         if (!roan.flush(FLUSH)) {
             throw new IllegalStateException("purges not delivered in " + FLUSH);
         }
         long elapsed = System.nanoTime() - start[0];
-        return rows / (elapsed / 1e9);
+        return new double[] {rows / (elapsed / 1e9), (processCpuNanos() - start[1]) / 1e3 / rows};
     }
 
-    /** The JDK's HttpClient alone, as Roan configures it, {@code inFlight} purges at a time. */
-    private static double jdkClient(String purgeUrl, int paths, int inFlight) throws InterruptedException {
-        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * The JDK's HttpClient alone, as Roan configures it (HTTP/1.1, two executor threads), {@code inFlight} purges at a
+     * time. Returns purges per second and this JVM's CPU microseconds per purge.
+     */
+    private static double[] jdkClient(String purgeUrl, int paths, int inFlight) throws InterruptedException {
+        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "bare-client");
             t.setDaemon(true);
             return t;
@@ -210,6 +221,7 @@ final class Harness {
             java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(inFlight);
             java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(paths);
             long t0 = System.nanoTime();
+            long cpu0 = processCpuNanos();
             for (int i = 0; i < paths; i++) {
                 slots.acquire();
                 client.sendAsync(HttpRequest.newBuilder(URI.create(purgeUrl + "/j/" + i)).timeout(Duration.ofSeconds(5))
@@ -219,13 +231,14 @@ final class Harness {
                         });
             }
             done.await();
-            return paths / ((System.nanoTime() - t0) / 1e9);
+            return new double[] {paths / ((System.nanoTime() - t0) / 1e9), (processCpuNanos() - cpu0) / 1e3 / paths};
         } finally {
             executor.shutdownNow();
         }
     }
 
-    private static double wrk(String baseUrl, int seconds, int connections) throws IOException, InterruptedException {
+    /** Returns wrk's requests per second and its CPU microseconds (user + system) per request. */
+    private static double[] wrk(String baseUrl, int seconds, int connections) throws IOException, InterruptedException {
         Path script = Files.createTempFile("roan-wrk", ".lua");
         try {
             Files.writeString(script, "counter = 0\n"
@@ -233,8 +246,9 @@ final class Harness {
                     + "  counter = counter + 1\n"
                     + "  return wrk.format(\"GET\", \"/purge/w/" + connections + "/\" .. counter)\n"
                     + "end\n", StandardCharsets.UTF_8);
-            Process p = new ProcessBuilder("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "-s",
-                    script.toString(), baseUrl + "/").redirectErrorStream(true).start();
+            // bash's `times` prints the CPU time its children (wrk) used: user and system, on its second line.
+            Process p = new ProcessBuilder("bash", "-c", "wrk -t1 -c" + connections + " -d" + seconds + "s -s '" + script
+                    + "' '" + baseUrl + "/' && times").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(seconds + 30L, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("wrk failed: " + out);
@@ -243,7 +257,13 @@ final class Harness {
             if (!m.find()) {
                 throw new IllegalStateException("no Requests/sec in wrk's output: " + out);
             }
-            return Double.parseDouble(m.group(1));
+            double rate = Double.parseDouble(m.group(1));
+            Matcher cpu = Pattern.compile("(\\d+)m([0-9.]+)s (\\d+)m([0-9.]+)s\\s*$").matcher(out.strip());
+            double cpuSeconds = cpu.find() ? Integer.parseInt(cpu.group(1)) * 60 + Double.parseDouble(cpu.group(2))
+                    + Integer.parseInt(cpu.group(3)) * 60 + Double.parseDouble(cpu.group(4)) : Double.NaN;
+            Matcher requests = Pattern.compile("(\\d+) requests in").matcher(out);
+            double count = requests.find() ? Double.parseDouble(requests.group(1)) : rate * seconds;
+            return new double[] {rate, cpuSeconds * 1e6 / count};
         } catch (IOException e) {
             throw new IOException("wrk is needed for the throughput comparison: apt-get install -y wrk (" + e.getMessage()
                     + ")", e);
