@@ -20,12 +20,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * Coalesce and deliver: the pending purges of every cache node.
  *
- * <p>Each (node, path) is one entry: idle, queued, in flight, or delayed (waiting for its re-purge). A
- * path submitted while queued is not queued twice; a path submitted while its purge is in flight is sent
- * once more when that purge completes, so the last purge of a path always starts after the last commit
- * that asked for it. With a re-purge delay, a purge asked for by a commit is followed by one more purge
- * of the path that long after it completed; a commit in the meantime replaces the pending re-purge
- * with a purge now (and a re-purge after that one).
+ * <p>Each (node, path) is one entry: idle, queued, in flight, held (a follow-up waiting for the coalescing
+ * window), or delayed (waiting for its re-purge). A path submitted while queued or held is not queued
+ * twice; a path submitted while its purge is in flight owes one follow-up purge, sent once that purge has
+ * completed and the coalescing window has passed since it was sent (at completion, if the round trip
+ * already took longer), so the last purge of a path always starts after the last commit that asked for
+ * it, and a path written without pause is purged at most about once per window. A path submitted while
+ * idle or delayed is queued at once: sparse writes never wait for the window. With a re-purge delay, a
+ * purge asked for by a commit is followed by one more purge of the path that long after it completed; a
+ * commit in the meantime replaces the pending re-purge with a purge now (and a re-purge after that one).
+ * {@link #stopAccepting} releases held follow-ups at once, so closing never waits for a window.
  *
  * <p>{@link #submit} runs on the writer's thread: it only updates this in-memory state under a short
  * lock and, at most once per burst, hands the sending to the delivery executor. It never touches the
@@ -42,6 +46,7 @@ final class Dispatcher {
     private static final int QUEUED = 1;
     private static final int IN_FLIGHT = 2;
     private static final int DELAYED = 3;
+    private static final int HELD = 4;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
@@ -49,18 +54,28 @@ final class Dispatcher {
     private final Executor executor;
     private final ScheduledExecutorService timer;
     private final @Nullable Duration repurgeAfter;
+    /** The least time between the starts of two purges of a path on a node, when the second is a follow-up. */
+    private final long windowNanos;
     private boolean drainScheduled;
     private boolean closed;
     private boolean warnedClosed;
 
     Dispatcher(List<CacheNode> cacheNodes, Executor executor, ScheduledExecutorService timer,
-            @Nullable Duration repurgeAfter) {
+            @Nullable Duration repurgeAfter, Duration coalesceWindow) {
         for (CacheNode node : cacheNodes) {
             nodes.add(new NodeState(node));
         }
         this.executor = executor;
         this.timer = timer;
         this.repurgeAfter = repurgeAfter;
+        long window;
+        try {
+            window = coalesceWindow.toNanos();
+        } catch (ArithmeticException e) {
+            // Longer than 292 years: as good as forever.
+            window = Long.MAX_VALUE;
+        }
+        this.windowNanos = window;
     }
 
     /** Asks for a purge of each path on every node. Never blocks on the network. */
@@ -138,8 +153,11 @@ final class Dispatcher {
             node.inFlight--;
             entry.completed = entry.sending;
             if (entry.requested > entry.sending) {
-                entry.state = QUEUED;
-                node.queue.add(entry);
+                long wait = windowNanos - (System.nanoTime() - entry.sentNanos);
+                if (closed || wait <= 0 || !hold(entry, wait)) {
+                    entry.state = QUEUED;
+                    node.queue.add(entry);
+                }
             } else if (entry.sendingCommitted && repurgeAfter != null) {
                 delayRepurge(entry, repurgeAfter);
             } else {
@@ -159,11 +177,47 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * Holds the follow-up the entry owes for {@code nanos}, the rest of its coalescing window; writes meanwhile join
+     * it. Returns false if the timer refused the task (shutting down): the caller then queues it at once.
+     */
+    private boolean hold(Entry entry, long nanos) {
+        long token = ++entry.timerToken;
+        try {
+            timer.schedule(() -> holdDue(entry, token), nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+        entry.state = HELD;
+        return true;
+    }
+
+    private void holdDue(Entry entry, long token) {
+        boolean schedule = false;
+        lock.lock();
+        try {
+            if (entry.state != HELD || entry.timerToken != token) {
+                return;
+            }
+            entry.state = QUEUED;
+            entry.node.queue.add(entry);
+            schedule = !drainScheduled && hasStartable();
+            if (schedule) {
+                drainScheduled = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
+    }
+
     /** Owes one more purge of the entry's path after {@code delay}; flush waits for it like any purge. */
     private void delayRepurge(Entry entry, Duration delay) {
         entry.requested++;
         entry.state = DELAYED;
-        long token = ++entry.delayToken;
+        long token = ++entry.timerToken;
         try {
             timer.schedule(() -> repurgeDue(entry, token), delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
@@ -178,7 +232,7 @@ final class Dispatcher {
         boolean schedule = false;
         lock.lock();
         try {
-            if (entry.state != DELAYED || entry.delayToken != token) {
+            if (entry.state != DELAYED || entry.timerToken != token) {
                 return;
             }
             entry.state = QUEUED;
@@ -244,7 +298,10 @@ final class Dispatcher {
         }
     }
 
-    /** Whether the purges requested of this entry will earn a re-purge not yet counted in {@code requested}. */
+    /**
+     * Whether the purges requested of this entry will earn a re-purge not yet counted in {@code requested}: a queued
+     * or held purge does when a commit asked for it, a purge in flight also when a commit asked for the one sent.
+     */
     private boolean owesRepurge(Entry entry) {
         if (repurgeAfter == null || entry.state == DELAYED || entry.state == IDLE) {
             return false;
@@ -252,13 +309,33 @@ final class Dispatcher {
         return entry.committedSinceSend || (entry.state == IN_FLIGHT && entry.sendingCommitted);
     }
 
-    /** Stops taking purges; those already asked for are still delivered. */
+    /**
+     * Stops taking purges; those already asked for are still delivered. Held follow-ups are queued at once, and
+     * follow-ups owed from now on are not held, so that closing never waits for a coalescing window.
+     */
     void stopAccepting() {
+        boolean schedule = false;
         lock.lock();
         try {
             closed = true;
+            for (NodeState node : nodes) {
+                for (Entry entry : node.entries.values()) {
+                    if (entry.state == HELD) {
+                        entry.timerToken++;
+                        entry.state = QUEUED;
+                        node.queue.add(entry);
+                    }
+                }
+            }
+            schedule = !drainScheduled && hasStartable();
+            if (schedule) {
+                drainScheduled = true;
+            }
         } finally {
             lock.unlock();
+        }
+        if (schedule) {
+            scheduleDrain();
         }
     }
 
@@ -326,12 +403,12 @@ final class Dispatcher {
                     break;
                 case DELAYED:
                     // A purge now covers the pending re-purge; it gets a re-purge of its own.
-                    entry.delayToken++;
+                    entry.timerToken++;
                     entry.state = QUEUED;
                     queue.add(entry);
                     break;
                 default:
-                    // Already queued: that purge will cover this write too.
+                    // Already queued, or held for the coalescing window: that purge will cover this write too.
                     break;
             }
         }
@@ -343,7 +420,9 @@ final class Dispatcher {
                 entry.sending = entry.requested;
                 entry.sendingCommitted = entry.committedSinceSend;
                 entry.committedSinceSend = false;
-                entry.sendingSince = entry.pendingSince == 0 ? System.nanoTime() : entry.pendingSince;
+                long now = System.nanoTime();
+                entry.sentNanos = now;
+                entry.sendingSince = entry.pendingSince == 0 ? now : entry.pendingSince;
                 entry.pendingSince = 0;
                 inFlight++;
                 out.add(entry);
@@ -366,7 +445,10 @@ final class Dispatcher {
         long completed;
         boolean committedSinceSend;
         boolean sendingCommitted;
-        long delayToken;
+        /** Tells the timer task of the current hold or re-purge delay from stale ones. */
+        long timerToken;
+        /** When the send on the wire, or the last one, started (System.nanoTime). */
+        long sentNanos;
         /** When the earliest request not yet covered by a started send was made (System.nanoTime), or 0. */
         long pendingSince;
         /** When the earliest request covered by the send on the wire was made. */

@@ -51,7 +51,10 @@ import org.jspecify.annotations.Nullable;
  * purge of the rule's path. Outside a transaction it is sent right after the statement; inside
  * {@code dsl.transaction(...)} it is held until the outermost transaction commits and dropped if it
  * rolls back. Purges are sent to every cache node in the background, coalesced and retried: the
- * writer's thread never waits for the network and never sees an exception of Roan's.
+ * writer's thread never waits for the network and never sees an exception of Roan's. A path written
+ * again while its purge is on the wire is purged once more afterwards, at most once per
+ * {@linkplain Builder#coalesceWindow(Duration) coalescing window}, so a burst of commits costs a few
+ * purges and the last one still follows the last commit.
  *
  * <p>One {@code Roan} serves any number of configurations and threads. Close it when the application
  * stops, after the last write, so that pending purges are delivered.
@@ -72,6 +75,8 @@ public final class Roan implements AutoCloseable {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     /** How long one purge request may take, by default, before it counts as failed (and is retried). */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    /** The least time between two purges of a path on a node while it is being written, by default. */
+    public static final Duration DEFAULT_COALESCE_WINDOW = Duration.ofMillis(10);
     /** How long {@link #close()} waits for pending purges, by default. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** Attempts per purge and node in the default retry configuration. */
@@ -130,7 +135,7 @@ public final class Roan implements AutoCloseable {
         this.nodes = List.copyOf(list);
         this.repurgeAfter = builder.repurgeAfter;
         this.purgeMethod = builder.purgeMethod;
-        this.dispatcher = new Dispatcher(nodes, executor, scheduler, builder.repurgeAfter);
+        this.dispatcher = new Dispatcher(nodes, executor, scheduler, builder.repurgeAfter, builder.coalesceWindow);
         this.scopes = new TransactionScopes(dispatcher, builder.transactionBoundary);
         this.detector = new WriteDetector(rules);
         this.listener = new RoanExecuteListener(detector, recordWrites, scopes, dispatcher);
@@ -293,7 +298,8 @@ public final class Roan implements AutoCloseable {
     /**
      * Waits until every purge owed for writes committed before this call has been delivered or given up.
      * With {@link Builder#repurgeAfter(Duration)}, that includes their re-purges, so it lasts at least
-     * the re-purge delay when a write is that recent.
+     * the re-purge delay when a write is that recent. A purge held for the
+     * {@linkplain Builder#coalesceWindow(Duration) coalescing window} is waited for too.
      *
      * @param timeout how long to wait at most
      * @return true if all of them were delivered or given up in time, false on timeout or interrupt
@@ -306,8 +312,9 @@ public final class Roan implements AutoCloseable {
 
     /**
      * Stops taking purges, delivers those pending (waiting at most the close timeout of the builder,
-     * {@link #DEFAULT_CLOSE_TIMEOUT} by default) and releases Roan's threads. Writes after this call
-     * purge nothing and are logged once. Calling it again has no effect.
+     * {@link #DEFAULT_CLOSE_TIMEOUT} by default) and releases Roan's threads. Purges held for the coalescing
+     * window are sent at once. Writes after this call purge nothing and are logged once. Calling it again has
+     * no effect.
      */
     @Override
     public void close() {
@@ -394,6 +401,7 @@ public final class Roan implements AutoCloseable {
         private String purgeMethod = DEFAULT_PURGE_METHOD;
         private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         private @Nullable Duration repurgeAfter;
+        private Duration coalesceWindow = DEFAULT_COALESCE_WINDOW;
         private @Nullable TransactionBoundary transactionBoundary;
         private final List<PurgeListener> listeners = new ArrayList<>();
         private @Nullable RetryConfig retryConfig;
@@ -513,6 +521,28 @@ public final class Roan implements AutoCloseable {
          */
         public Builder repurgeAfter(Duration delay) {
             this.repurgeAfter = requirePositive(delay, "repurgeAfter");
+            return this;
+        }
+
+        /**
+         * Sets the coalescing window; default {@link Roan#DEFAULT_COALESCE_WINDOW}. A path written while its purge
+         * is on the wire owes one more purge; it is sent once that purge has completed and at least {@code window}
+         * after it was sent, and every write in the meantime joins it. A path written without pause is then purged
+         * about once per window, whatever the commit rate, and its last purge still follows its last commit, at
+         * most a window later. A write to a path with no purge on the wire is purged at once: sparse writes never
+         * wait. {@code Duration.ZERO} sends the purge owed as soon as the one on the wire completes. Closing Roan
+         * sends held purges at once.
+         *
+         * @param window zero or a positive duration, such as {@code Duration.ofMillis(10)}
+         * @return this builder
+         */
+        public Builder coalesceWindow(Duration window) {
+            if (window == null || window.isNegative()) {
+                throw new IllegalArgumentException("coalesceWindow must be zero or positive, such as"
+                        + " Duration.ofMillis(10) (Duration.ZERO sends each follow-up purge without waiting), was "
+                        + window);
+            }
+            this.coalesceWindow = window;
             return this;
         }
 
@@ -681,6 +711,7 @@ public final class Roan implements AutoCloseable {
             return "Roan.Builder[purgeUrls=" + purgeUrls + ", purgeMethod=" + purgeMethod
                     + ", headers=" + headers.keySet() + " (values hidden)"
                     + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
+                    + ", coalesceWindow=" + coalesceWindow
                     + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
                     + ", closeTimeout=" + closeTimeout + ", retryConfig=" + (retryConfig == null ? "default" : "custom") + "]";
         }

@@ -112,6 +112,8 @@ public final class RoanAutoConfiguration {
         if (repurgeAfter != null) {
             check("roan.repurge-after", repurgeAfter, b -> b.repurgeAfter(repurgeAfter), builder);
         }
+        check("roan.coalesce-window", properties.getCoalesceWindow(),
+                b -> b.coalesceWindow(properties.getCoalesceWindow()), builder);
         check("roan.connect-timeout", properties.getConnectTimeout(),
                 b -> b.connectTimeout(properties.getConnectTimeout()), builder);
         check("roan.request-timeout", properties.getRequestTimeout(),

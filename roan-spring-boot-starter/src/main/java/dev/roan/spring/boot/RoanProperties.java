@@ -40,6 +40,13 @@ public class RoanProperties {
      */
     private @Nullable Duration repurgeAfter;
 
+    /**
+     * Coalescing window: a page path written while its purge is on the wire is purged once more when that purge
+     * completes, but no sooner than this long after it was sent, and writes in the meantime share that purge. A path
+     * written after a pause is purged at once. 0 sends the next purge as soon as the one before completes.
+     */
+    private Duration coalesceWindow = Duration.ofMillis(10);
+
     /** How long connecting to a cache node may take. */
     private Duration connectTimeout = Duration.ofSeconds(2);
 
@@ -106,6 +113,16 @@ public class RoanProperties {
         this.repurgeAfter = repurgeAfter;
     }
 
+    /** @return the coalescing window */
+    public Duration getCoalesceWindow() {
+        return coalesceWindow;
+    }
+
+    /** @param coalesceWindow the coalescing window, 0 for none */
+    public void setCoalesceWindow(Duration coalesceWindow) {
+        this.coalesceWindow = coalesceWindow;
+    }
+
     /** @return the connect timeout */
     public Duration getConnectTimeout() {
         return connectTimeout;
@@ -146,6 +163,7 @@ public class RoanProperties {
         return "RoanProperties[enabled=" + enabled + ", purgeUrl=" + purgeUrl + ", purgeMethod=" + purgeMethod
                 + ", headers=" + headers.keySet() + " (values hidden)"
                 + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
+                + ", coalesceWindow=" + coalesceWindow
                 + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
                 + ", closeTimeout=" + closeTimeout + ", retry=" + retry + "]";
     }

@@ -16,6 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -264,6 +267,53 @@ class RoanAutoConfigurationTest {
     }
 
     @Test
+    void coalesceWindowPropertyHoldsAFollowUpPurgeUntilTheContextCloses() {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger requests = new AtomicInteger();
+        cache.respond(path -> {
+            if (requests.incrementAndGet() == 1) {
+                await(release);
+            }
+            return PurgeServer.Answer.status(200);
+        });
+        runner().withPropertyValues("roan.coalesce-window=1h").run(context -> {
+            assertThat(context.getBean(RoanProperties.class).getCoalesceWindow()).isEqualTo(Duration.ofHours(1));
+            Roan roan = context.getBean(Roan.class);
+            Posts posts = context.getBean(Posts.class);
+
+            posts.add("first");
+            assertThat(cache.take().path()).as("first purge, now on the wire").isEqualTo("/posts");
+            posts.add("second");
+            release.countDown();
+
+            // With the default window of 10 ms the follow-up would be delivered well within this flush.
+            assertThat(roan.flush(Duration.ofSeconds(1))).as("flush while the follow-up waits for the window").isFalse();
+            assertThat(cache.count()).as("requests while the follow-up waits").isOne();
+        });
+        assertThat(cache.paths()).as("the follow-up, sent when the context closed").containsExactly("/posts", "/posts");
+    }
+
+    @Test
+    void negativeCoalesceWindowFailsStartupNamingTheProperty() {
+        runner().withPropertyValues("roan.coalesce-window=-1ms").run(context -> {
+            assertThat(context).hasFailed();
+            InvalidConfigurationPropertyValueException invalid = find(context.getStartupFailure());
+            assertThat(invalid.getName()).isEqualTo("roan.coalesce-window");
+            assertThat(invalid.getMessage()).contains("roan.coalesce-window", "zero or positive");
+        });
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("latch not released within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void retryPropertiesLimitTheAttempts() {
         cache.failNext(100);
         runner().withPropertyValues("roan.retry.max-attempts=3", "roan.retry.initial-backoff=10ms").run(context -> {
@@ -375,7 +425,8 @@ class RoanAutoConfigurationTest {
         }
         assertThat(json).contains("\"roan.purge-url\"", "\"roan.purge-method\"", "\"roan.headers\"",
                 "\"roan.repurge-after\"", "\"roan.retry.max-attempts\"", "\"roan.retry.initial-backoff\"",
-                "\"roan.connect-timeout\"", "\"roan.request-timeout\"", "\"roan.close-timeout\"", "\"roan.enabled\"",
+                "\"roan.coalesce-window\"", "\"roan.connect-timeout\"", "\"roan.request-timeout\"",
+                "\"roan.close-timeout\"", "\"roan.enabled\"",
                 "Purge URL of the cache");
     }
 
@@ -390,5 +441,6 @@ class RoanAutoConfigurationTest {
         assertThat(defaults.getRetry().getMaxAttempts()).isEqualTo(Roan.DEFAULT_MAX_ATTEMPTS);
         assertThat(defaults.getRetry().getInitialBackoff()).isEqualTo(Roan.DEFAULT_INITIAL_BACKOFF);
         assertThat(defaults.getRepurgeAfter()).isNull();
+        assertThat(defaults.getCoalesceWindow()).isEqualTo(Roan.DEFAULT_COALESCE_WINDOW);
     }
 }
