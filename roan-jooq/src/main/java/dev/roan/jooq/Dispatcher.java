@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  * twice; a path submitted while its purge is in flight owes one follow-up purge, sent once that purge has
  * completed and the coalescing window has passed since it was sent (at completion, if the round trip
  * already took longer), so the last purge of a path always starts after the last commit that asked for
- * it, and a path written without pause is purged at most about once per window. A path submitted while
+ * it, and a path written faster than its purges complete is purged about once per window. A path submitted while
  * idle or delayed is queued at once: sparse writes never wait for the window. With a re-purge delay, a
  * purge asked for by a commit is followed by one more purge of the path that long after it completed; a
  * commit in the meantime replaces the pending re-purge with a purge now (and a re-purge after that one).

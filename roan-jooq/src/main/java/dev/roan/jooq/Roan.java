@@ -90,6 +90,7 @@ public final class Roan implements AutoCloseable {
     private final List<String> purgeUrls;
     private final List<CacheNode> nodes;
     private final @Nullable Duration repurgeAfter;
+    private final Duration coalesceWindow;
     private final String purgeMethod;
     private final Duration closeTimeout;
     private final Rules rules = new Rules();
@@ -134,13 +135,14 @@ public final class Roan implements AutoCloseable {
         }
         this.nodes = List.copyOf(list);
         this.repurgeAfter = builder.repurgeAfter;
+        this.coalesceWindow = builder.coalesceWindow;
         this.purgeMethod = builder.purgeMethod;
         this.dispatcher = new Dispatcher(nodes, executor, scheduler, builder.repurgeAfter, builder.coalesceWindow);
         this.scopes = new TransactionScopes(dispatcher, builder.transactionBoundary);
         this.detector = new WriteDetector(rules);
-        this.listener = new RoanExecuteListener(detector, recordWrites, scopes, dispatcher);
-        this.listenerProvider = new DefaultExecuteListenerProvider(listener);
         this.recordListenerProvider = new DefaultRecordListenerProvider(recordWrites);
+        this.listener = new RoanExecuteListener(detector, recordWrites, recordListenerProvider, scopes, dispatcher);
+        this.listenerProvider = new DefaultExecuteListenerProvider(listener);
         this.transactionListenerProvider = new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes));
     }
 
@@ -210,13 +212,13 @@ public final class Roan implements AutoCloseable {
      * commit. The argument itself is not changed.
      *
      * <p>Attach before creating the {@code DSLContext}: {@code DSL.using(roan.attach(configuration))}.
-     * Attaching an already attached configuration adds nothing.
+     * Attaching an already attached configuration adds nothing, except what the next paragraph says.
      *
      * <p>Register rules with placeholders ({@code /posts/{slug}}) before attaching: only then, or while no
      * rule is registered yet, does Roan also add a {@code RecordListener}, which reads the values of
      * {@code UpdatableRecord} writes. It is left out otherwise because jOOQ calls record listeners for every
-     * record it loads, which would cost every read. A rule with placeholders registered after an attach
-     * without it is logged once; attaching again adds it.
+     * record it loads, which would cost every read. A write to the table of a rule with placeholders through
+     * a configuration without it is logged once; attaching that configuration again adds it.
      *
      * @param configuration the application's jOOQ configuration
      * @return the derived configuration
@@ -239,10 +241,6 @@ public final class Roan implements AutoCloseable {
             derived.set(appended);
         }
         RecordListenerProvider[] recordListeners = configuration.recordListenerProviders();
-        if (!rules.needsRecords()) {
-            rules.recordsOmitted();
-        }
-        // Checked again after marking: a rule with placeholders registered meanwhile still gets its records.
         if (rules.needsRecords() && !Arrays.asList(recordListeners).contains(recordListenerProvider)) {
             RecordListenerProvider[] appended = Arrays.copyOf(recordListeners, recordListeners.length + 1);
             appended[recordListeners.length] = recordListenerProvider;
@@ -363,6 +361,7 @@ public final class Roan implements AutoCloseable {
     public String toString() {
         return "Roan[purgeUrls=" + purgeUrls + ", purgeMethod=" + purgeMethod + ", rules=" + rules
                 + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
+                + ", coalesceWindow=" + coalesceWindow
                 + ", pending=" + dispatcher.pendingCount() + ", rowsUnknown=" + listener.unknownRowsCount()
                 + (closed.get() ? ", closed" : "") + "]";
     }
@@ -527,10 +526,10 @@ public final class Roan implements AutoCloseable {
         /**
          * Sets the coalescing window; default {@link Roan#DEFAULT_COALESCE_WINDOW}. A path written while its purge
          * is on the wire owes one more purge; it is sent once that purge has completed and at least {@code window}
-         * after it was sent, and every write in the meantime joins it. A path written without pause is then purged
-         * about once per window, whatever the commit rate, and its last purge still follows its last commit, at
-         * most a window later. A write to a path with no purge on the wire is purged at once: sparse writes never
-         * wait. {@code Duration.ZERO} sends the purge owed as soon as the one on the wire completes. Closing Roan
+         * after it was sent, and every write in the meantime joins it. A path written over and over, faster than its
+         * purges complete, is then purged about once per window, whatever the commit rate, and its last purge still
+         * starts after its last commit. A write to a path with no purge on the wire is purged at once: sparse writes
+         * never wait (and writes further apart than a purge's round trip are not coalesced). {@code Duration.ZERO} sends the purge owed as soon as the one on the wire completes. Closing Roan
          * sends held purges at once.
          *
          * @param window zero or a positive duration, such as {@code Duration.ofMillis(10)}

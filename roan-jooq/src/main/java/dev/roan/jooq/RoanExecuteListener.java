@@ -13,6 +13,7 @@ import org.jooq.DDLQuery;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
 import org.jooq.Query;
+import org.jooq.RecordListenerProvider;
 import org.jooq.Result;
 import org.jooq.SQLDialect;
 import org.jspecify.annotations.Nullable;
@@ -48,12 +49,17 @@ final class RoanExecuteListener implements ExecuteListener {
     private final Dispatcher dispatcher;
     private final AtomicBoolean warnedUnknownTransaction = new AtomicBoolean();
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
+    /** Roan's record listener, to tell a configuration attached before rules with placeholders existed. */
+    private final RecordListenerProvider recordListener;
+    private volatile boolean warnedNoRecords;
     private final Set<String> warnedUnknownRows = ConcurrentHashMap.newKeySet();
     private final LongAdder unknownRows = new LongAdder();
 
-    RoanExecuteListener(WriteDetector detector, RecordWrites records, TransactionScopes scopes, Dispatcher dispatcher) {
+    RoanExecuteListener(WriteDetector detector, RecordWrites records, RecordListenerProvider recordListener,
+            TransactionScopes scopes, Dispatcher dispatcher) {
         this.detector = detector;
         this.records = records;
+        this.recordListener = recordListener;
         this.scopes = scopes;
         this.dispatcher = dispatcher;
     }
@@ -73,6 +79,9 @@ final class RoanExecuteListener implements ExecuteListener {
             }
             List<WriteDetector.Written> written = detector.written(ctx);
             if (written != null) {
+                if (!warnedNoRecords && detector.needsRows(written)) {
+                    checkRecordListener(ctx);
+                }
                 PendingStack stack = pending.get();
                 stack.top = new Pending(ctx, written, implicitCommit || autoCommit(ctx.connection()), stack.top);
             }
@@ -117,6 +126,25 @@ final class RoanExecuteListener implements ExecuteListener {
             warnUnknownTransaction(paths);
             dispatcher.submit(paths);
         }
+    }
+
+    /**
+     * {@code attach} adds the record listener only when a rule with placeholders exists (or none yet): a
+     * configuration attached before such a rule was registered gets {@code UpdatableRecord} values from
+     * the statement only. Said once.
+     */
+    private void checkRecordListener(ExecuteContext ctx) {
+        for (RecordListenerProvider provider : ctx.configuration().recordListenerProviders()) {
+            if (provider == recordListener) {
+                return;
+            }
+        }
+        warnedNoRecords = true;
+        LOG.log(Level.WARNING, "Roan wrote a table of a rule with placeholders through a configuration that was"
+                + " attached before any such rule was registered, so Roan's record listener is not on it: writes of"
+                + " UpdatableRecords through it fill placeholders from the statement only (its key and changed"
+                + " columns), and a changed key purges only the new page. Register rules with placeholders before"
+                + " roan.attach(...), or attach that configuration again. (Logged once.)");
     }
 
     private void unknownRows(@Nullable String sql, Set<String> rules) {

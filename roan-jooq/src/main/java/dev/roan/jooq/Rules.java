@@ -1,6 +1,5 @@
 package dev.roan.jooq;
 
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,13 +21,7 @@ import org.jooq.impl.TableImpl;
  */
 final class Rules {
 
-    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
-
     private final Object lock = new Object();
-    /** Set once {@code attach} left Roan's record listener out: no rule had placeholders then. */
-    private volatile boolean recordsOmitted;
-    /** Guarded by {@link #lock}. */
-    private boolean warnedLateTemplate;
     /** Path to rule, in registration order. Guarded by {@link #lock}. */
     private final Map<String, PurgeRule> rules = new LinkedHashMap<>();
     /** Rule to (table name to kinds), in registration order. Guarded by {@link #lock}. */
@@ -59,14 +52,6 @@ final class Rules {
                 }
             }
             snapshot = rebuild();
-            if (recordsOmitted && !rule.template().isStatic() && !warnedLateTemplate) {
-                warnedLateTemplate = true;
-                LOG.log(Level.WARNING, () -> "Rule \"" + rule.path() + "\" has placeholders but was registered after"
-                        + " roan.attach(...) attached a configuration without Roan's record listener (no rule had"
-                        + " placeholders then). Writes of UpdatableRecords through that configuration fill the"
-                        + " placeholders from the statement only (its key and changed columns). Register rules with"
-                        + " placeholders before attach, or attach that configuration again. (Logged once.)");
-            }
         }
     }
 
@@ -127,9 +112,9 @@ final class Rules {
         return s.byName.isEmpty() || s.templated;
     }
 
-    /** {@code attach} left the record listener out; a later rule with placeholders is warned about. */
-    void recordsOmitted() {
-        recordsOmitted = true;
+    /** Whether some rule with placeholders names a table. */
+    boolean anyTemplated() {
+        return snapshot.templated;
     }
 
     /**

@@ -27,7 +27,7 @@ public interface TransactionBoundary {
     /**
      * Takes purges owed by a write on the calling thread, if a transaction of this boundary is active there.
      *
-     * @param paths   the paths to purge once that transaction commits; the boundary may keep the set
+     * @param paths   the paths to purge once that transaction commits; a set the boundary must not modify but may keep
      * @param release hands paths to Roan's delivery: call it after the outermost commit (from any thread), not
      *                after a rollback; calling it once per transaction with all paths held is best
      * @return true if the boundary took the paths, false if no transaction of it is active on this thread, in

@@ -80,6 +80,22 @@ final class WriteDetector {
         return written.isEmpty() ? null : written;
     }
 
+    /**
+     * Whether a write recorded here touched a table of a rule with placeholders, whose rows
+     * {@code UpdatableRecord}s may know better than the statement.
+     */
+    boolean needsRows(List<Written> written) {
+        if (!rules.anyTemplated()) {
+            return false;
+        }
+        for (Written w : written) {
+            if (rules.needsRows(w.table)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** What a query would write, for {@link Roan#explain}: the same reading, without executing. */
     List<Written> written(Query query, SQLDialect dialect) {
         List<Written> written = new ArrayList<>(2);

@@ -151,19 +151,21 @@ class AttachTest {
     }
 
     @Test
-    void aRuleWithPlaceholdersAfterAnAttachWithoutRecordsIsLoggedAndAttachingAgainAddsThem() {
-        Configuration attached = roan.attach(db.configuration());
-        insertPost(DSL.using(attached), "first");
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
-        cache.clear();
+    void aWriteThroughAConfigurationAttachedBeforeRulesWithPlaceholdersIsLoggedAndAttachingAgainAddsThem() {
+        Configuration attached = roan.attach(db.configuration());   // only the static rule: no record listener
 
         try (LogCapture log = new LogCapture()) {
             roan.purge("/posts/{slug}").onWrite(POST);
             roan.purge("/drafts/{slug}").onWrite(POST);
+            assertThat(log.messages(Level.WARNING)).as("registering alone").isEmpty();
+            insertPost(DSL.using(attached), "first");
+            insertPost(DSL.using(attached), "second");
 
-            assertThat(log.messages(Level.WARNING)).as("one warning for both late rules").hasSize(1);
-            assertThat(log.messages(Level.WARNING).get(0)).contains("/posts/{slug}", "attach that configuration again");
+            assertThat(log.messages(Level.WARNING)).as("one warning for both writes").hasSize(1);
+            assertThat(log.messages(Level.WARNING).get(0)).contains("record listener", "attach that configuration again");
         }
+        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        cache.clear();
         DSLContext again = DSL.using(roan.attach(attached));
         assertThat(again.configuration().recordListenerProviders())
                 .hasSize(attached.recordListenerProviders().length + 1);
@@ -173,5 +175,23 @@ class AttachTest {
 
         assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
         assertThat(cache.paths()).containsExactlyInAnyOrder("/posts", "/posts/first", "/drafts/first");
+    }
+
+    @Test
+    void attachingAnAttachedConfigurationAgainNeverWarnsAboutTheRecordListener() throws Exception {
+        try (Roan later = Roan.builder().purgeUrl(cache.purgeUrl()).build()) {
+            Configuration attached = later.attach(db.configuration());   // no rule yet: with the record listener
+            later.purge("/posts").onWrite(POST);
+            later.attach(attached);                                      // as the Spring Boot starter's startup check
+            later.attach(db.configuration());                            // thrown away
+            later.purge("/posts/{slug}").onWrite(POST);
+
+            try (LogCapture log = new LogCapture()) {
+                insertPost(DSL.using(attached), "kept");
+                assertThat(later.flush(Duration.ofSeconds(5))).isTrue();
+                assertThat(log.messages(Level.WARNING)).isEmpty();
+            }
+            assertThat(cache.paths()).containsExactlyInAnyOrder("/posts", "/posts/kept");
+        }
     }
 }

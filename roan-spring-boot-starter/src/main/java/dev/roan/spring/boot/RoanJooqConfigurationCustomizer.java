@@ -3,6 +3,7 @@ package dev.roan.spring.boot;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.roan.jooq.Roan;
 import org.jooq.Configuration;
@@ -18,7 +19,9 @@ import org.springframework.core.Ordered;
  * Attaches Roan to the {@code DefaultConfiguration} of Boot's {@code DSLContext}. {@link Roan#attach} derives a
  * configuration, while Boot's hook hands over the one it will use: the parts attach changed (execute and record
  * listeners, transaction listeners, the transaction provider) are set on Boot's. Ordered last, so that customizers
- * of the application that set listeners or a transaction provider run before and are kept. At startup it warns
+ * of the application that set listeners or a transaction provider run before and are kept. Once every singleton
+ * exists, it attaches again, which adds Roan's record listener if beans registered rules with placeholders after Boot
+ * built the {@code DSLContext}. At startup it warns
  * about {@code DSLContext} beans the application built itself, which Boot's hook never reaches.
  */
 final class RoanJooqConfigurationCustomizer implements DefaultConfigurationCustomizer, Ordered,
@@ -29,6 +32,8 @@ final class RoanJooqConfigurationCustomizer implements DefaultConfigurationCusto
     private final ObjectProvider<Roan> roan;
     private final ObjectProvider<DSLContext> dslContexts;
     private volatile boolean customized;
+    /** Boot's configurations this customized, to add the record listener once every bean has registered its rules. */
+    private final List<DefaultConfiguration> configurations = new CopyOnWriteArrayList<>();
 
     RoanJooqConfigurationCustomizer(ObjectProvider<Roan> roan, ObjectProvider<DSLContext> dslContexts) {
         this.roan = roan;
@@ -46,11 +51,20 @@ final class RoanJooqConfigurationCustomizer implements DefaultConfigurationCusto
         if (transactions != configuration.transactionProvider()) {
             configuration.set(transactions);
         }
+        configurations.add(configuration);
         customized = true;
     }
 
     @Override
     public void afterSingletonsInstantiated() {
+        // Beans that inject the Roan bean may register rules with placeholders after Boot built its DSLContext:
+        // attach adds the record listener those rules need only once they exist (it costs every read otherwise).
+        Roan current = roan.getIfAvailable();
+        if (current != null) {
+            for (DefaultConfiguration configuration : configurations) {
+                configuration.set(current.attach(configuration).recordListenerProviders());
+            }
+        }
         int unattached = unattached();
         if (unattached > 0) {
             LOG.log(Level.WARNING, "Roan is not attached to " + unattached + " of the application's DSLContext beans:"
