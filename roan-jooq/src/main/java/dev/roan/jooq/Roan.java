@@ -529,7 +529,8 @@ public final class Roan implements AutoCloseable {
          * after it was sent, and every write in the meantime joins it. A path written over and over, faster than its
          * purges complete, is then purged about once per window, whatever the commit rate, and its last purge still
          * starts after its last commit. A write to a path with no purge on the wire is purged at once: sparse writes
-         * never wait (and writes further apart than a purge's round trip are not coalesced). {@code Duration.ZERO} sends the purge owed as soon as the one on the wire completes. Closing Roan
+         * never wait (and writes further apart than a purge's round trip are not coalesced). {@link Roan#flush}
+         * waits for held purges too, so keep the window short: it is how stale a page written over and over may be. {@code Duration.ZERO} sends the purge owed as soon as the one on the wire completes. Closing Roan
          * sends held purges at once.
          *
          * @param window zero or a positive duration, such as {@code Duration.ofMillis(10)}

@@ -52,6 +52,8 @@ final class RoanExecuteListener implements ExecuteListener {
     /** Roan's record listener, to tell a configuration attached before rules with placeholders existed. */
     private final RecordListenerProvider recordListener;
     private volatile boolean warnedNoRecords;
+    /** The record listeners of the configuration checked last, as jOOQ shares the array among derived ones. */
+    private volatile RecordListenerProvider @Nullable [] checkedRecordListeners;
     private final Set<String> warnedUnknownRows = ConcurrentHashMap.newKeySet();
     private final LongAdder unknownRows = new LongAdder();
 
@@ -134,8 +136,13 @@ final class RoanExecuteListener implements ExecuteListener {
      * the statement only. Said once.
      */
     private void checkRecordListener(ExecuteContext ctx) {
-        for (RecordListenerProvider provider : ctx.configuration().recordListenerProviders()) {
+        RecordListenerProvider[] providers = ctx.configuration().recordListenerProviders();
+        if (providers == checkedRecordListeners) {
+            return;
+        }
+        for (RecordListenerProvider provider : providers) {
             if (provider == recordListener) {
+                checkedRecordListeners = providers;
                 return;
             }
         }
