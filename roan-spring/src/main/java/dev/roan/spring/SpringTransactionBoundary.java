@@ -204,7 +204,8 @@ public final class SpringTransactionBoundary implements TransactionBoundary {
                 return;
             }
             released = true;
-            Set<String> all = held();
+            // One frame, the usual case (no savepoint): its set is handed over as is, the holder keeps a new one.
+            Set<String> all = frames.size() == 1 ? frames.get(0).paths : held();
             frames.clear();
             frames.add(new Frame(null));
             if (!all.isEmpty()) {
