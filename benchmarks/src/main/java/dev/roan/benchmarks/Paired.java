@@ -1,8 +1,6 @@
 package dev.roan.benchmarks;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToIntFunction;
@@ -26,8 +24,6 @@ final class Paired {
 
     private final boolean quick;
     private final Report report;
-    private final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     Paired(boolean quick, Report report) {
         this.quick = quick;
@@ -101,8 +97,8 @@ final class Paired {
             String name = run[1].equals("roan-rows") ? benchmark + ", rule `/posts/{id}`" : benchmark;
             report.line(String.format(Locale.ROOT,
                     "| %s | %.3f | %.3f | %.3f | %.3fx | %.3fx | %.3f..%.3f | %+.0f | %+.0f |", name,
-                    median(us[0]), median(us[1]), median(us[2]), median(roanOff), median(roanOwn),
-                    quantile(roanOff, 0.25), quantile(roanOff, 0.75), bytes[2] - bytes[0], bytes[2] - bytes[1]));
+                    Slices.median(us[0]), Slices.median(us[1]), Slices.median(us[2]), Slices.median(roanOff), Slices.median(roanOwn),
+                    Slices.quantile(roanOff, 0.25), Slices.quantile(roanOff, 0.75), bytes[2] - bytes[0], bytes[2] - bytes[1]));
         }
     }
 
@@ -115,27 +111,10 @@ final class Paired {
     }
 
     /** Runs the operation for about 50 ms; returns microseconds and bytes allocated per operation. */
-    private double[] slice(StatementOverhead state, ToIntFunction<StatementOverhead> op) throws Exception {
-        long thread = Thread.currentThread().getId();
-        long bytes0 = threads.getThreadAllocatedBytes(thread);
-        long t0 = System.nanoTime();
-        long deadline = t0 + 50_000_000L;
-        int ops = 0;
-        int sink = 0;
-        long now;
-        do {
-            for (int i = 0; i < 16; i++) {
-                sink += op.applyAsInt(state);
-            }
-            ops += 16;
-            now = System.nanoTime();
-        } while (now < deadline);
-        long bytes = threads.getThreadAllocatedBytes(thread) - bytes0;
+    private static double[] slice(StatementOverhead state, ToIntFunction<StatementOverhead> op) throws Exception {
+        double[] result = Slices.run(() -> op.applyAsInt(state));
         state.trim();
-        if (sink == Integer.MIN_VALUE) {
-            System.out.print("");
-        }
-        return new double[] {(now - t0) / 1e3 / ops, (double) bytes / ops};
+        return result;
     }
 
     private static ToIntFunction<StatementOverhead> op(String benchmark) {
@@ -157,15 +136,5 @@ final class Paired {
             default:
                 throw new IllegalArgumentException(benchmark);
         }
-    }
-
-    private static double median(double[] values) {
-        return quantile(values, 0.5);
-    }
-
-    private static double quantile(double[] values, double q) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
     }
 }

@@ -3,8 +3,6 @@ package dev.roan.benchmarks;
 import static dev.roan.benchmarks.Tables.AUDIT_LOG;
 import static dev.roan.benchmarks.Tables.POST;
 
-import java.lang.management.ManagementFactory;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -59,8 +57,6 @@ final class SpringBootOverhead {
 
     private final boolean quick;
     private final Report report;
-    private final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     SpringBootOverhead(boolean quick, Report report) {
         this.quick = quick;
@@ -101,11 +97,11 @@ final class SpringBootOverhead {
                     offBytes += a[1];
                     onBytes += b[1];
                 }
-                double offMedian = quantile(offUs, 0.5);
-                double onMedian = quantile(onUs, 0.5);
+                double offMedian = Slices.quantile(offUs, 0.5);
+                double onMedian = Slices.quantile(onUs, 0.5);
                 report.line(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %+.3f | %.3fx | %.3f..%.3f | %+.0f |",
-                        operation, offMedian, onMedian, onMedian - offMedian, quantile(ratio, 0.5),
-                        quantile(ratio, 0.25), quantile(ratio, 0.75), (onBytes - offBytes) / rounds));
+                        operation, offMedian, onMedian, onMedian - offMedian, Slices.quantile(ratio, 0.5),
+                        Slices.quantile(ratio, 0.25), Slices.quantile(ratio, 0.75), (onBytes - offBytes) / rounds));
             }
             report.line("");
             report.line("Spring Boot " + SpringBootVersion.getVersion() + " with roan-spring-boot-starter, both contexts"
@@ -121,26 +117,12 @@ final class SpringBootOverhead {
     }
 
     /** Runs the operation for about 50 ms; returns microseconds and bytes allocated per operation. */
-    private double[] slice(Side side, ToIntFunction<Side> op) {
-        long thread = Thread.currentThread().getId();
-        long bytes0 = threads.getThreadAllocatedBytes(thread);
-        long t0 = System.nanoTime();
-        long deadline = t0 + 50_000_000L;
-        int ops = 0;
-        int sink = 0;
-        long now;
-        do {
-            for (int i = 0; i < 16; i++) {
-                sink += op.applyAsInt(side);
-            }
-            ops += 16;
-            now = System.nanoTime();
-        } while (now < deadline);
-        long bytes = threads.getThreadAllocatedBytes(thread) - bytes0;
-        if (sink != ops) {
-            throw new IllegalStateException("expected one row per operation, got " + sink + " in " + ops);
+    private static double[] slice(Side side, ToIntFunction<Side> op) {
+        double[] result = Slices.run(() -> op.applyAsInt(side));
+        if (result[2] != 1.0) {
+            throw new IllegalStateException("expected one row per operation, got " + result[2] + " on average");
         }
-        return new double[] {(now - t0) / 1e3 / ops, (double) bytes / ops};
+        return result;
     }
 
     private static ToIntFunction<Side> op(String operation) {
@@ -156,11 +138,6 @@ final class SpringBootOverhead {
         }
     }
 
-    private static double quantile(double[] values, double q) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
-    }
 
     /** One Spring Boot application context: {@code off} or {@code roan}. */
     private static final class Side implements AutoCloseable {

@@ -101,10 +101,7 @@ final class Dispatcher {
             }
             // Wake a delivery thread only when there is something it can start: a path already queued or in
             // flight costs the writer no hand-off.
-            schedule = !drainScheduled && hasStartable();
-            if (schedule) {
-                drainScheduled = true;
-            }
+            schedule = claimDrain();
         } finally {
             lock.unlock();
         }
@@ -164,10 +161,7 @@ final class Dispatcher {
                 entry.state = IDLE;
                 node.entries.remove(entry.path);
             }
-            if (!drainScheduled && hasStartable()) {
-                drainScheduled = true;
-                schedule = true;
-            }
+            schedule = claimDrain();
             progress.signalAll();
         } finally {
             lock.unlock();
@@ -201,10 +195,7 @@ final class Dispatcher {
             }
             entry.state = QUEUED;
             entry.node.queue.add(entry);
-            schedule = !drainScheduled && hasStartable();
-            if (schedule) {
-                drainScheduled = true;
-            }
+            schedule = claimDrain();
         } finally {
             lock.unlock();
         }
@@ -240,14 +231,25 @@ final class Dispatcher {
                 entry.pendingSince = System.nanoTime();
             }
             entry.node.queue.add(entry);
-            schedule = !drainScheduled;
-            drainScheduled = true;
+            schedule = claimDrain();
         } finally {
             lock.unlock();
         }
         if (schedule) {
             scheduleDrain();
         }
+    }
+
+    /**
+     * Under the lock: whether the caller must schedule a drain, because something can start and none is
+     * scheduled yet; if so, it counts as scheduled from now on.
+     */
+    private boolean claimDrain() {
+        if (drainScheduled || !hasStartable()) {
+            return false;
+        }
+        drainScheduled = true;
+        return true;
     }
 
     private boolean hasStartable() {
@@ -327,10 +329,7 @@ final class Dispatcher {
                     }
                 }
             }
-            schedule = !drainScheduled && hasStartable();
-            if (schedule) {
-                drainScheduled = true;
-            }
+            schedule = claimDrain();
         } finally {
             lock.unlock();
         }
