@@ -48,6 +48,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.Order;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -225,6 +226,84 @@ class RoanAutoConfigurationTest {
             assertThat(context.getBean(Roan.class).flush(Duration.ofSeconds(5))).isTrue();
             assertThat(count(context.getBean(DataSource.class), "post")).isZero();
             assertThat(cache.paths()).as("nothing for the rolled-back post").containsExactly("/comments");
+        });
+    }
+
+    /** Runs work in a transaction of the given propagation, through Boot's transaction manager. */
+    static class Propagations {
+        @Transactional
+        public void required(Runnable work) {
+            work.run();
+        }
+
+        @Transactional(propagation = Propagation.REQUIRES_NEW)
+        public void requiresNew(Runnable work) {
+            work.run();
+        }
+
+        @Transactional(propagation = Propagation.NESTED)
+        public void nested(Runnable work) {
+            work.run();
+        }
+    }
+
+    @Test
+    void requiresNewInBootIsPurgedAtTheInnerCommitEvenWhenTheOuterRollsBack() {
+        runner().withBean(Propagations.class).run(context -> {
+            Propagations tx = context.getBean(Propagations.class);
+            DSLContext dsl = context.getBean(DSLContext.class);
+            DataSource dataSource = context.getBean(DataSource.class);
+            cache.onArrival(path -> count(dataSource, "comment"));
+            PurgeServer.Request[] inner = new PurgeServer.Request[1];
+
+            try {
+                tx.required(() -> {
+                    dsl.insertInto(POST).columns(field("title")).values("outer").execute();
+                    tx.requiresNew(() -> dsl.insertInto(COMMENT).columns(field("body")).values("inner").execute());
+                    try {
+                        inner[0] = cache.take();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    throw new IllegalStateException("roll back the outer transaction");
+                });
+            } catch (IllegalStateException expected) {
+                // the outer transaction rolled back
+            }
+
+            assertThat(inner[0].path()).as("purged at the inner commit, before the outer ended").isEqualTo("/comments");
+            assertThat(inner[0].observed()).as("committed comments a separate connection saw").isEqualTo(1L);
+            assertThat(context.getBean(Roan.class).flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.paths()).as("nothing for the rolled-back outer post").containsExactly("/comments");
+            assertThat(count(dataSource, "post")).isZero();
+        });
+    }
+
+    @Test
+    void nestedRollbackInBootDropsOnlyTheSavepointsWrites() {
+        runner().withBean(Propagations.class).run(context -> {
+            Propagations tx = context.getBean(Propagations.class);
+            DSLContext dsl = context.getBean(DSLContext.class);
+            Roan roan = context.getBean(Roan.class);
+
+            tx.required(() -> {
+                dsl.insertInto(POST).columns(field("title")).values("kept").execute();
+                try {
+                    tx.nested(() -> {
+                        dsl.insertInto(COMMENT).columns(field("body")).values("rolled back").execute();
+                        throw new IllegalStateException("roll back to the savepoint");
+                    });
+                } catch (IllegalStateException expected) {
+                    // back to the savepoint; the outer transaction goes on
+                }
+                assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+                assertThat(cache.count()).as("nothing before the outer commit").isZero();
+            });
+
+            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.paths()).containsExactly("/posts");
+            assertThat(count(context.getBean(DataSource.class), "comment")).isZero();
+            assertThat(count(context.getBean(DataSource.class), "post")).isOne();
         });
     }
 
