@@ -281,7 +281,7 @@ get /posts
 show_purges_after() {
     local purges
     purges=$(awk -v after="$1" 'NR > after && $4 ~ /^\/purge/ {
-        printf "       %s %s (%s)\n", $4, $6, $6 == 200 ? "dropped" : $6 == 404 ? "was not cached" : "failed"
+        printf "       %s %s (%s)\n", $4, $6, $6 == 200 ? "dropped" : ($6 == 404 || $6 == 412) ? "was not cached" : "failed"
     }' "$prefix/access.log" | sort)
     if [[ -n $purges ]]; then
         echo "     nginx received Roan's purges before the redirect:"

@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * Deliver: one cache node, reached at its purge URL, with retries and a health state for the log.
  *
  * <p>A purge is {@code GET {purgeUrl}{path}} (or another method, such as {@code PURGE}), with the
- * configured headers, whose values are never logged. 2xx means purged, 404 means the page was not cached
- * (ngx_cache_purge's answer): both are done. 5xx, 429, I/O errors and timeouts are retried through
+ * configured headers, whose values are never logged. 2xx means purged; 404 and 412 mean the page was not
+ * cached (ngx_cache_purge's answers: 404 up to 2.3, 412 from 2.5 on): all are done. 5xx, 429, I/O errors and timeouts are retried through
  * Resilience4j; other answers are reported at once. The log gets one warning when the node starts
  * failing and one line when it recovers, not one per purge.
  */
@@ -108,10 +108,10 @@ final class CacheNode {
     private void report(String path, @Nullable Integer status, @Nullable Throwable error, long start, long requestedNanos) {
         long now = System.nanoTime();
         long millis = (now - start) / 1_000_000;
-        if (error == null && status != null && (status / 100 == 2 || status == 404)) {
+        if (error == null && status != null && (status / 100 == 2 || notCached(status))) {
             listeners.delivered(purgeUrl, path, status, Duration.ofNanos(now - requestedNanos));
             LOG.log(Level.DEBUG, () -> "Purged " + path + " on " + purgeUrl + " (" + method + ", HTTP " + status
-                    + (status == 404 ? ", was not cached" : "") + ") in " + millis + " ms");
+                    + (notCached(status) ? ", was not cached" : "") + ") in " + millis + " ms");
             if (failing.compareAndSet(true, false)) {
                 LOG.log(Level.INFO, () -> "Cache node " + purgeUrl + " recovered: purge of " + path
                         + " succeeded");
@@ -127,6 +127,14 @@ final class CacheNode {
         } else {
             LOG.log(Level.DEBUG, () -> capitalize(message));
         }
+    }
+
+    /**
+     * ngx_cache_purge's answer for a key that is not in the cache: 404 up to version 2.3, 412 from 2.5 on (Roan
+     * sends no conditional header, so 412 cannot mean a failed precondition of its own).
+     */
+    private static boolean notCached(int status) {
+        return status == 404 || status == 412;
     }
 
     private static String capitalize(String s) {

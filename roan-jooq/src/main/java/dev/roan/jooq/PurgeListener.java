@@ -24,7 +24,7 @@ import java.time.Duration;
 public interface PurgeListener {
 
     /**
-     * A purge was delivered: the cache node answered 2xx, or 404 (not cached).
+     * A purge was delivered: the cache node answered 2xx, or 404 or 412 (not cached, as ngx_cache_purge says it).
      *
      * @param purgeUrl       the cache node's purge URL
      * @param path           the purged path, as sent
