@@ -8,6 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
 
 /** Running the short commands that set up a server (initdb, mariadb-install-db, pg_ctl), shared by the starters. */
 final class Commands {
@@ -89,5 +93,38 @@ final class Commands {
         } catch (IllegalStateException e) {
             // The JVM is shutting down: the hook runs (or ran) anyway.
         }
+    }
+
+    /**
+     * Starts a server on a port that was free a moment ago, three times at most: another process may take the port
+     * before the server binds it. Each attempt creates the server for a new port, registers its shutdown hook and
+     * starts it; an attempt whose {@code start} throws is stopped and its hook removed. When no attempt succeeds, or
+     * a failure is not worth another port, {@code folder} is deleted and the first failure thrown, the others
+     * suppressed.
+     */
+    static <S> S startOnFreePort(Path folder, IntFunction<S> create, Function<S, Thread> shutdownHook, Consumer<S> start,
+            Consumer<S> stop, Predicate<IllegalStateException> tryAnotherPort) {
+        IllegalStateException failure = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            S server = create.apply(Programs.freePort());
+            Runtime.getRuntime().addShutdownHook(shutdownHook.apply(server));
+            try {
+                start.accept(server);
+                return server;
+            } catch (IllegalStateException e) {
+                stop.accept(server);
+                removeHook(shutdownHook.apply(server));
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+                if (!tryAnotherPort.test(e)) {
+                    break;
+                }
+            }
+        }
+        ProgramProcess.deleteRecursively(folder);
+        throw failure;
     }
 }

@@ -87,30 +87,12 @@ public final class MariaDb implements AutoCloseable {
             ProgramProcess.deleteRecursively(folder);
             throw e;
         }
-        // The port was free a moment ago; another process may take it before the server binds it.
-        IllegalStateException failure = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            MariaDb mariaDb = new MariaDb(server, folder, root, Programs.freePort());
-            Runtime.getRuntime().addShutdownHook(mariaDb.shutdownHook);
-            try {
-                mariaDb.startServer();
-                mariaDb.awaitConnections();
-                return mariaDb;
-            } catch (IllegalStateException e) {
-                mariaDb.stopServer();
-                Commands.removeHook(mariaDb.shutdownHook);
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-                if (!(e instanceof PortTaken)) {
-                    break;
-                }
-            }
-        }
-        ProgramProcess.deleteRecursively(folder);
-        throw failure;
+        // Only a port another server took is worth another try: other failures would fail again.
+        return Commands.startOnFreePort(folder, port -> new MariaDb(server, folder, root, port), m -> m.shutdownHook,
+                m -> {
+                    m.startServer();
+                    m.awaitConnections();
+                }, MariaDb::stopServer, e -> e instanceof PortTaken);
     }
 
     /** The JDBC URL of the server, without a database. */

@@ -103,27 +103,11 @@ public final class Postgres implements AutoCloseable {
             ProgramProcess.deleteRecursively(folder);
             throw e;
         }
-        // The port was free a moment ago; another process may take it before the server binds it.
-        IllegalStateException failure = null;
-        for (int attempt = 0; attempt < 3; attempt++) {
-            Postgres postgres = new Postgres(binDir, folder, runAs, Programs.freePort());
-            Runtime.getRuntime().addShutdownHook(postgres.shutdownHook);
-            try {
-                postgres.startServer();
-                postgres.awaitConnections();
-                return postgres;
-            } catch (IllegalStateException e) {
-                postgres.stopServer();
-                Commands.removeHook(postgres.shutdownHook);
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        ProgramProcess.deleteRecursively(folder);
-        throw failure;
+        return Commands.startOnFreePort(folder, port -> new Postgres(binDir, folder, runAs, port), p -> p.shutdownHook,
+                p -> {
+                    p.startServer();
+                    p.awaitConnections();
+                }, Postgres::stopServer, e -> true);
     }
 
     /** The JDBC URL of the {@code postgres} database, for administration. */
