@@ -81,8 +81,10 @@ final class RoanExecuteListener implements ExecuteListener {
             }
             List<WriteDetector.Written> written = detector.written(ctx);
             if (written != null) {
-                if (!warnedNoRecords && detector.needsRows(written)) {
-                    checkRecordListener(ctx);
+                // Cheapest tests first: this runs for every matched write.
+                if (!warnedNoRecords && detector.anyTemplated() && !hasRecordListener(ctx)
+                        && detector.needsRows(written)) {
+                    warnNoRecordListener();
                 }
                 PendingStack stack = pending.get();
                 stack.top = new Pending(ctx, written, implicitCommit || autoCommit(ctx.connection()), stack.top);
@@ -131,21 +133,25 @@ final class RoanExecuteListener implements ExecuteListener {
     }
 
     /**
-     * {@code attach} adds the record listener only when a rule with placeholders exists (or none yet): a
-     * configuration attached before such a rule was registered gets {@code UpdatableRecord} values from
-     * the statement only. Said once.
+     * Whether the statement's configuration has Roan's record listener: {@code attach} adds it only when a rule
+     * with placeholders exists (or none yet), so a configuration attached before such a rule was registered
+     * gets {@code UpdatableRecord} values from the statement only.
      */
-    private void checkRecordListener(ExecuteContext ctx) {
+    private boolean hasRecordListener(ExecuteContext ctx) {
         RecordListenerProvider[] providers = ctx.configuration().recordListenerProviders();
         if (providers == checkedRecordListeners) {
-            return;
+            return true;
         }
         for (RecordListenerProvider provider : providers) {
             if (provider == recordListener) {
                 checkedRecordListeners = providers;
-                return;
+                return true;
             }
         }
+        return false;
+    }
+
+    private void warnNoRecordListener() {
         warnedNoRecords = true;
         LOG.log(Level.WARNING, "Roan wrote a table of a rule with placeholders through a configuration that was"
                 + " attached before any such rule was registered, so Roan's record listener is not on it: writes of"

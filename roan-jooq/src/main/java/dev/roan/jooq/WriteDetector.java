@@ -80,14 +80,16 @@ final class WriteDetector {
         return written.isEmpty() ? null : written;
     }
 
+    /** Whether some rule has placeholders: only then can a write need the rows of UpdatableRecords. */
+    boolean anyTemplated() {
+        return rules.anyTemplated();
+    }
+
     /**
      * Whether a write recorded here touched a table of a rule with placeholders, whose rows
      * {@code UpdatableRecord}s may know better than the statement.
      */
     boolean needsRows(List<Written> written) {
-        if (!rules.anyTemplated()) {
-            return false;
-        }
         for (Written w : written) {
             if (rules.needsRows(w.table)) {
                 return true;
