@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  * Resilience4j; other answers are reported at once. The log gets one warning when the node starts
  * failing and one line when it recovers, not one per purge.
  */
-final class CacheNode {
+final class CacheNode implements PurgeTarget {
 
     private static final System.Logger LOG = System.getLogger(Roan.class.getName());
 
@@ -77,7 +77,8 @@ final class CacheNode {
      * Purges a path on this node. The returned stage always completes normally, once the purge was
      * delivered or given up; the outcome is logged here.
      */
-    CompletionStage<Void> purge(String path, long requestedNanos) {
+    @Override
+    public CompletionStage<Void> purge(String path, long requestedNanos) {
         long start = System.nanoTime();
         CompletionStage<Integer> outcome;
         try {

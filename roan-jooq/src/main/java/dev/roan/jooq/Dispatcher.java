@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -29,11 +28,15 @@ import org.jspecify.annotations.Nullable;
  * idle or delayed is queued at once: sparse writes never wait for the window. With a re-purge delay, a
  * purge asked for by a commit is followed by one more purge of the path that long after it completed; a
  * commit in the meantime replaces the pending re-purge with a purge now (and a re-purge after that one).
- * {@link #stopAccepting} releases held follow-ups at once, so closing never waits for a window.
+ * {@link #stopAccepting} releases held follow-ups at once, so closing never waits for a window. Durations too
+ * long to count in nanoseconds mean forever.
  *
  * <p>{@link #submit} runs on the writer's thread: it only updates this in-memory state under a short
  * lock and, at most once per burst, hands the sending to the delivery executor. It never touches the
  * network, even for DNS.
+ *
+ * <p>Time comes from a {@link Ticker} and timers from a {@link Scheduler}, and purges go to {@link PurgeTarget}s,
+ * so that the rules above are tested by moving a fake clock, not by sleeping.
  */
 final class Dispatcher {
 
@@ -42,18 +45,28 @@ final class Dispatcher {
     /** Purges one node may have in flight at once; more wait in its queue. */
     static final int MAX_IN_FLIGHT_PER_NODE = 32;
 
-    private static final int IDLE = 0;
-    private static final int QUEUED = 1;
-    private static final int IN_FLIGHT = 2;
-    private static final int DELAYED = 3;
-    private static final int HELD = 4;
+    /** Where an entry stands. An entry that owes nothing is removed, so no entry in a map is idle. */
+    private enum State {
+        /** New, or done and about to be removed. */
+        IDLE,
+        /** In its node's queue, waiting for a delivery thread and a free in-flight slot. */
+        QUEUED,
+        /** Its purge is on the wire. */
+        IN_FLIGHT,
+        /** Delivered; its re-purge is due after the delay. */
+        DELAYED,
+        /** A follow-up waiting for the rest of its coalescing window. */
+        HELD
+    }
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
     private final List<NodeState> nodes = new ArrayList<>();
     private final Executor executor;
-    private final ScheduledExecutorService timer;
-    private final @Nullable Duration repurgeAfter;
+    private final Scheduler scheduler;
+    private final Ticker ticker;
+    private final boolean repurges;
+    private final long repurgeNanos;
     /** The least time between the starts of two purges of a path on a node, when the second is a follow-up. */
     private final long windowNanos;
     private boolean drainScheduled;
@@ -62,20 +75,24 @@ final class Dispatcher {
 
     Dispatcher(List<CacheNode> cacheNodes, Executor executor, ScheduledExecutorService timer,
             @Nullable Duration repurgeAfter, Duration coalesceWindow) {
-        for (CacheNode node : cacheNodes) {
-            nodes.add(new NodeState(node));
+        this(cacheNodes, executor, Scheduler.of(timer), Ticker.system(), repurgeAfter, coalesceWindow);
+    }
+
+    /**
+     * @param ticker the clock of the scheduler's delays and of the times handed to the targets
+     * @param repurgeAfter the re-purge delay, or null for no re-purges
+     */
+    Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Scheduler scheduler, Ticker ticker,
+            @Nullable Duration repurgeAfter, Duration coalesceWindow) {
+        for (PurgeTarget target : targets) {
+            nodes.add(new NodeState(target));
         }
         this.executor = executor;
-        this.timer = timer;
-        this.repurgeAfter = repurgeAfter;
-        long window;
-        try {
-            window = coalesceWindow.toNanos();
-        } catch (ArithmeticException e) {
-            // Longer than 292 years: as good as forever.
-            window = Long.MAX_VALUE;
-        }
-        this.windowNanos = window;
+        this.scheduler = scheduler;
+        this.ticker = ticker;
+        this.repurges = repurgeAfter != null;
+        this.repurgeNanos = repurgeAfter == null ? 0 : Ticker.saturatedNanos(repurgeAfter);
+        this.windowNanos = Ticker.saturatedNanos(coalesceWindow);
     }
 
     /** Asks for a purge of each path on every node. Never blocks on the network. */
@@ -94,9 +111,10 @@ final class Dispatcher {
                 }
                 return;
             }
+            long now = ticker.read();
             for (NodeState node : nodes) {
                 for (String path : paths) {
-                    node.offer(path);
+                    node.offer(path, now);
                 }
             }
             // Wake a delivery thread only when there is something it can start: a path already queued or in
@@ -130,35 +148,36 @@ final class Dispatcher {
         lock.lock();
         try {
             drainScheduled = false;
+            long now = ticker.read();
             for (NodeState node : nodes) {
-                node.takeStartable(starting);
+                node.takeStartable(starting, now);
             }
         } finally {
             lock.unlock();
         }
         for (Entry entry : starting) {
-            entry.node.node.purge(entry.path, entry.sendingSince).whenCompleteAsync((ignored, error) -> completed(entry),
-                    executor);
+            entry.node.target.purge(entry.path, entry.sendingSince)
+                    .whenCompleteAsync((ignored, error) -> completed(entry), executor);
         }
     }
 
     private void completed(Entry entry) {
-        boolean schedule = false;
+        boolean schedule;
         lock.lock();
         try {
             NodeState node = entry.node;
             node.inFlight--;
             entry.completed = entry.sending;
             if (entry.requested > entry.sending) {
-                long wait = windowNanos - (System.nanoTime() - entry.sentNanos);
+                long wait = windowNanos - (ticker.read() - entry.sentNanos);
                 if (closed || wait <= 0 || !hold(entry, wait)) {
-                    entry.state = QUEUED;
+                    entry.state = State.QUEUED;
                     node.queue.add(entry);
                 }
-            } else if (entry.sendingCommitted && repurgeAfter != null) {
-                delayRepurge(entry, repurgeAfter);
+            } else if (entry.sendingCommitted && repurges) {
+                delayRepurge(entry);
             } else {
-                entry.state = IDLE;
+                entry.state = State.IDLE;
                 node.entries.remove(entry.path);
             }
             schedule = claimDrain();
@@ -173,27 +192,28 @@ final class Dispatcher {
 
     /**
      * Holds the follow-up the entry owes for {@code nanos}, the rest of its coalescing window; writes meanwhile join
-     * it. Returns false if the timer refused the task (shutting down): the caller then queues it at once.
+     * it. Returns false if the scheduler refused the task (shutting down): the caller then queues it at once.
      */
     private boolean hold(Entry entry, long nanos) {
-        long token = ++entry.timerToken;
         try {
-            timer.schedule(() -> holdDue(entry, token), nanos, TimeUnit.NANOSECONDS);
+            scheduler.schedule(() -> holdDue(entry), nanos);
         } catch (RejectedExecutionException e) {
             return false;
         }
-        entry.state = HELD;
+        entry.state = State.HELD;
         return true;
     }
 
-    private void holdDue(Entry entry, long token) {
-        boolean schedule = false;
+    private void holdDue(Entry entry) {
+        boolean schedule;
         lock.lock();
         try {
-            if (entry.state != HELD || entry.timerToken != token) {
+            // A hold ends here or in stopAccepting(), after which nothing is held again: a task finding its entry
+            // no longer held is the one stopAccepting() overtook.
+            if (entry.state != State.HELD) {
                 return;
             }
-            entry.state = QUEUED;
+            entry.state = State.QUEUED;
             entry.node.queue.add(entry);
             schedule = claimDrain();
         } finally {
@@ -204,32 +224,34 @@ final class Dispatcher {
         }
     }
 
-    /** Owes one more purge of the entry's path after {@code delay}; flush waits for it like any purge. */
-    private void delayRepurge(Entry entry, Duration delay) {
+    /** Owes one more purge of the entry's path after the re-purge delay; flush waits for it like any purge. */
+    private void delayRepurge(Entry entry) {
         entry.requested++;
-        entry.state = DELAYED;
-        long token = ++entry.timerToken;
+        entry.state = State.DELAYED;
+        // A new object, not a counter: the task compares it by identity.
+        Object token = new Object();
+        entry.repurgeToken = token;
         try {
-            timer.schedule(() -> repurgeDue(entry, token), delay.toNanos(), TimeUnit.NANOSECONDS);
+            scheduler.schedule(() -> repurgeDue(entry, token), repurgeNanos);
         } catch (RejectedExecutionException e) {
             // Closing: the re-purge cannot happen any more; do not leave flush() waiting for it.
             entry.completed = entry.requested;
-            entry.state = IDLE;
+            entry.state = State.IDLE;
             entry.node.entries.remove(entry.path);
         }
     }
 
-    private void repurgeDue(Entry entry, long token) {
-        boolean schedule = false;
+    private void repurgeDue(Entry entry, Object token) {
+        boolean schedule;
         lock.lock();
         try {
-            if (entry.state != DELAYED || entry.timerToken != token) {
+            // A write while delayed sends the purge at once, and that purge's re-purge is a new task: the old one
+            // finds the entry delayed again, but with another token.
+            if (entry.state != State.DELAYED || entry.repurgeToken != token) {
                 return;
             }
-            entry.state = QUEUED;
-            if (entry.pendingSince == 0) {
-                entry.pendingSince = System.nanoTime();
-            }
+            entry.state = State.QUEUED;
+            entry.pendingSince = ticker.read();
             entry.node.queue.add(entry);
             schedule = claimDrain();
         } finally {
@@ -265,30 +287,28 @@ final class Dispatcher {
      * Waits until every purge asked for before this call has been delivered or given up, including the
      * re-purges they owe.
      *
+     * @param timeout how long to wait at most; one too long to count in nanoseconds waits forever
      * @return false if the timeout elapsed first, or the thread was interrupted
      */
     boolean flush(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long left = Ticker.saturatedNanos(timeout);
         lock.lock();
         try {
             List<Entry> waiting = new ArrayList<>();
             List<Long> targets = new ArrayList<>();
             for (NodeState node : nodes) {
                 for (Entry entry : node.entries.values()) {
-                    long target = entry.requested + (owesRepurge(entry) ? 1 : 0);
-                    if (target > entry.completed) {
-                        waiting.add(entry);
-                        targets.add(target);
-                    }
+                    waiting.add(entry);
+                    targets.add(entry.requested + (owesRepurge(entry) ? 1 : 0));
                 }
             }
             for (int i = 0; i < waiting.size(); i++) {
                 while (waiting.get(i).completed < targets.get(i)) {
-                    long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         return false;
                     }
-                    progress.awaitNanos(left);
+                    // Real time, whatever the ticker: this thread waits for others.
+                    left = progress.awaitNanos(left);
                 }
             }
             return true;
@@ -301,14 +321,12 @@ final class Dispatcher {
     }
 
     /**
-     * Whether the purges requested of this entry will earn a re-purge not yet counted in {@code requested}: a queued
-     * or held purge does when a commit asked for it, a purge in flight also when a commit asked for the one sent.
+     * Whether the purges requested of this entry will earn a re-purge not yet counted in {@code requested}: a purge
+     * not yet started does when a commit asked for it, a purge in flight also when a commit asked for the one sent.
+     * (A delayed entry already counts its re-purge, and a write to it makes it queued.)
      */
     private boolean owesRepurge(Entry entry) {
-        if (repurgeAfter == null || entry.state == DELAYED || entry.state == IDLE) {
-            return false;
-        }
-        return entry.committedSinceSend || (entry.state == IN_FLIGHT && entry.sendingCommitted);
+        return repurges && (entry.committedSinceSend || (entry.state == State.IN_FLIGHT && entry.sendingCommitted));
     }
 
     /**
@@ -316,15 +334,14 @@ final class Dispatcher {
      * follow-ups owed from now on are not held, so that closing never waits for a coalescing window.
      */
     void stopAccepting() {
-        boolean schedule = false;
+        boolean schedule;
         lock.lock();
         try {
             closed = true;
             for (NodeState node : nodes) {
                 for (Entry entry : node.entries.values()) {
-                    if (entry.state == HELD) {
-                        entry.timerToken++;
-                        entry.state = QUEUED;
+                    if (entry.state == State.HELD) {
+                        entry.state = State.QUEUED;
                         node.queue.add(entry);
                     }
                 }
@@ -345,7 +362,7 @@ final class Dispatcher {
             Map<String, List<String>> pending = new HashMap<>();
             for (NodeState node : nodes) {
                 if (!node.entries.isEmpty()) {
-                    pending.put(node.node.toString(), new ArrayList<>(node.entries.keySet()));
+                    pending.put(node.target.toString(), new ArrayList<>(node.entries.keySet()));
                 }
             }
             return pending;
@@ -369,41 +386,40 @@ final class Dispatcher {
 
     /** The entries of one node. Guarded by the dispatcher's lock. */
     private static final class NodeState {
-        final CacheNode node;
+        final PurgeTarget target;
         final Map<String, Entry> entries = new HashMap<>();
         final ArrayDeque<Entry> queue = new ArrayDeque<>();
         int inFlight;
 
-        NodeState(CacheNode node) {
-            this.node = node;
+        NodeState(PurgeTarget target) {
+            this.target = target;
         }
 
-        void offer(String path) {
+        void offer(String path, long now) {
             Entry entry = entries.get(path);
             if (entry == null) {
                 entry = new Entry(this, path);
                 entries.put(path, entry);
             }
             entry.committedSinceSend = true;
-            if (entry.pendingSince == 0) {
-                entry.pendingSince = System.nanoTime();
-            }
             switch (entry.state) {
                 case IDLE:
                     entry.requested++;
-                    entry.state = QUEUED;
+                    entry.pendingSince = now;
+                    entry.state = State.QUEUED;
                     queue.add(entry);
                     break;
                 case IN_FLIGHT:
                     // Written again while its purge is on the wire: send once more afterwards.
                     if (entry.requested == entry.sending) {
                         entry.requested++;
+                        entry.pendingSince = now;
                     }
                     break;
                 case DELAYED:
                     // A purge now covers the pending re-purge; it gets a re-purge of its own.
-                    entry.timerToken++;
-                    entry.state = QUEUED;
+                    entry.pendingSince = now;
+                    entry.state = State.QUEUED;
                     queue.add(entry);
                     break;
                 default:
@@ -412,17 +428,15 @@ final class Dispatcher {
             }
         }
 
-        void takeStartable(List<Entry> out) {
+        void takeStartable(List<Entry> out, long now) {
             while (inFlight < MAX_IN_FLIGHT_PER_NODE && !queue.isEmpty()) {
                 Entry entry = queue.poll();
-                entry.state = IN_FLIGHT;
+                entry.state = State.IN_FLIGHT;
                 entry.sending = entry.requested;
                 entry.sendingCommitted = entry.committedSinceSend;
                 entry.committedSinceSend = false;
-                long now = System.nanoTime();
                 entry.sentNanos = now;
-                entry.sendingSince = entry.pendingSince == 0 ? now : entry.pendingSince;
-                entry.pendingSince = 0;
+                entry.sendingSince = entry.pendingSince;
                 inFlight++;
                 out.add(entry);
             }
@@ -438,17 +452,20 @@ final class Dispatcher {
     private static final class Entry {
         final NodeState node;
         final String path;
-        int state = IDLE;
+        State state = State.IDLE;
         long requested;
         long sending;
         long completed;
         boolean committedSinceSend;
         boolean sendingCommitted;
-        /** Tells the timer task of the current hold or re-purge delay from stale ones. */
-        long timerToken;
-        /** When the send on the wire, or the last one, started (System.nanoTime). */
+        /** Tells the task of the current re-purge delay from stale ones. */
+        @Nullable Object repurgeToken;
+        /** When the send on the wire, or the last one, started (by the ticker). */
         long sentNanos;
-        /** When the earliest request not yet covered by a started send was made (System.nanoTime), or 0. */
+        /**
+         * When the earliest request not yet covered by a started send was made (by the ticker); set by the request
+         * that makes the entry owe a send, so that it is always set when the entry is queued or held.
+         */
         long pendingSince;
         /** When the earliest request covered by the send on the wire was made. */
         long sendingSince;

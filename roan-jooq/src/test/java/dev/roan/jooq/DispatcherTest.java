@@ -1,0 +1,732 @@
+package dev.roan.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dispatcher's rules (coalescing, the window, follow-ups, holds, re-purges, flush, closing, the in-flight limit)
+ * on a fake clock: time moves only when the test advances it, timers run when their time comes, the delivery executor
+ * runs its tasks when the test says so, and the cache nodes are fakes whose purges complete when the test completes
+ * them. No sleeping, no HTTP. {@link CoalesceWindowTest} proves the same wiring end to end.
+ */
+class DispatcherTest {
+
+    private static final Duration WINDOW = Duration.ofMillis(100);
+    private static final Duration REPURGE = Duration.ofSeconds(2);
+    private static final Duration FOREVER = Duration.ofSeconds(Long.MAX_VALUE);
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** Starts far from zero: no time of the dispatcher's may be taken for "unset". */
+    private final FakeTicker ticker = new FakeTicker(7_000_000_123L);
+    private final ManualScheduler scheduler = new ManualScheduler(ticker);
+    private final ManualExecutor executor = new ManualExecutor();
+    private final FakeTarget node = new FakeTarget("node-a");
+    private @Nullable Dispatcher dispatcher;
+
+    private Dispatcher dispatcher(@Nullable Duration repurgeAfter, Duration window, FakeTarget... targets) {
+        dispatcher = new Dispatcher(List.of(targets), executor, scheduler, ticker, repurgeAfter, window);
+        return dispatcher;
+    }
+
+    private Dispatcher dispatcher(Duration window) {
+        return dispatcher(null, window, node);
+    }
+
+    /** After every test: no method left the lock held, so another thread can take it. */
+    @AfterEach
+    void lockIsFree() throws Exception {
+        if (dispatcher != null) {
+            FutureTask<Integer> count = new FutureTask<>(dispatcher::pendingCount);
+            Thread thread = new Thread(count, "lock-check");
+            thread.setDaemon(true);
+            thread.start();
+            count.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Submits, then lets the delivery executor run what that started. */
+    private void write(Dispatcher d, String... paths) {
+        d.submit(Set.of(paths));
+        executor.runAll();
+    }
+
+    /** Moves the clock on, runs the timers that became due, then the delivery executor. */
+    private void advance(Duration duration) {
+        scheduler.advance(duration);
+        executor.runAll();
+    }
+
+    /** Completes the oldest purge of {@code path} on the wire at the target, then runs the delivery executor. */
+    private void complete(FakeTarget target, String path) {
+        target.complete(path);
+        executor.runAll();
+    }
+
+    // ---- coalescing and sending
+
+    @Test
+    void aPathIsPurgedAtOnceOnEveryNode() {
+        FakeTarget other = new FakeTarget("node-b");
+        Dispatcher d = dispatcher(null, WINDOW, node, other);
+        long submitted = ticker.now;
+
+        d.submit(List.of("/a", "/b"));
+
+        assertThat(node.sent()).as("sent before the delivery executor ran").isEmpty();
+        assertThat(executor.queued()).as("tasks handed to the delivery executor").isOne();
+        executor.runAll();
+        assertThat(node.sent()).as("purges on node a").containsExactlyInAnyOrder("/a", "/b");
+        assertThat(other.sent()).as("purges on node b").containsExactlyInAnyOrder("/a", "/b");
+        assertThat(node.requestedNanos("/a")).as("requested time handed to the node").isEqualTo(submitted);
+        assertThat(d.pendingCount()).as("pending: two paths on two nodes").isEqualTo(4);
+        assertThat(scheduler.scheduled()).as("timers").isZero();
+    }
+
+    @Test
+    void aBurstOfSubmitsHandsOffOneDrain() {
+        Dispatcher d = dispatcher(WINDOW);
+
+        d.submit(Set.of("/a"));
+        d.submit(Set.of("/b"));
+        d.submit(Set.of("/c"));
+
+        assertThat(executor.queued()).as("tasks handed to the delivery executor for three submits").isOne();
+        executor.runAll();
+        assertThat(node.sent()).as("purges").containsExactlyInAnyOrder("/a", "/b", "/c");
+    }
+
+    @Test
+    void aPathWrittenAgainWhileQueuedIsPurgedOnceForTheEarliestWrite() {
+        Dispatcher d = dispatcher(WINDOW);
+        long first = ticker.now;
+
+        d.submit(Set.of("/a"));
+        ticker.advance(Duration.ofMillis(3));
+        d.submit(Set.of("/a"));
+        d.submit(Set.of("/a"));
+        executor.runAll();
+
+        assertThat(node.sent()).as("purges").containsExactly("/a");
+        assertThat(node.requestedNanos("/a")).as("requested time: the earliest write's").isEqualTo(first);
+        complete(node, "/a");
+        assertThat(node.sent()).as("purges after completion: nothing owed").containsExactly("/a");
+        assertThat(d.pendingCount()).as("pending").isZero();
+    }
+
+    @Test
+    void writesWhileAPurgeIsOnTheWireOweOneFollowUpHeldUntilAWindowAfterTheSend() {
+        Dispatcher d = dispatcher(WINDOW);
+        write(d, "/a");
+        ticker.advance(Duration.ofMillis(30));
+        long firstWriteOnTheWire = ticker.now;
+        write(d, "/a");
+        ticker.advance(Duration.ofMillis(10));
+        write(d, "/a");
+        ticker.advance(Duration.ofMillis(10));
+
+        complete(node, "/a");
+        assertThat(node.sent()).as("purges when the first completed, 50 ms after its send").containsExactly("/a");
+        assertThat(d.pendingCount()).as("pending: the held follow-up").isOne();
+        advance(Duration.ofMillis(50).minusNanos(1));
+        assertThat(node.sent()).as("purges 1 ns before the window has passed since the send").containsExactly("/a");
+        write(d, "/a");
+        assertThat(executor.queued()).as("hand-offs for a write joining the held follow-up").isZero();
+        advance(Duration.ofNanos(1));
+
+        assertThat(node.sent()).as("purges once the window has passed: one follow-up for three writes")
+                .containsExactly("/a", "/a");
+        assertThat(node.requestedNanos("/a")).as("the follow-up's requested time: the first write it covers")
+                .isEqualTo(firstWriteOnTheWire);
+        complete(node, "/a");
+        advance(Duration.ofSeconds(1));
+        assertThat(node.sent()).as("purges after the follow-up completed").containsExactly("/a", "/a");
+        assertThat(d.pendingCount()).as("pending").isZero();
+    }
+
+    @Test
+    void aFollowUpWhoseRoundTripOutlastedTheWindowIsSentAtCompletion() {
+        Dispatcher d = dispatcher(WINDOW);
+        write(d, "/a");
+        ticker.advance(Duration.ofMillis(10));
+        write(d, "/a");
+        ticker.advance(Duration.ofMillis(140));
+
+        complete(node, "/a");
+
+        assertThat(node.sent()).as("purges as the first completed 150 ms after its send").containsExactly("/a", "/a");
+        assertThat(scheduler.scheduled()).as("timers").isZero();
+    }
+
+    @Test
+    void aFollowUpCompletingExactlyAWindowAfterTheSendIsNotHeld() {
+        Dispatcher d = dispatcher(WINDOW);
+        write(d, "/a");
+        write(d, "/a");
+        ticker.advance(WINDOW);
+
+        complete(node, "/a");
+
+        assertThat(node.sent()).as("purges as the first completed, exactly a window after its send")
+                .containsExactly("/a", "/a");
+        assertThat(scheduler.scheduled()).as("timers").isZero();
+    }
+
+    @Test
+    void aZeroWindowSendsTheFollowUpAsThePurgeCompletes() {
+        Dispatcher d = dispatcher(Duration.ZERO);
+        write(d, "/a");
+        write(d, "/a");
+
+        complete(node, "/a");
+
+        assertThat(node.sent()).as("purges as the first completed at once").containsExactly("/a", "/a");
+        assertThat(scheduler.scheduled()).as("timers").isZero();
+    }
+
+    @Test
+    void aWriteAfterThePurgeCompletedIsPurgedAtOnce() {
+        Dispatcher d = dispatcher(Duration.ofSeconds(10));
+        write(d, "/a");
+        ticker.advance(Duration.ofMillis(5));
+        complete(node, "/a");
+        assertThat(d.pendingCount()).as("pending after the purge completed").isZero();
+        ticker.advance(Duration.ofMillis(5));
+
+        write(d, "/a");
+
+        assertThat(node.sent()).as("purges: the second write is not held for the window").containsExactly("/a", "/a");
+        assertThat(scheduler.scheduled()).as("timers").isZero();
+    }
+
+    @Test
+    void aFollowUpTheSchedulerRefusesIsSentAtOnce() {
+        Dispatcher d = dispatcher(Duration.ofHours(1));
+        write(d, "/a");
+        write(d, "/a");
+        scheduler.refuse = true;
+
+        complete(node, "/a");
+
+        assertThat(node.sent()).as("purges: the follow-up the scheduler could not hold").containsExactly("/a", "/a");
+    }
+
+    // ---- the in-flight limit
+
+    @Test
+    void aNodeHasAtMostTheLimitOfPurgesInFlight() {
+        Dispatcher d = dispatcher(WINDOW);
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i <= Dispatcher.MAX_IN_FLIGHT_PER_NODE; i++) {
+            paths.add("/p" + i);
+        }
+
+        write(d, paths.toArray(String[]::new));
+        assertThat(node.inFlight()).as("in flight").isEqualTo(Dispatcher.MAX_IN_FLIGHT_PER_NODE);
+        d.submit(Set.of("/late"));
+        assertThat(executor.queued()).as("hand-offs for a write while the node is at its limit").isZero();
+        executor.runAll();
+        assertThat(node.inFlight()).as("in flight after a write at the limit").isEqualTo(Dispatcher.MAX_IN_FLIGHT_PER_NODE);
+
+        complete(node, node.sent().get(0));
+        assertThat(node.inFlight()).as("in flight after one completed: the next starts")
+                .isEqualTo(Dispatcher.MAX_IN_FLIGHT_PER_NODE);
+        assertThat(node.sent()).as("purges started").hasSize(Dispatcher.MAX_IN_FLIGHT_PER_NODE + 1);
+        complete(node, node.sent().get(1));
+        assertThat(node.sent()).as("purges started after two completed").hasSize(Dispatcher.MAX_IN_FLIGHT_PER_NODE + 2)
+                .contains("/late");
+        assertThat(d.pendingCount()).as("pending").isEqualTo(Dispatcher.MAX_IN_FLIGHT_PER_NODE);
+    }
+
+    // ---- re-purges
+
+    @Test
+    void aCommittedPurgeIsRepurgedTheDelayAfterItCompletedAndTheRepurgeIsNot() {
+        Dispatcher d = dispatcher(REPURGE, WINDOW, node);
+        write(d, "/a");
+        ticker.advance(Duration.ofMillis(50));
+        complete(node, "/a");
+        assertThat(d.pendingCount()).as("pending: the re-purge").isOne();
+
+        advance(REPURGE.minusNanos(1));
+        assertThat(node.sent()).as("purges 1 ns before the re-purge is due").containsExactly("/a");
+        advance(Duration.ofNanos(1));
+        assertThat(node.sent()).as("purges once the re-purge is due").containsExactly("/a", "/a");
+        assertThat(node.requestedNanos("/a")).as("the re-purge's requested time: when it fell due")
+                .isEqualTo(ticker.now);
+        complete(node, "/a");
+
+        advance(REPURGE.multipliedBy(10));
+        assertThat(node.sent()).as("purges: a re-purge is not re-purged").containsExactly("/a", "/a");
+        assertThat(d.pendingCount()).as("pending").isZero();
+    }
+
+    @Test
+    void aWriteWhileARepurgeIsDueIsPurgedAtOnceAndGetsARepurgeOfItsOwn() {
+        Dispatcher d = dispatcher(REPURGE, Duration.ofSeconds(10), node);
+        write(d, "/a");
+        complete(node, "/a");
+        advance(Duration.ofSeconds(1));
+
+        write(d, "/a");
+        assertThat(node.sent()).as("purges: the write is purged at once, not held for the window")
+                .containsExactly("/a", "/a");
+        assertThat(node.requestedNanos("/a")).as("its requested time").isEqualTo(ticker.now);
+        advance(Duration.ofMillis(500));
+        complete(node, "/a");
+        advance(Duration.ofMillis(500));
+        assertThat(node.sent()).as("purges when the replaced re-purge would have been due").containsExactly("/a", "/a");
+        advance(REPURGE.minusMillis(500).minusNanos(1));
+        assertThat(node.sent()).as("purges 1 ns before the new re-purge is due").containsExactly("/a", "/a");
+        advance(Duration.ofNanos(1));
+        assertThat(node.sent()).as("purges: its own re-purge, the delay after it completed")
+                .containsExactly("/a", "/a", "/a");
+    }
+
+    @Test
+    void aHeldFollowUpAskedForByACommitIsRepurged() {
+        Dispatcher d = dispatcher(REPURGE, WINDOW, node);
+        write(d, "/a");
+        write(d, "/a");
+        complete(node, "/a");
+        assertThat(node.sent()).as("purges while the follow-up is held").containsExactly("/a");
+        // The first purge's re-purge is covered by the follow-up: a commit asked for that one too.
+
+        advance(WINDOW);
+        assertThat(node.sent()).as("purges: the follow-up").containsExactly("/a", "/a");
+        complete(node, "/a");
+        advance(REPURGE);
+        assertThat(node.sent()).as("purges: the follow-up's re-purge").containsExactly("/a", "/a", "/a");
+        complete(node, "/a");
+        advance(REPURGE.multipliedBy(10));
+        assertThat(node.sent()).as("purges at the end").hasSize(3);
+        assertThat(d.pendingCount()).as("pending").isZero();
+    }
+
+    @Test
+    void aRepurgeTheSchedulerRefusesIsDroppedAndNotWaitedFor() {
+        Dispatcher d = dispatcher(REPURGE, WINDOW, node);
+        write(d, "/a");
+        scheduler.refuse = true;
+
+        complete(node, "/a");
+
+        assertThat(d.pendingCount()).as("pending").isZero();
+        assertThat(d.flush(Duration.ZERO)).as("flush with nothing owed").isTrue();
+        assertThat(node.sent()).as("purges").containsExactly("/a");
+    }
+
+    // ---- flush
+
+    @Test
+    void flushWithNothingPendingReturnsAtOnce() {
+        Dispatcher d = dispatcher(WINDOW);
+
+        assertThat(d.flush(Duration.ZERO)).as("flush(0) of a new dispatcher").isTrue();
+        write(d, "/a");
+        complete(node, "/a");
+        assertThat(d.flush(Duration.ZERO)).as("flush(0) after the purge completed").isTrue();
+    }
+
+    @Test
+    void flushTimesOutWhileAPurgeIsOwed() {
+        Dispatcher d = dispatcher(WINDOW);
+        write(d, "/a");
+
+        assertThat(d.flush(Duration.ZERO)).as("flush(0) with a purge in flight").isFalse();
+        assertThat(d.flush(Duration.ofMillis(20))).as("flush(20 ms) with a purge in flight").isFalse();
+    }
+
+    @Test
+    void flushWaitsForThePurgesAskedForBeforeItAndNoOthers() throws Exception {
+        Dispatcher d = dispatcher(WINDOW);
+        write(d, "/a");
+        CompletableFuture<Boolean> flushed = flushInBackground(d, WAIT);
+
+        write(d, "/b");
+        complete(node, "/a");
+
+        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush, with /b still in flight").isTrue();
+        assertThat(d.pending()).as("pending").isEqualTo(Map.of("node-a", List.of("/b")));
+    }
+
+    @Test
+    void flushWaitsForAHeldFollowUp() throws Exception {
+        Dispatcher d = dispatcher(WINDOW);
+        write(d, "/a");
+        write(d, "/a");
+        complete(node, "/a");
+        CompletableFuture<Boolean> flushed = flushInBackground(d, WAIT);
+
+        advance(WINDOW);
+        complete(node, "/a");
+
+        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush").isTrue();
+        assertThat(node.sent()).as("purges").containsExactly("/a", "/a");
+    }
+
+    @Test
+    void flushWaitsForTheRepurgeOfAPurgeInFlight() throws Exception {
+        Dispatcher d = dispatcher(REPURGE, WINDOW, node);
+        write(d, "/a");
+        CompletableFuture<Boolean> flushed = flushInBackground(d, Duration.ofMillis(300));
+
+        complete(node, "/a");
+
+        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush, the re-purge never sent").isFalse();
+        assertThat(d.pendingCount()).as("pending").isOne();
+    }
+
+    @Test
+    void flushWaitsForTheRepurgeOfAQueuedPurge() throws Exception {
+        Dispatcher d = dispatcher(REPURGE, WINDOW, node);
+        d.submit(Set.of("/a"));
+        CompletableFuture<Boolean> flushed = flushInBackground(d, Duration.ofMillis(300));
+
+        executor.runAll();
+        complete(node, "/a");
+
+        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush, the re-purge never sent").isFalse();
+    }
+
+    @Test
+    void flushDuringARepurgeDelayWaitsForThatRepurgeOnly() throws Exception {
+        Dispatcher d = dispatcher(REPURGE, WINDOW, node);
+        write(d, "/a");
+        complete(node, "/a");
+        CompletableFuture<Boolean> delayed = flushInBackground(d, WAIT);
+
+        advance(REPURGE);
+        CompletableFuture<Boolean> repurging = flushInBackground(d, WAIT);
+        complete(node, "/a");
+
+        assertThat(delayed.get(10, TimeUnit.SECONDS)).as("flush while the re-purge was due").isTrue();
+        assertThat(repurging.get(10, TimeUnit.SECONDS)).as("flush while the re-purge was on the wire").isTrue();
+    }
+
+    @Test
+    void flushOnAnInterruptedThreadGivesUpAndKeepsTheInterrupt() {
+        Dispatcher d = dispatcher(WINDOW);
+        write(d, "/a");
+
+        Thread.currentThread().interrupt();
+        boolean flushed = d.flush(WAIT);
+
+        assertThat(Thread.interrupted()).as("interrupted after flush").isTrue();
+        assertThat(flushed).as("flush").isFalse();
+    }
+
+    // ---- durations too long to count: forever (issue 10, item 14)
+
+    @Test
+    void aFlushOfForeverWaitsUntilDone() throws Exception {
+        Dispatcher d = dispatcher(WINDOW);
+        write(d, "/a");
+        CompletableFuture<Boolean> flushed = flushInBackground(d, FOREVER);
+
+        complete(node, "/a");
+
+        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush(forever)").isTrue();
+    }
+
+    @Test
+    void aRepurgeDelayOfForeverIsNeverDue() {
+        Dispatcher d = dispatcher(FOREVER, WINDOW, node);
+        write(d, "/a");
+
+        complete(node, "/a");
+        advance(Duration.ofDays(365 * 200));
+
+        assertThat(scheduler.delays()).as("timer delays").containsExactly(Long.MAX_VALUE);
+        assertThat(node.sent()).as("purges").containsExactly("/a");
+        assertThat(d.pendingCount()).as("pending: the re-purge").isOne();
+    }
+
+    @Test
+    void aWindowOfForeverHoldsTheFollowUpUntilClosing() {
+        Dispatcher d = dispatcher(FOREVER);
+        write(d, "/a");
+        write(d, "/a");
+        ticker.advance(Duration.ofMillis(7));
+
+        complete(node, "/a");
+        advance(Duration.ofDays(365 * 200));
+        assertThat(scheduler.delays()).as("timer delays")
+                .containsExactly(Long.MAX_VALUE - Duration.ofMillis(7).toNanos());
+        assertThat(node.sent()).as("purges while held").containsExactly("/a");
+        d.stopAccepting();
+        executor.runAll();
+
+        assertThat(node.sent()).as("purges after stopAccepting").containsExactly("/a", "/a");
+    }
+
+    // ---- closing
+
+    @Test
+    void stopAcceptingSendsAHeldFollowUpAtOnce() {
+        Dispatcher d = dispatcher(Duration.ofHours(1));
+        write(d, "/a");
+        write(d, "/a");
+        complete(node, "/a");
+        assertThat(node.sent()).as("purges while held").containsExactly("/a");
+
+        d.stopAccepting();
+        executor.runAll();
+        assertThat(node.sent()).as("purges after stopAccepting").containsExactly("/a", "/a");
+        complete(node, "/a");
+        advance(Duration.ofHours(2));
+
+        assertThat(node.sent()).as("purges after the hold's timer ran").containsExactly("/a", "/a");
+        assertThat(d.flush(Duration.ZERO)).as("flush").isTrue();
+    }
+
+    @Test
+    void stopAcceptingSendsAtOnceAFollowUpOwedByAPurgeStillOnTheWire() {
+        Dispatcher d = dispatcher(Duration.ofHours(1));
+        write(d, "/a");
+        write(d, "/a");
+
+        d.stopAccepting();
+        complete(node, "/a");
+
+        assertThat(node.sent()).as("purges as the first completed").containsExactly("/a", "/a");
+        assertThat(scheduler.scheduled()).as("timers").isZero();
+    }
+
+    @Test
+    void writesAfterStopAcceptingAreDroppedAndLoggedOnce() {
+        Dispatcher d = dispatcher(WINDOW);
+        d.stopAccepting();
+        try (LogCapture log = new LogCapture()) {
+            write(d, new String[0]);
+            write(d, "/a");
+            write(d, "/b");
+
+            assertThat(log.messages(Level.WARNING)).as("warnings").singleElement().asString()
+                    .contains("Roan is closed: dropped purges of [/a]")
+                    .contains("Close Roan after the DSLContext that uses it");
+        }
+        assertThat(node.sent()).as("purges").isEmpty();
+        assertThat(d.pendingCount()).as("pending").isZero();
+    }
+
+    // ---- the delivery executor
+
+    @Test
+    void aDrainTheExecutorRefusesIsLoggedAndTriedAgainOnTheNextWrite() {
+        Dispatcher d = dispatcher(WINDOW);
+        executor.refuseNext = true;
+        try (LogCapture log = new LogCapture()) {
+            write(d, "/a");
+
+            assertThat(log.messages(Level.WARNING)).as("warnings").singleElement().asString()
+                    .startsWith("Roan could not schedule purges: ")
+                    .contains(RejectedExecutionException.class.getName());
+        }
+        assertThat(node.sent()).as("purges while the executor refused").isEmpty();
+
+        write(d, "/b");
+
+        assertThat(node.sent()).as("purges after the next write").containsExactlyInAnyOrder("/a", "/b");
+    }
+
+    // ---- what is pending
+
+    @Test
+    void pendingNamesEachNodeWithThePathsItOwes() {
+        FakeTarget other = new FakeTarget("node-b");
+        Dispatcher d = dispatcher(null, WINDOW, node, other);
+        write(d, "/a");
+        assertThat(d.pending()).as("pending while both nodes purge")
+                .isEqualTo(Map.of("node-a", List.of("/a"), "node-b", List.of("/a")));
+
+        complete(node, "/a");
+
+        assertThat(d.pending()).as("pending once node a is done").isEqualTo(Map.of("node-b", List.of("/a")));
+        assertThat(d.pendingCount()).as("pending count").isOne();
+    }
+
+    /**
+     * Starts {@code dispatcher.flush(timeout)} on another thread and returns once that flush is waiting, having taken
+     * in what is owed (or has returned).
+     */
+    private static CompletableFuture<Boolean> flushInBackground(Dispatcher dispatcher, Duration timeout) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> result.complete(dispatcher.flush(timeout)), "flush");
+        thread.setDaemon(true);
+        thread.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (thread.getState() != Thread.State.TIMED_WAITING && !result.isDone()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("flush neither waited nor returned within 10 s");
+            }
+            Thread.yield();
+        }
+        return result;
+    }
+
+    /** Time that moves only when told. */
+    static final class FakeTicker implements Ticker {
+        long now;
+
+        FakeTicker(long start) {
+            now = start;
+        }
+
+        @Override
+        public long read() {
+            return now;
+        }
+
+        void advance(Duration duration) {
+            now += duration.toNanos();
+        }
+    }
+
+    /** Timers that run when the test advances the ticker to their time, in the order of their times. */
+    static final class ManualScheduler implements Scheduler {
+        private final FakeTicker ticker;
+        private final List<Timer> timers = new ArrayList<>();
+        private final List<Long> delays = new ArrayList<>();
+        private long sequence;
+        boolean refuse;
+
+        ManualScheduler(FakeTicker ticker) {
+            this.ticker = ticker;
+        }
+
+        @Override
+        public void schedule(Runnable task, long delayNanos) {
+            if (refuse) {
+                throw new RejectedExecutionException("refused by the test");
+            }
+            delays.add(delayNanos);
+            long due = delayNanos > Long.MAX_VALUE - ticker.now ? Long.MAX_VALUE : ticker.now + delayNanos;
+            timers.add(new Timer(due, sequence++, task));
+        }
+
+        /** Moves the ticker on, running each timer at its time. */
+        void advance(Duration duration) {
+            long end = ticker.now + duration.toNanos();
+            while (true) {
+                Timer next = timers.stream()
+                        .min(Comparator.comparingLong(Timer::due).thenComparingLong(Timer::sequence))
+                        .orElse(null);
+                if (next == null || next.due() > end) {
+                    break;
+                }
+                timers.remove(next);
+                ticker.now = Math.max(ticker.now, next.due());
+                next.task().run();
+            }
+            ticker.now = end;
+        }
+
+        /** Timers not yet run. */
+        int scheduled() {
+            return timers.size();
+        }
+
+        /** The delay of every timer scheduled, in order. */
+        List<Long> delays() {
+            return List.copyOf(delays);
+        }
+
+        private record Timer(long due, long sequence, Runnable task) {}
+    }
+
+    /** A delivery executor whose tasks run when the test says so, on the test's thread. */
+    static final class ManualExecutor implements Executor {
+        private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+        boolean refuseNext;
+
+        @Override
+        public void execute(Runnable task) {
+            if (refuseNext) {
+                refuseNext = false;
+                throw new RejectedExecutionException("refused by the test");
+            }
+            tasks.add(task);
+        }
+
+        void runAll() {
+            Runnable task;
+            while ((task = tasks.poll()) != null) {
+                task.run();
+            }
+        }
+
+        int queued() {
+            return tasks.size();
+        }
+    }
+
+    /** A cache node whose purges complete when the test completes them. */
+    static final class FakeTarget implements PurgeTarget {
+        private final String name;
+        private final List<String> sent = new ArrayList<>();
+        private final List<Long> requested = new ArrayList<>();
+        private final List<Sending> onTheWire = new ArrayList<>();
+
+        FakeTarget(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public CompletionStage<Void> purge(String path, long requestedNanos) {
+            sent.add(path);
+            requested.add(requestedNanos);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            onTheWire.add(new Sending(path, done));
+            return done;
+        }
+
+        /** Paths in the order their purges started. */
+        List<String> sent() {
+            return List.copyOf(sent);
+        }
+
+        /** The requested time handed with the latest purge of {@code path}. */
+        long requestedNanos(String path) {
+            int i = sent.lastIndexOf(path);
+            assertThat(i).as("purges of %s", path).isNotNegative();
+            return requested.get(i);
+        }
+
+        int inFlight() {
+            return onTheWire.size();
+        }
+
+        void complete(String path) {
+            Sending sending = onTheWire.stream().filter(s -> s.path().equals(path)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no purge of " + path + " on the wire at " + name));
+            onTheWire.remove(sending);
+            sending.done().complete(null);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+
+        private record Sending(String path, CompletableFuture<Void> done) {}
+    }
+}
