@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -291,33 +292,42 @@ final class Dispatcher {
      * @return false if the timeout elapsed first, or the thread was interrupted
      */
     boolean flush(Duration timeout) {
-        long left = Ticker.saturatedNanos(timeout);
+        // Real time, whatever the ticker: this thread waits for others. Only differences count, so the sum may
+        // overflow for a timeout of forever.
+        long deadline = System.nanoTime() + Ticker.saturatedNanos(timeout);
         lock.lock();
         try {
-            List<Entry> waiting = new ArrayList<>();
-            List<Long> targets = new ArrayList<>();
-            for (NodeState node : nodes) {
-                for (Entry entry : node.entries.values()) {
-                    waiting.add(entry);
-                    targets.add(entry.requested + (owesRepurge(entry) ? 1 : 0));
-                }
-            }
-            for (int i = 0; i < waiting.size(); i++) {
-                while (waiting.get(i).completed < targets.get(i)) {
-                    if (left <= 0) {
-                        return false;
-                    }
-                    // Real time, whatever the ticker: this thread waits for others.
-                    left = progress.awaitNanos(left);
-                }
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            return awaitOwed(deadline);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Under the lock: flush's waiting, until the deadline (by {@link System#nanoTime()}). */
+    private boolean awaitOwed(long deadline) {
+        List<Entry> waiting = new ArrayList<>();
+        List<Long> targets = new ArrayList<>();
+        for (NodeState node : nodes) {
+            for (Entry entry : node.entries.values()) {
+                waiting.add(entry);
+                targets.add(entry.requested + (owesRepurge(entry) ? 1 : 0));
+            }
+        }
+        boolean timedOut = false;
+        for (int i = 0; i < waiting.size(); i++) {
+            while (waiting.get(i).completed < targets.get(i)) {
+                if (timedOut) {
+                    return false;
+                }
+                try {
+                    timedOut = !progress.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.roan.jooq;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 
 import org.jspecify.annotations.Nullable;
@@ -362,6 +364,7 @@ class DispatcherTest {
         CompletableFuture<Boolean> flushed = flushInBackground(d, WAIT);
 
         write(d, "/b");
+        assertThat(flushed).as("flush while /a is in flight").isNotDone();
         complete(node, "/a");
 
         assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush, with /b still in flight").isTrue();
@@ -377,10 +380,27 @@ class DispatcherTest {
         CompletableFuture<Boolean> flushed = flushInBackground(d, WAIT);
 
         advance(WINDOW);
+        assertThat(flushed).as("flush while the follow-up is in flight").isNotDone();
         complete(node, "/a");
 
         assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush").isTrue();
         assertThat(node.sent()).as("purges").containsExactly("/a", "/a");
+    }
+
+    @Test
+    void flushWaitsThroughAFollowUpOwedByAPurgeInFlight() throws Exception {
+        Dispatcher d = dispatcher(Duration.ZERO);
+        write(d, "/a");
+        write(d, "/a");
+        CompletableFuture<Boolean> flushed = flushInBackground(d, WAIT);
+
+        complete(node, "/a");
+        // The completion woke the flush: give it the time to return, which it must not.
+        assertThatThrownBy(() -> flushed.get(100, TimeUnit.MILLISECONDS))
+                .as("flush while the follow-up is in flight").isInstanceOf(TimeoutException.class);
+        complete(node, "/a");
+
+        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush").isTrue();
     }
 
     @Test
@@ -416,6 +436,8 @@ class DispatcherTest {
 
         advance(REPURGE);
         CompletableFuture<Boolean> repurging = flushInBackground(d, WAIT);
+        assertThat(delayed).as("flush started while the re-purge was due, with the re-purge in flight").isNotDone();
+        assertThat(repurging).as("flush started while the re-purge was in flight").isNotDone();
         complete(node, "/a");
 
         assertThat(delayed.get(10, TimeUnit.SECONDS)).as("flush while the re-purge was due").isTrue();
@@ -442,6 +464,7 @@ class DispatcherTest {
         write(d, "/a");
         CompletableFuture<Boolean> flushed = flushInBackground(d, FOREVER);
 
+        assertThat(flushed).as("flush(forever) while a purge is in flight").isNotDone();
         complete(node, "/a");
 
         assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush(forever)").isTrue();
