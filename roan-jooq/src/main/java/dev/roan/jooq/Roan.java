@@ -323,7 +323,8 @@ public final class Roan implements AutoCloseable {
         boolean delivered = dispatcher.flush(closeTimeout);
         if (!delivered) {
             Map<String, List<String>> pending = dispatcher.pending();
-            LOG.log(Level.WARNING, () -> "Roan closed after waiting " + closeTimeout.toMillis() + " ms with purges"
+            LOG.log(Level.WARNING, () -> "Roan closed after waiting " + Ticker.saturatedNanos(closeTimeout) / 1_000_000
+                    + " ms with purges"
                     + " still pending, their pages may be stale: " + pending);
         }
         scheduler.shutdownNow();
