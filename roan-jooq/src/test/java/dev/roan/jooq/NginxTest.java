@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
 
@@ -281,14 +283,141 @@ class NginxTest {
     }
 
     /**
+     * Every value a row can hold reaches the purge location and purges the page a reader cached under it: nginx
+     * decodes a request's path before it chooses a location (a decoded {@code %0A} matches no {@code /purge(/.*)}
+     * and the site answered the purge with 200), so the documented configuration chooses purges by the target as
+     * sent and keys pages by it too. The pages are named as Roan names them, every byte outside RFC 3986's
+     * unreserved characters percent-encoded; {@code /} and {@code /posts/a} stand by: a value must purge nothing
+     * else ({@code ..} is no parent segment, {@code a*} is no ngx_cache_purge 2.5 prefix key).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Nginx.Purge.class, names = {"LOCATION", "NAMED_LOCATION"})
+    void rowValuesWithLineBreaksReservedAndNonAsciiCharactersPurgeTheirPage(Nginx.Purge form) {
+        Map<String, String> pages = new LinkedHashMap<>();
+        pages.put("line\nfeed", "/posts/line%0Afeed");
+        pages.put("carriage\rreturn", "/posts/carriage%0Dreturn");
+        pages.put("crlf\r\n", "/posts/crlf%0D%0A");
+        pages.put("tab\tbed", "/posts/tab%09bed");
+        pages.put("100%", "/posts/100%25");
+        pages.put("%0A", "/posts/%250A");
+        pages.put("and/or", "/posts/and%2For");
+        pages.put("why?", "/posts/why%3F");
+        pages.put("c#", "/posts/c%23");
+        pages.put("café", "/posts/caf%C3%A9");
+        pages.put("日本", "/posts/%E6%97%A5%E6%9C%AC");
+        pages.put("..", "/posts/%2E%2E");
+        pages.put("a*", "/posts/a%2A");
+        pages.put("it's (1)", "/posts/it%27s%20%281%29");
+        List<String> slugs = List.copyOf(pages.keySet());
+        db.onSeparateConnection(c -> {
+            long id = 10;
+            for (String slug : slugs) {
+                c.insertInto(POST).set(POST.ID, id++).set(POST.SLUG, slug).set(POST.TITLE, "First").execute();
+            }
+            return null;
+        });
+        Nginx nginx = nginx(Nginx.builder(app.address()).purge(form));
+        Roan roan = roan(Roan.builder().purgeUrl(nginx.purgeUrl()).purgeMethod(form == Nginx.Purge.LOCATION ? "GET" : "PURGE"));
+        roan.purge("/posts/{slug}").onWrite(POST);
+        for (String page : pages.values()) {
+            assertCached(nginx.baseUrl(), page, null, "First");
+        }
+        List<String> bystanders = List.of("/", "/posts/a");
+        for (String page : bystanders) {
+            assertCached(nginx.baseUrl(), page, null, "First");
+        }
+
+        dsl(roan).update(POST).set(POST.TITLE, "Second").where(POST.SLUG.in(slugs)).execute();
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+
+        for (String page : pages.values()) {
+            assertPurged(nginx.baseUrl(), page, null, "Second");
+        }
+        for (String page : bystanders) {
+            assertThat(verdict(RawHttp.get(nginx.baseUrl(), page))).as("read of %s, which no value names", page)
+                    .isEqualTo("HIT");
+        }
+        String purge = form == Nginx.Purge.LOCATION ? "GET /purge" : "PURGE ";
+        assertThat(nginx.accessLog()).as("purges nginx received")
+                .containsAll(pages.values().stream().map(page -> purge + page + " 200 -").toList());
+        assertThat(log.messages(Level.WARNING)).as("warnings").isEmpty();
+    }
+
+    /**
+     * Only a request whose target, as sent, starts with {@code /purge/} is a purge: targets that nginx would decode
+     * or normalise into {@code /purge/posts} are pages like any other, and the purge location itself cannot be
+     * requested.
+     */
+    @Test
+    void requestsThatOnlyDecodeToAPurgeArePages() {
+        Nginx nginx = nginx(Nginx.builder(app.address()));
+        assertCached(nginx.baseUrl(), "/posts", null, "First");
+
+        for (String disguised : List.of("/x/../purge/posts", "/%70urge/posts", "//purge/posts", "/./purge/posts",
+                "/purge%2Fposts")) {
+            RawHttp.Response page = RawHttp.get(nginx.baseUrl(), disguised);
+            assertThat(page.status()).as("status of %s", disguised).isEqualTo(200);
+            assertThat(verdict(page)).as("cache verdict of %s, a page", disguised).isEqualTo("MISS");
+        }
+        assertThat(RawHttp.get(nginx.baseUrl(), "/.roan-purge").status()).as("status of the purge location itself")
+                .isEqualTo(404);
+
+        assertThat(verdict(RawHttp.get(nginx.baseUrl(), "/posts"))).as("read of /posts").isEqualTo("HIT");
+    }
+
+    /**
+     * A visitor's own pages are not everyone's: a request with the session cookie (a signed-in page, a flash
+     * message after a form) or with credentials goes to the application and is not stored, so the next reader
+     * without them fills the cache with the public page.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Cookie: theme=dark; JSESSIONID=1F2E3D", "Cookie: SESSION=YjM0", "Authorization: Basic YTpi"})
+    void requestsOfASessionAreNeitherServedFromNorStoredInTheCache(String header) {
+        Nginx nginx = nginx(Nginx.builder(app.address()));
+        String[] nameValue = header.split(": ", 2);
+        Map<String, String> session = Map.of(nameValue[0], nameValue[1]);
+        assertCached(nginx.baseUrl(), "/posts", null, "First");
+
+        for (int read = 1; read <= 2; read++) {
+            RawHttp.Response page = RawHttp.send("GET", nginx.baseUrl(), "/posts", null, session);
+            assertThat(verdict(page)).as("cache verdict of read %s of the cached page with %s", read, header)
+                    .isEqualTo("BYPASS");
+            RawHttp.Response fresh = RawHttp.send("GET", nginx.baseUrl(), "/posts/one", null, session);
+            assertThat(verdict(fresh)).as("cache verdict of read %s of a page not cached, with %s", read, header)
+                    .isEqualTo("BYPASS");
+        }
+        assertThat(app.requests("/posts")).as("reads of /posts that reached the application").isEqualTo(3);
+        assertThat(verdict(RawHttp.get(nginx.baseUrl(), "/posts/one"))).as("first read without %s", header)
+                .isEqualTo("MISS");
+        assertThat(app.requests("/posts/one")).as("reads of /posts/one that reached the application").isEqualTo(3);
+    }
+
+    /** A response that sets a cookie belongs to one visitor: nginx does not store it. */
+    @Test
+    void responsesThatSetACookieAreNotCached() {
+        Upstream cookies = Upstream.start(path -> path + ": " + titles(db),
+                path -> path.equals("/login") ? Map.of("Set-Cookie", "JSESSIONID=1F2E3D; Path=/; HttpOnly") : Map.of());
+        closeFirst.add(cookies);
+        Nginx nginx = nginx(Nginx.builder(cookies.address()));
+
+        for (int read = 1; read <= 2; read++) {
+            RawHttp.Response page = RawHttp.get(nginx.baseUrl(), "/login");
+            assertThat(page.header("Set-Cookie")).as("cookie of read %s", read).startsWith("JSESSIONID=");
+            assertThat(verdict(page)).as("cache verdict of read %s", read).isEqualTo("MISS");
+        }
+        assertThat(cookies.requests("/login")).as("reads that reached the application").isEqualTo(2);
+        assertCached(nginx.baseUrl(), "/posts", null, "First");
+    }
+
+    /**
      * Two nodes reached by address, both caching the public host ({@code $host} in the cache key): the purge
      * location names the public host literally, since Roan's purge requests carry the node's address as Host.
      */
     @Test
     void everyNodeIsPurgedWhenThePurgeKeyNamesThePublicHost() {
         Nginx.Builder builder = Nginx.builder(app.address())
-                .cacheKey("$host$uri$is_args$args")
-                .purgeKey(PUBLIC_HOST + "$1$is_args$args");
+                .cacheKey("$host$request_uri")
+                .purgeKey(PUBLIC_HOST + Nginx.PURGE_KEY);
         assertEveryNodePurged(nginx(builder), nginx(builder), Roan.builder());
     }
 
@@ -300,8 +429,8 @@ class NginxTest {
     @Tag("restricted-host-header")
     void everyNodeIsPurgedWhenRoanSendsThePublicHost() {
         Nginx.Builder builder = Nginx.builder(app.address())
-                .cacheKey("$host$uri$is_args$args")
-                .purgeKey("$host$1$is_args$args");
+                .cacheKey("$host$request_uri")
+                .purgeKey("$host" + Nginx.PURGE_KEY);
         assertEveryNodePurged(nginx(builder), nginx(builder), Roan.builder().header("Host", PUBLIC_HOST));
     }
 

@@ -18,9 +18,12 @@ import org.junit.jupiter.api.Assumptions;
  * a free loopback port, with its configuration, cache, temporary files, pid and logs in a temporary folder that
  * {@link #close()} deletes after stopping the process.
  *
- * <p>Pages are cached forever under {@link Builder#cacheKey(String) the cache key}; every answer carries
- * {@code X-Cache-Status} ({@code MISS}, {@code HIT}); {@link #accessLog()} has a line per request,
- * {@code "METHOD /raw/uri STATUS CACHE_STATUS"}. How purges are taken is chosen with {@link Purge}.
+ * <p>The configuration is the README's: pages are cached forever under {@link Builder#cacheKey(String) the cache
+ * key}, the request target as sent by default; requests with a session cookie ({@code JSESSIONID}, or Spring
+ * Session's {@code SESSION}) or credentials ({@code Authorization}) are neither served from the cache nor stored,
+ * and neither is a response that sets a cookie. Every answer carries {@code X-Cache-Status} ({@code MISS},
+ * {@code HIT}, {@code BYPASS}); {@link #accessLog()} has a line per request, {@code "METHOD /raw/uri STATUS
+ * CACHE_STATUS"}. How purges are taken is chosen with {@link Purge}.
  *
  * <pre>{@code
  * try (Nginx nginx = Nginx.builder("127.0.0.1:" + appPort).start()) {
@@ -38,8 +41,16 @@ public final class Nginx implements AutoCloseable {
     public static final String PURGE_MODULE = "/usr/lib/nginx/modules/ngx_http_cache_purge_module.so";
     /** The cache zone of the generated configuration, as named in {@code proxy_cache_purge}. */
     public static final String ZONE = "roan";
-    /** The cache key unless {@link Builder#cacheKey(String)} sets another: the path and query as nginx decoded them. */
-    public static final String DEFAULT_CACHE_KEY = "$uri$is_args$args";
+    /**
+     * The cache key unless {@link Builder#cacheKey(String)} sets another: the path and query exactly as the reader
+     * sent them, which is also what the application receives.
+     */
+    public static final String DEFAULT_CACHE_KEY = "$request_uri";
+    /**
+     * The variable that holds a purge's page key in the purge-location forms: the request target as sent, less its
+     * leading {@code /purge}, such as {@code /posts/a%0Ab}; empty for every request that is not a purge.
+     */
+    public static final String PURGE_KEY = "$purge_key";
 
     private static final String PACKAGES = "nginx libnginx-mod-http-cache-purge";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(5);
@@ -48,9 +59,10 @@ public final class Nginx implements AutoCloseable {
     /** How the nginx takes purges. */
     public enum Purge {
         /**
-         * The README's form: {@code location ~ ^/purge(/.*)$ { allow 127.0.0.1; deny all; proxy_cache_purge roan
-         * <purge key>; }}, purge key {@code $1$is_args$args} by default. Purges are {@code GET {base}/purge{path}}
-         * (ngx_cache_purge takes any method there, PURGE too).
+         * The README's form: a request whose target, as sent, starts with {@code /purge/} ({@code map $request_uri
+         * $purge_key}) is rewritten before any location is chosen to the internal {@code location = /.roan-purge {
+         * internal; allow 127.0.0.1; deny all; proxy_cache_purge roan <purge key>; }}, purge key {@value #PURGE_KEY}
+         * by default. Purges are {@code GET {base}/purge{path}} (ngx_cache_purge takes any method there, PURGE too).
          */
         LOCATION,
         /**
@@ -179,8 +191,8 @@ public final class Nginx implements AutoCloseable {
 
         /**
          * The key {@code proxy_cache_purge} rebuilds from a purge request; it must equal the cache key of the page.
-         * Default: {@code $1$is_args$args} for the purge-location forms ({@code $1} is the page path captured from
-         * {@code /purge(/.*)}), the cache key itself for {@link Purge#NAMED_LOCATION}.
+         * Default: {@value Nginx#PURGE_KEY} for the purge-location forms (the purge's target as sent, less
+         * {@code /purge}), the cache key itself for {@link Purge#NAMED_LOCATION}.
          */
         public Builder purgeKey(String purgeKey) {
             this.purgeKey = Objects.requireNonNull(purgeKey, "purgeKey");
@@ -188,8 +200,8 @@ public final class Nginx implements AutoCloseable {
         }
 
         /**
-         * A misconfigured purge location for error tests: {@code location ~ ^/purge(/.*)$ { return STATUS; }}
-         * answers every purge with {@code status} (such as 405 or 412) and purges nothing.
+         * A misconfigured purge location for error tests: {@code location = /.roan-purge { internal; return STATUS;
+         * }} answers every purge with {@code status} (such as 405 or 412) and purges nothing.
          */
         public Builder purgeLocationAnswering(int status) {
             this.purge = Purge.LOCATION;
@@ -286,7 +298,7 @@ public final class Nginx implements AutoCloseable {
         }
 
         private String config(int port, boolean loadModule) {
-            String locationKey = purgeKey != null ? purgeKey : "$1$is_args$args";
+            String locationKey = purgeKey != null ? purgeKey : PURGE_KEY;
             String namedKey = purgeKey != null ? purgeKey : cacheKey;
             StringBuilder c = new StringBuilder();
             c.append("# Written by dev.roan.testkit.Nginx for one test; relative paths are inside the prefix (-p).\n");
@@ -315,11 +327,23 @@ public final class Nginx implements AutoCloseable {
 
                         proxy_cache_path cache levels=1:2 keys_zone=roan:1m max_size=100m inactive=365d use_temp_path=off;
 
+                        # A purge is a request whose target, as sent, starts with /purge/; the rest is the page's key.
+                        map $request_uri $purge_key {
+                            "~(?s)^/purge(?<key>/.*)$" $key;
+                        }
+
                         server {
                     """);
             c.append("        listen 127.0.0.1:").append(port).append(";\n");
             c.append("""
                             add_header X-Cache-Status $upstream_cache_status always;
+                    """);
+            boolean purgeLocation = purge == Purge.LOCATION || purge == Purge.DENIED;
+            if (purgeLocation) {
+                // Before any location is chosen: nginx chooses it by the decoded, normalised path.
+                c.append("        if ($purge_key) {\n            rewrite ^ /.roan-purge last;\n        }\n");
+            }
+            c.append("""
 
                             location = /.roan-testkit/sync {
                                 access_log off;
@@ -340,14 +364,16 @@ public final class Nginx implements AutoCloseable {
             c.append("            proxy_cache_key ").append(cacheKey).append(";\n");
             c.append("""
                                 proxy_cache_valid 200 301 302 100y;
-                                proxy_ignore_headers Cache-Control Expires Set-Cookie;
+                                proxy_cache_bypass $cookie_JSESSIONID $cookie_SESSION $http_authorization;
+                                proxy_no_cache $cookie_JSESSIONID $cookie_SESSION $http_authorization $upstream_http_set_cookie;
+                                proxy_ignore_headers Cache-Control Expires;
                             }
                     """);
-            if (purge == Purge.LOCATION && purgeLocationStatus != 0) {
-                c.append("\n        location ~ ^/purge(/.*)$ {\n            return ").append(purgeLocationStatus)
-                        .append(";\n        }\n");
-            } else if (purge == Purge.LOCATION || purge == Purge.DENIED) {
-                c.append("\n        location ~ ^/purge(/.*)$ {\n");
+            if (purgeLocation && purgeLocationStatus != 0) {
+                c.append("\n        location = /.roan-purge {\n            internal;\n            return ")
+                        .append(purgeLocationStatus).append(";\n        }\n");
+            } else if (purgeLocation) {
+                c.append("\n        location = /.roan-purge {\n            internal;\n");
                 // 192.0.2.1 is TEST-NET-1 (RFC 5737): no caller is ever there.
                 c.append(purge == Purge.DENIED ? "            allow 192.0.2.1;\n" : "            allow 127.0.0.1;\n");
                 c.append("            deny all;\n");
