@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -96,6 +98,35 @@ public final class Nginx implements AutoCloseable {
     }
 
     /**
+     * Writes a whole nginx configuration for {@link #start(Configuration)}, such as a documented one with its
+     * addresses replaced. Relative paths in it are inside the folder of the nginx ({@code -p}).
+     */
+    @FunctionalInterface
+    public interface Configuration {
+
+        /**
+         * The configuration's text.
+         *
+         * @param port the free loopback port to listen on, {@code 127.0.0.1:port}
+         * @param loadModule whether it must load ngx_cache_purge ({@code load_module} {@value Nginx#PURGE_MODULE});
+         *     false where nginx has the module compiled in
+         */
+        String write(int port, boolean loadModule);
+    }
+
+    /**
+     * Starts nginx with a configuration of the caller's instead of a generated one, so that a test runs a
+     * documented configuration as written. Purges go to {@link #purgeUrl()}, {@code {base}/purge}; it counts as
+     * started once it answers any request. Skips the calling test (fails it under {@code CI=true}) when nginx or
+     * ngx_cache_purge is missing.
+     *
+     * @throws IllegalStateException if nginx does not start, with what it printed
+     */
+    public static Nginx start(Configuration configuration) {
+        return launch(configuration, Purge.LOCATION, nginx -> answers(nginx, status -> true));
+    }
+
+    /**
      * A builder for an nginx in front of {@code upstream}.
      *
      * @param upstream the application's address, {@code host:port}, such as {@code "127.0.0.1:8080"}
@@ -129,7 +160,8 @@ public final class Nginx implements AutoCloseable {
 
     /**
      * The access log, a line per request: {@code "METHOD /raw/uri?query STATUS CACHE_STATUS"}, such as
-     * {@code "GET /purge/posts 404 -"}. Every request answered before this call is in it: nginx runs one process
+     * {@code "GET /purge/posts 404 -"} ({@code access.log} in the format it has for a {@link #start(Configuration)
+     * configuration of the caller's}). Every request answered before this call is in it: nginx runs one process
      * and writes a request's line before it reads the next request, and this method sends one first.
      */
     public List<String> accessLog() {
@@ -160,6 +192,65 @@ public final class Nginx implements AutoCloseable {
     @Override
     public String toString() {
         return "nginx on " + baseUrl() + " (" + purge + ")";
+    }
+
+    private static Nginx launch(Configuration configuration, Purge purge, Predicate<Nginx> ready) {
+        Path nginx = Programs.require("nginx", PACKAGES, "/usr/sbin/nginx", "/usr/local/sbin/nginx",
+                "/usr/local/nginx/sbin/nginx", "/usr/bin/nginx");
+        boolean moduleFile = Files.exists(Path.of(PURGE_MODULE));
+        if (!moduleFile && !compiledIn(nginx)) {
+            Programs.unavailable("ngx_cache_purge not found (neither " + PURGE_MODULE + " nor compiled into " + nginx
+                    + "); install it with `apt-get install -y " + PACKAGES + "`");
+        }
+        IllegalStateException failure = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int port = Programs.freePort();
+            Path folder = ProgramProcess.temporaryFolder("roan-nginx-");
+            String config = configuration.write(port, moduleFile);
+            try {
+                Files.writeString(folder.resolve("nginx.conf"), config, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            ProgramProcess process = ProgramProcess.start("nginx", List.of(nginx.toString(), "-p",
+                    folder.toString(), "-e", "stderr", "-c", folder.resolve("nginx.conf").toString()), folder);
+            Nginx started = new Nginx(folder, port, purge, config, process);
+            try {
+                process.awaitReady(START_TIMEOUT, () -> ready.test(started), "\nits configuration (line numbers as in"
+                        + " nginx's message):\n" + config);
+            } catch (IllegalStateException e) {
+                started.stop();
+                if (!e.getMessage().contains("Address already in use")) {
+                    throw e;
+                }
+                failure = e;
+                continue;
+            }
+            return started;
+        }
+        throw failure;
+    }
+
+    private static boolean answers(Nginx nginx, IntPredicate status) {
+        try {
+            return status.test(RawHttp.get(nginx.baseUrl(), SYNC_PATH).status());
+        } catch (UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    private static boolean compiledIn(Path nginx) {
+        try {
+            Process version = new ProcessBuilder(nginx.toString(), "-V").redirectErrorStream(true).start();
+            String text = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            version.waitFor(5, TimeUnit.SECONDS);
+            return text.contains("cache_purge");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**
@@ -216,51 +307,11 @@ public final class Nginx implements AutoCloseable {
          * @throws IllegalStateException if nginx does not start, with what it printed
          */
         public Nginx start() {
-            Path nginx = Programs.require("nginx", PACKAGES, "/usr/sbin/nginx", "/usr/local/sbin/nginx",
-                    "/usr/local/nginx/sbin/nginx", "/usr/bin/nginx");
-            boolean moduleFile = Files.exists(Path.of(PURGE_MODULE));
-            if (!moduleFile && !compiledIn(nginx)) {
-                Programs.unavailable("ngx_cache_purge not found (neither " + PURGE_MODULE + " nor compiled into " + nginx
-                        + "); install it with `apt-get install -y " + PACKAGES + "`");
+            Nginx started = launch(this::config, purge, nginx -> answers(nginx, status -> status == 204));
+            if (purge == Purge.SAME_LOCATION) {
+                skipIfSameLocationPurgeCrashes(started);
             }
-            IllegalStateException failure = null;
-            for (int attempt = 0; attempt < 3; attempt++) {
-                int port = Programs.freePort();
-                Path folder = ProgramProcess.temporaryFolder("roan-nginx-");
-                String config = config(port, moduleFile);
-                try {
-                    Files.writeString(folder.resolve("nginx.conf"), config, StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                ProgramProcess process = ProgramProcess.start("nginx", List.of(nginx.toString(), "-p",
-                        folder.toString(), "-e", "stderr", "-c", folder.resolve("nginx.conf").toString()), folder);
-                Nginx started = new Nginx(folder, port, purge, config, process);
-                try {
-                    process.awaitReady(START_TIMEOUT, () -> answers(started), "\nits configuration (line numbers as in"
-                            + " nginx's message):\n" + config);
-                } catch (IllegalStateException e) {
-                    started.stop();
-                    if (!e.getMessage().contains("Address already in use")) {
-                        throw e;
-                    }
-                    failure = e;
-                    continue;
-                }
-                if (purge == Purge.SAME_LOCATION) {
-                    skipIfSameLocationPurgeCrashes(started);
-                }
-                return started;
-            }
-            throw failure;
-        }
-
-        private static boolean answers(Nginx nginx) {
-            try {
-                return RawHttp.get(nginx.baseUrl(), SYNC_PATH).status() == 204;
-            } catch (UncheckedIOException e) {
-                return false;
-            }
+            return started;
         }
 
         /**
@@ -280,20 +331,6 @@ public final class Nginx implements AutoCloseable {
                         + " bug of ngx_cache_purge 2.3 (Debian 12) with nginx >= 1.11.6, nginx-modules/ngx_cache_purge#2,"
                         + " fixed in 2.4 and later. Use the purge location form (GET {base}/purge{path}) or"
                         + " the named-location PURGE form on this version.");
-            }
-        }
-
-        private static boolean compiledIn(Path nginx) {
-            try {
-                Process version = new ProcessBuilder(nginx.toString(), "-V").redirectErrorStream(true).start();
-                String text = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                version.waitFor(5, TimeUnit.SECONDS);
-                return text.contains("cache_purge");
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
             }
         }
 
