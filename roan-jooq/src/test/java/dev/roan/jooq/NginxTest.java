@@ -100,8 +100,8 @@ class NginxTest {
     static Stream<Documented> purgeLocationConfigs() {
         return Stream.of(
                 new Documented("test kit", upstream -> Nginx.builder(upstream).start(), "GET"),
-                new Documented("README quick start", upstream -> Nginx.start(DocumentedNginx.readmeQuickStart(upstream)),
-                        "GET"),
+                new Documented("README quick start",
+                        upstream -> Nginx.start(DocumentedNginx.readmeQuickStart(upstream)), "GET"),
                 new Documented("example/nginx/nginx.conf", upstream -> Nginx.start(DocumentedNginx.example(upstream)),
                         "GET"));
     }
@@ -351,8 +351,8 @@ class NginxTest {
             return null;
         });
         Nginx nginx = nginx(config, app.address());
-        Roan roan = roan(Roan.builder().purgeUrl(config.purgeMethod().equals("GET") ? nginx.purgeUrl() : nginx.baseUrl())
-                .purgeMethod(config.purgeMethod()));
+        String purgeUrl = config.purgeMethod().equals("GET") ? nginx.purgeUrl() : nginx.baseUrl();
+        Roan roan = roan(Roan.builder().purgeUrl(purgeUrl).purgeMethod(config.purgeMethod()));
         roan.purge("/posts/{slug}").onWrite(POST);
         for (String page : pages.values()) {
             assertCached(nginx.baseUrl(), page, null, "First");
@@ -376,7 +376,8 @@ class NginxTest {
         String purge = config.purgeMethod().equals("GET") ? "GET /purge" : "PURGE ";
         List<String> accessLog = nginx.accessLog();
         for (String page : pages.values()) {
-            assertThat(accessLog).as("access log").anyMatch(line -> line.contains(purge + page + " ") && line.contains(" 200 "));
+            assertThat(accessLog).as("access log: %s%s purged", purge, page)
+                    .anyMatch(line -> line.contains(purge + page + " ") && line.contains(" 200 "));
         }
         assertThat(log.messages(Level.WARNING)).as("warnings").isEmpty();
     }

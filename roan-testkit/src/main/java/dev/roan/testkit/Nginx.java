@@ -402,7 +402,8 @@ public final class Nginx implements AutoCloseable {
             c.append("""
                                 proxy_cache_valid 200 301 302 100y;
                                 proxy_cache_bypass $cookie_JSESSIONID $cookie_SESSION $http_authorization;
-                                proxy_no_cache $cookie_JSESSIONID $cookie_SESSION $http_authorization $upstream_http_set_cookie;
+                                proxy_no_cache $cookie_JSESSIONID $cookie_SESSION $http_authorization
+                                               $upstream_http_set_cookie;
                                 proxy_ignore_headers Cache-Control Expires;
                             }
                     """);

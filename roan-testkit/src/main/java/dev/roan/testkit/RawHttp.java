@@ -58,7 +58,8 @@ public final class RawHttp {
      * @param host the {@code Host} header to send, or null for the authority of {@code baseUrl}
      * @param headers more header lines, name to value, sent as given
      */
-    public static Response send(String method, String baseUrl, String rawPath, String host, Map<String, String> headers) {
+    public static Response send(String method, String baseUrl, String rawPath, String host,
+            Map<String, String> headers) {
         URI base = URI.create(baseUrl);
         String hostHeader = host != null ? host : base.getRawAuthority();
         try (Socket socket = new Socket()) {
