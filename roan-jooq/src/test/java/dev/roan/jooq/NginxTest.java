@@ -321,8 +321,9 @@ class NginxTest {
      * decodes a request's path before it chooses a location (a decoded {@code %0A} matches no {@code /purge(/.*)}
      * and the site answered the purge with 200), so the documented configuration chooses purges by the target as
      * sent and keys pages by it too. The pages are named as Roan names them, every byte outside RFC 3986's
-     * unreserved characters percent-encoded; {@code /} and {@code /posts/a} stand by: a value must purge nothing
-     * else ({@code ..} is no parent segment, {@code a*} is no ngx_cache_purge 2.5 prefix key).
+     * unreserved characters percent-encoded; a static rule's page with a query is purged too. {@code /} and
+     * {@code /posts/a} stand by: a value must purge nothing else ({@code ..} is no parent segment, {@code a*} is no
+     * ngx_cache_purge 2.5 prefix key).
      */
     @ParameterizedTest
     @MethodSource("documentedConfigs")
@@ -343,6 +344,7 @@ class NginxTest {
         pages.put("a*", "/posts/a%2A");
         pages.put("it's (1)", "/posts/it%27s%20%281%29");
         List<String> slugs = List.copyOf(pages.keySet());
+        pages.put("(a static rule)", "/posts?page=2&tag=caf%C3%A9");
         db.onSeparateConnection(c -> {
             long id = 10;
             for (String slug : slugs) {
@@ -354,6 +356,7 @@ class NginxTest {
         String purgeUrl = config.purgeMethod().equals("GET") ? nginx.purgeUrl() : nginx.baseUrl();
         Roan roan = roan(Roan.builder().purgeUrl(purgeUrl).purgeMethod(config.purgeMethod()));
         roan.purge("/posts/{slug}").onWrite(POST);
+        roan.purge("/posts?page=2&tag=café").onWrite(POST);
         for (String page : pages.values()) {
             assertCached(nginx.baseUrl(), page, null, "First");
         }
