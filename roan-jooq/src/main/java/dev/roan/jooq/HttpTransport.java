@@ -128,10 +128,11 @@ final class HttpTransport {
             } catch (RuntimeException e) {
                 stage = CompletableFuture.failedFuture(e);
             }
-            return stage.whenComplete((status, error) -> last[0] = new Attempt(number, status, error));
+            return stage.whenComplete((status, error) -> last[0] = new Attempt(number, status,
+                    error == null ? null : unwrap(error)));
         }).get().handle((status, error) -> {
             Attempt attempt = last[0];
-            return attempt != null ? attempt : new Attempt(1, status, error);
+            return attempt != null ? attempt : new Attempt(1, status, error == null ? null : unwrap(error));
         });
     }
 
