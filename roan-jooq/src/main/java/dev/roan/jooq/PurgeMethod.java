@@ -18,8 +18,9 @@ final class PurgeMethod extends PathPurge {
 
     @Override
     String methodHint() {
-        return "Varnish needs a vcl_recv that returns (purge) for " + method() + " from allowed clients; nginx needs"
-                + " the method routed to a purge location (see the README, \"Purging the way your cache wants it\")";
+        return "Varnish needs a vcl_recv that returns (purge) for " + method() + ", with this host in the ACL it"
+                + " checks (the README's VCL answers 405 to other clients); nginx needs the method routed to a purge"
+                + " location (see the README, \"Purging the way your cache wants it\")";
     }
 
     @Override
