@@ -1,6 +1,7 @@
 package dev.roan.jooq;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.roan.testkit.PurgeServer;
 import java.io.ByteArrayOutputStream;
@@ -226,8 +227,8 @@ class CacheNodeTest {
             assertThat(r.header("X-Token")).as("the configured header").isEqualTo(SECRET);
         });
         assertThat(events).extracting(PurgeEvent::outcome, PurgeEvent::path).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(PurgeEvent.Outcome.RETRIED, "post-1"),
-                org.assertj.core.groups.Tuple.tuple(PurgeEvent.Outcome.DELIVERED, "post-1"));
+                tuple(PurgeEvent.Outcome.RETRIED, "post-1"),
+                tuple(PurgeEvent.Outcome.DELIVERED, "post-1"));
         cache.respond(path -> Answer.status(400));
         node.purge("post-2", System.nanoTime()).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(events).last().satisfies(e -> assertThat(e.reason()).hasValue("HTTP 400 (no xkey VMOD?)"));

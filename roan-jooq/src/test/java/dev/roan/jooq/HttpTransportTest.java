@@ -13,6 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -154,7 +155,7 @@ class HttpTransportTest {
                 .as("raw credentials").doesNotContain("pa%24%24word");
         assertThat(transport.describe(new IOException("user:pa$$word refused"))).as("decoded credentials")
                 .doesNotContain("pa$$word");
-        assertThat(transport.describe(new java.util.concurrent.CompletionException(new ConnectException())))
+        assertThat(transport.describe(new CompletionException(new ConnectException())))
                 .as("unwrapped, no message").isEqualTo("ConnectException");
     }
 }
