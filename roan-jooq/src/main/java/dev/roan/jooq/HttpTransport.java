@@ -115,7 +115,7 @@ final class HttpTransport {
     CompletionStage<Attempt> send(HttpRequest request, Consumer<Attempt> beforeRetry) {
         // Attempts run one after the other; each next one is scheduled after the previous completed, which orders
         // these writes before the next read.
-        Attempt[] last = {null};
+        @Nullable Attempt[] last = {null};
         return Retry.decorateCompletionStage(retry, scheduler, () -> {
             Attempt previous = last[0];
             int number = previous == null ? 1 : previous.number() + 1;
