@@ -6,18 +6,25 @@ package dev.roan.jooq;
  */
 final class NginxPurgeLocation extends PathPurge {
 
+    /**
+     * A purge location that works, for every hint that points at the location: its parts, not a copy of the
+     * README's, which alone shows how purges reach it.
+     */
+    private static final String LOCATION = "an nginx location with 'allow <this host's address>; deny all;"
+            + " proxy_cache_purge <zone> <key>;' (see the README, \"Quick start\")";
+
     NginxPurgeLocation(String purgeUrl) {
         super(purgeUrl, "GET");
     }
 
     @Override
     String accessHint() {
-        return "allow it in the purge location (nginx: 'allow <this host's address>;' before 'deny all;')";
+        return "allow this host's address in the purge location, as in " + LOCATION;
     }
 
     @Override
     String methodHint() {
-        return "point the purge URL at an ngx_cache_purge location (see the README, \"Quick start\"), or set"
+        return "point the purge URL at an ngx_cache_purge location, such as " + LOCATION + ", or set"
                 + " purgeMethod(\"PURGE\") for a cache that purges with the PURGE method";
     }
 
@@ -38,8 +45,7 @@ final class NginxPurgeLocation extends PathPurge {
 
     @Override
     String locationHint() {
-        return "check that the cache has a purge location at this URL that accepts GET from this host, e.g. nginx"
-                + " 'location ~ ^/purge(/.*)$ { allow 127.0.0.1; deny all; proxy_cache_purge <zone> $1$is_args$args; }'"
-                + " (see the README, \"Quick start\")";
+        return "check that the cache has a purge location at this URL that accepts GET from this host: "
+                + LOCATION;
     }
 }

@@ -97,7 +97,9 @@ class CacheProtocolTest {
 
     @Test
     void hintsNameTheKnobsOfTheCacheTheProtocolSpeaksTo() {
-        assertThat(NGINX.verdict(405).detail()).as("GET, 405").contains("ngx_cache_purge", "purgeMethod(\"PURGE\")");
+        assertThat(NGINX.verdict(405).detail()).as("GET, 405").contains("ngx_cache_purge", "purgeMethod(\"PURGE\")",
+                "proxy_cache_purge");
+        assertThat(NGINX.verdict(403).detail()).as("GET, 403").contains("allow", "deny all", "proxy_cache_purge");
         assertThat(PURGE.verdict(405).detail()).as("PURGE, 405").contains("vcl_recv", "(purge)", "PURGE");
         assertThat(NGINX.verdict(414).detail()).as("GET, 414").doesNotContain("Varnish");
         assertThat(PURGE.verdict(414).detail()).as("PURGE, 414").contains("Varnish's http_req_size");
