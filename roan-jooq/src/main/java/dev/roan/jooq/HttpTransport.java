@@ -55,13 +55,16 @@ final class HttpTransport {
         this.secrets = secrets(node, headers);
         HttpRequest.Builder builder = HttpRequest.newBuilder().timeout(requestTimeout);
         String refused = null;
-        for (Map.Entry<String, String> header : headers) {
+        for (int i = 0; i < headers.size(); i++) {
+            Map.Entry<String, String> header = headers.get(i);
             try {
                 builder.header(header.getKey(), header.getValue());
             } catch (IllegalArgumentException e) {
-                // The JDK's message quotes the value: keep only the name. Roan's builder checks headers too, so
-                // this is the last line of defence, reported on every purge rather than thrown here.
-                refused = header.getKey();
+                // The JDK's message quotes the value: keep only the name, and not even that when it is no header
+                // name (such as "Authorization: Bearer ..." typed as a name). Roan's builder checks headers too,
+                // so this is the last line of defence, reported on every purge rather than thrown here.
+                refused = nameIsSendable(header.getKey()) ? "the value of header " + header.getKey()
+                        : "header number " + (i + 1) + ", whose name it refuses too";
                 break;
             }
         }
@@ -184,6 +187,16 @@ final class HttpTransport {
         }
     }
 
+    /** Whether the JDK sends a header of this name: then its value is what it refused, and the name may be shown. */
+    private static boolean nameIsSendable(String name) {
+        try {
+            HttpRequest.newBuilder().header(name, "x");
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     private static Throwable unwrap(Throwable t) {
         Throwable cause = t;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
@@ -208,9 +221,8 @@ final class HttpTransport {
     static final class RefusedHeaderException extends IllegalArgumentException {
         private static final long serialVersionUID = 1L;
 
-        RefusedHeaderException(String header) {
-            super("the JDK's HttpClient refuses the value of header " + header + " (a character beyond U+00FF or a"
-                    + " control character): correct the value given to Roan.Builder.header");
+        RefusedHeaderException(String which) {
+            super("the JDK's HttpClient refuses " + which + " (a character beyond U+00FF or a control character): correct the value given to Roan.Builder.header");
         }
     }
 }

@@ -143,6 +143,16 @@ class HttpTransportTest {
     }
 
     @Test
+    void aHeaderNameTheJdkRefusesIsNotShownEither() {
+        HttpTransport transport = transport(cache.purgeUrl(), Duration.ofSeconds(5),
+                List.of(Map.entry("X-Ok", "fine"), Map.entry("Authorization: Bearer " + SECRET, "x")));
+        assertThatThrownBy(transport::newRequest).as("every request")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("header number 2")
+                .hasMessageNotContaining(SECRET);
+    }
+
+    @Test
     void anExceptionMessageHoldingAHeaderValueOrCredentialsIsWithheld() {
         HttpTransport transport = transport("http://user:pa%24%24word@cache/purge", Duration.ofSeconds(5),
                 List.of(Map.entry("X-Token", " " + SECRET + " ")));
