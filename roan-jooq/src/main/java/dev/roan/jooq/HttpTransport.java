@@ -39,12 +39,14 @@ final class HttpTransport {
     private final ScheduledExecutorService scheduler;
     /** The configured headers and timeout, checked once; each request starts from a copy. */
     private final HttpRequest.Builder base;
-    /** The header whose value the JDK refuses, if any: every request fails, naming it. */
+    /** Which header the JDK refuses, if any, as a message may say it: every request fails, saying so. */
     private final @Nullable String refusedHeader;
     /** What no message may show: header values and the URL's user-info. */
     private final List<String> secrets;
 
     /**
+     * A transport to one node.
+     *
      * @param node the node's name for log lines (its purge URL)
      */
     HttpTransport(String node, HttpClient client, List<Map.Entry<String, String>> headers, Duration requestTimeout,
