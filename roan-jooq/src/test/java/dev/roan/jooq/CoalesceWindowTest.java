@@ -73,9 +73,8 @@ class CoalesceWindowTest {
     /** A builder for the endpoint whose listener counts down {@link #firstDelivered}. */
     private Roan.Builder builder() {
         return Roan.builder().purgeUrl(cache.purgeUrl()).retryConfig(FAST_RETRY)
-                .listener(new PurgeListener() {
-                    @Override
-                    public void purgeDelivered(String purgeUrl, String path, int status, Duration sinceRequested) {
+                .listener(event -> {
+                    if (event.outcome() == PurgeEvent.Outcome.DELIVERED) {
                         firstDelivered.countDown();
                     }
                 });
