@@ -14,10 +14,12 @@ import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
+import org.jooq.TransactionListener;
 import org.jooq.TransactionProvider;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConfiguration;
 import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.jooq.impl.DefaultTransactionListenerProvider;
 import org.jooq.impl.DefaultTransactionProvider;
 import org.jooq.impl.ThreadLocalTransactionProvider;
 import org.junit.jupiter.api.AfterEach;
@@ -236,8 +238,12 @@ class AttachTest {
         Configuration threadLocal = db.configuration().derive(
                 new ThreadLocalTransactionProvider(db.configuration().connectionProvider()));
 
+        Configuration attached = roan.attach(threadLocal);
+
         assertThat(roan.isAttached(threadLocal)).isFalse();
-        assertThat(roan.isAttached(roan.attach(threadLocal))).isTrue();
+        assertThat(roan.isAttached(attached)).isTrue();
+        assertThat(roan.isAttached(attached.derive(new DefaultTransactionListenerProvider(new TransactionListener() {}))))
+                .as("transaction listeners replaced: purges would not wait for jOOQ's commits").isFalse();
     }
 
     @Test
