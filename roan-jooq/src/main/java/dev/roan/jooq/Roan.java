@@ -361,11 +361,11 @@ public final class Roan implements AutoCloseable {
 
     /**
      * Builds a {@link Roan}. Every setting has a default; each setter checks its value at once, with a message that
-     * says what to write instead, and leaves the builder as it was when it refuses one. The setters are those of
-     * its package-private superclass, which keeps this file a facade.
+     * says what to write instead, and leaves the builder as it was when it refuses one.
      *
      * @since 0.1.0
      */
+    // The setters live in SettingsBuilder so that this file stays a facade; javac adds a public bridge here for each.
     public static final class Builder extends SettingsBuilder {
 
         private Builder() {}
