@@ -226,6 +226,15 @@ final class Checks {
                 .build();
     }
 
+    static Duration coalesceWindow(@Nullable Duration window) {
+        if (window == null || window.isNegative()) {
+            throw new IllegalArgumentException("coalesceWindow must be zero or positive, such as"
+                    + " Duration.ofMillis(10) (Duration.ZERO sends each follow-up purge without waiting), was "
+                    + window);
+        }
+        return window;
+    }
+
     static Duration positive(@Nullable Duration d, String name) {
         if (d == null || d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive, such as Duration.ofSeconds(1), was " + d);
@@ -240,7 +249,7 @@ final class Checks {
         return d;
     }
 
-    /** Header entries in the order given, a name given again replacing its value. */
+    /** The headers as entries, in the map's order. */
     static List<Map.Entry<String, String>> entries(Map<String, String> headers) {
         List<Map.Entry<String, String>> list = new ArrayList<>();
         headers.forEach((name, value) -> list.add(Map.entry(name, value)));

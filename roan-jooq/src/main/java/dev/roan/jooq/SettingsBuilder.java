@@ -124,12 +124,7 @@ abstract class SettingsBuilder {
      * @return this builder
      */
     public Roan.Builder coalesceWindow(Duration window) {
-        if (window == null || window.isNegative()) {
-            throw new IllegalArgumentException("coalesceWindow must be zero or positive, such as"
-                    + " Duration.ofMillis(10) (Duration.ZERO sends each follow-up purge without waiting), was "
-                    + window);
-        }
-        this.coalesceWindow = window;
+        this.coalesceWindow = Checks.coalesceWindow(window);
         return self();
     }
 
