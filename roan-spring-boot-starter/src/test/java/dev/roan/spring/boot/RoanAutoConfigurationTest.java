@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import dev.roan.jooq.Roan;
+import dev.roan.spring.SpringTransactionBoundary;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
@@ -41,6 +42,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jooq.autoconfigure.DefaultConfigurationCustomizer;
 import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
@@ -575,5 +577,29 @@ class RoanAutoConfigurationTest {
             context.getBean(Posts.class).add("Hello");
             assertThat(cache.take().method()).isEqualTo("PURGE");
         });
+    }
+
+    @Test
+    void handWiredCustomizerWithAttachInPlaceRunsRoanOnBootsDslContext() {
+        // The README's wiring for Boot 3.5, on Boot 4's packages: no starter, a Roan bean and one customizer.
+        Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).transactionBoundary(new SpringTransactionBoundary())
+                .build();
+        roan.purge("/posts").onWrite(POST);
+        runner().withPropertyValues("roan.enabled=false")
+                .withBean(Roan.class, () -> roan, definition -> definition.setDestroyMethodName("close"))
+                .withBean(DefaultConfigurationCustomizer.class, () -> roan::attachInPlace)
+                .run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(RoanJooqConfigurationCustomizer.class);
+                    assertThat(roan.isAttached(context.getBean(DSLContext.class).configuration())).isTrue();
+                    DataSource dataSource = context.getBean(DataSource.class);
+                    cache.onArrival(path -> count(dataSource, "post"));
+
+                    context.getBean(Posts.class).addAndLinger("Hello");
+
+                    PurgeServer.Request purge = cache.take();
+                    assertThat(purge.path()).isEqualTo("/posts");
+                    assertThat(purge.observed()).as("rows a separate connection saw: after the commit").isEqualTo(1L);
+                });
+        assertThat(roan.isClosed()).as("closed with the context").isTrue();
     }
 }
