@@ -102,6 +102,9 @@ final class Checks {
         }
         int colon = authority.lastIndexOf(':');
         String host = colon > authority.lastIndexOf(']') ? authority.substring(0, colon) : authority;
+        if (host.isEmpty()) {
+            return " has no host: write it as \"http://host[:port]/purge\"";
+        }
         if (host.indexOf('_') >= 0) {
             return " has a host with '_', which java.net.URI (and so the JDK's HttpClient) does not accept as a host"
                     + " name: use a host name without '_' (such as a DNS alias) or the cache's IP address";

@@ -104,6 +104,10 @@ class RoanBuilderTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no host")
                 .hasMessageContaining("http://host[:port]/purge");
+        assertThatThrownBy(() -> Roan.builder().purgeUrl("http://:8080/purge"))
+                .as("a port without host")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no host");
     }
 
     @Test
