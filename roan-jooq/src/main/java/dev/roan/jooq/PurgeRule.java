@@ -35,10 +35,13 @@ public final class PurgeRule {
     private final PathTemplate template;
     private final Rules rules;
     private volatile List<String> fallbacks = List.of();
+    /** The longest filled path a purge request can carry to every cache node. */
+    private final int maxPathLength;
 
-    PurgeRule(PathTemplate template, Rules rules) {
+    PurgeRule(PathTemplate template, Rules rules, int maxPathLength) {
         this.template = template;
         this.rules = rules;
+        this.maxPathLength = maxPathLength;
     }
 
     /**
@@ -54,6 +57,20 @@ public final class PurgeRule {
     }
 
     /**
+     * Always throws: a rule needs at least one table. This overload exists so that {@code onWrite()} without
+     * a table, which the varargs form would accept, is flagged by the compiler (a removal warning, an error
+     * with {@code -Werror}) instead of failing only when it runs.
+     *
+     * @return never
+     * @throws IllegalArgumentException always
+     * @deprecated give the tables, such as {@code onWrite(POST)}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public PurgeRule onWrite() {
+        return register("onWrite", WriteKinds.WRITE, new Table<?>[0]);
+    }
+
+    /**
      * Purges this path after a committed {@code INSERT}, {@code UPDATE} or {@code MERGE} of the tables
      * (not after a {@code DELETE} or {@code TRUNCATE}).
      *
@@ -63,6 +80,20 @@ public final class PurgeRule {
      */
     public PurgeRule onSave(Table<?>... tables) {
         return register("onSave", WriteKinds.SAVE, tables);
+    }
+
+    /**
+     * Always throws: a rule needs at least one table. This overload exists so that {@code onSave()} without
+     * a table, which the varargs form would accept, is flagged by the compiler (a removal warning, an error
+     * with {@code -Werror}) instead of failing only when it runs.
+     *
+     * @return never
+     * @throws IllegalArgumentException always
+     * @deprecated give the tables, such as {@code onSave(POST)}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public PurgeRule onSave() {
+        return register("onSave", WriteKinds.SAVE, new Table<?>[0]);
     }
 
     /**
@@ -78,6 +109,20 @@ public final class PurgeRule {
     }
 
     /**
+     * Always throws: a rule needs at least one table. This overload exists so that {@code onInsert()} without
+     * a table, which the varargs form would accept, is flagged by the compiler (a removal warning, an error
+     * with {@code -Werror}) instead of failing only when it runs.
+     *
+     * @return never
+     * @throws IllegalArgumentException always
+     * @deprecated give the tables, such as {@code onInsert(POST)}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public PurgeRule onInsert() {
+        return register("onInsert", WriteKinds.INSERT, new Table<?>[0]);
+    }
+
+    /**
      * Purges this path after a committed {@code UPDATE} of the tables, including upserts and
      * {@code MERGE}.
      *
@@ -90,6 +135,20 @@ public final class PurgeRule {
     }
 
     /**
+     * Always throws: a rule needs at least one table. This overload exists so that {@code onUpdate()} without
+     * a table, which the varargs form would accept, is flagged by the compiler (a removal warning, an error
+     * with {@code -Werror}) instead of failing only when it runs.
+     *
+     * @return never
+     * @throws IllegalArgumentException always
+     * @deprecated give the tables, such as {@code onUpdate(POST)}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public PurgeRule onUpdate() {
+        return register("onUpdate", WriteKinds.UPDATE, new Table<?>[0]);
+    }
+
+    /**
      * Purges this path after a committed {@code DELETE} from or {@code TRUNCATE} of the tables, including
      * {@code MERGE}.
      *
@@ -99,6 +158,20 @@ public final class PurgeRule {
      */
     public PurgeRule onDelete(Table<?>... tables) {
         return register("onDelete", WriteKinds.REMOVE, tables);
+    }
+
+    /**
+     * Always throws: a rule needs at least one table. This overload exists so that {@code onDelete()} without
+     * a table, which the varargs form would accept, is flagged by the compiler (a removal warning, an error
+     * with {@code -Werror}) instead of failing only when it runs.
+     *
+     * @return never
+     * @throws IllegalArgumentException always
+     * @deprecated give the tables, such as {@code onDelete(POST)}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public PurgeRule onDelete() {
+        return register("onDelete", WriteKinds.REMOVE, new Table<?>[0]);
     }
 
     /**
@@ -148,6 +221,10 @@ public final class PurgeRule {
 
     PathTemplate template() {
         return template;
+    }
+
+    int maxPathLength() {
+        return maxPathLength;
     }
 
     List<String> fallbacks() {
