@@ -145,7 +145,8 @@ final class Rules {
     private String severalTablesWarning(PurgeRule rule) {
         List<Table<?>> tables = boundTables.get(rule);
         List<String> placeholders = rule.template().placeholders();
-        if (placeholders.isEmpty() || tables == null || tables.size() < 2 || !warnedSeveralTables.add(rule)) {
+        if (placeholders.isEmpty() || tables == null || tables.size() < 2 || sameKeys(tables, placeholders)
+                || !warnedSeveralTables.add(rule)) {
             return null;
         }
         StringBuilder binds = new StringBuilder();
@@ -172,6 +173,39 @@ final class Rules {
                 + binds + "), so a write of one table purges the page whose key is that table's value, which names"
                 + " another row unless these columns hold the same key. Register one rule per table, each filled"
                 + " from the column that names the page, such as " + suggestion + ". (Logged once per rule.)";
+    }
+
+    /**
+     * Whether each placeholder names the same key in every table: the same column through foreign keys
+     * ({@code /users/{user_id}} on PROFILE and SETTINGS, whose USER_ID both reference USER.ID).
+     */
+    private static boolean sameKeys(List<Table<?>> tables, List<String> placeholders) {
+        for (String placeholder : placeholders) {
+            String key = null;
+            for (Table<?> table : tables) {
+                String k = keyOf(table, placeholder);
+                if (key == null) {
+                    key = k;
+                } else if (!key.equalsIgnoreCase(k)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The column a foreign key of one column references, else the column itself, as "TABLE.COLUMN". */
+    private static String keyOf(Table<?> table, String column) {
+        try {
+            for (ForeignKey<?, ?> fk : table.getReferences()) {
+                if (fk.getFields().size() == 1 && fk.getFields().get(0).getName().equalsIgnoreCase(column)) {
+                    return canonicalName(fk.getKey().getTable()) + "." + fk.getKeyFields().get(0).getName();
+                }
+            }
+        } catch (RuntimeException e) {
+            // A table without a key model: its own column.
+        }
+        return canonicalName(table) + "." + column;
     }
 
     /** The column of {@code table} that references {@code column} of {@code target}, or a stand-in name. */

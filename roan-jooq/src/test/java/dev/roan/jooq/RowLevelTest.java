@@ -16,9 +16,11 @@ import java.util.logging.Level;
 
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.DSLContext;
+import org.jooq.ForeignKey;
 import org.jooq.Record;
 import org.jooq.TableField;
 import org.jooq.impl.DSL;
+import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +29,21 @@ import org.junit.jupiter.api.Test;
 
 /** Row-level paths: {column} placeholders filled from the rows a write touched. */
 class RowLevelTest {
+
+    /** A table whose AUTHOR_ID references AUTHOR.ID, as a generated one would. */
+    private static final class AuthorExtension extends TableImpl<Record> {
+        private static final long serialVersionUID = 1L;
+        final TableField<Record, Long> authorId = createField(DSL.name("AUTHOR_ID"), SQLDataType.BIGINT);
+
+        AuthorExtension(String name) {
+            super(DSL.name(name));
+        }
+
+        @Override
+        public List<ForeignKey<Record, ?>> getReferences() {
+            return List.of(Internal.createForeignKey(AUTHOR.getPrimaryKey(), this, "FK_" + getName(), authorId));
+        }
+    }
 
     /** A table with a binary column, as a generated one would be. */
     private static final class Doc extends TableImpl<Record> {
@@ -286,6 +303,10 @@ class RowLevelTest {
                             "roan.purge(\"/posts/{POST_ID}\").onWrite(COMMENT)"));
             roan.purge("/p/{id}").onWrite(AUTHOR);
             assertThat(log.messages(Level.WARNING)).as("a table added later").hasSize(2);
+            roan.purge("/authors/{author_id}/activity").onWrite(POST, new AuthorExtension("PROFILE"),
+                    new AuthorExtension("SETTINGS"));
+            assertThat(log.messages(Level.WARNING)).as("columns that reference the same key name the same page")
+                    .hasSize(2);
         }
     }
 
