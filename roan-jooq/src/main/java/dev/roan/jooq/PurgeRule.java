@@ -16,7 +16,11 @@ import org.jooq.Table;
  *
  * <p>A {@code {column}} placeholder is filled, for each row a write touched, with that row's value of the
  * column, percent-encoded into one path segment; see {@link #whenRowsUnknown(String...)} for writes whose
- * rows cannot be known.
+ * rows cannot be known. It is checked against the columns of a table that knows them (a generated one) at
+ * registration, and against those of a table that does not ({@code DSL.table("post")}) at its first write,
+ * when a mismatch is logged once. A rule with placeholders over several tables fills each from that table's
+ * own column, which is logged once as a warning unless the columns reference the same key: prefer one
+ * rule per table.
  *
  * <p>Each method adds tables to the rule and returns it, so calls chain. Registering a table twice is
  * harmless: a statement purges each path at most once. Rules take effect for statements executed
@@ -50,7 +54,8 @@ public final class PurgeRule {
      *
      * @param tables the tables, typically generated ones such as {@code POST}
      * @return this rule
-     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null
+     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
+     *                                  is not a column (or is a binary one) of a table that knows its columns
      */
     public PurgeRule onWrite(Table<?>... tables) {
         return register("onWrite", WriteKinds.WRITE, tables);
@@ -76,7 +81,8 @@ public final class PurgeRule {
      *
      * @param tables the tables
      * @return this rule
-     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null
+     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
+     *                                  is not a column (or is a binary one) of a table that knows its columns
      */
     public PurgeRule onSave(Table<?>... tables) {
         return register("onSave", WriteKinds.SAVE, tables);
@@ -102,7 +108,8 @@ public final class PurgeRule {
      *
      * @param tables the tables
      * @return this rule
-     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null
+     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
+     *                                  is not a column (or is a binary one) of a table that knows its columns
      */
     public PurgeRule onInsert(Table<?>... tables) {
         return register("onInsert", WriteKinds.INSERT, tables);
@@ -128,7 +135,8 @@ public final class PurgeRule {
      *
      * @param tables the tables
      * @return this rule
-     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null
+     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
+     *                                  is not a column (or is a binary one) of a table that knows its columns
      */
     public PurgeRule onUpdate(Table<?>... tables) {
         return register("onUpdate", WriteKinds.UPDATE, tables);
@@ -154,7 +162,8 @@ public final class PurgeRule {
      *
      * @param tables the tables
      * @return this rule
-     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null
+     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
+     *                                  is not a column (or is a binary one) of a table that knows its columns
      */
     public PurgeRule onDelete(Table<?>... tables) {
         return register("onDelete", WriteKinds.REMOVE, tables);

@@ -144,7 +144,7 @@ final class RowValues {
                 for (int i = 0; i < columns.size() && i < values.size(); i++) {
                     Object value = valueOf(values.field(i), binds);
                     if (value != null) {
-                        row.put(columns.get(i).getName(), value);
+                        row.put(nameOf(columns.get(i)), value);
                     }
                 }
                 inserted.add(row);
@@ -368,6 +368,17 @@ final class RowValues {
         return null;
     }
 
+    /** The column name of an assigned or inserted column: {@code DSL.field("post.slug")} names {@code slug}. */
+    private static String nameOf(Field<?> field) {
+        if (isPlainSqlField(field)) {
+            List<String> parts = identifierParts(field.getName());
+            if (parts != null) {
+                return parts.get(parts.size() - 1);
+            }
+        }
+        return field.getName();
+    }
+
     private static boolean isPlainSqlField(Field<?> field) {
         // SQLField is package-private in jOOQ; Class.getName() is cached, so no allocation.
         return field.getClass().getName().equals("org.jooq.impl.SQLField");
@@ -507,7 +518,7 @@ final class RowValues {
             if (e.getKey() instanceof Field && e.getValue() instanceof Field) {
                 Object value = valueOf((Field<?>) e.getValue(), binds);
                 if (value != null) {
-                    row.putIfAbsent(((Field<?>) e.getKey()).getName(), value);
+                    row.putIfAbsent(nameOf((Field<?>) e.getKey()), value);
                 }
             }
         }
@@ -522,7 +533,7 @@ final class RowValues {
                 row.clear();
                 return row;
             }
-            String column = ((Field<?>) e.getKey()).getName();
+            String column = nameOf((Field<?>) e.getKey());
             Object value = e.getValue() instanceof Field ? valueOf((Field<?>) e.getValue(), binds) : null;
             if (value == null) {
                 row.remove(column);
@@ -536,7 +547,7 @@ final class RowValues {
     private static void removeAssigned(Map<String, Object> row, java.util.Set<? extends FieldOrRow> assigned) {
         for (FieldOrRow f : assigned) {
             if (f instanceof Field) {
-                row.remove(((Field<?>) f).getName());
+                row.remove(nameOf((Field<?>) f));
             }
         }
     }

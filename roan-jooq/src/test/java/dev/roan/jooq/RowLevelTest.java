@@ -241,6 +241,8 @@ class RowLevelTest {
         dsl.update(POST).set(POST.TITLE, "b").where(DSL.field(DSL.unquotedName("slug")).eq("two")).execute();
         dsl.update(POST).set(POST.TITLE, "c").where(DSL.field("post.\"SLUG\"").in("three")).execute();
         assertThat(purged()).containsExactlyInAnyOrder("/posts/one", "/posts/two", "/posts/three");
+        dsl.update(POST).set(DSL.field("post.slug"), "uno").where(DSL.field("slug").eq("one")).execute();
+        assertThat(purged()).as("a plain SQL field in SET").containsExactlyInAnyOrder("/posts/one", "/posts/uno");
         assertThat(roan.explain(dsl.deleteFrom(POST).where(DSL.field("author.slug").eq("x"))).rowsUnknown())
                 .as("a field of another table is no key of this one").containsExactly("/posts/{slug}");
         assertThat(roan.explain(dsl.deleteFrom(POST).where(DSL.field("lower(slug)").eq("x"))).rowsUnknown())
