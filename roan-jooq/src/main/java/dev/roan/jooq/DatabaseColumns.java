@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The columns of a table as the database's JDBC metadata tells them, for checking the placeholders of a rule
  * on a table jOOQ knows no columns of ({@code DSL.table("post")}). Read once per such rule, at the table's
- * first write, on that statement's connection.
+ * first write, on that statement's connection (in its transaction, if any: a read of the catalog, which the
+ * tests run inside a PostgreSQL transaction too).
  */
 final class DatabaseColumns {
 
@@ -38,10 +39,12 @@ final class DatabaseColumns {
         try {
             DatabaseMetaData meta = connection.getMetaData();
             String escape = meta.getSearchStringEscape();
+            // The connection's database only: MySQL would otherwise search every database on the server.
+            String catalog = connection.getCatalog();
             for (String spelling : spellings) {
                 String pattern = escape == null ? spelling
                         : spelling.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
-                try (ResultSet rs = meta.getColumns(null, null, pattern, "%")) {
+                try (ResultSet rs = meta.getColumns(catalog, null, pattern, "%")) {
                     while (rs.next()) {
                         columns.merge(rs.getString("COLUMN_NAME"), isBinary(rs.getInt("DATA_TYPE")), (a, b) -> a && b);
                     }
