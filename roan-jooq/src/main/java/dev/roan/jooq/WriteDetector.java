@@ -61,7 +61,7 @@ final class WriteDetector {
         }
         List<Written> written = new ArrayList<>(2);
         if (query != null) {
-            writtenBy(query, ctx.sql(), ctx.dialect(), written);
+            writtenBy(query, ctx.sql(), ctx.dialect(), written, true);
         } else {
             for (Query member : ctx.batchQueries()) {
                 if (member != null) {
@@ -112,7 +112,7 @@ final class WriteDetector {
     List<Written> written(Query query, SQLDialect dialect) {
         List<Written> written = new ArrayList<>(2);
         if (!isRead(query)) {
-            writtenBy(query, null, dialect, written);
+            writtenBy(query, null, dialect, written, true);
         }
         return written;
     }
@@ -163,13 +163,25 @@ final class WriteDetector {
         }
     }
 
+    /** A batch member's writes: its bind values are not those of the execution (a bind set's, for each). */
     private void writtenBy(Query query, @Nullable String renderedSql, SQLDialect dialect, List<Written> out) {
+        writtenBy(query, renderedSql, dialect, out, false);
+    }
+
+    /**
+     * The writes of a query.
+     *
+     * @param bind whether the query's own bind values are those it executed with (not so for a member of
+     *             {@code batch(query).bind(...)}, whose values are placeholders)
+     */
+    private void writtenBy(Query query, @Nullable String renderedSql, SQLDialect dialect, List<Written> out,
+            boolean bind) {
         if (isPlainSql(query)) {
             // Plain SQL: dsl.execute(String), dsl.query(String), dsl.resultQuery(String), static batches.
             String sql = renderedSql != null ? renderedSql : query.getSQL();
             for (Written w : parsePlainSql(sql, dialect, query)) {
                 // The cached statement holds a Bind per '?'; this execution's values fill them, if asked.
-                out.add(w.binds ? w.boundTo(query) : w);
+                out.add(w.binds && bind ? w.boundTo(query) : w);
             }
         } else {
             collect(query, renderedSql, dialect, out, true);

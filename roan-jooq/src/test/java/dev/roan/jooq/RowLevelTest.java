@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Level;
 
 import dev.roan.jooq.test.db.tables.records.PostRecord;
@@ -232,6 +233,12 @@ class RowLevelTest {
         assertThat(purged()).containsExactlyInAnyOrder("/posts/fresh", "/posts/one", "/posts/two", "/posts/deux");
         assertThat(roan.explain(dsl.query("delete from post where slug = ?", "x")).paths()).as("explain binds too")
                 .containsExactly("/posts/x");
+        dsl.batch(dsl.query("insert into post (author_id, slug, title) values (100, ?, ?)", null, null))
+                .bind("b1", "B").bind("b2", "B").execute();
+        List<String> batch = purged();
+        assertThat(batch.equals(List.of("/posts")) || Set.copyOf(batch).equals(Set.of("/posts/b1", "/posts/b2")))
+                .as("a batch's bind sets, not the NULLs its query was built with, fill the paths or fall back: " + batch)
+                .isTrue();
     }
 
     @Test
