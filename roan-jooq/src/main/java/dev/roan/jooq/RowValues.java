@@ -44,6 +44,30 @@ final class RowValues {
         }
     };
 
+    /** What the bind values of a statement are. */
+    static final class Binds {
+        /** The statement's own values are those it executed with (a DSL statement). */
+        static final Binds NONE = new Binds(null, false);
+        /**
+         * The statement's values are placeholders, not those it executed with: a member of
+         * {@code batch(query).bind(...)}, built with nulls for the bind sets to fill.
+         */
+        static final Binds PLACEHOLDERS = new Binds(null, true);
+
+        final @Nullable List<?> values;
+        final boolean placeholders;
+
+        private Binds(@Nullable List<?> values, boolean placeholders) {
+            this.values = values;
+            this.placeholders = placeholders;
+        }
+
+        /** The values an execution bound to a statement parsed with {@link Bind}s. */
+        static Binds of(List<?> values) {
+            return new Binds(values, false);
+        }
+    }
+
     /**
      * The value of a parsed plain SQL statement's {@code ?}: the statement is parsed once per SQL string with
      * these in place of its bind values, and each execution's bind values fill them
@@ -82,7 +106,7 @@ final class RowValues {
      * @param returned  the statement's RETURNING result (or generated keys), if any
      */
     static List<Map<String, Object>> of(@Nullable Query statement, Table<?> table, @Nullable List<? extends Record> returned) {
-        return of(statement, table, returned, null);
+        return of(statement, table, returned, Binds.NONE);
     }
 
     /**
@@ -91,10 +115,11 @@ final class RowValues {
      * @param statement the INSERT, UPDATE or DELETE (or null: unknown)
      * @param table     the written table
      * @param returned  the statement's RETURNING result (or generated keys), if any
-     * @param binds     the execution's bind values, for a statement parsed with {@link Bind}s; null if none
+     * @param binds     what the statement's bind values are: its own, the execution's for a statement parsed
+     *                  with {@link Bind}s, or placeholders
      */
     static List<Map<String, Object>> of(@Nullable Query statement, Table<?> table, @Nullable List<? extends Record> returned,
-            @Nullable List<?> binds) {
+            Binds binds) {
         if (statement instanceof QOM.Insert) {
             return ofInsert((QOM.Insert<?>) statement, table, returned, binds);
         }
@@ -135,7 +160,7 @@ final class RowValues {
     }
 
     private static List<Map<String, Object>> ofInsert(QOM.Insert<?> insert, Table<?> table,
-            @Nullable List<? extends Record> returned, @Nullable List<?> binds) {
+            @Nullable List<? extends Record> returned, Binds binds) {
         List<Map<String, Object>> inserted = new ArrayList<>();
         if (insert.$select() == null) {
             List<? extends Field<?>> columns = insert.$columns();
@@ -217,11 +242,11 @@ final class RowValues {
 
     /** The rows of a WHERE clause: key predicates ({@code =}, {@code IN}) combined by AND and OR. */
     static List<Map<String, Object>> where(@Nullable Condition condition, Table<?> table) {
-        return where(condition, table, null);
+        return where(condition, table, Binds.NONE);
     }
 
     private static List<Map<String, Object>> where(@Nullable Condition condition, Table<?> table,
-            @Nullable List<?> binds) {
+            Binds binds) {
         List<Map<String, Object>> rows = condition == null ? null : conditionRows(condition, table, binds);
         return rows == null ? unknown() : rows;
     }
@@ -229,7 +254,7 @@ final class RowValues {
     /** Returns null when the condition names no key value (every row may match as far as we know). */
     @Nullable
     private static List<Map<String, Object>> conditionRows(Condition condition, Table<?> table,
-            @Nullable List<?> binds) {
+            Binds binds) {
         if (condition instanceof QOM.Eq) {
             QOM.Eq<?> eq = (QOM.Eq<?>) condition;
             return equality(eq.$arg1(), eq.$arg2(), table, binds);
@@ -298,7 +323,7 @@ final class RowValues {
     }
 
     @Nullable
-    private static List<Map<String, Object>> equality(Field<?> a, Field<?> b, Table<?> table, @Nullable List<?> binds) {
+    private static List<Map<String, Object>> equality(Field<?> a, Field<?> b, Table<?> table, Binds binds) {
         String column = columnOf(a, table);
         Object value = valueOf(b, binds);
         if (column == null) {
@@ -445,7 +470,7 @@ final class RowValues {
 
     /** The value of a bind value or literal, {@link #NULL} for SQL NULL; null if not a value or unknown. */
     @Nullable
-    private static Object valueOf(Field<?> field, @Nullable List<?> binds) {
+    private static Object valueOf(Field<?> field, Binds binds) {
         Field<?> f = field;
         while (f instanceof QOM.Cast) {
             // cast(? as bigint): jOOQ renders some bind values so, and plain SQL spells them so.
@@ -457,12 +482,16 @@ final class RowValues {
         Object value = ((Param<?>) f).getValue();
         if (value instanceof Bind) {
             int index = ((Bind) value).index;
-            if (binds == null || index >= binds.size()) {
+            List<?> values = binds.values;
+            if (values == null || index >= values.size()) {
                 return null;
             }
-            value = binds.get(index);
+            value = values.get(index);
         }
-        return value == null ? NULL : value;
+        if (value == null) {
+            return binds.placeholders ? null : NULL;
+        }
+        return value;
     }
 
     private static Map<String, Object> copy(Map<String, Object> row) {
@@ -478,7 +507,7 @@ final class RowValues {
      * such WHERE row (each names a page that may have changed).
      */
     private static List<Map<String, Object>> completed(List<Map<String, Object>> rows, @Nullable Condition condition,
-            Table<?> table, @Nullable List<?> binds) {
+            Table<?> table, Binds binds) {
         List<Map<String, Object>> where = condition == null ? null : conditionRows(condition, table, binds);
         if (where == null || (long) where.size() * rows.size() > MAX_ROWS) {
             return rows;
@@ -513,7 +542,7 @@ final class RowValues {
     }
 
     /** Adds the values SET assigns to columns the row does not tell. */
-    private static void assignAbsent(Map<String, Object> row, Map<? extends FieldOrRow, ?> set, @Nullable List<?> binds) {
+    private static void assignAbsent(Map<String, Object> row, Map<? extends FieldOrRow, ?> set, Binds binds) {
         for (Map.Entry<? extends FieldOrRow, ?> e : set.entrySet()) {
             if (e.getKey() instanceof Field && e.getValue() instanceof Field) {
                 Object value = valueOf((Field<?>) e.getValue(), binds);
@@ -526,7 +555,7 @@ final class RowValues {
 
     /** Applies SET assignments: known values replace, unknown ones (expressions) make the column unknown. */
     private static Map<String, Object> assign(Map<String, Object> row, Map<? extends FieldOrRow, ?> set,
-            @Nullable List<?> binds) {
+            Binds binds) {
         for (Map.Entry<? extends FieldOrRow, ?> e : set.entrySet()) {
             if (!(e.getKey() instanceof Field)) {
                 // A row assignment, (a, b) = (select ...): which columns change is not worth guessing.

@@ -183,8 +183,15 @@ final class WriteDetector {
                 // The cached statement holds a Bind per '?'; this execution's values fill them, if asked.
                 out.add(w.binds && bind ? w.boundTo(query) : w);
             }
-        } else {
+        } else if (bind) {
             collect(query, renderedSql, dialect, out, true);
+        } else {
+            // A batch member: a null it was built with is a placeholder for the bind sets, not SQL NULL.
+            int from = out.size();
+            collect(query, renderedSql, dialect, out, true);
+            for (int i = from; i < out.size(); i++) {
+                out.set(i, out.get(i).withPlaceholders());
+            }
         }
     }
 
@@ -247,7 +254,7 @@ final class WriteDetector {
             written.replaceAll(w -> new Written(w.table, WriteKinds.REPLACE_EFFECTS, w.statement, w.topLevel));
         }
         if (binds > 0) {
-            written.replaceAll(w -> new Written(w.table, w.kinds, w.statement, w.topLevel, true, null));
+            written.replaceAll(w -> new Written(w.table, w.kinds, w.statement, w.topLevel, true, null, false));
         }
         return written.toArray(NOTHING);
     }
@@ -404,30 +411,40 @@ final class WriteDetector {
         final boolean binds;
         /** The executed query whose bind values fill the {@link RowValues.Bind}s, if any. */
         final @Nullable Query bindSource;
+        /** Whether the statement's own bind values are placeholders (a member of {@code batch(q).bind(...)}). */
+        final boolean placeholders;
 
         Written(Table<?> table, int kinds, @Nullable Query statement, boolean topLevel) {
-            this(table, kinds, statement, topLevel, false, null);
+            this(table, kinds, statement, topLevel, false, null, false);
         }
 
         private Written(Table<?> table, int kinds, @Nullable Query statement, boolean topLevel, boolean binds,
-                @Nullable Query bindSource) {
+                @Nullable Query bindSource, boolean placeholders) {
             this.table = table;
             this.kinds = kinds;
             this.statement = statement;
             this.topLevel = topLevel;
             this.binds = binds;
             this.bindSource = bindSource;
+            this.placeholders = placeholders;
         }
 
         /** This cached write, for one execution whose bind values {@code query} holds. */
         Written boundTo(Query query) {
-            return new Written(table, kinds, statement, topLevel, true, query);
+            return new Written(table, kinds, statement, topLevel, true, query, false);
         }
 
-        /** The execution's bind values (read only when a rule needs rows), or null. */
-        @Nullable
-        private List<?> bindValues() {
-            return bindSource == null ? null : bindSource.getBindValues();
+        /** This write, of a batch member whose own bind values are placeholders. */
+        Written withPlaceholders() {
+            return new Written(table, kinds, statement, topLevel, binds, null, true);
+        }
+
+        /** What the statement's bind values are (the execution's read only when a rule needs rows). */
+        private RowValues.Binds binds() {
+            if (bindSource != null) {
+                return RowValues.Binds.of(bindSource.getBindValues());
+            }
+            return placeholders ? RowValues.Binds.PLACEHOLDERS : RowValues.Binds.NONE;
         }
 
         /**
@@ -436,10 +453,10 @@ final class WriteDetector {
          */
         List<Map<String, Object>> rows(@Nullable List<? extends Record> returned, RecordWrites records) {
             if (!topLevel) {
-                return RowValues.of(statement, table, null, bindValues());
+                return RowValues.of(statement, table, null, binds());
             }
             List<Map<String, Object>> fromRecords = records.rows(table, statement, returned);
-            return fromRecords != null ? fromRecords : RowValues.of(statement, table, returned, bindValues());
+            return fromRecords != null ? fromRecords : RowValues.of(statement, table, returned, binds());
         }
     }
 }
