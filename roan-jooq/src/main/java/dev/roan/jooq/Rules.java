@@ -155,13 +155,13 @@ final class Rules {
         for (Table<?> table : tables) {
             String name = PurgePaths.printable(isGenerated(table) ? generatedNames.get(table.getClass())
                     : canonicalName(table));
-            binds.append(binds.length() == 0 ? "" : "; ").append("writes of ").append(name).append(" fill it from ");
+            binds.append(binds.length() == 0 ? "" : "; ").append("writes of ").append(name).append(" fill ");
             String path = rule.path();
             for (int i = 0; i < placeholders.size(); i++) {
                 String placeholder = placeholders.get(i);
                 Field<?> column = column(table.fields(), placeholder);
-                binds.append(i == 0 ? "" : ", ").append(name).append('.')
-                        .append(PurgePaths.printable(column == null ? placeholder : column.getName()));
+                binds.append(i == 0 ? "" : ", ").append('{').append(placeholder).append("} from ").append(name)
+                        .append('.').append(PurgePaths.printable(column == null ? placeholder : column.getName()));
                 if (table != first) {
                     path = path.replace("{" + placeholder + "}", "{" + referenceTo(table, first, placeholder) + "}");
                 }
@@ -169,7 +169,7 @@ final class Rules {
             suggestion.append(suggestion.length() == 0 ? "" : "; ").append("roan.purge(\"").append(path)
                     .append("\").onWrite(").append(name).append(')');
         }
-        return "Roan: the rule \"" + rule.path() + "\" fills its placeholders from each of its tables' own columns ("
+        return "Roan: the rule \"" + rule.path() + "\" fills its placeholders from each table's own columns ("
                 + binds + "), so a write of one table purges the page whose key is that table's value, which names"
                 + " another row unless these columns hold the same key. Register one rule per table, each filled"
                 + " from the column that names the page, such as " + suggestion + ". (Logged once per rule.)";

@@ -317,7 +317,8 @@ class RowLevelTest {
             roan.purge("/list").onWrite(POST, COMMENT, AUTHOR);
             roan.purge("/p/{id}").onWrite(POST).onWrite(POST.as("p"));
             assertThat(log.messages(Level.WARNING)).as("once, for the rule with a placeholder over two tables")
-                    .singleElement().satisfies(m -> assertThat(m).contains("\"/posts/{id}\"", "POST.ID", "COMMENT.ID",
+                    .singleElement().satisfies(m -> assertThat(m).contains("\"/posts/{id}\"", "writes of POST fill {id} from POST.ID",
+                            "writes of COMMENT fill {id} from COMMENT.ID",
                             "roan.purge(\"/posts/{id}\").onWrite(POST)",
                             "roan.purge(\"/posts/{POST_ID}\").onWrite(COMMENT)"));
             roan.purge("/p/{id}").onWrite(AUTHOR);
