@@ -180,7 +180,10 @@ final class RowValues {
             if (got.size() == inserted.size()) {
                 // Generated keys and RETURNING columns complete the inserted values, row by row.
                 for (int i = 0; i < got.size(); i++) {
-                    inserted.get(i).putAll(got.get(i));
+                    Map<String, Object> row = inserted.get(i);
+                    // A NULL the result holds for a column this INSERT gave a value is a column it did not fetch.
+                    got.get(i).forEach((column, value) -> row.merge(column, value, (given, fetched) ->
+                            fetched == NULL ? given : fetched));
                 }
             } else {
                 inserted = got;
