@@ -215,7 +215,8 @@ final class RowValues {
 
     /**
      * Partial rows of records: generated keys or UpdatableRecords, whose null values may be values not set
-     * (a default the database fills), so they count as unknown.
+     * (a default the database fills), so they count as unknown, unless the record was set to null
+     * ({@code record.setAuthorId(null)}): that is what it writes.
      */
     static List<Map<String, Object>> rows(List<? extends Record> records) {
         return rows(records, false);
@@ -234,7 +235,7 @@ final class RowValues {
                 Object value = record.get(field);
                 if (value != null) {
                     row.put(field.getName(), value);
-                } else if (nullsKnown) {
+                } else if (nullsKnown || record.changed(field)) {
                     row.put(field.getName(), NULL);
                 }
             }

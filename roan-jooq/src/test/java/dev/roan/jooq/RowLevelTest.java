@@ -337,6 +337,11 @@ class RowLevelTest {
             dsl.insertInto(POST).set(POST.AUTHOR_ID, (Long) null).set(POST.SLUG, "orphan").set(POST.TITLE, "O")
                     .execute();
             dsl.execute("insert into post (author_id, slug, title) values (?, 'o2', 'O')", (Object) null);
+            PostRecord record = dsl.newRecord(POST);
+            record.setAuthorId(null);
+            record.setSlug("o3");
+            record.setTitle("O");
+            record.store();
             dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "kept").set(POST.TITLE, "K").execute();
             assertThat(purged()).containsExactly("/authors/100/posts");
             assertThat(log.messages(Level.WARNING)).as("no page exists for a NULL key: nothing to say").isEmpty();
