@@ -218,15 +218,15 @@ final class RoanExecuteListener implements ExecuteListener {
         if (filled == 0) {
             m.append(" and purges ").append(fallback).append(anyFallback && !noFallback ? " only" : "");
         } else {
-            m.append(" for all of them: it purges the ").append(filled).append(filled == 1 ? " path" : " paths")
+            m.append(" for every row: it purges the ").append(filled).append(filled == 1 ? " path" : " paths")
                     .append(" it could fill and ").append(fallback);
         }
         m.append(": ").append(PurgePaths.abbreviate(sql)).append(". ");
         if (insert) {
-            m.append("The INSERT does not give the value of ").append(placeholders(unknown)).append(", which the"
-                    + " database generates or defaults: add RETURNING for it (insertInto(...).returning(...)), or"
-                    + " insert through a record (record.store()), whose generated key Roan reads; or declare a"
-                    + " fallback.");
+            m.append("The INSERT does not give the value of ").append(placeholders(unknown)).append(" (a key the"
+                    + " database generates, a default, or INSERT ... SELECT): add RETURNING for it"
+                    + " (insertInto(...).returning(...)), or insert through a record (record.store()), whose generated"
+                    + " key Roan reads.");
         } else {
             m.append("Name the rows by key in the WHERE clause (=, IN), add RETURNING with ").append(placeholders(unknown))
                     .append(", or declare a fallback.");
