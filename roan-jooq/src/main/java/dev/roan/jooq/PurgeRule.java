@@ -197,7 +197,8 @@ public final class PurgeRule {
      *
      * @param paths static paths (no placeholders), each starting with {@code /}
      * @return this rule
-     * @throws IllegalArgumentException if a path is invalid or has placeholders, or none is given
+     * @throws IllegalArgumentException if a path is invalid, has placeholders or is too long for a purge
+     *                                  request, or none is given
      */
     public PurgeRule whenRowsUnknown(String... paths) {
         if (paths == null || paths.length == 0) {
@@ -212,6 +213,8 @@ public final class PurgeRule {
                         + "\", which has placeholders: a fallback applies when the values are unknown, so give a fixed"
                         + " path such as \"/posts\"");
             }
+            // The purge URLs' longest path is the limit less the room this rule has.
+            PurgePaths.checkLength(PurgePaths.MAX_REQUEST_TARGET - maxPathLength + fallback.pattern().length(), path);
             normalized.add(fallback.pattern());
         }
         this.fallbacks = List.copyOf(normalized);

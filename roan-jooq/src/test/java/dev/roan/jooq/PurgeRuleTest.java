@@ -193,6 +193,10 @@ class PurgeRuleTest {
                 .hasMessageContaining("8000").hasMessageContaining("414");
         assertThatThrownBy(() -> roan.purge("/" + "\u00e9".repeat(room / 3))).as("the encoded length counts")
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> roan.purge("/posts/{id}").whenRowsUnknown("/" + "a".repeat(room)))
+                .as("a fallback path too").isInstanceOf(IllegalArgumentException.class).hasMessageContaining("8000");
+        assertThat(roan.purge("/posts/{id}").whenRowsUnknown("/" + "a".repeat(room - 1)).toString())
+                .as("a fallback at the limit").contains("aaaa");
         try (Roan longPrefix = Roan.builder().purgeUrls("http://a.test/p", "http://b.test/" + "p".repeat(1000)).build()) {
             assertThatThrownBy(() -> longPrefix.purge("/" + "a".repeat(room - 1))).as("the longest purge URL counts")
                     .isInstanceOf(IllegalArgumentException.class);
