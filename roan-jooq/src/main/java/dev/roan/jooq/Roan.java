@@ -201,14 +201,14 @@ public final class Roan implements AutoCloseable {
         String sample = template.sample();
         int prefix = 0;
         for (CacheNode node : nodes) {
-            URI uri;
+            int target;
             try {
-                uri = node.uri(sample);
+                target = PurgePaths.requestTarget(node.uri(sample));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" does not form a valid"
                         + " URL with purge URL " + node + ": " + PurgePaths.printable(String.valueOf(e.getMessage())), e);
             }
-            prefix = Math.max(prefix, PurgePaths.requestTarget(uri) - sample.length());
+            prefix = Math.max(prefix, target - sample.length());
         }
         PurgePaths.checkLength(prefix + sample.length(), path);
         return rules.rule(template, PurgePaths.MAX_REQUEST_TARGET - prefix);
