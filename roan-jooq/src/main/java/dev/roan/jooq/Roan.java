@@ -170,20 +170,28 @@ public final class Roan implements AutoCloseable {
      * @param path the page path as readers request it, starting with {@code /}, such as {@code "/posts"};
      *             characters that a URI does not allow (spaces, non-ASCII) are percent-encoded
      * @return the rule for this path, the same one for the same path
-     * @throws IllegalArgumentException if the path does not start with {@code /} or holds a control
-     *                                  character or {@code #}
+     * @throws IllegalArgumentException if the path does not start with {@code /}, holds a control
+     *                                  character, {@code #}, a lone surrogate, a dot segment ({@code /a/../b})
+     *                                  or leading or trailing whitespace, or makes a purge request longer
+     *                                  than a cache accepts (8,000 characters with the purge URL's path)
      */
     public PurgeRule purge(String path) {
-        PurgeRule rule = rules.rule(path);
+        // Everything is checked before the rule is registered, so a refused path leaves no rule behind.
+        PathTemplate template = PathTemplate.parse(path);
+        String sample = template.sample();
+        int prefix = 0;
         for (CacheNode node : nodes) {
+            int target;
             try {
-                node.uri(rule.template().sample());
+                target = PurgePaths.requestTarget(node.uri(sample));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" does not form a valid"
-                        + " URL with purge URL " + node + ": " + e.getMessage(), e);
+                        + " URL with purge URL " + node + ": " + PurgePaths.printable(String.valueOf(e.getMessage())), e);
             }
+            prefix = Math.max(prefix, target - sample.length());
         }
-        return rule;
+        PurgePaths.checkLength(prefix + sample.length(), path);
+        return rules.rule(template, PurgePaths.MAX_REQUEST_TARGET - prefix);
     }
 
     /**
