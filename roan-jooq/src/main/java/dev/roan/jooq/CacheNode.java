@@ -1,179 +1,128 @@
 package dev.roan.jooq;
 
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.github.resilience4j.retry.Retry;
+import dev.roan.jooq.CacheProtocol.Verdict;
+import dev.roan.jooq.HttpTransport.Attempt;
 import io.github.resilience4j.retry.RetryConfig;
-import org.jspecify.annotations.Nullable;
 
 /**
- * Deliver: one cache node, reached at its purge URL, with retries and a health state for the log.
- *
- * <p>A purge is {@code GET {purgeUrl}{path}} (or another method, such as {@code PURGE}), with the
- * configured headers, whose values are never logged. 2xx means purged; 404 and 412 mean the page was not
- * cached (ngx_cache_purge's answers: 404 up to 2.3, 412 from 2.5 on): all are done. 5xx, 429, I/O errors and timeouts are retried through
- * Resilience4j; other answers are reported at once. The log gets one warning when the node starts
- * failing and one line when it recovers, not one per purge.
+ * Deliver: one cache node, a {@link CacheProtocol} (what a purge looks like to this kind of cache, and what its
+ * answers mean) over an {@link HttpTransport} (headers, timeout, retries), and the outcome: the user's listeners,
+ * and a log with one warning when the node starts failing and one line when it recovers, not one per purge.
  */
 final class CacheNode implements PurgeTarget {
 
     private static final System.Logger LOG = System.getLogger(Roan.class.getName());
 
     private final String purgeUrl;
-    private final HttpClient client;
-    private final String method;
-    private final List<Map.Entry<String, String>> headers;
-    private final Duration requestTimeout;
-    private final Retry retry;
-    private final ScheduledExecutorService scheduler;
-    private final AtomicBoolean failing = new AtomicBoolean();
+    private final CacheProtocol protocol;
+    private final HttpTransport transport;
     private final Listeners listeners;
+    private final AtomicBoolean failing = new AtomicBoolean();
 
+    /** A node purged with {@code method}: {@code GET} for ngx_cache_purge's location, else that method (PURGE). */
     CacheNode(String purgeUrl, HttpClient client, String method, List<Map.Entry<String, String>> headers,
             Duration requestTimeout, RetryConfig retryConfig, ScheduledExecutorService scheduler, Listeners listeners) {
-        this.listeners = listeners;
+        this(purgeUrl, CacheProtocol.forMethod(purgeUrl, method),
+                new HttpTransport(purgeUrl, client, headers, requestTimeout, retryConfig, scheduler), listeners);
+    }
+
+    CacheNode(String purgeUrl, CacheProtocol protocol, HttpTransport transport, Listeners listeners) {
         this.purgeUrl = purgeUrl;
-        this.client = client;
-        this.method = method;
-        this.headers = List.copyOf(headers);
-        this.requestTimeout = requestTimeout;
-        this.scheduler = scheduler;
-        this.retry = Retry.of("roan " + purgeUrl, retryConfig);
-        retry.getEventPublisher().onRetry(event -> LOG.log(Level.DEBUG, () -> "Retrying purge on " + purgeUrl
-                + " (attempt " + (event.getNumberOfRetryAttempts() + 1) + ", waiting " + event.getWaitInterval().toMillis()
-                + " ms)" + (event.getLastThrowable() == null ? "" : ": " + describe(event.getLastThrowable()))));
+        this.protocol = protocol;
+        this.transport = transport;
+        this.listeners = listeners;
     }
 
     /** Adds Roan's own rules of what to retry to a user's (or the default) retry configuration. */
     static RetryConfig withRoanPredicates(RetryConfig base) {
-        return RetryConfig.<Integer>from(base)
-                .retryExceptions()
-                .ignoreExceptions()
-                .retryOnException(CacheNode::isRetryable)
-                .retryOnResult(status -> status >= 500 || status == 429)
-                .build();
+        return HttpTransport.withRoanPredicates(base);
     }
 
     /** The URI a purge of {@code path} is sent to; {@code path} is already normalised. */
     URI uri(String path) {
-        return URI.create(purgeUrl + path);
+        return protocol.uri(path);
     }
 
     /**
      * Purges a path on this node. The returned stage always completes normally, once the purge was
-     * delivered or given up; the outcome is logged here.
+     * delivered or given up; the outcome is reported here.
      */
     @Override
     public CompletionStage<Void> purge(String path, long requestedNanos) {
         long start = System.nanoTime();
-        CompletionStage<Integer> outcome;
+        HttpRequest request;
         try {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path))
-                    .timeout(requestTimeout)
-                    .method(method, HttpRequest.BodyPublishers.noBody());
-            for (Map.Entry<String, String> header : headers) {
-                builder.header(header.getKey(), header.getValue());
-            }
-            HttpRequest request = builder.build();
-            boolean[] first = {true};
-            outcome = Retry.decorateCompletionStage(retry, scheduler, () -> {
-                if (!first[0]) {
-                    listeners.retried(purgeUrl, path);
-                }
-                first[0] = false;
-                return client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
-            }).get();
+            request = protocol.request(transport.newRequest(), path).build();
         } catch (RuntimeException e) {
-            outcome = CompletableFuture.failedFuture(e);
+            report(path, new Attempt(1, null, e), start, requestedNanos);
+            return CompletableFuture.completedFuture(null);
         }
-        return outcome.handle((status, error) -> {
-            report(path, status, error, start, requestedNanos);
-            return null;
-        });
+        return transport.send(request, failed -> retrying(path, failed, requestedNanos))
+                .thenAccept(last -> report(path, last, start, requestedNanos));
     }
 
-    private void report(String path, @Nullable Integer status, @Nullable Throwable error, long start, long requestedNanos) {
+    private void retrying(String path, Attempt failed, long requestedNanos) {
+        if (!listeners.isEmpty()) {
+            listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.RETRIED, failed.status(),
+                    since(requestedNanos, System.nanoTime()), failed.number(), describe(failed)));
+        }
+    }
+
+    private void report(String path, Attempt last, long start, long requestedNanos) {
         long now = System.nanoTime();
         long millis = (now - start) / 1_000_000;
-        if (error == null && status != null && (status / 100 == 2 || notCached(status))) {
-            listeners.delivered(purgeUrl, path, status, Duration.ofNanos(now - requestedNanos));
-            LOG.log(Level.DEBUG, () -> "Purged " + path + " on " + purgeUrl + " (" + method + ", HTTP " + status
-                    + (notCached(status) ? ", was not cached" : "") + ") in " + millis + " ms");
+        Integer status = last.status();
+        Verdict verdict = status != null && last.error() == null ? protocol.verdict(status) : null;
+        if (verdict != null && verdict.done()) {
+            if (!listeners.isEmpty()) {
+                listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.DELIVERED, status,
+                        since(requestedNanos, now), last.number(), null));
+            }
+            LOG.log(Level.DEBUG, () -> "Purged " + path + " on " + purgeUrl + " (" + protocol.method() + ", HTTP "
+                    + status + (verdict.detail().isEmpty() ? "" : ", " + verdict.detail()) + ") in " + millis + " ms");
             if (failing.compareAndSet(true, false)) {
-                LOG.log(Level.INFO, () -> "Cache node " + purgeUrl + " recovered: purge of " + path
-                        + " succeeded");
+                LOG.log(Level.INFO, () -> "Cache node " + purgeUrl + " recovered: purge of " + path + " succeeded");
             }
             return;
         }
-        String reason = error != null ? describe(error) : describeStatus(status);
-        listeners.failed(purgeUrl, path, reason);
-        String message = method + " purge of " + path + " on " + purgeUrl + " failed after " + millis + " ms: " + reason;
+        String reason = verdict != null ? verdict.detail() : describe(last);
+        if (!listeners.isEmpty()) {
+            listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.FAILED, status, since(requestedNanos, now),
+                    last.number(), reason));
+        }
+        String message = protocol.method() + " purge of " + path + " on " + purgeUrl + " failed after " + millis
+                + " ms: " + reason;
         if (failing.compareAndSet(false, true)) {
             LOG.log(Level.WARNING, () -> "Cache node " + purgeUrl + " is failing, its pages may be stale: "
                     + message + ". Further failures are logged at DEBUG until it recovers.");
         } else {
-            LOG.log(Level.DEBUG, () -> capitalize(message));
+            LOG.log(Level.DEBUG, () -> Character.toUpperCase(message.charAt(0)) + message.substring(1));
         }
     }
 
-    /**
-     * ngx_cache_purge's answer for a key that is not in the cache: 404 up to version 2.3, 412 from 2.5 on (Roan
-     * sends no conditional header, so 412 cannot mean a failed precondition of its own).
-     */
-    private static boolean notCached(int status) {
-        return status == 404 || status == 412;
-    }
-
-    private static String capitalize(String s) {
-        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
-    }
-
-    static boolean isRetryable(Throwable t) {
-        return unwrap(t) instanceof IOException;
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        Throwable cause = t;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
+    /** An attempt's failure in a few words, never a header value: the status, or the error as the transport shows it. */
+    private String describe(Attempt attempt) {
+        Throwable error = attempt.error();
+        if (error != null) {
+            return transport.describe(error);
         }
-        return cause;
+        return attempt.status() == null ? "no answer" : "HTTP " + attempt.status();
     }
 
-    private static String describe(Throwable error) {
-        Throwable cause = unwrap(error);
-        String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : " (" + message + ")");
-    }
-
-    private static String describeStatus(@Nullable Integer status) {
-        if (status == null) {
-            return "no answer";
-        }
-        if (status >= 500 || status == 429) {
-            return "HTTP " + status + " on every attempt";
-        }
-        if (status / 100 == 3) {
-            return "HTTP " + status + " (a redirect: point the purge URL at the cache's purge location itself)";
-        }
-        return "HTTP " + status + " (not retried: check that the cache has a purge location at this URL that accepts "
-                + "this method from this host, e.g. nginx 'location ~ ^/purge(/.*)$ { allow 127.0.0.1; deny all;"
-                + " proxy_cache_purge <zone> $1$is_args$args; }' (see the README for the PURGE form); Varnish: a"
-                + " vcl_recv that returns (purge) for PURGE from allowed clients)";
+    private static Duration since(long requestedNanos, long now) {
+        return Duration.ofNanos(Math.max(0, now - requestedNanos));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.roan.jooq;
 
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -17,30 +16,15 @@ final class Listeners {
         this.listeners = List.copyOf(listeners);
     }
 
-    void delivered(String purgeUrl, String path, int status, Duration sinceRequested) {
-        for (PurgeListener l : listeners) {
-            try {
-                l.purgeDelivered(purgeUrl, path, status, sinceRequested);
-            } catch (RuntimeException e) {
-                failed(l, e);
-            }
-        }
+    /** Whether no listener is registered, so that events need not be built at all. */
+    boolean isEmpty() {
+        return listeners.isEmpty();
     }
 
-    void retried(String purgeUrl, String path) {
+    void tell(PurgeEvent event) {
         for (PurgeListener l : listeners) {
             try {
-                l.purgeRetried(purgeUrl, path);
-            } catch (RuntimeException e) {
-                failed(l, e);
-            }
-        }
-    }
-
-    void failed(String purgeUrl, String path, String reason) {
-        for (PurgeListener l : listeners) {
-            try {
-                l.purgeFailed(purgeUrl, path, reason);
+                l.onPurge(event);
             } catch (RuntimeException e) {
                 failed(l, e);
             }

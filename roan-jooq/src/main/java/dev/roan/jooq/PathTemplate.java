@@ -60,6 +60,7 @@ final class PathTemplate {
         String rest = literal(path, start, path.length());
         literals.add(rest);
         pattern.append(rest);
+        PurgePaths.checkDotSegments(pattern.toString(), path);
         return new PathTemplate(pattern.toString(), List.copyOf(literals), List.copyOf(placeholders));
     }
 
@@ -104,8 +105,7 @@ final class PathTemplate {
     }
 
     /**
-     * Fills the placeholders from a row, or returns null if the row lacks a value for one of them (an
-     * absent column or SQL NULL).
+     * Fills the placeholders from a row, or returns null if it cannot: {@link #missing} tells why.
      *
      * @param row values by column name, looked up case-insensitively by the caller's map
      */
@@ -118,12 +118,48 @@ final class PathTemplate {
         for (int i = 0; i < placeholders.size(); i++) {
             sb.append(literals.get(i));
             Object value = row.get(placeholders.get(i));
-            if (value == null) {
+            if (value == null || value == RowValues.NULL || value.getClass().isArray()) {
                 return null;
             }
             appendSegment(sb, String.valueOf(value));
         }
         return sb.append(literals.get(placeholders.size())).toString();
+    }
+
+    /** Why a row cannot fill this template, for a row {@link #render} returned null for. */
+    enum Miss {
+        /** A placeholder's value is not known: the statement does not tell it. */
+        UNKNOWN,
+        /** A placeholder's value is SQL NULL: no page can exist for the row, so none is purged. */
+        NULL,
+        /** A placeholder's value is bytes (or another array), which no path can hold. */
+        BINARY
+    }
+
+    /** Why {@code row} cannot fill this template; the first reason by placeholder, an unknown value first. */
+    Miss missing(Map<String, ?> row) {
+        Miss miss = Miss.NULL;
+        for (String placeholder : placeholders) {
+            Object value = row.get(placeholder);
+            if (value == null) {
+                return Miss.UNKNOWN;
+            }
+            if (value != RowValues.NULL && value.getClass().isArray()) {
+                miss = Miss.BINARY;
+            }
+        }
+        return miss;
+    }
+
+    /** The placeholders whose values {@code row} does not tell. */
+    List<String> unknownIn(Map<String, ?> row) {
+        List<String> unknown = new ArrayList<>(1);
+        for (String placeholder : placeholders) {
+            if (row.get(placeholder) == null) {
+                unknown.add(placeholder);
+            }
+        }
+        return unknown;
     }
 
     /** Percent-encodes everything but RFC 3986's unreserved characters; {@code .} and {@code ..} too. */

@@ -1,15 +1,14 @@
 package dev.roan.jooq;
 
-import java.time.Duration;
-
 /**
- * Observes the outcome of every purge, for metrics, health checks and tests: one call per purge and cache node.
+ * Observes the outcome of every purge, for metrics, health checks and tests: one event per attempt that is retried,
+ * and one per purge and cache node when it is delivered or given up.
  *
  * <pre>{@code
  * Roan roan = Roan.builder()
  *         .purgeUrl("http://localhost/purge")
- *         .listener(new PurgeListener() {
- *             public void purgeFailed(String purgeUrl, String path, String reason) {
+ *         .listener(event -> {
+ *             if (event.outcome() == PurgeEvent.Outcome.FAILED) {
  *                 failures.increment();
  *             }
  *         })
@@ -17,37 +16,18 @@ import java.time.Duration;
  * }</pre>
  *
  * <p>Roan calls listeners on its delivery threads: implementations must be thread-safe and quick. What a listener
- * throws is logged once and otherwise ignored. Every method does nothing by default.
+ * throws is logged once and otherwise ignored.
  *
  * @since 0.1.0
  */
+@FunctionalInterface
 public interface PurgeListener {
 
     /**
-     * A purge was delivered: the cache node answered 2xx, or 404 or 412 (not cached, as ngx_cache_purge says it).
+     * A purge attempt ended: delivered, to be retried, or given up ({@link PurgeEvent#outcome()}).
      *
-     * @param purgeUrl       the cache node's purge URL
-     * @param path           the purged path, as sent
-     * @param status         the HTTP status of the answer
-     * @param sinceRequested from the earliest commit this purge covers (or the re-purge falling due) to the answer
+     * @param event what happened, on which node, to which path
+     * @since 0.1.0
      */
-    default void purgeDelivered(String purgeUrl, String path, int status, Duration sinceRequested) {}
-
-    /**
-     * An attempt to purge failed and will be retried.
-     *
-     * @param purgeUrl the cache node's purge URL
-     * @param path     the path
-     */
-    default void purgeRetried(String purgeUrl, String path) {}
-
-    /**
-     * A purge was given up: its attempts were exhausted, or the answer was not worth retrying (such as 403 or 405).
-     * The page may be stale until the next purge of the path.
-     *
-     * @param purgeUrl the cache node's purge URL
-     * @param path     the path
-     * @param reason   what went wrong, for a log line (never a header value)
-     */
-    default void purgeFailed(String purgeUrl, String path, String reason) {}
+    void onPurge(PurgeEvent event);
 }

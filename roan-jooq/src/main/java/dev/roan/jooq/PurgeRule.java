@@ -16,7 +16,11 @@ import org.jooq.Table;
  *
  * <p>A {@code {column}} placeholder is filled, for each row a write touched, with that row's value of the
  * column, percent-encoded into one path segment; see {@link #whenRowsUnknown(String...)} for writes whose
- * rows cannot be known.
+ * rows cannot be known. It is checked against the columns of a table that knows them (a generated one) at
+ * registration, and against those of a table that does not ({@code DSL.table("post")}) at its first write,
+ * when a mismatch is logged once. A rule with placeholders over several tables fills each from that table's
+ * own column, which is logged once as a warning unless the columns reference the same key: prefer one
+ * rule per table.
  *
  * <p>Each method adds tables to the rule and returns it, so calls chain. Registering a table twice is
  * harmless: a statement purges each path at most once. Rules take effect for statements executed
@@ -35,10 +39,13 @@ public final class PurgeRule {
     private final PathTemplate template;
     private final Rules rules;
     private volatile List<String> fallbacks = List.of();
+    /** The longest filled path a purge request can carry to every cache node. */
+    private final int maxPathLength;
 
-    PurgeRule(PathTemplate template, Rules rules) {
+    PurgeRule(PathTemplate template, Rules rules, int maxPathLength) {
         this.template = template;
         this.rules = rules;
+        this.maxPathLength = maxPathLength;
     }
 
     /**
@@ -47,10 +54,25 @@ public final class PurgeRule {
      *
      * @param tables the tables, typically generated ones such as {@code POST}
      * @return this rule
-     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null
+     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
+     *                                  is not a column (or is a binary one) of a table that knows its columns
      */
     public PurgeRule onWrite(Table<?>... tables) {
         return register("onWrite", WriteKinds.WRITE, tables);
+    }
+
+    /**
+     * Always throws: a rule needs at least one table. This overload exists so that {@code onWrite()} without
+     * a table, which the varargs form would accept, is flagged by the compiler (a removal warning, an error
+     * with {@code -Werror}) instead of failing only when it runs.
+     *
+     * @return never
+     * @throws IllegalArgumentException always
+     * @deprecated give the tables, such as {@code onWrite(POST)}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public PurgeRule onWrite() {
+        return register("onWrite", WriteKinds.WRITE, new Table<?>[0]);
     }
 
     /**
@@ -59,10 +81,25 @@ public final class PurgeRule {
      *
      * @param tables the tables
      * @return this rule
-     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null
+     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
+     *                                  is not a column (or is a binary one) of a table that knows its columns
      */
     public PurgeRule onSave(Table<?>... tables) {
         return register("onSave", WriteKinds.SAVE, tables);
+    }
+
+    /**
+     * Always throws: a rule needs at least one table. This overload exists so that {@code onSave()} without
+     * a table, which the varargs form would accept, is flagged by the compiler (a removal warning, an error
+     * with {@code -Werror}) instead of failing only when it runs.
+     *
+     * @return never
+     * @throws IllegalArgumentException always
+     * @deprecated give the tables, such as {@code onSave(POST)}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public PurgeRule onSave() {
+        return register("onSave", WriteKinds.SAVE, new Table<?>[0]);
     }
 
     /**
@@ -71,10 +108,25 @@ public final class PurgeRule {
      *
      * @param tables the tables
      * @return this rule
-     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null
+     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
+     *                                  is not a column (or is a binary one) of a table that knows its columns
      */
     public PurgeRule onInsert(Table<?>... tables) {
         return register("onInsert", WriteKinds.INSERT, tables);
+    }
+
+    /**
+     * Always throws: a rule needs at least one table. This overload exists so that {@code onInsert()} without
+     * a table, which the varargs form would accept, is flagged by the compiler (a removal warning, an error
+     * with {@code -Werror}) instead of failing only when it runs.
+     *
+     * @return never
+     * @throws IllegalArgumentException always
+     * @deprecated give the tables, such as {@code onInsert(POST)}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public PurgeRule onInsert() {
+        return register("onInsert", WriteKinds.INSERT, new Table<?>[0]);
     }
 
     /**
@@ -83,10 +135,25 @@ public final class PurgeRule {
      *
      * @param tables the tables
      * @return this rule
-     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null
+     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
+     *                                  is not a column (or is a binary one) of a table that knows its columns
      */
     public PurgeRule onUpdate(Table<?>... tables) {
         return register("onUpdate", WriteKinds.UPDATE, tables);
+    }
+
+    /**
+     * Always throws: a rule needs at least one table. This overload exists so that {@code onUpdate()} without
+     * a table, which the varargs form would accept, is flagged by the compiler (a removal warning, an error
+     * with {@code -Werror}) instead of failing only when it runs.
+     *
+     * @return never
+     * @throws IllegalArgumentException always
+     * @deprecated give the tables, such as {@code onUpdate(POST)}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public PurgeRule onUpdate() {
+        return register("onUpdate", WriteKinds.UPDATE, new Table<?>[0]);
     }
 
     /**
@@ -95,10 +162,25 @@ public final class PurgeRule {
      *
      * @param tables the tables
      * @return this rule
-     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null
+     * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
+     *                                  is not a column (or is a binary one) of a table that knows its columns
      */
     public PurgeRule onDelete(Table<?>... tables) {
         return register("onDelete", WriteKinds.REMOVE, tables);
+    }
+
+    /**
+     * Always throws: a rule needs at least one table. This overload exists so that {@code onDelete()} without
+     * a table, which the varargs form would accept, is flagged by the compiler (a removal warning, an error
+     * with {@code -Werror}) instead of failing only when it runs.
+     *
+     * @return never
+     * @throws IllegalArgumentException always
+     * @deprecated give the tables, such as {@code onDelete(POST)}
+     */
+    @Deprecated(since = "0.1.0", forRemoval = true)
+    public PurgeRule onDelete() {
+        return register("onDelete", WriteKinds.REMOVE, new Table<?>[0]);
     }
 
     /**
@@ -115,7 +197,8 @@ public final class PurgeRule {
      *
      * @param paths static paths (no placeholders), each starting with {@code /}
      * @return this rule
-     * @throws IllegalArgumentException if a path is invalid or has placeholders, or none is given
+     * @throws IllegalArgumentException if a path is invalid, has placeholders or is too long for a purge
+     *                                  request, or none is given
      */
     public PurgeRule whenRowsUnknown(String... paths) {
         if (paths == null || paths.length == 0) {
@@ -130,6 +213,8 @@ public final class PurgeRule {
                         + "\", which has placeholders: a fallback applies when the values are unknown, so give a fixed"
                         + " path such as \"/posts\"");
             }
+            // The purge URLs' longest path is the limit less the room this rule has.
+            PurgePaths.checkLength(PurgePaths.MAX_REQUEST_TARGET - maxPathLength + fallback.pattern().length(), path);
             normalized.add(fallback.pattern());
         }
         this.fallbacks = List.copyOf(normalized);
@@ -148,6 +233,10 @@ public final class PurgeRule {
 
     PathTemplate template() {
         return template;
+    }
+
+    int maxPathLength() {
+        return maxPathLength;
     }
 
     List<String> fallbacks() {

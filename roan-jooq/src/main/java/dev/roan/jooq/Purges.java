@@ -1,5 +1,7 @@
 package dev.roan.jooq;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +12,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The purges one statement owes, gathered while matching its writes against the rules: the paths, and
- * the rules whose rows could not be known from the statement.
+ * for the rules with placeholders, the rows that could not fill them and why.
  */
 final class Purges {
 
@@ -18,7 +20,10 @@ final class Purges {
     private @Nullable String first;
     /** All paths, in order, once there are two or more. */
     private @Nullable Set<String> paths;
-    private @Nullable Set<String> unknownRows;
+    /** Rules some of whose rows could not fill their path, in order. */
+    private @Nullable Map<PurgeRule, Miss> misses;
+    /** Whether the write being matched is an INSERT. */
+    private boolean insert;
 
     void add(String path) {
         if (first == null) {
@@ -35,27 +40,64 @@ final class Purges {
         paths.add(path);
     }
 
-    /** Fills a rule's template from the written rows; a row that cannot fill it triggers the fallback. */
+    /** Tells whether the writes matched next come from an INSERT, for the hint of a warning. */
+    void insert(boolean insert) {
+        this.insert = insert;
+    }
+
+    /**
+     * Fills a rule's template from the written rows. A row whose key is SQL NULL has no page; a row whose
+     * values are unknown, bytes, or too long for a purge request triggers the fallback.
+     */
     void addRows(PurgeRule rule, Supplier<List<Map<String, Object>>> rows) {
         PathTemplate template = rule.template();
-        boolean unknown = false;
+        int maxLength = rule.maxPathLength();
+        Miss miss = null;
+        int filled = 0;
         for (Map<String, Object> row : rows.get()) {
             String path = template.render(row);
-            if (path == null) {
-                unknown = true;
-            } else {
+            if (path != null && path.length() <= maxLength) {
                 add(path);
+                filled++;
+                continue;
+            }
+            if (miss == null) {
+                miss = miss(rule);
+            }
+            if (path != null) {
+                miss.tooLong = Math.max(miss.tooLong, path.length());
+                continue;
+            }
+            switch (template.missing(row)) {
+                case UNKNOWN:
+                    miss.unknown++;
+                    miss.insert |= insert;
+                    miss.placeholders.addAll(template.unknownIn(row));
+                    break;
+                case BINARY:
+                    miss.binary++;
+                    break;
+                default:
+                    miss.nullKeys++;
+                    break;
             }
         }
-        if (unknown) {
-            if (unknownRows == null) {
-                unknownRows = new LinkedHashSet<>();
-            }
-            unknownRows.add(template.pattern());
+        if (miss == null) {
+            return;
+        }
+        miss.filled += filled;
+        if (miss.fallsBack()) {
             for (String fallback : rule.fallbacks()) {
                 add(fallback);
             }
         }
+    }
+
+    private Miss miss(PurgeRule rule) {
+        if (misses == null) {
+            misses = new LinkedHashMap<>();
+        }
+        return misses.computeIfAbsent(rule, Miss::new);
     }
 
     boolean isEmpty() {
@@ -69,8 +111,50 @@ final class Purges {
         return first == null ? Set.of() : Set.of(first);
     }
 
-    /** The patterns of templated rules some of whose rows were unknown. */
+    /** The patterns of templated rules some of whose rows could not fill them, so that they fell back. */
     Set<String> unknownRows() {
-        return unknownRows == null ? Set.of() : unknownRows;
+        if (misses == null) {
+            return Set.of();
+        }
+        Set<String> patterns = new LinkedHashSet<>();
+        for (Miss miss : misses.values()) {
+            if (miss.fallsBack()) {
+                patterns.add(miss.rule.path());
+            }
+        }
+        return patterns;
+    }
+
+    /** The rules some of whose rows could not fill them, with why. */
+    Collection<Miss> misses() {
+        return misses == null ? Set.of() : misses.values();
+    }
+
+    /** Why some rows of a write could not fill a rule's path. */
+    static final class Miss {
+        final PurgeRule rule;
+        /** The placeholders no row told the value of. */
+        final Set<String> placeholders = new LinkedHashSet<>(2);
+        /** Rows whose values were unknown. */
+        int unknown;
+        /** Whether an INSERT left them unknown (a generated key or default, no RETURNING). */
+        boolean insert;
+        /** Rows with SQL NULL for a placeholder: no page exists for them. */
+        int nullKeys;
+        /** Rows with bytes for a placeholder. */
+        int binary;
+        /** The length of the longest path that was too long for a purge request, or 0. */
+        int tooLong;
+        /** The rows whose path was filled and purged. */
+        int filled;
+
+        Miss(PurgeRule rule) {
+            this.rule = rule;
+        }
+
+        /** Whether a page may have changed that no filled path names, so the fallback applies. */
+        boolean fallsBack() {
+            return unknown > 0 || binary > 0 || tooLong > 0;
+        }
     }
 }

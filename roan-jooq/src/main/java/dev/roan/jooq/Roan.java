@@ -1,39 +1,18 @@
 package dev.roan.jooq;
 
-import java.lang.System.Logger.Level;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
-import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.RetryConfig;
 import org.jooq.Configuration;
-import org.jooq.ExecuteListenerProvider;
 import org.jooq.Query;
 import org.jooq.RecordListenerProvider;
 import org.jooq.SQLDialect;
-import org.jooq.TransactionListenerProvider;
-import org.jooq.TransactionProvider;
 import org.jooq.impl.DefaultExecuteListenerProvider;
 import org.jooq.impl.DefaultRecordListenerProvider;
 import org.jooq.impl.DefaultTransactionListenerProvider;
-import org.jooq.impl.ThreadLocalTransactionProvider;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -83,67 +62,31 @@ public final class Roan implements AutoCloseable {
     public static final int DEFAULT_MAX_ATTEMPTS = 6;
     /** First wait between attempts in the default retry configuration; it doubles, with jitter. */
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+    /** The longest wait between attempts in Roan's retry configurations (unless the first wait is longer). */
+    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
 
-    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
-    private static final int DELIVERY_THREADS = 2;
-
-    private final List<String> purgeUrls;
-    private final List<CacheNode> nodes;
-    private final @Nullable Duration repurgeAfter;
-    private final Duration coalesceWindow;
-    private final String purgeMethod;
-    private final Duration closeTimeout;
+    private final Settings settings;
     private final Rules rules = new Rules();
+    private final Delivery delivery;
+    private final List<CacheNode> nodes;
     private final Dispatcher dispatcher;
-    private final TransactionScopes scopes;
     private final WriteDetector detector;
-    private final RecordWrites recordWrites = new RecordWrites(rules);
     private final RoanExecuteListener listener;
-    private final ExecuteListenerProvider listenerProvider;
-    private final RecordListenerProvider recordListenerProvider;
-    private final TransactionListenerProvider transactionListenerProvider;
-    private final ExecutorService executor;
-    private final ScheduledThreadPoolExecutor scheduler;
+    private final Attachment attachment;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Roan(Builder builder) {
-        this.purgeUrls = List.copyOf(builder.purgeUrls);
-        this.closeTimeout = builder.closeTimeout;
-        // Two threads start purges and complete the HttpClient's futures; none of that blocks, and more threads
-        // only compete with the application for the cores (see BENCHMARKS.md). Idle, they go away.
-        ThreadPoolExecutor delivery = new ThreadPoolExecutor(DELIVERY_THREADS, DELIVERY_THREADS, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemonThreads("roan-purge-"));
-        delivery.allowCoreThreadTimeOut(true);
-        this.executor = delivery;
-        this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("roan-retry-"));
-        this.scheduler.setRemoveOnCancelPolicy(true);
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(builder.connectTimeout)
-                .executor(executor)
-                .build();
-        RetryConfig retryConfig = CacheNode.withRoanPredicates(
-                builder.retryConfig != null ? builder.retryConfig : defaultRetryConfig());
-        List<CacheNode> list = new ArrayList<>();
-        Listeners listeners = new Listeners(builder.listeners);
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        builder.headers.forEach((name, value) -> headers.add(Map.entry(name, value)));
-        for (String url : purgeUrls) {
-            list.add(new CacheNode(url, client, builder.purgeMethod, headers, builder.requestTimeout, retryConfig,
-                    scheduler, listeners));
-        }
-        this.nodes = List.copyOf(list);
-        this.repurgeAfter = builder.repurgeAfter;
-        this.coalesceWindow = builder.coalesceWindow;
-        this.purgeMethod = builder.purgeMethod;
-        this.dispatcher = new Dispatcher(nodes, executor, scheduler, builder.repurgeAfter, builder.coalesceWindow);
-        this.scopes = new TransactionScopes(dispatcher, builder.transactionBoundary);
+    Roan(Settings settings) {
+        this.settings = settings;
+        this.delivery = new Delivery(settings);
+        this.nodes = delivery.nodes();
+        this.dispatcher = delivery.dispatcher();
+        TransactionScopes scopes = new TransactionScopes(dispatcher, settings.transactionBoundary());
         this.detector = new WriteDetector(rules);
-        this.recordListenerProvider = new DefaultRecordListenerProvider(recordWrites);
-        this.listener = new RoanExecuteListener(detector, recordWrites, recordListenerProvider, scopes, dispatcher);
-        this.listenerProvider = new DefaultExecuteListenerProvider(listener);
-        this.transactionListenerProvider = new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes));
+        RecordWrites recordWrites = new RecordWrites(rules);
+        RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
+        this.listener = new RoanExecuteListener(detector, recordWrites, recordListener, scopes, dispatcher);
+        this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
+                new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
     }
 
     /**
@@ -184,35 +127,79 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
+     * Returns Roan's default retry configuration: {@link #DEFAULT_MAX_ATTEMPTS} attempts, waiting
+     * {@link #DEFAULT_INITIAL_BACKOFF} first, then twice as long each time, with 50% jitter, up to
+     * {@link #DEFAULT_MAX_BACKOFF}. What is retried is always Roan's rule, whatever predicates a configuration has.
+     *
+     * @return a new default retry configuration
+     */
+    public static RetryConfig defaultRetryConfig() {
+        return retryConfig(DEFAULT_MAX_ATTEMPTS, DEFAULT_INITIAL_BACKOFF);
+    }
+
+    /**
+     * Returns a retry configuration of the default shape with other numbers: exponential backoff from
+     * {@code initialBackoff}, doubling with 50% jitter, up to {@link #DEFAULT_MAX_BACKOFF} (or {@code initialBackoff}
+     * when longer). For {@link Builder#retryConfig(RetryConfig)}.
+     *
+     * @param maxAttempts    attempts per purge and node, the first included; at least 1
+     * @param initialBackoff the first wait, a positive duration such as {@code Duration.ofMillis(200)}
+     * @return a new retry configuration
+     * @throws IllegalArgumentException if {@code maxAttempts} is below 1 or {@code initialBackoff} is not positive
+     */
+    public static RetryConfig retryConfig(int maxAttempts, Duration initialBackoff) {
+        return Checks.retryConfig(maxAttempts, initialBackoff, DEFAULT_MAX_BACKOFF);
+    }
+
+    /**
+     * Returns a URL as Roan shows it in messages: credentials replaced by {@code ***}, also in a mistyped URL such as
+     * {@code http:/user:pw@host/purge}, and control characters escaped. A valid purge URL holds no credentials and is
+     * returned as it is. For frameworks that show a configured URL (Roan's Spring Boot starter).
+     *
+     * @param url a URL as given, valid or not
+     * @return the URL without credentials
+     */
+    public static String maskUrl(@Nullable String url) {
+        return Checks.maskUrl(url);
+    }
+
+    /**
      * Returns the rule for a page path, creating it on first use; add tables to it with its
      * {@code on...} methods.
      *
      * @param path the page path as readers request it, starting with {@code /}, such as {@code "/posts"};
      *             characters that a URI does not allow (spaces, non-ASCII) are percent-encoded
      * @return the rule for this path, the same one for the same path
-     * @throws IllegalArgumentException if the path does not start with {@code /} or holds a control
-     *                                  character or {@code #}
+     * @throws IllegalArgumentException if the path does not start with {@code /}, holds a control
+     *                                  character, {@code #}, a lone surrogate, a dot segment ({@code /a/../b})
+     *                                  or leading or trailing whitespace, or makes a purge request longer
+     *                                  than a cache accepts (8,000 characters with the purge URL's path)
      */
     public PurgeRule purge(String path) {
-        PurgeRule rule = rules.rule(path);
+        // Everything is checked before the rule is registered, so a refused path leaves no rule behind.
+        PathTemplate template = PathTemplate.parse(path);
+        String sample = template.sample();
+        int prefix = 0;
         for (CacheNode node : nodes) {
+            int target;
             try {
-                node.uri(rule.template().sample());
+                target = PurgePaths.requestTarget(node.uri(sample));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" does not form a valid"
-                        + " URL with purge URL " + node + ": " + e.getMessage(), e);
+                        + " URL with purge URL " + node + ": " + PurgePaths.printable(String.valueOf(e.getMessage())), e);
             }
+            prefix = Math.max(prefix, target - sample.length());
         }
-        return rule;
+        PurgePaths.checkLength(prefix + sample.length(), path);
+        return rules.rule(template, PurgePaths.MAX_REQUEST_TARGET - prefix);
     }
 
     /**
      * Returns a configuration derived from {@code configuration} with Roan's listener appended to the
      * execute listeners already present, and its transaction provider wrapped so that purges wait for the
-     * commit. The argument itself is not changed.
-     *
-     * <p>Attach before creating the {@code DSLContext}: {@code DSL.using(roan.attach(configuration))}.
-     * Attaching an already attached configuration adds nothing, except what the next paragraph says.
+     * commit. The argument itself is not changed: use this when you create the {@code DSLContext} yourself,
+     * {@code DSL.using(roan.attach(configuration))}. Attaching an attached configuration adds nothing, except
+     * what the next paragraph says.
      *
      * <p>Register rules with placeholders ({@code /posts/{slug}}) before attaching: only then, or while no
      * rule is registered yet, does Roan also add a {@code RecordListener}, which reads the values of
@@ -220,12 +207,56 @@ public final class Roan implements AutoCloseable {
      * record it loads, which would cost every read. A write to the table of a rule with placeholders through
      * a configuration without it is logged once; attaching that configuration again adds it.
      *
+     * <p>jOOQ 3.19's {@code configuration.derive(ExecuteListenerProvider...)} <em>replaces</em> the listeners:
+     * a configuration derived that way from an attached one has no Roan. Check with {@link #isAttached}.
+     *
      * @param configuration the application's jOOQ configuration
      * @return the derived configuration
      * @throws IllegalArgumentException if {@code configuration} is null
      * @throws IllegalStateException    if this Roan is closed
      */
     public Configuration attach(Configuration configuration) {
+        checkAttachable(configuration);
+        Configuration derived = configuration.derive();
+        attachment.apply(derived);
+        return derived;
+    }
+
+    /**
+     * Attaches Roan to {@code configuration} itself, as {@link #attach} does to the configuration it derives: for a
+     * framework hook that hands over the configuration it will use and ignores what the hook returns, such as Spring
+     * Boot's {@code DefaultConfigurationCustomizer} ({@code roan::attachInPlace}). Elsewhere prefer {@link #attach},
+     * which leaves its argument alone. Calling it again adds only a record listener that new rules need.
+     *
+     * @param configuration the configuration to change
+     * @throws IllegalArgumentException if {@code configuration} is null
+     * @throws IllegalStateException    if this Roan is closed
+     */
+    public void attachInPlace(Configuration configuration) {
+        checkAttachable(configuration);
+        attachment.apply(configuration);
+    }
+
+    /**
+     * Tells whether writes through {@code configuration} purge as the rules say: Roan's execute listener is there,
+     * purges wait for jOOQ's commits, and Roan's record listener is there when a rule with placeholders needs it. False
+     * for a configuration Roan was never attached to, and for one derived with jOOQ 3.19's
+     * {@code derive(ExecuteListenerProvider...)}, which replaces the listeners. Assert it in your own tests:
+     * {@code assertThat(roan.isAttached(dsl.configuration())).isTrue()}.
+     *
+     * @param configuration a jOOQ configuration, such as {@code dsl.configuration()}
+     * @return true if {@link #attach} would add nothing to it
+     * @throws IllegalArgumentException if {@code configuration} is null
+     */
+    public boolean isAttached(Configuration configuration) {
+        if (configuration == null) {
+            throw new IllegalArgumentException("configuration is null: pass a jOOQ Configuration, such as"
+                    + " dsl.configuration()");
+        }
+        return attachment.isOn(configuration);
+    }
+
+    private void checkAttachable(@Nullable Configuration configuration) {
         if (configuration == null) {
             throw new IllegalArgumentException("configuration is null: pass the jOOQ Configuration of your DSLContext,"
                     + " e.g. roan.attach(dsl.configuration())");
@@ -233,34 +264,6 @@ public final class Roan implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("Roan is closed: attach a new Roan");
         }
-        Configuration derived = configuration.derive();
-        ExecuteListenerProvider[] listeners = configuration.executeListenerProviders();
-        if (!Arrays.asList(listeners).contains(listenerProvider)) {
-            ExecuteListenerProvider[] appended = Arrays.copyOf(listeners, listeners.length + 1);
-            appended[listeners.length] = listenerProvider;
-            derived.set(appended);
-        }
-        RecordListenerProvider[] recordListeners = configuration.recordListenerProviders();
-        if (rules.needsRecords() && !Arrays.asList(recordListeners).contains(recordListenerProvider)) {
-            RecordListenerProvider[] appended = Arrays.copyOf(recordListeners, recordListeners.length + 1);
-            appended[recordListeners.length] = recordListenerProvider;
-            derived.set(appended);
-        }
-        TransactionProvider transactions = configuration.transactionProvider();
-        if (transactions instanceof ThreadLocalTransactionProvider) {
-            // jOOQ checks for this type itself, so it cannot be wrapped: follow its events instead.
-            TransactionListenerProvider[] txListeners = configuration.transactionListenerProviders();
-            if (!Arrays.asList(txListeners).contains(transactionListenerProvider)) {
-                TransactionListenerProvider[] appended = Arrays.copyOf(txListeners, txListeners.length + 1);
-                appended[txListeners.length] = transactionListenerProvider;
-                derived.set(appended);
-            }
-        } else if (!isOurs(transactions)) {
-            // jOOQ hands out a new default provider on each call when none was set explicitly.
-            boolean implicit = transactions != configuration.transactionProvider();
-            derived.set(new TransactionScopes.Provider(implicit ? null : transactions, scopes));
-        }
-        return derived;
     }
 
     /**
@@ -289,10 +292,6 @@ public final class Roan implements AutoCloseable {
         return new Explanation(purges.paths(), purges.unknownRows());
     }
 
-    private boolean isOurs(TransactionProvider provider) {
-        return provider instanceof TransactionScopes.Provider && ((TransactionScopes.Provider) provider).scopes == scopes;
-    }
-
     /**
      * Waits until every purge owed for writes committed before this call has been delivered or given up.
      * With {@link Builder#repurgeAfter(Duration)}, that includes their re-purges, so it lasts at least
@@ -304,8 +303,7 @@ public final class Roan implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is null or negative
      */
     public boolean flush(Duration timeout) {
-        requirePositiveOrZero(timeout, "timeout");
-        return dispatcher.flush(timeout);
+        return dispatcher.flush(Checks.positiveOrZero(timeout, "timeout"));
     }
 
     /**
@@ -316,27 +314,18 @@ public final class Roan implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        if (closed.compareAndSet(false, true)) {
+            delivery.close();
         }
-        dispatcher.stopAccepting();
-        boolean delivered = dispatcher.flush(closeTimeout);
-        if (!delivered) {
-            Map<String, List<String>> pending = dispatcher.pending();
-            LOG.log(Level.WARNING, () -> "Roan closed after waiting " + Ticker.saturatedNanos(closeTimeout) / 1_000_000
-                    + " ms with purges"
-                    + " still pending, their pages may be stale: " + pending);
-        }
-        scheduler.shutdownNow();
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(100, TimeUnit.MILLISECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+    }
+
+    /**
+     * Tells whether {@link #close()} was called.
+     *
+     * @return true once closing began
+     */
+    public boolean isClosed() {
+        return closed.get();
     }
 
     /**
@@ -350,371 +339,43 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
+     * Returns how many statements, since this Roan was built, wrote a table of a rule with placeholders without Roan
+     * being able to tell which rows: each purged only the rule's fallback, if any (see
+     * {@link PurgeRule#whenRowsUnknown}). A counter for metrics and tests; the log names each such SQL once.
+     *
+     * @return the number of such statements
+     */
+    public long rowsUnknownCount() {
+        return listener.unknownRowsCount();
+    }
+
+    /**
      * Returns the purge URLs, without trailing slash, in the order given to the builder.
      *
      * @return the purge URLs
      */
     public List<String> purgeUrls() {
-        return purgeUrls;
+        return settings.purgeUrls();
     }
 
     @Override
     public String toString() {
-        return "Roan[purgeUrls=" + purgeUrls + ", purgeMethod=" + purgeMethod + ", rules=" + rules
-                + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
-                + ", coalesceWindow=" + coalesceWindow
+        return "Roan[purgeUrls=" + settings.purgeUrls() + ", purgeMethod=" + settings.purgeMethod() + ", rules=" + rules
+                + (settings.repurgeAfter() == null ? "" : ", repurgeAfter=" + settings.repurgeAfter())
+                + ", coalesceWindow=" + settings.coalesceWindow()
                 + ", pending=" + dispatcher.pendingCount() + ", rowsUnknown=" + listener.unknownRowsCount()
                 + (closed.get() ? ", closed" : "") + "]";
     }
 
-    private static RetryConfig defaultRetryConfig() {
-        return RetryConfig.custom()
-                .maxAttempts(DEFAULT_MAX_ATTEMPTS)
-                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
-                        DEFAULT_INITIAL_BACKOFF, 2.0, 0.5, Duration.ofSeconds(10)))
-                .build();
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
-    private static void requirePositiveOrZero(@Nullable Duration d, String name) {
-        if (d == null || d.isNegative()) {
-            throw new IllegalArgumentException(name + " must be zero or positive, was " + d);
-        }
-    }
-
     /**
-     * Builds a {@link Roan}. Every setting has a default; {@link #build()} validates them.
+     * Builds a {@link Roan}. Every setting has a default; each setter checks its value at once, with a message that
+     * says what to write instead, and leaves the builder as it was when it refuses one.
      *
      * @since 0.1.0
      */
-    public static final class Builder {
-
-        private List<String> purgeUrls = List.of(DEFAULT_PURGE_URL);
-        private String purgeMethod = DEFAULT_PURGE_METHOD;
-        private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        private @Nullable Duration repurgeAfter;
-        private Duration coalesceWindow = DEFAULT_COALESCE_WINDOW;
-        private @Nullable TransactionBoundary transactionBoundary;
-        private final List<PurgeListener> listeners = new ArrayList<>();
-        private @Nullable RetryConfig retryConfig;
-        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
-        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    // The setters live in SettingsBuilder so that this file stays a facade; javac adds a public bridge here for each.
+    public static final class Builder extends SettingsBuilder {
 
         private Builder() {}
-
-        /**
-         * Purges one cache node: each purge is {@code GET {purgeUrl}{path}}. A trailing slash is ignored.
-         *
-         * @param purgeUrl an absolute http or https URL, such as {@code "http://localhost/purge"}
-         * @return this builder
-         */
-        public Builder purgeUrl(String purgeUrl) {
-            return purgeUrls(purgeUrl);
-        }
-
-        /**
-         * Purges several cache nodes: every purge goes to each of them.
-         *
-         * @param purgeUrls absolute http or https URLs, at least one
-         * @return this builder
-         */
-        public Builder purgeUrls(String... purgeUrls) {
-            if (purgeUrls == null || purgeUrls.length == 0) {
-                throw new IllegalArgumentException("purgeUrls needs at least one URL, such as \"http://localhost/purge\"");
-            }
-            List<String> urls = new ArrayList<>();
-            for (String url : purgeUrls) {
-                String normalized = normalizePurgeUrl(url);
-                if (!urls.contains(normalized)) {
-                    urls.add(normalized);
-                }
-            }
-            this.purgeUrls = urls;
-            return this;
-        }
-
-        /**
-         * Sets the HTTP method of purges; default {@code GET}, as ngx_cache_purge's separate purge location
-         * expects ({@code GET {purgeUrl}{path}}). Use {@code "PURGE"} for Varnish and for an nginx site that
-         * routes the PURGE method to a purge location, where the purge URL is the site itself, such as
-         * {@code http://cache:6081} (see the README: ngx_cache_purge 2.3's own "same location" form crashes
-         * nginx).
-         *
-         * @param purgeMethod an HTTP method name, such as {@code "GET"} or {@code "PURGE"}
-         * @return this builder
-         */
-        public Builder purgeMethod(String purgeMethod) {
-            if (purgeMethod == null || purgeMethod.isEmpty() || !isToken(purgeMethod)) {
-                throw new IllegalArgumentException("purgeMethod must be an HTTP method name such as \"GET\" or"
-                        + " \"PURGE\", was " + (purgeMethod == null ? "null" : "\"" + PurgePaths.printable(purgeMethod) + "\""));
-            }
-            if (purgeMethod.equalsIgnoreCase("CONNECT")) {
-                throw new IllegalArgumentException("purgeMethod CONNECT cannot purge: use \"GET\" or \"PURGE\"");
-            }
-            this.purgeMethod = purgeMethod;
-            return this;
-        }
-
-        /**
-         * Adds a header to every purge request, such as an authentication token or a header a Varnish VCL
-         * expects; setting a name again replaces its value. Values are never logged nor printed by
-         * {@code toString()}.
-         *
-         * <p>The JDK's {@code HttpClient} refuses to send some headers ({@code Host}, {@code Connection},
-         * {@code Content-Length}, {@code Expect}, {@code Upgrade}). {@code Host} is allowed when the JVM runs
-         * with {@code -Djdk.httpclient.allowRestrictedHeaders=host}; without it, key the cache's purge
-         * location on the public host instead (see the README, "Several cache nodes").
-         *
-         * @param name  the header name
-         * @param value the value, without CR or LF
-         * @return this builder
-         * @throws IllegalArgumentException if the name is not a valid header name, the value holds a line
-         *                                  break or control character, or the JDK refuses the header
-         */
-        public Builder header(String name, String value) {
-            if (name == null || name.isEmpty() || !isToken(name)) {
-                throw new IllegalArgumentException("header name must be a valid HTTP header name such as"
-                        + " \"Authorization\", was " + (name == null ? "null" : "\"" + PurgePaths.printable(name) + "\""));
-            }
-            if (value == null) {
-                throw new IllegalArgumentException("header " + name + " has a null value: give a value, or omit the header");
-            }
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if ((c < 0x20 && c != '\t') || c == 0x7f) {
-                    // The value may be a secret: say where, never what.
-                    throw new IllegalArgumentException("header " + name + " has a line break or control character at"
-                            + " index " + i + " of its value: remove it");
-                }
-            }
-            try {
-                HttpRequest.newBuilder(URI.create("http://localhost/")).header(name, "x");
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("header " + name + " cannot be sent by the JDK's HttpClient ("
-                        + e.getMessage() + ")" + (name.equalsIgnoreCase("Host")
-                                ? ": start the JVM with -Djdk.httpclient.allowRestrictedHeaders=host, or key the cache's"
-                                        + " purge location on the public host name (see the README, \"Several cache nodes\")"
-                                : ""), e);
-            }
-            headers.put(name, value);
-            return this;
-        }
-
-        /**
-         * Sends every purge once more, {@code delay} after it was delivered (coalesced like any purge).
-         * This removes a page that a slow read put back into the cache between the commit and the purge:
-         * a read that began before the commit may finish after the purge and store the old page again.
-         * Choose a delay longer than the slowest page render. Off by default, so that one commit means
-         * one purge per path.
-         *
-         * @param delay a positive duration, such as {@code Duration.ofSeconds(2)}
-         * @return this builder
-         */
-        public Builder repurgeAfter(Duration delay) {
-            this.repurgeAfter = requirePositive(delay, "repurgeAfter");
-            return this;
-        }
-
-        /**
-         * Sets the coalescing window; default {@link Roan#DEFAULT_COALESCE_WINDOW}. A path written while its purge
-         * is on the wire owes one more purge; it is sent once that purge has completed and at least {@code window}
-         * after it was sent, and every write in the meantime joins it. A path written over and over, faster than its
-         * purges complete, is then purged about once per window, whatever the commit rate, and its last purge still
-         * starts after its last commit. A write to a path with no purge on the wire is purged at once: sparse writes
-         * never wait (and writes further apart than a purge's round trip are not coalesced). {@link Roan#flush}
-         * waits for held purges too, so keep the window short: it is how stale a page written over and over may be. {@code Duration.ZERO} sends the purge owed as soon as the one on the wire completes. Closing Roan
-         * sends held purges at once.
-         *
-         * @param window zero or a positive duration, such as {@code Duration.ofMillis(10)}
-         * @return this builder
-         */
-        public Builder coalesceWindow(Duration window) {
-            if (window == null || window.isNegative()) {
-                throw new IllegalArgumentException("coalesceWindow must be zero or positive, such as"
-                        + " Duration.ofMillis(10) (Duration.ZERO sends each follow-up purge without waiting), was "
-                        + window);
-            }
-            this.coalesceWindow = window;
-            return this;
-        }
-
-        /**
-         * Lets Roan purge after the commit of transactions jOOQ does not manage, such as Spring's: see
-         * {@link TransactionBoundary}. Without one, a write on a connection with auto-commit off outside any
-         * {@code dsl.transaction(...)} is purged right after the statement, with one warning in the log.
-         *
-         * @param transactionBoundary the boundary, such as the Spring module's
-         * @return this builder
-         */
-        public Builder transactionBoundary(TransactionBoundary transactionBoundary) {
-            if (transactionBoundary == null) {
-                throw new IllegalArgumentException("transactionBoundary is null: omit the call to use none");
-            }
-            this.transactionBoundary = transactionBoundary;
-            return this;
-        }
-
-        /**
-         * Adds a listener told of every purge's outcome: delivered, retried, given up (for metrics, health
-         * checks, tests). Listeners are called in the order added, on Roan's delivery threads.
-         *
-         * @param listener the listener
-         * @return this builder
-         */
-        public Builder listener(PurgeListener listener) {
-            if (listener == null) {
-                throw new IllegalArgumentException("listener is null: omit the call to add none");
-            }
-            listeners.add(listener);
-            return this;
-        }
-
-        /**
-         * Sets how purges are retried: attempts and waits come from this configuration (Resilience4j
-         * {@code RetryConfig}); what is retried is Roan's rule (5xx, 429, I/O errors, timeouts), so
-         * predicates set on it are replaced. Default: {@link Roan#DEFAULT_MAX_ATTEMPTS} attempts,
-         * exponential backoff from {@link Roan#DEFAULT_INITIAL_BACKOFF} with jitter.
-         *
-         * @param retryConfig the retry configuration
-         * @return this builder
-         */
-        public Builder retryConfig(RetryConfig retryConfig) {
-            if (retryConfig == null) {
-                throw new IllegalArgumentException("retryConfig is null: omit the call to keep the default retries");
-            }
-            this.retryConfig = retryConfig;
-            return this;
-        }
-
-        /**
-         * Sets how long connecting to a cache node may take; default {@link Roan#DEFAULT_CONNECT_TIMEOUT}.
-         *
-         * @param connectTimeout a positive duration
-         * @return this builder
-         */
-        public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = requirePositive(connectTimeout, "connectTimeout");
-            return this;
-        }
-
-        /**
-         * Sets how long one purge request may take before it counts as failed and is retried; default
-         * {@link Roan#DEFAULT_REQUEST_TIMEOUT}.
-         *
-         * @param requestTimeout a positive duration
-         * @return this builder
-         */
-        public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = requirePositive(requestTimeout, "requestTimeout");
-            return this;
-        }
-
-        /**
-         * Sets how long {@link Roan#close()} waits for pending purges; default {@link Roan#DEFAULT_CLOSE_TIMEOUT}.
-         *
-         * @param closeTimeout zero or a positive duration
-         * @return this builder
-         */
-        public Builder closeTimeout(Duration closeTimeout) {
-            requirePositiveOrZero(closeTimeout, "closeTimeout");
-            this.closeTimeout = closeTimeout;
-            return this;
-        }
-
-        /**
-         * Builds the Roan. Its delivery threads are daemon threads, started on first use; the JDK's
-         * {@code HttpClient} keeps one selector thread of its own until it is garbage collected.
-         *
-         * @return a new Roan
-         */
-        public Roan build() {
-            return new Roan(this);
-        }
-
-        private static Duration requirePositive(@Nullable Duration d, String name) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, was " + d);
-            }
-            return d;
-        }
-
-        static String normalizePurgeUrl(@Nullable String url) {
-            if (url == null || url.isBlank()) {
-                throw new IllegalArgumentException("purge URL is " + (url == null ? "null" : "blank")
-                        + ": give the cache's purge location, such as \"http://localhost/purge\"");
-            }
-            String trimmed = url.trim();
-            URI uri;
-            try {
-                uri = new URI(trimmed);
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("purge URL \"" + masked(trimmed) + "\" is malformed (" + e.getReason()
-                        + "): give an absolute http or https URL, such as \"http://localhost/purge\"");
-            }
-            String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!"http".equals(scheme) && !"https".equals(scheme)) {
-                throw new IllegalArgumentException("purge URL \"" + masked(trimmed) + "\" must be an absolute http or"
-                        + " https URL, such as \"http://localhost/purge\"");
-            }
-            if (uri.getHost() == null) {
-                throw new IllegalArgumentException("purge URL \"" + masked(trimmed) + "\" has no host: write it as"
-                        + " \"http://host[:port]/purge\"");
-            }
-            if (uri.getRawUserInfo() != null) {
-                throw new IllegalArgumentException("purge URL \"" + masked(trimmed) + "\" holds credentials, which"
-                        + " would be sent in the clear and logged: remove them from the URL");
-            }
-            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                throw new IllegalArgumentException("purge URL \"" + masked(trimmed) + "\" has a query or fragment:"
-                        + " the page path is appended to it, so give only scheme, host, port and path");
-            }
-            String normalized = trimmed;
-            while (normalized.endsWith("/")) {
-                normalized = normalized.substring(0, normalized.length() - 1);
-            }
-            return normalized;
-        }
-
-        /** The URL as it may appear in a message: user info replaced, so no password is ever printed. */
-        private static String masked(String url) {
-            int scheme = url.indexOf("://");
-            // The last '@': a password may hold an unescaped '@' or '/', and then the URL does not even parse.
-            int at = url.lastIndexOf('@');
-            if (scheme >= 0 && at > scheme) {
-                return PurgePaths.printable(url.substring(0, scheme + 3) + "***@" + url.substring(at + 1));
-            }
-            return PurgePaths.printable(url);
-        }
-
-        private static boolean isToken(String s) {
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                        || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-                if (!ok) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public String toString() {
-            return "Roan.Builder[purgeUrls=" + purgeUrls + ", purgeMethod=" + purgeMethod
-                    + ", headers=" + headers.keySet() + " (values hidden)"
-                    + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
-                    + ", coalesceWindow=" + coalesceWindow
-                    + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
-                    + ", closeTimeout=" + closeTimeout + ", retryConfig=" + (retryConfig == null ? "default" : "custom") + "]";
-        }
     }
 }

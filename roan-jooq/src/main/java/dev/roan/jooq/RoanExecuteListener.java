@@ -3,6 +3,7 @@ package dev.roan.jooq;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,6 +56,8 @@ final class RoanExecuteListener implements ExecuteListener {
     /** The record listeners of the configuration checked last, as jOOQ shares the array among derived ones. */
     private volatile RecordListenerProvider @Nullable [] checkedRecordListeners;
     private final Set<String> warnedUnknownRows = ConcurrentHashMap.newKeySet();
+    /** Rules warned about for values too long or binary, by kind and path; bounded. */
+    private final Set<String> warnedRules = ConcurrentHashMap.newKeySet();
     private final LongAdder unknownRows = new LongAdder();
 
     RoanExecuteListener(WriteDetector detector, RecordWrites records, RecordListenerProvider recordListener,
@@ -117,8 +120,8 @@ final class RoanExecuteListener implements ExecuteListener {
     private void route(ExecuteContext ctx, Pending pending) {
         Result<?> returned = ctx.result();
         Purges purges = detector.purges(pending.written, returned, records);
-        if (!purges.unknownRows().isEmpty()) {
-            unknownRows(ctx.sql(), purges.unknownRows());
+        if (!purges.misses().isEmpty()) {
+            unknownRows(ctx.sql(), purges);
         }
         if (purges.isEmpty()) {
             return;
@@ -160,25 +163,94 @@ final class RoanExecuteListener implements ExecuteListener {
                 + " roan.attach(...), or attach that configuration again. (Logged once.)");
     }
 
-    private void unknownRows(@Nullable String sql, Set<String> rules) {
+    /**
+     * Logs what the rows of a statement could not fill: unknown values once per SQL string (and counted),
+     * values too long for a purge request or binary once per rule. A row whose key is SQL NULL has no page,
+     * which is no news: it is not logged.
+     */
+    private void unknownRows(@Nullable String sql, Purges purges) {
+        List<Purges.Miss> unknown = new ArrayList<>(1);
+        for (Purges.Miss miss : purges.misses()) {
+            if (miss.unknown > 0) {
+                unknown.add(miss);
+            }
+            if (miss.tooLong > 0 && warnedRules.size() < MAX_WARNED && warnedRules.add("long " + miss.rule.path())) {
+                int length = miss.tooLong;
+                LOG.log(Level.WARNING, () -> "Roan filled \"" + miss.rule.path() + "\" with a value that makes a path of "
+                        + length + " characters, too long for a purge request to every cache node (at most "
+                        + miss.rule.maxPathLength() + " with your purge URLs; nginx answers 414 beyond 8 KB), so it purges"
+                        + " the rule's fallback paths instead" + fallbacks(miss.rule) + ". (Logged once per rule.)");
+            }
+            if (miss.binary > 0 && warnedRules.size() < MAX_WARNED && warnedRules.add("binary " + miss.rule.path())) {
+                LOG.log(Level.WARNING, () -> "Roan cannot fill \"" + miss.rule.path() + "\" with bytes (a binary"
+                        + " column), so it purges the rule's fallback paths instead" + fallbacks(miss.rule)
+                        + ": use a text or number column that names the page. (Logged once per rule.)");
+            }
+        }
+        if (unknown.isEmpty()) {
+            return;
+        }
         unknownRows.increment();
         String key = sql == null ? "(batch)" : sql;
         if (warnedUnknownRows.size() < MAX_WARNED && warnedUnknownRows.add(key)) {
-            LOG.log(Level.WARNING, () -> "Roan cannot tell which rows this statement wrote, so it cannot fill "
-                    + rules + " and purges those rules' fallback paths only (none unless declared with"
-                    + " whenRowsUnknown(...)): " + abbreviate(key) + ". Name the rows by key in the WHERE clause"
-                    + " (=, IN), add RETURNING, or declare a fallback. (Logged once per statement.)");
+            LOG.log(Level.WARNING, () -> unknownRowsMessage(key, unknown));
         }
+    }
+
+    private static String unknownRowsMessage(String sql, List<Purges.Miss> unknown) {
+        StringBuilder rules = new StringBuilder();
+        int filled = 0;
+        boolean insert = false;
+        boolean anyFallback = false;
+        boolean noFallback = false;
+        for (Purges.Miss miss : unknown) {
+            rules.append(rules.length() == 0 ? "" : ", ").append(miss.rule.path());
+            filled += miss.filled;
+            insert |= miss.insert;
+            anyFallback |= !miss.rule.fallbacks().isEmpty();
+            noFallback |= miss.rule.fallbacks().isEmpty();
+        }
+        String fallback = !anyFallback ? "no " + (filled == 0 ? "" : "other ") + "page of "
+                + (unknown.size() == 1 ? "that rule" : "those rules") + " (declare a fallback with whenRowsUnknown(...))"
+                : noFallback ? "the fallback paths of the rules that declare one" : "the rules' fallback paths";
+        StringBuilder m = new StringBuilder("Roan cannot tell which rows this statement wrote, so it cannot fill [")
+                .append(rules).append(']');
+        if (filled == 0) {
+            m.append(" and purges ").append(fallback).append(anyFallback && !noFallback ? " only" : "");
+        } else {
+            m.append(" for every row: it purges the ").append(filled).append(filled == 1 ? " path" : " paths")
+                    .append(" it could fill and ").append(fallback);
+        }
+        m.append(": ").append(PurgePaths.abbreviate(sql)).append(". ");
+        if (insert) {
+            m.append("The INSERT does not give the value of ").append(placeholders(unknown)).append(" (a key the"
+                    + " database generates, a default, or INSERT ... SELECT): add RETURNING for it"
+                    + " (insertInto(...).returning(...)), or insert through a record (record.store()), whose generated"
+                    + " key Roan reads.");
+        } else {
+            m.append("Name the rows by key in the WHERE clause (=, IN), add RETURNING with ").append(placeholders(unknown))
+                    .append(", or declare a fallback.");
+        }
+        return m.append(" (Logged once per statement.)").toString();
+    }
+
+    private static String placeholders(List<Purges.Miss> unknown) {
+        Set<String> names = new java.util.LinkedHashSet<>();
+        for (Purges.Miss miss : unknown) {
+            for (String placeholder : miss.placeholders) {
+                names.add("{" + placeholder + "}");
+            }
+        }
+        return String.join(", ", names);
+    }
+
+    private static String fallbacks(PurgeRule rule) {
+        return rule.fallbacks().isEmpty() ? " (none: declare them with whenRowsUnknown(...))" : " " + rule.fallbacks();
     }
 
     /** Writes whose rows could not be known for a templated rule, since Roan was built. */
     long unknownRowsCount() {
         return unknownRows.sum();
-    }
-
-    private static String abbreviate(String sql) {
-        String oneLine = sql.replaceAll("\\s+", " ").trim();
-        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
     }
 
     private void failed(Throwable e) {

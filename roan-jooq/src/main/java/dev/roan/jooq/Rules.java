@@ -1,17 +1,24 @@
 package dev.roan.jooq;
 
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.jooq.Field;
+import org.jooq.ForeignKey;
 import org.jooq.Table;
 import org.jooq.impl.QOM;
 import org.jooq.impl.TableImpl;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rule registry: which paths a write of a table purges.
@@ -21,6 +28,8 @@ import org.jooq.impl.TableImpl;
  */
 final class Rules {
 
+    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+
     private final Object lock = new Object();
     /** Path to rule, in registration order. Guarded by {@link #lock}. */
     private final Map<String, PurgeRule> rules = new LinkedHashMap<>();
@@ -28,13 +37,27 @@ final class Rules {
     private final Map<PurgeRule, Map<String, Integer>> bindings = new LinkedHashMap<>();
     /** Generated table classes seen at registration, to recognise their aliases. Guarded by {@link #lock}. */
     private final Map<Class<?>, String> generatedNames = new HashMap<>();
+    /** Rule to its tables as first registered, for the warning about several tables. Guarded by {@link #lock}. */
+    private final Map<PurgeRule, List<Table<?>>> boundTables = new HashMap<>();
+    /** Rules warned about for filling placeholders from several tables. Guarded by {@link #lock}. */
+    private final Set<PurgeRule> warnedSeveralTables = new HashSet<>();
+    /** Placeholders on tables whose columns were unknown at registration, until their first write. */
+    private final Set<Unverified> unverified = ConcurrentHashMap.newKeySet();
 
     private volatile Snapshot snapshot = new Snapshot(Map.of(), new TreeMap<>(String.CASE_INSENSITIVE_ORDER), false);
 
     PurgeRule rule(String path) {
-        PathTemplate template = PathTemplate.parse(path);
+        return rule(PathTemplate.parse(path), Integer.MAX_VALUE);
+    }
+
+    /**
+     * The rule for a validated path, created on first use.
+     *
+     * @param maxPathLength the longest filled path a purge request can carry to every cache node
+     */
+    PurgeRule rule(PathTemplate template, int maxPathLength) {
         synchronized (lock) {
-            return rules.computeIfAbsent(template.pattern(), p -> new PurgeRule(template, this));
+            return rules.computeIfAbsent(template.pattern(), p -> new PurgeRule(template, this, maxPathLength));
         }
     }
 
@@ -42,20 +65,34 @@ final class Rules {
         for (Table<?> table : tables) {
             checkPlaceholders(rule, table);
         }
+        String warning;
         synchronized (lock) {
             Map<String, Integer> byTable = bindings.computeIfAbsent(rule, r -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
             for (Table<?> table : tables) {
-                String name = canonicalName(table);
-                byTable.merge(name, kinds, (a, b) -> a | b);
-                if (isGenerated(table)) {
-                    generatedNames.putIfAbsent(table.getClass(), name);
+                // A generated table's aliases are registered under the name of the first one seen.
+                String name = isGenerated(table) ? generatedNames.computeIfAbsent(table.getClass(),
+                        c -> canonicalName(table)) : canonicalName(table);
+                if (!byTable.containsKey(name)) {
+                    boundTables.computeIfAbsent(rule, r -> new ArrayList<>()).add(table);
+                    if (!rule.template().isStatic() && table.fields().length == 0) {
+                        // Columns unknown until a statement writes it: checked then, once.
+                        unverified.add(new Unverified(rule, name));
+                    }
                 }
+                byTable.merge(name, kinds, (a, b) -> a | b);
             }
             snapshot = rebuild();
+            warning = severalTablesWarning(rule);
+        }
+        if (warning != null) {
+            LOG.log(Level.WARNING, warning);
         }
     }
 
-    /** Every placeholder of a templated rule must be a column of each of its tables. */
+    /**
+     * Every placeholder of a templated rule must be a column of each of its tables that knows its columns,
+     * and not a binary one. A table that does not ({@code DSL.table("post")}) is checked at its first write.
+     */
     private static void checkPlaceholders(PurgeRule rule, Table<?> table) {
         List<String> placeholders = rule.template().placeholders();
         if (placeholders.isEmpty()) {
@@ -63,24 +100,187 @@ final class Rules {
         }
         Field<?>[] fields = table.fields();
         if (fields.length == 0) {
-            throw new IllegalArgumentException("\"" + rule.path() + "\" has placeholders, so it needs a table that knows its"
-                    + " columns, such as a generated table; " + table.getName() + " has none");
+            return;
         }
         for (String placeholder : placeholders) {
-            boolean found = false;
-            for (Field<?> field : fields) {
-                if (field.getName().equalsIgnoreCase(placeholder)) {
-                    found = true;
-                    break;
+            Field<?> column = column(fields, placeholder);
+            if (column == null) {
+                throw new IllegalArgumentException("placeholder {" + PurgePaths.printable(placeholder) + "} of \""
+                        + rule.path() + "\" is not a column of " + PurgePaths.printable(table.getName())
+                        + "; its columns are: " + columnList(fields));
+            }
+            if (column.getDataType().isBinary()) {
+                throw new IllegalArgumentException("placeholder {" + PurgePaths.printable(placeholder) + "} of \""
+                        + rule.path() + "\" is the binary column " + PurgePaths.printable(table.getName()) + "."
+                        + PurgePaths.printable(column.getName()) + ", whose bytes cannot be a page path: use a text or"
+                        + " number column that names the page, such as {id}");
+            }
+        }
+    }
+
+    @Nullable
+    private static Field<?> column(Field<?>[] fields, String name) {
+        for (Field<?> field : fields) {
+            if (field.getName().equalsIgnoreCase(name)) {
+                return field;
+            }
+        }
+        return null;
+    }
+
+    private static String columnList(Field<?>[] fields) {
+        StringBuilder columns = new StringBuilder();
+        for (Field<?> field : fields) {
+            columns.append(columns.length() == 0 ? "" : ", ").append(PurgePaths.printable(field.getName()));
+        }
+        return columns.toString();
+    }
+
+    /**
+     * The warning for a rule with placeholders over several tables, once per rule: {@code {id}} of
+     * {@code /owners/{id}} on OWNERS and PETS is filled from PETS.ID for a pet, the page of another owner.
+     * Guarded by {@link #lock}.
+     */
+    @Nullable
+    private String severalTablesWarning(PurgeRule rule) {
+        List<Table<?>> tables = boundTables.get(rule);
+        List<String> placeholders = rule.template().placeholders();
+        if (placeholders.isEmpty() || tables == null || tables.size() < 2 || sameKeys(tables, placeholders)
+                || !warnedSeveralTables.add(rule)) {
+            return null;
+        }
+        StringBuilder binds = new StringBuilder();
+        StringBuilder suggestion = new StringBuilder();
+        Table<?> first = tables.get(0);
+        for (Table<?> table : tables) {
+            String name = PurgePaths.printable(isGenerated(table) ? generatedNames.get(table.getClass())
+                    : canonicalName(table));
+            binds.append(binds.length() == 0 ? "" : "; ").append("writes of ").append(name).append(" fill ");
+            String path = rule.path();
+            for (int i = 0; i < placeholders.size(); i++) {
+                String placeholder = placeholders.get(i);
+                Field<?> column = column(table.fields(), placeholder);
+                binds.append(i == 0 ? "" : ", ").append('{').append(placeholder).append("} from ").append(name)
+                        .append('.').append(PurgePaths.printable(column == null ? placeholder : column.getName()));
+                if (table != first) {
+                    path = path.replace("{" + placeholder + "}", "{" + referenceTo(table, first, placeholder) + "}");
                 }
             }
-            if (!found) {
-                StringBuilder columns = new StringBuilder();
-                for (Field<?> field : fields) {
-                    columns.append(columns.length() == 0 ? "" : ", ").append(field.getName());
+            suggestion.append(suggestion.length() == 0 ? "" : "; ").append("roan.purge(\"").append(path)
+                    .append("\").onWrite(").append(name).append(')');
+        }
+        return "Roan: the rule \"" + rule.path() + "\" fills its placeholders from each table's own columns ("
+                + binds + "), so a write of one table purges the page whose key is that table's value, which names"
+                + " another row unless these columns hold the same key. Register one rule per table, each filled"
+                + " from the column that names the page, such as " + suggestion + ". (Logged once per rule.)";
+    }
+
+    /**
+     * Whether each placeholder names the same key in every table: the same column through foreign keys
+     * ({@code /users/{user_id}} on PROFILE and SETTINGS, whose USER_ID both reference USER.ID).
+     */
+    private static boolean sameKeys(List<Table<?>> tables, List<String> placeholders) {
+        for (String placeholder : placeholders) {
+            String key = null;
+            for (Table<?> table : tables) {
+                String k = keyOf(table, placeholder);
+                if (key == null) {
+                    key = k;
+                } else if (!key.equalsIgnoreCase(k)) {
+                    return false;
                 }
-                throw new IllegalArgumentException("placeholder {" + placeholder + "} of \"" + rule.path()
-                        + "\" is not a column of " + table.getName() + "; its columns are: " + columns);
+            }
+        }
+        return true;
+    }
+
+    /** The column a foreign key of one column references, else the column itself, as "TABLE.COLUMN". */
+    private static String keyOf(Table<?> table, String column) {
+        try {
+            for (ForeignKey<?, ?> fk : table.getReferences()) {
+                if (fk.getFields().size() == 1 && fk.getFields().get(0).getName().equalsIgnoreCase(column)) {
+                    return canonicalName(fk.getKey().getTable()) + "." + fk.getKeyFields().get(0).getName();
+                }
+            }
+        } catch (RuntimeException e) {
+            // A table without a key model: its own column.
+        }
+        return canonicalName(table) + "." + column;
+    }
+
+    /** The column of {@code table} that references {@code column} of {@code target}, or a stand-in name. */
+    private static String referenceTo(Table<?> table, Table<?> target, String column) {
+        try {
+            for (ForeignKey<?, ?> fk : table.getReferencesTo(target)) {
+                if (fk.getFields().size() == 1 && fk.getKeyFields().size() == 1
+                        && fk.getKeyFields().get(0).getName().equalsIgnoreCase(column)) {
+                    return fk.getFields().get(0).getName();
+                }
+            }
+        } catch (RuntimeException e) {
+            // A table without a key model: suggest a name instead.
+        }
+        return "column_of_" + canonicalName(table);
+    }
+
+    /** Whether some rule with placeholders has a table whose columns were not checked yet. */
+    boolean anyUnverified() {
+        return !unverified.isEmpty();
+    }
+
+    /**
+     * Checks, once, the placeholders of rules on a table whose columns were unknown at registration, now that
+     * a statement writes it: against the written table's columns if the statement knows them (a generated
+     * table), else against the database's metadata. Logs the placeholders that name no column (or a binary
+     * one) with the columns there are; says nothing when all is well or the columns cannot be told.
+     */
+    void verify(Table<?> written, @Nullable Connection connection) {
+        if (unverified.isEmpty()) {
+            return;
+        }
+        String name = snapshot.nameOf(written);
+        for (Unverified u : unverified) {
+            if (!u.table.equalsIgnoreCase(name) || !unverified.remove(u)) {
+                continue;
+            }
+            Map<String, Boolean> columns = new LinkedHashMap<>();
+            String source;
+            Field<?>[] fields = written.fields();
+            if (fields.length > 0) {
+                for (Field<?> field : fields) {
+                    columns.put(field.getName(), field.getDataType().isBinary());
+                }
+                source = "the statement's table";
+            } else {
+                DatabaseColumns.read(connection, u.table, columns);
+                source = "the database's metadata";
+            }
+            if (columns.isEmpty()) {
+                LOG.log(Level.DEBUG, () -> "Roan could not check the placeholders of \"" + u.rule.path() + "\" against"
+                        + " the columns of " + PurgePaths.printable(u.table) + ": neither the statement nor the"
+                        + " database's metadata names them");
+                continue;
+            }
+            List<String> wrong = new ArrayList<>();
+            for (String placeholder : u.rule.template().placeholders()) {
+                Boolean binary = null;
+                for (Map.Entry<String, Boolean> column : columns.entrySet()) {
+                    if (column.getKey().equalsIgnoreCase(placeholder)) {
+                        binary = column.getValue();
+                    }
+                }
+                if (binary == null) {
+                    wrong.add("{" + placeholder + "} is not a column of it");
+                } else if (binary) {
+                    wrong.add("{" + placeholder + "} is a binary column, whose bytes cannot be a page path");
+                }
+            }
+            if (!wrong.isEmpty()) {
+                LOG.log(Level.WARNING, () -> "Roan: the rule \"" + u.rule.path() + "\" on "
+                        + PurgePaths.printable(u.table) + " cannot be filled by its writes: " + String.join(", ", wrong)
+                        + ". Its columns (from " + source + ") are: " + PurgePaths.printable(String.join(", ",
+                                columns.keySet())) + ". Such writes purge only the rule's fallback paths; fix the"
+                        + " placeholder. (Logged once, at the table's first write.)");
             }
         }
     }
@@ -197,6 +397,28 @@ final class Rules {
             t = ((QOM.TableAlias<?>) t).$table();
         }
         return t.getName();
+    }
+
+    /** A rule with placeholders on a table whose columns were not known at registration. */
+    private static final class Unverified {
+        final PurgeRule rule;
+        final String table;
+
+        Unverified(PurgeRule rule, String table) {
+            this.rule = rule;
+            this.table = table;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Unverified && ((Unverified) o).rule == rule
+                    && ((Unverified) o).table.equalsIgnoreCase(table);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(rule) * 31 + table.toLowerCase(java.util.Locale.ROOT).hashCode();
+        }
     }
 
     private static final class Binding {

@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>DSL statements are read through jOOQ's query object model. Plain SQL ({@code dsl.execute("update
  * post ...")}) is parsed with jOOQ's parser once per SQL string; the result (the tables written, not
- * the paths, so rules registered later still apply) is cached. jOOQ has no parse cache of its own
+ * the paths, so rules registered later still apply) is cached, with a {@link RowValues.Bind} in place of
+ * each {@code ?}, which each execution's bind values fill. jOOQ has no parse cache of its own
  * ([#7980]). {@code MERGE} has no query object model before jOOQ 3.20, so its target is read from the
  * rendered SQL.
  */
@@ -60,7 +61,7 @@ final class WriteDetector {
         }
         List<Written> written = new ArrayList<>(2);
         if (query != null) {
-            writtenBy(query, ctx.sql(), ctx.dialect(), written);
+            writtenBy(query, ctx.sql(), ctx.dialect(), written, true);
         } else {
             for (Query member : ctx.batchQueries()) {
                 if (member != null) {
@@ -77,7 +78,16 @@ final class WriteDetector {
                 written.remove(i);
             }
         }
-        return written.isEmpty() ? null : written;
+        if (written.isEmpty()) {
+            return null;
+        }
+        if (rules.anyUnverified()) {
+            // Once per rule on a table whose columns were unknown at registration; the connection is still open.
+            for (Written w : written) {
+                rules.verify(w.table, ctx.connection());
+            }
+        }
+        return written;
     }
 
     /** Whether some rule has placeholders: only then can a write need the rows of UpdatableRecords. */
@@ -102,7 +112,7 @@ final class WriteDetector {
     List<Written> written(Query query, SQLDialect dialect) {
         List<Written> written = new ArrayList<>(2);
         if (!isRead(query)) {
-            writtenBy(query, null, dialect, written);
+            writtenBy(query, null, dialect, written, true);
         }
         return written;
     }
@@ -125,29 +135,72 @@ final class WriteDetector {
     Purges purges(List<Written> written, @Nullable List<? extends Record> returned, RecordWrites records) {
         Purges purges = new Purges();
         for (Written w : written) {
-            rules.match(w.table, w.kinds, () -> w.rows(returned, records), purges);
+            purges.insert(w.statement instanceof QOM.Insert);
+            rules.match(w.table, w.kinds, new RowsOnce(w, returned, records), purges);
         }
         return purges;
     }
 
-    private void writtenBy(Query query, @Nullable String renderedSql, SQLDialect dialect, List<Written> out) {
-        if (isPlainSql(query)) {
-            // Plain SQL: dsl.execute(String), dsl.query(String), dsl.resultQuery(String), static batches.
-            String sql = renderedSql != null ? renderedSql : query.getSQL();
-            for (Written w : parsePlainSql(sql, dialect)) {
-                out.add(w);
+    /** The rows of a write, read when the first templated rule asks and shared by the others. */
+    private static final class RowsOnce implements java.util.function.Supplier<List<Map<String, Object>>> {
+        private final Written written;
+        private final @Nullable List<? extends Record> returned;
+        private final RecordWrites records;
+        private @Nullable List<Map<String, Object>> rows;
+
+        RowsOnce(Written written, @Nullable List<? extends Record> returned, RecordWrites records) {
+            this.written = written;
+            this.returned = returned;
+            this.records = records;
+        }
+
+        @Override
+        public List<Map<String, Object>> get() {
+            if (rows == null) {
+                rows = written.rows(returned, records);
             }
-        } else {
-            collect(query, renderedSql, dialect, out, true);
+            return rows;
         }
     }
 
-    private Written[] parsePlainSql(String sql, SQLDialect dialect) {
+    /** A batch member's writes: its bind values are not those of the execution (a bind set's, for each). */
+    private void writtenBy(Query query, @Nullable String renderedSql, SQLDialect dialect, List<Written> out) {
+        writtenBy(query, renderedSql, dialect, out, false);
+    }
+
+    /**
+     * The writes of a query.
+     *
+     * @param bind whether the query's own bind values are those it executed with (not so for a member of
+     *             {@code batch(query).bind(...)}, whose values are placeholders)
+     */
+    private void writtenBy(Query query, @Nullable String renderedSql, SQLDialect dialect, List<Written> out,
+            boolean bind) {
+        if (isPlainSql(query)) {
+            // Plain SQL: dsl.execute(String), dsl.query(String), dsl.resultQuery(String), static batches.
+            String sql = renderedSql != null ? renderedSql : query.getSQL();
+            for (Written w : parsePlainSql(sql, dialect, query)) {
+                // The cached statement holds a Bind per '?'; this execution's values fill them, if asked.
+                out.add(w.binds && bind ? w.boundTo(query) : w);
+            }
+        } else if (bind) {
+            collect(query, renderedSql, dialect, out, true);
+        } else {
+            // A batch member: a null it was built with is a placeholder for the bind sets, not SQL NULL.
+            int from = out.size();
+            collect(query, renderedSql, dialect, out, true);
+            for (int i = from; i < out.size(); i++) {
+                out.set(i, out.get(i).withPlaceholders());
+            }
+        }
+    }
+
+    private Written[] parsePlainSql(String sql, SQLDialect dialect, Query query) {
         Written[] cached = plainSqlCache.get(sql);
         if (cached != null) {
             return cached;
         }
-        Written[] parsed = parse(sql, dialect);
+        Written[] parsed = parse(sql, dialect, query);
         if (plainSqlCache.size() >= MAX_CACHED_STATEMENTS) {
             plainSqlCache.clear();
         }
@@ -155,33 +208,55 @@ final class WriteDetector {
         return parsed;
     }
 
-    private Written[] parse(String sql, SQLDialect dialect) {
+    private Written[] parse(String sql, SQLDialect dialect, Query query) {
+        // jOOQ's parser wants exactly one binding per '?', which the executed query's bind values count.
+        int binds = query.getBindValues().size();
+        if (binds > 0) {
+            try {
+                return parse(sql, dialect, binds);
+            } catch (RuntimeException | StackOverflowError e) {
+                // A count that does not match (bind values rendered inline), or a binding the parser converts
+                // to a column type: read the statement without its bind values.
+            }
+        }
         try {
-            DSLContext parser = parser(dialect);
-            List<Written> written = new ArrayList<>(1);
-            for (Query q : parser.parser().parse(SqlText.readable(sql)).queries()) {
-                collect(q, null, dialect, written, true);
-            }
-            if (SqlText.isReplace(sql)) {
-                // REPLACE deletes the old row and inserts the new one: read as INSERT above.
-                written.replaceAll(w -> new Written(w.table, WriteKinds.REPLACE_EFFECTS, w.statement, w.topLevel));
-            }
-            return written.toArray(NOTHING);
+            return parse(sql, dialect, 0);
         } catch (RuntimeException | StackOverflowError e) {
             // Logged once per SQL string: the result is cached.
             if (!SqlText.isWrite(sql)) {
                 LOG.log(Level.WARNING, () -> "Roan could not parse a plain SQL statement, which does not look like a"
-                        + " write, so it purges nothing for it: " + abbreviate(sql) + " (" + e.getMessage() + ")");
+                        + " write, so it purges nothing for it: " + abbreviate(sql) + " ("
+                        + PurgePaths.printable(String.valueOf(e.getMessage())) + ")");
                 return NOTHING;
             }
             Written[] guess = SqlText.names(sql).stream()
                     .map(name -> new Written(DSL.table(DSL.name(name)), WriteKinds.WRITE, null, true))
                     .toArray(Written[]::new);
             LOG.log(Level.WARNING, () -> "Roan could not parse a plain SQL write, so it purges the rules of every table"
-                    + " it names (rules with placeholders fall back): " + abbreviate(sql) + " (" + e.getMessage()
-                    + "). Run it through jOOQ's DSL for precise purges.");
+                    + " it names (rules with placeholders fall back): " + abbreviate(sql) + " ("
+                    + PurgePaths.printable(String.valueOf(e.getMessage())) + "). Run it through jOOQ's DSL for precise"
+                    + " purges.");
             return guess;
         }
+    }
+
+    private Written[] parse(String sql, SQLDialect dialect, int binds) {
+        Object[] bindings = new Object[binds];
+        for (int i = 0; i < binds; i++) {
+            bindings[i] = new RowValues.Bind(i);
+        }
+        List<Written> written = new ArrayList<>(1);
+        for (Query q : parser(dialect).parser().parse(SqlText.readable(sql), bindings).queries()) {
+            collect(q, null, dialect, written, true);
+        }
+        if (SqlText.isReplace(sql)) {
+            // REPLACE deletes the old row and inserts the new one: read as INSERT above.
+            written.replaceAll(w -> new Written(w.table, WriteKinds.REPLACE_EFFECTS, w.statement, w.topLevel));
+        }
+        if (binds > 0) {
+            written.replaceAll(w -> new Written(w.table, w.kinds, w.statement, w.topLevel, true, null, false));
+        }
+        return written.toArray(NOTHING);
     }
 
     /**
@@ -219,6 +294,9 @@ final class WriteDetector {
             }
         } else if (q instanceof Select) {
             with(((Select<?>) q).$with(), dialect, out);
+            for (Table<?> from : ((Select<?>) q).$from()) {
+                deltaTables(from, dialect, out, topLevel);
+            }
         } else if (isMerge(q)) {
             Table<?> target = MergeModel.target(q);
             if (target == null) {
@@ -227,6 +305,21 @@ final class WriteDetector {
             if (target != null) {
                 out.add(new Written(target, WriteKinds.MERGE_EFFECTS, null, topLevel));
             }
+        }
+    }
+
+    /**
+     * Writes in a SELECT's FROM clause: H2's and Db2's {@code select ... from final table (update ...)}, which is
+     * how jOOQ renders RETURNING there, written as plain SQL. The rows it selects are the written rows.
+     */
+    private void deltaTables(Table<?> table, SQLDialect dialect, List<Written> out, boolean topLevel) {
+        if (table instanceof QOM.TableAlias) {
+            deltaTables(((QOM.TableAlias<?>) table).$table(), dialect, out, topLevel);
+        } else if (table instanceof QOM.JoinTable) {
+            deltaTables(((QOM.JoinTable<?, ?>) table).$table1(), dialect, out, false);
+            deltaTables(((QOM.JoinTable<?, ?>) table).$table2(), dialect, out, false);
+        } else if (table instanceof QOM.DataChangeDeltaTable) {
+            collect(((QOM.DataChangeDeltaTable<?>) table).$query(), null, dialect, out, topLevel);
         }
     }
 
@@ -305,8 +398,7 @@ final class WriteDetector {
     }
 
     private static String abbreviate(String sql) {
-        String oneLine = sql.replaceAll("\\s+", " ").trim();
-        return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
+        return PurgePaths.abbreviate(sql);
     }
 
     /** A table a statement wrote, the effects it may have had, and the statement that tells which rows. */
@@ -315,12 +407,44 @@ final class WriteDetector {
         final int kinds;
         final @Nullable Query statement;
         final boolean topLevel;
+        /** Whether {@link #statement} was parsed with {@link RowValues.Bind}s for bind values. */
+        final boolean binds;
+        /** The executed query whose bind values fill the {@link RowValues.Bind}s, if any. */
+        final @Nullable Query bindSource;
+        /** Whether the statement's own bind values are placeholders (a member of {@code batch(q).bind(...)}). */
+        final boolean placeholders;
 
         Written(Table<?> table, int kinds, @Nullable Query statement, boolean topLevel) {
+            this(table, kinds, statement, topLevel, false, null, false);
+        }
+
+        private Written(Table<?> table, int kinds, @Nullable Query statement, boolean topLevel, boolean binds,
+                @Nullable Query bindSource, boolean placeholders) {
             this.table = table;
             this.kinds = kinds;
             this.statement = statement;
             this.topLevel = topLevel;
+            this.binds = binds;
+            this.bindSource = bindSource;
+            this.placeholders = placeholders;
+        }
+
+        /** This cached write, for one execution whose bind values {@code query} holds. */
+        Written boundTo(Query query) {
+            return new Written(table, kinds, statement, topLevel, true, query, false);
+        }
+
+        /** This write, of a batch member whose own bind values are placeholders. */
+        Written withPlaceholders() {
+            return new Written(table, kinds, statement, topLevel, binds, null, true);
+        }
+
+        /** What the statement's bind values are (the execution's read only when a rule needs rows). */
+        private RowValues.Binds binds() {
+            if (bindSource != null) {
+                return RowValues.Binds.of(bindSource.getBindValues());
+            }
+            return placeholders ? RowValues.Binds.PLACEHOLDERS : RowValues.Binds.NONE;
         }
 
         /**
@@ -329,10 +453,10 @@ final class WriteDetector {
          */
         List<Map<String, Object>> rows(@Nullable List<? extends Record> returned, RecordWrites records) {
             if (!topLevel) {
-                return RowValues.of(statement, table, null);
+                return RowValues.of(statement, table, null, binds());
             }
             List<Map<String, Object>> fromRecords = records.rows(table, statement, returned);
-            return fromRecords != null ? fromRecords : RowValues.of(statement, table, returned);
+            return fromRecords != null ? fromRecords : RowValues.of(statement, table, returned, binds());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.roan.jooq;
 
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.roan.testkit.PurgeServer;
 import dev.roan.jooq.test.db.tables.records.PostRecord;
@@ -13,9 +14,14 @@ import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
+import org.jooq.TransactionListener;
 import org.jooq.TransactionProvider;
 import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
 import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.jooq.impl.DefaultTransactionListenerProvider;
+import org.jooq.impl.DefaultTransactionProvider;
+import org.jooq.impl.ThreadLocalTransactionProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -193,5 +199,98 @@ class AttachTest {
             }
             assertThat(cache.paths()).containsExactlyInAnyOrder("/posts", "/posts/kept");
         }
+    }
+
+    @Test
+    void isAttachedTellsWhetherAConfigurationRunsRoan() {
+        Configuration original = db.configuration();
+        Configuration attached = roan.attach(original);
+        ExecuteListener other = new ExecuteListener() {};
+
+        assertThat(roan.isAttached(attached)).as("attached").isTrue();
+        assertThat(roan.isAttached(original)).as("the argument of attach").isFalse();
+        assertThat(roan.isAttached(attached.derive(new DefaultExecuteListenerProvider(other))))
+                .as("derive(ExecuteListenerProvider...) replaces the listeners in jOOQ 3.19").isFalse();
+        assertThat(roan.isAttached(attached.deriveAppending(new DefaultExecuteListenerProvider(other))))
+                .as("deriveAppending keeps them").isTrue();
+        assertThat(roan.isAttached(attached.derive(new DefaultTransactionProvider(attached.connectionProvider()))))
+                .as("a transaction provider set after attaching: purges would not wait for the commit").isFalse();
+        try (Roan other2 = Roan.builder().purgeUrl(cache.purgeUrl()).build()) {
+            assertThat(other2.isAttached(attached)).as("another Roan").isFalse();
+        }
+        assertThatThrownBy(() -> roan.isAttached(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("configuration is null");
+    }
+
+    @Test
+    void isAttachedIsFalseUntilAttachedAgainWhenARuleWithPlaceholdersNeedsTheRecordListener() {
+        Configuration attached = roan.attach(db.configuration());   // only the static rule: no record listener
+        assertThat(roan.isAttached(attached)).as("static rules only").isTrue();
+
+        roan.purge("/posts/{slug}").onWrite(POST);
+
+        assertThat(roan.isAttached(attached)).as("without the record listener the new rule needs").isFalse();
+        assertThat(roan.isAttached(roan.attach(attached))).as("attached again").isTrue();
+    }
+
+    @Test
+    void isAttachedFollowsJooqsThreadLocalTransactionProvider() {
+        Configuration threadLocal = db.configuration().derive(
+                new ThreadLocalTransactionProvider(db.configuration().connectionProvider()));
+
+        Configuration attached = roan.attach(threadLocal);
+
+        assertThat(roan.isAttached(threadLocal)).isFalse();
+        assertThat(roan.isAttached(attached)).isTrue();
+        assertThat(roan.isAttached(attached.derive(new DefaultTransactionListenerProvider(new TransactionListener() {}))))
+                .as("transaction listeners replaced: purges would not wait for jOOQ's commits").isFalse();
+    }
+
+    @Test
+    void attachInPlaceChangesTheGivenConfigurationAndPurgesAfterTheCommit() throws Exception {
+        DefaultConfiguration boots = (DefaultConfiguration) db.configuration().derive();
+        int listeners = boots.executeListenerProviders().length;
+
+        roan.attachInPlace(boots);
+        roan.attachInPlace(boots);
+
+        assertThat(roan.isAttached(boots)).as("the configuration handed over").isTrue();
+        assertThat(boots.executeListenerProviders()).as("attached twice, added once").hasSize(listeners + 1);
+        DSLContext dsl = DSL.using(boots);
+        dsl.transaction(c -> {
+            insertPost(DSL.using(c), "in-place");
+            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.count()).as("purges before the commit").isZero();
+        });
+        assertThat(cache.take().path()).isEqualTo("/posts");
+    }
+
+    @Test
+    void attachInPlaceNeedsAConfigurationAndAnOpenRoan() throws Exception {
+        assertThatThrownBy(() -> roan.attachInPlace(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("configuration is null");
+        Configuration configuration = db.configuration();
+        roan.close();
+        assertThatThrownBy(() -> roan.attachInPlace(configuration)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        assertThat(roan.isAttached(configuration)).isFalse();
+    }
+
+    @Test
+    void publicStateIsReadThroughMethods() {
+        roan.purge("/posts/{slug}").onWrite(POST).whenRowsUnknown("/posts");
+        DSLContext dsl = DSL.using(roan.attach(db.configuration()));
+        insertPost(dsl, "known");
+        assertThat(roan.rowsUnknownCount()).as("an insert names its row").isZero();
+        assertThat(roan.isClosed()).as("open").isFalse();
+
+        try (LogCapture log = new LogCapture()) {
+            dsl.update(POST).set(POST.TITLE, "x").where(POST.TITLE.like("%")).execute();
+            dsl.update(POST).set(POST.TITLE, "y").where(POST.TITLE.like("%")).execute();
+        }
+
+        assertThat(roan.rowsUnknownCount()).as("statements whose rows were unknown").isEqualTo(2);
+        roan.close();
+        assertThat(roan.isClosed()).as("closed").isTrue();
     }
 }

@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -328,6 +329,31 @@ class DeliveryTest {
         }).as("writes with an unknown cache host").doesNotThrowAnyException();
         assertThat(postsInDb()).as("rows written").isEqualTo(6);
         assertThat(roan.flush(WAIT)).as("flush after giving up").isTrue();
+    }
+
+    @Test
+    void noLogLineEventNorStateShowsAHeaderValueWhateverFails() throws Exception {
+        String secret = "Bearer s3cret-token";
+        PurgeServer refusing = otherCache().respond(path -> Answer.status(403));
+        PurgeServer slow = otherCache().respond(path -> new Answer(200, Duration.ofMillis(500)));
+        cache.respond(path -> Answer.status(503));
+        List<PurgeEvent> events = new CopyOnWriteArrayList<>();
+        try (LogCapture log = new LogCapture()) {
+            Roan roan = roan(Roan.builder().purgeUrls(cache.purgeUrl(), refusing.purgeUrl(), slow.purgeUrl(),
+                            deadPurgeUrl())
+                    .header("Authorization", secret).requestTimeout(Duration.ofMillis(100))
+                    .retryConfig(RetryConfig.custom().maxAttempts(2).waitDuration(Duration.ofMillis(10)).build())
+                    .listener(events::add));
+            insertPost(dsl(roan));
+            assertThat(roan.flush(WAIT)).as("flush").isTrue();
+            assertThat(refusing.take().header("Authorization")).as("the header, sent").isEqualTo(secret);
+            assertThat(events).as("events: 503, 403, timeout, refused connection")
+                    .filteredOn(e -> e.outcome() == PurgeEvent.Outcome.FAILED).hasSize(4);
+            assertThat(events).as("events").allSatisfy(e -> assertThat(e + " " + e.reason()).doesNotContain("s3cret"));
+            assertThat(log.records()).as("log lines").isNotEmpty().allSatisfy(r -> assertThat(r.getMessage()
+                    + r.getThrown()).doesNotContain("s3cret"));
+            assertThat(roan.toString()).as("state").doesNotContain("s3cret");
+        }
     }
 
     private static void await(CountDownLatch latch) {

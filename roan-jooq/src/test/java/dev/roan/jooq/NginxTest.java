@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.roan.testkit.Nginx;
 import dev.roan.testkit.RawHttp;
@@ -21,6 +25,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -74,6 +79,37 @@ class NginxTest {
         Nginx nginx = builder.start();
         closeFirst.add(nginx);
         return nginx;
+    }
+
+    private Nginx nginx(Documented config, String upstream) {
+        Nginx nginx = config.start().apply(upstream);
+        closeFirst.add(nginx);
+        return nginx;
+    }
+
+    /** A configuration the documentation shows: how it starts in front of an upstream, how Roan purges through it. */
+    record Documented(String name, Function<String, Nginx> start, String purgeMethod) {
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** The purge-location configurations: the test kit's, and the README's and the example's as written. */
+    static Stream<Documented> purgeLocationConfigs() {
+        return Stream.of(
+                new Documented("test kit", upstream -> Nginx.builder(upstream).start(), "GET"),
+                new Documented("README quick start",
+                        upstream -> Nginx.start(DocumentedNginx.readmeQuickStart(upstream)), "GET"),
+                new Documented("example/nginx/nginx.conf", upstream -> Nginx.start(DocumentedNginx.example(upstream)),
+                        "GET"));
+    }
+
+    /** Every documented configuration: the purge-location ones and PURGE to a named location (README). */
+    static Stream<Documented> documentedConfigs() {
+        return Stream.concat(purgeLocationConfigs(), Stream.of(new Documented("test kit, PURGE to a named location",
+                upstream -> Nginx.builder(upstream).purge(Nginx.Purge.NAMED_LOCATION).start(), "PURGE")));
     }
 
     private Roan roan(Roan.Builder builder) {
@@ -281,14 +317,160 @@ class NginxTest {
     }
 
     /**
+     * Every value a row can hold reaches the purge location and purges the page a reader cached under it: nginx
+     * decodes a request's path before it chooses a location (a decoded {@code %0A} matches no {@code /purge(/.*)}
+     * and the site answered the purge with 200), so the documented configuration chooses purges by the target as
+     * sent and keys pages by it too. The pages are named as Roan names them, every byte outside RFC 3986's
+     * unreserved characters percent-encoded; a static rule's page with a query is purged too. {@code /} and
+     * {@code /posts/a} stand by: a value must purge nothing else ({@code ..} is no parent segment, {@code a*} is no
+     * ngx_cache_purge 2.5 prefix key).
+     */
+    @ParameterizedTest
+    @MethodSource("documentedConfigs")
+    void rowValuesWithLineBreaksReservedAndNonAsciiCharactersPurgeTheirPage(Documented config) {
+        Map<String, String> pages = new LinkedHashMap<>();
+        pages.put("line\nfeed", "/posts/line%0Afeed");
+        pages.put("carriage\rreturn", "/posts/carriage%0Dreturn");
+        pages.put("crlf\r\n", "/posts/crlf%0D%0A");
+        pages.put("tab\tbed", "/posts/tab%09bed");
+        pages.put("100%", "/posts/100%25");
+        pages.put("%0A", "/posts/%250A");
+        pages.put("and/or", "/posts/and%2For");
+        pages.put("why?", "/posts/why%3F");
+        pages.put("c#", "/posts/c%23");
+        pages.put("café", "/posts/caf%C3%A9");
+        pages.put("日本", "/posts/%E6%97%A5%E6%9C%AC");
+        pages.put("..", "/posts/%2E%2E");
+        pages.put("a*", "/posts/a%2A");
+        pages.put("it's (1)", "/posts/it%27s%20%281%29");
+        List<String> slugs = List.copyOf(pages.keySet());
+        pages.put("(a static rule)", "/posts?page=2&tag=caf%C3%A9");
+        db.onSeparateConnection(c -> {
+            long id = 10;
+            for (String slug : slugs) {
+                c.insertInto(POST).set(POST.ID, id++).set(POST.SLUG, slug).set(POST.TITLE, "First").execute();
+            }
+            return null;
+        });
+        Nginx nginx = nginx(config, app.address());
+        String purgeUrl = config.purgeMethod().equals("GET") ? nginx.purgeUrl() : nginx.baseUrl();
+        Roan roan = roan(Roan.builder().purgeUrl(purgeUrl).purgeMethod(config.purgeMethod()));
+        roan.purge("/posts/{slug}").onWrite(POST);
+        roan.purge("/posts?page=2&tag=café").onWrite(POST);
+        for (String page : pages.values()) {
+            assertCached(nginx.baseUrl(), page, null, "First");
+        }
+        List<String> bystanders = List.of("/", "/posts/a");
+        for (String page : bystanders) {
+            assertCached(nginx.baseUrl(), page, null, "First");
+        }
+
+        dsl(roan).update(POST).set(POST.TITLE, "Second").where(POST.SLUG.in(slugs)).execute();
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+
+        // Bystanders first: reading a purged page again fills the cache, under whatever key the configuration uses.
+        for (String page : bystanders) {
+            assertThat(verdict(RawHttp.get(nginx.baseUrl(), page))).as("read of %s, which no value names", page)
+                    .isEqualTo("HIT");
+        }
+        for (String page : pages.values()) {
+            assertPurged(nginx.baseUrl(), page, null, "Second");
+        }
+        String purge = config.purgeMethod().equals("GET") ? "GET /purge" : "PURGE ";
+        List<String> accessLog = nginx.accessLog();
+        for (String page : pages.values()) {
+            assertThat(accessLog).as("access log: %s%s purged", purge, page)
+                    .anyMatch(line -> line.contains(purge + page + " ") && line.contains(" 200 "));
+        }
+        assertThat(log.messages(Level.WARNING)).as("warnings").isEmpty();
+    }
+
+    /**
+     * Only a request whose target, as sent, starts with {@code /purge/} is a purge: targets that nginx would decode
+     * or normalise into {@code /purge/posts} are pages like any other, and the purge location itself cannot be
+     * requested.
+     */
+    @ParameterizedTest
+    @MethodSource("purgeLocationConfigs")
+    void requestsThatOnlyDecodeToAPurgeArePages(Documented config) {
+        Nginx nginx = nginx(config, app.address());
+        assertCached(nginx.baseUrl(), "/posts", null, "First");
+
+        for (String disguised : List.of("/x/../purge/posts", "/%70urge/posts", "//purge/posts", "/./purge/posts",
+                "/purge%2Fposts")) {
+            RawHttp.Response page = RawHttp.get(nginx.baseUrl(), disguised);
+            assertThat(page.status()).as("status of %s", disguised).isEqualTo(200);
+            assertThat(verdict(page)).as("cache verdict of %s, a page", disguised).isEqualTo("MISS");
+        }
+        assertThat(RawHttp.get(nginx.baseUrl(), "/.roan-purge").status()).as("status of the purge location itself")
+                .isEqualTo(404);
+
+        assertThat(verdict(RawHttp.get(nginx.baseUrl(), "/posts"))).as("read of /posts").isEqualTo("HIT");
+    }
+
+    /**
+     * A visitor's own pages are not everyone's: a request with the session cookie (a signed-in page, a flash
+     * message after a form) or with credentials goes to the application and is not stored, so the next reader
+     * without them fills the cache with the public page.
+     */
+    @ParameterizedTest
+    @MethodSource("documentedConfigs")
+    void requestsOfASessionAreNeitherServedFromNorStoredInTheCache(Documented config) {
+        for (String header : List.of("Cookie: theme=dark; JSESSIONID=1F2E3D", "Cookie: SESSION=YjM0",
+                "Authorization: Basic YTpi")) {
+            assertSessionBypassesTheCache(nginx(config, app.address()), header);
+        }
+    }
+
+    private void assertSessionBypassesTheCache(Nginx nginx, String header) {
+        String[] nameValue = header.split(": ", 2);
+        Map<String, String> session = Map.of(nameValue[0], nameValue[1]);
+        int before = app.requests("/posts");
+        assertCached(nginx.baseUrl(), "/posts", null, "First");
+
+        for (int read = 1; read <= 2; read++) {
+            RawHttp.Response page = RawHttp.send("GET", nginx.baseUrl(), "/posts", null, session);
+            assertThat(verdict(page)).as("cache verdict of read %s of the cached page with %s", read, header)
+                    .isEqualTo("BYPASS");
+            RawHttp.Response fresh = RawHttp.send("GET", nginx.baseUrl(), "/posts/one", null, session);
+            assertThat(verdict(fresh)).as("cache verdict of read %s of a page not cached, with %s", read, header)
+                    .isEqualTo("BYPASS");
+        }
+        assertThat(app.requests("/posts") - before).as("reads of /posts with %s that reached the application", header)
+                .isEqualTo(3);
+        int sessionReads = app.requests("/posts/one");
+        assertThat(verdict(RawHttp.get(nginx.baseUrl(), "/posts/one"))).as("first read without %s", header)
+                .isEqualTo("MISS");
+        assertThat(app.requests("/posts/one") - sessionReads).as("reads of /posts/one without %s", header).isEqualTo(1);
+    }
+
+    /** A response that sets a cookie belongs to one visitor: nginx does not store it. */
+    @ParameterizedTest
+    @MethodSource("documentedConfigs")
+    void responsesThatSetACookieAreNotCached(Documented config) {
+        Upstream cookies = Upstream.start(path -> path + ": " + titles(db),
+                path -> path.equals("/login") ? Map.of("Set-Cookie", "JSESSIONID=1F2E3D; Path=/; HttpOnly") : Map.of());
+        closeFirst.add(cookies);
+        Nginx nginx = nginx(config, cookies.address());
+
+        for (int read = 1; read <= 2; read++) {
+            RawHttp.Response page = RawHttp.get(nginx.baseUrl(), "/login");
+            assertThat(page.header("Set-Cookie")).as("cookie of read %s", read).startsWith("JSESSIONID=");
+            assertThat(verdict(page)).as("cache verdict of read %s", read).isEqualTo("MISS");
+        }
+        assertThat(cookies.requests("/login")).as("reads that reached the application").isEqualTo(2);
+        assertCached(nginx.baseUrl(), "/posts", null, "First");
+    }
+
+    /**
      * Two nodes reached by address, both caching the public host ({@code $host} in the cache key): the purge
      * location names the public host literally, since Roan's purge requests carry the node's address as Host.
      */
     @Test
     void everyNodeIsPurgedWhenThePurgeKeyNamesThePublicHost() {
         Nginx.Builder builder = Nginx.builder(app.address())
-                .cacheKey("$host$uri$is_args$args")
-                .purgeKey(PUBLIC_HOST + "$1$is_args$args");
+                .cacheKey("$host$request_uri")
+                .purgeKey(PUBLIC_HOST + Nginx.PURGE_KEY);
         assertEveryNodePurged(nginx(builder), nginx(builder), Roan.builder());
     }
 
@@ -300,8 +482,8 @@ class NginxTest {
     @Tag("restricted-host-header")
     void everyNodeIsPurgedWhenRoanSendsThePublicHost() {
         Nginx.Builder builder = Nginx.builder(app.address())
-                .cacheKey("$host$uri$is_args$args")
-                .purgeKey("$host$1$is_args$args");
+                .cacheKey("$host$request_uri")
+                .purgeKey("$host" + Nginx.PURGE_KEY);
         assertEveryNodePurged(nginx(builder), nginx(builder), Roan.builder().header("Host", PUBLIC_HOST));
     }
 

@@ -296,6 +296,20 @@ class PostgresTest {
     // --- Batches -----------------------------------------------------------------------------------------
 
     @Test
+    void plainSqlBindValuesAndTablesWithoutColumnsFillPaths() {
+        try (LogCapture log = new LogCapture()) {
+            roan.purge("/posts/{slug}").onWrite(DSL.table("post"));
+            roan.purge("/p/{slg}").onWrite(DSL.table("post"));
+            dsl.transaction(c -> DSL.using(c).execute("update post set title = ? where slug = ?", "T", "one"));
+            assertThat(titleOfPost100()).as("the metadata read inside the transaction left it to commit")
+                    .isEqualTo("T");
+            assertThat(purged()).contains("/posts/one");
+            assertThat(log.messages(java.util.logging.Level.WARNING)).anySatisfy(m -> assertThat(m)
+                    .contains("{slg} is not a column", "from the database's metadata", "id, author_id, slug, title"));
+        }
+    }
+
+    @Test
     void batchesPurge() {
         dsl.batch(
                 dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "b1").set(POST.TITLE, "B1"),

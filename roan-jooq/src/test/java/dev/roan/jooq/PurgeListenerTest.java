@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.roan.testkit.PurgeServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,25 +29,18 @@ class PurgeListenerTest {
     private static final RetryConfig THREE_FAST = RetryConfig.custom().maxAttempts(3)
             .waitDuration(Duration.ofMillis(10)).build();
 
-    /** Records every call as a line. */
+    /** Records every event, and each as a short line. */
     private static final class Recording implements PurgeListener {
-        final List<String> events = new CopyOnWriteArrayList<>();
-        final List<Duration> latencies = new CopyOnWriteArrayList<>();
+        final List<PurgeEvent> events = new CopyOnWriteArrayList<>();
 
         @Override
-        public void purgeDelivered(String purgeUrl, String path, int status, Duration sinceRequested) {
-            events.add("delivered " + path + " " + status);
-            latencies.add(sinceRequested);
+        public void onPurge(PurgeEvent event) {
+            events.add(event);
         }
 
-        @Override
-        public void purgeRetried(String purgeUrl, String path) {
-            events.add("retried " + path);
-        }
-
-        @Override
-        public void purgeFailed(String purgeUrl, String path, String reason) {
-            events.add("failed " + path + " " + reason);
+        List<String> lines() {
+            return events.stream().map(e -> e.outcome() + " " + e.path() + " #" + e.attempt()
+                    + (e.status().isPresent() ? " " + e.status().getAsInt() : "")).toList();
         }
     }
 
@@ -80,49 +75,77 @@ class PurgeListenerTest {
     }
 
     @Test
-    void deliveredPurgesAreReportedWithStatusAndTimeSinceTheCommit() throws Exception {
+    void deliveredPurgesAreReportedWithNodeStatusAttemptAndTimeSinceTheCommit() throws Exception {
         cache.respond(path -> new Answer(200, Duration.ofMillis(200)));
         try (Roan roan = roan(recording)) {
             write(roan, DSL.using(roan.attach(db.configuration())), "a");
             assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
         }
-        assertThat(recording.events).containsExactly("delivered /posts 200");
-        assertThat(recording.latencies.get(0)).as("from the commit to the answer")
+        PurgeEvent event = recording.events.get(0);
+        assertThat(recording.events).as("events").hasSize(1);
+        assertThat(event.outcome()).as("outcome").isEqualTo(PurgeEvent.Outcome.DELIVERED);
+        assertThat(event.node()).as("node").isEqualTo(cache.purgeUrl());
+        assertThat(event.path()).as("path").isEqualTo("/posts");
+        assertThat(event.status()).as("status").hasValue(200);
+        assertThat(event.attempt()).as("attempt").isOne();
+        assertThat(event.reason()).as("reason").isEmpty();
+        assertThat(event.latency()).as("from the commit to the answer")
                 .isGreaterThanOrEqualTo(Duration.ofMillis(200)).isLessThan(Duration.ofSeconds(10));
+        assertThat(event.toString()).as("toString").contains("DELIVERED", "/posts", cache.purgeUrl(), "HTTP 200");
     }
 
     @Test
-    void retriesAndGivingUpAreReported() throws Exception {
+    void retriesAndGivingUpAreReportedWithTheFailedAttemptAndItsStatus() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         cache.respond(path -> Answer.status(calls.incrementAndGet() <= 2 ? 503 : 200));
         try (Roan roan = roan(recording)) {
             DSLContext dsl = DSL.using(roan.attach(db.configuration()));
             write(roan, dsl, "a");
             assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
-            assertThat(recording.events).containsExactly("retried /posts", "retried /posts", "delivered /posts 200");
+            assertThat(recording.lines()).as("503, 503, 200")
+                    .containsExactly("RETRIED /posts #1 503", "RETRIED /posts #2 503", "DELIVERED /posts #3 200");
+            assertThat(recording.events.get(0).reason()).as("reason of a retry").hasValue("HTTP 503");
 
             recording.events.clear();
             cache.respond(path -> Answer.status(500));
             write(roan, dsl, "b");
             assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
-            assertThat(recording.events).hasSize(3).startsWith("retried /posts", "retried /posts");
-            assertThat(recording.events.get(2)).startsWith("failed /posts").contains("HTTP 500");
+            assertThat(recording.lines()).as("500 on every attempt")
+                    .containsExactly("RETRIED /posts #1 500", "RETRIED /posts #2 500", "FAILED /posts #3 500");
+            assertThat(recording.events.get(2).reason()).as("reason of giving up").get().asString()
+                    .contains("HTTP 500 on every attempt");
 
             recording.events.clear();
             cache.respond(path -> Answer.status(405));
             write(roan, dsl, "c");
             assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
-            assertThat(recording.events).singleElement().asString().startsWith("failed /posts").contains("HTTP 405");
+            assertThat(recording.lines()).as("405, not retried").containsExactly("FAILED /posts #1 405");
+            assertThat(recording.events.get(0).reason()).get().asString().contains("HTTP 405");
         }
     }
 
     @Test
+    void failuresWithoutAnAnswerHaveNoStatus() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        try (Roan roan = Roan.builder().purgeUrl("http://127.0.0.1:" + port + "/purge").retryConfig(THREE_FAST)
+                .listener(recording).build()) {
+            roan.purge("/posts").onWrite(POST);
+            write(roan, DSL.using(roan.attach(db.configuration())), "a");
+            assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(recording.lines()).as("connection refused three times")
+                .containsExactly("RETRIED /posts #1", "RETRIED /posts #2", "FAILED /posts #3");
+        assertThat(recording.events).allSatisfy(e -> assertThat(e.reason()).get().asString()
+                .startsWith("ConnectException"));
+    }
+
+    @Test
     void aThrowingListenerHurtsNeitherDeliveryNorOtherListeners() throws Exception {
-        PurgeListener throwing = new PurgeListener() {
-            @Override
-            public void purgeDelivered(String purgeUrl, String path, int status, Duration sinceRequested) {
-                throw new IllegalStateException("listener bug");
-            }
+        PurgeListener throwing = event -> {
+            throw new IllegalStateException("listener bug");
         };
         try (LogCapture log = new LogCapture(); Roan roan = roan(throwing, recording)) {
             DSLContext dsl = DSL.using(roan.attach(db.configuration()));
@@ -131,7 +154,7 @@ class PurgeListenerTest {
             write(roan, dsl, "b");
             assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
             assertThat(cache.count()).isEqualTo(2);
-            assertThat(recording.events).containsExactly("delivered /posts 200", "delivered /posts 200");
+            assertThat(recording.lines()).containsExactly("DELIVERED /posts #1 200", "DELIVERED /posts #1 200");
             assertThat(log.messages(Level.WARNING)).filteredOn(m -> m.contains("listener")).hasSize(1);
         }
     }

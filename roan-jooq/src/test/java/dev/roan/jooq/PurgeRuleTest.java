@@ -79,6 +79,7 @@ class PurgeRuleTest {
     }
 
     @Test
+    @SuppressWarnings("removal") // onWrite() without a table is what the compiler flags; here it runs anyway
     void tablesMustBeGivenAndNotNull() {
         PurgeRule rule = roan.purge("/posts");
         assertThatThrownBy(() -> rule.onWrite())
@@ -87,6 +88,16 @@ class PurgeRuleTest {
                 .hasMessageContaining("onWrite()")
                 .hasMessageContaining("/posts")
                 .hasMessageContaining("at least one table");
+        assertThatThrownBy(() -> rule.onWrite(new Table<?>[0]))
+                .as("an empty array")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least one table");
+        assertThatThrownBy(() -> rule.onSave()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("onSave()");
+        assertThatThrownBy(() -> rule.onInsert()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("onInsert()");
+        assertThatThrownBy(() -> rule.onUpdate()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("onUpdate()");
         assertThatThrownBy(() -> rule.onWrite((Table<?>[]) null))
                 .as("null array")
                 .isInstanceOf(IllegalArgumentException.class)
@@ -102,6 +113,110 @@ class PurgeRuleTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("onDelete()");
         assertThat(rule.toString()).as("nothing registered by the failed calls").contains("no table yet");
+    }
+
+    @Test
+    void aTablelessCallIsFlaggedByTheCompiler() throws Exception {
+        for (String method : new String[] {"onWrite", "onSave", "onInsert", "onUpdate", "onDelete"}) {
+            Deprecated deprecated = PurgeRule.class.getMethod(method).getAnnotation(Deprecated.class);
+            assertThat(deprecated).as(method + "() is deprecated for removal, so javac warns where it is called")
+                    .isNotNull();
+            assertThat(deprecated.forRemoval()).as(method).isTrue();
+            assertThat(PurgeRule.class.getMethod(method, Table[].class).isVarArgs()).as(method + "(Table<?>...) stays")
+                    .isTrue();
+        }
+        Table<?>[] tables = {POST, COMMENT};
+        assertThat(roan.purge("/both").onWrite(tables).onWrite(POST).onWrite(POST, COMMENT).toString())
+                .as("an array, one table and several still compile and register")
+                .contains("POST (write)", "COMMENT (write)");
+    }
+
+    @Test
+    void aPathRefusedForItsPurgeUrlLeavesNoRule() {
+        String longPath = "/" + "a".repeat(PurgePaths.MAX_REQUEST_TARGET);
+        assertThatThrownBy(() -> roan.purge(longPath)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(roan.toString()).as("no rule registered by the refused call").doesNotContain("aaaa");
+    }
+
+    @Test
+    void dotSegmentsAreRefusedWithTheResolvedPath() {
+        assertThatThrownBy(() -> roan.purge("/../posts")).as("leading ..")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dot segment").hasMessageContaining("write \"/posts\"");
+        assertThatThrownBy(() -> roan.purge("/a/../b")).as("inner ..")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("write \"/b\"");
+        assertThatThrownBy(() -> roan.purge("/%2e%2e/posts")).as("encoded ..")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("write \"/posts\"");
+        assertThatThrownBy(() -> roan.purge("/posts/./{id}")).as(". before a placeholder")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("write \"/posts/{id}\"");
+        assertThatThrownBy(() -> roan.purge("/posts/..?page=2")).as("trailing .. with a query")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("write \"/?page=2\"");
+        assertThat(roan.purge("/posts/a..b/.well-known/{id}.json?x=..").path()).as("dots inside segments and queries")
+                .isEqualTo("/posts/a..b/.well-known/{id}.json?x=..");
+    }
+
+    @Test
+    void whitespaceAroundAPathIsRefusedWithTheTrimmedPath() {
+        assertThatThrownBy(() -> roan.purge("/posts ")).as("trailing space")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ends with whitespace").hasMessageContaining("write \"/posts\"");
+        assertThatThrownBy(() -> roan.purge(" /posts")).as("leading space")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("starts with whitespace").hasMessageContaining("write \"/posts\"")
+                .hasMessageNotContaining("/ /posts");
+        assertThatThrownBy(() -> roan.purge("/posts\u00a0")).as("no-break space")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("write \"/posts\"");
+        assertThatThrownBy(() -> roan.purge("posts\t")).as("no slash, trailing tab")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("write \"/posts\"")
+                .hasMessageNotContaining("\t");
+        assertThat(roan.purge("/tags/a b/x").path()).as("inner spaces are encoded").isEqualTo("/tags/a%20b/x");
+    }
+
+    @Test
+    void loneSurrogatesAreRefused() {
+        assertThatThrownBy(() -> roan.purge("/emoji/\uD83D")).as("high surrogate at the end")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("lone surrogate").hasMessageContaining("\\ud83d");
+        assertThatThrownBy(() -> roan.purge("/emoji/\uDE00x")).as("low surrogate alone")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lone surrogate");
+        assertThatThrownBy(() -> roan.purge("/emoji/\uD83Dx")).as("high surrogate before a letter")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lone surrogate");
+    }
+
+    @Test
+    void pathsLongerThanACacheAcceptsAreRefusedPurgeUrlIncluded() throws Exception {
+        // http://cache.test/purge: the request target is "/purge" + path.
+        int room = PurgePaths.MAX_REQUEST_TARGET - "/purge".length();
+        assertThat(roan.purge("/" + "a".repeat(room - 1)).path()).as("exactly at the limit").hasSize(room);
+        assertThatThrownBy(() -> roan.purge("/" + "a".repeat(room))).as("one character more")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("8000").hasMessageContaining("414");
+        assertThatThrownBy(() -> roan.purge("/" + "\u00e9".repeat(room / 3))).as("the encoded length counts")
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> roan.purge("/posts/{id}").whenRowsUnknown("/" + "a".repeat(room)))
+                .as("a fallback path too").isInstanceOf(IllegalArgumentException.class).hasMessageContaining("8000");
+        assertThat(roan.purge("/posts/{id}").whenRowsUnknown("/" + "a".repeat(room - 1)).toString())
+                .as("a fallback at the limit").contains("aaaa");
+        try (Roan longPrefix = Roan.builder().purgeUrls("http://a.test/p", "http://b.test/" + "p".repeat(1000)).build()) {
+            assertThatThrownBy(() -> longPrefix.purge("/" + "a".repeat(room - 1))).as("the longest purge URL counts")
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void messagesEscapeEveryLineBreakingCharacter() {
+        assertThat(PurgePaths.printable("a\u0085b\u2028c\u2029d\u009be\u202ef\r\n\u007f"))
+                .isEqualTo("a\\u0085b\\u2028c\\u2029d\\u009be\\u202ef\\r\\n\\u007f");
+        assertThat(PurgePaths.printable("caf\u00e9 \uD83D\uDE00")).as("letters and emoji stay").isEqualTo("caf\u00e9 \uD83D\uDE00");
+        assertThat(PurgePaths.printable("x\uD83D")).as("a lone surrogate is shown, not turned into '?'")
+                .isEqualTo("x\\ud83d");
+        assertThatThrownBy(() -> roan.purge("posts\u0085")).as("NEL in a message")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\\u0085").hasMessageNotContaining("\u0085");
+        assertThatThrownBy(() -> roan.purge("/posts/{a\u2028b}")).as("LINE SEPARATOR in a placeholder")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("\\u2028").hasMessageNotContaining("\u2028");
+        assertThat(PurgePaths.abbreviate("update post\u0085set x = 1")).doesNotContain("\u0085");
     }
 
     @Test

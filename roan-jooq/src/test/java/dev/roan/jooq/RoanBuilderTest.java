@@ -6,7 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.roan.testkit.PurgeServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.logging.LogRecord;
 
 import io.github.resilience4j.retry.RetryConfig;
 import org.jooq.DSLContext;
@@ -15,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -40,7 +47,7 @@ class RoanBuilderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ftp://x/purge", "localhost/purge", "/purge", "mailto:ops@example.com"})
+    @ValueSource(strings = {"ftp://x/purge", "localhost/purge", "/purge", "mailto:ops"})
     void purgeUrlMustBeAbsoluteHttpOrHttps(String url) {
         assertThatThrownBy(() -> Roan.builder().purgeUrl(url))
                 .as("purge URL %s", url)
@@ -97,6 +104,10 @@ class RoanBuilderTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no host")
                 .hasMessageContaining("http://host[:port]/purge");
+        assertThatThrownBy(() -> Roan.builder().purgeUrl("http://:8080/purge"))
+                .as("a port without host")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no host");
     }
 
     @Test
@@ -302,5 +313,217 @@ class RoanBuilderTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("closed");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://h:0/purge", "http://h:65536/purge", "http://h:99999999999/purge", "http://h:-1/purge"})
+    void portOutOfRangeOrZeroIsRefused(String url) {
+        assertThatThrownBy(() -> Roan.builder().purgeUrl(url))
+                .as("purge URL %s", url)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("port")
+                .hasMessageContaining("from 1 to 65535")
+                .hasMessageNotContaining("no host");
+        assertThat(Roan.builder().purgeUrl("http://h:65535/purge").toString()).as("the highest port")
+                .contains("http://h:65535/purge");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://cache_1/purge", "http://cache_1:8080/purge", "https://edge_node.example/purge"})
+    void hostWithUnderscoreIsRefusedSayingWhy(String url) {
+        assertThatThrownBy(() -> Roan.builder().purgeUrl(url))
+                .as("purge URL %s", url)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'_'")
+                .hasMessageContaining("java.net.URI")
+                .hasMessageContaining("IP address")
+                .hasMessageNotContaining("no host");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\u2603", "caf\u00e9", "tok\u0085en", "\u00a0token"})
+    void headerValuesOutsideAsciiAreRefusedWithoutShowingThem(String value) {
+        assertThatThrownBy(() -> Roan.builder().header("X-Token", value))
+                .as("header value %s", value)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("X-Token")
+                .hasMessageContaining("non-ASCII")
+                .hasMessageNotContaining(value)
+                .hasNoCause();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Transfer-Encoding", "Content-Length", "Connection", "Expect", "Upgrade", "Keep-Alive",
+            "TE", "te", "Trailer", "Proxy-Authorization", "Proxy-Connection"})
+    void headersThatBreakOrVanishFromRequestsAreRefused(String name) {
+        assertThatThrownBy(() -> Roan.builder().header(name, "v4lue"))
+                .as("header %s", name)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("header " + name + " cannot be set on purges")
+                .hasMessageContaining("Remove it")
+                .hasMessageNotContaining("v4lue");
+    }
+
+    @Test
+    void hostHeaderKeepsItsJvmFlagHint() {
+        assumeThat(System.getProperty("jdk.httpclient.allowRestrictedHeaders")).as("JVM flag").isNull();
+        assertThatThrownBy(() -> Roan.builder().header("Host", "public.example"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-Djdk.httpclient.allowRestrictedHeaders=host")
+                .hasMessageContaining("Several cache nodes")
+                .hasMessageNotContaining("public.example")
+                .hasNoCause();
+    }
+
+    @Test
+    void headerNameTypedAsNameAndValueIsNotEchoedPastTheColon() {
+        assertThatThrownBy(() -> Roan.builder().header("Authorization: Bearer abc123", "x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("header name must be a token; did you pass 'Name: value' as the name?")
+                .hasMessageContaining("\"Authorization\"")
+                .hasMessageNotContaining("Bearer")
+                .hasMessageNotContaining("abc123");
+        assertThatThrownBy(() -> Roan.builder().header("Bearer abc123", "x"))
+                .as("a value typed as the name, without a colon")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("header name must be a token")
+                .hasMessageNotContaining("abc123");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"get,GET", "purge,PURGE", "Purge,PURGE", "BAN,BAN"})
+    void purgeMethodIsSentInUpperCase(String given, String sent) throws Exception {
+        try (PurgeServer cache = new PurgeServer();
+                Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).purgeMethod(given).build();
+                TestDb db = new TestDb()) {
+            assertThat(roan.toString()).as("toString").contains("purgeMethod=" + sent);
+            roan.purge("/posts").onWrite(POST);
+            DSL.using(roan.attach(db.configuration())).insertInto(POST).set(POST.SLUG, "s").set(POST.TITLE, "S")
+                    .execute();
+            assertThat(cache.take().method()).as("method received for %s", given).isEqualTo(sent);
+        }
+    }
+
+    @Test
+    void defaultRetryConfigIsPublicAndOtherNumbersKeepItsShape() {
+        RetryConfig defaults = Roan.defaultRetryConfig();
+        assertThat(defaults.getMaxAttempts()).isEqualTo(Roan.DEFAULT_MAX_ATTEMPTS);
+        assertThat(defaults.getIntervalBiFunction().apply(1, null)).as("first wait, with 50%% jitter")
+                .isBetween(Roan.DEFAULT_INITIAL_BACKOFF.toMillis() / 2, Roan.DEFAULT_INITIAL_BACKOFF.toMillis() * 3 / 2);
+        assertThat(defaults.getIntervalBiFunction().apply(20, null)).as("capped")
+                .isLessThanOrEqualTo(Roan.DEFAULT_MAX_BACKOFF.toMillis());
+        RetryConfig slow = Roan.retryConfig(2, Duration.ofSeconds(30));
+        assertThat(slow.getMaxAttempts()).isEqualTo(2);
+        assertThat(slow.getIntervalBiFunction().apply(1, null)).as("a first wait above the cap is kept")
+                .isGreaterThanOrEqualTo(15_000L);
+        assertThatThrownBy(() -> Roan.retryConfig(0, Duration.ofMillis(10)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAttempts must be at least 1");
+        assertThatThrownBy(() -> Roan.retryConfig(3, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("initialBackoff must be positive");
+    }
+
+    @Test
+    void maskUrlHidesOnlyCredentials() {
+        assertThat(Roan.maskUrl("http://c/purge/@x")).as("an '@' in the path of a valid URL")
+                .isEqualTo("http://c/purge/@x");
+        assertThat(Roan.maskUrl("http://c:8080/purge")).isEqualTo("http://c:8080/purge");
+        assertThat(Roan.maskUrl("http://u:pw@c/purge/@x")).as("real user info").isEqualTo("http://***@c/purge/@x");
+        assertThat(Roan.maskUrl("http:/u:pw@c/purge")).isEqualTo("***@c/purge");
+        assertThat(Roan.maskUrl(null)).isEqualTo("null");
+    }
+
+    /** Secret-bearing inputs, each with the parts of it that must never be shown. */
+    private static final List<Object[]> SECRET_URLS = List.of(
+            new Object[] {"http:/user:hunter2@h/purge", "hunter2"},
+            new Object[] {"http//user:hunter2@h/purge", "hunter2"},
+            new Object[] {"user:hunter2@h/purge", "hunter2"},
+            new Object[] {"http:user:hunter2@h/purge", "hunter2"},
+            new Object[] {"http://user:hunter2@h/purge", "hunter2"},
+            new Object[] {"http://user:hun@ter2@h/purge", "hun@ter2"},
+            new Object[] {"http://user:hun/ter2@h/purge", "hun/ter2"},
+            new Object[] {"http://user:hun?ter2@h/purge", "ter2"},
+            new Object[] {"http://user:hunter2@ex ample/purge", "hunter2"},
+            new Object[] {"http://user:hunter2@cache_1/purge", "hunter2"},
+            new Object[] {"http://user:hunter2@h:0/purge", "hunter2"},
+            new Object[] {" https://hunter2@h/purge#x", "hunter2"});
+
+    @Test
+    void secretsAppearInNoMessageLogLineOrToString() throws Exception {
+        List<String> shown = new ArrayList<>();
+        List<String> secrets = new ArrayList<>();
+        try (LogCapture log = new LogCapture()) {
+            for (Object[] input : SECRET_URLS) {
+                String url = (String) input[0];
+                secrets.add((String) input[1]);
+                Roan.Builder builder = Roan.builder();
+                shown.add(refused(() -> builder.purgeUrl(url)));
+                shown.add(refused(() -> builder.purgeUrls("http://ok/purge", url)));
+                shown.add(builder.toString());
+                System.setProperty(Roan.PURGE_URL_PROPERTY, url);
+                shown.add(refused(Roan::create));
+            }
+            System.clearProperty(Roan.PURGE_URL_PROPERTY);
+            secrets.add("hunter2");
+            List<Consumer<Roan.Builder>> headers = List.of(
+                    b -> b.header("Authorization: Bearer hunter2", "x"),
+                    b -> b.header("Authorization:hunter2", "x"),
+                    b -> b.header("X-Token", "hunter2\u2603"),
+                    b -> b.header("X-Token", "caf\u00e9 hunter2"),
+                    b -> b.header("X-Token", "hunter2\r\n"),
+                    b -> b.header("X-Token", "hunter2\u0085"),
+                    b -> b.header("Connection", "hunter2"),
+                    b -> b.header("Proxy-Authorization", "Basic hunter2"),
+                    b -> b.header("Host", "hunter2"));
+            for (Consumer<Roan.Builder> header : headers) {
+                Roan.Builder builder = Roan.builder();
+                shown.add(refused(() -> header.accept(builder)));
+                shown.add(builder.toString());
+            }
+            try (PurgeServer cache = new PurgeServer()) {
+                cache.respond(path -> PurgeServer.Answer.status(403));
+                Roan.Builder builder = Roan.builder().purgeUrl(cache.purgeUrl()).header("Authorization", "Bearer hunter2");
+                shown.add(builder.toString());
+                try (Roan roan = builder.build(); TestDb db = new TestDb()) {
+                    roan.purge("/posts").onWrite(POST);
+                    DSL.using(roan.attach(db.configuration())).insertInto(POST).set(POST.SLUG, "s")
+                            .set(POST.TITLE, "S").execute();
+                    assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+                    assertThat(cache.take().header("Authorization")).as("sent").isEqualTo("Bearer hunter2");
+                    shown.add(roan.toString());
+                }
+            }
+            for (LogRecord record : log.records()) {
+                shown.add(record.getMessage());
+                if (record.getThrown() != null) {
+                    shown.add(stackTrace(record.getThrown()));
+                }
+            }
+        }
+        assertThat(shown).as("messages, toString() and log lines").isNotEmpty();
+        for (String text : shown) {
+            for (String secret : secrets) {
+                assertThat(text).as("shown text").doesNotContain(secret);
+            }
+        }
+    }
+
+    /** The whole of what a refused call can show: every message, cause and stack trace. */
+    private static String refused(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        Throwable[] thrown = new Throwable[1];
+        assertThatThrownBy(() -> {
+            try {
+                call.call();
+            } catch (Throwable t) {
+                thrown[0] = t;
+                throw t;
+            }
+        }).isInstanceOf(IllegalArgumentException.class);
+        return stackTrace(thrown[0]);
+    }
+
+    private static String stackTrace(Throwable t) {
+        StringWriter out = new StringWriter();
+        t.printStackTrace(new PrintWriter(out));
+        return out.toString();
     }
 }

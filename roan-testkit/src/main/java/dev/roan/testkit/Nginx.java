@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -18,9 +20,12 @@ import org.junit.jupiter.api.Assumptions;
  * a free loopback port, with its configuration, cache, temporary files, pid and logs in a temporary folder that
  * {@link #close()} deletes after stopping the process.
  *
- * <p>Pages are cached forever under {@link Builder#cacheKey(String) the cache key}; every answer carries
- * {@code X-Cache-Status} ({@code MISS}, {@code HIT}); {@link #accessLog()} has a line per request,
- * {@code "METHOD /raw/uri STATUS CACHE_STATUS"}. How purges are taken is chosen with {@link Purge}.
+ * <p>The configuration is the README's: pages are cached forever under {@link Builder#cacheKey(String) the cache
+ * key}, the request target as sent by default; requests with a session cookie ({@code JSESSIONID}, or Spring
+ * Session's {@code SESSION}) or credentials ({@code Authorization}) are neither served from the cache nor stored,
+ * and neither is a response that sets a cookie. Every answer carries {@code X-Cache-Status} ({@code MISS},
+ * {@code HIT}, {@code BYPASS}); {@link #accessLog()} has a line per request, {@code "METHOD /raw/uri STATUS
+ * CACHE_STATUS"}. How purges are taken is chosen with {@link Purge}.
  *
  * <pre>{@code
  * try (Nginx nginx = Nginx.builder("127.0.0.1:" + appPort).start()) {
@@ -38,8 +43,16 @@ public final class Nginx implements AutoCloseable {
     public static final String PURGE_MODULE = "/usr/lib/nginx/modules/ngx_http_cache_purge_module.so";
     /** The cache zone of the generated configuration, as named in {@code proxy_cache_purge}. */
     public static final String ZONE = "roan";
-    /** The cache key unless {@link Builder#cacheKey(String)} sets another: the path and query as nginx decoded them. */
-    public static final String DEFAULT_CACHE_KEY = "$uri$is_args$args";
+    /**
+     * The cache key unless {@link Builder#cacheKey(String)} sets another: the path and query exactly as the reader
+     * sent them, which is also what the application receives.
+     */
+    public static final String DEFAULT_CACHE_KEY = "$request_uri";
+    /**
+     * The variable that holds a purge's page key in the purge-location forms: the request target as sent, less its
+     * leading {@code /purge}, such as {@code /posts/a%0Ab}; empty for every request that is not a purge.
+     */
+    public static final String PURGE_KEY = "$purge_key";
 
     private static final String PACKAGES = "nginx libnginx-mod-http-cache-purge";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(5);
@@ -48,9 +61,10 @@ public final class Nginx implements AutoCloseable {
     /** How the nginx takes purges. */
     public enum Purge {
         /**
-         * The README's form: {@code location ~ ^/purge(/.*)$ { allow 127.0.0.1; deny all; proxy_cache_purge roan
-         * <purge key>; }}, purge key {@code $1$is_args$args} by default. Purges are {@code GET {base}/purge{path}}
-         * (ngx_cache_purge takes any method there, PURGE too).
+         * The README's form: a request whose target, as sent, starts with {@code /purge/} ({@code map $request_uri
+         * $purge_key}) is rewritten before any location is chosen to the internal {@code location = /.roan-purge {
+         * internal; allow 127.0.0.1; deny all; proxy_cache_purge roan <purge key>; }}, purge key {@value #PURGE_KEY}
+         * by default. Purges are {@code GET {base}/purge{path}} (ngx_cache_purge takes any method there, PURGE too).
          */
         LOCATION,
         /**
@@ -81,6 +95,35 @@ public final class Nginx implements AutoCloseable {
         this.purge = purge;
         this.config = config;
         this.process = process;
+    }
+
+    /**
+     * Writes a whole nginx configuration for {@link #start(Configuration)}, such as a documented one with its
+     * addresses replaced. Relative paths in it are inside the folder of the nginx ({@code -p}).
+     */
+    @FunctionalInterface
+    public interface Configuration {
+
+        /**
+         * The configuration's text.
+         *
+         * @param port the free loopback port to listen on, {@code 127.0.0.1:port}
+         * @param loadModule whether it must load ngx_cache_purge ({@code load_module} {@value Nginx#PURGE_MODULE});
+         *     false where nginx has the module compiled in
+         */
+        String write(int port, boolean loadModule);
+    }
+
+    /**
+     * Starts nginx with a configuration of the caller's instead of a generated one, so that a test runs a
+     * documented configuration as written. Purges go to {@link #purgeUrl()}, {@code {base}/purge}; it counts as
+     * started once it answers any request. Skips the calling test (fails it under {@code CI=true}) when nginx or
+     * ngx_cache_purge is missing.
+     *
+     * @throws IllegalStateException if nginx does not start, with what it printed
+     */
+    public static Nginx start(Configuration configuration) {
+        return launch(configuration, Purge.LOCATION, nginx -> answers(nginx, status -> true));
     }
 
     /**
@@ -117,7 +160,8 @@ public final class Nginx implements AutoCloseable {
 
     /**
      * The access log, a line per request: {@code "METHOD /raw/uri?query STATUS CACHE_STATUS"}, such as
-     * {@code "GET /purge/posts 404 -"}. Every request answered before this call is in it: nginx runs one process
+     * {@code "GET /purge/posts 404 -"} ({@code access.log} in the format it has for a {@link #start(Configuration)
+     * configuration of the caller's}). Every request answered before this call is in it: nginx runs one process
      * and writes a request's line before it reads the next request, and this method sends one first.
      */
     public List<String> accessLog() {
@@ -150,6 +194,65 @@ public final class Nginx implements AutoCloseable {
         return "nginx on " + baseUrl() + " (" + purge + ")";
     }
 
+    private static Nginx launch(Configuration configuration, Purge purge, Predicate<Nginx> ready) {
+        Path nginx = Programs.require("nginx", PACKAGES, "/usr/sbin/nginx", "/usr/local/sbin/nginx",
+                "/usr/local/nginx/sbin/nginx", "/usr/bin/nginx");
+        boolean moduleFile = Files.exists(Path.of(PURGE_MODULE));
+        if (!moduleFile && !compiledIn(nginx)) {
+            Programs.unavailable("ngx_cache_purge not found (neither " + PURGE_MODULE + " nor compiled into " + nginx
+                    + "); install it with `apt-get install -y " + PACKAGES + "`");
+        }
+        IllegalStateException failure = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int port = Programs.freePort();
+            Path folder = ProgramProcess.temporaryFolder("roan-nginx-");
+            String config = configuration.write(port, moduleFile);
+            try {
+                Files.writeString(folder.resolve("nginx.conf"), config, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            ProgramProcess process = ProgramProcess.start("nginx", List.of(nginx.toString(), "-p",
+                    folder.toString(), "-e", "stderr", "-c", folder.resolve("nginx.conf").toString()), folder);
+            Nginx started = new Nginx(folder, port, purge, config, process);
+            try {
+                process.awaitReady(START_TIMEOUT, () -> ready.test(started), "\nits configuration (line numbers as in"
+                        + " nginx's message):\n" + config);
+            } catch (IllegalStateException e) {
+                started.stop();
+                if (!e.getMessage().contains("Address already in use")) {
+                    throw e;
+                }
+                failure = e;
+                continue;
+            }
+            return started;
+        }
+        throw failure;
+    }
+
+    private static boolean answers(Nginx nginx, IntPredicate status) {
+        try {
+            return status.test(RawHttp.get(nginx.baseUrl(), SYNC_PATH).status());
+        } catch (UncheckedIOException e) {
+            return false;
+        }
+    }
+
+    private static boolean compiledIn(Path nginx) {
+        try {
+            Process version = new ProcessBuilder(nginx.toString(), "-V").redirectErrorStream(true).start();
+            String text = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            version.waitFor(5, TimeUnit.SECONDS);
+            return text.contains("cache_purge");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /**
      * Configures an {@link Nginx}: the upstream, the cache key and how it takes purges.
      */
@@ -179,8 +282,8 @@ public final class Nginx implements AutoCloseable {
 
         /**
          * The key {@code proxy_cache_purge} rebuilds from a purge request; it must equal the cache key of the page.
-         * Default: {@code $1$is_args$args} for the purge-location forms ({@code $1} is the page path captured from
-         * {@code /purge(/.*)}), the cache key itself for {@link Purge#NAMED_LOCATION}.
+         * Default: {@value Nginx#PURGE_KEY} for the purge-location forms (the purge's target as sent, less
+         * {@code /purge}), the cache key itself for {@link Purge#NAMED_LOCATION}.
          */
         public Builder purgeKey(String purgeKey) {
             this.purgeKey = Objects.requireNonNull(purgeKey, "purgeKey");
@@ -188,8 +291,8 @@ public final class Nginx implements AutoCloseable {
         }
 
         /**
-         * A misconfigured purge location for error tests: {@code location ~ ^/purge(/.*)$ { return STATUS; }}
-         * answers every purge with {@code status} (such as 405 or 412) and purges nothing.
+         * A misconfigured purge location for error tests: {@code location = /.roan-purge { internal; return STATUS;
+         * }} answers every purge with {@code status} (such as 405 or 412) and purges nothing.
          */
         public Builder purgeLocationAnswering(int status) {
             this.purge = Purge.LOCATION;
@@ -204,51 +307,11 @@ public final class Nginx implements AutoCloseable {
          * @throws IllegalStateException if nginx does not start, with what it printed
          */
         public Nginx start() {
-            Path nginx = Programs.require("nginx", PACKAGES, "/usr/sbin/nginx", "/usr/local/sbin/nginx",
-                    "/usr/local/nginx/sbin/nginx", "/usr/bin/nginx");
-            boolean moduleFile = Files.exists(Path.of(PURGE_MODULE));
-            if (!moduleFile && !compiledIn(nginx)) {
-                Programs.unavailable("ngx_cache_purge not found (neither " + PURGE_MODULE + " nor compiled into " + nginx
-                        + "); install it with `apt-get install -y " + PACKAGES + "`");
+            Nginx started = launch(this::config, purge, nginx -> answers(nginx, status -> status == 204));
+            if (purge == Purge.SAME_LOCATION) {
+                skipIfSameLocationPurgeCrashes(started);
             }
-            IllegalStateException failure = null;
-            for (int attempt = 0; attempt < 3; attempt++) {
-                int port = Programs.freePort();
-                Path folder = ProgramProcess.temporaryFolder("roan-nginx-");
-                String config = config(port, moduleFile);
-                try {
-                    Files.writeString(folder.resolve("nginx.conf"), config, StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                ProgramProcess process = ProgramProcess.start("nginx", List.of(nginx.toString(), "-p",
-                        folder.toString(), "-e", "stderr", "-c", folder.resolve("nginx.conf").toString()), folder);
-                Nginx started = new Nginx(folder, port, purge, config, process);
-                try {
-                    process.awaitReady(START_TIMEOUT, () -> answers(started), "\nits configuration (line numbers as in"
-                            + " nginx's message):\n" + config);
-                } catch (IllegalStateException e) {
-                    started.stop();
-                    if (!e.getMessage().contains("Address already in use")) {
-                        throw e;
-                    }
-                    failure = e;
-                    continue;
-                }
-                if (purge == Purge.SAME_LOCATION) {
-                    skipIfSameLocationPurgeCrashes(started);
-                }
-                return started;
-            }
-            throw failure;
-        }
-
-        private static boolean answers(Nginx nginx) {
-            try {
-                return RawHttp.get(nginx.baseUrl(), SYNC_PATH).status() == 204;
-            } catch (UncheckedIOException e) {
-                return false;
-            }
+            return started;
         }
 
         /**
@@ -271,22 +334,8 @@ public final class Nginx implements AutoCloseable {
             }
         }
 
-        private static boolean compiledIn(Path nginx) {
-            try {
-                Process version = new ProcessBuilder(nginx.toString(), "-V").redirectErrorStream(true).start();
-                String text = new String(version.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                version.waitFor(5, TimeUnit.SECONDS);
-                return text.contains("cache_purge");
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-
         private String config(int port, boolean loadModule) {
-            String locationKey = purgeKey != null ? purgeKey : "$1$is_args$args";
+            String locationKey = purgeKey != null ? purgeKey : PURGE_KEY;
             String namedKey = purgeKey != null ? purgeKey : cacheKey;
             StringBuilder c = new StringBuilder();
             c.append("# Written by dev.roan.testkit.Nginx for one test; relative paths are inside the prefix (-p).\n");
@@ -315,11 +364,23 @@ public final class Nginx implements AutoCloseable {
 
                         proxy_cache_path cache levels=1:2 keys_zone=roan:1m max_size=100m inactive=365d use_temp_path=off;
 
+                        # A purge is a request whose target, as sent, starts with /purge/; the rest is the page's key.
+                        map $request_uri $purge_key {
+                            "~(?s)^/purge(?<key>/.*)$" $key;
+                        }
+
                         server {
                     """);
             c.append("        listen 127.0.0.1:").append(port).append(";\n");
             c.append("""
                             add_header X-Cache-Status $upstream_cache_status always;
+                    """);
+            boolean purgeLocation = purge == Purge.LOCATION || purge == Purge.DENIED;
+            if (purgeLocation) {
+                // Before any location is chosen: nginx chooses it by the decoded, normalised path.
+                c.append("        if ($purge_key) {\n            rewrite ^ /.roan-purge last;\n        }\n");
+            }
+            c.append("""
 
                             location = /.roan-testkit/sync {
                                 access_log off;
@@ -340,14 +401,17 @@ public final class Nginx implements AutoCloseable {
             c.append("            proxy_cache_key ").append(cacheKey).append(";\n");
             c.append("""
                                 proxy_cache_valid 200 301 302 100y;
-                                proxy_ignore_headers Cache-Control Expires Set-Cookie;
+                                proxy_cache_bypass $cookie_JSESSIONID $cookie_SESSION $http_authorization;
+                                proxy_no_cache $cookie_JSESSIONID $cookie_SESSION $http_authorization
+                                               $upstream_http_set_cookie;
+                                proxy_ignore_headers Cache-Control Expires;
                             }
                     """);
-            if (purge == Purge.LOCATION && purgeLocationStatus != 0) {
-                c.append("\n        location ~ ^/purge(/.*)$ {\n            return ").append(purgeLocationStatus)
-                        .append(";\n        }\n");
-            } else if (purge == Purge.LOCATION || purge == Purge.DENIED) {
-                c.append("\n        location ~ ^/purge(/.*)$ {\n");
+            if (purgeLocation && purgeLocationStatus != 0) {
+                c.append("\n        location = /.roan-purge {\n            internal;\n            return ")
+                        .append(purgeLocationStatus).append(";\n        }\n");
+            } else if (purgeLocation) {
+                c.append("\n        location = /.roan-purge {\n            internal;\n");
                 // 192.0.2.1 is TEST-NET-1 (RFC 5737): no caller is ever there.
                 c.append(purge == Purge.DENIED ? "            allow 192.0.2.1;\n" : "            allow 127.0.0.1;\n");
                 c.append("            deny all;\n");

@@ -48,15 +48,29 @@ public final class RawHttp {
      * @param host the {@code Host} header to send, or null for the authority of {@code baseUrl}
      */
     public static Response send(String method, String baseUrl, String rawPath, String host) {
+        return send(method, baseUrl, rawPath, host, Map.of());
+    }
+
+    /**
+     * Sends {@code method rawPath} to the host and port of {@code baseUrl} with more request headers, such as
+     * {@code Cookie}.
+     *
+     * @param host the {@code Host} header to send, or null for the authority of {@code baseUrl}
+     * @param headers more header lines, name to value, sent as given
+     */
+    public static Response send(String method, String baseUrl, String rawPath, String host,
+            Map<String, String> headers) {
         URI base = URI.create(baseUrl);
         String hostHeader = host != null ? host : base.getRawAuthority();
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
-            String request = method + " " + rawPath + " HTTP/1.0\r\nHost: " + hostHeader + "\r\nUser-Agent: roan-testkit"
-                    + "\r\n\r\n";
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            StringBuilder request = new StringBuilder(method).append(' ').append(rawPath).append(" HTTP/1.0\r\nHost: ")
+                    .append(hostHeader).append("\r\nUser-Agent: roan-testkit\r\n");
+            headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+            request.append("\r\n");
+            out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             return parse(readAll(socket.getInputStream()), method + " " + rawPath);
         } catch (IOException e) {

@@ -26,11 +26,14 @@ public final class Upstream implements AutoCloseable {
     private final ExecutorService threads;
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private final Function<String, String> page;
+    private final Function<String, Map<String, String>> headers;
 
-    private Upstream(HttpServer server, ExecutorService threads, Function<String, String> page) {
+    private Upstream(HttpServer server, ExecutorService threads, Function<String, String> page,
+            Function<String, Map<String, String>> headers) {
         this.server = server;
         this.threads = threads;
         this.page = page;
+        this.headers = headers;
     }
 
     /**
@@ -39,6 +42,16 @@ public final class Upstream implements AutoCloseable {
      * @param page renders the body of a page from its decoded path, such as {@code /tags/a b}
      */
     public static Upstream start(Function<String, String> page) {
+        return start(page, path -> Map.of());
+    }
+
+    /**
+     * Starts the application, which adds response headers to some pages, such as a {@code Set-Cookie}.
+     *
+     * @param page renders the body of a page from its decoded path, such as {@code /tags/a b}
+     * @param headers the headers to add to the answer for a decoded path, name to value; empty for none
+     */
+    public static Upstream start(Function<String, String> page, Function<String, Map<String, String>> headers) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -52,7 +65,7 @@ public final class Upstream implements AutoCloseable {
             return thread;
         });
         server.setExecutor(threads);
-        Upstream upstream = new Upstream(server, threads, page);
+        Upstream upstream = new Upstream(server, threads, page, headers);
         server.createContext("/", upstream::handle);
         server.start();
         return upstream;
@@ -70,6 +83,7 @@ public final class Upstream implements AutoCloseable {
                 status = 500;
                 body = ("page failed: " + e).getBytes(StandardCharsets.UTF_8);
             }
+            headers.apply(path).forEach(exchange.getResponseHeaders()::set);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
             exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {

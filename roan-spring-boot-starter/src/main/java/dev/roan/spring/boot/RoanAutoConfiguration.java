@@ -6,8 +6,6 @@ import java.util.function.Consumer;
 import dev.roan.jooq.PurgeListener;
 import dev.roan.jooq.Roan;
 import dev.roan.spring.SpringTransactionBoundary;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.RetryConfig;
 import org.jooq.DSLContext;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -54,9 +52,6 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBooleanProperty(name = "roan.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RoanProperties.class)
 public final class RoanAutoConfiguration {
-
-    /** The longest wait between two retries, as in Roan's default retry configuration. */
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
     RoanAutoConfiguration() {
     }
@@ -106,8 +101,9 @@ public final class RoanAutoConfiguration {
                 builder);
         check("roan.purge-method", properties.getPurgeMethod(), b -> b.purgeMethod(properties.getPurgeMethod()), builder);
         properties.getHeaders().forEach((name, value) ->
-                // The value may be a secret: Roan's message says what is wrong without it.
-                check("roan.headers." + name, "(hidden)", b -> b.header(name, value), builder));
+                // Neither the value nor the name is shown: a name typed as "Name: value" holds a value. Roan's message
+                // names the header as far as that is safe.
+                check("roan.headers", "(hidden)", b -> b.header(name, value), builder));
         Duration repurgeAfter = properties.getRepurgeAfter();
         if (repurgeAfter != null) {
             check("roan.repurge-after", repurgeAfter, b -> b.repurgeAfter(repurgeAfter), builder);
@@ -121,19 +117,11 @@ public final class RoanAutoConfiguration {
         check("roan.close-timeout", properties.getCloseTimeout(),
                 b -> b.closeTimeout(properties.getCloseTimeout()), builder);
         RoanProperties.Retry retry = properties.getRetry();
-        IntervalFunction[] backoff = new IntervalFunction[1];
-        check("roan.retry.initial-backoff", retry.getInitialBackoff(), b -> {
-            Duration initial = retry.getInitialBackoff();
-            if (initial == null || initial.isNegative() || initial.isZero()) {
-                throw new IllegalArgumentException("initial backoff must be positive, such as 200ms");
-            }
-            backoff[0] = IntervalFunction.ofExponentialRandomBackoff(initial, 2.0, 0.5,
-                    initial.compareTo(MAX_BACKOFF) > 0 ? initial : MAX_BACKOFF);
-        }, builder);
-        check("roan.retry.max-attempts", retry.getMaxAttempts(), b -> b.retryConfig(RetryConfig.custom()
-                .maxAttempts(retry.getMaxAttempts())
-                .intervalFunction(backoff[0])
-                .build()), builder);
+        // Roan's retry shape with the properties' numbers; Roan checks each, named after its property here.
+        check("roan.retry.max-attempts", retry.getMaxAttempts(),
+                b -> Roan.retryConfig(retry.getMaxAttempts(), Roan.DEFAULT_INITIAL_BACKOFF), builder);
+        check("roan.retry.initial-backoff", retry.getInitialBackoff(),
+                b -> b.retryConfig(Roan.retryConfig(retry.getMaxAttempts(), retry.getInitialBackoff())), builder);
         return builder;
     }
 
@@ -157,16 +145,16 @@ public final class RoanAutoConfiguration {
             if (out.length() > 0) {
                 out.append(',');
             }
-            out.append(maskUrl(url));
+            out.append(Roan.maskUrl(url));
         }
         return out.toString();
     }
 
-    /** A purge URL as a message, a meter tag or a health detail may show it: a password in it is never shown. */
+    /**
+     * A purge URL as a meter tag or a health detail shows it: Roan's {@link Roan#maskUrl}, which leaves a URL Roan
+     * accepted as it is (such URLs hold no credentials; an '@' in their path is no user info).
+     */
     static String maskUrl(@Nullable String url) {
-        String s = url == null ? "" : url;
-        int scheme = s.indexOf("://");
-        int at = s.lastIndexOf('@');
-        return scheme >= 0 && at > scheme ? s.substring(0, scheme + 3) + "***@" + s.substring(at + 1) : s;
+        return Roan.maskUrl(url);
     }
 }

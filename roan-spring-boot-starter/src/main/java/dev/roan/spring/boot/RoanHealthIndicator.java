@@ -1,12 +1,12 @@
 package dev.roan.spring.boot;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.roan.jooq.PurgeEvent;
 import dev.roan.jooq.PurgeListener;
 import dev.roan.jooq.Roan;
 import org.springframework.beans.factory.ObjectProvider;
@@ -38,13 +38,13 @@ public final class RoanHealthIndicator implements HealthIndicator, PurgeListener
     }
 
     @Override
-    public void purgeDelivered(String purgeUrl, String path, int status, Duration sinceRequested) {
-        failing.put(purgeUrl, Boolean.FALSE);
-    }
-
-    @Override
-    public void purgeFailed(String purgeUrl, String path, String reason) {
-        failing.put(purgeUrl, Boolean.TRUE);
+    public void onPurge(PurgeEvent event) {
+        // A retry says nothing yet: the purge may still be delivered.
+        switch (event.outcome()) {
+            case DELIVERED -> failing.put(event.node(), Boolean.FALSE);
+            case FAILED -> failing.put(event.node(), Boolean.TRUE);
+            case RETRIED -> { }
+        }
     }
 
     @Override

@@ -6,9 +6,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.roan.jooq.Roan;
-import org.jooq.Configuration;
 import org.jooq.DSLContext;
-import org.jooq.TransactionProvider;
 import org.jooq.impl.DefaultConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -16,13 +14,12 @@ import org.springframework.boot.jooq.autoconfigure.DefaultConfigurationCustomize
 import org.springframework.core.Ordered;
 
 /**
- * Attaches Roan to the {@code DefaultConfiguration} of Boot's {@code DSLContext}. {@link Roan#attach} derives a
- * configuration, while Boot's hook hands over the one it will use: the parts attach changed (execute and record
- * listeners, transaction listeners, the transaction provider) are set on Boot's. Ordered last, so that customizers
- * of the application that set listeners or a transaction provider run before and are kept. Once every singleton
- * exists, it attaches again, which adds Roan's record listener if beans registered rules with placeholders after Boot
- * built the {@code DSLContext}. At startup it warns
- * about {@code DSLContext} beans the application built itself, which Boot's hook never reaches.
+ * Attaches Roan to the {@code DefaultConfiguration} of Boot's {@code DSLContext} with {@link Roan#attachInPlace}:
+ * Boot's hook hands over the configuration it will use and ignores anything returned. Ordered last, so that
+ * customizers of the application that set listeners or a transaction provider run before and are kept. Once every
+ * singleton exists, it attaches again, which adds Roan's record listener if beans registered rules with placeholders
+ * after Boot built the {@code DSLContext}. At startup it warns about {@code DSLContext} beans that
+ * {@link Roan#isAttached} says run without Roan, such as those the application built itself.
  */
 final class RoanJooqConfigurationCustomizer implements DefaultConfigurationCustomizer, Ordered,
         SmartInitializingSingleton {
@@ -42,15 +39,7 @@ final class RoanJooqConfigurationCustomizer implements DefaultConfigurationCusto
 
     @Override
     public void customize(DefaultConfiguration configuration) {
-        Configuration derived = roan.getObject().attach(configuration);
-        configuration.set(derived.executeListenerProviders());
-        configuration.set(derived.recordListenerProviders());
-        configuration.set(derived.transactionListenerProviders());
-        TransactionProvider transactions = derived.transactionProvider();
-        // Without an explicit provider jOOQ hands out a new default one on each call: compare with what it has.
-        if (transactions != configuration.transactionProvider()) {
-            configuration.set(transactions);
-        }
+        roan.getObject().attachInPlace(configuration);
         configurations.add(configuration);
         customized = true;
     }
@@ -58,12 +47,10 @@ final class RoanJooqConfigurationCustomizer implements DefaultConfigurationCusto
     @Override
     public void afterSingletonsInstantiated() {
         // Beans that inject the Roan bean may register rules with placeholders after Boot built its DSLContext:
-        // attach adds the record listener those rules need only once they exist (it costs every read otherwise).
+        // attaching again adds the record listener those rules need only once they exist (it costs every read).
         Roan current = roan.getIfAvailable();
-        if (current != null) {
-            for (DefaultConfiguration configuration : configurations) {
-                configuration.set(current.attach(configuration).recordListenerProviders());
-            }
+        if (current != null && !current.isClosed()) {
+            configurations.forEach(current::attachInPlace);
         }
         int unattached = unattached();
         if (unattached > 0) {
@@ -73,7 +60,7 @@ final class RoanJooqConfigurationCustomizer implements DefaultConfigurationCusto
         }
     }
 
-    /** How many DSLContext beans run without Roan: attaching adds a listener only to an unattached configuration. */
+    /** How many DSLContext beans run without Roan. */
     int unattached() {
         Roan current = roan.getIfAvailable();
         if (current == null) {
@@ -82,9 +69,7 @@ final class RoanJooqConfigurationCustomizer implements DefaultConfigurationCusto
         List<DSLContext> without = new ArrayList<>();
         dslContexts.stream().forEach(dsl -> {
             try {
-                Configuration configuration = dsl.configuration();
-                if (current.attach(configuration).executeListenerProviders().length
-                        != configuration.executeListenerProviders().length) {
+                if (!current.isAttached(dsl.configuration())) {
                     without.add(dsl);
                 }
             } catch (RuntimeException e) {

@@ -1,9 +1,9 @@
 package dev.roan.spring.boot;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.roan.jooq.PurgeEvent;
 import dev.roan.jooq.PurgeListener;
 import dev.roan.jooq.Roan;
 import io.micrometer.core.instrument.Counter;
@@ -13,7 +13,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Roan's Micrometer meters, fed by {@link PurgeListener} calls. Each meter is tagged {@code node} with the cache
+ * Roan's Micrometer meters, fed by {@link PurgeListener} events. Each meter is tagged {@code node} with the cache
  * node's purge URL (a password in it replaced by {@code ***}):
  *
  * <ul>
@@ -65,20 +65,16 @@ public final class RoanMetrics implements PurgeListener {
     }
 
     @Override
-    public void purgeDelivered(String purgeUrl, String path, int status, Duration sinceRequested) {
-        Node node = node(purgeUrl);
-        node.delivered.increment();
-        node.latency.record(sinceRequested.isNegative() ? Duration.ZERO : sinceRequested);
-    }
-
-    @Override
-    public void purgeRetried(String purgeUrl, String path) {
-        node(purgeUrl).retries.increment();
-    }
-
-    @Override
-    public void purgeFailed(String purgeUrl, String path, String reason) {
-        node(purgeUrl).failed.increment();
+    public void onPurge(PurgeEvent event) {
+        Node node = node(event.node());
+        switch (event.outcome()) {
+            case DELIVERED -> {
+                node.delivered.increment();
+                node.latency.record(event.latency());
+            }
+            case RETRIED -> node.retries.increment();
+            case FAILED -> node.failed.increment();
+        }
     }
 
     private Node node(String purgeUrl) {

@@ -14,6 +14,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@link dev.roan.jooq.Roan.Builder}. Values are checked when the {@code Roan} bean is built, and a wrong one fails
  * startup naming the property.
  *
+ * <p>The defaults are written as literals, not as {@code Roan.DEFAULT_*}: Boot's configuration processor puts only
+ * literals into the metadata IDEs show. A test holds them equal to Roan's.
+ *
  * @since 0.1.0
  */
 @ConfigurationProperties("roan")
@@ -28,7 +31,7 @@ public class RoanProperties {
      */
     private List<String> purgeUrl = new ArrayList<>(List.of("http://localhost/purge"));
 
-    /** HTTP method of purges: GET for an ngx_cache_purge location, PURGE for Varnish. */
+    /** HTTP method of purges: GET for an ngx_cache_purge location, PURGE for Varnish; sent in upper case. */
     private String purgeMethod = "GET";
 
     /** Headers sent with every purge, such as an authentication token; values are never logged. */

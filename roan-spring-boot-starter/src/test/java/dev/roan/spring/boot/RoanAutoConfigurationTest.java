@@ -7,6 +7,8 @@ import static org.jooq.impl.DSL.table;
 import dev.roan.testkit.PurgeServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -23,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import dev.roan.jooq.Roan;
+import dev.roan.spring.SpringTransactionBoundary;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
@@ -39,6 +42,7 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jooq.autoconfigure.DefaultConfigurationCustomizer;
 import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
@@ -47,6 +51,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -446,8 +451,12 @@ class RoanAutoConfigurationTest {
                 assertThat(find(context.getStartupFailure()).getName()).isEqualTo("roan.retry.max-attempts"));
         runner().withPropertyValues("roan.retry.initial-backoff=0s").run(context ->
                 assertThat(find(context.getStartupFailure()).getName()).isEqualTo("roan.retry.initial-backoff"));
-        runner().withPropertyValues("roan.headers.Host=cache", "roan.close-timeout=-1s").run(context ->
-                assertThat(find(context.getStartupFailure()).getName()).isEqualTo("roan.headers.Host"));
+        runner().withPropertyValues("roan.headers.Host=edge.example", "roan.close-timeout=-1s").run(context -> {
+            InvalidConfigurationPropertyValueException invalid = find(context.getStartupFailure());
+            assertThat(invalid.getName()).isEqualTo("roan.headers");
+            assertThat(invalid.getMessage()).contains("header Host", "allowRestrictedHeaders=host")
+                    .doesNotContain("edge.example");
+        });
         runner().withPropertyValues("roan.purge-method=GET POST").run(context ->
                 assertThat(find(context.getStartupFailure()).getName()).isEqualTo("roan.purge-method"));
     }
@@ -521,5 +530,76 @@ class RoanAutoConfigurationTest {
         assertThat(defaults.getRetry().getInitialBackoff()).isEqualTo(Roan.DEFAULT_INITIAL_BACKOFF);
         assertThat(defaults.getRepurgeAfter()).isNull();
         assertThat(defaults.getCoalesceWindow()).isEqualTo(Roan.DEFAULT_COALESCE_WINDOW);
+    }
+
+    @Test
+    void secretsInThePropertiesAppearInNoStartupFailure() {
+        List<Map<String, Object>> inputs = List.of(
+                Map.of("roan.purge-url", "http:/user:hunter2@h/purge"),
+                Map.of("roan.purge-url", "http//user:hunter2@h/purge"),
+                Map.of("roan.purge-url", "user:hunter2@h/purge"),
+                Map.of("roan.purge-url", "http:user:hunter2@h/purge"),
+                Map.of("roan.purge-url", "http://user:hunter2@h/purge"),
+                Map.of("roan.purge-url", "http://ok/purge,http://user:hunter2@cache_1/purge"),
+                Map.of("roan.headers[Authorization: Bearer hunter2]", "x"),
+                Map.of("roan.headers.X-Token", "hunter2\u2603"),
+                Map.of("roan.headers.X-Token", "caf\u00e9 hunter2"),
+                Map.of("roan.headers.Connection", "hunter2"));
+        for (Map<String, Object> input : inputs) {
+            runner().withInitializer(context -> context.getEnvironment().getPropertySources()
+                    .addFirst(new MapPropertySource("secrets", input))).run(context -> {
+                        assertThat(context).as("%s", input.keySet()).hasFailed();
+                        InvalidConfigurationPropertyValueException invalid = find(context.getStartupFailure());
+                        String key = input.keySet().iterator().next();
+                        assertThat(invalid.getName()).as("property")
+                                .isEqualTo(key.startsWith("roan.headers") ? "roan.headers" : key);
+                        if (key.contains("Bearer")) {
+                            assertThat(invalid.getMessage()).contains("did you pass 'Name: value' as the name?");
+                        }
+                        StringWriter trace = new StringWriter();
+                        context.getStartupFailure().printStackTrace(new PrintWriter(trace));
+                        assertThat(trace.toString()).as("startup failure for %s", input.keySet())
+                                .doesNotContain("hunter2");
+                    });
+        }
+    }
+
+    @Test
+    void purgeUrlsRoanAcceptedAreShownWhole() {
+        assertThat(RoanAutoConfiguration.maskUrl("http://c/purge/@x")).as("an '@' in the path is no user info")
+                .isEqualTo("http://c/purge/@x");
+        assertThat(RoanAutoConfiguration.maskUrl("http://user:pw@c/purge")).isEqualTo("http://***@c/purge");
+    }
+
+    @Test
+    void lowerCasePurgeMethodPropertyIsSentInUpperCase() {
+        runner().withPropertyValues("roan.purge-method=purge").run(context -> {
+            context.getBean(Posts.class).add("Hello");
+            assertThat(cache.take().method()).isEqualTo("PURGE");
+        });
+    }
+
+    @Test
+    void handWiredCustomizerWithAttachInPlaceRunsRoanOnBootsDslContext() {
+        // The README's wiring for Boot 3.5, on Boot 4's packages: no starter, a Roan bean and one customizer.
+        Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).transactionBoundary(new SpringTransactionBoundary())
+                .build();
+        roan.purge("/posts").onWrite(POST);
+        runner().withPropertyValues("roan.enabled=false")
+                .withBean(Roan.class, () -> roan, definition -> definition.setDestroyMethodName("close"))
+                .withBean(DefaultConfigurationCustomizer.class, () -> roan::attachInPlace)
+                .run(context -> {
+                    assertThat(context).hasNotFailed().doesNotHaveBean(RoanJooqConfigurationCustomizer.class);
+                    assertThat(roan.isAttached(context.getBean(DSLContext.class).configuration())).isTrue();
+                    DataSource dataSource = context.getBean(DataSource.class);
+                    cache.onArrival(path -> count(dataSource, "post"));
+
+                    context.getBean(Posts.class).addAndLinger("Hello");
+
+                    PurgeServer.Request purge = cache.take();
+                    assertThat(purge.path()).isEqualTo("/posts");
+                    assertThat(purge.observed()).as("rows a separate connection saw: after the commit").isEqualTo(1L);
+                });
+        assertThat(roan.isClosed()).as("closed with the context").isTrue();
     }
 }

@@ -1,0 +1,281 @@
+package dev.roan.jooq;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.RetryConfig;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every check of a setting, in one place: the builder's setters and the Spring Boot starter (through them) give the
+ * same messages. A message says what to write instead, and never shows a header value or a URL's credentials, not
+ * even of malformed input: a value may be a secret, and messages reach logs and startup reports.
+ */
+final class Checks {
+
+    private static final String EXAMPLE_URL = "\"http://localhost/purge\"";
+
+    /**
+     * Headers that break or vanish from a purge request: hop-by-hop headers that a proxy drops or the HTTP client owns
+     * (framing, connection reuse), and Proxy-* ones meant for a proxy the client does not use. Host is the JDK's to
+     * refuse (it allows Host with a JVM flag), so it is not here.
+     */
+    private static final Set<String> REFUSED_HEADERS = Set.of("connection", "content-length", "expect", "keep-alive",
+            "te", "trailer", "transfer-encoding", "upgrade");
+
+    private Checks() {}
+
+    /** The purge URLs, normalised, without duplicates, in order. */
+    static List<String> purgeUrls(String @Nullable... urls) {
+        if (urls == null || urls.length == 0) {
+            throw new IllegalArgumentException("purgeUrls needs at least one URL, such as " + EXAMPLE_URL);
+        }
+        List<String> normalized = new ArrayList<>();
+        for (String url : urls) {
+            String one = purgeUrl(url);
+            if (!normalized.contains(one)) {
+                normalized.add(one);
+            }
+        }
+        return List.copyOf(normalized);
+    }
+
+    /** An absolute http(s) URL with a host, a valid port and no credentials, query or fragment; no trailing slash. */
+    static String purgeUrl(@Nullable String url) {
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException("purge URL is " + (url == null ? "null" : "blank")
+                    + ": give the cache's purge location, such as " + EXAMPLE_URL);
+        }
+        String trimmed = url.trim();
+        String shown = "purge URL \"" + maskUrl(trimmed) + "\"";
+        URI uri;
+        try {
+            uri = new URI(trimmed);
+        } catch (URISyntaxException e) {
+            // getReason(), not getMessage(): the message repeats the input.
+            throw new IllegalArgumentException(shown + " is malformed (" + e.getReason() + "): give an absolute http or"
+                    + " https URL, such as " + EXAMPLE_URL);
+        }
+        String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!"http".equals(scheme) && !"https".equals(scheme)) {
+            throw new IllegalArgumentException(shown + " must be an absolute http or https URL, such as " + EXAMPLE_URL);
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException(shown + " holds credentials, which would be sent in the clear and"
+                    + " logged: remove them from the URL (send a token with header(...) instead)");
+        }
+        if (uri.getHost() == null) {
+            // Without a host, an '@' anywhere may end a mistyped user:password (http:/user:pw@host/purge).
+            throw new IllegalArgumentException(shown + (trimmed.indexOf('@') >= 0
+                    ? " has no host java.net.URI can read and an '@', which may end credentials: remove them with"
+                            + " the '@' (send a token with header(...) instead) and write the URL as"
+                            + " \"http://host[:port]/purge\""
+                    : noHost(uri.getRawAuthority())));
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65_535) {
+            throw new IllegalArgumentException(shown + " has port " + uri.getPort() + ": give a port from 1 to 65535,"
+                    + " or none for the scheme's default");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException(shown + " has a query or fragment: the page path is appended to it, so"
+                    + " give only scheme, host, port and path");
+        }
+        String normalized = trimmed;
+        while (normalized.endsWith("/")) {
+            normalized = normalized.substring(0, normalized.length() - 1);
+        }
+        return normalized;
+    }
+
+    /** Why java.net.URI found no host in an authority that holds no credentials. */
+    private static String noHost(@Nullable String authority) {
+        if (authority == null || authority.isEmpty()) {
+            return " has no host: write it as \"http://host[:port]/purge\"";
+        }
+        int colon = authority.lastIndexOf(':');
+        String host = colon > authority.lastIndexOf(']') ? authority.substring(0, colon) : authority;
+        if (host.isEmpty()) {
+            return " has no host: write it as \"http://host[:port]/purge\"";
+        }
+        if (host.indexOf('_') >= 0) {
+            return " has a host with '_', which java.net.URI (and so the JDK's HttpClient) does not accept as a host"
+                    + " name: use a host name without '_' (such as a DNS alias) or the cache's IP address";
+        }
+        if (colon > authority.lastIndexOf(']')) {
+            return " has an invalid port: give a port from 1 to 65535, or none for the scheme's default";
+        }
+        return " has no valid host: write it as \"http://host[:port]/purge\" with a host name or IP address";
+    }
+
+    /**
+     * A URL as a message, log line, metric tag or health detail may show it: credentials replaced by {@code ***}.
+     * Real user info is replaced where the URL parses; otherwise everything before the last {@code @} is, as a
+     * mistyped URL ({@code http:/user:pw@host/purge}, {@code user:pw@host/purge}) may still hold a password, which may
+     * itself hold {@code @} or {@code /}. A URL with a host and no user info is shown whole, {@code @} in its path too.
+     */
+    static String maskUrl(@Nullable String url) {
+        if (url == null) {
+            return "null";
+        }
+        int at = url.lastIndexOf('@');
+        if (at < 0) {
+            return PurgePaths.printable(url);
+        }
+        int schemeEnd = url.indexOf("://");
+        String prefix = schemeEnd >= 0 && schemeEnd < at ? url.substring(0, schemeEnd + 3) : "";
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() != null && uri.getRawUserInfo() == null) {
+                return PurgePaths.printable(url);
+            }
+            if (uri.getHost() != null && !prefix.isEmpty()) {
+                String rest = url.substring(prefix.length());
+                return PurgePaths.printable(prefix + "***" + rest.substring(uri.getRawUserInfo().length()));
+            }
+        } catch (URISyntaxException e) {
+            // Malformed: mask up to the last '@' below.
+        }
+        return PurgePaths.printable(prefix + "***@" + url.substring(at + 1));
+    }
+
+    /** An HTTP method, in upper case: methods are case-sensitive, and nginx answers 400 to {@code get}. */
+    static String purgeMethod(@Nullable String method) {
+        if (method == null || method.isEmpty() || !isToken(method)) {
+            throw new IllegalArgumentException("purgeMethod must be an HTTP method name such as \"GET\" or \"PURGE\","
+                    + " was " + (method == null ? "null" : "\"" + PurgePaths.printable(method) + "\""));
+        }
+        String upper = method.toUpperCase(Locale.ROOT);
+        if (upper.equals("CONNECT")) {
+            throw new IllegalArgumentException("purgeMethod CONNECT cannot purge: use \"GET\" or \"PURGE\"");
+        }
+        return upper;
+    }
+
+    /**
+     * Checks a purge header as it will be sent. The value is never shown, and neither is the JDK's message (it quotes
+     * the value) nor its exception, whose stack trace would print that message.
+     */
+    static void header(@Nullable String name, @Nullable String value) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("header name is " + (name == null ? "null" : "empty")
+                    + ": give a name such as \"Authorization\"");
+        }
+        if (!isToken(name)) {
+            int colon = name.indexOf(':');
+            String before = PurgePaths.printable(leadingToken(name));
+            throw new IllegalArgumentException(colon >= 0
+                    ? "header name must be a token; did you pass 'Name: value' as the name? Give them apart:"
+                            + " header(\"" + before + "\", value) (the name was \"" + before + ":...\", the rest hidden)"
+                    : "header name must be a token (letters, digits and !#$%&'*+-.^_`|~), such as \"Authorization\";"
+                            + " the name starting \"" + before + "\" has a space or other character at index "
+                            + before.length() + " (the rest hidden, in case it is a value)");
+        }
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (REFUSED_HEADERS.contains(lower) || lower.startsWith("proxy-")) {
+            throw new IllegalArgumentException("header " + name + " cannot be set on purges: "
+                    + (lower.startsWith("proxy-") ? "Proxy-* headers are for a proxy between Roan and the cache, and"
+                            + " Roan uses none"
+                            : "it is a hop-by-hop or message-framing header that the HTTP client manages and proxies"
+                                    + " drop")
+                    + ". Remove it, or send what the cache needs in a header of your own, such as X-Purge-Token");
+        }
+        if (value == null) {
+            throw new IllegalArgumentException("header " + name + " has a null value: give a value, or omit the header");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                // The value may be a secret: say where, never what.
+                throw new IllegalArgumentException("header " + name + " has a line break or control character at"
+                        + " index " + i + " of its value: remove it");
+            }
+            if (c > 0x7e) {
+                throw new IllegalArgumentException("header " + name + " has a non-ASCII character at index " + i
+                        + " of its value: HTTP/1.1 header values are ASCII, and the JDK's HttpClient fails or sends"
+                        + " '?' for others. Encode the value (for instance percent-encode it) as the cache expects");
+            }
+        }
+        try {
+            HttpRequest.newBuilder(URI.create("http://localhost/")).header(name, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("header " + name + " cannot be sent by the JDK's HttpClient"
+                    + (name.equalsIgnoreCase("Host")
+                            ? " (a restricted header): start the JVM with -Djdk.httpclient.allowRestrictedHeaders=host,"
+                                    + " or key the cache's purge location on the public host name (see the README,"
+                                    + " \"Several cache nodes\")"
+                            : ": remove it"));
+        }
+    }
+
+    /** Roan's retry shape: exponential backoff from {@code initialBackoff}, doubling with 50% jitter. */
+    static RetryConfig retryConfig(int maxAttempts, @Nullable Duration initialBackoff, Duration maxBackoff) {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1 (1 means no retry), such as "
+                    + Roan.DEFAULT_MAX_ATTEMPTS + ", was " + maxAttempts);
+        }
+        Duration initial = positive(initialBackoff, "initialBackoff");
+        return RetryConfig.custom()
+                .maxAttempts(maxAttempts)
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(initial, 2.0, 0.5,
+                        initial.compareTo(maxBackoff) > 0 ? initial : maxBackoff))
+                .build();
+    }
+
+    static Duration coalesceWindow(@Nullable Duration window) {
+        if (window == null || window.isNegative()) {
+            throw new IllegalArgumentException("coalesceWindow must be zero or positive, such as"
+                    + " Duration.ofMillis(10) (Duration.ZERO sends each follow-up purge without waiting), was "
+                    + window);
+        }
+        return window;
+    }
+
+    static Duration positive(@Nullable Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, such as Duration.ofSeconds(1), was " + d);
+        }
+        return d;
+    }
+
+    static Duration positiveOrZero(@Nullable Duration d, String name) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(name + " must be zero or positive, was " + d);
+        }
+        return d;
+    }
+
+    /** The headers as entries, in the map's order. */
+    static List<Map.Entry<String, String>> entries(Map<String, String> headers) {
+        List<Map.Entry<String, String>> list = new ArrayList<>();
+        headers.forEach((name, value) -> list.add(Map.entry(name, value)));
+        return List.copyOf(list);
+    }
+
+    private static String leadingToken(String s) {
+        int end = 0;
+        while (end < s.length() && isToken(s.substring(end, end + 1))) {
+            end++;
+        }
+        return s.substring(0, end);
+    }
+
+    private static boolean isToken(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,230 @@
+package dev.roan.jooq;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Deliver, the transport: how a request reaches one cache node, whatever the request means to the cache. The JDK
+ * {@code HttpClient}, the configured headers (whose values never reach a message), the request timeout, and retries
+ * through Resilience4j of what is worth retrying: 5xx, 429, I/O errors and timeouts. What a request looks like and
+ * what its answer means are the {@link CacheProtocol}'s.
+ */
+final class HttpTransport {
+
+    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+
+    private final String node;
+    private final HttpClient client;
+    private final Retry retry;
+    private final ScheduledExecutorService scheduler;
+    /** The configured headers and timeout, checked once; each request starts from a copy. */
+    private final HttpRequest.Builder base;
+    /** Which header the JDK refuses, if any, as a message may say it: every request fails, saying so. */
+    private final @Nullable String refusedHeader;
+    /** What no message may show: header values and the URL's user-info. */
+    private final List<String> secrets;
+
+    /**
+     * A transport to one node.
+     *
+     * @param node the node's name for log lines (its purge URL)
+     */
+    HttpTransport(String node, HttpClient client, List<Map.Entry<String, String>> headers, Duration requestTimeout,
+            RetryConfig retryConfig, ScheduledExecutorService scheduler) {
+        this.node = node;
+        this.client = client;
+        this.scheduler = scheduler;
+        this.secrets = secrets(node, headers);
+        HttpRequest.Builder builder = HttpRequest.newBuilder().timeout(requestTimeout);
+        String refused = null;
+        for (int i = 0; i < headers.size(); i++) {
+            Map.Entry<String, String> header = headers.get(i);
+            try {
+                builder.header(header.getKey(), header.getValue());
+            } catch (IllegalArgumentException e) {
+                // The JDK's message quotes the value: keep only the name, and not even that when it is no header
+                // name (such as "Authorization: Bearer ..." typed as a name). Roan's builder checks headers too,
+                // so this is the last line of defence, reported on every purge rather than thrown here.
+                refused = nameIsSendable(header.getKey()) ? "the value of header " + header.getKey()
+                        : "header number " + (i + 1) + ", whose name it refuses too";
+                break;
+            }
+        }
+        this.base = builder;
+        this.refusedHeader = refused;
+        this.retry = Retry.of("roan " + node, retryConfig);
+        retry.getEventPublisher().onRetry(event -> LOG.log(Level.DEBUG, () -> "Retrying purge on " + node
+                + " (attempt " + (event.getNumberOfRetryAttempts() + 1) + ", waiting "
+                + event.getWaitInterval().toMillis() + " ms)"
+                + (event.getLastThrowable() == null ? "" : ": " + describe(event.getLastThrowable()))));
+    }
+
+    /** Adds Roan's rules of what to retry to a user's (or the default) retry configuration. */
+    static RetryConfig withRoanPredicates(RetryConfig base) {
+        return RetryConfig.<Integer>from(base)
+                .retryExceptions()
+                .ignoreExceptions()
+                .retryOnException(HttpTransport::isRetryable)
+                .retryOnResult(HttpTransport::isRetryableStatus)
+                .build();
+    }
+
+    /** An answer worth asking again for: the node or its backend failed, or it asks to slow down. */
+    static boolean isRetryableStatus(int status) {
+        return status >= 500 || status == 429;
+    }
+
+    /** A failure worth trying again: the network (refused, reset, timed out), not a request the JDK refuses. */
+    static boolean isRetryable(Throwable t) {
+        return unwrap(t) instanceof IOException;
+    }
+
+    /**
+     * A new request with the configured headers and timeout, for a protocol to complete.
+     *
+     * @throws IllegalArgumentException naming the header (never its value) if the JDK refuses a header's value
+     */
+    HttpRequest.Builder newRequest() {
+        if (refusedHeader != null) {
+            throw new RefusedHeaderException(refusedHeader);
+        }
+        return base.copy();
+    }
+
+    /**
+     * Sends a request, again while the answer or failure is worth retrying and attempts remain. The returned stage
+     * completes normally, with the last attempt's answer or failure.
+     *
+     * @param beforeRetry told of each attempt that failed and is tried again, just before the next attempt
+     */
+    CompletionStage<Attempt> send(HttpRequest request, Consumer<Attempt> beforeRetry) {
+        // Attempts run one after the other; each next one is scheduled after the previous completed, which orders
+        // these writes before the next read.
+        @Nullable Attempt[] last = {null};
+        return Retry.decorateCompletionStage(retry, scheduler, () -> {
+            Attempt previous = last[0];
+            int number = previous == null ? 1 : previous.number() + 1;
+            if (previous != null) {
+                beforeRetry.accept(previous);
+            }
+            CompletionStage<Integer> stage;
+            try {
+                stage = client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
+            } catch (RuntimeException e) {
+                stage = CompletableFuture.failedFuture(e);
+            }
+            return stage.whenComplete((status, error) -> last[0] = new Attempt(number, status,
+                    error == null ? null : unwrap(error)));
+        }).get().handle((status, error) -> {
+            Attempt attempt = last[0];
+            return attempt != null ? attempt : new Attempt(1, status, error == null ? null : unwrap(error));
+        });
+    }
+
+    /**
+     * An exception as a message may show it: its type, and its message only if that holds no header value nor the
+     * URL's user-info (the JDK quotes refused values, and a message may quote the URL).
+     */
+    String describe(Throwable error) {
+        Throwable cause = unwrap(error);
+        String name = cause.getClass().getSimpleName();
+        if (cause instanceof RefusedHeaderException) {
+            return cause.getMessage();
+        }
+        String message = cause.getMessage();
+        if (message == null || message.isEmpty()) {
+            return name;
+        }
+        for (String secret : secrets) {
+            if (message.contains(secret)) {
+                return name + " (its message is not shown: it holds a header value or credentials)";
+            }
+        }
+        return name + " (" + message + ")";
+    }
+
+    private static List<String> secrets(String url, List<Map.Entry<String, String>> headers) {
+        List<String> secrets = new ArrayList<>();
+        for (Map.Entry<String, String> header : headers) {
+            addSecret(secrets, header.getValue());
+            // The JDK sends the value trimmed, and an echo of it may show it so.
+            addSecret(secrets, header.getValue().strip());
+        }
+        try {
+            String userInfo = URI.create(url).getRawUserInfo();
+            if (userInfo != null) {
+                addSecret(secrets, userInfo);
+                addSecret(secrets, URLDecoder.decode(userInfo, StandardCharsets.UTF_8));
+            }
+        } catch (IllegalArgumentException e) {
+            // Not a URI: no request can be sent to it, and no message shows its parts.
+        }
+        return List.copyOf(secrets);
+    }
+
+    private static void addSecret(List<String> secrets, String secret) {
+        // A blank value is in every message and hides nothing.
+        if (!secret.isBlank() && !secrets.contains(secret)) {
+            secrets.add(secret);
+        }
+    }
+
+    /** Whether the JDK sends a header of this name: then its value is what it refused, and the name may be shown. */
+    private static boolean nameIsSendable(String name) {
+        try {
+            HttpRequest.newBuilder().header(name, "x");
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable cause = t;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    @Override
+    public String toString() {
+        return node;
+    }
+
+    /**
+     * One attempt's end: the status if the node answered, else the failure.
+     *
+     * @param number the attempt, from 1
+     */
+    record Attempt(int number, @Nullable Integer status, @Nullable Throwable error) {}
+
+    /** A header the JDK will not send; the message names it and never shows its value. */
+    static final class RefusedHeaderException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        RefusedHeaderException(String which) {
+            super("the JDK's HttpClient refuses " + which + " (a character beyond U+00FF or a control character): correct the value given to Roan.Builder.header");
+        }
+    }
+}

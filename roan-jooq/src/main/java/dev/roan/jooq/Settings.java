@@ -1,0 +1,42 @@
+package dev.roan.jooq;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.github.resilience4j.retry.RetryConfig;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@link Roan.Builder} was told, checked and frozen: the builder produces it, {@link Delivery} and {@link Roan}
+ * only read it. Every value was checked by {@link Checks} when it was set.
+ *
+ * @param retryConfig the user's retry configuration, or null for {@link Roan#defaultRetryConfig()}
+ */
+record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<String, String>> headers,
+        @Nullable Duration repurgeAfter, Duration coalesceWindow, @Nullable TransactionBoundary transactionBoundary,
+        List<PurgeListener> listeners, @Nullable RetryConfig retryConfig, Duration connectTimeout,
+        Duration requestTimeout, Duration closeTimeout) {
+
+    Settings {
+        purgeUrls = List.copyOf(purgeUrls);
+        headers = List.copyOf(headers);
+        listeners = List.copyOf(listeners);
+    }
+
+    /** The retry configuration to use, before Roan's own predicates are added. */
+    RetryConfig retry() {
+        return retryConfig != null ? retryConfig : Roan.defaultRetryConfig();
+    }
+
+    /** Header names only: their values may be secrets. */
+    @Override
+    public String toString() {
+        return "purgeUrls=" + purgeUrls + ", purgeMethod=" + purgeMethod
+                + ", headers=" + headers.stream().map(Map.Entry::getKey).toList() + " (values hidden)"
+                + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
+                + ", coalesceWindow=" + coalesceWindow
+                + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
+                + ", closeTimeout=" + closeTimeout + ", retryConfig=" + (retryConfig == null ? "default" : "custom");
+    }
+}

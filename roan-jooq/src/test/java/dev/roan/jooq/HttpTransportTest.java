@@ -1,0 +1,171 @@
+package dev.roan.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.roan.testkit.PurgeServer;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import dev.roan.jooq.HttpTransport.Attempt;
+import dev.roan.testkit.PurgeServer.Answer;
+import dev.roan.testkit.PurgeServer.Request;
+import io.github.resilience4j.retry.RetryConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The transport on its own, against a real local endpoint: what is retried, what goes with every attempt. */
+class HttpTransportTest {
+
+    private static final int ATTEMPTS = 3;
+    private static final RetryConfig FAST = HttpTransport.withRoanPredicates(RetryConfig.custom()
+            .maxAttempts(ATTEMPTS).waitDuration(Duration.ofMillis(10)).build());
+    private static final String SECRET = "s3cret-token";
+
+    private PurgeServer cache;
+    private ScheduledExecutorService scheduler;
+    private HttpClient client;
+    private final List<Attempt> retried = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        cache = new PurgeServer();
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        scheduler.shutdownNow();
+        cache.close();
+    }
+
+    private HttpTransport transport(String url, Duration timeout, List<Map.Entry<String, String>> headers) {
+        return new HttpTransport(url, client, headers, timeout, FAST, scheduler);
+    }
+
+    private HttpTransport transport() {
+        return transport(cache.purgeUrl(), Duration.ofSeconds(5), List.of(Map.entry("X-Token", SECRET)));
+    }
+
+    private Attempt send(HttpTransport transport, String url) throws Exception {
+        return transport.send(CacheProtocol.forMethod(url, "GET").request(transport.newRequest(), "/posts").build(),
+                retried::add).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private static String deadPurgeUrl() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/purge";
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {500, 502, 503, 504, 429})
+    void serverErrorsAndTooManyRequestsAreRetriedUntilTheAttemptsRunOut(int status) throws Exception {
+        cache.respond(path -> Answer.status(status));
+        Attempt last = send(transport(), cache.purgeUrl());
+        assertThat(cache.count()).as("requests for HTTP %d", status).isEqualTo(ATTEMPTS);
+        assertThat(last).as("the last attempt").isEqualTo(new Attempt(ATTEMPTS, status, null));
+        assertThat(retried).as("told before each retry, of the attempt that failed")
+                .containsExactly(new Attempt(1, status, null), new Attempt(2, status, null));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {200, 204, 301, 304, 400, 401, 403, 404, 405, 410, 412, 414, 431})
+    void successRedirectsAndClientErrorsAreNotRetried(int status) throws Exception {
+        cache.respond(path -> Answer.status(status));
+        Attempt last = send(transport(), cache.purgeUrl());
+        assertThat(cache.count()).as("requests for HTTP %d", status).isOne();
+        assertThat(last).as("the only attempt").isEqualTo(new Attempt(1, status, null));
+        assertThat(retried).as("retries").isEmpty();
+    }
+
+    @Test
+    void aRetryThatSucceedsEndsTheAttempts() throws Exception {
+        cache.failNext(1);
+        Attempt last = send(transport(), cache.purgeUrl());
+        assertThat(last).as("503, then 200").isEqualTo(new Attempt(2, 200, null));
+        assertThat(cache.count()).as("requests").isEqualTo(2);
+    }
+
+    @Test
+    void ioErrorsAreRetried() throws Exception {
+        String dead = deadPurgeUrl();
+        Attempt last = send(transport(dead, Duration.ofSeconds(5), List.of()), dead);
+        assertThat(last.number()).as("attempts").isEqualTo(ATTEMPTS);
+        assertThat(last.status()).as("no answer, no status").isNull();
+        assertThat(last.error()).as("error").isInstanceOf(ConnectException.class);
+        assertThat(retried).as("retries").hasSize(ATTEMPTS - 1).allSatisfy(a -> assertThat(a.error()).isNotNull());
+    }
+
+    @Test
+    void timeoutsAreRetried() throws Exception {
+        cache.respond(path -> new Answer(200, Duration.ofMillis(600)));
+        Attempt last = send(transport(cache.purgeUrl(), Duration.ofMillis(100), List.of()), cache.purgeUrl());
+        assertThat(last.error()).as("error").isInstanceOf(HttpTimeoutException.class);
+        assertThat(cache.count()).as("requests, each timed out").isEqualTo(ATTEMPTS);
+    }
+
+    @Test
+    void theConfiguredHeadersGoWithEveryAttempt() throws Exception {
+        cache.failNext(2);
+        send(transport(), cache.purgeUrl());
+        assertThat(cache.received()).as("requests").hasSize(3)
+                .extracting(r -> r.header("X-Token")).containsOnly(SECRET);
+        assertThat(cache.received()).extracting(Request::method).containsOnly("GET");
+    }
+
+    @Test
+    void aHeaderValueTheJdkRefusesIsNamedButNeverShown() {
+        HttpTransport transport = transport(cache.purgeUrl(), Duration.ofSeconds(5),
+                List.of(Map.entry("X-Ok", "fine"), Map.entry("X-Token", SECRET + "\u2603")));
+        assertThatThrownBy(transport::newRequest).as("every request")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("header X-Token")
+                .hasMessageNotContaining(SECRET)
+                .hasNoCause();
+    }
+
+    @Test
+    void aHeaderNameTheJdkRefusesIsNotShownEither() {
+        HttpTransport transport = transport(cache.purgeUrl(), Duration.ofSeconds(5),
+                List.of(Map.entry("X-Ok", "fine"), Map.entry("Authorization: Bearer " + SECRET, "x")));
+        assertThatThrownBy(transport::newRequest).as("every request")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("header number 2")
+                .hasMessageNotContaining(SECRET);
+    }
+
+    @Test
+    void anExceptionMessageHoldingAHeaderValueOrCredentialsIsWithheld() {
+        HttpTransport transport = transport("http://user:pa%24%24word@cache/purge", Duration.ofSeconds(5),
+                List.of(Map.entry("X-Token", " " + SECRET + " ")));
+        assertThat(transport.describe(new IOException("Connection reset"))).as("a harmless message")
+                .isEqualTo("IOException (Connection reset)");
+        assertThat(transport.describe(new IOException("Invalid status line: \"X-Token: " + SECRET + "\"")))
+                .as("a message echoing the header value, trimmed as sent").isEqualTo("IOException (its message is not"
+                        + " shown: it holds a header value or credentials)");
+        assertThat(transport.describe(new IOException("bad URL http://user:pa%24%24word@cache/purge/x")))
+                .as("raw credentials").doesNotContain("pa%24%24word");
+        assertThat(transport.describe(new IOException("user:pa$$word refused"))).as("decoded credentials")
+                .doesNotContain("pa$$word");
+        assertThat(transport.describe(new CompletionException(new ConnectException())))
+                .as("unwrapped, no message").isEqualTo("ConnectException");
+    }
+}
