@@ -1,6 +1,7 @@
 package dev.roan.jooq;
 
 import java.lang.System.Logger.Level;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -72,25 +73,46 @@ final class RoanExecuteListener implements ExecuteListener {
             return;
         }
         try {
-            records.executed();
-            // MySQL and MariaDB commit the open transaction before any DDL, TRUNCATE included, and run the
-            // DDL outside it: a rollback later undoes neither.
-            boolean implicitCommit = commitsBeforeDdl(ctx.family()) && isDdl(ctx.query());
-            if (implicitCommit) {
-                scopes.implicitCommit();
-            }
-            List<WriteDetector.Written> written = detector.written(ctx);
-            if (written != null) {
-                // Cheapest tests first: this runs for every matched write.
-                if (!warnedNoRecords && detector.anyTemplated() && !hasRecordListener(ctx)
-                        && detector.needsRows(written)) {
-                    warnNoRecordListener();
-                }
-                PendingStack stack = pending.get();
-                stack.top = new Pending(ctx, written, implicitCommit || autoCommit(ctx.connection()), stack.top);
-            }
+            executed(ctx);
         } catch (RuntimeException | LinkageError e) {
             failed(e);
+        }
+    }
+
+    /**
+     * A batch the database refused in part ({@code BatchUpdateException}) may have applied its other members,
+     * committed already with auto-commit on: its pages are purged as if it had run (too many purges cost a
+     * cache miss; too few leave a page stale). A single statement that fails changes nothing.
+     */
+    @Override
+    public void exception(ExecuteContext ctx) {
+        if (ctx.batchMode() == ExecuteContext.BatchMode.NONE || !(ctx.sqlException() instanceof BatchUpdateException)) {
+            return;
+        }
+        try {
+            executed(ctx);
+        } catch (RuntimeException | LinkageError e) {
+            failed(e);
+        }
+    }
+
+    private void executed(ExecuteContext ctx) {
+        records.executed();
+        PendingStack stack = pending.get();
+        // MySQL and MariaDB commit the open transaction before any DDL, TRUNCATE included, and run the
+        // DDL outside it: a rollback later undoes neither.
+        boolean implicitCommit = commitsBeforeDdl(ctx.family()) && isDdl(ctx.query());
+        if (implicitCommit) {
+            scopes.implicitCommit();
+        }
+        List<WriteDetector.Written> written = detector.written(ctx);
+        if (written != null) {
+            // Cheapest tests first: this runs for every matched write.
+            if (!warnedNoRecords && detector.anyTemplated() && !hasRecordListener(ctx)
+                    && detector.needsRows(written)) {
+                warnNoRecordListener();
+            }
+            stack.top = new Pending(ctx, written, implicitCommit || autoCommit(ctx.connection()), stack.top);
         }
     }
 
@@ -101,8 +123,13 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         Pending mine = pending.get().take(ctx);
         if (mine == null) {
-            // Not executed (a batchStore dry run), or wrote nothing a rule mentions.
-            records.statementEnded();
+            if (ctx.exception() != null) {
+                // A failed statement changed nothing: the records it noted must not fill the next write's paths.
+                records.clear();
+            } else {
+                // Not executed (a batchStore dry run), or wrote nothing a rule mentions.
+                records.statementEnded();
+            }
             return;
         }
         try {
