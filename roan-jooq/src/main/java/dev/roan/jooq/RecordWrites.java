@@ -110,6 +110,12 @@ final class RecordWrites implements RecordListener {
         }
     }
 
+    /** Whether records are noted on this thread, waiting for the statement that writes them. */
+    boolean noted() {
+        Notes n = notes.get().notes;
+        return n != null && !n.list.isEmpty();
+    }
+
     /** A statement executed on this thread (called from {@code executeEnd}). */
     void executed() {
         Notes n = notes.get().notes;

@@ -67,6 +67,28 @@ final class RoanExecuteListener implements ExecuteListener {
         this.dispatcher = dispatcher;
     }
 
+    /**
+     * A batch of one statement with several bind sets ({@code batch(query).bind(...)}, the Loader API's
+     * {@code batchAll()}): its member holds no set, or the first only, so when a rule needs its rows, the sets
+     * are captured as jOOQ binds them (see {@link BatchBinds}). One comparison for any other statement.
+     */
+    @Override
+    public void prepareEnd(ExecuteContext ctx) {
+        if (ctx.batchMode() != ExecuteContext.BatchMode.SINGLE) {
+            return;
+        }
+        try {
+            Query[] members = ctx.batchQueries();
+            // The records of batchStore() and friends know their rows better than their bind values.
+            if (members.length == 1 && members[0] != null && !records.noted()
+                    && detector.needsRows(detector.written(members[0], ctx.dialect()))) {
+                BatchBinds.capture(ctx);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            failed(e);
+        }
+    }
+
     @Override
     public void executeEnd(ExecuteContext ctx) {
         if (WriteDetector.isRead(ctx.query())) {
@@ -99,6 +121,10 @@ final class RoanExecuteListener implements ExecuteListener {
     private void executed(ExecuteContext ctx) {
         records.executed();
         PendingStack stack = pending.get();
+        if (stack.top != null && stack.top.ctx == ctx) {
+            // A batch sent in chunks (Settings.batchSize) ends each chunk's execution: read it once, at its end.
+            return;
+        }
         // MySQL and MariaDB commit the open transaction before any DDL, TRUNCATE included, and run the
         // DDL outside it: a rollback later undoes neither.
         boolean implicitCommit = commitsBeforeDdl(ctx.family()) && isDdl(ctx.query());
@@ -143,7 +169,8 @@ final class RoanExecuteListener implements ExecuteListener {
 
     private void route(ExecuteContext ctx, Pending pending) {
         Result<?> returned = ctx.result();
-        Purges purges = detector.purges(pending.written, returned, records);
+        BatchBinds.BoundSets sets = ctx.batchMode() == ExecuteContext.BatchMode.SINGLE ? BatchBinds.of(ctx) : null;
+        Purges purges = detector.purges(pending.written, returned, records, sets);
         if (!purges.unknownRows().isEmpty()) {
             unknownRows(ctx.sql(), purges.unknownRows());
         }
@@ -196,6 +223,15 @@ final class RoanExecuteListener implements ExecuteListener {
                     + " whenRowsUnknown(...)): " + abbreviate(key) + ". Name the rows by key in the WHERE clause"
                     + " (=, IN), add RETURNING, or declare a fallback. (Logged once per statement.)");
         }
+    }
+
+    /** Statements executed on this thread whose end has not come yet: none between two statements. */
+    int pendingOnThisThread() {
+        int count = 0;
+        for (Pending p = pending.get().top; p != null; p = p.below) {
+            count++;
+        }
+        return count;
     }
 
     /** Writes whose rows could not be known for a templated rule, since Roan was built. */

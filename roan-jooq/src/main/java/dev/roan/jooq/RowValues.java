@@ -33,6 +33,23 @@ final class RowValues {
     /** Beyond this many partial rows (IN lists multiplied by AND), give up on precision. */
     static final int MAX_ROWS = 1_000;
 
+    /**
+     * Values bound to a statement's parameters in place of their own, while {@link #of(Query, Table, List, Binds)}
+     * reads it: one bind set of a batch (see {@link BatchBinds}). Kept per thread rather than passed through every
+     * reader below, as only that rare caller has any.
+     */
+    private static final ThreadLocal<@Nullable Binds> BOUND = new ThreadLocal<>();
+
+    /** Values bound to a statement's parameters in place of the values the parameters hold. */
+    interface Binds {
+        /** Whether a value is bound to {@code param}. */
+        boolean binds(Param<?> param);
+
+        /** The value bound to {@code param}, null if unknown. */
+        @Nullable
+        Object value(Param<?> param);
+    }
+
     private RowValues() {}
 
     static Map<String, Object> newRow() {
@@ -85,6 +102,21 @@ final class RowValues {
             return where(((QOM.Delete<?>) statement).$where(), table);
         }
         return unknown();
+    }
+
+    /**
+     * The partial rows of a write executed with {@code bound} as the values of its parameters (by identity):
+     * one bind set of a batch, whose statement holds other values or none.
+     */
+    static List<Map<String, Object>> of(Query statement, Table<?> table, @Nullable List<? extends Record> returned,
+            Binds bound) {
+        Binds previous = BOUND.get();
+        BOUND.set(bound);
+        try {
+            return of(statement, table, returned);
+        } finally {
+            BOUND.set(previous);
+        }
     }
 
     private static List<Map<String, Object>> ofInsert(QOM.Insert<?> insert, Table<?> table,
@@ -285,6 +317,10 @@ final class RowValues {
     @Nullable
     private static Object valueOf(Field<?> field) {
         if (field instanceof Param) {
+            Binds bound = BOUND.get();
+            if (bound != null && bound.binds((Param<?>) field)) {
+                return bound.value((Param<?>) field);
+            }
             return ((Param<?>) field).getValue();
         }
         return null;

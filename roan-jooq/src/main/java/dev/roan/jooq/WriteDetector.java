@@ -116,16 +116,24 @@ final class WriteDetector {
         return query instanceof Select && ((Select<?>) query).$with() == null;
     }
 
+    /** Matches writes that are not a batch of one statement with bind sets against the rules. */
+    Purges purges(List<Written> written, @Nullable List<? extends Record> returned, RecordWrites records) {
+        return purges(written, returned, records, null);
+    }
+
     /**
      * Matches writes against the rules.
      *
      * @param returned the statement's RETURNING result or generated keys, if any
      * @param records  the UpdatableRecords the statement wrote, if any
+     * @param sets     for a batch of one statement with several bind sets, the sets, which name its rows
+     *                 (never its member's own values); null for any other statement
      */
-    Purges purges(List<Written> written, @Nullable List<? extends Record> returned, RecordWrites records) {
+    Purges purges(List<Written> written, @Nullable List<? extends Record> returned, RecordWrites records,
+            BatchBinds.@Nullable BoundSets sets) {
         Purges purges = new Purges();
         for (Written w : written) {
-            rules.match(w.table, w.kinds, () -> w.rows(returned, records), purges);
+            rules.match(w.table, w.kinds, () -> w.rows(returned, records, sets), purges);
         }
         return purges;
     }
@@ -324,15 +332,26 @@ final class WriteDetector {
         }
 
         /**
-         * The partial rows written: from the records if the statement wrote UpdatableRecords, else from the
-         * statement and its RETURNING result. A statement inside a common table expression has neither.
+         * The partial rows written: from the records if the statement wrote UpdatableRecords, else from a
+         * batch's bind sets, else from the statement and its RETURNING result. A statement inside a common
+         * table expression has none of these.
          */
-        List<Map<String, Object>> rows(@Nullable List<? extends Record> returned, RecordWrites records) {
+        List<Map<String, Object>> rows(@Nullable List<? extends Record> returned, RecordWrites records,
+                BatchBinds.@Nullable BoundSets sets) {
             if (!topLevel) {
                 return RowValues.of(statement, table, null);
             }
             List<Map<String, Object>> fromRecords = records.rows(table, statement, returned);
-            return fromRecords != null ? fromRecords : RowValues.of(statement, table, returned);
+            if (fromRecords != null) {
+                return fromRecords;
+            }
+            if (sets != null) {
+                // The member's own values are a placeholder or the first row only (the Loader API's): never
+                // take them for the batch's rows.
+                List<Map<String, Object>> bound = sets.rows(statement, table);
+                return bound != null ? bound : RowValues.unknown();
+            }
+            return RowValues.of(statement, table, returned);
         }
     }
 }

@@ -175,10 +175,9 @@ class RowLevelTest {
     }
 
     @Test
-    void batchBindValuesAreUnknownAndFallBack() {
+    void plainSqlBindValuesAreUnknownAndFallBack() {
+        // Batches bind values fill paths: BatchWritesTest.
         roan.purge("/posts/{id}").onWrite(POST).whenRowsUnknown("/posts");
-        dsl.batch(dsl.update(POST).set(POST.TITLE, (String) null).where(POST.ID.eq((Long) null)))
-                .bind("a", 101L).bind("b", 102L).execute();
         dsl.execute("update post set title = ? where id = ?", "c", 103L);
         assertThat(purged()).containsExactly("/posts");
     }
