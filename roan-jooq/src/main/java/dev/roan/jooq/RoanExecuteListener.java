@@ -53,6 +53,7 @@ final class RoanExecuteListener implements ExecuteListener {
     /** Roan's record listener, to tell a configuration attached before rules with placeholders existed. */
     private final RecordListenerProvider recordListener;
     private volatile boolean warnedNoRecords;
+    private volatile boolean warnedBatchedAutoCommit;
     /** The record listeners of the configuration checked last, as jOOQ shares the array among derived ones. */
     private volatile RecordListenerProvider @Nullable [] checkedRecordListeners;
     private final Set<String> warnedUnknownRows = ConcurrentHashMap.newKeySet();
@@ -138,7 +139,11 @@ final class RoanExecuteListener implements ExecuteListener {
                     && detector.needsRows(written)) {
                 warnNoRecordListener();
             }
-            stack.top = new Pending(ctx, written, implicitCommit || autoCommit(ctx.connection()), stack.top);
+            boolean autoCommit = implicitCommit || autoCommit(BatchedConnections.beneath(ctx));
+            if (autoCommit && !warnedBatchedAutoCommit && ctx.rows() == 0 && BatchedConnections.deferred(ctx)) {
+                warnBatchedAutoCommit(written);
+            }
+            stack.top = new Pending(ctx, written, autoCommit, stack.top);
         }
     }
 
@@ -203,6 +208,16 @@ final class RoanExecuteListener implements ExecuteListener {
             }
         }
         return false;
+    }
+
+    private void warnBatchedAutoCommit(List<WriteDetector.Written> written) {
+        warnedBatchedAutoCommit = true;
+        LOG.log(Level.WARNING, () -> "Roan saw a write to " + written.get(0).table.getName() + " collected by jOOQ's"
+                + " batched connection (dsl.batched(...)) with auto-commit on. jOOQ sends such batches later (at the"
+                + " latest when batched(...) returns), where no listener sees it (jOOQ #14964), so Roan purges their"
+                + " pages as each statement is collected, before the database has the rows: a reader in between may"
+                + " cache the old page again. Run dsl.batched(...) inside dsl.transaction(...), and Roan purges after"
+                + " the commit. (Logged once.)");
     }
 
     private void warnNoRecordListener() {

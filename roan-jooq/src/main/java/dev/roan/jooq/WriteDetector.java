@@ -68,13 +68,18 @@ final class WriteDetector {
                 }
             }
         }
-        // Exactly 0 rows means no row changed; -1 (batches, RETURNING) means unknown. TRUNCATE always
-        // reports 0, as DDL does.
-        boolean noRowChanged = ctx.rows() == 0;
         for (int i = written.size() - 1; i >= 0; i--) {
-            Written w = written.get(i);
-            if ((noRowChanged && (w.kinds & WriteKinds.TRUNCATE) == 0) || !rules.mentions(w.table)) {
+            if (!rules.mentions(written.get(i).table)) {
                 written.remove(i);
+            }
+        }
+        // Exactly 0 rows means no row changed; -1 (batches, RETURNING) means unknown. TRUNCATE always
+        // reports 0, as DDL does, and so does a statement dsl.batched(...) only collected for later.
+        if (!written.isEmpty() && ctx.rows() == 0 && !BatchedConnections.deferred(ctx)) {
+            for (int i = written.size() - 1; i >= 0; i--) {
+                if ((written.get(i).kinds & WriteKinds.TRUNCATE) == 0) {
+                    written.remove(i);
+                }
             }
         }
         return written.isEmpty() ? null : written;

@@ -7,11 +7,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.roan.testkit.PurgeServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.stream.Stream;
@@ -20,6 +26,7 @@ import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.DSLContext;
 import org.jooq.Loader;
 import org.jooq.LoaderOptionsStep;
+import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +36,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Batches fill a rule's placeholders from every row they write: bind sets, the Loader API. */
+/** Batches fill a rule's placeholders from every row they write: bind sets, the Loader API, dsl.batched(...). */
 class BatchWritesTest {
 
     private TestDb db;
@@ -164,5 +171,79 @@ class BatchWritesTest {
         assertThat(loader.errors()).isEmpty();
         assertThat(loader.stored()).isEqualTo(3);
         assertThat(purged()).as(mode).containsExactlyInAnyOrder("/posts/la", "/posts/lb", "/posts/lc");
+    }
+
+    @Test
+    void batchedStatementsInATransactionArePurgedAfterItsCommit() {
+        dsl.transaction(c -> {
+            DSL.using(c).batched(b -> {
+                b.dsl().update(POST).set(POST.TITLE, "x").where(POST.SLUG.eq("one")).execute();
+                b.dsl().update(POST).set(POST.TITLE, "y").where(POST.SLUG.eq("two")).execute();
+                b.dsl().insertInto(POST, POST.AUTHOR_ID, POST.SLUG, POST.TITLE).values(100L, "new", "New").execute();
+            });
+            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(cache.count()).as("held until the commit").isZero();
+        });
+        assertThat(title("two")).isEqualTo("y");
+        assertThat(purged()).containsExactlyInAnyOrder("/posts/one", "/posts/two", "/posts/new");
+    }
+
+    @Test
+    void batchedStatementsInATransactionOfTheApplicationArePurgedAfterItsCommit() throws Exception {
+        // jOOQ 3.19 runs batched(...) inside dsl.transaction(...) on the transaction's own connection, unbatched;
+        // in a transaction jOOQ does not manage (Spring's), the statements are batched and held until the commit.
+        Set<String> held = ConcurrentHashMap.newKeySet();
+        AtomicReference<Consumer<Set<String>>> release = new AtomicReference<>();
+        TransactionBoundary boundary = (paths, r) -> {
+            held.addAll(paths);
+            release.set(r);
+            return true;
+        };
+        try (PurgeServer appCache = new PurgeServer();
+                Roan appRoan = Roan.builder().purgeUrl(appCache.purgeUrl()).transactionBoundary(boundary).build();
+                Connection connection = DriverManager.getConnection(db.url)) {
+            appRoan.purge("/posts/{slug}").onWrite(POST);
+            connection.setAutoCommit(false);
+            DSLContext app = DSL.using(appRoan.attach(DSL.using(connection, SQLDialect.H2).configuration()));
+            app.batched(b -> {
+                b.dsl().update(POST).set(POST.TITLE, "x").where(POST.SLUG.eq("one")).execute();
+                b.dsl().update(POST).set(POST.TITLE, "y").where(POST.SLUG.eq("two")).execute();
+            });
+            assertThat(held).as("the rows of the batch, held").containsExactlyInAnyOrder("/posts/one", "/posts/two");
+            assertThat(appRoan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(appCache.count()).as("nothing before the commit").isZero();
+            connection.commit();
+            release.get().accept(held);
+            assertThat(appRoan.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(appCache.paths()).containsExactlyInAnyOrder("/posts/one", "/posts/two");
+        }
+        assertThat(title("two")).isEqualTo("y");
+    }
+
+    @Test
+    void batchedStatementsWithAutoCommitPurgeTheirRowsStayBatchedAndWarnOnce() {
+        try (LogCapture log = new LogCapture()) {
+            dsl.batched(b -> {
+                b.dsl().update(POST).set(POST.TITLE, "x").where(POST.SLUG.eq("one")).execute();
+                b.dsl().update(POST).set(POST.TITLE, "y").where(POST.SLUG.eq("two")).execute();
+                assertThat(title("two")).as("still in the batch: Roan did not make jOOQ send it").isEqualTo("Two");
+            });
+            assertThat(title("two")).isEqualTo("y");
+            assertThat(purged()).containsExactlyInAnyOrder("/posts/one", "/posts/two");
+            dsl.batched(b -> b.dsl().update(POST).set(POST.TITLE, "z").where(POST.SLUG.eq("three")).execute());
+            assertThat(purged()).containsExactly("/posts/three");
+            assertThat(log.messages(Level.WARNING)).as("once").singleElement().satisfies(m -> assertThat(m)
+                    .contains("dsl.batched(...)").contains("auto-commit").contains("dsl.transaction(...)"));
+        }
+    }
+
+    @Test
+    void recordsStoredThroughABatchedConnectionPurgeTheirRows() {
+        dsl.batched(b -> {
+            PostRecord one = b.dsl().fetchSingle(POST, POST.SLUG.eq("one"));
+            one.setSlug("uno");
+            one.store();
+        });
+        assertThat(purged()).containsExactlyInAnyOrder("/posts/one", "/posts/uno");
     }
 }
