@@ -89,17 +89,18 @@ final class BatchBinds {
             }
             // extractParams visits the statement as binding does, in the order of the JDBC parameters. It names
             // unnamed parameters by their position and named ones by their name, so a name used twice collapses
-            // and the count below no longer matches.
+            // and the count below no longer matches. A parameter bound twice is read at its first position.
             Map<Param<?>, Integer> positions = new IdentityHashMap<>();
+            int count = 0;
             for (Param<?> p : dsl.extractParams(statement).values()) {
                 if (!p.isInline()) {
-                    positions.put(p, positions.size());
+                    positions.putIfAbsent(p, count++);
                 }
             }
             Positions lookup = new Positions(dsl, positions);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Object[] set : sets) {
-                if (set.length != positions.size()) {
+                if (set.length != count) {
                     return null;
                 }
                 rows.addAll(RowValues.of(statement, table, null, new RowValues.Binds() {

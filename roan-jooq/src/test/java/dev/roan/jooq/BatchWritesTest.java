@@ -26,6 +26,7 @@ import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.DSLContext;
 import org.jooq.Loader;
 import org.jooq.LoaderOptionsStep;
+import org.jooq.Param;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
@@ -130,6 +131,14 @@ class BatchWritesTest {
     @Test
     void plainSqlBindSetsFillTheirPaths() {
         dsl.batch("update post set title = ? where post.slug = ?").bind("a", "one").bind("b", "two").execute();
+        assertThat(purged()).containsExactlyInAnyOrder("/posts/one", "/posts/two");
+    }
+
+    @Test
+    void aParameterUsedTwiceFillsItsPathFromEachSet() {
+        Param<String> slug = DSL.val((String) null, POST.SLUG);
+        dsl.batch(dsl.update(POST).set(POST.TITLE, slug).where(POST.SLUG.eq(slug))).bind("one", "one").bind("two", "two")
+                .execute();
         assertThat(purged()).containsExactlyInAnyOrder("/posts/one", "/posts/two");
     }
 
