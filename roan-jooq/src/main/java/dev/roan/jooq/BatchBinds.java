@@ -58,14 +58,13 @@ final class BatchBinds {
         ctx.data(KEY, capture);
     }
 
-    /** The sets captured for this execution, or null if none were. */
-    @Nullable
+    /**
+     * The sets captured for this execution of a single-statement batch; none if they were not captured (no rule
+     * needed them when it was prepared), which makes its rows unknown rather than its member's.
+     */
     static BoundSets of(ExecuteContext ctx) {
         Object capture = ctx.data(KEY);
-        if (!(capture instanceof Capture)) {
-            return null;
-        }
-        return new BoundSets(ctx.dsl(), ((Capture) capture).sets);
+        return new BoundSets(ctx.dsl(), capture instanceof Capture ? ((Capture) capture).sets : List.of());
     }
 
     /** The bind sets of one batch execution, turned into rows per written statement. */

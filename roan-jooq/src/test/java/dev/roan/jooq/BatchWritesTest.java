@@ -1,6 +1,7 @@
 package dev.roan.jooq;
 
 import static dev.roan.jooq.test.db.Tables.AUDIT_LOG;
+import static dev.roan.jooq.test.db.Tables.AUTHOR;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,6 +23,7 @@ import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 
+import dev.roan.jooq.test.db.tables.records.AuthorRecord;
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.DSLContext;
 import org.jooq.Loader;
@@ -152,6 +154,19 @@ class BatchWritesTest {
             assertThat(purged()).containsExactly("/posts");
             assertThat(log.messages(Level.WARNING)).anySatisfy(m -> assertThat(m).contains("cannot tell which rows"));
         }
+    }
+
+    @Test
+    void batchStoreOfRecordsOfTwoTablesFillsEveryPath() {
+        roan.purge("/authors/{name}").onWrite(AUTHOR);
+        PostRecord post = dsl.newRecord(POST);
+        post.setAuthorId(100L);
+        post.setSlug("p1");
+        post.setTitle("P1");
+        AuthorRecord author = dsl.newRecord(AUTHOR);
+        author.setName("bea");
+        dsl.batchStore(post, author).execute();
+        assertThat(purged()).containsExactlyInAnyOrder("/posts/p1", "/authors/bea");
     }
 
     static Stream<Arguments> loaderModes() {
