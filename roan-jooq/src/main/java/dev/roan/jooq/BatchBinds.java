@@ -102,7 +102,7 @@ final class BatchBinds {
                 if (set.length != count) {
                     return null;
                 }
-                rows.addAll(RowValues.of(statement, table, null, new RowValues.Binds() {
+                rows.addAll(RowValues.ofBound(statement, table, new RowValues.BoundValues() {
                     @Override
                     public boolean binds(Param<?> param) {
                         return lookup.of(param) >= 0;

@@ -34,14 +34,14 @@ final class RowValues {
     static final int MAX_ROWS = 1_000;
 
     /**
-     * Values bound to a statement's parameters in place of their own, while {@link #of(Query, Table, List, Binds)}
-     * reads it: one bind set of a batch (see {@link BatchBinds}). Kept per thread rather than passed through every
-     * reader below, as only that rare caller has any.
+     * Values bound to a statement's parameters in place of their own, while {@link #ofBound} reads it: one bind
+     * set of a batch (see {@link BatchBinds}). Kept per thread rather than passed through every reader below, as
+     * only that rare caller has any.
      */
-    private static final ThreadLocal<@Nullable Binds> BOUND = new ThreadLocal<>();
+    private static final ThreadLocal<@Nullable BoundValues> BOUND = new ThreadLocal<>();
 
     /** Values bound to a statement's parameters in place of the values the parameters hold. */
-    interface Binds {
+    interface BoundValues {
         /** Whether a value is bound to {@code param}. */
         boolean binds(Param<?> param);
 
@@ -108,12 +108,11 @@ final class RowValues {
      * The partial rows of a write executed with {@code bound} as the values of its parameters (by identity):
      * one bind set of a batch, whose statement holds other values or none.
      */
-    static List<Map<String, Object>> of(Query statement, Table<?> table, @Nullable List<? extends Record> returned,
-            Binds bound) {
-        Binds previous = BOUND.get();
+    static List<Map<String, Object>> ofBound(Query statement, Table<?> table, BoundValues bound) {
+        BoundValues previous = BOUND.get();
         BOUND.set(bound);
         try {
-            return of(statement, table, returned);
+            return of(statement, table, null);
         } finally {
             BOUND.set(previous);
         }
@@ -317,7 +316,7 @@ final class RowValues {
     @Nullable
     private static Object valueOf(Field<?> field) {
         if (field instanceof Param) {
-            Binds bound = BOUND.get();
+            BoundValues bound = BOUND.get();
             if (bound != null && bound.binds((Param<?>) field)) {
                 return bound.value((Param<?>) field);
             }
