@@ -39,21 +39,28 @@ final class BatchedConnections {
     }
 
     /**
-     * The connection whose auto-commit tells whether a write is committed by itself. For a statement of
-     * {@code dsl.batched(...)} that is the connection beneath the batching one: {@code BatchedConnection}
-     * answers {@code getAutoCommit()} only after sending its pending batch, which would undo the user's
-     * batching and, if the batch failed, put its error where Roan cannot hand it back.
+     * For a statement run through {@code dsl.batched(...)}, the connection beneath the batching one, whose
+     * auto-commit tells whether a write is committed by itself; null for any other statement.
+     * {@code BatchedConnection} answers {@code getAutoCommit()} only after sending its pending batch, which would
+     * undo the user's batching and, if the batch failed, put its error where Roan cannot hand it back.
      */
     @Nullable
     static Connection beneath(ExecuteContext ctx) {
-        Connection connection = ctx.connection();
-        // jOOQ wraps the connection it executes on in its own DefaultConnections, as BatchedConnection is one:
-        // walking them costs a few instanceof and no JDBC call; the driver's or pool's connection ends the walk.
-        for (Connection c = connection; c instanceof DefaultConnection; c = ((DefaultConnection) c).getDelegate()) {
+        // The statement's connection, not ctx.connection(), which wraps jOOQ's connection anew at each call: the
+        // JIT keeps those wrappers off the heap only while nothing but getAutoCommit() looks at them. jOOQ's own
+        // wrappers are DefaultConnections, as BatchedConnection is; the driver's or pool's connection ends the walk.
+        PreparedStatement statement = ctx.statement();
+        Connection c;
+        try {
+            c = statement == null ? null : statement.getConnection();
+        } catch (SQLException | RuntimeException e) {
+            return null;
+        }
+        for (; c instanceof DefaultConnection; c = ((DefaultConnection) c).getDelegate()) {
             if (c instanceof BatchedConnection) {
                 return ((BatchedConnection) c).getDelegate();
             }
         }
-        return connection;
+        return null;
     }
 }

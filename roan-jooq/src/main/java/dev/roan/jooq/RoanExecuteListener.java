@@ -139,7 +139,7 @@ final class RoanExecuteListener implements ExecuteListener {
                     && detector.needsRows(written)) {
                 warnNoRecordListener();
             }
-            boolean autoCommit = implicitCommit || autoCommit(BatchedConnections.beneath(ctx));
+            boolean autoCommit = implicitCommit || autoCommit(ctx);
             if (autoCommit && !warnedBatchedAutoCommit && ctx.rows() == 0 && BatchedConnections.deferred(ctx)) {
                 warnBatchedAutoCommit(written);
             }
@@ -174,8 +174,9 @@ final class RoanExecuteListener implements ExecuteListener {
 
     private void route(ExecuteContext ctx, Pending pending) {
         Result<?> returned = ctx.result();
-        BatchBinds.BoundSets sets = ctx.batchMode() == ExecuteContext.BatchMode.SINGLE ? BatchBinds.of(ctx) : null;
-        Purges purges = detector.purges(pending.written, returned, records, sets);
+        Purges purges = ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
+                ? detector.purges(pending.written, records, BatchBinds.of(ctx))
+                : detector.purges(pending.written, returned, records);
         if (!purges.unknownRows().isEmpty()) {
             unknownRows(ctx.sql(), purges.unknownRows());
         }
@@ -280,6 +281,15 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         String verb = SqlText.verb(query.getSQL());
         return verb != null && DDL_VERBS.contains(verb);
+    }
+
+    /** Whether the statement's connection commits each statement; read beneath dsl.batched(...)'s connection. */
+    private static boolean autoCommit(ExecuteContext ctx) {
+        Connection beneath = BatchedConnections.beneath(ctx);
+        if (beneath != null) {
+            return autoCommit(beneath);
+        }
+        return autoCommit(ctx.connection());
     }
 
     private static boolean autoCommit(@Nullable Connection connection) {
