@@ -29,6 +29,10 @@ import org.jspecify.annotations.Nullable;
  * written and the connection's auto-commit (the connection may be released by {@code end}); in
  * {@code end}, once a RETURNING result or generated keys have been fetched, it fills path placeholders
  * and routes the purges. Nothing thrown here reaches the caller's statement.
+ *
+ * <p>Three more events matter: {@code prepareEnd}, where the statement of a batch with bind sets is wrapped
+ * to read them; {@code exception}, after which a batch the database refused in part counts as run; and
+ * {@code end} after a failure, which forgets the records the failed statement noted.
  */
 final class RoanExecuteListener implements ExecuteListener {
 
