@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * executes next on that thread. The dry run of {@code batchStore()} and friends renders each record's
  * statement without executing it (jOOQ reports no batch mode to record listeners there), so a record
  * whose statement was only rendered is kept for the batch statement that follows; a single operation
- * that executes nothing (an unchanged record) is forgotten at its end.
+ * that executes nothing (an unchanged record) is forgotten at its end, and so is whatever a failed statement
+ * noted (jOOQ fires the record events after a failure too, or none after a failed batch).
  */
 final class RecordWrites implements RecordListener {
 
@@ -107,6 +108,12 @@ final class RecordWrites implements RecordListener {
         } else {
             notes.get().notes = null;
         }
+    }
+
+    /** Whether records are noted on this thread, waiting for the statement that writes them. */
+    boolean noted() {
+        Notes n = notes.get().notes;
+        return n != null && !n.list.isEmpty();
     }
 
     /** A statement executed on this thread (called from {@code executeEnd}). */
@@ -200,7 +207,10 @@ final class RecordWrites implements RecordListener {
         return rows;
     }
 
-    /** Forgets the records noted on this thread, once the statement that wrote them has been read. */
+    /**
+     * Forgets the records noted on this thread: once the statement that wrote them has been read, or when a
+     * statement failed (a failed batch of {@code batchStore()} fires no record event after its dry run).
+     */
     void clear() {
         notes.get().notes = null;
     }

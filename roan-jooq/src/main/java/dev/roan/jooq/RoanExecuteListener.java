@@ -1,6 +1,7 @@
 package dev.roan.jooq;
 
 import java.lang.System.Logger.Level;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -29,6 +30,10 @@ import org.jspecify.annotations.Nullable;
  * written and the connection's auto-commit (the connection may be released by {@code end}); in
  * {@code end}, once a RETURNING result or generated keys have been fetched, it fills path placeholders
  * and routes the purges. Nothing thrown here reaches the caller's statement.
+ *
+ * <p>Three more events matter: {@code prepareEnd}, where the statement of a batch with bind sets is wrapped
+ * to read them; {@code exception}, after which a batch the database refused in part counts as run; and
+ * {@code end} after a failure, which forgets the records the failed statement noted.
  */
 final class RoanExecuteListener implements ExecuteListener {
 
@@ -53,6 +58,7 @@ final class RoanExecuteListener implements ExecuteListener {
     /** Roan's record listener, to tell a configuration attached before rules with placeholders existed. */
     private final RecordListenerProvider recordListener;
     private volatile boolean warnedNoRecords;
+    private volatile boolean warnedBatchedAutoCommit;
     /** The record listeners of the configuration checked last, as jOOQ shares the array among derived ones. */
     private volatile RecordListenerProvider @Nullable [] checkedRecordListeners;
     private final Set<String> warnedUnknownRows = ConcurrentHashMap.newKeySet();
@@ -69,31 +75,82 @@ final class RoanExecuteListener implements ExecuteListener {
         this.dispatcher = dispatcher;
     }
 
+    /**
+     * A batch of one statement with several bind sets ({@code batch(query).bind(...)}, the Loader API's
+     * {@code batchAll()}): its member holds no set, or the first only, so when a rule needs its rows, the sets
+     * are captured as jOOQ binds them (see {@link BatchBinds}). One comparison for any other statement.
+     */
+    @Override
+    public void prepareEnd(ExecuteContext ctx) {
+        if (ctx.batchMode() != ExecuteContext.BatchMode.SINGLE) {
+            return;
+        }
+        try {
+            Query[] members = ctx.batchQueries();
+            // The records of batchStore() and friends know their rows better than their bind values.
+            if (members.length == 1 && members[0] != null && !records.noted()
+                    && detector.needsRows(detector.written(members[0], ctx.dialect()))) {
+                BatchBinds.capture(ctx);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            failed(e);
+        }
+    }
+
     @Override
     public void executeEnd(ExecuteContext ctx) {
         if (WriteDetector.isRead(ctx.query())) {
             return;
         }
         try {
-            records.executed();
-            // MySQL and MariaDB commit the open transaction before any DDL, TRUNCATE included, and run the
-            // DDL outside it: a rollback later undoes neither.
-            boolean implicitCommit = commitsBeforeDdl(ctx.family()) && isDdl(ctx.query());
-            if (implicitCommit) {
-                scopes.implicitCommit();
-            }
-            List<WriteDetector.Written> written = detector.written(ctx);
-            if (written != null) {
-                // Cheapest tests first: this runs for every matched write.
-                if (!warnedNoRecords && detector.anyTemplated() && !hasRecordListener(ctx)
-                        && detector.needsRows(written)) {
-                    warnNoRecordListener();
-                }
-                PendingStack stack = pending.get();
-                stack.top = new Pending(ctx, written, implicitCommit || autoCommit(ctx.connection()), stack.top);
-            }
+            executed(ctx);
         } catch (RuntimeException | LinkageError e) {
             failed(e);
+        }
+    }
+
+    /**
+     * A batch the database refused in part ({@code BatchUpdateException}) may have applied its other members,
+     * committed already with auto-commit on: its pages are purged as if it had run (too many purges cost a
+     * cache miss; too few leave a page stale). A single statement that fails changes nothing.
+     */
+    @Override
+    public void exception(ExecuteContext ctx) {
+        if (ctx.batchMode() == ExecuteContext.BatchMode.NONE || !(ctx.sqlException() instanceof BatchUpdateException)) {
+            return;
+        }
+        try {
+            executed(ctx);
+        } catch (RuntimeException | LinkageError e) {
+            failed(e);
+        }
+    }
+
+    private void executed(ExecuteContext ctx) {
+        records.executed();
+        PendingStack stack = pending.get();
+        if (stack.top != null && stack.top.ctx == ctx) {
+            // A batch sent in chunks (Settings.batchSize) ends each chunk's execution: read it once, at its end.
+            return;
+        }
+        // MySQL and MariaDB commit the open transaction before any DDL, TRUNCATE included, and run the
+        // DDL outside it: a rollback later undoes neither.
+        boolean implicitCommit = commitsBeforeDdl(ctx.family()) && isDdl(ctx.query());
+        if (implicitCommit) {
+            scopes.implicitCommit();
+        }
+        List<WriteDetector.Written> written = detector.written(ctx);
+        if (written != null) {
+            // Cheapest tests first: this runs for every matched write.
+            if (!warnedNoRecords && detector.anyTemplated() && !hasRecordListener(ctx)
+                    && detector.needsRows(written)) {
+                warnNoRecordListener();
+            }
+            boolean autoCommit = implicitCommit || autoCommit(ctx);
+            if (autoCommit && !warnedBatchedAutoCommit && ctx.rows() == 0 && BatchedConnections.deferred(ctx)) {
+                warnBatchedAutoCommit(written);
+            }
+            stack.top = new Pending(ctx, written, autoCommit, stack.top);
         }
     }
 
@@ -104,8 +161,13 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         Pending mine = pending.get().take(ctx);
         if (mine == null) {
-            // Not executed (a batchStore dry run), or wrote nothing a rule mentions.
-            records.statementEnded();
+            if (ctx.exception() != null) {
+                // A failed statement changed nothing: the records it noted must not fill the next write's paths.
+                records.clear();
+            } else {
+                // Not executed (a batchStore dry run), or wrote nothing a rule mentions.
+                records.statementEnded();
+            }
             return;
         }
         try {
@@ -119,7 +181,9 @@ final class RoanExecuteListener implements ExecuteListener {
 
     private void route(ExecuteContext ctx, Pending pending) {
         Result<?> returned = ctx.result();
-        Purges purges = detector.purges(pending.written, returned, records);
+        Purges purges = ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
+                ? detector.purges(pending.written, records, BatchBinds.of(ctx))
+                : detector.purges(pending.written, returned, records);
         if (!purges.misses().isEmpty()) {
             unknownRows(ctx.sql(), purges);
         }
@@ -152,6 +216,16 @@ final class RoanExecuteListener implements ExecuteListener {
             }
         }
         return false;
+    }
+
+    private void warnBatchedAutoCommit(List<WriteDetector.Written> written) {
+        warnedBatchedAutoCommit = true;
+        LOG.log(Level.WARNING, () -> "Roan saw a write to " + written.get(0).table.getName() + " collected by jOOQ's"
+                + " batched connection (dsl.batched(...)) with auto-commit on. jOOQ sends such batches later (at the"
+                + " latest when batched(...) returns), where no listener sees it (jOOQ #14964), so Roan purges their"
+                + " pages as each statement is collected, before the database has the rows: a reader in between may"
+                + " cache the old page again. Run dsl.batched(...) inside dsl.transaction(...), and Roan purges after"
+                + " the commit. (Logged once.)");
     }
 
     private void warnNoRecordListener() {
@@ -195,6 +269,15 @@ final class RoanExecuteListener implements ExecuteListener {
         if (warnedUnknownRows.size() < MAX_WARNED && warnedUnknownRows.add(key)) {
             LOG.log(Level.WARNING, () -> unknownRowsMessage(key, unknown));
         }
+    }
+
+    /** Statements executed on this thread whose end has not come yet: none between two statements. */
+    int pendingOnThisThread() {
+        int count = 0;
+        for (Pending p = pending.get().top; p != null; p = p.below) {
+            count++;
+        }
+        return count;
     }
 
     private static String unknownRowsMessage(String sql, List<Purges.Miss> unknown) {
@@ -274,6 +357,15 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         String verb = SqlText.verb(query.getSQL());
         return verb != null && DDL_VERBS.contains(verb);
+    }
+
+    /** Whether the statement's connection commits each statement; read beneath dsl.batched(...)'s connection. */
+    private static boolean autoCommit(ExecuteContext ctx) {
+        Connection beneath = BatchedConnections.beneath(ctx);
+        if (beneath != null) {
+            return autoCommit(beneath);
+        }
+        return autoCommit(ctx.connection());
     }
 
     private static boolean autoCommit(@Nullable Connection connection) {

@@ -47,24 +47,32 @@ final class RowValues {
     /** What the bind values of a statement are. */
     static final class Binds {
         /** The statement's own values are those it executed with (a DSL statement). */
-        static final Binds NONE = new Binds(null, false);
+        static final Binds NONE = new Binds(null, false, null);
         /**
          * The statement's values are placeholders, not those it executed with: a member of
          * {@code batch(query).bind(...)}, built with nulls for the bind sets to fill.
          */
-        static final Binds PLACEHOLDERS = new Binds(null, true);
+        static final Binds PLACEHOLDERS = new Binds(null, true, null);
 
         final @Nullable List<?> values;
         final boolean placeholders;
+        /** Values bound to the statement's parameters by identity: one bind set of a batch (see BatchBinds). */
+        final @Nullable BoundValues bound;
 
-        private Binds(@Nullable List<?> values, boolean placeholders) {
+        private Binds(@Nullable List<?> values, boolean placeholders, @Nullable BoundValues bound) {
             this.values = values;
             this.placeholders = placeholders;
+            this.bound = bound;
         }
 
         /** The values an execution bound to a statement parsed with {@link Bind}s. */
         static Binds of(List<?> values) {
-            return new Binds(values, false);
+            return new Binds(values, false, null);
+        }
+
+        /** One bind set of a batch, whose statement holds placeholders (or the first set only). */
+        static Binds of(BoundValues bound) {
+            return new Binds(null, true, bound);
         }
     }
 
@@ -84,6 +92,16 @@ final class RowValues {
         public String toString() {
             return "?" + (index + 1);
         }
+    }
+
+    /** Values bound to a statement's parameters in place of the values the parameters hold. */
+    interface BoundValues {
+        /** Whether a value is bound to {@code param}. */
+        boolean binds(Param<?> param);
+
+        /** The value bound to {@code param}: {@link #NULL} for SQL NULL, null if unknown. */
+        @Nullable
+        Object value(Param<?> param);
     }
 
     private RowValues() {}
@@ -157,6 +175,14 @@ final class RowValues {
             return where(((QOM.Delete<?>) statement).$where(), table, binds);
         }
         return unknown();
+    }
+
+    /**
+     * The partial rows of a write executed with {@code bound} as the values of its parameters (by identity):
+     * one bind set of a batch, whose statement holds other values or none.
+     */
+    static List<Map<String, Object>> ofBound(Query statement, Table<?> table, BoundValues bound) {
+        return of(statement, table, null, Binds.of(bound));
     }
 
     private static List<Map<String, Object>> ofInsert(QOM.Insert<?> insert, Table<?> table,
@@ -482,6 +508,9 @@ final class RowValues {
         }
         if (!(f instanceof Param)) {
             return null;
+        }
+        if (binds.bound != null && binds.bound.binds((Param<?>) f)) {
+            return binds.bound.value((Param<?>) f);
         }
         Object value = ((Param<?>) f).getValue();
         if (value instanceof Bind) {

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Function;
 
@@ -366,6 +367,30 @@ class PostgresTest {
         dsl.transaction(c -> DSL.using(c).batch("update post set title = 'kept' where id = 100", "delete from comment")
                 .execute());
         assertThat(purged()).containsExactlyInAnyOrder("/posts", "/comments");
+    }
+
+    @Test
+    void everyBindSetLoadedRowAndBatchedStatementFillsItsPath() throws IOException {
+        roan.purge("/posts/{slug}").onWrite(POST);
+        dsl.batch(dsl.update(POST).set(POST.TITLE, (String) null).where(POST.SLUG.eq((String) null)))
+                .bind("x", "one").bind("y", "none").execute();
+        assertThat(new LinkedHashSet<>(purged())).as("bind sets").containsExactlyInAnyOrder("/posts", "/posts/one",
+                "/posts/none");
+        assertThat(titleOfPost100()).isEqualTo("x");
+
+        dsl.loadInto(POST).batchAll().loadCSV("author_id,slug,title\n100,la,A\n100,lb,B\n")
+                .fields(POST.AUTHOR_ID, POST.SLUG, POST.TITLE).execute();
+        assertThat(new LinkedHashSet<>(purged())).as("Loader API, batchAll()").containsExactlyInAnyOrder("/posts",
+                "/posts/la", "/posts/lb");
+
+        dsl.batched(b -> {
+            b.dsl().update(POST).set(POST.TITLE, "z").where(POST.SLUG.eq("la")).execute();
+            b.dsl().update(POST).set(POST.TITLE, "z").where(POST.SLUG.eq("lb")).execute();
+        });
+        assertThat(new LinkedHashSet<>(purged())).as("dsl.batched(...)").containsExactlyInAnyOrder("/posts",
+                "/posts/la", "/posts/lb");
+        int batched = onSeparateConnection(d -> d.fetchCount(POST, POST.TITLE.eq("z")));
+        assertThat(batched).isEqualTo(2);
     }
 
     // --- RETURNING, ON CONFLICT, UPDATE ... FROM -----------------------------------------------------------

@@ -212,14 +212,6 @@ class RowLevelTest {
     }
 
     @Test
-    void batchBindValuesAreUnknownAndFallBack() {
-        roan.purge("/posts/{id}").onWrite(POST).whenRowsUnknown("/posts");
-        dsl.batch(dsl.update(POST).set(POST.TITLE, (String) null).where(POST.ID.eq((Long) null)))
-                .bind("a", 101L).bind("b", 102L).execute();
-        assertThat(purged()).containsExactly("/posts");
-    }
-
-    @Test
     void nullsABatchQueryIsBuiltWithAreNoNullKeys() {
         roan.purge("/posts/{slug}").onWrite(POST).whenRowsUnknown("/posts");
         dsl.batch(dsl.insertInto(POST, POST.AUTHOR_ID, POST.SLUG, POST.TITLE).values((Long) null, null, null))
