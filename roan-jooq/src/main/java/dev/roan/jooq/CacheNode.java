@@ -23,7 +23,7 @@ import io.github.resilience4j.retry.RetryConfig;
  */
 final class CacheNode implements PurgeTarget {
 
-    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+    private static final System.Logger LOG = Log.LOGGER;
 
     private final String purgeUrl;
     private final CacheProtocol protocol;

@@ -23,7 +23,7 @@ import io.github.resilience4j.retry.RetryConfig;
  */
 final class Delivery {
 
-    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+    private static final System.Logger LOG = Log.LOGGER;
     private static final int DELIVERY_THREADS = 2;
 
     private final List<CacheNode> nodes;

@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Dispatcher {
 
-    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+    private static final System.Logger LOG = Log.LOGGER;
 
     /** Purges one node may have in flight at once; more wait in its queue. */
     static final int MAX_IN_FLIGHT_PER_NODE = 32;

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class HttpTransport {
 
-    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+    private static final System.Logger LOG = Log.LOGGER;
 
     private final String node;
     private final HttpClient client;

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** The user's {@link PurgeListener}s, called so that none of them can hurt delivery. */
 final class Listeners {
 
-    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+    private static final System.Logger LOG = Log.LOGGER;
 
     private final List<PurgeListener> listeners;
     private final AtomicBoolean warned = new AtomicBoolean();

@@ -36,16 +36,12 @@ import org.jooq.Table;
  */
 public final class PurgeRule {
 
-    private final PathTemplate template;
+    private final Rule rule;
     private final Rules rules;
-    private volatile List<String> fallbacks = List.of();
-    /** The longest filled path a purge request can carry to every cache node. */
-    private final int maxPathLength;
 
-    PurgeRule(PathTemplate template, Rules rules, int maxPathLength) {
-        this.template = template;
+    PurgeRule(Rule rule, Rules rules) {
+        this.rule = rule;
         this.rules = rules;
-        this.maxPathLength = maxPathLength;
     }
 
     /**
@@ -201,23 +197,7 @@ public final class PurgeRule {
      *                                  request, or none is given
      */
     public PurgeRule whenRowsUnknown(String... paths) {
-        if (paths == null || paths.length == 0) {
-            throw new IllegalArgumentException("whenRowsUnknown() of \"" + path() + "\" needs at least one path, such as"
-                    + " whenRowsUnknown(\"/posts\")");
-        }
-        List<String> normalized = new ArrayList<>();
-        for (String path : paths) {
-            PathTemplate fallback = PathTemplate.parse(path);
-            if (!fallback.isStatic()) {
-                throw new IllegalArgumentException("whenRowsUnknown() of \"" + path() + "\" got \"" + fallback.pattern()
-                        + "\", which has placeholders: a fallback applies when the values are unknown, so give a fixed"
-                        + " path such as \"/posts\"");
-            }
-            // The purge URLs' longest path is the limit less the room this rule has.
-            PurgePaths.checkLength(PurgePaths.MAX_REQUEST_TARGET - maxPathLength + fallback.pattern().length(), path);
-            normalized.add(fallback.pattern());
-        }
-        this.fallbacks = List.copyOf(normalized);
+        rule.fallbacks(paths);
         return this;
     }
 
@@ -228,19 +208,7 @@ public final class PurgeRule {
      * @return the path, starting with {@code /}
      */
     public String path() {
-        return template.pattern();
-    }
-
-    PathTemplate template() {
-        return template;
-    }
-
-    int maxPathLength() {
-        return maxPathLength;
-    }
-
-    List<String> fallbacks() {
-        return fallbacks;
+        return rule.path();
     }
 
     private PurgeRule register(String method, int kinds, Table<?>[] tables) {
@@ -254,14 +222,14 @@ public final class PurgeRule {
                         + ": is the generated table class initialised?");
             }
         }
-        rules.register(this, kinds, tables);
+        rules.register(rule, kinds, tables);
         return this;
     }
 
     @Override
     public String toString() {
-        List<String> f = fallbacks;
-        return "PurgeRule[" + path() + " on " + rules.describe(this) + (f.isEmpty() ? "" : ", when rows unknown " + f)
+        List<String> f = rule.fallbacks();
+        return "PurgeRule[" + path() + " on " + rules.describe(rule) + (f.isEmpty() ? "" : ", when rows unknown " + f)
                 + "]";
     }
 }

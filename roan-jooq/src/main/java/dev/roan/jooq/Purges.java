@@ -21,7 +21,7 @@ final class Purges {
     /** All paths, in order, once there are two or more. */
     private @Nullable Set<String> paths;
     /** Rules some of whose rows could not fill their path, in order. */
-    private @Nullable Map<PurgeRule, Miss> misses;
+    private @Nullable Map<Rule, Miss> misses;
     /** Whether the write being matched is an INSERT. */
     private boolean insert;
 
@@ -49,7 +49,7 @@ final class Purges {
      * Fills a rule's template from the written rows. A row whose key is SQL NULL has no page; a row whose
      * values are unknown, bytes, or too long for a purge request triggers the fallback.
      */
-    void addRows(PurgeRule rule, Supplier<List<Map<String, Object>>> rows) {
+    void addRows(Rule rule, Supplier<List<Map<String, Object>>> rows) {
         PathTemplate template = rule.template();
         int maxLength = rule.maxPathLength();
         Miss miss = null;
@@ -93,7 +93,7 @@ final class Purges {
         }
     }
 
-    private Miss miss(PurgeRule rule) {
+    private Miss miss(Rule rule) {
         if (misses == null) {
             misses = new LinkedHashMap<>();
         }
@@ -132,7 +132,7 @@ final class Purges {
 
     /** Why some rows of a write could not fill a rule's path. */
     static final class Miss {
-        final PurgeRule rule;
+        final Rule rule;
         /** The placeholders no row told the value of. */
         final Set<String> placeholders = new LinkedHashSet<>(2);
         /** Rows whose values were unknown. */
@@ -148,7 +148,7 @@ final class Purges {
         /** The rows whose path was filled and purged. */
         int filled;
 
-        Miss(PurgeRule rule) {
+        Miss(Rule rule) {
             this.rule = rule;
         }
 

@@ -3,6 +3,8 @@ package dev.roan.jooq;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.github.resilience4j.retry.RetryConfig;
@@ -67,6 +69,8 @@ public final class Roan implements AutoCloseable {
 
     private final Settings settings;
     private final Rules rules = new Rules();
+    /** The public handle of each rule, so that a path gives the same {@link PurgeRule} every time. */
+    private final Map<Rule, PurgeRule> handles = new ConcurrentHashMap<>();
     private final Delivery delivery;
     private final List<CacheNode> nodes;
     private final Dispatcher dispatcher;
@@ -191,7 +195,8 @@ public final class Roan implements AutoCloseable {
             prefix = Math.max(prefix, target - sample.length());
         }
         PurgePaths.checkLength(prefix + sample.length(), path);
-        return rules.rule(template, PurgePaths.MAX_REQUEST_TARGET - prefix);
+        Rule rule = rules.rule(template, PurgePaths.MAX_REQUEST_TARGET - prefix);
+        return handles.computeIfAbsent(rule, r -> new PurgeRule(r, rules));
     }
 
     /**

@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class RoanExecuteListener implements ExecuteListener {
 
-    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+    private static final System.Logger LOG = Log.LOGGER;
     /** SQL strings already warned about for unknown rows; bounded, like the parse cache. */
     private static final int MAX_WARNED = 1_000;
 
@@ -327,7 +327,7 @@ final class RoanExecuteListener implements ExecuteListener {
         return String.join(", ", names);
     }
 
-    private static String fallbacks(PurgeRule rule) {
+    private static String fallbacks(Rule rule) {
         return rule.fallbacks().isEmpty() ? " (none: declare them with whenRowsUnknown(...))" : " " + rule.fallbacks();
     }
 

@@ -28,40 +28,36 @@ import org.jspecify.annotations.Nullable;
  */
 final class Rules {
 
-    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+    private static final System.Logger LOG = Log.LOGGER;
 
     private final Object lock = new Object();
     /** Path to rule, in registration order. Guarded by {@link #lock}. */
-    private final Map<String, PurgeRule> rules = new LinkedHashMap<>();
+    private final Map<String, Rule> rules = new LinkedHashMap<>();
     /** Rule to (table name to kinds), in registration order. Guarded by {@link #lock}. */
-    private final Map<PurgeRule, Map<String, Integer>> bindings = new LinkedHashMap<>();
+    private final Map<Rule, Map<String, Integer>> bindings = new LinkedHashMap<>();
     /** Generated table classes seen at registration, to recognise their aliases. Guarded by {@link #lock}. */
     private final Map<Class<?>, String> generatedNames = new HashMap<>();
     /** Rule to its tables as first registered, for the warning about several tables. Guarded by {@link #lock}. */
-    private final Map<PurgeRule, List<Table<?>>> boundTables = new HashMap<>();
+    private final Map<Rule, List<Table<?>>> boundTables = new HashMap<>();
     /** Rules warned about for filling placeholders from several tables. Guarded by {@link #lock}. */
-    private final Set<PurgeRule> warnedSeveralTables = new HashSet<>();
+    private final Set<Rule> warnedSeveralTables = new HashSet<>();
     /** Placeholders on tables whose columns were unknown at registration, until their first write. */
     private final Set<Unverified> unverified = ConcurrentHashMap.newKeySet();
 
     private volatile Snapshot snapshot = new Snapshot(Map.of(), new TreeMap<>(String.CASE_INSENSITIVE_ORDER), false);
-
-    PurgeRule rule(String path) {
-        return rule(PathTemplate.parse(path), Integer.MAX_VALUE);
-    }
 
     /**
      * The rule for a validated path, created on first use.
      *
      * @param maxPathLength the longest filled path a purge request can carry to every cache node
      */
-    PurgeRule rule(PathTemplate template, int maxPathLength) {
+    Rule rule(PathTemplate template, int maxPathLength) {
         synchronized (lock) {
-            return rules.computeIfAbsent(template.pattern(), p -> new PurgeRule(template, this, maxPathLength));
+            return rules.computeIfAbsent(template.pattern(), p -> new Rule(template, maxPathLength));
         }
     }
 
-    void register(PurgeRule rule, int kinds, Table<?>[] tables) {
+    void register(Rule rule, int kinds, Table<?>[] tables) {
         for (Table<?> table : tables) {
             checkPlaceholders(rule, table);
         }
@@ -93,7 +89,7 @@ final class Rules {
      * Every placeholder of a templated rule must be a column of each of its tables that knows its columns,
      * and not a binary one. A table that does not ({@code DSL.table("post")}) is checked at its first write.
      */
-    private static void checkPlaceholders(PurgeRule rule, Table<?> table) {
+    private static void checkPlaceholders(Rule rule, Table<?> table) {
         List<String> placeholders = rule.template().placeholders();
         if (placeholders.isEmpty()) {
             return;
@@ -142,7 +138,7 @@ final class Rules {
      * Guarded by {@link #lock}.
      */
     @Nullable
-    private String severalTablesWarning(PurgeRule rule) {
+    private String severalTablesWarning(Rule rule) {
         List<Table<?>> tables = boundTables.get(rule);
         List<String> placeholders = rule.template().placeholders();
         if (placeholders.isEmpty() || tables == null || tables.size() < 2 || sameKeys(tables, placeholders)
@@ -292,7 +288,7 @@ final class Rules {
         TreeMap<String, Binding[]> frozen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         byName.forEach((name, list) -> frozen.put(name, list.toArray(new Binding[0])));
         boolean templated = false;
-        for (PurgeRule rule : bindings.keySet()) {
+        for (Rule rule : bindings.keySet()) {
             templated |= !rule.template().isStatic();
         }
         return new Snapshot(Map.copyOf(generatedNames), frozen, templated);
@@ -358,7 +354,7 @@ final class Rules {
         return s.byName.containsKey(s.nameOf(table));
     }
 
-    String describe(PurgeRule rule) {
+    String describe(Rule rule) {
         synchronized (lock) {
             Map<String, Integer> byTable = bindings.get(rule);
             if (byTable == null || byTable.isEmpty()) {
@@ -379,7 +375,7 @@ final class Rules {
     public String toString() {
         synchronized (lock) {
             List<String> parts = new ArrayList<>();
-            for (PurgeRule rule : rules.values()) {
+            for (Rule rule : rules.values()) {
                 parts.add(rule.path() + " on " + describe(rule));
             }
             return parts.toString();
@@ -401,10 +397,10 @@ final class Rules {
 
     /** A rule with placeholders on a table whose columns were not known at registration. */
     private static final class Unverified {
-        final PurgeRule rule;
+        final Rule rule;
         final String table;
 
-        Unverified(PurgeRule rule, String table) {
+        Unverified(Rule rule, String table) {
             this.rule = rule;
             this.table = table;
         }
@@ -422,10 +418,10 @@ final class Rules {
     }
 
     private static final class Binding {
-        final PurgeRule rule;
+        final Rule rule;
         final int kinds;
 
-        Binding(PurgeRule rule, int kinds) {
+        Binding(Rule rule, int kinds) {
             this.rule = rule;
             this.kinds = kinds;
         }

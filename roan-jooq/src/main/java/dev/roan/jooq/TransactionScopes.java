@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class TransactionScopes {
 
-    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+    private static final System.Logger LOG = Log.LOGGER;
 
     private final ThreadLocal<@Nullable Frame> current = new ThreadLocal<>();
     private final Dispatcher dispatcher;

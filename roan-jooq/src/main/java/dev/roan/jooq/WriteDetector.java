@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class WriteDetector {
 
-    private static final System.Logger LOG = System.getLogger(Roan.class.getName());
+    private static final System.Logger LOG = Log.LOGGER;
 
     /** Upper bound of the plain SQL cache; beyond it the cache starts over (plain SQL with inlined values). */
     static final int MAX_CACHED_STATEMENTS = 10_000;

@@ -95,6 +95,13 @@ class LoggingTest {
     }
 
     @Test
+    void everyClassLogsUnderTheNameTheReadmeDocuments() {
+        // The README tells users to configure "dev.roan.jooq.Roan"; the facade may move, the name may not.
+        assertThat(Log.NAME).as("Roan's logger name").isEqualTo("dev.roan.jooq.Roan").isEqualTo(Roan.class.getName());
+        assertThat(Log.LOGGER.getName()).isEqualTo(Log.NAME);
+    }
+
+    @Test
     void failingNodeWarnsOnceAndRecoveryIsLoggedOnce() {
         String url = cache.purgeUrl();
         cache.respond(path -> Answer.status(500));
