@@ -129,6 +129,25 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * Runs a change of state under the lock, then hands the sending to a delivery thread if the change made a purge
+     * startable and no drain is scheduled yet. For the delivery and timer threads; {@link #submit}, on the writer's
+     * thread, does the same without allocating a lambda.
+     */
+    private void update(Runnable change) {
+        boolean schedule;
+        lock.lock();
+        try {
+            change.run();
+            schedule = claimDrain();
+        } finally {
+            lock.unlock();
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
+    }
+
     private void scheduleDrain() {
         try {
             executor.execute(this::drain);
@@ -163,9 +182,7 @@ final class Dispatcher {
     }
 
     private void completed(Entry entry) {
-        boolean schedule;
-        lock.lock();
-        try {
+        update(() -> {
             NodeState node = entry.node;
             node.inFlight--;
             entry.completed = entry.sending;
@@ -181,14 +198,8 @@ final class Dispatcher {
                 entry.state = State.IDLE;
                 node.entries.remove(entry.path);
             }
-            schedule = claimDrain();
             progress.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (schedule) {
-            scheduleDrain();
-        }
+        });
     }
 
     /**
@@ -206,9 +217,7 @@ final class Dispatcher {
     }
 
     private void holdDue(Entry entry) {
-        boolean schedule;
-        lock.lock();
-        try {
+        update(() -> {
             // A hold ends here or in stopAccepting(), after which nothing is held again: a task finding its entry
             // no longer held is the one stopAccepting() overtook.
             if (entry.state != State.HELD) {
@@ -216,13 +225,7 @@ final class Dispatcher {
             }
             entry.state = State.QUEUED;
             entry.node.queue.add(entry);
-            schedule = claimDrain();
-        } finally {
-            lock.unlock();
-        }
-        if (schedule) {
-            scheduleDrain();
-        }
+        });
     }
 
     /** Owes one more purge of the entry's path after the re-purge delay; flush waits for it like any purge. */
@@ -243,9 +246,7 @@ final class Dispatcher {
     }
 
     private void repurgeDue(Entry entry, Object token) {
-        boolean schedule;
-        lock.lock();
-        try {
+        update(() -> {
             // A write while delayed sends the purge at once, and that purge's re-purge is a new task: the old one
             // finds the entry delayed again, but with another token.
             if (entry.state != State.DELAYED || entry.repurgeToken != token) {
@@ -254,13 +255,7 @@ final class Dispatcher {
             entry.state = State.QUEUED;
             entry.pendingSince = ticker.read();
             entry.node.queue.add(entry);
-            schedule = claimDrain();
-        } finally {
-            lock.unlock();
-        }
-        if (schedule) {
-            scheduleDrain();
-        }
+        });
     }
 
     /**
@@ -344,9 +339,7 @@ final class Dispatcher {
      * follow-ups owed from now on are not held, so that closing never waits for a coalescing window.
      */
     void stopAccepting() {
-        boolean schedule;
-        lock.lock();
-        try {
+        update(() -> {
             closed = true;
             for (NodeState node : nodes) {
                 for (Entry entry : node.entries.values()) {
@@ -356,13 +349,7 @@ final class Dispatcher {
                     }
                 }
             }
-            schedule = claimDrain();
-        } finally {
-            lock.unlock();
-        }
-        if (schedule) {
-            scheduleDrain();
-        }
+        });
     }
 
     /** Paths not yet delivered or given up, per node, for messages. */
