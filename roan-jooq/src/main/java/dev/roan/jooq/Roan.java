@@ -75,6 +75,7 @@ public final class Roan implements AutoCloseable {
     private final List<CacheNode> nodes;
     private final Dispatcher dispatcher;
     private final WriteDetector detector;
+    private final Matcher matcher;
     private final RoanExecuteListener listener;
     private final Attachment attachment;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -86,9 +87,10 @@ public final class Roan implements AutoCloseable {
         this.dispatcher = delivery.dispatcher();
         TransactionScopes scopes = new TransactionScopes(dispatcher, settings.transactionBoundary());
         this.detector = new WriteDetector(rules);
+        this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
         RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
-        this.listener = new RoanExecuteListener(detector, recordWrites, recordListener, scopes, dispatcher);
+        this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
     }
@@ -293,7 +295,7 @@ public final class Roan implements AutoCloseable {
             throw new IllegalArgumentException("query is null: pass the jOOQ query to explain");
         }
         SQLDialect dialect = query.configuration() == null ? SQLDialect.DEFAULT : query.configuration().dialect();
-        Purges purges = detector.purges(detector.written(query, dialect), null, RecordWrites.none());
+        Purges purges = matcher.match(detector.written(query, dialect), null, RecordWrites.none());
         return new Explanation(purges.paths(), purges.unknownRows());
     }
 

@@ -16,14 +16,14 @@ import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
 import org.jooq.Query;
 import org.jooq.RecordListenerProvider;
-import org.jooq.Result;
 import org.jooq.SQLDialect;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The statement path: after a statement has executed, find the paths it owes and hold them until
- * commit or hand them to delivery. Shared by all threads; per-statement state lives in the
- * {@code ExecuteContext}.
+ * The statement path, stage by stage: <b>detect</b> what an executed statement wrote ({@link WriteDetector}, in
+ * {@code executeEnd}), <b>match</b> those writes against the rules ({@link Matcher}, in {@code end}, see
+ * {@link #route}), then <b>hold</b> the paths until the commit ({@link TransactionScopes}) or <b>send</b> them to
+ * delivery ({@link Dispatcher}). Shared by all threads; per-statement state lives on a per-thread stack.
  *
  * <p>Only {@code executeEnd} means a statement ran: the dry run of {@code batchStore()} and friends
  * renders queries without executing them and never reaches it. There Roan reads which tables were
@@ -50,6 +50,7 @@ final class RoanExecuteListener implements ExecuteListener {
     private static final Set<String> DDL_VERBS = Set.of("CREATE", "ALTER", "DROP", "TRUNCATE", "RENAME");
 
     private final WriteDetector detector;
+    private final Matcher matcher;
     private final RecordWrites records;
     private final TransactionScopes scopes;
     private final Dispatcher dispatcher;
@@ -66,9 +67,10 @@ final class RoanExecuteListener implements ExecuteListener {
     private final Set<String> warnedRules = ConcurrentHashMap.newKeySet();
     private final LongAdder unknownRows = new LongAdder();
 
-    RoanExecuteListener(WriteDetector detector, RecordWrites records, RecordListenerProvider recordListener,
-            TransactionScopes scopes, Dispatcher dispatcher) {
+    RoanExecuteListener(WriteDetector detector, Matcher matcher, RecordWrites records,
+            RecordListenerProvider recordListener, TransactionScopes scopes, Dispatcher dispatcher) {
         this.detector = detector;
+        this.matcher = matcher;
         this.records = records;
         this.recordListener = recordListener;
         this.scopes = scopes;
@@ -89,7 +91,7 @@ final class RoanExecuteListener implements ExecuteListener {
             Query[] members = ctx.batchQueries();
             // The records of batchStore() and friends know their rows better than their bind values.
             if (members.length == 1 && members[0] != null && !records.noted()
-                    && detector.needsRows(detector.written(members[0], ctx.dialect()))) {
+                    && matcher.needsRows(detector.written(members[0], ctx.dialect()))) {
                 BatchBinds.capture(ctx);
             }
         } catch (RuntimeException | LinkageError e) {
@@ -142,8 +144,8 @@ final class RoanExecuteListener implements ExecuteListener {
         List<WriteDetector.Written> written = detector.written(ctx);
         if (written != null) {
             // Cheapest tests first: this runs for every matched write.
-            if (!warnedNoRecords && detector.anyTemplated() && !hasRecordListener(ctx)
-                    && detector.needsRows(written)) {
+            if (!warnedNoRecords && matcher.anyTemplated() && !hasRecordListener(ctx)
+                    && matcher.needsRows(written)) {
                 warnNoRecordListener();
             }
             boolean autoCommit = implicitCommit || autoCommit(ctx);
@@ -179,19 +181,33 @@ final class RoanExecuteListener implements ExecuteListener {
         }
     }
 
+    /**
+     * The pipeline for one executed statement, after detection in {@code executeEnd}: match its writes against the
+     * rules, then hold the paths until the commit or hand them to delivery.
+     */
     private void route(ExecuteContext ctx, Pending pending) {
-        Result<?> returned = ctx.result();
-        Purges purges = ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
-                ? detector.purges(pending.written, records, BatchBinds.of(ctx))
-                : detector.purges(pending.written, returned, records);
+        Purges purges = match(ctx, pending.written);
         if (!purges.misses().isEmpty()) {
             unknownRows(ctx.sql(), purges);
         }
-        if (purges.isEmpty()) {
-            return;
+        if (!purges.isEmpty()) {
+            holdOrSend(purges.paths(), pending.autoCommit);
         }
-        Set<String> paths = purges.paths();
-        if (pending.autoCommit) {
+    }
+
+    /** Match: a batch of one statement with bind sets names its rows by those sets, any other by its own values. */
+    private Purges match(ExecuteContext ctx, List<WriteDetector.Written> written) {
+        return ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
+                ? matcher.match(written, records, BatchBinds.of(ctx))
+                : matcher.match(written, ctx.result(), records);
+    }
+
+    /**
+     * Hold until commit, or send: auto-committed work is delivered now; other work waits for its jOOQ transaction
+     * or the {@link TransactionBoundary}'s; work whose commit Roan cannot see is sent now, with one warning.
+     */
+    private void holdOrSend(Set<String> paths, boolean autoCommit) {
+        if (autoCommit) {
             dispatcher.submit(paths);
         } else if (!scopes.hold(paths) && !scopes.release(paths, false)) {
             warnUnknownTransaction(paths);

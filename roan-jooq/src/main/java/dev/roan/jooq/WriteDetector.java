@@ -23,7 +23,8 @@ import org.jooq.impl.QOM;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Detect: which tables an executed statement wrote, and how, turned into the paths the rules want purged.
+ * Detect: which tables an executed statement wrote, how, and where its rows can be read; {@link Matcher} turns
+ * that into the paths the rules want purged.
  *
  * <p>DSL statements are read through jOOQ's query object model. Plain SQL ({@code dsl.execute("update
  * post ...")}) is parsed with jOOQ's parser once per SQL string; the result (the tables written, not
@@ -95,24 +96,6 @@ final class WriteDetector {
         return written;
     }
 
-    /** Whether some rule has placeholders: only then can a write need the rows of UpdatableRecords. */
-    boolean anyTemplated() {
-        return rules.anyTemplated();
-    }
-
-    /**
-     * Whether a write recorded here touched a table of a rule with placeholders, whose rows
-     * {@code UpdatableRecord}s may know better than the statement.
-     */
-    boolean needsRows(List<Written> written) {
-        for (Written w : written) {
-            if (rules.needsRows(w.table)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** What a query would write, for {@link Roan#explain}: the same reading, without executing. */
     List<Written> written(Query query, SQLDialect dialect) {
         List<Written> written = new ArrayList<>(2);
@@ -129,62 +112,6 @@ final class WriteDetector {
      */
     static boolean isRead(@Nullable Query query) {
         return query instanceof Select && ((Select<?>) query).$with() == null;
-    }
-
-    /**
-     * Matches writes against the rules: any statement but a batch of one statement with bind sets.
-     *
-     * @param returned the statement's RETURNING result or generated keys, if any
-     * @param records  the UpdatableRecords the statement wrote, if any
-     */
-    Purges purges(List<Written> written, @Nullable List<? extends Record> returned, RecordWrites records) {
-        // Apart from the batch form below, which its lambda's extra capture would bring onto every write's path:
-        // with one method for both, some runs allocated 56 more bytes per matched write (H2, steady state).
-        Purges purges = new Purges();
-        for (Written w : written) {
-            purges.insert(w.statement instanceof QOM.Insert);
-            rules.match(w.table, w.kinds, new RowsOnce(w, returned, records, null), purges);
-        }
-        return purges;
-    }
-
-    /**
-     * Matches the writes of a batch of one statement with several bind sets against the rules.
-     *
-     * @param sets the bind sets, which name the batch's rows (never its member's own values)
-     */
-    Purges purges(List<Written> written, RecordWrites records, BatchBinds.BoundSets sets) {
-        Purges purges = new Purges();
-        for (Written w : written) {
-            purges.insert(w.statement instanceof QOM.Insert);
-            rules.match(w.table, w.kinds, new RowsOnce(w, null, records, sets), purges);
-        }
-        return purges;
-    }
-
-    /** The rows of a write, read when the first templated rule asks and shared by the others. */
-    private static final class RowsOnce implements java.util.function.Supplier<List<Map<String, Object>>> {
-        private final Written written;
-        private final @Nullable List<? extends Record> returned;
-        private final RecordWrites records;
-        private final BatchBinds.@Nullable BoundSets sets;
-        private @Nullable List<Map<String, Object>> rows;
-
-        RowsOnce(Written written, @Nullable List<? extends Record> returned, RecordWrites records,
-                BatchBinds.@Nullable BoundSets sets) {
-            this.written = written;
-            this.returned = returned;
-            this.records = records;
-            this.sets = sets;
-        }
-
-        @Override
-        public List<Map<String, Object>> get() {
-            if (rows == null) {
-                rows = written.rows(returned, records, sets);
-            }
-            return rows;
-        }
     }
 
     /** A batch member's writes: its bind values are not those of the execution (a bind set's, for each). */
