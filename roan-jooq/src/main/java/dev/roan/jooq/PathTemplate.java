@@ -18,8 +18,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class PathTemplate {
 
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
-
     private final String pattern;
     /** Literal parts; {@code literals.size() == placeholders.size() + 1}. */
     private final List<String> literals;
@@ -174,7 +172,7 @@ final class PathTemplate {
                     || c == '_' || c == '~') {
                 sb.append(c);
             } else {
-                sb.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+                PurgePaths.appendEscaped(sb, b);
             }
         }
     }

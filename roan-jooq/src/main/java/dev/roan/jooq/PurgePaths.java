@@ -174,11 +174,16 @@ final class PurgePaths {
             }
             int end = Character.isHighSurrogate(c) ? i + 2 : i + 1;
             for (byte b : part.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
-                out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+                appendEscaped(out, b);
             }
             i = end - 1;
         }
         return out == null ? part : out.toString();
+    }
+
+    /** Appends one byte as an upper-case {@code %XX} escape, the form Roan sends (and the README asks links to use). */
+    static void appendEscaped(StringBuilder sb, byte b) {
+        sb.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
     }
 
     /** Characters a URI path (and query) may hold unescaped, RFC 3986. */

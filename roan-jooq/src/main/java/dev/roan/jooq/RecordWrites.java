@@ -187,7 +187,7 @@ final class RecordWrites implements RecordListener {
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> after = new ArrayList<>();
         for (Noted n : list) {
-            if (RowValues.sameTable(n.table, table)) {
+            if (Tables.same(n.table, table)) {
                 if (n.before != null && !n.before.isEmpty()) {
                     rows.add(n.before);
                 }

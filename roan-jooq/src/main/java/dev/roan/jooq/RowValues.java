@@ -218,7 +218,7 @@ final class RowValues {
         if (inserted.isEmpty()) {
             inserted = unknown();
         }
-        boolean upsert = insert.$onDuplicateKeyUpdate() || !insert.$updateSet().isEmpty();
+        boolean upsert = WriteKinds.isUpsert(insert);
         if (!upsert) {
             return inserted;
         }
@@ -384,7 +384,7 @@ final class RowValues {
             if (owner == null) {
                 return unqualified(field.getName(), table);
             }
-            if (sameTable(owner, table) || owner.getName().equalsIgnoreCase(table.getName())) {
+            if (Tables.same(owner, table) || owner.getName().equalsIgnoreCase(table.getName())) {
                 return field.getName();
             }
             return null;
@@ -402,7 +402,7 @@ final class RowValues {
             return unqualified(column, table);
         }
         String qualifier = parts.get(parts.size() - 2);
-        if (qualifier.equalsIgnoreCase(table.getName()) || qualifier.equalsIgnoreCase(unaliased(table).getName())) {
+        if (qualifier.equalsIgnoreCase(table.getName()) || qualifier.equalsIgnoreCase(Tables.unaliased(table).getName())) {
             return unqualified(column, table);
         }
         return null;
@@ -478,24 +478,6 @@ final class RowValues {
             }
             i = end + 1;
         }
-    }
-
-    /** Whether two tables are the same table, aliases and generated classes considered. */
-    static boolean sameTable(Table<?> a, Table<?> b) {
-        return a == b || (a.getClass() == b.getClass() && a.getClass() != org.jooq.impl.TableImpl.class
-                && a instanceof org.jooq.impl.TableImpl) || sameName(a, b);
-    }
-
-    private static boolean sameName(Table<?> a, Table<?> b) {
-        return unaliased(a).getName().equalsIgnoreCase(unaliased(b).getName());
-    }
-
-    private static Table<?> unaliased(Table<?> t) {
-        Table<?> u = t;
-        while (u instanceof QOM.TableAlias) {
-            u = ((QOM.TableAlias<?>) u).$table();
-        }
-        return u;
     }
 
     /** The value of a bind value or literal, {@link #NULL} for SQL NULL; null if not a value or unknown. */

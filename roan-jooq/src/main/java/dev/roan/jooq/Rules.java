@@ -16,8 +16,6 @@ import java.util.function.Supplier;
 import org.jooq.Field;
 import org.jooq.ForeignKey;
 import org.jooq.Table;
-import org.jooq.impl.QOM;
-import org.jooq.impl.TableImpl;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,7 +64,7 @@ final class Rules {
             Map<String, Integer> byTable = bindings.computeIfAbsent(rule, r -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
             for (Table<?> table : tables) {
                 // A generated table's aliases are registered under the name of the first one seen.
-                String name = isGenerated(table) ? generatedNames.computeIfAbsent(table.getClass(),
+                String name = Tables.isGenerated(table) ? generatedNames.computeIfAbsent(table.getClass(),
                         c -> canonicalName(table)) : canonicalName(table);
                 if (!byTable.containsKey(name)) {
                     boundTables.computeIfAbsent(rule, r -> new ArrayList<>()).add(table);
@@ -149,7 +147,7 @@ final class Rules {
         StringBuilder suggestion = new StringBuilder();
         Table<?> first = tables.get(0);
         for (Table<?> table : tables) {
-            String name = PurgePaths.printable(isGenerated(table) ? generatedNames.get(table.getClass())
+            String name = PurgePaths.printable(Tables.isGenerated(table) ? generatedNames.get(table.getClass())
                     : canonicalName(table));
             binds.append(binds.length() == 0 ? "" : "; ").append("writes of ").append(name).append(" fill ");
             String path = rule.path();
@@ -382,17 +380,8 @@ final class Rules {
         }
     }
 
-    private static boolean isGenerated(Table<?> table) {
-        // Generated tables subclass TableImpl; their aliases are instances of the same class.
-        return table instanceof TableImpl && table.getClass() != TableImpl.class;
-    }
-
     private static String canonicalName(Table<?> table) {
-        Table<?> t = table;
-        while (t instanceof QOM.TableAlias) {
-            t = ((QOM.TableAlias<?>) t).$table();
-        }
-        return t.getName();
+        return Tables.unaliased(table).getName();
     }
 
     /** A rule with placeholders on a table whose columns were not known at registration. */
@@ -450,11 +439,7 @@ final class Rules {
             if (generated != null) {
                 return generated;
             }
-            Table<?> t = table;
-            while (t instanceof QOM.TableAlias) {
-                t = ((QOM.TableAlias<?>) t).$table();
-            }
-            return t.getName();
+            return Tables.unaliased(table).getName();
         }
     }
 }

@@ -176,7 +176,7 @@ final class WriteDetector {
             // Logged once per SQL string: the result is cached.
             if (!SqlText.isWrite(sql)) {
                 LOG.log(Level.WARNING, () -> "Roan could not parse a plain SQL statement, which does not look like a"
-                        + " write, so it purges nothing for it: " + abbreviate(sql) + " ("
+                        + " write, so it purges nothing for it: " + PurgePaths.abbreviate(sql) + " ("
                         + PurgePaths.printable(String.valueOf(e.getMessage())) + ")");
                 return NOTHING;
             }
@@ -184,7 +184,7 @@ final class WriteDetector {
                     .map(name -> new Written(DSL.table(DSL.name(name)), WriteKinds.WRITE, null, true))
                     .toArray(Written[]::new);
             LOG.log(Level.WARNING, () -> "Roan could not parse a plain SQL write, so it purges the rules of every table"
-                    + " it names (rules with placeholders fall back): " + abbreviate(sql) + " ("
+                    + " it names (rules with placeholders fall back): " + PurgePaths.abbreviate(sql) + " ("
                     + PurgePaths.printable(String.valueOf(e.getMessage())) + "). Run it through jOOQ's DSL for precise"
                     + " purges.");
             return guess;
@@ -223,7 +223,7 @@ final class WriteDetector {
         if (q instanceof QOM.Insert) {
             QOM.Insert<?> insert = (QOM.Insert<?>) q;
             with(insert.$with(), dialect, out);
-            out.add(new Written(insert.$into(), isUpsert(insert) ? WriteKinds.UPSERT : WriteKinds.INSERT, q, topLevel));
+            out.add(new Written(insert.$into(), WriteKinds.isUpsert(insert) ? WriteKinds.UPSERT : WriteKinds.INSERT, q, topLevel));
         } else if (q instanceof QOM.Update) {
             with(((QOM.Update<?>) q).$with(), dialect, out);
             addTargets(((QOM.Update<?>) q).$table(), WriteKinds.UPDATE, q, topLevel, out);
@@ -287,10 +287,6 @@ final class WriteDetector {
         }
     }
 
-    private static boolean isUpsert(QOM.Insert<?> insert) {
-        return insert.$onDuplicateKeyUpdate() || !insert.$updateSet().isEmpty();
-    }
-
     static boolean isPlainSql(Query query) {
         // SQLQuery and SQLResultQuery are package-private in jOOQ; Class.getName() is cached, so no allocation.
         String name = query.getClass().getName();
@@ -346,10 +342,6 @@ final class WriteDetector {
         return parser != null ? parser : parsers.computeIfAbsent(dialect, d -> DSL.using(d, new Settings()
                 .withParseDialect(d)
                 .withParseUnknownFunctions(ParseUnknownFunctions.IGNORE)));
-    }
-
-    private static String abbreviate(String sql) {
-        return PurgePaths.abbreviate(sql);
     }
 
     /** A table a statement wrote, the effects it may have had, and the statement that tells which rows. */

@@ -31,6 +31,11 @@ final class WriteKinds {
 
     private WriteKinds() {}
 
+    /** Whether an INSERT is an upsert ({@code ON CONFLICT DO UPDATE}, {@code ON DUPLICATE KEY UPDATE}), which may update. */
+    static boolean isUpsert(org.jooq.impl.QOM.Insert<?> insert) {
+        return insert.$onDuplicateKeyUpdate() || !insert.$updateSet().isEmpty();
+    }
+
     static String describe(int mask) {
         if (mask == WRITE) {
             return "write";
