@@ -25,10 +25,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @RegisterExtension} field, it closes whatever a test used after that test.
  *
  * <p>Every part is made on first use, in this order of dependence: {@link #cache()}, then {@link #roan()} (the
- * builder customised by {@link #builder}, the marker rule registered), then {@link #dsl()} (attached to the
- * configuration of {@link #database}, H2's {@link TestDb} unless told otherwise). So a test decides whether its rules
- * are registered before or after the attach, and a database that must first be started (PostgreSQL, MariaDB) is only
- * asked for its configuration once it runs.
+ * builder customised by {@link #builder}), then {@link #dsl()} (attached to the configuration of {@link #database},
+ * H2's {@link TestDb} unless told otherwise, then the marker rule registered). So a test decides whether its rules
+ * are registered before or after the attach, and a database that must first be started (PostgreSQL, MariaDB) is
+ * only asked for its configuration once it runs.
  *
  * <p>{@link #purged()} proves that a write purged nothing else: it ends with a marker write (by default an insert
  * into AUDIT_LOG, rule "/marker") and a flush, and purges are delivered in order of need, so anything else owed has
@@ -87,19 +87,21 @@ final class RoanFixture implements AfterEachCallback {
         return cache;
     }
 
-    /** Roan, built against {@link #cache()}, with the marker rule. */
+    /** Roan, built against {@link #cache()}. */
     Roan roan() {
         if (roan == null) {
             roan = builder.apply(Roan.builder().purgeUrl(cache().purgeUrl())).build();
-            roan.purge(markerPath).onWrite(markerTable);
         }
         return roan;
     }
 
-    /** The application's DSLContext: the database's configuration with Roan attached. */
+    /** The application's DSLContext: the database's configuration with Roan attached, then the marker rule. */
     DSLContext dsl() {
         if (dsl == null) {
             dsl = DSL.using(roan().attach(database.get()));
+            // After the attach: which rules exist when attaching decides what Roan listens to (records or not),
+            // and that stays each test's choice.
+            roan.purge(markerPath).onWrite(markerTable);
         }
         return dsl;
     }
