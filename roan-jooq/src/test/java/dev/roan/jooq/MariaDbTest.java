@@ -206,7 +206,7 @@ class MariaDbTest {
 
         assertThat(dsl.update(POST).set(POST.TITLE, "x").where(POST.ID.eq(404L)).execute()).isZero();
         assertThat(dsl.deleteFrom(POST).where(POST.ID.eq(404L)).execute()).isZero();
-        assertThat(fixture.purged()).as("statements that changed no row").isEmpty();
+        fixture.assertNothingPurged("statements that changed no row");
     }
 
     @Test
@@ -266,7 +266,7 @@ class MariaDbTest {
         assertThat(dsl.insertInto(POST).set(POST.ID, 100L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "one")
                 .set(POST.TITLE, "Ignored").onConflictDoNothing().execute()).isZero();
         assertThat(titleOfPost100()).isEqualTo("One");
-        assertThat(fixture.purged()).as("0 rows: nothing changed").isEmpty();
+        fixture.assertNothingPurged("0 rows: nothing changed");
     }
 
     @Test
@@ -362,7 +362,7 @@ class MariaDbTest {
 
         dsl.execute("UPDATE post SET title = 'none' WHERE id = 404");
         dsl.execute("DELETE FROM post WHERE id = 404");
-        assertThat(fixture.purged()).as("0 rows: nothing").isEmpty();
+        fixture.assertNothingPurged("0 rows: nothing");
     }
 
     @Test
@@ -511,7 +511,7 @@ class MariaDbTest {
         })).hasMessage("boom");
         assertThat(postsWithSlug("rollback")).as("InnoDB rolled the insert back").isZero();
         assertThat(nameOfAuthor100()).isEqualTo("ann");
-        assertThat(fixture.purged()).isEmpty();
+        fixture.assertNothingPurged();
     }
 
     @Test
@@ -543,7 +543,7 @@ class MariaDbTest {
             throw new IllegalStateException("outer fails");
         })).hasMessage("outer fails");
         assertThat(postsWithSlug("nested")).isZero();
-        assertThat(fixture.purged()).isEmpty();
+        fixture.assertNothingPurged();
 
         dsl.transaction(outer -> DSL.using(outer).transaction(inner -> insertPost(DSL.using(inner), "nested")));
         assertThat(postsWithSlug("nested")).isEqualTo(1);
@@ -598,7 +598,7 @@ class MariaDbTest {
         assertThat(fixture.purged()).containsExactly("/posts");
 
         dsl.batchStore(posts).execute();
-        assertThat(fixture.purged()).as("unchanged records: batchStore's dry run only").isEmpty();
+        fixture.assertNothingPurged("unchanged records: batchStore's dry run only");
 
         dsl.batchDelete(posts).execute();
         assertThat(postsWithSlug("ba") + postsWithSlug("bb")).isZero();

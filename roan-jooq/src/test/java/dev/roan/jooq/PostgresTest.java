@@ -185,7 +185,7 @@ class PostgresTest {
         assertThat(postsWithSlug("rollback")).isZero();
         assertThat(nameOfAuthor100()).isEqualTo("ann");
         assertThat(comments()).as("comments after the rolled-back TRUNCATE").isOne();
-        assertThat(fixture.purged()).isEmpty();
+        fixture.assertNothingPurged();
     }
 
     @Test
@@ -230,7 +230,7 @@ class PostgresTest {
         })).isInstanceOf(DataAccessException.class).hasStackTraceContaining("post_author_id_fkey");
         assertThat(postsWithSlug("orphan")).isZero();
         assertThat(nameOfAuthor100()).isEqualTo("ann");
-        assertThat(fixture.purged()).isEmpty();
+        fixture.assertNothingPurged();
     }
 
     // --- Plain SQL ---------------------------------------------------------------------------------------
@@ -250,7 +250,7 @@ class PostgresTest {
         dsl.query("DELETE FROM Comment WHERE body = ?", "plain").execute();
         assertThat(fixture.purged()).containsExactly("/comments");
         assertThat(dsl.execute("delete from comment where body = 'nothing'")).isZero();
-        assertThat(fixture.purged()).as("0 rows").isEmpty();
+        fixture.assertNothingPurged("0 rows");
     }
 
     @Test
@@ -338,7 +338,7 @@ class PostgresTest {
             DSL.using(c).batch("update post set title = 'lost' where id = 100", "delete from comment").execute();
             throw new IllegalStateException("rolled back");
         })).hasMessage("rolled back");
-        assertThat(fixture.purged()).isEmpty();
+        fixture.assertNothingPurged();
 
         dsl.transaction(c -> DSL.using(c).batch("update post set title = 'kept' where id = 100", "delete from comment")
                 .execute());
@@ -423,7 +423,7 @@ class PostgresTest {
         assertThat(dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "one").set(POST.TITLE, "Ignored")
                 .onConflictDoNothing().execute()).isZero();
         assertThat(titleOfPost100()).isEqualTo("One");
-        assertThat(fixture.purged()).as("a conflict: 0 rows changed").isEmpty();
+        fixture.assertNothingPurged("a conflict: 0 rows changed");
     }
 
     @Test

@@ -116,6 +116,16 @@ final class RoanFixture implements AfterEachCallback {
         return since;
     }
 
+    /** Asserts that no write since the last check purged anything (the marker aside). */
+    void assertNothingPurged() {
+        assertNothingPurged("purged since the last check");
+    }
+
+    /** As {@link #assertNothingPurged()}, saying what the check is about. */
+    void assertNothingPurged(String description) {
+        assertThat(purged()).as(description).isEmpty();
+    }
+
     /** As {@link #purged()}, each path once: statements apart may purge a path twice. */
     List<String> purgedOnce() {
         return List.copyOf(new LinkedHashSet<>(purged()));

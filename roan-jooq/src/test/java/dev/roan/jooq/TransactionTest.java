@@ -86,7 +86,7 @@ class TransactionTest {
             throw new IllegalStateException("boom");
         })).hasMessage("boom");
         assertThat(postsWithSlug("rollback")).isZero();
-        assertThat(fixture.purged()).isEmpty();
+        fixture.assertNothingPurged();
     }
 
     @Test
@@ -114,7 +114,7 @@ class TransactionTest {
             assertThat(cache.count()).as("purges sent at the savepoint's release").isZero();
             throw new IllegalStateException("outer fails");
         })).hasMessage("outer fails");
-        assertThat(fixture.purged()).isEmpty();
+        fixture.assertNothingPurged();
 
         dsl.transaction(outer -> DSL.using(outer).transaction(inner -> insertPost(DSL.using(inner), "nested")));
         assertThat(fixture.purged()).containsExactly("/posts");
@@ -157,7 +157,7 @@ class TransactionTest {
         assertThatThrownBy(() -> failing.transaction(c -> insertPost(DSL.using(c), "lost")))
                 .hasRootCauseMessage("commit refused by the test");
         assertThat(postsWithSlug("lost")).isZero();
-        assertThat(fixture.purged()).isEmpty();
+        fixture.assertNothingPurged();
     }
 
     /** A real H2 connection whose commit fails, as a commit may on a serialization failure or a lost link. */
