@@ -53,18 +53,27 @@ final class RoanFixture implements AfterEachCallback {
 
     /** Customises the builder, which already points at {@link #cache()}. */
     RoanFixture builder(UnaryOperator<Roan.Builder> customise) {
+        if (roan != null) {
+            throw new IllegalStateException("Roan is built already: customise the builder before calling roan()");
+        }
         this.builder = customise;
         return this;
     }
 
     /** The application's configuration before Roan, for a database other than the fixture's H2. */
     RoanFixture database(Supplier<Configuration> configuration) {
+        if (dsl != null) {
+            throw new IllegalStateException("Roan is attached already: choose the database before calling dsl()");
+        }
         this.database = configuration;
         return this;
     }
 
     /** The write that proves the queue drained, and the rule on {@code table} that makes it purge {@code path}. */
     RoanFixture marker(String path, Table<?> table, Consumer<DSLContext> write) {
+        if (dsl != null) {
+            throw new IllegalStateException("the marker rule is registered already: choose the marker before dsl()");
+        }
         this.markerPath = path;
         this.markerTable = table;
         this.markerWrite = write;

@@ -61,6 +61,17 @@ class RoanFixtureTest {
     }
 
     @Test
+    void settingsAfterThePartsTheyShapeAreRefused() {
+        writer();
+        assertThatThrownBy(() -> fixture.builder(b -> b)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("before calling roan()");
+        assertThatThrownBy(() -> fixture.database(() -> fixture.db().configuration()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("before calling dsl()");
+        assertThatThrownBy(() -> fixture.marker("/m", AUTHOR, d -> { })).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("before dsl()");
+    }
+
+    @Test
     void afterEachClosesOnlyWhatATestMade() throws Exception {
         RoanFixture used = new RoanFixture();
         Roan roan = used.roan();
