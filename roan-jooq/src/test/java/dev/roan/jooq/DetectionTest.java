@@ -234,17 +234,19 @@ class DetectionTest {
 
     @Test
     void schemaMappingAndOtherSchemasPurgeByTableName() {
-        fixture.db().onSeparateConnection(d -> d.execute("create schema tenant1; create table tenant1.post (id bigint primary key,"
-                + " author_id bigint, slug varchar(200), title varchar(200))"));
+        fixture.db().onSeparateConnection(d -> d.execute("create schema tenant1;"
+                + " create table tenant1.post (id bigint primary key, author_id bigint, slug varchar(200), title varchar(200))"));
         DSLContext mapped = DSL.using(dsl.configuration().derive(new Settings().withRenderMapping(new RenderMapping()
                 .withSchemata(new MappedSchema().withInput("").withOutput("TENANT1")))));
         mapped.insertInto(POST).set(POST.ID, 7L).set(POST.SLUG, "t").set(POST.TITLE, "T").execute();
         int mappedRows = fixture.db().onSeparateConnection(d -> d.fetchCount(DSL.table(DSL.name("TENANT1", "POST"))));
         assertThat(mappedRows).as("the row went to the mapped schema").isOne();
-        assertThat(fixture.purgedWithMarker()).as("rendered to TENANT1.POST").containsExactlyInAnyOrder("/posts", "/marker");
+        assertThat(fixture.purgedWithMarker()).as("rendered to TENANT1.POST")
+                .containsExactlyInAnyOrder("/posts", "/marker");
         fixture.settle();
         dsl.execute("update tenant1.post set title = 'u' where id = 7");
-        assertThat(fixture.purgedWithMarker()).as("plain SQL on another schema").containsExactlyInAnyOrder("/posts", "/marker");
+        assertThat(fixture.purgedWithMarker()).as("plain SQL on another schema")
+                .containsExactlyInAnyOrder("/posts", "/marker");
     }
 
     @Test

@@ -467,7 +467,8 @@ class MariaDbTest {
                 .containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated", "/posts/deleted");
         dsl.execute("REPLACE post SET id = 100, author_id = 100, slug = 'one', title = 'Set'");
         assertThat(titleOfPost100()).isEqualTo("Set");
-        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated", "/posts/deleted");
+        assertThat(fixture.purged())
+                .containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated", "/posts/deleted");
     }
 
     @Test

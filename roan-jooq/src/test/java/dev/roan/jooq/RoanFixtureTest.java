@@ -34,7 +34,8 @@ class RoanFixtureTest {
         assertThat(fixture.purged()).as("nothing written since").isEmpty();
         fixture.assertNothingPurged();
         dsl.update(POST).set(POST.TITLE, "B").execute();
-        assertThatThrownBy(fixture::assertNothingPurged).isInstanceOf(AssertionError.class).hasMessageContaining("/posts");
+        assertThatThrownBy(fixture::assertNothingPurged).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("/posts");
     }
 
     @Test
