@@ -234,8 +234,8 @@ class DetectionTest {
 
     @Test
     void schemaMappingAndOtherSchemasPurgeByTableName() {
-        fixture.db().onSeparateConnection(d -> d.execute("create schema tenant1;"
-                + " create table tenant1.post (id bigint primary key, author_id bigint, slug varchar(200), title varchar(200))"));
+        fixture.db().onSeparateConnection(d -> d.execute("create schema tenant1; create table tenant1.post"
+                + " (id bigint primary key, author_id bigint, slug varchar(200), title varchar(200))"));
         DSLContext mapped = DSL.using(dsl.configuration().derive(new Settings().withRenderMapping(new RenderMapping()
                 .withSchemata(new MappedSchema().withInput("").withOutput("TENANT1")))));
         mapped.insertInto(POST).set(POST.ID, 7L).set(POST.SLUG, "t").set(POST.TITLE, "T").execute();
