@@ -55,7 +55,7 @@ class RoanFixtureTest {
     void purgedWithMarkerKeepsTheMarkerAndSettleForgetsWhatArrived() {
         DSLContext dsl = writer();
         dsl.insertInto(AUTHOR).set(AUTHOR.ID, 1L).set(AUTHOR.NAME, "ann").execute();
-        assertThat(fixture.purgedWithMarker()).containsExactly("/authors", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/authors", "/marker");
         dsl.update(AUTHOR).set(AUTHOR.NAME, "bea").execute();
         fixture.settle();
         assertThat(fixture.purgedOnce()).as("settled before the check").isEmpty();
