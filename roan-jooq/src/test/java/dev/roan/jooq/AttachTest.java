@@ -22,31 +22,26 @@ import org.jooq.impl.DefaultExecuteListenerProvider;
 import org.jooq.impl.DefaultTransactionListenerProvider;
 import org.jooq.impl.DefaultTransactionProvider;
 import org.jooq.impl.ThreadLocalTransactionProvider;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Attach without changing the caller's objects. */
 class AttachTest {
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
     private TestDb db;
     private PurgeServer cache;
     private Roan roan;
 
     @BeforeEach
-    void setUp() throws Exception {
-        db = new TestDb();
-        cache = new PurgeServer();
-        roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+    void setUp() {
+        db = fixture.db();
+        cache = fixture.cache();
+        roan = fixture.roan();
         roan.purge("/posts").onWrite(POST);
         db.onSeparateConnection(d -> d.execute("insert into author (id, name) values (100, 'ann')"));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        roan.close();
-        cache.close();
-        db.close();
     }
 
     private static void insertPost(DSLContext dsl, String slug) {

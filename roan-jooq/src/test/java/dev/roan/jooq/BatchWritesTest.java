@@ -11,8 +11,6 @@ import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,9 +30,9 @@ import org.jooq.Param;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,41 +40,28 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Batches fill a rule's placeholders from every row they write: bind sets, the Loader API, dsl.batched(...). */
 class BatchWritesTest {
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
     private TestDb db;
     private PurgeServer cache;
     private Roan roan;
     private DSLContext dsl;
-    private int seen;
 
     @BeforeEach
-    void setUp() throws Exception {
-        db = new TestDb();
-        cache = new PurgeServer();
-        roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+    void setUp() {
+        db = fixture.db();
+        cache = fixture.cache();
+        roan = fixture.roan();
         roan.purge("/posts/{slug}").onWrite(POST).whenRowsUnknown("/posts");
-        roan.purge("/marker").onWrite(AUDIT_LOG);
-        dsl = DSL.using(roan.attach(db.configuration()));
+        dsl = fixture.dsl();
         db.onSeparateConnection(d -> d.execute("insert into author (id, name) values (100, 'ann');"
                 + "insert into post (id, author_id, slug, title) values (101, 100, 'one', 'One'), (102, 100, 'two', 'Two'),"
                 + " (103, 100, 'three', 'Three')"));
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        roan.close();
-        cache.close();
-        db.close();
-    }
-
-    /** The distinct paths purged since the last call; a marker write and a flush prove nothing else was owed. */
+    /** The distinct paths purged since the last call (see {@link RoanFixture#purged()}). */
     private List<String> purged() {
-        dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "marker").execute();
-        assertThat(roan.flush(Duration.ofSeconds(10))).as("flush").isTrue();
-        List<String> paths = cache.paths();
-        List<String> since = new ArrayList<>(paths.subList(seen, paths.size()));
-        seen = paths.size();
-        assertThat(since.remove("/marker")).as("the marker write arrived").isTrue();
-        return List.copyOf(new LinkedHashSet<>(since));
+        return fixture.purgedOnce();
     }
 
     private String title(String slug) {

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The coalescing window end to end, against H2 and a real local HTTP endpoint: the builder's window reaches the
@@ -43,6 +44,8 @@ class CoalesceWindowTest {
             .build();
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
     private TestDb db;
     private PurgeServer cache;
     private final List<AutoCloseable> closeLast = new ArrayList<>();
@@ -52,8 +55,8 @@ class CoalesceWindowTest {
 
     @BeforeEach
     void setUp() {
-        db = new TestDb();
-        cache = new PurgeServer();
+        db = fixture.db();
+        cache = fixture.cache();
     }
 
     @AfterEach
@@ -62,8 +65,6 @@ class CoalesceWindowTest {
         for (AutoCloseable c : closeLast) {
             c.close();
         }
-        cache.close();
-        db.close();
     }
 
     /** A builder for the endpoint. */

@@ -27,6 +27,7 @@ import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,6 +44,8 @@ class DeliveryTest {
             .build();
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
     private TestDb db;
     private PurgeServer cache;
     private final List<AutoCloseable> closeLast = new ArrayList<>();
@@ -50,8 +53,8 @@ class DeliveryTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        db = new TestDb();
-        cache = new PurgeServer();
+        db = fixture.db();
+        cache = fixture.cache();
     }
 
     @AfterEach
@@ -59,8 +62,6 @@ class DeliveryTest {
         for (AutoCloseable c : closeLast) {
             c.close();
         }
-        cache.close();
-        db.close();
     }
 
     /** A Roan with the rule "/posts" on POST, closed after the test without waiting long. */

@@ -6,8 +6,6 @@ import static dev.roan.jooq.test.db.Tables.COMMENT;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.roan.testkit.PurgeServer;
-import java.time.Duration;
 import java.util.List;
 
 import dev.roan.jooq.test.db.tables.Post;
@@ -18,9 +16,9 @@ import org.jooq.conf.RenderMapping;
 import org.jooq.conf.Settings;
 import org.jooq.conf.StatementType;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Which statements purge: every write form of the foundation, against H2 and a real HTTP endpoint.
@@ -31,58 +29,33 @@ import org.junit.jupiter.api.Test;
  */
 class DetectionTest {
 
-    private TestDb db;
-    private PurgeServer cache;
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture().marker("/marker", AUTHOR,
+            d -> d.update(AUTHOR).set(AUTHOR.NAME, "marker").where(AUTHOR.ID.eq(100L)).execute());
     private Roan roan;
     private DSLContext dsl;
 
     @BeforeEach
-    void setUp() throws Exception {
-        db = new TestDb();
-        cache = new PurgeServer();
-        roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+    void setUp() {
+        roan = fixture.roan();
         roan.purge("/posts").onWrite(POST);
-        roan.purge("/marker").onWrite(AUTHOR);
-        dsl = DSL.using(roan.attach(db.configuration()));
+        dsl = fixture.dsl();
         dsl.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann").execute();
         dsl.insertInto(POST).set(POST.ID, 100L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "one").set(POST.TITLE, "One")
                 .execute();
-        settle();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        roan.close();
-        cache.close();
-        db.close();
-    }
-
-    /** Waits for the set-up's purges and forgets them. */
-    private void settle() {
-        assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
-        receivedSinceSettle = cache.count();
-    }
-
-    private int receivedSinceSettle;
-
-    /** The paths purged since the last settle, after a marker write proved the queue drained. */
-    private List<String> purged() {
-        dsl.update(AUTHOR).set(AUTHOR.NAME, "marker").where(AUTHOR.ID.eq(100L)).execute();
-        assertThat(roan.flush(Duration.ofSeconds(10))).as("flush").isTrue();
-        List<String> paths = cache.paths();
-        return paths.subList(receivedSinceSettle, paths.size());
+        fixture.settle();
     }
 
     @Test
     void dslInsertUpdateDeletePurge() {
         dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "two").set(POST.TITLE, "Two").execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
         dsl.update(POST).set(POST.TITLE, "Uno").where(POST.ID.eq(100L)).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
         dsl.deleteFrom(POST).where(POST.SLUG.eq("two")).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
     }
 
     @Test
@@ -91,14 +64,14 @@ class DetectionTest {
         dsl.fetch("select * from post");
         dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "hello").execute();
         dsl.execute("update audit_log set message = 'x'");
-        assertThat(purged()).containsExactlyInAnyOrder("/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/marker");
     }
 
     @Test
     void statementThatChangedNoRowPurgesNothing() {
         assertThat(dsl.update(POST).set(POST.TITLE, "x").where(POST.ID.eq(404L)).execute()).isZero();
         assertThat(dsl.deleteFrom(POST).where(POST.ID.eq(404L)).execute()).isZero();
-        assertThat(purged()).containsExactlyInAnyOrder("/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/marker");
     }
 
     @Test
@@ -106,27 +79,27 @@ class DetectionTest {
         PostRecord returned = dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "r").set(POST.TITLE, "R")
                 .returning(POST.ID).fetchOne();
         assertThat(returned).isNotNull();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         dsl.insertInto(POST, POST.AUTHOR_ID, POST.SLUG, POST.TITLE)
                 .select(DSL.select(POST.AUTHOR_ID, DSL.concat(POST.SLUG, DSL.inline("-copy")), POST.TITLE)
                         .from(POST).where(POST.ID.eq(100L)))
                 .execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         dsl.insertInto(POST).set(POST.ID, 100L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "one").set(POST.TITLE, "Upserted")
                 .onDuplicateKeyUpdate().set(POST.TITLE, "Upserted").execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         dsl.update(POST).set(POST.TITLE, "ret").where(POST.ID.eq(100L)).returning(POST.TITLE).fetch();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         dsl.deleteFrom(POST).where(POST.SLUG.eq("r")).returning(POST.ID).fetch();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
     }
 
     @Test
@@ -136,16 +109,16 @@ class DetectionTest {
         record.setSlug("rec");
         record.setTitle("Rec");
         record.store();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         record.setTitle("Rec 2");
         record.store();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         record.delete();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
     }
 
     @Test
@@ -153,7 +126,7 @@ class DetectionTest {
         PostRecord record = dsl.fetchOne(POST, POST.ID.eq(100L));
         assertThat(record).isNotNull();
         record.store();
-        assertThat(purged()).containsExactlyInAnyOrder("/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/marker");
     }
 
     @Test
@@ -162,13 +135,13 @@ class DetectionTest {
                 dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "b1").set(POST.TITLE, "B1"),
                 dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "b"))
                 .execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         dsl.batch(dsl.update(POST).set(POST.TITLE, (String) null).where(POST.ID.eq((Long) null)))
                 .bind("x", 100L).bind("y", 100L).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         PostRecord a = dsl.newRecord(POST);
         a.setAuthorId(100L);
@@ -179,27 +152,27 @@ class DetectionTest {
         b.setSlug("bb");
         b.setTitle("BB");
         dsl.batchInsert(a, b).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         List<PostRecord> posts = dsl.fetch(POST, POST.SLUG.in("ba", "bb"));
         posts.forEach(p -> p.setTitle(p.getTitle() + "!"));
         dsl.batchStore(posts).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         posts.forEach(p -> p.setTitle(p.getTitle() + "?"));
         dsl.batchUpdate(posts).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         dsl.batchDelete(posts).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         dsl.batch("insert into audit_log (message) values ('s')", "update post set title = 'static' where id = 100")
                 .execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
     }
 
     @Test
@@ -207,7 +180,7 @@ class DetectionTest {
         // batchStore renders every record in a dry run before executing; an unchanged record is not executed.
         List<PostRecord> posts = dsl.fetch(POST);
         dsl.batchStore(posts).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/marker");
     }
 
     @Test
@@ -218,25 +191,25 @@ class DetectionTest {
                 staticDsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "st").set(POST.TITLE, "St"),
                 staticDsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "st"))
                 .execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
     }
 
     @Test
     void plainSqlPurgesInAnySpelling() {
         dsl.execute("update post set title = 'a' where id = 100");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
         dsl.execute("UPDATE POST SET TITLE = ? WHERE ID = ?", "b", 100L);
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
         dsl.execute("update \"PUBLIC\".\"POST\" p set title = 'c' where p.id = 100");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
         dsl.query("insert into post (author_id, slug, title) values (100, 'plain', 'Plain')").execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
         dsl.query("delete from post where slug = 'plain'").execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
     }
 
     @Test
@@ -244,7 +217,7 @@ class DetectionTest {
         dsl.execute("update audit_log set message = 'x' where 1 = 1 /* fine */");
         // H2's own syntax that jOOQ's parser does not read: the statement still runs, unharmed.
         dsl.execute("ANALYZE");
-        assertThat(purged()).containsExactlyInAnyOrder("/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/marker");
     }
 
     @Test
@@ -261,34 +234,36 @@ class DetectionTest {
 
     @Test
     void schemaMappingAndOtherSchemasPurgeByTableName() {
-        db.onSeparateConnection(d -> d.execute("create schema tenant1; create table tenant1.post (id bigint primary key,"
-                + " author_id bigint, slug varchar(200), title varchar(200))"));
+        fixture.db().onSeparateConnection(d -> d.execute("create schema tenant1; create table tenant1.post"
+                + " (id bigint primary key, author_id bigint, slug varchar(200), title varchar(200))"));
         DSLContext mapped = DSL.using(dsl.configuration().derive(new Settings().withRenderMapping(new RenderMapping()
                 .withSchemata(new MappedSchema().withInput("").withOutput("TENANT1")))));
         mapped.insertInto(POST).set(POST.ID, 7L).set(POST.SLUG, "t").set(POST.TITLE, "T").execute();
-        int mappedRows = db.onSeparateConnection(d -> d.fetchCount(DSL.table(DSL.name("TENANT1", "POST"))));
+        int mappedRows = fixture.db().onSeparateConnection(d -> d.fetchCount(DSL.table(DSL.name("TENANT1", "POST"))));
         assertThat(mappedRows).as("the row went to the mapped schema").isOne();
-        assertThat(purged()).as("rendered to TENANT1.POST").containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).as("rendered to TENANT1.POST")
+                .containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
         dsl.execute("update tenant1.post set title = 'u' where id = 7");
-        assertThat(purged()).as("plain SQL on another schema").containsExactlyInAnyOrder("/posts", "/marker");
+        assertThat(fixture.purgedWithMarker()).as("plain SQL on another schema")
+                .containsExactlyInAnyOrder("/posts", "/marker");
     }
 
     @Test
     void aliasesOfGeneratedTablesPurge() {
         Post p = POST.as("p");
         dsl.update(p).set(p.TITLE, "aliased").where(p.ID.eq(100L)).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
         dsl.deleteFrom(p).where(p.SLUG.eq("none")).execute();
-        assertThat(purged()).as("0 rows: nothing").containsExactlyInAnyOrder("/marker");
+        assertThat(fixture.purgedWithMarker()).as("0 rows: nothing").containsExactlyInAnyOrder("/marker");
     }
 
     @Test
     void nonGeneratedTablesMatchByName() {
         dsl.update(DSL.table(DSL.name("POST"))).set(DSL.field(DSL.name("TITLE")), "by name")
                 .where(DSL.field(DSL.name("ID")).eq(100L)).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
     }
 
     @Test
@@ -299,19 +274,19 @@ class DetectionTest {
                 .whenMatchedThenUpdate().set(POST.TITLE, "merged")
                 .whenNotMatchedThenInsert(POST.AUTHOR_ID, POST.SLUG, POST.TITLE).values(100L, "m", "M")
                 .execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         dsl.execute("merge into post using (select 1 as one) s on (post.id = 100) when matched then update set title = 'pm'");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/marker");
+        fixture.settle();
 
         roan.purge("/audit").onWrite(AUDIT_LOG);
         dsl.truncate(AUDIT_LOG).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/audit", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/audit", "/marker");
+        fixture.settle();
         dsl.execute("TRUNCATE TABLE audit_log");
-        assertThat(purged()).containsExactlyInAnyOrder("/audit", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/audit", "/marker");
     }
 
     @Test
@@ -322,30 +297,30 @@ class DetectionTest {
         roan.purge("/deleted").onDelete(POST);
 
         dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "k").set(POST.TITLE, "K").execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/saved", "/inserted", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/saved", "/inserted", "/marker");
+        fixture.settle();
         dsl.update(POST).set(POST.TITLE, "K2").where(POST.SLUG.eq("k")).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/saved", "/updated", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/saved", "/updated", "/marker");
+        fixture.settle();
         dsl.deleteFrom(POST).where(POST.SLUG.eq("k")).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/deleted", "/marker");
-        settle();
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/deleted", "/marker");
+        fixture.settle();
         dsl.insertInto(POST).set(POST.ID, 100L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "one").set(POST.TITLE, "Up")
                 .onDuplicateKeyUpdate().set(POST.TITLE, "Up").execute();
-        assertThat(purged()).as("an upsert may insert or update")
+        assertThat(fixture.purgedWithMarker()).as("an upsert may insert or update")
                 .containsExactlyInAnyOrder("/posts", "/saved", "/inserted", "/updated", "/marker");
-        settle();
+        fixture.settle();
         roan.purge("/audit/saved").onSave(AUDIT_LOG);
         roan.purge("/audit/deleted").onDelete(AUDIT_LOG);
         dsl.truncate(AUDIT_LOG).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/audit/deleted", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/audit/deleted", "/marker");
     }
 
     @Test
     void ruleRegisteredAfterAttachApplies() {
         roan.purge("/comments").onWrite(COMMENT);
         dsl.insertInto(COMMENT).set(COMMENT.POST_ID, 100L).set(COMMENT.BODY, "hi").execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/comments", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/comments", "/marker");
     }
 
     @Test
@@ -353,6 +328,6 @@ class DetectionTest {
         roan.purge("/posts").onWrite(POST).onSave(POST, POST.as("again"));
         roan.purge("/both").onWrite(POST, COMMENT);
         dsl.update(POST).set(POST.TITLE, "once").where(POST.ID.eq(100L)).execute();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/both", "/marker");
+        assertThat(fixture.purgedWithMarker()).containsExactlyInAnyOrder("/posts", "/both", "/marker");
     }
 }

@@ -5,58 +5,39 @@ import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.roan.testkit.PurgeServer;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.DSLContext;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A write that fails purges nothing of its own, and lends nothing to the thread's next write. */
 class FailedWritesTest {
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
     private TestDb db;
-    private PurgeServer cache;
     private Roan roan;
     private DSLContext dsl;
-    private int seen;
 
     @BeforeEach
-    void setUp() throws Exception {
-        db = new TestDb();
-        cache = new PurgeServer();
-        roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+    void setUp() {
+        db = fixture.db();
+        roan = fixture.roan();
         roan.purge("/posts/{slug}").onWrite(POST);
-        roan.purge("/marker").onWrite(AUDIT_LOG);
-        dsl = DSL.using(roan.attach(db.configuration()));
+        dsl = fixture.dsl();
         db.onSeparateConnection(d -> d.execute("insert into author (id, name) values (100, 'ann');"
                 + "insert into post (id, author_id, slug, title) values (101, 100, 'dup', 'Dup'), (102, 100, 'b', 'B'),"
                 + " (103, 100, 'c', 'C')"));
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        roan.close();
-        cache.close();
-        db.close();
-    }
-
-    /** The distinct paths purged since the last call; a marker write and a flush prove nothing else was owed. */
+    /** The distinct paths purged since the last call (see {@link RoanFixture#purged()}). */
     private List<String> purged() {
-        dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "marker").execute();
-        assertThat(roan.flush(Duration.ofSeconds(10))).as("flush").isTrue();
-        List<String> paths = cache.paths();
-        List<String> since = new ArrayList<>(paths.subList(seen, paths.size()));
-        seen = paths.size();
-        assertThat(since.remove("/marker")).as("the marker write arrived").isTrue();
-        return List.copyOf(new LinkedHashSet<>(since));
+        return fixture.purgedOnce();
     }
 
     private PostRecord newPost(String slug) {

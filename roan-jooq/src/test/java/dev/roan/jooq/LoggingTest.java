@@ -21,6 +21,7 @@ import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What Roan logs through {@code System.Logger}, captured from its default backend, java.util.logging:
@@ -38,6 +39,8 @@ class LoggingTest {
 
     private LogCapture log;
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
     private TestDb db;
     private PurgeServer cache;
     private Roan roan;
@@ -46,8 +49,8 @@ class LoggingTest {
     @BeforeEach
     void setUp() throws Exception {
         log = new LogCapture();
-        db = new TestDb();
-        cache = new PurgeServer();
+        db = fixture.db();
+        cache = fixture.cache();
     }
 
     @AfterEach
@@ -56,8 +59,6 @@ class LoggingTest {
             if (roan != null) {
                 roan.close();
             }
-            cache.close();
-            db.close();
         } finally {
             log.close();
         }

@@ -15,12 +15,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import dev.roan.testkit.MariaDb;
+import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
@@ -30,9 +30,9 @@ import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
@@ -68,10 +68,12 @@ class MariaDbTest {
     private static String url;
     private static RuntimeException startFailure;
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture().database(MariaDbTest::configuration)
+            .marker("/marker", MARKER, d -> d.insertInto(MARKER).defaultValues().execute());
     private PurgeServer cache;
     private Roan roan;
     private DSLContext dsl;
-    private int seen;
 
     /**
      * Starts the server for the whole class, in the first test's set-up rather than in {@code @BeforeAll}: a
@@ -132,42 +134,25 @@ class MariaDbTest {
                     .execute();
             return null;
         });
-        cache = new PurgeServer();
-        roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+        cache = fixture.cache();
+        roan = fixture.roan();
         roan.purge("/posts").onWrite(POST);
         roan.purge("/authors").onWrite(AUTHOR);
         roan.purge("/comments").onWrite(COMMENT);
         roan.purge("/audit").onWrite(AUDIT_LOG);
-        roan.purge("/marker").onWrite(MARKER);
-        MariaDbDataSource dataSource = new MariaDbDataSource(url);
-        dataSource.setUser(mariaDb.user());
-        dataSource.setPassword(mariaDb.password());
-        dsl = DSL.using(roan.attach(DSL.using(dataSource, SQLDialect.MARIADB, SETTINGS).configuration()));
+        dsl = fixture.dsl();
     }
 
-    @AfterEach
-    void tearDown() {
-        // Nothing to close when the set-up skipped the test (no MariaDB).
-        if (roan != null) {
-            roan.close();
+    /** The application's configuration before Roan, on the database {@link #setUp()} started. */
+    private static Configuration configuration() {
+        try {
+            MariaDbDataSource dataSource = new MariaDbDataSource(url);
+            dataSource.setUser(mariaDb.user());
+            dataSource.setPassword(mariaDb.password());
+            return DSL.using(dataSource, SQLDialect.MARIADB, SETTINGS).configuration();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
-        if (cache != null) {
-            cache.close();
-        }
-    }
-
-    /**
-     * The paths received since the last call. A final auto-commit marker write (purging /marker) and a
-     * flush prove that nothing else was owed.
-     */
-    private List<String> purged() {
-        dsl.insertInto(MARKER).defaultValues().execute();
-        assertThat(roan.flush(Duration.ofSeconds(10))).as("flush").isTrue();
-        List<String> paths = cache.paths();
-        List<String> since = new ArrayList<>(paths.subList(seen, paths.size()));
-        seen = paths.size();
-        assertThat(since.remove("/marker")).as("the marker write arrived").isTrue();
-        return since;
     }
 
     /** Registers rules for each kind of write to POST, to see which kinds a statement counts as. */
@@ -211,17 +196,17 @@ class MariaDbTest {
     @Test
     void dslInsertUpdateDeletePurge() {
         insertPost(dsl, "two");
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         dsl.update(POST).set(POST.TITLE, "Uno").where(POST.ID.eq(100L)).execute();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         dsl.deleteFrom(POST).where(POST.SLUG.eq("two")).execute();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         assertThat(postsWithSlug("two")).isZero();
         assertThat(titleOfPost100()).isEqualTo("Uno");
 
         assertThat(dsl.update(POST).set(POST.TITLE, "x").where(POST.ID.eq(404L)).execute()).isZero();
         assertThat(dsl.deleteFrom(POST).where(POST.ID.eq(404L)).execute()).isZero();
-        assertThat(purged()).as("statements that changed no row").isEmpty();
+        fixture.assertNothingPurged("statements that changed no row");
     }
 
     @Test
@@ -231,9 +216,9 @@ class MariaDbTest {
                 .returning(POST.ID).fetchOne();
         assertThat(inserted).isNotNull();
         assertThat(inserted.getId()).isNotNull();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         assertThat(dsl.deleteFrom(POST).where(POST.SLUG.eq("r")).returning(POST.ID).fetch()).hasSize(1);
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         assertThat(postsWithSlug("r")).isZero();
     }
 
@@ -244,19 +229,19 @@ class MariaDbTest {
                 .set(POST.TITLE, "Upserted").onDuplicateKeyUpdate().set(POST.TITLE, "Upserted").execute();
         assertThat(rows).as("MariaDB reports 2 for a row updated by ON DUPLICATE KEY UPDATE").isEqualTo(2);
         assertThat(titleOfPost100()).isEqualTo("Upserted");
-        assertThat(purged()).as("an upsert may insert or update, never delete")
+        assertThat(fixture.purged()).as("an upsert may insert or update, never delete")
                 .containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated");
 
         dsl.insertInto(POST).set(POST.ID, 101L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "new")
                 .set(POST.TITLE, "New").onDuplicateKeyUpdate().set(POST.TITLE, "New").execute();
         assertThat(postsWithSlug("new")).isEqualTo(1);
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated");
 
         // onConflict(...).doUpdate() is rendered as ON DUPLICATE KEY UPDATE on MariaDB.
         dsl.insertInto(POST).set(POST.ID, 100L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "one").set(POST.TITLE, "x")
                 .onConflict(POST.ID).doUpdate().set(POST.TITLE, "Conflict").execute();
         assertThat(titleOfPost100()).isEqualTo("Conflict");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated");
 
         // UpdatableRecord.merge() is an INSERT ... ON DUPLICATE KEY UPDATE on MariaDB.
         PostRecord record = dsl.newRecord(POST);
@@ -266,7 +251,7 @@ class MariaDbTest {
         record.setTitle("Merged record");
         record.merge();
         assertThat(titleOfPost100()).isEqualTo("Merged record");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated");
     }
 
     @Test
@@ -274,14 +259,14 @@ class MariaDbTest {
         registerKindRules();
         assertThat(dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "ig").set(POST.TITLE, "Ig")
                 .onDuplicateKeyIgnore().execute()).isEqualTo(1);
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted");
 
         assertThat(dsl.insertInto(POST).set(POST.ID, 100L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "one")
                 .set(POST.TITLE, "Ignored").onDuplicateKeyIgnore().execute()).as("INSERT IGNORE of a duplicate").isZero();
         assertThat(dsl.insertInto(POST).set(POST.ID, 100L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "one")
                 .set(POST.TITLE, "Ignored").onConflictDoNothing().execute()).isZero();
         assertThat(titleOfPost100()).isEqualTo("One");
-        assertThat(purged()).as("0 rows: nothing changed").isEmpty();
+        fixture.assertNothingPurged("0 rows: nothing changed");
     }
 
     @Test
@@ -293,7 +278,7 @@ class MariaDbTest {
                 .execute();
         assertThat(titleOfPost100()).isEqualTo("Joined");
         assertThat(nameOfAuthor100()).isEqualTo("joined ann");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/authors");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/authors");
 
         // Only POST changes here, yet Roan purges AUTHOR's pages too: it reads the joined tables, not the SET
         // list, so an UPDATE of a join counts as an update of every table in it. Conservative: an extra purge
@@ -304,13 +289,13 @@ class MariaDbTest {
                 .execute();
         assertThat(titleOfPost100()).isEqualTo("Only post");
         assertThat(nameOfAuthor100()).isEqualTo("joined ann");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/authors");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/authors");
     }
 
     @Test
     void deleteUsingPurgesOnlyTheTableDeletedFrom() {
         insertPost(dsl, "gone");
-        purged();
+        fixture.purged();
         // Rendered for MariaDB as: delete from post using post, author where ...; author is only read.
         int rows = dsl.delete(POST).using(AUTHOR)
                 .where(POST.AUTHOR_ID.eq(AUTHOR.ID)).and(AUTHOR.NAME.eq("ann")).and(POST.SLUG.eq("gone"))
@@ -318,18 +303,18 @@ class MariaDbTest {
         assertThat(rows).isEqualTo(1);
         assertThat(postsWithSlug("gone")).isZero();
         assertThat(count(AUTHOR)).isEqualTo(1);
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
     }
 
     @Test
     void deleteOfJoinPurgesBothTables() {
         insertPost(dsl, "gone");
         dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "gone").execute();
-        purged();
+        fixture.purged();
         dsl.deleteFrom(POST.join(AUDIT_LOG).on(AUDIT_LOG.MESSAGE.eq(POST.SLUG))).execute();
         assertThat(postsWithSlug("gone")).isZero();
         assertThat(count(AUDIT_LOG)).as("MariaDB deleted from both tables").isZero();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/audit");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/audit");
     }
 
     @Test
@@ -338,7 +323,7 @@ class MariaDbTest {
                 .values(100L, 100L, "one", "Merged")
                 .execute();
         assertThat(titleOfPost100()).isEqualTo("Merged");
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
     }
 
     // --- Plain SQL in MySQL spellings ------------------------------------------------------------------
@@ -348,36 +333,36 @@ class MariaDbTest {
         registerKindRules();
         dsl.execute("UPDATE `post` SET `title` = ? WHERE `id` = ?", "Backticks", 100L);
         assertThat(titleOfPost100()).isEqualTo("Backticks");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/updated");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/updated");
 
         dsl.execute("INSERT INTO post SET author_id = 100, slug = 'set', title = 'Set'");
         assertThat(postsWithSlug("set")).isEqualTo(1);
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted");
 
         dsl.execute("INSERT INTO post (id, author_id, slug, title) VALUES (100, 100, 'one', 'Dup')"
                 + " ON DUPLICATE KEY UPDATE title = VALUES(title)");
         assertThat(titleOfPost100()).isEqualTo("Dup");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated");
 
         dsl.execute("UPDATE post SET title = 'Limited' ORDER BY id LIMIT 1");
         assertThat(titleOfPost100()).isEqualTo("Limited");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/updated");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/updated");
 
         dsl.query("DELETE FROM `post` WHERE slug = 'set' ORDER BY id LIMIT 1").execute();
         assertThat(postsWithSlug("set")).isZero();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/deleted");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/deleted");
 
         // MariaDB's RETURNING, read as a result: jOOQ reports these as READ, Roan still sees the writes.
         assertThat(dsl.fetch("INSERT INTO post (author_id, slug, title) VALUES (100, 'ret', 'Ret') RETURNING id"))
                 .hasSize(1);
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted");
         assertThat(dsl.fetch("DELETE FROM post WHERE slug = 'ret' RETURNING id")).hasSize(1);
         assertThat(postsWithSlug("ret")).isZero();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/deleted");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/posts/deleted");
 
         dsl.execute("UPDATE post SET title = 'none' WHERE id = 404");
         dsl.execute("DELETE FROM post WHERE id = 404");
-        assertThat(purged()).as("0 rows: nothing").isEmpty();
+        fixture.assertNothingPurged("0 rows: nothing");
     }
 
     @Test
@@ -385,25 +370,25 @@ class MariaDbTest {
         dsl.execute("UPDATE post p JOIN author a ON a.id = p.author_id SET p.title = 'PJ', a.name = 'aj' WHERE p.id = 100");
         assertThat(titleOfPost100()).isEqualTo("PJ");
         assertThat(nameOfAuthor100()).isEqualTo("aj");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/authors");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/authors");
 
         // As with the DSL: only post changes, both are purged.
         dsl.execute("UPDATE `post` LEFT JOIN `author` ON `author`.id = `post`.author_id SET `post`.title = 'LJ'");
         assertThat(titleOfPost100()).isEqualTo("LJ");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/authors");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/authors");
     }
 
     @Test
     void plainSqlDeleteOfJoinByTableNamePurgesTheTableDeletedFrom() {
         insertPost(dsl, "gone1");
         insertPost(dsl, "gone2");
-        purged();
+        fixture.purged();
         dsl.execute("DELETE post FROM post JOIN author ON author.id = post.author_id WHERE post.slug = 'gone1'");
         assertThat(postsWithSlug("gone1")).isZero();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         dsl.execute("DELETE FROM post USING post JOIN author ON author.id = post.author_id WHERE post.slug = 'gone2'");
         assertThat(postsWithSlug("gone2")).isZero();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         assertThat(count(AUTHOR)).as("the joined table is only read").isEqualTo(1);
     }
 
@@ -411,24 +396,24 @@ class MariaDbTest {
     void plainSqlDeleteOfJoinByAliasPurges() {
         insertPost(dsl, "gone1");
         insertPost(dsl, "gone2");
-        purged();
+        fixture.purged();
         dsl.execute("DELETE p FROM post p JOIN author a ON a.id = p.author_id WHERE p.slug = 'gone1'");
         assertThat(postsWithSlug("gone1")).isZero();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         dsl.execute("DELETE FROM p USING post p JOIN author a ON a.id = p.author_id WHERE p.slug = 'gone2'");
         assertThat(postsWithSlug("gone2")).isZero();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
     }
 
     @Test
     void plainSqlDeleteFromSeveralTablesPurgesEach() {
         insertPost(dsl, "gone");
         dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "gone").execute();
-        purged();
+        fixture.purged();
         dsl.execute("DELETE p, l FROM post p JOIN audit_log l ON l.message = p.slug WHERE p.slug = 'gone'");
         assertThat(postsWithSlug("gone")).isZero();
         assertThat(count(AUDIT_LOG)).isZero();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/audit");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/audit");
     }
 
     @Test
@@ -436,41 +421,41 @@ class MariaDbTest {
         dsl.execute("UPDATE post, author SET post.title = 'CJ', author.name = 'cj' WHERE post.author_id = author.id");
         assertThat(titleOfPost100()).isEqualTo("CJ");
         assertThat(nameOfAuthor100()).isEqualTo("cj");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/authors");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/authors");
     }
 
     @Test
     void plainSqlInsertIgnoreIntoPurges() {
         dsl.execute("INSERT IGNORE INTO post (author_id, slug, title) VALUES (100, 'ii', 'II')");
         assertThat(postsWithSlug("ii")).isEqualTo(1);
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
     }
 
     @Test
     void plainSqlModifiersPurge() {
         dsl.execute("UPDATE IGNORE post SET title = 'UI' WHERE id = 100");
         assertThat(titleOfPost100()).isEqualTo("UI");
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         dsl.execute("UPDATE LOW_PRIORITY post SET title = 'LP' WHERE id = 100");
         assertThat(titleOfPost100()).isEqualTo("LP");
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         dsl.execute("INSERT IGNORE post (author_id, slug, title) VALUES (100, 'ii', 'II')");
         assertThat(postsWithSlug("ii")).isEqualTo(1);
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         dsl.execute("INSERT LOW_PRIORITY INTO post (author_id, slug, title) VALUES (100, 'lp', 'LP')");
         assertThat(postsWithSlug("lp")).isEqualTo(1);
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         dsl.execute("DELETE IGNORE FROM post WHERE slug = 'ii'");
         assertThat(postsWithSlug("ii")).isZero();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         dsl.execute("DELETE LOW_PRIORITY FROM post WHERE slug = 'lp'");
         assertThat(postsWithSlug("lp")).isZero();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         insertPost(dsl, "q");
-        purged();
+        fixture.purged();
         dsl.execute("DELETE QUICK FROM post WHERE slug = 'q'");
         assertThat(postsWithSlug("q")).isZero();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
     }
 
     @Test
@@ -478,24 +463,25 @@ class MariaDbTest {
         registerKindRules();
         dsl.execute("REPLACE INTO post (id, author_id, slug, title) VALUES (100, 100, 'one', 'Replaced')");
         assertThat(titleOfPost100()).isEqualTo("Replaced");
-        assertThat(purged()).as("REPLACE deletes the old row and inserts the new one: to its page, an update")
+        assertThat(fixture.purged()).as("REPLACE deletes the old row and inserts the new one: to its page, an update")
                 .containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated", "/posts/deleted");
         dsl.execute("REPLACE post SET id = 100, author_id = 100, slug = 'one', title = 'Set'");
         assertThat(titleOfPost100()).isEqualTo("Set");
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated", "/posts/deleted");
+        assertThat(fixture.purged())
+                .containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated", "/posts/deleted");
     }
 
     @Test
     void truncatePurgesEvenWhenEmpty() {
         dsl.insertInto(COMMENT).set(COMMENT.POST_ID, 100L).set(COMMENT.BODY, "hi").execute();
-        assertThat(purged()).containsExactly("/comments");
+        assertThat(fixture.purged()).containsExactly("/comments");
         dsl.truncate(COMMENT).execute();
         assertThat(count(COMMENT)).isZero();
-        assertThat(purged()).containsExactly("/comments");
+        assertThat(fixture.purged()).containsExactly("/comments");
         dsl.execute("TRUNCATE `comment`");
-        assertThat(purged()).as("TRUNCATE always reports 0 rows").containsExactly("/comments");
+        assertThat(fixture.purged()).as("TRUNCATE always reports 0 rows").containsExactly("/comments");
         dsl.execute("TRUNCATE TABLE audit_log");
-        assertThat(purged()).containsExactly("/audit");
+        assertThat(fixture.purged()).containsExactly("/audit");
     }
 
     // --- Transactions ----------------------------------------------------------------------------------
@@ -514,7 +500,7 @@ class MariaDbTest {
         assertThat(requests).extracting(PurgeServer.Request::path).containsExactlyInAnyOrder("/posts", "/authors");
         assertThat(requests).extracting(PurgeServer.Request::observed)
                 .as("rows a separate connection sees when the purge arrives").containsOnly(1);
-        assertThat(purged()).as("nothing else").containsExactlyInAnyOrder("/posts", "/authors");
+        assertThat(fixture.purged()).as("nothing else").containsExactlyInAnyOrder("/posts", "/authors");
     }
 
     @Test
@@ -526,7 +512,7 @@ class MariaDbTest {
         })).hasMessage("boom");
         assertThat(postsWithSlug("rollback")).as("InnoDB rolled the insert back").isZero();
         assertThat(nameOfAuthor100()).isEqualTo("ann");
-        assertThat(purged()).isEmpty();
+        fixture.assertNothingPurged();
     }
 
     @Test
@@ -546,7 +532,7 @@ class MariaDbTest {
         assertThat(postsWithSlug("inner")).as("rolled back to the savepoint").isZero();
         assertThat(count(AUDIT_LOG)).isZero();
         assertThat(nameOfAuthor100()).isEqualTo("outer");
-        assertThat(purged()).containsExactly("/authors");
+        assertThat(fixture.purged()).containsExactly("/authors");
     }
 
     @Test
@@ -558,17 +544,17 @@ class MariaDbTest {
             throw new IllegalStateException("outer fails");
         })).hasMessage("outer fails");
         assertThat(postsWithSlug("nested")).isZero();
-        assertThat(purged()).isEmpty();
+        fixture.assertNothingPurged();
 
         dsl.transaction(outer -> DSL.using(outer).transaction(inner -> insertPost(DSL.using(inner), "nested")));
         assertThat(postsWithSlug("nested")).isEqualTo(1);
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
     }
 
     @Test
     void implicitCommitInsideTransactionPurges() {
         dsl.insertInto(COMMENT).set(COMMENT.POST_ID, 100L).set(COMMENT.BODY, "hi").execute();
-        purged();
+        fixture.purged();
         assertThatThrownBy(() -> dsl.transaction(c -> {
             insertPost(DSL.using(c), "implicit");
             DSL.using(c).truncate(COMMENT).execute();
@@ -576,7 +562,7 @@ class MariaDbTest {
         })).hasMessage("boom");
         assertThat(postsWithSlug("implicit")).as("TRUNCATE committed the insert").isEqualTo(1);
         assertThat(count(COMMENT)).as("TRUNCATE is not rolled back").isZero();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/comments");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/comments");
     }
 
     // --- Batches ---------------------------------------------------------------------------------------
@@ -588,12 +574,12 @@ class MariaDbTest {
                 dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "b"))
                 .execute();
         assertThat(postsWithSlug("b1")).isEqualTo(1);
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/audit");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/audit");
 
         dsl.batch(dsl.update(AUTHOR).set(AUTHOR.NAME, (String) null).where(AUTHOR.ID.eq((Long) null)))
                 .bind("x", 100L).bind("y", 100L).execute();
         assertThat(nameOfAuthor100()).isEqualTo("y");
-        assertThat(purged()).containsExactly("/authors");
+        assertThat(fixture.purged()).containsExactly("/authors");
 
         PostRecord a = dsl.newRecord(POST);
         a.setAuthorId(100L);
@@ -605,24 +591,24 @@ class MariaDbTest {
         b.setTitle("BB");
         dsl.batchInsert(a, b).execute();
         assertThat(postsWithSlug("ba") + postsWithSlug("bb")).isEqualTo(2);
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
 
         List<PostRecord> posts = dsl.fetch(POST, POST.SLUG.in("ba", "bb"));
         posts.forEach(p -> p.setTitle(p.getTitle() + "!"));
         dsl.batchStore(posts).execute();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
 
         dsl.batchStore(posts).execute();
-        assertThat(purged()).as("unchanged records: batchStore's dry run only").isEmpty();
+        fixture.assertNothingPurged("unchanged records: batchStore's dry run only");
 
         dsl.batchDelete(posts).execute();
         assertThat(postsWithSlug("ba") + postsWithSlug("bb")).isZero();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
 
         dsl.batch("INSERT INTO `audit_log` (message) VALUES ('s')",
                 "UPDATE post p JOIN author a ON a.id = p.author_id SET p.title = 'static' WHERE p.id = 100")
                 .execute();
         assertThat(titleOfPost100()).isEqualTo("static");
-        assertThat(purged()).containsExactlyInAnyOrder("/audit", "/posts", "/authors");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/audit", "/posts", "/authors");
     }
 }

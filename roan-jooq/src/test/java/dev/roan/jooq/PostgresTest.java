@@ -15,13 +15,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.function.Function;
 
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import dev.roan.testkit.Postgres;
+import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.jooq.Result;
@@ -31,9 +30,9 @@ import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -44,8 +43,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <p>The generated test tables carry H2's upper-case names; rendered unquoted and without a schema,
  * PostgreSQL folds them to the lower-case tables that {@code schema.sql} creates.
  *
- * <p>To prove that a statement purged nothing, {@link #purged()} ends with a marker write (to AUDIT_LOG,
- * rule "/marker") and flushes: anything else owed would have been delivered by then.
+ * <p>To prove that a statement purged nothing, {@link RoanFixture#purged()} ends with a marker write (to
+ * AUDIT_LOG, rule "/marker") and flushes: anything else owed would have been delivered by then.
  */
 class PostgresTest {
 
@@ -59,11 +58,11 @@ class PostgresTest {
     private static String url;
     private static String schema;
 
-    private PGSimpleDataSource dataSource;
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture().database(PostgresTest::configuration);
     private PurgeServer cache;
     private Roan roan;
     private DSLContext dsl;
-    private int seen;
 
     /**
      * Starts the server for the whole class, in the first test's set-up rather than in {@code @BeforeAll}: a
@@ -103,44 +102,21 @@ class PostgresTest {
                     + "insert into post (id, author_id, slug, title) values (100, 100, 'one', 'One');"
                     + "insert into comment (post_id, body) values (100, 'first')");
         }
-        dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(url);
-        dataSource.setUser(postgres.user());
-        dataSource.setPassword(postgres.password());
-
-        cache = new PurgeServer();
-        roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+        cache = fixture.cache();
+        roan = fixture.roan();
         roan.purge("/posts").onWrite(POST);
         roan.purge("/authors").onWrite(AUTHOR);
         roan.purge("/comments").onWrite(COMMENT);
-        roan.purge("/marker").onWrite(AUDIT_LOG);
-        dsl = DSL.using(roan.attach(DSL.using(dataSource, SQLDialect.POSTGRES, POSTGRES_NAMES).configuration()));
-        seen = 0;
+        dsl = fixture.dsl();
     }
 
-    @AfterEach
-    void tearDown() {
-        // Nothing to close when the set-up skipped the test (no PostgreSQL).
-        if (roan != null) {
-            roan.close();
-        }
-        if (cache != null) {
-            cache.close();
-        }
-    }
-
-    /**
-     * The paths received since the last call, in any order. A final auto-commit marker write (purging
-     * /marker) and a flush prove that nothing else was owed.
-     */
-    private List<String> purged() {
-        dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "marker").execute();
-        assertThat(roan.flush(Duration.ofSeconds(10))).as("flush").isTrue();
-        List<String> paths = cache.paths();
-        List<String> since = new ArrayList<>(paths.subList(seen, paths.size()));
-        seen = paths.size();
-        assertThat(since.remove("/marker")).as("the marker write arrived").isTrue();
-        return since;
+    /** The application's configuration before Roan, on the database {@link #setUp()} started. */
+    private static Configuration configuration() {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(url);
+        dataSource.setUser(postgres.user());
+        dataSource.setPassword(postgres.password());
+        return DSL.using(dataSource, SQLDialect.POSTGRES, POSTGRES_NAMES).configuration();
     }
 
     /** What another reader sees: a connection of its own, not attached to Roan. */
@@ -209,7 +185,7 @@ class PostgresTest {
         assertThat(postsWithSlug("rollback")).isZero();
         assertThat(nameOfAuthor100()).isEqualTo("ann");
         assertThat(comments()).as("comments after the rolled-back TRUNCATE").isOne();
-        assertThat(purged()).isEmpty();
+        fixture.assertNothingPurged();
     }
 
     @Test
@@ -226,7 +202,7 @@ class PostgresTest {
         assertThat(postsWithSlug("inner")).as("posts written in the rolled-back savepoint").isZero();
         assertThat(nameOfAuthor100()).isEqualTo("outer");
         assertThat(comments()).isEqualTo(2);
-        assertThat(purged()).containsExactlyInAnyOrder("/authors", "/comments");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/authors", "/comments");
     }
 
     @Test
@@ -238,7 +214,7 @@ class PostgresTest {
             DSL.using(c).update(AUTHOR).set(AUTHOR.NAME, "bob").where(AUTHOR.ID.eq(100L)).execute();
         });
         assertThat(postsWithSlug("p49")).isOne();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/authors");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/authors");
     }
 
     @Test
@@ -254,7 +230,7 @@ class PostgresTest {
         })).isInstanceOf(DataAccessException.class).hasStackTraceContaining("post_author_id_fkey");
         assertThat(postsWithSlug("orphan")).isZero();
         assertThat(nameOfAuthor100()).isEqualTo("ann");
-        assertThat(purged()).isEmpty();
+        fixture.assertNothingPurged();
     }
 
     // --- Plain SQL ---------------------------------------------------------------------------------------
@@ -262,19 +238,19 @@ class PostgresTest {
     @Test
     void plainSqlPurgesInAnySpelling() {
         dsl.execute("update post set title = 'a' where id = 100");
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         dsl.execute("UPDATE \"post\" SET title = ? WHERE id = ?", "b", 100L);
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         dsl.execute("update public.post p set title = 'c' where p.id = 100");
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         assertThat(titleOfPost100()).isEqualTo("c");
 
         dsl.query("insert into comment (post_id, body) values (100, 'plain')").execute();
-        assertThat(purged()).containsExactly("/comments");
+        assertThat(fixture.purged()).containsExactly("/comments");
         dsl.query("DELETE FROM Comment WHERE body = ?", "plain").execute();
-        assertThat(purged()).containsExactly("/comments");
+        assertThat(fixture.purged()).containsExactly("/comments");
         assertThat(dsl.execute("delete from comment where body = 'nothing'")).isZero();
-        assertThat(purged()).as("0 rows").isEmpty();
+        fixture.assertNothingPurged("0 rows");
     }
 
     @Test
@@ -282,15 +258,15 @@ class PostgresTest {
         Result<Record> updated = dsl.resultQuery("update post set title = 'returned' where id = 100 returning id")
                 .fetch();
         assertThat(updated).hasSize(1);
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
 
         Result<Record> inserted = dsl.fetch("insert into comment (post_id, body) values (100, 'r') returning id");
         assertThat(inserted).hasSize(1);
-        assertThat(purged()).containsExactly("/comments");
+        assertThat(fixture.purged()).containsExactly("/comments");
 
         Result<Record> deleted = dsl.fetch("DELETE FROM public.comment WHERE body = ? RETURNING *", "r");
         assertThat(deleted).hasSize(1);
-        assertThat(purged()).containsExactly("/comments");
+        assertThat(fixture.purged()).containsExactly("/comments");
         assertThat(titleOfPost100()).isEqualTo("returned");
     }
 
@@ -304,7 +280,7 @@ class PostgresTest {
             dsl.transaction(c -> DSL.using(c).execute("update post set title = ? where slug = ?", "T", "one"));
             assertThat(titleOfPost100()).as("the metadata read inside the transaction left it to commit")
                     .isEqualTo("T");
-            assertThat(purged()).contains("/posts/one");
+            assertThat(fixture.purged()).contains("/posts/one");
             assertThat(log.messages(java.util.logging.Level.WARNING)).anySatisfy(m -> assertThat(m)
                     .contains("{slg} is not a column", "from the database's metadata", "id, author_id, slug, title"));
         }
@@ -316,11 +292,11 @@ class PostgresTest {
                 dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "b1").set(POST.TITLE, "B1"),
                 dsl.insertInto(COMMENT).set(COMMENT.POST_ID, 100L).set(COMMENT.BODY, "b"))
                 .execute();
-        assertThat(purged()).as("every member").containsExactlyInAnyOrder("/posts", "/comments");
+        assertThat(fixture.purged()).as("every member").containsExactlyInAnyOrder("/posts", "/comments");
 
         dsl.batch(dsl.update(AUTHOR).set(AUTHOR.NAME, (String) null).where(AUTHOR.ID.eq((Long) null)))
                 .bind("x", 100L).bind("y", 100L).execute();
-        assertThat(purged()).containsExactly("/authors");
+        assertThat(fixture.purged()).containsExactly("/authors");
         assertThat(nameOfAuthor100()).isEqualTo("y");
 
         PostRecord a = dsl.newRecord(POST);
@@ -332,27 +308,27 @@ class PostgresTest {
         b.setSlug("bb");
         b.setTitle("BB");
         dsl.batchInsert(a, b).execute();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         assertThat(postsWithSlug("bb")).isOne();
 
         List<PostRecord> posts = dsl.fetch(POST, POST.SLUG.in("ba", "bb"));
         posts.forEach(p -> p.setTitle(p.getTitle() + "!"));
         dsl.batchStore(posts).execute();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
 
         posts.forEach(p -> p.setTitle(p.getTitle() + "?"));
         dsl.batchUpdate(posts).execute();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
 
         dsl.batchDelete(posts).execute();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         assertThat(postsWithSlug("bb")).isZero();
 
         dsl.batch(
                 "insert into comment (post_id, body) values (100, 's')",
                 "update post set title = 'static' where id = 100")
                 .execute();
-        assertThat(purged()).as("plain SQL members").containsExactlyInAnyOrder("/comments", "/posts");
+        assertThat(fixture.purged()).as("plain SQL members").containsExactlyInAnyOrder("/comments", "/posts");
         assertThat(titleOfPost100()).isEqualTo("static");
     }
 
@@ -362,11 +338,11 @@ class PostgresTest {
             DSL.using(c).batch("update post set title = 'lost' where id = 100", "delete from comment").execute();
             throw new IllegalStateException("rolled back");
         })).hasMessage("rolled back");
-        assertThat(purged()).isEmpty();
+        fixture.assertNothingPurged();
 
         dsl.transaction(c -> DSL.using(c).batch("update post set title = 'kept' where id = 100", "delete from comment")
                 .execute());
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/comments");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/comments");
     }
 
     @Test
@@ -374,20 +350,20 @@ class PostgresTest {
         roan.purge("/posts/{slug}").onWrite(POST);
         dsl.batch(dsl.update(POST).set(POST.TITLE, (String) null).where(POST.SLUG.eq((String) null)))
                 .bind("x", "one").bind("y", "none").execute();
-        assertThat(new LinkedHashSet<>(purged())).as("bind sets").containsExactlyInAnyOrder("/posts", "/posts/one",
+        assertThat(fixture.purgedOnce()).as("bind sets").containsExactlyInAnyOrder("/posts", "/posts/one",
                 "/posts/none");
         assertThat(titleOfPost100()).isEqualTo("x");
 
         dsl.loadInto(POST).batchAll().loadCSV("author_id,slug,title\n100,la,A\n100,lb,B\n")
                 .fields(POST.AUTHOR_ID, POST.SLUG, POST.TITLE).execute();
-        assertThat(new LinkedHashSet<>(purged())).as("Loader API, batchAll()").containsExactlyInAnyOrder("/posts",
+        assertThat(fixture.purgedOnce()).as("Loader API, batchAll()").containsExactlyInAnyOrder("/posts",
                 "/posts/la", "/posts/lb");
 
         dsl.batched(b -> {
             b.dsl().update(POST).set(POST.TITLE, "z").where(POST.SLUG.eq("la")).execute();
             b.dsl().update(POST).set(POST.TITLE, "z").where(POST.SLUG.eq("lb")).execute();
         });
-        assertThat(new LinkedHashSet<>(purged())).as("dsl.batched(...)").containsExactlyInAnyOrder("/posts",
+        assertThat(fixture.purgedOnce()).as("dsl.batched(...)").containsExactlyInAnyOrder("/posts",
                 "/posts/la", "/posts/lb");
         int batched = onSeparateConnection(d -> d.fetchCount(POST, POST.TITLE.eq("z")));
         assertThat(batched).isEqualTo(2);
@@ -401,17 +377,17 @@ class PostgresTest {
                 .returning(POST.ID).fetchOne();
         assertThat(inserted).isNotNull();
         assertThat(inserted.getId()).isNotNull();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
 
         Result<PostRecord> updated = dsl.update(POST).set(POST.TITLE, "R2").where(POST.ID.eq(inserted.getId()))
                 .returning(POST.TITLE).fetch();
         assertThat(updated).hasSize(1);
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
 
         Result<PostRecord> deleted = dsl.deleteFrom(POST).where(POST.ID.eq(inserted.getId())).returning(POST.ID)
                 .fetch();
         assertThat(deleted).hasSize(1);
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
         assertThat(postsWithSlug("r")).isZero();
     }
 
@@ -424,13 +400,13 @@ class PostgresTest {
                 .set(POST.TITLE, "Upserted")
                 .onConflict(POST.ID).doUpdate().set(POST.TITLE, "Upserted").execute();
         assertThat(titleOfPost100()).isEqualTo("Upserted");
-        assertThat(purged()).as("an upsert may insert or update")
+        assertThat(fixture.purged()).as("an upsert may insert or update")
                 .containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated");
 
         dsl.execute("insert into post (author_id, slug, title) values (100, 'one', 'Plain upsert')"
                 + " on conflict (slug) do update set title = excluded.title");
         assertThat(titleOfPost100()).isEqualTo("Plain upsert");
-        assertThat(purged()).as("the same in plain SQL")
+        assertThat(fixture.purged()).as("the same in plain SQL")
                 .containsExactlyInAnyOrder("/posts", "/posts/inserted", "/posts/updated");
     }
 
@@ -441,33 +417,33 @@ class PostgresTest {
 
         assertThat(dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "new").set(POST.TITLE, "New")
                 .onConflictDoNothing().execute()).isOne();
-        assertThat(purged()).as("a new row: an insert, not an update")
+        assertThat(fixture.purged()).as("a new row: an insert, not an update")
                 .containsExactlyInAnyOrder("/posts", "/posts/inserted");
 
         assertThat(dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "one").set(POST.TITLE, "Ignored")
                 .onConflictDoNothing().execute()).isZero();
         assertThat(titleOfPost100()).isEqualTo("One");
-        assertThat(purged()).as("a conflict: 0 rows changed").isEmpty();
+        fixture.assertNothingPurged("a conflict: 0 rows changed");
     }
 
     @Test
     void updateFromPurgesTheUpdatedTableNotTheTablesItReads() {
         dsl.update(POST).set(POST.TITLE, AUTHOR.NAME).from(AUTHOR).where(POST.AUTHOR_ID.eq(AUTHOR.ID)).execute();
         assertThat(titleOfPost100()).isEqualTo("ann");
-        assertThat(purged()).as("AUTHOR is only read").containsExactly("/posts");
+        assertThat(fixture.purged()).as("AUTHOR is only read").containsExactly("/posts");
 
         dsl.update(AUTHOR).set(AUTHOR.NAME, POST.TITLE.concat("!")).from(POST).where(POST.AUTHOR_ID.eq(AUTHOR.ID))
                 .execute();
         assertThat(nameOfAuthor100()).isEqualTo("ann!");
-        assertThat(purged()).as("POST is only read").containsExactly("/authors");
+        assertThat(fixture.purged()).as("POST is only read").containsExactly("/authors");
 
         dsl.execute("update post p set title = a.name from author a where p.author_id = a.id");
         assertThat(titleOfPost100()).isEqualTo("ann!");
-        assertThat(purged()).as("plain SQL").containsExactly("/posts");
+        assertThat(fixture.purged()).as("plain SQL").containsExactly("/posts");
 
         dsl.execute("delete from comment c using post p where c.post_id = p.id and p.slug = 'one'");
         assertThat(comments()).isZero();
-        assertThat(purged()).as("DELETE ... USING: POST is only read").containsExactly("/comments");
+        assertThat(fixture.purged()).as("DELETE ... USING: POST is only read").containsExactly("/comments");
     }
 
     // --- TRUNCATE and MERGE ------------------------------------------------------------------------------
@@ -477,39 +453,39 @@ class PostgresTest {
         dsl.execute("with d as (delete from comment returning post_id)"
                 + " update post set title = 'no comments' where id in (select post_id from d)");
         assertThat(comments()).isZero();
-        assertThat(purged()).as("plain SQL: the CTE's table and the statement's")
+        assertThat(fixture.purged()).as("plain SQL: the CTE's table and the statement's")
                 .containsExactlyInAnyOrder("/comments", "/posts");
 
         dsl.insertInto(COMMENT).set(COMMENT.POST_ID, 100L).set(COMMENT.BODY, "again").execute();
-        assertThat(purged()).containsExactly("/comments");
+        assertThat(fixture.purged()).containsExactly("/comments");
         dsl.fetch("with d as (delete from comment returning *) select * from d");
         assertThat(comments()).isZero();
-        assertThat(purged()).as("a SELECT whose CTE deletes").containsExactly("/comments");
+        assertThat(fixture.purged()).as("a SELECT whose CTE deletes").containsExactly("/comments");
 
         dsl.insertInto(COMMENT).set(COMMENT.POST_ID, 100L).set(COMMENT.BODY, "once more").execute();
-        assertThat(purged()).containsExactly("/comments");
+        assertThat(fixture.purged()).containsExactly("/comments");
         dsl.with("d").as(dsl.deleteFrom(COMMENT).where(COMMENT.POST_ID.eq(100L)).returningResult(COMMENT.POST_ID))
                 .select(DSL.field(DSL.name("post_id"))).from(DSL.table(DSL.name("d"))).fetch();
         assertThat(comments()).isZero();
-        assertThat(purged()).as("DSL: SELECT with a deleting CTE").containsExactly("/comments");
+        assertThat(fixture.purged()).as("DSL: SELECT with a deleting CTE").containsExactly("/comments");
 
         dsl.with("d").as(dsl.select(DSL.inline(100L).as("id")))
                 .update(POST).set(POST.TITLE, "read-only CTE").where(POST.ID.eq(100L)).execute();
-        assertThat(purged()).as("a CTE that only reads purges nothing of its own").containsExactly("/posts");
+        assertThat(fixture.purged()).as("a CTE that only reads purges nothing of its own").containsExactly("/posts");
     }
 
     @Test
     void truncatePurges() {
         dsl.truncate(COMMENT).execute();
         assertThat(comments()).isZero();
-        assertThat(purged()).containsExactly("/comments");
+        assertThat(fixture.purged()).containsExactly("/comments");
 
         dsl.execute("TRUNCATE TABLE comment");
-        assertThat(purged()).as("always, though it reports 0 rows").containsExactly("/comments");
+        assertThat(fixture.purged()).as("always, though it reports 0 rows").containsExactly("/comments");
 
         dsl.execute("truncate comment, public.post");
         assertThat(postsWithSlug("one")).isZero();
-        assertThat(purged()).as("every table it names").containsExactlyInAnyOrder("/comments", "/posts");
+        assertThat(fixture.purged()).as("every table it names").containsExactlyInAnyOrder("/comments", "/posts");
     }
 
     @Test
@@ -520,7 +496,7 @@ class PostgresTest {
                 .whenMatchedThenUpdate().set(POST.TITLE, AUTHOR.NAME)
                 .execute();
         assertThat(titleOfPost100()).isEqualTo("ann");
-        assertThat(purged()).as("AUTHOR is only read").containsExactly("/posts");
+        assertThat(fixture.purged()).as("AUTHOR is only read").containsExactly("/posts");
 
         dsl.mergeInto(POST)
                 .using(DSL.selectOne())
@@ -529,15 +505,15 @@ class PostgresTest {
                 .whenNotMatchedThenInsert(POST.AUTHOR_ID, POST.SLUG, POST.TITLE).values(100L, "merged", "Merged")
                 .execute();
         assertThat(postsWithSlug("merged")).isOne();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
 
         dsl.execute("merge into post p using (select 100 as id) s on p.id = s.id"
                 + " when matched then update set title = 'plain merge'");
         assertThat(titleOfPost100()).isEqualTo("plain merge");
-        assertThat(purged()).as("plain SQL").containsExactly("/posts");
+        assertThat(fixture.purged()).as("plain SQL").containsExactly("/posts");
 
         dsl.execute("MERGE INTO public.comment c USING post p ON c.post_id = p.id WHEN MATCHED THEN DELETE");
         assertThat(comments()).isZero();
-        assertThat(purged()).as("plain SQL, qualified, POST is only read").containsExactly("/comments");
+        assertThat(fixture.purged()).as("plain SQL, qualified, POST is only read").containsExactly("/comments");
     }
 }

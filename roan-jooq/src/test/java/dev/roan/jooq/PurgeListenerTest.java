@@ -19,9 +19,9 @@ import dev.roan.testkit.PurgeServer.Answer;
 import io.github.resilience4j.retry.RetryConfig;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What a {@link PurgeListener} is told, and that it cannot hurt delivery. */
 class PurgeListenerTest {
@@ -44,20 +44,16 @@ class PurgeListenerTest {
         }
     }
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
     private TestDb db;
     private PurgeServer cache;
     private final Recording recording = new Recording();
 
     @BeforeEach
     void setUp() throws Exception {
-        db = new TestDb();
-        cache = new PurgeServer();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
-        db.close();
+        db = fixture.db();
+        cache = fixture.cache();
     }
 
     private Roan roan(PurgeListener... listeners) {

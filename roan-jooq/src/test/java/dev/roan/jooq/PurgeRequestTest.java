@@ -12,28 +12,24 @@ import dev.roan.testkit.PurgeServer.Answer;
 import io.github.resilience4j.retry.RetryConfig;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** How a purge request looks: its method and headers, and secrets kept out of every message. */
 class PurgeRequestTest {
 
     private static final String SECRET = "s3cr3t-token-value";
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
     private TestDb db;
     private PurgeServer cache;
 
     @BeforeEach
     void setUp() throws Exception {
-        db = new TestDb();
-        cache = new PurgeServer();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
-        db.close();
+        db = fixture.db();
+        cache = fixture.cache();
     }
 
     private void write(Roan roan) {

@@ -9,8 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.roan.testkit.PurgeServer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
@@ -24,9 +22,9 @@ import org.jooq.impl.DSL;
 import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Row-level paths: {column} placeholders filled from the rows a write touched. */
 class RowLevelTest {
@@ -57,44 +55,28 @@ class RowLevelTest {
         }
     }
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
     private TestDb db;
     private PurgeServer cache;
     private Roan roan;
     private DSLContext dsl;
-    private int seen;
 
     @BeforeEach
-    void setUp() throws Exception {
-        db = new TestDb();
-        cache = new PurgeServer();
-        roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+    void setUp() {
+        db = fixture.db();
+        cache = fixture.cache();
+        roan = fixture.roan();
         // Attached before any rule, so that rules with placeholders registered by each test see records.
-        dsl = DSL.using(roan.attach(db.configuration()));
-        roan.purge("/marker").onWrite(AUDIT_LOG);
+        dsl = fixture.dsl();
         db.onSeparateConnection(d -> d.execute("insert into author (id, name) values (100, 'ann');"
                 + "insert into post (id, author_id, slug, title) values (101, 100, 'one', 'One'), (102, 100, 'two', 'Two'),"
                 + " (103, 100, 'three', 'Three')"));
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        roan.close();
-        cache.close();
-        db.close();
-    }
-
-    /**
-     * The distinct paths purged since the last call (statements apart may purge a path twice); a marker
-     * write and a flush prove nothing else was owed.
-     */
+    /** The distinct paths purged since the last call (statements apart may purge a path twice). */
     private List<String> purged() {
-        dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "marker").execute();
-        assertThat(roan.flush(Duration.ofSeconds(10))).as("flush").isTrue();
-        List<String> paths = cache.paths();
-        List<String> since = new ArrayList<>(paths.subList(seen, paths.size()));
-        seen = paths.size();
-        assertThat(since.remove("/marker")).as("the marker write arrived").isTrue();
-        return List.copyOf(new LinkedHashSet<>(since));
+        return fixture.purgedOnce();
     }
 
     @Test

@@ -26,6 +26,7 @@ import org.jooq.impl.DefaultConnectionProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Transactions jOOQ does not manage: a {@link TransactionBoundary} for a transaction the application commits on
@@ -107,6 +108,8 @@ class TransactionBoundaryTest {
         }
     }
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
     private TestDb db;
     private PurgeServer cache;
     private final ManualTransactions transactions = new ManualTransactions();
@@ -116,15 +119,14 @@ class TransactionBoundaryTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        db = new TestDb();
-        cache = new PurgeServer();
-        roan = Roan.builder().purgeUrl(cache.purgeUrl()).transactionBoundary(transactions).build();
+        db = fixture.db();
+        cache = fixture.cache();
+        roan = fixture.builder(b -> b.transactionBoundary(transactions)).roan();
         roan.purge("/posts").onWrite(POST);
-        roan.purge("/marker").onWrite(AUDIT_LOG);
         connection = db.dataSource.getConnection();
         connection.setAutoCommit(false);
-        dsl = DSL.using(roan.attach(DSL.using(new DefaultConnectionProvider(connection), SQLDialect.H2).configuration()
-                .derive(new SavepointsOnly(connection))));
+        dsl = fixture.database(() -> DSL.using(new DefaultConnectionProvider(connection), SQLDialect.H2).configuration()
+                .derive(new SavepointsOnly(connection))).dsl();
         db.onSeparateConnection(d -> d.execute("insert into author (id, name) values (100, 'ann')"));
     }
 
@@ -132,8 +134,6 @@ class TransactionBoundaryTest {
     void tearDown() throws Exception {
         roan.close();
         connection.close();
-        cache.close();
-        db.close();
     }
 
     private void insertPost(DSLContext ctx, String slug) {

@@ -1,6 +1,5 @@
 package dev.roan.jooq;
 
-import static dev.roan.jooq.test.db.Tables.AUDIT_LOG;
 import static dev.roan.jooq.test.db.Tables.AUTHOR;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +11,6 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -26,35 +24,29 @@ import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DataSourceConnectionProvider;
 import org.jooq.impl.ThreadLocalTransactionProvider;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Hold until commit: purges follow the commit, never a rollback, once per path per transaction. */
 class TransactionTest {
 
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
     private TestDb db;
     private PurgeServer cache;
     private Roan roan;
     private DSLContext dsl;
 
     @BeforeEach
-    void setUp() throws Exception {
-        db = new TestDb();
-        cache = new PurgeServer();
-        roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+    void setUp() {
+        db = fixture.db();
+        cache = fixture.cache();
+        roan = fixture.roan();
         roan.purge("/posts").onWrite(POST);
         roan.purge("/authors").onWrite(AUTHOR);
-        roan.purge("/marker").onWrite(AUDIT_LOG);
-        dsl = DSL.using(roan.attach(db.configuration()));
+        dsl = fixture.dsl();
         db.onSeparateConnection(d -> d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann").execute());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        roan.close();
-        cache.close();
-        db.close();
     }
 
     private void insertPost(DSLContext ctx, String slug) {
@@ -63,22 +55,6 @@ class TransactionTest {
 
     private int postsWithSlug(String slug) {
         return db.onSeparateConnection(d -> d.fetchCount(POST, POST.SLUG.eq(slug)));
-    }
-
-    private int seen;
-
-    /**
-     * The paths received since the last call. A final auto-commit marker write (purging /marker) and a
-     * flush prove that nothing else was owed.
-     */
-    private List<String> purged() {
-        dsl.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "marker").execute();
-        assertThat(roan.flush(Duration.ofSeconds(10))).as("flush").isTrue();
-        List<String> paths = cache.paths();
-        List<String> since = new ArrayList<>(paths.subList(seen, paths.size()));
-        seen = paths.size();
-        assertThat(since.remove("/marker")).as("the marker write arrived").isTrue();
-        return since;
     }
 
     @Test
@@ -110,7 +86,7 @@ class TransactionTest {
             throw new IllegalStateException("boom");
         })).hasMessage("boom");
         assertThat(postsWithSlug("rollback")).isZero();
-        assertThat(purged()).isEmpty();
+        fixture.assertNothingPurged();
     }
 
     @Test
@@ -127,7 +103,7 @@ class TransactionTest {
             }
         });
         assertThat(postsWithSlug("inner")).isZero();
-        assertThat(purged()).containsExactly("/authors");
+        assertThat(fixture.purged()).containsExactly("/authors");
     }
 
     @Test
@@ -138,10 +114,10 @@ class TransactionTest {
             assertThat(cache.count()).as("purges sent at the savepoint's release").isZero();
             throw new IllegalStateException("outer fails");
         })).hasMessage("outer fails");
-        assertThat(purged()).isEmpty();
+        fixture.assertNothingPurged();
 
         dsl.transaction(outer -> DSL.using(outer).transaction(inner -> insertPost(DSL.using(inner), "nested")));
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
     }
 
     @Test
@@ -153,7 +129,7 @@ class TransactionTest {
             DSL.using(c).update(AUTHOR).set(AUTHOR.NAME, "bob").where(AUTHOR.ID.eq(100L)).execute();
         });
         assertThat(postsWithSlug("p49")).isOne();
-        assertThat(purged()).containsExactlyInAnyOrder("/posts", "/authors");
+        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/authors");
     }
 
     @Test
@@ -181,7 +157,7 @@ class TransactionTest {
         assertThatThrownBy(() -> failing.transaction(c -> insertPost(DSL.using(c), "lost")))
                 .hasRootCauseMessage("commit refused by the test");
         assertThat(postsWithSlug("lost")).isZero();
-        assertThat(purged()).isEmpty();
+        fixture.assertNothingPurged();
     }
 
     /** A real H2 connection whose commit fails, as a commit may on a serialization failure or a lost link. */
@@ -226,7 +202,7 @@ class TransactionTest {
             throw new IllegalStateException("rolled back");
         })).hasMessage("rolled back");
         assertThat(postsWithSlug("tl")).isOne();
-        assertThat(purged()).containsExactly("/posts");
+        assertThat(fixture.purged()).containsExactly("/posts");
     }
 
     @Test
