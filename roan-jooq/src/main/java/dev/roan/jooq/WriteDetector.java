@@ -1,6 +1,7 @@
 package dev.roan.jooq;
 
 import java.lang.System.Logger.Level;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,8 +90,11 @@ final class WriteDetector {
         }
         if (rules.anyUnverified()) {
             // Once per rule on a table whose columns were unknown at registration; the connection is still open.
+            // Beneath dsl.batched(...)'s connection: asking that one anything sends the user's pending batch.
+            Connection beneath = BatchedConnections.beneath(ctx);
+            Connection connection = beneath != null ? beneath : ctx.connection();
             for (Written w : written) {
-                rules.verify(w.table, ctx.connection());
+                rules.verify(w.table, connection);
             }
         }
         return written;

@@ -4,6 +4,7 @@ import static dev.roan.jooq.test.db.Tables.AUDIT_LOG;
 import static dev.roan.jooq.test.db.Tables.AUTHOR;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.roan.testkit.PurgeServer;
 import java.io.IOException;
@@ -29,6 +30,7 @@ import org.jooq.LoaderOptionsStep;
 import org.jooq.Param;
 import org.jooq.SQLDialect;
 import org.jooq.conf.Settings;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -227,6 +229,23 @@ class BatchWritesTest {
             assertThat(appCache.paths()).containsExactlyInAnyOrder("/posts/one", "/posts/two");
         }
         assertThat(title("two")).isEqualTo("y");
+    }
+
+    @Test
+    void checkingTheColumnsOfATableWithoutThemLeavesABatchedFailureToTheWriter() {
+        // The first write of a table without known columns reads the database's metadata: beneath dsl.batched(...)'s
+        // connection, since asking that one sends the pending batch, whose failure would then surface inside Roan.
+        try (PurgeServer appCache = new PurgeServer();
+                Roan appRoan = Roan.builder().purgeUrl(appCache.purgeUrl()).build()) {
+            appRoan.purge("/posts/{slug}").onWrite(DSL.table("post"));
+            DSLContext app = DSL.using(appRoan.attach(db.configuration()));
+            assertThatThrownBy(() -> app.batched(b -> {
+                b.dsl().insertInto(DSL.table("post"), DSL.field("id"), DSL.field("author_id"), DSL.field("slug"),
+                        DSL.field("title")).values(101, 100, "dup", "Dup").execute();
+                b.dsl().insertInto(DSL.table("post"), DSL.field("id"), DSL.field("author_id"), DSL.field("slug"),
+                        DSL.field("title")).values(200, 100, "new", "New").execute();
+            })).as("the duplicate key reaches the writer").isInstanceOf(DataAccessException.class);
+        }
     }
 
     @Test
