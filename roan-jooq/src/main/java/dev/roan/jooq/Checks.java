@@ -127,7 +127,7 @@ final class Checks {
         }
         int at = url.lastIndexOf('@');
         if (at < 0) {
-            return PurgePaths.printable(url);
+            return PurgePaths.printable(maskNonNumericPort(url));
         }
         int schemeEnd = url.indexOf("://");
         String prefix = schemeEnd >= 0 && schemeEnd < at ? url.substring(0, schemeEnd + 3) : "";
@@ -144,6 +144,34 @@ final class Checks {
             // Malformed: mask up to the last '@' below.
         }
         return PurgePaths.printable(prefix + "***@" + url.substring(at + 1));
+    }
+
+    /**
+     * A URL without {@code @} whose authority has a {@code :} not followed by a port: {@code http://user:pw:host/purge}
+     * (an {@code @} typed as {@code :}), or the first part of {@code http://user:p,w@host/purge} that a comma-separated
+     * list cut off: what follows the colon may be a password, and is masked.
+     */
+    private static String maskNonNumericPort(String url) {
+        int schemeEnd = url.indexOf("://");
+        if (schemeEnd < 0 || url.startsWith("[", schemeEnd + 3)) {
+            // No authority to read (mailto:ops), or an IPv6 address, whose colons are no port.
+            return url;
+        }
+        int start = schemeEnd + 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        int colon = url.indexOf(':', start);
+        if (colon < 0 || colon >= end) {
+            return url;
+        }
+        for (int i = colon + 1; i < end; i++) {
+            if (url.charAt(i) < '0' || url.charAt(i) > '9') {
+                return url.substring(0, colon + 1) + "***" + url.substring(end);
+            }
+        }
+        return url;
     }
 
     /** An HTTP method, in upper case: methods are case-sensitive, and nginx answers 400 to {@code get}. */

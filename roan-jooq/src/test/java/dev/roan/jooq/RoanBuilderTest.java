@@ -429,6 +429,9 @@ class RoanBuilderTest {
         assertThat(Roan.maskUrl("http://c:8080/purge")).isEqualTo("http://c:8080/purge");
         assertThat(Roan.maskUrl("http://u:pw@c/purge/@x")).as("real user info").isEqualTo("http://***@c/purge/@x");
         assertThat(Roan.maskUrl("http:/u:pw@c/purge")).isEqualTo("***@c/purge");
+        assertThat(Roan.maskUrl("http://user:pw42")).as("the part before a comma that cut a password")
+                .isEqualTo("http://user:***");
+        assertThat(Roan.maskUrl("http://user:pw:c/purge")).as("'@' typed as ':'").isEqualTo("http://user:***/purge");
         assertThat(Roan.maskUrl(null)).isEqualTo("null");
     }
 
@@ -445,7 +448,11 @@ class RoanBuilderTest {
             new Object[] {"http://user:hunter2@ex ample/purge", "hunter2"},
             new Object[] {"http://user:hunter2@cache_1/purge", "hunter2"},
             new Object[] {"http://user:hunter2@h:0/purge", "hunter2"},
-            new Object[] {" https://hunter2@h/purge#x", "hunter2"});
+            new Object[] {" https://hunter2@h/purge#x", "hunter2"},
+            // A comma in the password: create() and Spring split the list there, leaving "http://user:pw42".
+            new Object[] {"http://user:pw42,ter2@h/purge", "pw42"},
+            // An '@' typed as ':'.
+            new Object[] {"http://user:pw42:h/purge", "pw42"});
 
     @Test
     void secretsAppearInNoMessageLogLineOrToString() throws Exception {
