@@ -250,11 +250,17 @@ final class Checks {
                     + Roan.DEFAULT_MAX_ATTEMPTS + ", was " + maxAttempts);
         }
         Duration initial = positive(initialBackoff, "initialBackoff");
-        return RetryConfig.custom()
-                .maxAttempts(maxAttempts)
-                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(initial, 2.0, 0.5,
-                        initial.compareTo(maxBackoff) > 0 ? initial : maxBackoff))
-                .build();
+        try {
+            return RetryConfig.custom()
+                    .maxAttempts(maxAttempts)
+                    .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(initial, 2.0, 0.5,
+                            initial.compareTo(maxBackoff) > 0 ? initial : maxBackoff))
+                    .build();
+        } catch (ArithmeticException e) {
+            // Resilience4j counts waits in milliseconds, as a long.
+            throw new IllegalArgumentException("initialBackoff " + initial + " is too long to wait for: give a few"
+                    + " hundred milliseconds, such as " + Roan.DEFAULT_INITIAL_BACKOFF.toMillis() + "ms");
+        }
     }
 
     static Duration coalesceWindow(@Nullable Duration window) {

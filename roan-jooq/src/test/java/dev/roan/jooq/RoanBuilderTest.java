@@ -423,6 +423,13 @@ class RoanBuilderTest {
     }
 
     @Test
+    void aBackoffTooLongToCountIsRefusedNotOverflowed() {
+        assertThatThrownBy(() -> Roan.retryConfig(2, Duration.ofSeconds(Long.MAX_VALUE, 999_999_999)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("initialBackoff")
+                .hasMessageContaining("too long");
+    }
+
+    @Test
     void maskUrlHidesOnlyCredentials() {
         assertThat(Roan.maskUrl("http://c/purge/@x")).as("an '@' in the path of a valid URL")
                 .isEqualTo("http://c/purge/@x");

@@ -97,13 +97,12 @@ public final class RoanAutoConfiguration {
     /** A builder for the properties; an invalid value is an exception that names its property. */
     static Roan.Builder builder(RoanProperties properties) {
         Roan.Builder builder = Roan.builder().transactionBoundary(new SpringTransactionBoundary());
-        check("roan.purge-url", maskedUrls(properties), b -> b.purgeUrls(properties.getPurgeUrl().toArray(String[]::new)),
-                builder);
+        checkSecret("roan.purge-url", b -> b.purgeUrls(properties.getPurgeUrl().toArray(String[]::new)), builder);
         check("roan.purge-method", properties.getPurgeMethod(), b -> b.purgeMethod(properties.getPurgeMethod()), builder);
         properties.getHeaders().forEach((name, value) ->
                 // Neither the value nor the name is shown: a name typed as "Name: value" holds a value. Roan's message
                 // names the header as far as that is safe.
-                check("roan.headers", "(hidden)", b -> b.header(name, value), builder));
+                checkSecret("roan.headers", b -> b.header(name, value), builder));
         Duration repurgeAfter = properties.getRepurgeAfter();
         if (repurgeAfter != null) {
             check("roan.repurge-after", repurgeAfter, b -> b.repurgeAfter(repurgeAfter), builder);
@@ -138,16 +137,19 @@ public final class RoanAutoConfiguration {
         }
     }
 
-    /** The purge URLs as a message may show them: a password in one is never printed. */
-    private static String maskedUrls(RoanProperties properties) {
-        StringBuilder out = new StringBuilder();
-        for (String url : properties.getPurgeUrl()) {
-            if (out.length() > 0) {
-                out.append(',');
-            }
-            out.append(Roan.maskUrl(url));
+    /**
+     * For properties whose value may hold a secret (a purge URL's password, a header's value): Spring Boot's failure
+     * analyzer for {@code InvalidConfigurationPropertyValueException} prints the property's raw value from the
+     * environment, whatever value the exception carries, so these fail with Roan's own message instead, which names
+     * the property and shows no secret.
+     */
+    private static void checkSecret(String property, Consumer<Roan.Builder> setting, Roan.Builder builder) {
+        try {
+            setting.accept(builder);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Invalid value for configuration property '" + property + "': "
+                    + e.getMessage(), e);
         }
-        return out.toString();
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.roan.spring.boot;
 
+import dev.roan.jooq.Roan;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -161,10 +163,26 @@ public class RoanProperties {
         return retry;
     }
 
+    /**
+     * The header names, as far as they are names: a key typed as "Authorization: Bearer ..." may hold a value, so
+     * it is shown up to its first character that no header name may hold.
+     */
+    private List<String> headerNames() {
+        return headers.keySet().stream().map(name -> {
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (!(c < 0x80 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0))) {
+                    return name.substring(0, i) + "(hidden)";
+                }
+            }
+            return name;
+        }).toList();
+    }
+
     @Override
     public String toString() {
-        return "RoanProperties[enabled=" + enabled + ", purgeUrl=" + purgeUrl + ", purgeMethod=" + purgeMethod
-                + ", headers=" + headers.keySet() + " (values hidden)"
+        return "RoanProperties[enabled=" + enabled + ", purgeUrl=" + purgeUrl.stream().map(Roan::maskUrl).toList()
+                + ", purgeMethod=" + purgeMethod + ", headers=" + headerNames() + " (values hidden)"
                 + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
                 + ", coalesceWindow=" + coalesceWindow
                 + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
