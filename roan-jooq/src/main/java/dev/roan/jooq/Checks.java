@@ -243,11 +243,16 @@ final class Checks {
         }
     }
 
+    /** Roan's default retry configuration; see {@link Roan#defaultRetryConfig()}. */
+    static RetryConfig defaultRetryConfig() {
+        return retryConfig(Defaults.MAX_ATTEMPTS, Defaults.INITIAL_BACKOFF, Defaults.MAX_BACKOFF);
+    }
+
     /** Roan's retry shape: exponential backoff from {@code initialBackoff}, doubling with 50% jitter. */
     static RetryConfig retryConfig(int maxAttempts, @Nullable Duration initialBackoff, Duration maxBackoff) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1 (1 means no retry), such as "
-                    + Roan.DEFAULT_MAX_ATTEMPTS + ", was " + maxAttempts);
+                    + Defaults.MAX_ATTEMPTS + ", was " + maxAttempts);
         }
         Duration initial = positive(initialBackoff, "initialBackoff");
         try {
@@ -259,7 +264,7 @@ final class Checks {
         } catch (ArithmeticException e) {
             // Resilience4j counts waits in milliseconds, as a long.
             throw new IllegalArgumentException("initialBackoff " + initial + " is too long to wait for: give a few"
-                    + " hundred milliseconds, such as " + Roan.DEFAULT_INITIAL_BACKOFF.toMillis() + "ms");
+                    + " hundred milliseconds, such as " + Defaults.INITIAL_BACKOFF.toMillis() + "ms");
         }
     }
 

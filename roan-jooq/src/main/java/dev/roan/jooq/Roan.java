@@ -45,27 +45,27 @@ import org.jspecify.annotations.Nullable;
 public final class Roan implements AutoCloseable {
 
     /** The HTTP method of purges unless {@link Builder#purgeMethod(String)} sets another. */
-    public static final String DEFAULT_PURGE_METHOD = "GET";
+    public static final String DEFAULT_PURGE_METHOD = Defaults.PURGE_METHOD;
     /** The purge URL of {@link #create()} when neither the property nor the environment names one. */
-    public static final String DEFAULT_PURGE_URL = "http://localhost/purge";
+    public static final String DEFAULT_PURGE_URL = Defaults.PURGE_URL;
     /** The system property {@link #create()} reads the purge URL (or a comma-separated list) from. */
     public static final String PURGE_URL_PROPERTY = "roan.purge-url";
     /** The environment variable {@link #create()} reads the purge URL from when the property is unset. */
     public static final String PURGE_URL_ENV = "ROAN_PURGE_URL";
     /** How long connecting to a cache node may take, by default. */
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Defaults.CONNECT_TIMEOUT;
     /** How long one purge request may take, by default, before it counts as failed (and is retried). */
-    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Defaults.REQUEST_TIMEOUT;
     /** The least time between two purges of a path on a node while it is being written, by default. */
-    public static final Duration DEFAULT_COALESCE_WINDOW = Duration.ofMillis(10);
+    public static final Duration DEFAULT_COALESCE_WINDOW = Defaults.COALESCE_WINDOW;
     /** How long {@link #close()} waits for pending purges, by default. */
-    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Defaults.CLOSE_TIMEOUT;
     /** Attempts per purge and node in the default retry configuration. */
-    public static final int DEFAULT_MAX_ATTEMPTS = 6;
+    public static final int DEFAULT_MAX_ATTEMPTS = Defaults.MAX_ATTEMPTS;
     /** First wait between attempts in the default retry configuration; it doubles, with jitter. */
-    public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
+    public static final Duration DEFAULT_INITIAL_BACKOFF = Defaults.INITIAL_BACKOFF;
     /** The longest wait between attempts in Roan's retry configurations (unless the first wait is longer). */
-    public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_MAX_BACKOFF = Defaults.MAX_BACKOFF;
 
     private final Settings settings;
     private final Rules rules = new Rules();
@@ -140,7 +140,7 @@ public final class Roan implements AutoCloseable {
      * @return a new default retry configuration
      */
     public static RetryConfig defaultRetryConfig() {
-        return retryConfig(DEFAULT_MAX_ATTEMPTS, DEFAULT_INITIAL_BACKOFF);
+        return Checks.defaultRetryConfig();
     }
 
     /**
@@ -380,9 +380,192 @@ public final class Roan implements AutoCloseable {
      *
      * @since 0.1.0
      */
-    // The setters live in SettingsBuilder so that this file stays a facade; javac adds a public bridge here for each.
-    public static final class Builder extends SettingsBuilder {
+    public static final class Builder {
+
+        private final SettingsBuilder settings = new SettingsBuilder();
 
         private Builder() {}
+
+        /**
+         * Purges one cache node: each purge is {@code GET {purgeUrl}{path}}. A trailing slash is ignored.
+         *
+         * @param purgeUrl an absolute http or https URL, such as {@code "http://localhost/purge"}, without
+         *                 credentials, query or fragment; its host must be one {@code java.net.URI} reads (no {@code _})
+         * @return this builder
+         */
+        public Builder purgeUrl(String purgeUrl) {
+            settings.purgeUrls(purgeUrl);
+            return this;
+        }
+
+        /**
+         * Purges several cache nodes: every purge goes to each of them.
+         *
+         * @param purgeUrls absolute http or https URLs, at least one
+         * @return this builder
+         */
+        public Builder purgeUrls(String... purgeUrls) {
+            settings.purgeUrls(purgeUrls);
+            return this;
+        }
+
+        /**
+         * Sets the HTTP method of purges; default {@code GET}, as ngx_cache_purge's separate purge location
+         * expects ({@code GET {purgeUrl}{path}}). Use {@code "PURGE"} for Varnish and for an nginx site that
+         * routes the PURGE method to a purge location, where the purge URL is the site itself, such as
+         * {@code http://cache:6081} (see the README: ngx_cache_purge 2.3's own "same location" form crashes
+         * nginx). The name is sent in upper case ({@code "purge"} as {@code PURGE}): methods are case-sensitive,
+         * and nginx answers 400 to a lower-case one.
+         *
+         * @param purgeMethod an HTTP method name, such as {@code "GET"} or {@code "PURGE"}
+         * @return this builder
+         */
+        public Builder purgeMethod(String purgeMethod) {
+            settings.purgeMethod(purgeMethod);
+            return this;
+        }
+
+        /**
+         * Adds a header to every purge request, such as an authentication token or a header a Varnish VCL
+         * expects; setting a name again replaces its value. Values are never logged nor printed by
+         * {@code toString()}, nor by the messages of this check.
+         *
+         * <p>Refused: values with a control character or a non-ASCII one (HTTP/1.1 values are ASCII; encode
+         * others as the cache expects), and headers that break or vanish from requests ({@code Connection},
+         * {@code Content-Length}, {@code Expect}, {@code Keep-Alive}, {@code Proxy-*}, {@code TE}, {@code Trailer},
+         * {@code Transfer-Encoding}, {@code Upgrade}). {@code Host} is sent only when the JVM runs with
+         * {@code -Djdk.httpclient.allowRestrictedHeaders=host}; without it, key the cache's purge location on the
+         * public host instead (see the README, "Several cache nodes").
+         *
+         * @param name  the header name, a token such as {@code "Authorization"}
+         * @param value the value, printable ASCII
+         * @return this builder
+         * @throws IllegalArgumentException if the header is refused, with a message that names it, never its value
+         */
+        public Builder header(String name, String value) {
+            settings.header(name, value);
+            return this;
+        }
+
+        /**
+         * Sends every purge once more, {@code delay} after it was delivered (coalesced like any purge).
+         * This removes a page that a slow read put back into the cache between the commit and the purge:
+         * a read that began before the commit may finish after the purge and store the old page again.
+         * Choose a delay longer than the slowest page render. Off by default, so that one commit means
+         * one purge per path.
+         *
+         * @param delay a positive duration, such as {@code Duration.ofSeconds(2)}
+         * @return this builder
+         */
+        public Builder repurgeAfter(Duration delay) {
+            settings.repurgeAfter(delay);
+            return this;
+        }
+
+        /**
+         * Sets the coalescing window; default {@link Roan#DEFAULT_COALESCE_WINDOW}. A path written while its purge
+         * is on the wire owes one more purge; it is sent once that purge has completed and at least {@code window}
+         * after it was sent, and every write in the meantime joins it. A path written over and over, faster than its
+         * purges complete, is then purged about once per window, whatever the commit rate, and its last purge still
+         * starts after its last commit. A write to a path with no purge on the wire is purged at once: sparse writes
+         * never wait. {@link Roan#flush} waits for held purges too, so keep the window short: it is how stale a page
+         * written over and over may be. {@code Duration.ZERO} sends the purge owed as soon as the one on the wire
+         * completes. Closing Roan sends held purges at once.
+         *
+         * @param window zero or a positive duration, such as {@code Duration.ofMillis(10)}
+         * @return this builder
+         */
+        public Builder coalesceWindow(Duration window) {
+            settings.coalesceWindow(window);
+            return this;
+        }
+
+        /**
+         * Lets Roan purge after the commit of transactions jOOQ does not manage, such as Spring's: see
+         * {@link TransactionBoundary}. Without one, a write on a connection with auto-commit off outside any
+         * {@code dsl.transaction(...)} is purged right after the statement, with one warning in the log.
+         *
+         * @param transactionBoundary the boundary, such as the Spring module's
+         * @return this builder
+         */
+        public Builder transactionBoundary(TransactionBoundary transactionBoundary) {
+            settings.transactionBoundary(transactionBoundary);
+            return this;
+        }
+
+        /**
+         * Adds a listener told of every purge's outcome: delivered, retried, given up (for metrics, health
+         * checks, tests). Listeners are called in the order added, on Roan's delivery threads.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(PurgeListener listener) {
+            settings.listener(listener);
+            return this;
+        }
+
+        /**
+         * Sets how purges are retried: attempts and waits come from this configuration (Resilience4j
+         * {@code RetryConfig}); what is retried is Roan's rule (5xx, 429, I/O errors, timeouts), so
+         * predicates set on it are replaced. Default: {@link Roan#defaultRetryConfig()}; other numbers of the same
+         * shape: {@link Roan#retryConfig(int, Duration)}.
+         *
+         * @param retryConfig the retry configuration
+         * @return this builder
+         */
+        public Builder retryConfig(RetryConfig retryConfig) {
+            settings.retryConfig(retryConfig);
+            return this;
+        }
+
+        /**
+         * Sets how long connecting to a cache node may take; default {@link Roan#DEFAULT_CONNECT_TIMEOUT}.
+         *
+         * @param connectTimeout a positive duration
+         * @return this builder
+         */
+        public Builder connectTimeout(Duration connectTimeout) {
+            settings.connectTimeout(connectTimeout);
+            return this;
+        }
+
+        /**
+         * Sets how long one purge request may take before it counts as failed and is retried; default
+         * {@link Roan#DEFAULT_REQUEST_TIMEOUT}.
+         *
+         * @param requestTimeout a positive duration
+         * @return this builder
+         */
+        public Builder requestTimeout(Duration requestTimeout) {
+            settings.requestTimeout(requestTimeout);
+            return this;
+        }
+
+        /**
+         * Sets how long {@link Roan#close()} waits for pending purges; default {@link Roan#DEFAULT_CLOSE_TIMEOUT}.
+         *
+         * @param closeTimeout zero or a positive duration
+         * @return this builder
+         */
+        public Builder closeTimeout(Duration closeTimeout) {
+            settings.closeTimeout(closeTimeout);
+            return this;
+        }
+
+        /**
+         * Builds the Roan. Its delivery threads are daemon threads, started on first use; the JDK's
+         * {@code HttpClient} keeps one selector thread of its own until it is garbage collected.
+         *
+         * @return a new Roan
+         */
+        public Roan build() {
+            return new Roan(settings.settings());
+        }
+
+        @Override
+        public String toString() {
+            return "Roan.Builder[" + settings.settings() + "]";
+        }
     }
 }

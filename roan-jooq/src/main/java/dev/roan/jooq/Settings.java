@@ -26,7 +26,7 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
 
     /** The retry configuration to use, before Roan's own predicates are added. */
     RetryConfig retry() {
-        return retryConfig != null ? retryConfig : Roan.defaultRetryConfig();
+        return retryConfig != null ? retryConfig : Checks.defaultRetryConfig();
     }
 
     /** Header names only: their values may be secrets. */

@@ -1,0 +1,22 @@
+package dev.roan.jooq;
+
+import java.time.Duration;
+
+/**
+ * The default settings, for the classes that apply them; {@link Roan} publishes each as a {@code DEFAULT_*}
+ * constant, which users and the Spring Boot starter read.
+ */
+final class Defaults {
+
+    static final String PURGE_METHOD = "GET";
+    static final String PURGE_URL = "http://localhost/purge";
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration COALESCE_WINDOW = Duration.ofMillis(10);
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    static final int MAX_ATTEMPTS = 6;
+    static final Duration INITIAL_BACKOFF = Duration.ofMillis(200);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+    private Defaults() {}
+}
