@@ -34,7 +34,7 @@ final class CacheNode implements PurgeTarget {
     /** A node purged with {@code method}: {@code GET} for ngx_cache_purge's location, else that method (PURGE). */
     CacheNode(String purgeUrl, HttpClient client, String method, List<Map.Entry<String, String>> headers,
             Duration requestTimeout, RetryConfig retryConfig, ScheduledExecutorService scheduler, Listeners listeners) {
-        this(purgeUrl, CacheProtocol.forMethod(purgeUrl, method),
+        this(purgeUrl, protocolFor(purgeUrl, method),
                 new HttpTransport(purgeUrl, client, headers, requestTimeout, retryConfig, scheduler), listeners);
     }
 
@@ -128,5 +128,13 @@ final class CacheNode implements PurgeTarget {
     @Override
     public String toString() {
         return purgeUrl;
+    }
+
+    /**
+     * The protocol for a purge method: {@code GET} is ngx_cache_purge's separate location, any other method (such as
+     * {@code PURGE}) a request of that method to the page's own URL on the cache.
+     */
+    static CacheProtocol protocolFor(String purgeUrl, String method) {
+        return method.equals("GET") ? new NginxPurgeLocation(purgeUrl) : new PurgeMethod(purgeUrl, method);
     }
 }

@@ -17,14 +17,6 @@ import java.net.http.HttpRequest;
 interface CacheProtocol {
 
     /**
-     * The protocol for a purge method: {@code GET} is ngx_cache_purge's separate location, any other method (such as
-     * {@code PURGE}) a request of that method to the page's own URL on the cache.
-     */
-    static CacheProtocol forMethod(String purgeUrl, String method) {
-        return method.equals("GET") ? new NginxPurgeLocation(purgeUrl) : new PurgeMethod(purgeUrl, method);
-    }
-
-    /**
      * The URI a purge of {@code target} goes to.
      *
      * @throws IllegalArgumentException if the target does not form a valid URI

@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CacheProtocolTest {
 
     private static final String URL = "http://cache:8080/purge";
-    private static final CacheProtocol NGINX = CacheProtocol.forMethod(URL, "GET");
-    private static final CacheProtocol PURGE = CacheProtocol.forMethod(URL, "PURGE");
+    private static final CacheProtocol NGINX = CacheNode.protocolFor(URL, "GET");
+    private static final CacheProtocol PURGE = CacheNode.protocolFor(URL, "PURGE");
 
     static Stream<CacheProtocol> protocols() {
         return Stream.of(NGINX, PURGE);
@@ -31,7 +31,7 @@ class CacheProtocolTest {
     void getIsNginxsPurgeLocationAndAnyOtherMethodIsARequestOfThatMethod() {
         assertThat(NGINX).as("GET").isInstanceOf(NginxPurgeLocation.class);
         assertThat(PURGE).as("PURGE").isInstanceOf(PurgeMethod.class);
-        assertThat(CacheProtocol.forMethod(URL, "BAN").method()).as("another method, kept").isEqualTo("BAN");
+        assertThat(CacheNode.protocolFor(URL, "BAN").method()).as("another method, kept").isEqualTo("BAN");
     }
 
     @Test
@@ -111,7 +111,7 @@ class CacheProtocolTest {
     @ParameterizedTest
     @ValueSource(strings = {"GET", "PURGE"})
     void aPathThatFormsNoUriIsRefused(String method) {
-        CacheProtocol protocol = CacheProtocol.forMethod(URL, method);
+        CacheProtocol protocol = CacheNode.protocolFor(URL, method);
         assertThat(protocol.uri("/ok")).isEqualTo(URI.create(URL + "/ok"));
         assertThatThrownBy(() -> protocol.uri("/a b"))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -65,7 +65,7 @@ class HttpTransportTest {
     }
 
     private Attempt send(HttpTransport transport, String url) throws Exception {
-        return transport.send(CacheProtocol.forMethod(url, "GET").request(transport.newRequest(), "/posts").build(),
+        return transport.send(CacheNode.protocolFor(url, "GET").request(transport.newRequest(), "/posts").build(),
                 retried::add).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
