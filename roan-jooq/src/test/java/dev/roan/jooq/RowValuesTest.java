@@ -260,16 +260,21 @@ class RowValuesTest {
         assertThat(RowValues.columnOf(DSL.field("post.slug"), DSL.table("post").as("p")))
                 .as("the aliased table's name").isEqualTo("slug");
         assertThat(RowValues.columnOf(DSL.field("author.name"), POST)).as("another table").isNull();
-        assertThat(RowValues.columnOf(DSL.field("a.b.c.d.slug"), POST)).as("five parts").isNull();
+        assertThat(RowValues.columnOf(DSL.field("author.slug"), POST)).as("another table's column of that name")
+                .isNull();
+        assertThat(RowValues.columnOf(DSL.field("a.b.c.post.slug"), POST)).as("five parts").isNull();
+        assertThat(RowValues.columnOf(DSL.field("b.c.post.slug"), POST)).as("four parts").isEqualTo("SLUG");
         assertThat(RowValues.columnOf(DSL.field("s.post.slug"), POST)).isEqualTo("SLUG");
         assertThat(RowValues.columnOf(DSL.field("upper(slug)"), POST)).as("an expression").isNull();
         assertThat(RowValues.columnOf(DSL.field("1slug"), POST)).as("a number first").isNull();
         assertThat(RowValues.columnOf(DSL.field("post."), POST)).isNull();
-        assertThat(RowValues.columnOf(DSL.field("\"\""), POST)).as("an empty quoted name").isNull();
+        assertThat(RowValues.columnOf(DSL.field("\"\""), DSL.table("t"))).as("an empty quoted name").isNull();
         assertThat(RowValues.columnOf(DSL.field("\"slug"), POST)).as("an unclosed quote").isNull();
         assertThat(RowValues.columnOf(DSL.field("post slug"), POST)).isNull();
         assertThat(RowValues.columnOf(DSL.field("s_1$"), DSL.table("t"))).isEqualTo("s_1$");
         assertThat(RowValues.columnOf(DSL.upper(POST.SLUG), POST)).as("a function").isNull();
+        assertThat(RowValues.columnOf(DSL.upper(DSL.field(DSL.name("x"), String.class)), DSL.table("t")))
+                .as("a function, even where any name may be a column").isNull();
     }
 
     @Test

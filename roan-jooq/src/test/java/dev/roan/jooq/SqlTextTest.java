@@ -93,6 +93,11 @@ class SqlTextTest {
         assertThat(SqlText.names("a 'x'b")).as("a name right after a literal").containsExactly("a", "b");
         assertThat(SqlText.names("a ''")).containsExactly("a");
         assertThat(SqlText.names("a '")).containsExactly("a");
+        assertThat(SqlText.names("a '' b")).as("an empty literal").containsExactly("a", "b");
+        assertThat(SqlText.names("a =")).as("an operator at the end").containsExactly("a");
+        assertThat(SqlText.names("a 12")).as("a number at the end").containsExactly("a");
+        assertThat(SqlText.names("/*/ b */ c")).as("/*/ opens a comment, and does not close it")
+                .containsExactly("c");
         assertThat(SqlText.names("a 1 b")).containsExactly("a", "b");
         assertThat(SqlText.names("a -- b\nc")).as("comments name nothing").containsExactly("a", "c");
         assertThat(SqlText.names("a /* b */ c /* d")).containsExactly("a", "c");
