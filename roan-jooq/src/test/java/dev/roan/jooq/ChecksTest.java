@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 
 /** The checks of settings at their edges: what is still accepted, what is refused first, and what a message says. */
@@ -23,6 +25,8 @@ class ChecksTest {
         assertThatThrownBy(() -> Checks.purgeUrl("http://cache_1/purge")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("has a host with '_'");
         assertThatThrownBy(() -> Checks.purgeUrl("http://cache_1:8080/purge")).hasMessageContaining("has a host with '_'");
+        assertThatThrownBy(() -> Checks.purgeUrl("http://_cache/purge")).as("an underscore first")
+                .hasMessageContaining("has a host with '_'");
     }
 
     @Test
@@ -58,6 +62,8 @@ class ChecksTest {
             assertThatThrownBy(() -> Checks.header(bad, "v")).as(bad).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("header name must be a token");
         }
+        assertThatThrownBy(() -> Checks.header(":authority", "v")).as("a colon first")
+                .hasMessageContaining("did you pass 'Name: value' as the name?");
         assertThatThrownBy(() -> Checks.header("", "v")).hasMessageContaining("header name is empty");
         assertThatThrownBy(() -> Checks.header(null, "v")).hasMessageContaining("header name is null");
     }
@@ -68,5 +74,23 @@ class ChecksTest {
                 .hasMessageContaining("Proxy-* headers are for a proxy");
         assertThatThrownBy(() -> Checks.header("TE", "v")).hasMessageContaining("hop-by-hop or message-framing");
         assertThatCode(() -> Checks.header("X-Proxy-Token", "v")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void oneAttemptMeansNoRetryAndIsAccepted() {
+        assertThat(Checks.retryConfig(1, Duration.ofMillis(10), Duration.ofSeconds(1))
+                .getMaxAttempts()).isEqualTo(1);
+        assertThatThrownBy(() -> Checks.retryConfig(0, Duration.ofMillis(10), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAttempts must be at least 1");
+    }
+
+    @Test
+    void aCoalesceWindowIsZeroOrPositive() {
+        assertThat(Checks.coalesceWindow(Duration.ZERO)).isZero();
+        assertThat(Checks.coalesceWindow(Duration.ofMillis(5))).hasMillis(5);
+        assertThatThrownBy(() -> Checks.coalesceWindow(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("such as Duration.ofMillis(10)");
+        assertThatThrownBy(() -> Checks.coalesceWindow(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("was null");
     }
 }
