@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 class TransactionScopesTest {
 
     private final DispatcherTest.FakeTicker ticker = new DispatcherTest.FakeTicker(1_000L);
-    private final Dispatcher dispatcher = new Dispatcher(List.of(new DispatcherTest.FakeTarget("node")),
-            new DispatcherTest.ManualExecutor(), new DispatcherTest.ManualScheduler(ticker), ticker, null,
+    private final DispatcherTest.FakeTarget node = new DispatcherTest.FakeTarget("node");
+    private final DispatcherTest.ManualExecutor executor = new DispatcherTest.ManualExecutor();
+    private final Dispatcher dispatcher = new Dispatcher(List.of(node), executor, new DispatcherTest.ManualScheduler(ticker), ticker, null,
             Duration.ZERO);
     private final JdbcDataSource dataSource = new JdbcDataSource();
 
@@ -79,6 +80,32 @@ class TransactionScopesTest {
         })).hasMessageContaining("roll back");
         assertThat(pending()).isEmpty();
         assertThat(scopes.hold(List.of("/b"))).as("no frame left behind").isFalse();
+    }
+
+    @Test
+    void droppedPathsAreLoggedAtDebugLevel() {
+        TransactionScopes scopes = new TransactionScopes(dispatcher, null);
+        try (LogCapture log = new LogCapture()) {
+            try {
+                dsl(scopes).transaction(outer -> {
+                    try {
+                        DSL.using(outer).transaction(inner -> {
+                            scopes.hold(List.of("/inner"));
+                            throw new IllegalStateException("roll back the savepoint");
+                        });
+                    } catch (IllegalStateException expected) {
+                        // the outer transaction goes on, and fails too
+                    }
+                    scopes.hold(List.of("/outer"));
+                    throw new IllegalStateException("roll back");
+                });
+            } catch (IllegalStateException expected) {
+                // rolled back
+            }
+            assertThat(log.messages(java.util.logging.Level.FINE)).containsExactly(
+                    "Savepoint rolled back, dropped purges of [/inner]",
+                    "Transaction rolled back, dropped purges of [/outer]");
+        }
     }
 
     @Test
@@ -137,10 +164,15 @@ class TransactionScopesTest {
                 scopes.hold(List.of("/inner"));
                 scopes.implicitCommit();
                 assertThat(pending()).containsExactlyInAnyOrder("/outer", "/inner");
-                dispatcher.stopAccepting();
+                executor.runAll();
+                node.complete("/outer");
+                node.complete("/inner");
+                executor.runAll();
             });
         });
-        assertThat(pending()).as("released once, not again at the commit").hasSize(2);
+        executor.runAll();
+        assertThat(node.sent()).as("released once, not again at the commit")
+                .containsExactlyInAnyOrder("/outer", "/inner");
     }
 
     @Test
