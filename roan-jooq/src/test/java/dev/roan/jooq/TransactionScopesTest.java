@@ -244,4 +244,18 @@ class TransactionScopesTest {
         TransactionProvider explicit = new DefaultTransactionProvider(new DataSourceConnectionProvider(dataSource));
         assertThat(new TransactionScopes.Provider(explicit, scopes)).hasToString("Roan(" + explicit + ")");
     }
+
+    @Test
+    void theWrappedProviderStillCommitsAndRollsBackTheDatabaseTransaction() {
+        TransactionScopes scopes = new TransactionScopes(dispatcher, null);
+        DSLContext dsl = dsl(scopes);
+        dsl.execute("create table t (id int)");
+        dsl.transaction(c -> DSL.using(c).execute("insert into t values (1)"));
+        assertThatThrownBy(() -> dsl.transaction(c -> {
+            DSL.using(c).execute("insert into t values (2)");
+            throw new IllegalStateException("roll back");
+        })).hasMessageContaining("roll back");
+        assertThat(DSL.using(dataSource, SQLDialect.H2).fetchValue("select listagg(id, ',') from t"))
+                .as("seen from another connection").isEqualTo("1");
+    }
 }
