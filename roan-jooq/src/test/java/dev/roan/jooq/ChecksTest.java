@@ -1,0 +1,96 @@
+package dev.roan.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+/** The checks of settings at their edges: what is still accepted, what is refused first, and what a message says. */
+class ChecksTest {
+
+    @Test
+    void portsFromOneTo65535AreAccepted() {
+        assertThat(Checks.purgeUrl("http://h:65535/purge")).isEqualTo("http://h:65535/purge");
+        assertThat(Checks.purgeUrl("http://h:1/purge/")).isEqualTo("http://h:1/purge");
+        assertThatThrownBy(() -> Checks.purgeUrl("http://h:65536/purge")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has port 65536");
+        assertThatThrownBy(() -> Checks.purgeUrl("http://h:0/purge")).hasMessageContaining("has port 0");
+    }
+
+    @Test
+    void aHostWithAnUnderscoreIsNamedAsTheReasonWithOrWithoutAPort() {
+        assertThatThrownBy(() -> Checks.purgeUrl("http://cache_1/purge")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has a host with '_'");
+        assertThatThrownBy(() -> Checks.purgeUrl("http://cache_1:8080/purge")).hasMessageContaining("has a host with '_'");
+        assertThatThrownBy(() -> Checks.purgeUrl("http://_cache/purge")).as("an underscore first")
+                .hasMessageContaining("has a host with '_'");
+    }
+
+    @Test
+    void anAuthorityThatIsNoHostSaysSoAndAnUnreadablePortSaysThat() {
+        assertThatThrownBy(() -> Checks.purgeUrl("http://-cache/purge")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("has no valid host");
+        assertThatThrownBy(() -> Checks.purgeUrl("http://cache:port/purge")).hasMessageContaining("has an invalid port");
+        assertThatThrownBy(() -> Checks.purgeUrl("http://:80/purge")).hasMessageContaining("has no host:");
+    }
+
+    @Test
+    void masksStartAtTheSchemeOrTheStartOfTheText() {
+        assertThat(Checks.maskUrl("@cache/purge")).isEqualTo("***@cache/purge");
+        assertThat(Checks.maskUrl("://user:pw@cache/purge")).isEqualTo("://***@cache/purge");
+        assertThat(Checks.maskUrl("http://user:pw@cache/purge")).isEqualTo("http://***@cache/purge");
+        assertThat(Checks.maskUrl("http://cache/purge/@x")).as("no user info").isEqualTo("http://cache/purge/@x");
+        assertThat(Checks.maskUrl(null)).isEqualTo("null");
+    }
+
+    @Test
+    void headerValuesMayHoldEveryPrintableAsciiCharacterAndTabs() {
+        assertThatCode(() -> Checks.header("X-Token", " a\tb ~!")).doesNotThrowAnyException();
+        assertThatThrownBy(() -> Checks.header("X-Token", "a\u007fb")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("control character at index 1");
+        assertThatThrownBy(() -> Checks.header("X-Token", "ab\u001f")).hasMessageContaining("at index 2");
+        assertThatThrownBy(() -> Checks.header("X-Token", "\u0080")).hasMessageContaining("non-ASCII character at index 0");
+    }
+
+    @Test
+    void headerNamesAreTokensOfLettersDigitsAndSymbols() {
+        assertThatCode(() -> Checks.header("azAZ09!#$%&'*+-.^_`|~", "v")).doesNotThrowAnyException();
+        for (String bad : new String[] {"X Token", "X@", "X/", "X[", "X{", "X:"}) {
+            assertThatThrownBy(() -> Checks.header(bad, "v")).as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("header name must be a token");
+        }
+        assertThatThrownBy(() -> Checks.header(":authority", "v")).as("a colon first")
+                .hasMessageContaining("did you pass 'Name: value' as the name?");
+        assertThatThrownBy(() -> Checks.header("", "v")).hasMessageContaining("header name is empty");
+        assertThatThrownBy(() -> Checks.header(null, "v")).hasMessageContaining("header name is null");
+    }
+
+    @Test
+    void hopByHopAndProxyHeadersAreRefusedEachWithItsReason() {
+        assertThatThrownBy(() -> Checks.header("Proxy-Authorization", "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Proxy-* headers are for a proxy");
+        assertThatThrownBy(() -> Checks.header("TE", "v")).hasMessageContaining("hop-by-hop or message-framing");
+        assertThatCode(() -> Checks.header("X-Proxy-Token", "v")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void oneAttemptMeansNoRetryAndIsAccepted() {
+        assertThat(Checks.retryConfig(1, Duration.ofMillis(10), Duration.ofSeconds(1))
+                .getMaxAttempts()).isEqualTo(1);
+        assertThatThrownBy(() -> Checks.retryConfig(0, Duration.ofMillis(10), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxAttempts must be at least 1");
+    }
+
+    @Test
+    void aCoalesceWindowIsZeroOrPositive() {
+        assertThat(Checks.coalesceWindow(Duration.ZERO)).isZero();
+        assertThat(Checks.coalesceWindow(Duration.ofMillis(5))).hasMillis(5);
+        assertThatThrownBy(() -> Checks.coalesceWindow(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("such as Duration.ofMillis(10)");
+        assertThatThrownBy(() -> Checks.coalesceWindow(null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("was null");
+    }
+}
