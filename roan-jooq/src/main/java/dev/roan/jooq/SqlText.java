@@ -229,8 +229,11 @@ final class SqlText {
                 pos = Math.min(end + 1, sql.length());
                 return;
             }
+            // One character; a number runs on to its end (12a3 is no name), an operator or comma does not, so that
+            // the name after "v=" or "a," is still read.
+            boolean number = Character.isDigit(sql.charAt(pos));
             pos++;
-            while (pos < sql.length() && Character.isLetterOrDigit(sql.charAt(pos)) && !Character.isLetter(sql.charAt(pos - 1))) {
+            while (number && pos < sql.length() && Character.isLetterOrDigit(sql.charAt(pos))) {
                 pos++;
             }
         }

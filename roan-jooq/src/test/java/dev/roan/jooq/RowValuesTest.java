@@ -289,11 +289,11 @@ class RowValuesTest {
 
     @Test
     void sameTableMeansTheSameGeneratedClassOrTheSameNameUnaliased() {
-        assertThat(RowValues.sameTable(POST, POST.as("p"))).isTrue();
-        assertThat(RowValues.sameTable(DSL.table("post"), DSL.table(DSL.name("POST")).as("x"))).isTrue();
-        assertThat(RowValues.sameTable(POST, AUTHOR)).isFalse();
-        assertThat(RowValues.sameTable(DSL.table("post"), DSL.table("author"))).isFalse();
-        assertThat(RowValues.sameTable(DSL.table(DSL.name("a")).as("post"), DSL.table("post")))
+        assertThat(Tables.same(POST, POST.as("p"))).isTrue();
+        assertThat(Tables.same(DSL.table("post"), DSL.table(DSL.name("POST")).as("x"))).isTrue();
+        assertThat(Tables.same(POST, AUTHOR)).isFalse();
+        assertThat(Tables.same(DSL.table("post"), DSL.table("author"))).isFalse();
+        assertThat(Tables.same(DSL.table(DSL.name("a")).as("post"), DSL.table("post")))
                 .as("an alias is not its table").isFalse();
     }
 

@@ -111,4 +111,11 @@ class SqlTextTest {
         }
         assertThat(SqlText.names(sql.toString())).hasSize(64).contains("t62").doesNotContain("t63");
     }
+
+    @Test
+    void aNameRightAfterAnOperatorOrCommaIsStillANameOfTheStatement() {
+        // An unreadable write purges the rules of every table it names: a table after "a," must not be lost.
+        assertThat(SqlText.names("update a,post set v=b where x=12a3")).contains("a", "post", "v", "b", "x")
+                .doesNotContain("12a3", "a3");
+    }
 }
