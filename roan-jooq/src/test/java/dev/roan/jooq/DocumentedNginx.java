@@ -35,24 +35,8 @@ final class DocumentedNginx {
             String server = replace(documented, "proxy_cache_path /var/cache/nginx/blog ", "proxy_cache_path cache ");
             server = replace(server, "http://127.0.0.1:8080;", "http://" + upstream + ";");
             server = replace(server, "server {\n", "server {\n    listen 127.0.0.1:" + port + ";\n");
-            return (loadModule ? "load_module " + Nginx.PURGE_MODULE + ";\n" : "") + """
-                    daemon off;
-                    master_process off;
-                    pid nginx.pid;
-                    error_log stderr notice;
-                    events {
-                        worker_connections 64;
-                    }
-                    http {
-                        log_format roan '$request_method $request_uri $status $upstream_cache_status';
-                        access_log access.log roan;
-                        client_body_temp_path client_body_temp;
-                        proxy_temp_path proxy_temp;
-                        fastcgi_temp_path fastcgi_temp;
-                        uwsgi_temp_path uwsgi_temp;
-                        scgi_temp_path scgi_temp;
-                        add_header X-Cache-Status $upstream_cache_status always;
-                    """ + server + "}\n";
+            return Nginx.head(loadModule) + "    add_header X-Cache-Status $upstream_cache_status always;\n" + server
+                    + "}\n";
         };
     }
 

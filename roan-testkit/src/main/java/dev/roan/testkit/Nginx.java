@@ -39,6 +39,35 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class Nginx implements AutoCloseable {
 
+    /**
+     * The start of an nginx configuration for one test, up to and into {@code http { ... }}: no daemon, files relative
+     * to the prefix, an access log of method, target, status and cache status. The caller adds its {@code http} body
+     * and the closing brace.
+     */
+    public static String head(boolean loadModule) {
+        return (loadModule ? "load_module " + PURGE_MODULE + ";\n" : "") + """
+                daemon off;
+                master_process off;
+                pid nginx.pid;
+                error_log stderr notice;
+
+                events {
+                    worker_connections 64;
+                }
+
+                http {
+                    log_format roan '$request_method $request_uri $status $upstream_cache_status';
+                    access_log access.log roan;
+
+                    client_body_temp_path client_body_temp;
+                    proxy_temp_path proxy_temp;
+                    fastcgi_temp_path fastcgi_temp;
+                    uwsgi_temp_path uwsgi_temp;
+                    scgi_temp_path scgi_temp;
+                """;
+    }
+
+
     /** Where Debian's libnginx-mod-http-cache-purge puts the module. */
     public static final String PURGE_MODULE = "/usr/lib/nginx/modules/ngx_http_cache_purge_module.so";
     /** The cache zone of the generated configuration, as named in {@code proxy_cache_purge}. */
@@ -339,28 +368,8 @@ public final class Nginx implements AutoCloseable {
             String namedKey = purgeKey != null ? purgeKey : cacheKey;
             StringBuilder c = new StringBuilder();
             c.append("# Written by dev.roan.testkit.Nginx for one test; relative paths are inside the prefix (-p).\n");
-            if (loadModule) {
-                c.append("load_module ").append(PURGE_MODULE).append(";\n");
-            }
+            c.append(head(loadModule));
             c.append("""
-                    daemon off;
-                    master_process off;
-                    pid nginx.pid;
-                    error_log stderr notice;
-
-                    events {
-                        worker_connections 64;
-                    }
-
-                    http {
-                        log_format roan '$request_method $request_uri $status $upstream_cache_status';
-                        access_log access.log roan;
-
-                        client_body_temp_path client_body_temp;
-                        proxy_temp_path proxy_temp;
-                        fastcgi_temp_path fastcgi_temp;
-                        uwsgi_temp_path uwsgi_temp;
-                        scgi_temp_path scgi_temp;
 
                         proxy_cache_path cache levels=1:2 keys_zone=roan:1m max_size=100m inactive=365d use_temp_path=off;
 
