@@ -151,12 +151,4 @@ public final class RoanAutoConfiguration {
                     + e.getMessage(), e);
         }
     }
-
-    /**
-     * A purge URL as a meter tag or a health detail shows it: Roan's {@link Roan#maskUrl}, which leaves a URL Roan
-     * accepted as it is (such URLs hold no credentials; an '@' in their path is no user info).
-     */
-    static String maskUrl(@Nullable String url) {
-        return Roan.maskUrl(url);
-    }
 }

@@ -58,7 +58,7 @@ public final class RoanHealthIndicator implements HealthIndicator, PurgeListener
             boolean nodeFailing = failing.getOrDefault(url, Boolean.FALSE);
             down |= nodeFailing;
             Map<String, String> node = new LinkedHashMap<>();
-            node.put("url", RoanAutoConfiguration.maskUrl(url));
+            node.put("url", Roan.maskUrl(url));
             node.put("status", nodeFailing ? Status.DOWN.getCode() : Status.UP.getCode());
             nodes.add(node);
         }

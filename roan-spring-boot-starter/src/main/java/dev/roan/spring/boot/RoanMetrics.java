@@ -78,7 +78,7 @@ public final class RoanMetrics implements PurgeListener {
     }
 
     private Node node(String purgeUrl) {
-        return nodes.computeIfAbsent(purgeUrl, url -> new Node(registry, RoanAutoConfiguration.maskUrl(url)));
+        return nodes.computeIfAbsent(purgeUrl, url -> new Node(registry, Roan.maskUrl(url)));
     }
 
     @Override

@@ -604,9 +604,9 @@ class RoanAutoConfigurationTest {
 
     @Test
     void purgeUrlsRoanAcceptedAreShownWhole() {
-        assertThat(RoanAutoConfiguration.maskUrl("http://c/purge/@x")).as("an '@' in the path is no user info")
+        assertThat(Roan.maskUrl("http://c/purge/@x")).as("an '@' in the path is no user info")
                 .isEqualTo("http://c/purge/@x");
-        assertThat(RoanAutoConfiguration.maskUrl("http://user:pw@c/purge")).isEqualTo("http://***@c/purge");
+        assertThat(Roan.maskUrl("http://user:pw@c/purge")).isEqualTo("http://***@c/purge");
     }
 
     @Test
