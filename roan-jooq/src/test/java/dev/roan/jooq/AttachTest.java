@@ -62,11 +62,11 @@ class AttachTest {
                 .isExactlyInstanceOf(transactions);
         insertPost(DSL.using(original), "unattached");
         DSL.using(original).transaction(c -> insertPost(DSL.using(c), "unattached-tx"));
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.count()).as("purges for writes through the unattached configuration").isZero();
 
         insertPost(DSL.using(attached), "attached");
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).containsExactly("/posts");
     }
 
@@ -87,7 +87,7 @@ class AttachTest {
         assertThat(attached.executeListenerProviders()[0]).isSameAs(original.executeListenerProviders()[0]);
         insertPost(DSL.using(attached), "counted");
         assertThat(executed).hasValue(1);
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).containsExactly("/posts");
     }
 
@@ -101,7 +101,7 @@ class AttachTest {
                 .as("wraps jOOQ's default provider, not its own wrapper").isNull();
         DSL.using(twice).transaction(c -> insertPost(DSL.using(c), "twice"));
         assertThat(cache.take().path()).isEqualTo("/posts");
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.count()).isOne();
     }
 
@@ -129,7 +129,7 @@ class AttachTest {
         assertThat(attached.recordListenerProviders()).as("record listeners")
                 .hasSameSizeAs(original.recordListenerProviders());
         insertPost(DSL.using(attached), "static");
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).containsExactly("/posts");
     }
 
@@ -139,14 +139,14 @@ class AttachTest {
             DSLContext dsl = DSL.using(later.attach(db.configuration()));
             later.purge("/posts/{slug}").onWrite(POST);
             insertPost(dsl, "first");
-            assertThat(later.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(later.flush(Waits.DELIVERY)).isTrue();
             cache.clear();
 
             PostRecord post = dsl.fetchOne(POST, POST.SLUG.eq("first"));
             post.setTitle("only the title");
             post.store();
 
-            assertThat(later.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(later.flush(Waits.DELIVERY)).isTrue();
             assertThat(cache.paths()).as("slug known from the record, not the statement").containsExactly("/posts/first");
         }
     }
@@ -165,7 +165,7 @@ class AttachTest {
             assertThat(log.messages(Level.WARNING)).as("one warning for both writes").hasSize(1);
             assertThat(log.messages(Level.WARNING).get(0)).contains("record listener", "attach that configuration again");
         }
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         cache.clear();
         DSLContext again = DSL.using(roan.attach(attached));
         assertThat(again.configuration().recordListenerProviders())
@@ -174,7 +174,7 @@ class AttachTest {
         post.setTitle("only the title");
         post.store();
 
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).containsExactlyInAnyOrder("/posts", "/posts/first", "/drafts/first");
     }
 
@@ -189,7 +189,7 @@ class AttachTest {
 
             try (LogCapture log = new LogCapture()) {
                 insertPost(DSL.using(attached), "kept");
-                assertThat(later.flush(Duration.ofSeconds(5))).isTrue();
+                assertThat(later.flush(Waits.DELIVERY)).isTrue();
                 assertThat(log.messages(Level.WARNING)).isEmpty();
             }
             assertThat(cache.paths()).containsExactlyInAnyOrder("/posts", "/posts/kept");
@@ -254,7 +254,7 @@ class AttachTest {
         DSLContext dsl = DSL.using(boots);
         dsl.transaction(c -> {
             insertPost(DSL.using(c), "in-place");
-            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
             assertThat(cache.count()).as("purges before the commit").isZero();
         });
         assertThat(cache.take().path()).isEqualTo("/posts");

@@ -192,7 +192,7 @@ class BatchWritesTest {
                 b.dsl().update(POST).set(POST.TITLE, "y").where(POST.SLUG.eq("two")).execute();
                 b.dsl().insertInto(POST, POST.AUTHOR_ID, POST.SLUG, POST.TITLE).values(100L, "new", "New").execute();
             });
-            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
             assertThat(cache.count()).as("held until the commit").isZero();
         });
         assertThat(title("two")).isEqualTo("y");
@@ -221,11 +221,11 @@ class BatchWritesTest {
                 b.dsl().update(POST).set(POST.TITLE, "y").where(POST.SLUG.eq("two")).execute();
             });
             assertThat(held).as("the rows of the batch, held").containsExactlyInAnyOrder("/posts/one", "/posts/two");
-            assertThat(appRoan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(appRoan.flush(Waits.DELIVERY)).isTrue();
             assertThat(appCache.count()).as("nothing before the commit").isZero();
             connection.commit();
             release.get().accept(held);
-            assertThat(appRoan.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(appRoan.flush(Waits.DELIVERY)).isTrue();
             assertThat(appCache.paths()).containsExactlyInAnyOrder("/posts/one", "/posts/two");
         }
         assertThat(title("two")).isEqualTo("y");

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class LoggingTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Waits.DELIVERY;
     private static final RetryConfig TWO_ATTEMPTS = RetryConfig.custom()
             .maxAttempts(2)
             .waitDuration(Duration.ofMillis(20))

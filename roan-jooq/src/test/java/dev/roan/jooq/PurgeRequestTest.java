@@ -36,7 +36,7 @@ class PurgeRequestTest {
         roan.purge("/posts").onWrite(POST);
         DSLContext dsl = DSL.using(roan.attach(db.configuration()));
         dsl.insertInto(POST).set(POST.SLUG, "s").set(POST.TITLE, "t").execute();
-        assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
     }
 
     @Test
@@ -141,7 +141,7 @@ class PurgeRequestTest {
             dsl.insertInto(POST).set(POST.SLUG, "a").set(POST.TITLE, "a").execute();
             assertThat(cache.take().path()).isEqualTo("/posts");
             dsl.insertInto(POST).set(POST.SLUG, "b").set(POST.TITLE, "b").execute();
-            assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
             assertThat(cache.count()).as("purge, purge for the second commit, then one re-purge").isEqualTo(3);
         }
     }

@@ -261,7 +261,7 @@ class PurgeRuleTest {
             endToEnd.purge("/caf\u00e9").onWrite(POST);
             DSLContext dsl = DSL.using(endToEnd.attach(db.configuration()));
             dsl.insertInto(POST).set(POST.SLUG, "s").set(POST.TITLE, "S").execute();
-            assertThat(endToEnd.flush(Duration.ofSeconds(10))).as("flush").isTrue();
+            assertThat(endToEnd.flush(Waits.DELIVERY)).as("flush").isTrue();
             assertThat(cache.paths()).as("raw paths received")
                     .containsExactlyInAnyOrder("/tags/a%20b", "/caf%C3%A9");
         }

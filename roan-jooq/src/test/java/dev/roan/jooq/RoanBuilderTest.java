@@ -501,7 +501,7 @@ class RoanBuilderTest {
                     roan.purge("/posts").onWrite(POST);
                     DSL.using(roan.attach(db.configuration())).insertInto(POST).set(POST.SLUG, "s")
                             .set(POST.TITLE, "S").execute();
-                    assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+                    assertThat(roan.flush(Waits.DELIVERY)).isTrue();
                     assertThat(cache.take().header("Authorization")).as("sent").isEqualTo("Bearer hunter2");
                     shown.add(roan.toString());
                 }

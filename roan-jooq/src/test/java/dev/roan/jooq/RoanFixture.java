@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class RoanFixture implements AfterEachCallback {
 
-    private static final Duration FLUSH = Duration.ofSeconds(10);
+    private static final Duration FLUSH = Waits.DELIVERY;
 
     private UnaryOperator<Roan.Builder> builder = UnaryOperator.identity();
     private Supplier<Configuration> database = () -> db().configuration();

@@ -422,7 +422,7 @@ class RowLevelTest {
         dsl.transaction(c -> {
             DSL.using(c).update(POST).set(POST.TITLE, "t").where(POST.SLUG.eq("one")).execute();
             DSL.using(c).update(POST).set(POST.TITLE, "t").where(POST.SLUG.eq("two")).execute();
-            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
             assertThat(cache.count()).isZero();
         });
         assertThat(purged()).containsExactlyInAnyOrder("/posts/one", "/posts/two");

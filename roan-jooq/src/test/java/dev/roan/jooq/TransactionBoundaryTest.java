@@ -149,7 +149,7 @@ class TransactionBoundaryTest {
         cache.onArrival(path -> postsWithSlug("managed"));
         transactions.begin();
         insertPost(dsl, "managed");
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.count()).as("purges before the commit").isZero();
         connection.commit();
         transactions.committed();
@@ -165,7 +165,7 @@ class TransactionBoundaryTest {
         connection.rollback();
         transactions.rolledBack();
         DSL.using(db.dataSource, SQLDialect.H2).insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "x").execute();
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.count()).isZero();
     }
 
@@ -173,12 +173,12 @@ class TransactionBoundaryTest {
     void jooqTransactionInsideTheBoundarysWaitsForTheOuterCommit() throws Exception {
         transactions.begin();
         dsl.transaction(c -> insertPost(DSL.using(c), "nested"));
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.count()).as("purges at jOOQ's commit, a mere savepoint release").isZero();
         connection.commit();
         transactions.committed();
         assertThat(cache.take().path()).isEqualTo("/posts");
-        assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.count()).as("one purge per path").isOne();
     }
 

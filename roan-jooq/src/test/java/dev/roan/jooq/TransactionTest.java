@@ -71,7 +71,7 @@ class TransactionTest {
         cache.onArrival(path -> postsWithSlug("tx"));
         dsl.transaction(c -> {
             insertPost(DSL.using(c), "tx");
-            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
             assertThat(cache.count()).as("purges sent before the commit").isZero();
         });
         PurgeServer.Request request = cache.take();
@@ -110,7 +110,7 @@ class TransactionTest {
     void committedSavepointWaitsForTheOuterCommit() {
         assertThatThrownBy(() -> dsl.transaction(outer -> {
             DSL.using(outer).transaction(inner -> insertPost(DSL.using(inner), "nested"));
-            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
             assertThat(cache.count()).as("purges sent at the savepoint's release").isZero();
             throw new IllegalStateException("outer fails");
         })).hasMessage("outer fails");
@@ -182,7 +182,7 @@ class TransactionTest {
             DSLContext manual = DSL.using(roan.attach(DSL.using(connection, SQLDialect.H2).configuration()));
             insertPost(manual, "manual-1");
             insertPost(manual, "manual-2");
-            assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
             assertThat(cache.paths()).as("released without waiting for a commit Roan cannot see")
                     .isNotEmpty().containsOnly("/posts");
             connection.commit();
@@ -223,12 +223,12 @@ class TransactionTest {
         });
         assertThat(written.await(10, TimeUnit.SECONDS)).isTrue();
         dsl.update(AUTHOR).set(AUTHOR.NAME, "meanwhile").where(AUTHOR.ID.eq(100L)).execute();
-        assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).as("an auto-commit write while another thread's transaction is open")
                 .containsExactly("/authors");
         otherDone.countDown();
         slowTransaction.get(10, TimeUnit.SECONDS);
-        assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).as("the rolled-back transaction on the other thread").containsExactly("/authors");
     }
 }
