@@ -202,6 +202,29 @@ public final class PurgeRule {
     }
 
     /**
+     * Fills this rule's placeholders only from what a statement itself says (its SET, WHERE and RETURNING, or its
+     * records), never by reading the rows it changes. By default, when an {@code UPDATE} or {@code DELETE} does not
+     * tell a placeholder's value for every row it changes ({@code update pet set name = ? where id = ?} for
+     * {@code /owners/{owner_id}}), or changes a placeholder column without telling its old value
+     * ({@code update owner set last_name = ? where id = ?} for {@code /owners?lastName={last_name}}), Roan reads
+     * those columns of the rows first: with the statement's own WHERE, on its connection and in its transaction,
+     * locking them as the statement will ({@code SELECT ... FOR UPDATE}), and purges the pages of the old and the new
+     * values. Opt out when that extra query costs more than the rule's fallback paths do; such writes then purge the
+     * paths the statement fills and the fallback ({@link #whenRowsUnknown(String...)}).
+     *
+     * <pre>{@code
+     * roan.purge("/owners/{owner_id}").onUpdate(PETS).withoutReadingRows().whenRowsUnknown("/owners");
+     * }</pre>
+     *
+     * @return this rule
+     * @since 0.1.0
+     */
+    public PurgeRule withoutReadingRows() {
+        rules.withoutReadingRows(rule);
+        return this;
+    }
+
+    /**
      * Returns the path this rule purges, percent-encoded where the registered path needed it, with its
      * {@code {column}} placeholders.
      *
@@ -230,6 +253,6 @@ public final class PurgeRule {
     public String toString() {
         List<String> f = rule.fallbacks();
         return "PurgeRule[" + path() + " on " + rules.describe(rule) + (f.isEmpty() ? "" : ", when rows unknown " + f)
-                + "]";
+                + (rule.readsRows() ? "" : ", without reading rows") + "]";
     }
 }

@@ -51,6 +51,7 @@ final class RoanExecuteListener implements ExecuteListener {
 
     private final WriteDetector detector;
     private final Matcher matcher;
+    private final RowsBefore rowsBefore;
     private final RecordWrites records;
     private final TransactionScopes scopes;
     private final Dispatcher dispatcher;
@@ -75,6 +76,7 @@ final class RoanExecuteListener implements ExecuteListener {
         this.recordListener = recordListener;
         this.scopes = scopes;
         this.dispatcher = dispatcher;
+        this.rowsBefore = new RowsBefore(matcher.rules(), records);
     }
 
     /**
@@ -94,6 +96,22 @@ final class RoanExecuteListener implements ExecuteListener {
                     && matcher.needsRows(detector.written(members[0], ctx.dialect()))) {
                 BatchBinds.capture(ctx);
             }
+        } catch (RuntimeException | LinkageError e) {
+            failed(e);
+        }
+    }
+
+    /**
+     * Reads the rows an UPDATE or DELETE is about to change when a rule needs values its text does not give (see
+     * {@link RowsBefore}): the last moment before it runs, on its connection. One volatile read for any other statement.
+     */
+    @Override
+    public void executeStart(ExecuteContext ctx) {
+        if (!rowsBefore.any() || WriteDetector.isRead(ctx.query())) {
+            return;
+        }
+        try {
+            rowsBefore.readFor(ctx);
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         }
@@ -199,7 +217,12 @@ final class RoanExecuteListener implements ExecuteListener {
     private Purges match(ExecuteContext ctx, List<WriteDetector.Written> written) {
         return ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
                 ? matcher.match(written, records, BatchBinds.of(ctx))
-                : matcher.match(written, ctx.result(), records);
+                : matcher.match(written, ctx.result(), records, readBefore(ctx));
+    }
+
+    /** The rows {@link #executeStart} read, if it read any. */
+    private RowsBefore.@Nullable Read readBefore(ExecuteContext ctx) {
+        return rowsBefore.any() ? (RowsBefore.Read) ctx.data(RowsBefore.KEY) : null;
     }
 
     /**

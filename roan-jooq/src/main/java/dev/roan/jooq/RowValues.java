@@ -509,6 +509,14 @@ final class RowValues {
         return value;
     }
 
+    /**
+     * A row as an UPDATE leaves it: a copy of {@code before} with the SET clause's values, a column SET gives no
+     * value for (an expression) unknown.
+     */
+    static Map<String, Object> afterUpdate(Map<String, Object> before, QOM.Update<?> update, Binds binds) {
+        return assign(copy(before), update.$set(), binds);
+    }
+
     private static Map<String, Object> copy(Map<String, Object> row) {
         Map<String, Object> copy = newRow();
         copy.putAll(row);

@@ -13,6 +13,8 @@ final class Rule {
     /** The longest filled path a purge request can carry to every cache node. */
     private final int maxPathLength;
     private volatile List<String> fallbacks = List.of();
+    /** Whether an UPDATE or DELETE whose text cannot fill this rule reads the rows first; see {@link RowsBefore}. */
+    private volatile boolean readsRows = true;
 
     Rule(PathTemplate template, int maxPathLength) {
         this.template = template;
@@ -55,6 +57,15 @@ final class Rule {
             normalized.add(fallback.pattern());
         }
         this.fallbacks = List.copyOf(normalized);
+    }
+
+    boolean readsRows() {
+        return readsRows;
+    }
+
+    /** See {@link PurgeRule#withoutReadingRows()}. */
+    void withoutReadingRows() {
+        this.readsRows = false;
     }
 
     @Override

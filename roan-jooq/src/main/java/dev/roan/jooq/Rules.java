@@ -42,7 +42,8 @@ final class Rules {
     /** Placeholders on tables whose columns were unknown at registration, until their first write. */
     private final Set<Unverified> unverified = ConcurrentHashMap.newKeySet();
 
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), new TreeMap<>(String.CASE_INSENSITIVE_ORDER), false);
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), new TreeMap<>(String.CASE_INSENSITIVE_ORDER), false,
+            false);
 
     /**
      * The rule for a validated path, created on first use.
@@ -286,10 +287,49 @@ final class Rules {
         TreeMap<String, Binding[]> frozen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         byName.forEach((name, list) -> frozen.put(name, list.toArray(new Binding[0])));
         boolean templated = false;
-        for (Rule rule : bindings.keySet()) {
+        boolean reading = false;
+        for (Map.Entry<Rule, Map<String, Integer>> e : bindings.entrySet()) {
+            Rule rule = e.getKey();
             templated |= !rule.template().isStatic();
+            if (!rule.template().isStatic() && rule.readsRows()) {
+                for (int kinds : e.getValue().values()) {
+                    reading |= (kinds & (WriteKinds.UPDATE | WriteKinds.DELETE)) != 0;
+                }
+            }
         }
-        return new Snapshot(Map.copyOf(generatedNames), frozen, templated);
+        return new Snapshot(Map.copyOf(generatedNames), frozen, templated, reading);
+    }
+
+    /** Stops {@code rule} from reading rows; see {@link PurgeRule#withoutReadingRows()}. */
+    void withoutReadingRows(Rule rule) {
+        synchronized (lock) {
+            rule.withoutReadingRows();
+            snapshot = rebuild();
+        }
+    }
+
+    /**
+     * Whether some rule with placeholders on UPDATE or DELETE may read rows before the statement: the test
+     * {@code executeStart} makes of every statement.
+     */
+    boolean anyReading() {
+        return snapshot.reading;
+    }
+
+    /** The rules with placeholders that a write of {@code kinds} to {@code table} matches and that read rows. */
+    List<Rule> reading(Table<?> table, int kinds) {
+        Snapshot s = snapshot;
+        Binding[] candidates = s.byName.get(s.nameOf(table));
+        if (candidates == null) {
+            return List.of();
+        }
+        List<Rule> reading = new ArrayList<>(1);
+        for (Binding b : candidates) {
+            if ((b.kinds & kinds) != 0 && !b.rule.template().isStatic() && b.rule.readsRows()) {
+                reading.add(b.rule);
+            }
+        }
+        return reading;
     }
 
     boolean isEmpty() {
@@ -426,11 +466,15 @@ final class Rules {
         final TreeMap<String, Binding[]> byName;
         /** Whether a rule with placeholders names some table. */
         final boolean templated;
+        /** Whether a rule with placeholders that reads rows names some table for UPDATE or DELETE. */
+        final boolean reading;
 
-        Snapshot(Map<Class<?>, String> generatedNames, TreeMap<String, Binding[]> byName, boolean templated) {
+        Snapshot(Map<Class<?>, String> generatedNames, TreeMap<String, Binding[]> byName, boolean templated,
+                boolean reading) {
             this.generatedNames = generatedNames;
             this.byName = byName;
             this.templated = templated;
+            this.reading = reading;
         }
 
         /** The unaliased table name, matched case-insensitively (plain SQL may spell it either way). */

@@ -394,6 +394,11 @@ final class WriteDetector {
             return placeholders ? RowValues.Binds.PLACEHOLDERS : RowValues.Binds.NONE;
         }
 
+        /** The rows written, from the rows read before the statement ran ({@link RowsBefore}). */
+        List<Map<String, Object>> rows(@Nullable List<? extends Record> returned, RowsBefore.Read before) {
+            return before.rows(statement, returned, binds());
+        }
+
         /**
          * The partial rows written: from the records if the statement wrote UpdatableRecords, else from a
          * batch's bind sets, else from the statement and its RETURNING result. A statement inside a common

@@ -1,0 +1,254 @@
+package dev.roan.jooq;
+
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.Field;
+import org.jooq.Query;
+import org.jooq.Record;
+import org.jooq.Result;
+import org.jooq.ResultQuery;
+import org.jooq.SQLDialect;
+import org.jooq.Table;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConnectionProvider;
+import org.jooq.impl.QOM;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads the placeholder columns of the rows an UPDATE or DELETE is about to change, when its own text cannot fill a
+ * rule's path: {@code update pet set name = ? where id = ?} does not tell the pet's {@code owner_id}, and
+ * {@code update owner set last_name = ? where id = ?} does not tell the old last name.
+ *
+ * <p>The read runs in {@code executeStart}, on the statement's connection (so in its transaction), with the
+ * statement's own table and WHERE condition (the same condition objects, so the same bind values), and locks the rows
+ * as the statement will ({@code FOR UPDATE}) where the dialect has it, so that no other transaction changes the
+ * values between the read and the write. It goes through the statement's configuration with the same listeners:
+ * Roan's own listener sees a plain SELECT and ignores it, the user's listeners see the statement that ran.
+ *
+ * <p>Only single-table DSL statements are read. Plain SQL, MERGE, multi-table statements ({@code UPDATE ... FROM},
+ * {@code DELETE ... USING}, joins), statements with a WITH clause, ORDER BY or LIMIT, batches and statements collected
+ * by {@code dsl.batched(...)} keep the statement's own values and the rule's fallback.
+ */
+final class RowsBefore {
+
+    private static final System.Logger LOG = Log.LOGGER;
+    /** The key under which {@code executeStart} leaves what it read for {@code end}. */
+    static final String KEY = "dev.roan.jooq.RowsBefore";
+
+    /** Families whose SELECT has FOR UPDATE, row locks as an UPDATE takes them. */
+    private static final Set<SQLDialect> LOCKING = EnumSet.of(SQLDialect.H2, SQLDialect.POSTGRES, SQLDialect.YUGABYTEDB,
+            SQLDialect.MYSQL, SQLDialect.MARIADB, SQLDialect.HSQLDB, SQLDialect.DERBY, SQLDialect.FIREBIRD);
+
+    private final Rules rules;
+    private final RecordWrites records;
+    private final AtomicBoolean warnedFailure = new AtomicBoolean();
+
+    RowsBefore(Rules rules, RecordWrites records) {
+        this.rules = rules;
+        this.records = records;
+    }
+
+    /** Whether some rule may need a read: the one test every statement pays for. */
+    boolean any() {
+        return rules.anyReading();
+    }
+
+    /** Reads, if a rule needs it, the rows the statement is about to change, and leaves them in {@code ctx}. */
+    void readFor(ExecuteContext ctx) {
+        Query query = ctx.query();
+        if (query == null || WriteDetector.isPlainSql(query)) {
+            return;
+        }
+        Read read = read(query, ctx);
+        if (read != null) {
+            ctx.data(KEY, read);
+        }
+    }
+
+    @Nullable
+    private Read read(Query query, ExecuteContext ctx) {
+        // jOOQ 3.19 does not show a DSL statement's RETURNING fields (UpdateQueryImpl has no getter), so RETURNING
+        // the values does not save the read; their rows still join the read ones in Read.rows.
+        Query statement = query;
+        if (query instanceof QOM.UpdateReturning) {
+            statement = ((QOM.UpdateReturning<?>) query).$update();
+        } else if (query instanceof QOM.DeleteReturning) {
+            statement = ((QOM.DeleteReturning<?>) query).$delete();
+        }
+        Table<?> table;
+        Condition where;
+        int kinds;
+        if (statement instanceof QOM.Update) {
+            QOM.Update<?> update = (QOM.Update<?>) statement;
+            if (update.$with() != null || !update.$from().isEmpty() || !update.$orderBy().isEmpty()
+                    || update.$limit() != null) {
+                return null;
+            }
+            table = update.$table();
+            where = update.$where();
+            kinds = WriteKinds.UPDATE;
+        } else if (statement instanceof QOM.Delete) {
+            QOM.Delete<?> delete = (QOM.Delete<?>) statement;
+            if (delete.$with() != null || !delete.$using().isEmpty() || !delete.$orderBy().isEmpty()
+                    || delete.$limit() != null) {
+                return null;
+            }
+            table = delete.$from();
+            where = delete.$where();
+            kinds = WriteKinds.DELETE;
+        } else {
+            return null;
+        }
+        if (table instanceof QOM.JoinTable) {
+            return null;
+        }
+        List<Rule> reading = rules.reading(table, kinds);
+        if (reading.isEmpty()) {
+            return null;
+        }
+        Set<String> unknown = unknownPlaceholders(reading, table, statement);
+        if (unknown.isEmpty()) {
+            return null;
+        }
+        if (BatchedConnections.beneath(ctx) != null) {
+            // dsl.batched(...): a read through its connection sends the user's pending batch, and one beneath it
+            // does not see the rows that batch has not written yet.
+            return null;
+        }
+        Connection connection = ctx.connection();
+        if (connection == null) {
+            return null;
+        }
+        return select(ctx, connection, table, where, placeholders(reading));
+    }
+
+    /**
+     * The placeholders of {@code reading} that the statement's own rows (its SET and WHERE, or its records) leave
+     * unknown for some row: a missing key ({@code owner_id} of a pet updated by id), or the old value of a column
+     * SET changes (the last name of an owner renamed by id).
+     */
+    private Set<String> unknownPlaceholders(List<Rule> reading, Table<?> table, Query statement) {
+        List<Map<String, Object>> rows = records.rows(table, statement, null);
+        if (rows == null) {
+            rows = RowValues.of(statement, table, null);
+        }
+        Set<String> unknown = new LinkedHashSet<>(2);
+        for (Rule rule : reading) {
+            for (Map<String, Object> row : rows) {
+                unknown.addAll(rule.template().unknownIn(row));
+            }
+        }
+        return unknown;
+    }
+
+    private static boolean contains(Set<String> names, String name) {
+        for (String n : names) {
+            if (n.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Set<String> placeholders(List<Rule> reading) {
+        Set<String> all = new LinkedHashSet<>();
+        for (Rule rule : reading) {
+            for (String placeholder : rule.template().placeholders()) {
+                if (!contains(all, placeholder)) {
+                    all.add(placeholder);
+                }
+            }
+        }
+        return all;
+    }
+
+    @Nullable
+    private Read select(ExecuteContext ctx, Connection connection, Table<?> table, @Nullable Condition where,
+            Set<String> placeholders) {
+        List<Field<?>> columns = new ArrayList<>(placeholders.size());
+        for (String placeholder : placeholders) {
+            Field<?> column = table.field(placeholder);
+            if (column == null) {
+                for (Field<?> f : table.fields()) {
+                    if (f.getName().equalsIgnoreCase(placeholder)) {
+                        column = f;
+                    }
+                }
+            }
+            // A table without known columns (DSL.table("post")): named as the rule spells it, unquoted, so that the
+            // database folds its case as it folds the statement's.
+            columns.add(column != null ? column : DSL.field(DSL.unquotedName(placeholder)));
+        }
+        // The statement's own configuration (mapping, quoting, listeners) on the statement's own connection, which
+        // DefaultConnectionProvider never closes.
+        DSLContext dsl = DSL.using(ctx.configuration().derive(new DefaultConnectionProvider(connection)));
+        ResultQuery<Record> select = where == null
+                ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1)
+                : dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1);
+        if (LOCKING.contains(ctx.family())) {
+            select = where == null
+                    ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1).forUpdate()
+                    : dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1).forUpdate();
+        }
+        Result<Record> result;
+        try {
+            result = select.fetch();
+        } catch (DataAccessException e) {
+            if (warnedFailure.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, () -> "Roan could not read the rows a write of "
+                        + PurgePaths.printable(table.getName()) + " changes, to fill " + placeholders
+                        + ", so it uses the statement's own values and the rules' fallback paths (logged once): "
+                        + PurgePaths.printable(String.valueOf(e.getMessage())));
+            }
+            return null;
+        }
+        if (result.isEmpty() || result.size() > RowValues.MAX_ROWS) {
+            // None read (the statement will change none, or values Roan cannot tell), or too many to name by
+            // value: the statement's own values and the fallback tell the rest.
+            return null;
+        }
+        return new Read(table, RowValues.returnedRows(result));
+    }
+
+    /** What was read before a statement ran: the placeholder columns of each row it was about to change. */
+    static final class Read {
+        final Table<?> table;
+        final List<Map<String, Object>> before;
+
+        Read(Table<?> table, List<Map<String, Object>> before) {
+            this.table = table;
+            this.before = before;
+        }
+
+        /**
+         * The rows of the write: each row as read, for an UPDATE each row again with the SET values (a value SET
+         * cannot tell, an expression, stays unknown), and the RETURNING result, if any.
+         */
+        List<Map<String, Object>> rows(@Nullable Query statement, @Nullable List<? extends Record> returned,
+                RowValues.Binds binds) {
+            List<Map<String, Object>> rows = new ArrayList<>(before);
+            QOM.Update<?> update = statement instanceof QOM.Update ? (QOM.Update<?>) statement : null;
+            if (update != null) {
+                for (Map<String, Object> row : before) {
+                    rows.add(RowValues.afterUpdate(row, update, binds));
+                }
+            }
+            if (returned != null && !returned.isEmpty()) {
+                rows.addAll(RowValues.returnedRows(returned));
+            }
+            return rows;
+        }
+    }
+}

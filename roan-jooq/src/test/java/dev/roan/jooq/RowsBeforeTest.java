@@ -1,0 +1,171 @@
+package dev.roan.jooq;
+
+import static dev.roan.jooq.test.db.Tables.AUTHOR;
+import static dev.roan.jooq.test.db.Tables.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.roan.jooq.test.db.tables.records.PostRecord;
+import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Values an UPDATE or DELETE does not tell, read from its rows before it runs: the page of a post's author when the
+ * post is updated by id, and the old name's page when an author is renamed by id (petclinic's pet → owner page and
+ * owner search, on the test schema's post → author).
+ */
+class RowsBeforeTest {
+
+    /** The SQL of every statement the application's configuration executed, Roan's reads included. */
+    private final List<String> executed = new CopyOnWriteArrayList<>();
+
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture().database(() -> fixture().db().configuration()
+            .set(new DefaultExecuteListenerProvider(new ExecuteListener() {
+                @Override
+                public void executeStart(ExecuteContext ctx) {
+                    executed.add(ctx.sql());
+                }
+            })));
+    private Roan roan;
+    private DSLContext dsl;
+
+    private RoanFixture fixture() {
+        return fixture;
+    }
+
+    @BeforeEach
+    void setUp() {
+        roan = fixture.roan();
+        dsl = fixture.dsl();
+        fixture.db().onSeparateConnection(d -> d.execute("insert into author (id, name) values (1, 'ann'), (2, 'bob');"
+                + "insert into post (id, author_id, slug, title) values (10, 1, 'one', 'One'), (11, 1, 'two', 'Two'),"
+                + " (20, 2, 'three', 'Three')"));
+    }
+
+    /** The reads Roan ran since the last call: SELECT ... FOR UPDATE statements. */
+    private List<String> reads() {
+        List<String> reads = executed.stream().filter(sql -> sql.toLowerCase(Locale.ROOT).startsWith("select")
+                && sql.toLowerCase(Locale.ROOT).contains("for update")).toList();
+        executed.clear();
+        return reads;
+    }
+
+    @Test
+    void updateByIdPurgesThePageOfTheKeyTheStatementDoesNotName() {
+        roan.purge("/authors/{author_id}").onUpdate(POST);
+        dsl.update(POST).set(POST.TITLE, "Uno").where(POST.ID.eq(10L)).execute();
+        assertThat(reads()).as("one read, of the column the rule needs, locking the row").singleElement()
+                .satisfies(sql -> assertThat(sql.toLowerCase(Locale.ROOT)).contains("author_id", "where", "for update"));
+        assertThat(fixture.purgedOnce()).containsExactly("/authors/1");
+    }
+
+    @Test
+    void updateOfSeveralRowsPurgesThePageOfEach() {
+        roan.purge("/authors/{author_id}").onUpdate(POST);
+        dsl.update(POST).set(POST.TITLE, "T").where(POST.ID.in(10L, 20L)).execute();
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
+    }
+
+    @Test
+    void deleteByIdPurgesThePageOfTheKeyTheStatementDoesNotName() {
+        roan.purge("/authors/{author_id}").onDelete(POST);
+        dsl.deleteFrom(POST).where(POST.ID.eq(20L)).execute();
+        assertThat(reads()).hasSize(1);
+        assertThat(fixture.purgedOnce()).containsExactly("/authors/2");
+    }
+
+    @Test
+    void renamingByIdPurgesTheOldAndTheNewNamesPages() {
+        roan.purge("/authors/by-name/{name}").onUpdate(AUTHOR);
+        dsl.update(AUTHOR).set(AUTHOR.NAME, "Van Winkle").where(AUTHOR.ID.eq(1L)).execute();
+        assertThat(reads()).hasSize(1);
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/by-name/ann",
+                "/authors/by-name/Van%20Winkle");
+    }
+
+    @Test
+    void movingARowPurgesTheOldAndTheNewOwnersPages() {
+        roan.purge("/authors/{author_id}").onUpdate(POST);
+        dsl.update(POST).set(POST.AUTHOR_ID, 2L).where(POST.ID.eq(10L)).execute();
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
+    }
+
+    @Test
+    void theReadSeesTheTransactionsOwnEarlierWrites() {
+        roan.purge("/authors/{author_id}").onUpdate(POST);
+        dsl.transaction(c -> {
+            DSL.using(c).update(POST).set(POST.AUTHOR_ID, 2L).where(POST.ID.eq(11L)).execute();
+            DSL.using(c).update(POST).set(POST.TITLE, "Moved").where(POST.ID.eq(11L)).execute();
+        });
+        assertThat(reads()).as("a read for each statement").hasSize(2);
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
+    }
+
+    @Test
+    void aRuleWithoutReadingRowsDoesNotReadAndFallsBack() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).withoutReadingRows().whenRowsUnknown("/authors");
+        dsl.update(POST).set(POST.TITLE, "Uno").where(POST.ID.eq(10L)).execute();
+        assertThat(reads()).isEmpty();
+        assertThat(fixture.purgedOnce()).containsExactly("/authors");
+        assertThat(roan.purge("/authors/{author_id}").toString()).contains("without reading rows");
+    }
+
+    @Test
+    void aStatementWhoseRulesNeedNothingMoreDoesNotRead() {
+        roan.purge("/posts").onWrite(POST);
+        roan.purge("/posts/{id}").onWrite(POST);
+        roan.purge("/authors/by-name/{name}").onUpdate(AUTHOR);
+        dsl.update(POST).set(POST.TITLE, "Uno").where(POST.ID.eq(10L)).execute();
+        dsl.deleteFrom(POST).where(POST.ID.eq(11L)).execute();
+        dsl.update(AUTHOR).set(AUTHOR.NAME, "Ann").where(AUTHOR.NAME.eq("ann")).execute();
+        dsl.insertInto(POST).set(POST.ID, 30L).set(POST.AUTHOR_ID, 1L).set(POST.SLUG, "new").set(POST.TITLE, "N")
+                .execute();
+        assertThat(reads()).as("the statements tell every value").isEmpty();
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/posts", "/posts/10", "/posts/11", "/posts/30",
+                "/authors/by-name/ann", "/authors/by-name/Ann");
+    }
+
+    @Test
+    void aLoadedRecordTellsItsValuesWithoutARead() {
+        roan.purge("/authors/{author_id}").onUpdate(POST);
+        PostRecord post = dsl.fetchOne(POST, POST.ID.eq(10L));
+        executed.clear();
+        post.setTitle("Uno");
+        post.store();
+        assertThat(reads()).isEmpty();
+        assertThat(fixture.purgedOnce()).containsExactly("/authors/1");
+    }
+
+    @Test
+    void anUpdateWithReturningPurgesTheReadAndTheReturnedRows() {
+        roan.purge("/authors/{author_id}").onUpdate(POST);
+        dsl.update(POST).set(POST.AUTHOR_ID, 2L).where(POST.ID.eq(10L)).returning(POST.AUTHOR_ID).fetch();
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
+    }
+
+    @Test
+    void aBatchWithBindSetsFallsBackWithoutReading() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).whenRowsUnknown("/authors");
+        dsl.batch(dsl.update(POST).set(POST.TITLE, (String) null).where(POST.ID.eq((Long) null)))
+                .bind("A", 10L).bind("B", 20L).execute();
+        assertThat(reads()).isEmpty();
+        assertThat(fixture.purgedOnce()).containsExactly("/authors");
+    }
+
+    @Test
+    void anUpdateOfNoRowPurgesNothing() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).whenRowsUnknown("/authors");
+        dsl.update(POST).set(POST.TITLE, "Uno").where(POST.ID.eq(99L)).execute();
+        fixture.assertNothingPurged();
+    }
+}
