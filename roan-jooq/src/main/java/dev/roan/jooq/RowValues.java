@@ -553,6 +553,32 @@ final class RowValues {
         return completed;
     }
 
+    /**
+     * Each of {@code rows} completed with the values of every row of {@code known} that agrees with it (one row per
+     * such row); a row that none agrees with stays as it is.
+     */
+    static List<Map<String, Object>> completedBy(List<Map<String, Object>> rows, List<Map<String, Object>> known) {
+        if ((long) rows.size() * known.size() > MAX_ROWS) {
+            return rows;
+        }
+        List<Map<String, Object>> completed = new ArrayList<>(rows.size());
+        for (Map<String, Object> row : rows) {
+            boolean merged = false;
+            for (Map<String, Object> k : known) {
+                if (agree(row, k)) {
+                    Map<String, Object> both = copy(row);
+                    k.forEach(both::putIfAbsent);
+                    completed.add(both);
+                    merged = true;
+                }
+            }
+            if (!merged) {
+                completed.add(row);
+            }
+        }
+        return completed;
+    }
+
     /** Whether two partial rows may describe the same row: equal wherever both know a column. */
     private static boolean agree(Map<String, Object> a, Map<String, Object> b) {
         for (Map.Entry<String, Object> e : b.entrySet()) {

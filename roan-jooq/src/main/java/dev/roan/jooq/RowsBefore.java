@@ -246,7 +246,8 @@ final class RowsBefore {
                 }
             }
             if (returned != null && !returned.isEmpty()) {
-                rows.addAll(RowValues.returnedRows(returned));
+                // RETURNING names the rows too, with what the read and SET may not tell (a value SET computes).
+                rows.addAll(RowValues.completedBy(RowValues.returnedRows(returned), rows));
             }
             return rows;
         }
