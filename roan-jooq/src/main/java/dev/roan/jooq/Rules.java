@@ -318,6 +318,14 @@ final class Rules {
 
     /** The rules with placeholders that a write of {@code kinds} to {@code table} matches and that read rows. */
     List<Rule> reading(Table<?> table, int kinds) {
+        return templated(table, kinds, true);
+    }
+
+    /**
+     * The rules with placeholders that a write of {@code kinds} to {@code table} matches, those that read rows only
+     * if {@code reading}.
+     */
+    List<Rule> templated(Table<?> table, int kinds, boolean reading) {
         Snapshot s = snapshot;
         Binding[] candidates = s.byName.get(s.nameOf(table));
         if (candidates == null) {
@@ -325,7 +333,7 @@ final class Rules {
         }
         List<Rule> reading = new ArrayList<>(1);
         for (Binding b : candidates) {
-            if ((b.kinds & kinds) != 0 && !b.rule.template().isStatic() && b.rule.readsRows()) {
+            if ((b.kinds & kinds) != 0 && !b.rule.template().isStatic() && (!reading || b.rule.readsRows())) {
                 reading.add(b.rule);
             }
         }

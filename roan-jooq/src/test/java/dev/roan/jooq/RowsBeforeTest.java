@@ -121,6 +121,15 @@ class RowsBeforeTest {
     }
 
     @Test
+    void aRuleWithoutReadingRowsStillFillsItsPathWhenAnotherRuleReads() {
+        roan.purge("/posts/{id}").onUpdate(POST).withoutReadingRows().whenRowsUnknown("/posts");
+        roan.purge("/authors/{author_id}").onUpdate(POST);
+        dsl.update(POST).set(POST.TITLE, "Uno").where(POST.ID.eq(10L)).execute();
+        assertThat(reads()).hasSize(1);
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/posts/10", "/authors/1");
+    }
+
+    @Test
     void aStatementWhoseRulesNeedNothingMoreDoesNotRead() {
         roan.purge("/posts").onWrite(POST);
         roan.purge("/posts/{id}").onWrite(POST);
