@@ -331,13 +331,13 @@ final class Rules {
         if (candidates == null) {
             return List.of();
         }
-        List<Rule> reading = new ArrayList<>(1);
+        List<Rule> matched = new ArrayList<>(1);
         for (Binding b : candidates) {
             if ((b.kinds & kinds) != 0 && !b.rule.template().isStatic() && (!reading || b.rule.readsRows())) {
-                reading.add(b.rule);
+                matched.add(b.rule);
             }
         }
-        return reading;
+        return matched;
     }
 
     boolean isEmpty() {
