@@ -131,7 +131,9 @@ final class RowsBefore {
         if (connection == null) {
             return null;
         }
-        return select(ctx, connection, table, where, placeholders(reading));
+        // Every templated rule's columns, not only those of the rules that read: the rows read replace the
+        // statement's own for all the rules of the table, including one that opted out.
+        return select(ctx, connection, table, where, placeholders(rules.templated(table, kinds, false)));
     }
 
     /**
