@@ -9,12 +9,16 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A registered path, possibly with {@code {column}} placeholders: {@code /posts/{id}}.
+ * A registered path, possibly with {@code {column}} placeholders: {@code /posts/{id}}, {@code /owners?lastName={last_name}}.
  *
- * <p>Literal parts are normalised by {@link PurgePaths}. Each placeholder is filled with one value, which
+ * <p>Literal parts are normalised by {@link PurgePaths}. Each placeholder is filled with one value. In the path, it
  * is percent-encoded so that it fills exactly one path segment: a value holding {@code /}, {@code ?},
  * {@code #}, {@code %}, spaces, CR/LF or non-ASCII can never reach another path, a query or a header, and
- * a value of {@code .} or {@code ..} cannot climb out of its segment.
+ * a value of {@code .} or {@code ..} cannot climb out of its segment. In the query (after the first {@code ?}), it
+ * fills one parameter value as a browser's form sends it, {@code application/x-www-form-urlencoded}: a space as
+ * {@code +}, everything but {@code A-Z a-z 0-9 * - . _} percent-encoded, so a value holding {@code &}, {@code =},
+ * {@code +}, {@code %} or {@code #} never reaches another parameter. A literal space in the query is a {@code +}
+ * too, as a browser sends it.
  */
 final class PathTemplate {
 
@@ -22,11 +26,14 @@ final class PathTemplate {
     /** Literal parts; {@code literals.size() == placeholders.size() + 1}. */
     private final List<String> literals;
     private final List<String> placeholders;
+    /** The index of the first placeholder in the query; {@code placeholders.size()} if none is. */
+    private final int firstInQuery;
 
-    private PathTemplate(String pattern, List<String> literals, List<String> placeholders) {
+    private PathTemplate(String pattern, List<String> literals, List<String> placeholders, int firstInQuery) {
         this.pattern = pattern;
         this.literals = literals;
         this.placeholders = placeholders;
+        this.firstInQuery = firstInQuery;
     }
 
     static PathTemplate parse(String path) {
@@ -34,6 +41,9 @@ final class PathTemplate {
         List<String> literals = new ArrayList<>();
         List<String> placeholders = new ArrayList<>();
         StringBuilder pattern = new StringBuilder(path.length());
+        // Placeholder names hold no '?': the first one starts the query.
+        int query = path.indexOf('?');
+        int firstInQuery = -1;
         int start = 0;
         int open = path.indexOf('{');
         while (open >= 0) {
@@ -48,27 +58,72 @@ final class PathTemplate {
                         + PurgePaths.printable(name) + "} that is not a column name: use letters, digits and '_', such as"
                         + " {id} or {post_id}");
             }
-            String literal = literal(path, start, open);
+            String literal = literal(path, start, open, query);
             literals.add(literal);
+            if (query >= 0 && open > query && firstInQuery < 0) {
+                firstInQuery = placeholders.size();
+            }
             placeholders.add(name);
             pattern.append(literal).append('{').append(name).append('}');
             start = close + 1;
             open = path.indexOf('{', start);
         }
-        String rest = literal(path, start, path.length());
+        String rest = literal(path, start, path.length(), query);
         literals.add(rest);
         pattern.append(rest);
         PurgePaths.checkDotSegments(pattern.toString(), path);
-        return new PathTemplate(pattern.toString(), List.copyOf(literals), List.copyOf(placeholders));
+        checkQuery(pattern.toString(), path);
+        return new PathTemplate(pattern.toString(), List.copyOf(literals), List.copyOf(placeholders),
+                firstInQuery < 0 ? placeholders.size() : firstInQuery);
     }
 
-    private static String literal(String path, int from, int to) {
+    /**
+     * @param query where the query starts in {@code path}, or -1: a space after it is a {@code +}, as a browser's
+     *              form sends it
+     */
+    private static String literal(String path, int from, int to, int query) {
         String part = path.substring(from, to);
         if (part.indexOf('}') >= 0) {
             throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" has a '}' without '{':"
                     + " write a placeholder as {column}, such as \"/posts/{id}\"");
         }
+        if (query >= 0 && to > query) {
+            int at = Math.max(0, query - from);
+            part = part.substring(0, at) + part.substring(at).replace(' ', '+');
+        }
         return PurgePaths.encodeLiteral(part, path);
+    }
+
+    /**
+     * Refuses a query that no browser sends and that cannot be filled as one: an empty parameter ({@code a=1&&b=2},
+     * a trailing {@code &}), an empty name ({@code ?=x}), a placeholder in a name ({@code ?{column}=x}), whose
+     * value would name a parameter rather than fill one.
+     */
+    private static void checkQuery(String pattern, String path) {
+        int query = pattern.indexOf('?');
+        if (query < 0 || query == pattern.length() - 1) {
+            // No query, or an empty one: what a GET form without fields sends.
+            return;
+        }
+        for (String parameter : pattern.substring(query + 1).split("&", -1)) {
+            int equals = parameter.indexOf('=');
+            String name = equals < 0 ? parameter : parameter.substring(0, equals);
+            if (parameter.isEmpty()) {
+                throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" has an empty parameter"
+                        + " in its query ('&' at its start or end, or '&&'): write the parameters as a browser sends"
+                        + " them, name=value joined by '&', such as \"/search?q={title}&page=1\"");
+            }
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" has a query parameter"
+                        + " without a name (\"" + PurgePaths.printable(parameter) + "\"): write name=value, such as"
+                        + " \"/owners?lastName={last_name}\"");
+            }
+            if (name.indexOf('{') >= 0) {
+                throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" has a placeholder in"
+                        + " the name of a query parameter (\"" + PurgePaths.printable(name) + "\"): a row's value fills"
+                        + " a parameter's value only, such as \"/owners?lastName={last_name}\"");
+            }
+        }
     }
 
     private static boolean isName(String name) {
@@ -119,7 +174,11 @@ final class PathTemplate {
             if (value == null || value == RowValues.NULL || value.getClass().isArray()) {
                 return null;
             }
-            appendSegment(sb, String.valueOf(value));
+            if (i < firstInQuery) {
+                appendSegment(sb, String.valueOf(value));
+            } else {
+                appendFormValue(sb, String.valueOf(value));
+            }
         }
         return sb.append(literals.get(placeholders.size())).toString();
     }
@@ -171,6 +230,25 @@ final class PathTemplate {
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
                     || c == '_' || c == '~') {
                 sb.append(c);
+            } else {
+                PurgePaths.appendEscaped(sb, b);
+            }
+        }
+    }
+
+    /**
+     * Encodes a query parameter's value as a browser's form does ({@code application/x-www-form-urlencoded}, as
+     * WHATWG's URL standard and {@code java.net.URLEncoder} with UTF-8 write it): a space as {@code +}, every byte
+     * but {@code A-Z a-z 0-9 * - . _} as upper-case {@code %XX}.
+     */
+    static void appendFormValue(StringBuilder sb, String value) {
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '*' || c == '-'
+                    || c == '.' || c == '_') {
+                sb.append(c);
+            } else if (c == ' ') {
+                sb.append('+');
             } else {
                 PurgePaths.appendEscaped(sb, b);
             }

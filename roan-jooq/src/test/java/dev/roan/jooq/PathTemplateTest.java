@@ -35,10 +35,41 @@ class PathTemplateTest {
         PathTemplate t = PathTemplate.parse("/a b/{author_id}/posts/{Slug}?x y");
         assertThat(t.isStatic()).isFalse();
         assertThat(t.placeholders()).containsExactly("author_id", "Slug");
-        assertThat(t.pattern()).isEqualTo("/a%20b/{author_id}/posts/{Slug}?x%20y");
-        assertThat(t.sample()).isEqualTo("/a%20b/x/posts/x?x%20y");
-        assertThat(t.render(row("AUTHOR_ID", 7L, "slug", "hello"))).isEqualTo("/a%20b/7/posts/hello?x%20y");
+        assertThat(t.pattern()).as("a space in the query as a browser's form sends it")
+                .isEqualTo("/a%20b/{author_id}/posts/{Slug}?x+y");
+        assertThat(t.sample()).isEqualTo("/a%20b/x/posts/x?x+y");
+        assertThat(t.render(row("AUTHOR_ID", 7L, "slug", "hello"))).isEqualTo("/a%20b/7/posts/hello?x+y");
         assertThat(PathTemplate.parse("/{id}x").sample()).isEqualTo("/xx");
+    }
+
+    @Test
+    void valuesInTheQueryAreEncodedAsABrowsersFormSendsThem() {
+        PathTemplate t = PathTemplate.parse("/owners/{name}?lastName={name}&page=1");
+        assertThat(t.render(row("name", "Van Winkle"))).isEqualTo("/owners/Van%20Winkle?lastName=Van+Winkle&page=1");
+        assertThat(t.render(row("name", "a&b=c+d%e#f/g?h~i*j'k"))).as("every character that would end the value")
+                .isEqualTo("/owners/a%26b%3Dc%2Bd%25e%23f%2Fg%3Fh~i%2Aj%27k?lastName=a%26b%3Dc%2Bd%25e%23f%2Fg%3Fh%7Ei*j%27k&page=1");
+        assertThat(t.render(row("name", "Müller é"))).isEqualTo("/owners/M%C3%BCller%20%C3%A9?lastName=M%C3%BCller+%C3%A9&page=1");
+        assertThat(t.render(row("name", ".."))).as("no dot segment in a query").endsWith("?lastName=..&page=1");
+        for (String value : new String[] {"Van Winkle", "a&b=c+d%e#f", "\u00fc\u00e9 x", "*-._~!'()", "\uD83D\uDE00"}) {
+            assertThat(PathTemplate.parse("/s?q={v}").render(row("v", value))).as(value)
+                    .isEqualTo("/s?q=" + java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void aQueryMustBeNameValuePairsWithPlaceholdersInValuesOnly() {
+        assertThat(PathTemplate.parse("/search?q={title}&page=1").placeholders()).containsExactly("title");
+        assertThat(PathTemplate.parse("/owners?").pattern()).as("what a form without fields sends").isEqualTo("/owners?");
+        assertThat(PathTemplate.parse("/search?draft&q=").pattern()).isEqualTo("/search?draft&q=");
+        assertThat(PathTemplate.parse("/s?q=a%20b&r=a b").pattern()).as("an escape as written").isEqualTo("/s?q=a%20b&r=a+b");
+        assertThatThrownBy(() -> PathTemplate.parse("/search?{col}=x")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("placeholder in the name of a query parameter").hasMessageContaining("lastName={last_name}");
+        assertThatThrownBy(() -> PathTemplate.parse("/search?q{col}=x"))
+                .hasMessageContaining("placeholder in the name of a query parameter");
+        assertThatThrownBy(() -> PathTemplate.parse("/search?=x")).hasMessageContaining("without a name");
+        assertThatThrownBy(() -> PathTemplate.parse("/search?a=1&&b=2")).hasMessageContaining("empty parameter");
+        assertThatThrownBy(() -> PathTemplate.parse("/search?a=1&")).hasMessageContaining("empty parameter");
+        assertThatThrownBy(() -> PathTemplate.parse("/search?q={title}#top")).hasMessageContaining("fragment");
     }
 
     @Test
