@@ -1,0 +1,109 @@
+package dev.roan.benchmarks;
+
+import static dev.roan.benchmarks.Tables.POST;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
+
+import dev.roan.jooq.Roan;
+import dev.roan.testkit.Postgres;
+import org.jooq.Configuration;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.conf.RenderQuotedNames;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The read before an UPDATE whose text cannot fill a rule: {@code update post set title = ? where id = ?} with the
+ * rule {@code /posts/{slug}} ({@code read}: Roan first runs {@code select slug from post where id = ? for update} on
+ * the same connection), against the same statement with the rule {@code /posts/{id}}, which its WHERE fills
+ * ({@code no-read}), the rule opted out ({@code without-reading}: {@code withoutReadingRows().whenRowsUnknown("/posts")})
+ * and no Roan at all ({@code off}). Auto-commit, on H2 in memory and on a local PostgreSQL; purges go to a closed
+ * loopback port, so the figure is the writer thread's own cost.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar org.openjdk.jmh.Main PreRead -f 1 -wi 3 -i 5 -w 1s -r 1s
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class PreRead {
+
+    @Param({"off", "no-read", "read", "without-reading"})
+    public String mode;
+
+    @Param({"h2", "postgres"})
+    public String database;
+
+    private Postgres postgres;
+    private Connection connection;
+    private DSLContext dsl;
+    private Roan roan;
+
+    @Setup(Level.Trial)
+    public void setUp() throws SQLException {
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+        Configuration configuration;
+        if (database.equals("h2")) {
+            connection = Tables.open(StatementOverhead.ROWS);
+            configuration = new DefaultConfiguration().set(connection).set(SQLDialect.H2);
+        } else {
+            postgres = Postgres.start();
+            connection = Tables.openPostgres(postgres, StatementOverhead.ROWS);
+            configuration = new DefaultConfiguration().set(connection).set(SQLDialect.POSTGRES)
+                    .set(new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER));
+        }
+        if (mode.equals("off")) {
+            dsl = DSL.using(configuration);
+            return;
+        }
+        roan = Roan.builder().purgeUrl(Endpoint.closedPortPurgeUrl()).closeTimeout(java.time.Duration.ofMillis(100))
+                .build();
+        switch (mode) {
+            case "no-read":
+                roan.purge("/posts/{id}").onUpdate(POST);
+                break;
+            case "read":
+                roan.purge("/posts/{slug}").onUpdate(POST);
+                break;
+            case "without-reading":
+                roan.purge("/posts/{slug}").onUpdate(POST).withoutReadingRows().whenRowsUnknown("/posts");
+                break;
+            default:
+                throw new IllegalArgumentException(mode);
+        }
+        dsl = DSL.using(roan.attach(configuration));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws SQLException {
+        if (roan != null) {
+            roan.close();
+        }
+        connection.close();
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    /** A single-row UPDATE by key that does not name the slug. */
+    @Benchmark
+    public int updateById() {
+        return dsl.update(POST).set(POST.TITLE, "t").where(POST.ID.eq(1L)).execute();
+    }
+}
