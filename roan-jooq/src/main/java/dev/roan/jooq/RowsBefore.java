@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * values between the read and the write. It goes through the statement's configuration with the same listeners:
  * Roan's own listener sees a plain SELECT and ignores it, the user's listeners see the statement that ran.
  *
- * <p>Only single-table DSL statements are read. Plain SQL, MERGE, multi-table statements ({@code UPDATE ... FROM},
+ * <p>Only single-table DSL statements of tables that know their columns (generated ones) are read. Plain SQL, MERGE, multi-table statements ({@code UPDATE ... FROM},
  * {@code DELETE ... USING}, joins), statements with a WITH clause, ORDER BY or LIMIT, batches and statements collected
  * by {@code dsl.batched(...)} keep the statement's own values and the rule's fallback.
  */
@@ -189,9 +189,13 @@ final class RowsBefore {
                     }
                 }
             }
-            // A table without known columns (DSL.table("post")): named as the rule spells it, unquoted, so that the
-            // database folds its case as it folds the statement's.
-            columns.add(column != null ? column : DSL.field(DSL.unquotedName(placeholder)));
+            if (column == null) {
+                // A table without known columns (DSL.table("post")), whose placeholders were not checked at
+                // registration: a column that does not exist would fail the read, and on PostgreSQL with it the
+                // user's transaction. Such a table keeps the statement's values and the fallback.
+                return null;
+            }
+            columns.add(column);
         }
         // The statement's own configuration (mapping, quoting, listeners) on the statement's own connection, which
         // DefaultConnectionProvider never closes.

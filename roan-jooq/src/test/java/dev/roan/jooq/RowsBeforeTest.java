@@ -12,8 +12,12 @@ import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
+import org.jooq.Record;
+import org.jooq.TableField;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.jooq.impl.SQLDataType;
+import org.jooq.impl.TableImpl;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -167,6 +171,42 @@ class RowsBeforeTest {
         roan.purge("/authors/{author_id}").onUpdate(POST).whenRowsUnknown("/authors");
         dsl.batch(dsl.update(POST).set(POST.TITLE, (String) null).where(POST.ID.eq((Long) null)))
                 .bind("A", 10L).bind("B", 20L).execute();
+        assertThat(reads()).isEmpty();
+        assertThat(fixture.purgedOnce()).containsExactly("/authors");
+    }
+
+    /** POST as a generated class would declare it if the database had one more column, NOPE. */
+    private static final class PostWithAColumnTheDatabaseLacks extends TableImpl<Record> {
+        private static final long serialVersionUID = 1L;
+        final TableField<Record, Long> id = createField(DSL.name("ID"), SQLDataType.BIGINT);
+        final TableField<Record, String> title = createField(DSL.name("TITLE"), SQLDataType.VARCHAR(200));
+        final TableField<Record, String> nope = createField(DSL.name("NOPE"), SQLDataType.VARCHAR(200));
+
+        PostWithAColumnTheDatabaseLacks() {
+            super(DSL.name("POST"));
+        }
+    }
+
+    @Test
+    void aReadThatFailsLeavesTheWriteAloneAndFallsBack() {
+        PostWithAColumnTheDatabaseLacks post = new PostWithAColumnTheDatabaseLacks();
+        roan.purge("/x/{nope}").onUpdate(post).whenRowsUnknown("/x");
+        try (LogCapture log = new LogCapture()) {
+            assertThat(dsl.update(post).set(post.title, "Uno").where(post.id.eq(10L)).execute()).isOne();
+            assertThat(dsl.update(post).set(post.title, "Dos").where(post.id.eq(10L)).execute()).isOne();
+            assertThat(fixture.purgedOnce()).containsExactly("/x");
+            assertThat(log.messages(java.util.logging.Level.WARNING))
+                    .filteredOn(m -> m.contains("could not read the rows")).as("logged once").singleElement()
+                    .satisfies(m -> assertThat(m).contains("POST", "[nope]", "fallback"));
+        }
+        String title = fixture.db().onSeparateConnection(d -> d.fetchValue(POST.TITLE, POST.ID.eq(10L)));
+        assertThat(title).isEqualTo("Dos");
+    }
+
+    @Test
+    void aTableWithoutKnownColumnsIsNotRead() {
+        roan.purge("/authors/{author_id}").onUpdate(DSL.table("post")).whenRowsUnknown("/authors");
+        dsl.update(DSL.table("post")).set(DSL.field("title"), "Uno").where(DSL.field("id").eq(10L)).execute();
         assertThat(reads()).isEmpty();
         assertThat(fixture.purgedOnce()).containsExactly("/authors");
     }
