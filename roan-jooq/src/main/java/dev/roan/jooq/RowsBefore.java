@@ -37,9 +37,10 @@ import org.jspecify.annotations.Nullable;
  * values between the read and the write. It goes through the statement's configuration with the same listeners:
  * Roan's own listener sees a plain SELECT and ignores it, the user's listeners see the statement that ran.
  *
- * <p>Only single-table DSL statements of tables that know their columns (generated ones) are read. Plain SQL, MERGE, multi-table statements ({@code UPDATE ... FROM},
- * {@code DELETE ... USING}, joins), statements with a WITH clause, ORDER BY or LIMIT, batches and statements collected
- * by {@code dsl.batched(...)} keep the statement's own values and the rule's fallback.
+ * <p>Only single-table DSL statements of tables that know their columns (generated ones) are read. Plain SQL, MERGE,
+ * multi-table statements ({@code UPDATE ... FROM}, {@code DELETE ... USING}, joins), statements with a WITH clause,
+ * ORDER BY or LIMIT, batches and statements collected by {@code dsl.batched(...)} keep the statement's own values and
+ * the rule's fallback.
  */
 final class RowsBefore {
 
