@@ -48,9 +48,13 @@ final class RowsBefore {
     /** The key under which {@code executeStart} leaves what it read for {@code end}. */
     static final String KEY = "dev.roan.jooq.RowsBefore";
 
-    /** Families whose SELECT has FOR UPDATE, row locks as an UPDATE takes them. */
+    /**
+     * Families whose {@code SELECT ... LIMIT n FOR UPDATE} takes row locks as an UPDATE does. Elsewhere (SQLite, whose
+     * writers lock the whole database, and dialects where jOOQ would emulate or refuse the clause) the read does not
+     * lock.
+     */
     private static final Set<SQLDialect> LOCKING = EnumSet.of(SQLDialect.H2, SQLDialect.POSTGRES, SQLDialect.YUGABYTEDB,
-            SQLDialect.MYSQL, SQLDialect.MARIADB, SQLDialect.HSQLDB, SQLDialect.DERBY, SQLDialect.FIREBIRD);
+            SQLDialect.MYSQL, SQLDialect.MARIADB);
 
     private final Rules rules;
     private final RecordWrites records;
