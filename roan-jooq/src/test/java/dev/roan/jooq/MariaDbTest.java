@@ -193,6 +193,21 @@ class MariaDbTest {
 
     // --- DSL -------------------------------------------------------------------------------------------
 
+    /** The read before an UPDATE or DELETE (RowsBefore): MariaDB takes its SELECT ... LIMIT n FOR UPDATE. */
+    @Test
+    void updateAndDeleteByIdReadTheKeysTheyDoNotName() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).onDelete(POST);
+        roan.purge("/authors/by-name/{name}").onUpdate(AUTHOR);
+        dsl.transaction(c -> {
+            DSL.using(c).update(POST).set(POST.TITLE, "Uno").where(POST.ID.eq(100L)).execute();
+            DSL.using(c).update(AUTHOR).set(AUTHOR.NAME, "Van Winkle").where(AUTHOR.ID.eq(100L)).execute();
+        });
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/posts", "/authors", "/authors/100",
+                "/authors/by-name/ann", "/authors/by-name/Van%20Winkle");
+        dsl.deleteFrom(POST).where(POST.ID.eq(100L)).execute();
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/posts", "/authors/100");
+    }
+
     @Test
     void dslInsertUpdateDeletePurge() {
         insertPost(dsl, "two");
