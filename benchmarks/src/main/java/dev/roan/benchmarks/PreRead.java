@@ -49,6 +49,8 @@ public class PreRead {
     @Param({"h2", "postgres"})
     public String database;
 
+    /** Set by {@link PreReadPaired} to share one server among the modes; otherwise each trial starts its own. */
+    Postgres sharedPostgres;
     private Postgres postgres;
     private Connection connection;
     private DSLContext dsl;
@@ -63,8 +65,10 @@ public class PreRead {
             connection = Tables.open(StatementOverhead.ROWS);
             configuration = new DefaultConfiguration().set(connection).set(SQLDialect.H2);
         } else {
-            postgres = Postgres.start();
-            connection = Tables.openPostgres(postgres, StatementOverhead.ROWS);
+            if (sharedPostgres == null) {
+                postgres = Postgres.start();
+            }
+            connection = Tables.openPostgres(sharedPostgres != null ? sharedPostgres : postgres, StatementOverhead.ROWS);
             configuration = new DefaultConfiguration().set(connection).set(SQLDialect.POSTGRES)
                     .set(new Settings().withRenderQuotedNames(RenderQuotedNames.NEVER));
         }
