@@ -31,8 +31,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * rule {@code /posts/{slug}} ({@code read}: Roan first runs {@code select slug from post where id = ? for update} on
  * the same connection), against the same statement with the rule {@code /posts/{id}}, which its WHERE fills
  * ({@code no-read}), the rule opted out ({@code without-reading}: {@code withoutReadingRows().whenRowsUnknown("/posts")})
- * and no Roan at all ({@code off}). Auto-commit, on H2 in memory and on a local PostgreSQL; purges go to a closed
- * loopback port, so the figure is the writer thread's own cost.
+ * and no Roan at all ({@code off}). With auto-commit or in a jOOQ transaction per UPDATE, on H2 in memory and on a
+ * local PostgreSQL; purges go to a closed loopback port, so the figure is the writer thread's own cost.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar org.openjdk.jmh.Main PreRead -f 1 -wi 3 -i 5 -w 1s -r 1s
@@ -48,6 +48,10 @@ public class PreRead {
 
     @Param({"h2", "postgres"})
     public String database;
+
+    /** Whether each UPDATE runs in a jOOQ transaction of its own (then the read and the write share it). */
+    @Param({"false", "true"})
+    public boolean transaction;
 
     /** Set by {@link PreReadPaired} to share one server among the modes; otherwise each trial starts its own. */
     Postgres sharedPostgres;
@@ -108,6 +112,10 @@ public class PreRead {
     /** A single-row UPDATE by key that does not name the slug. */
     @Benchmark
     public int updateById() {
+        if (transaction) {
+            return dsl.transactionResult(c -> DSL.using(c).update(POST).set(POST.TITLE, "t").where(POST.ID.eq(1L))
+                    .execute());
+        }
         return dsl.update(POST).set(POST.TITLE, "t").where(POST.ID.eq(1L)).execute();
     }
 }

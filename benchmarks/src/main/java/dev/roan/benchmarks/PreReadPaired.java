@@ -14,7 +14,7 @@ import dev.roan.testkit.Postgres;
  * other processes falls on every mode of a round alike; each figure is the median over the rounds.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.roan.benchmarks.PreReadPaired [h2|postgres] [rounds]
+ * java -cp benchmarks/target/benchmarks.jar dev.roan.benchmarks.PreReadPaired [h2|postgres] [rounds] [transaction]
  * </pre>
  */
 public final class PreReadPaired {
@@ -28,6 +28,7 @@ public final class PreReadPaired {
     public static void main(String[] args) throws Exception {
         String database = args.length > 0 ? args[0] : "h2";
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        boolean transaction = args.length > 2 && args[2].equals("transaction");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Postgres postgres = database.equals("postgres") ? Postgres.start() : null;
         List<PreRead> states = new ArrayList<>();
@@ -36,6 +37,7 @@ public final class PreReadPaired {
                 PreRead state = new PreRead();
                 state.mode = mode;
                 state.database = database;
+                state.transaction = transaction;
                 state.sharedPostgres = postgres;
                 state.setUp();
                 states.add(state);
@@ -62,7 +64,8 @@ public final class PreReadPaired {
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "%s, %d rounds of 50 ms slices (medians)%n", database, rounds);
+            System.out.printf(Locale.ROOT, "%s, %s, %d rounds of 50 ms slices (medians)%n", database,
+                    transaction ? "a jOOQ transaction per UPDATE" : "auto-commit", rounds);
             System.out.println("| Mode | us/op | / off | / no-read | B/op |");
             System.out.println("|---|---|---|---|---|");
             for (int m = 0; m < MODES.length; m++) {
