@@ -760,11 +760,12 @@ class DispatcherTest {
         }
     }
 
-    /** A cache node whose purges complete when the test completes them. */
+    /** A cache node whose purges complete when the test completes them, delivered or failed. */
     static final class FakeTarget implements PurgeTarget {
         private final String name;
         private final List<String> sent = new ArrayList<>();
         private final List<Long> requested = new ArrayList<>();
+        private final List<Boolean> probes = new ArrayList<>();
         private final List<Sending> onTheWire = new ArrayList<>();
 
         FakeTarget(String name) {
@@ -772,10 +773,11 @@ class DispatcherTest {
         }
 
         @Override
-        public CompletionStage<Void> purge(String path, long requestedNanos) {
+        public CompletionStage<Outcome> purge(String path, long requestedNanos, boolean probe) {
             sent.add(path);
             requested.add(requestedNanos);
-            CompletableFuture<Void> done = new CompletableFuture<>();
+            probes.add(probe);
+            CompletableFuture<Outcome> done = new CompletableFuture<>();
             onTheWire.add(new Sending(path, done));
             return done;
         }
@@ -783,6 +785,11 @@ class DispatcherTest {
         /** Paths in the order their purges started. */
         List<String> sent() {
             return List.copyOf(sent);
+        }
+
+        /** Whether each purge, in the order they started, was a probe. */
+        List<Boolean> probes() {
+            return List.copyOf(probes);
         }
 
         /** The requested time handed with the latest purge of {@code path}. */
@@ -796,11 +803,24 @@ class DispatcherTest {
             return onTheWire.size();
         }
 
+        /** Paths on the wire, oldest first. */
+        List<String> onTheWire() {
+            return onTheWire.stream().map(Sending::path).toList();
+        }
+
         void complete(String path) {
+            answer(path, Outcome.DELIVERED);
+        }
+
+        void fail(String path) {
+            answer(path, Outcome.failed("HTTP 503 (the test)", -1));
+        }
+
+        void answer(String path, Outcome outcome) {
             Sending sending = onTheWire.stream().filter(s -> s.path().equals(path)).findFirst()
                     .orElseThrow(() -> new AssertionError("no purge of " + path + " on the wire at " + name));
             onTheWire.remove(sending);
-            sending.done().complete(null);
+            sending.done().complete(outcome);
         }
 
         @Override
@@ -808,6 +828,6 @@ class DispatcherTest {
             return name;
         }
 
-        private record Sending(String path, CompletableFuture<Void> done) {}
+        private record Sending(String path, CompletableFuture<Outcome> done) {}
     }
 }
