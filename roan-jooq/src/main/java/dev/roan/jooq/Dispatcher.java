@@ -457,6 +457,7 @@ final class Dispatcher {
             node.downSince = now;
             node.failedProbes = 0;
             node.droppedWhileDown = 0;
+            node.giveUpLogged = false;
             int owed = node.entries.size();
             LOG.log(Level.WARNING, () -> "Cache node " + node.target + " is down, its pages may be stale until it"
                     + " recovers: a purge of " + entry.path + " failed: " + outcome.failure() + ". Roan keeps the "
@@ -775,10 +776,9 @@ final class Dispatcher {
         void remove(Entry entry) {
             entries.remove(entry.path);
             if (entries.isEmpty()) {
-                // The backlog is gone: the next overflow or outage is a new one, logged again.
+                // The backlog is gone: the next overflow is a new one, logged again.
                 lost = false;
                 overflowLogged = false;
-                giveUpLogged = false;
             }
         }
 
