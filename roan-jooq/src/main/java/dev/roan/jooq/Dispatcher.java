@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -108,10 +107,12 @@ final class Dispatcher {
     /** Tracked submits settled under the lock, to be told outside it: their callers' code must not run under it. */
     private final List<Tracker> settled = new ArrayList<>();
 
-    Dispatcher(List<CacheNode> cacheNodes, Executor executor, ScheduledExecutorService timer, Settings settings) {
-        this(cacheNodes, executor, Scheduler.of(timer), Ticker.system(), new Policy(settings.repurgeAfter(),
-                settings.coalesceWindow(), settings.maxRetryInterval(), settings.giveUpAfter(), settings.maxOwedPaths(),
-                settings.overflowPurge()), () -> ThreadLocalRandom.current().nextDouble());
+    /** Roan's: the builder's settings, random jitter. */
+    Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Scheduler scheduler, Ticker ticker,
+            Settings settings) {
+        this(targets, executor, scheduler, ticker, new Policy(settings.repurgeAfter(), settings.coalesceWindow(),
+                settings.maxRetryInterval(), settings.giveUpAfter(), settings.maxOwedPaths(), settings.overflowPurge()),
+                () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** With the default delivery policy: no cap, no giving up, probes up to 30 s apart without jitter. */
@@ -217,12 +218,13 @@ final class Dispatcher {
                     }
                 }
             }
-            if (tracker.remaining == 0) {
-                tracker.future.complete(Settled.DELIVERED);
-            }
             schedule = claimDrain();
         } finally {
             lock.unlock();
+        }
+        if (tracker.remaining == 0) {
+            // Nothing to wait for (no paths): settled at once, outside the lock like any other.
+            tracker.future.complete(Settled.DELIVERED);
         }
         if (schedule) {
             scheduleDrain();
@@ -320,17 +322,20 @@ final class Dispatcher {
     }
 
     /** Completes the trackers settled under the lock; called after releasing it. */
-    private void tellSettled() {
-        List<Tracker> done;
-        lock.lock();
-        try {
-            if (settled.isEmpty()) {
-                return;
-            }
-            done = new ArrayList<>(settled);
-            settled.clear();
-        } finally {
-            lock.unlock();
+    /** Under the lock: the trackers settled since the last call, to tell once the lock is released; or null. */
+    private @Nullable List<Tracker> takeSettled() {
+        if (settled.isEmpty()) {
+            return null;
+        }
+        List<Tracker> done = new ArrayList<>(settled);
+        settled.clear();
+        return done;
+    }
+
+    /** Completes settled trackers; never under the lock, as their callers' code runs here. */
+    private static void tell(@Nullable List<Tracker> done) {
+        if (done == null) {
+            return;
         }
         for (Tracker tracker : done) {
             tracker.future.complete(tracker.gaveUp ? Settled.GIVEN_UP : Settled.DELIVERED);
@@ -344,14 +349,16 @@ final class Dispatcher {
      */
     private void update(Runnable change) {
         boolean schedule;
+        List<Tracker> done;
         lock.lock();
         try {
             change.run();
             schedule = claimDrain();
+            done = takeSettled();
         } finally {
             lock.unlock();
         }
-        tellSettled();
+        tell(done);
         if (schedule) {
             scheduleDrain();
         }
@@ -384,6 +391,11 @@ final class Dispatcher {
         } finally {
             lock.unlock();
         }
+        send(starting);
+    }
+
+    /** Sends purges taken from the queues; not under the lock. */
+    private void send(List<Entry> starting) {
         for (Entry entry : starting) {
             CompletionStage<PurgeTarget.Outcome> stage;
             try {
@@ -396,48 +408,74 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * A purge ended. The delivery thread that learns it also starts what that made startable, unless a drain is
+     * scheduled already: a backlog drains with one hand-off and one lock per purge, not two.
+     */
     private void completed(Entry entry, PurgeTarget.Outcome outcome) {
-        update(() -> {
-            NodeState node = entry.node;
-            node.inFlight--;
-            boolean probe = entry.probe;
-            entry.probe = false;
-            if (probe) {
-                node.probing = false;
-            }
-            long now = ticker.read();
-            if (outcome.undeliverable()) {
-                String failure = outcome.failure();
-                LOG.log(Level.ERROR, () -> "Roan dropped the purge of " + entry.path + " on " + node.target
-                        + ", which no request can carry: " + failure);
-                drop(entry);
-                progress.signalAll();
-                return;
-            }
-            if (!outcome.delivered()) {
-                failed(entry, outcome, probe, now);
-                progress.signalAll();
-                return;
-            }
-            if (node.down) {
-                recovered(node, now);
-            }
-            entry.completed = entry.sending;
-            entry.settleWaiters(settled);
-            if (entry.requested > entry.sending) {
-                long wait = windowNanos - (ticker.read() - entry.sentNanos);
-                if (closed || wait <= 0 || !hold(entry, wait)) {
-                    entry.state = State.QUEUED;
-                    node.queue.add(entry);
+        List<Entry> starting = null;
+        List<Tracker> done;
+        lock.lock();
+        try {
+            complete(entry, outcome);
+            if (!drainScheduled && hasStartable()) {
+                starting = new ArrayList<>();
+                long now = ticker.read();
+                for (NodeState node : nodes) {
+                    node.takeStartable(starting, now);
                 }
-            } else if (entry.sendingCommitted && repurges) {
-                delayRepurge(entry);
-            } else {
-                entry.state = State.IDLE;
-                node.remove(entry);
             }
+            done = takeSettled();
+        } finally {
+            lock.unlock();
+        }
+        tell(done);
+        if (starting != null) {
+            send(starting);
+        }
+    }
+
+    /** Under the lock: the state change of a purge that ended. */
+    private void complete(Entry entry, PurgeTarget.Outcome outcome) {
+        NodeState node = entry.node;
+        node.inFlight--;
+        boolean probe = entry.probe;
+        entry.probe = false;
+        if (probe) {
+            node.probing = false;
+        }
+        long now = ticker.read();
+        if (outcome.undeliverable()) {
+            String failure = outcome.failure();
+            LOG.log(Level.ERROR, () -> "Roan dropped the purge of " + entry.path + " on " + node.target
+                    + ", which no request can carry: " + failure);
+            drop(entry);
             progress.signalAll();
-        });
+            return;
+        }
+        if (!outcome.delivered()) {
+            failed(entry, outcome, probe, now);
+            progress.signalAll();
+            return;
+        }
+        if (node.down) {
+            recovered(node, now);
+        }
+        entry.completed = entry.sending;
+        entry.settleWaiters(settled);
+        if (entry.requested > entry.sending) {
+            long wait = windowNanos - (now - entry.sentNanos);
+            if (closed || wait <= 0 || !hold(entry, wait)) {
+                entry.state = State.QUEUED;
+                node.queue.add(entry);
+            }
+        } else if (entry.sendingCommitted && repurges) {
+            delayRepurge(entry);
+        } else {
+            entry.state = State.IDLE;
+            node.remove(entry);
+        }
+        progress.signalAll();
     }
 
     /**
@@ -710,7 +748,7 @@ final class Dispatcher {
         });
     }
 
-    /** Paths not yet delivered or given up, per node, for messages. */
+    /** Paths not yet delivered, per node, for messages. */
     Map<String, List<String>> pending() {
         lock.lock();
         try {
@@ -855,7 +893,7 @@ final class Dispatcher {
 
     /**
      * One path on one node. {@code requested} counts the purges asked for (coalesced), {@code sending}
-     * is the one on the wire, {@code completed} the last one delivered or given up.
+     * is the one on the wire, {@code completed} the last one delivered.
      * {@code committedSinceSend} tells whether a commit asked for the next send (which then earns a
      * re-purge), as opposed to a re-purge alone.
      */
