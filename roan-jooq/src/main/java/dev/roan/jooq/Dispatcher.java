@@ -105,7 +105,7 @@ final class Dispatcher {
     /** Purges dropped: given up after {@code giveUpAfter}, or refused at the memory cap. */
     private long dropped;
     /** Tracked submits settled under the lock, to be told outside it: their callers' code must not run under it. */
-    private final List<Tracker> settled = new ArrayList<>();
+    private List<Tracker> settled = new ArrayList<>();
 
     /** Roan's: the builder's settings, random jitter. */
     Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Scheduler scheduler, Ticker ticker,
@@ -324,11 +324,12 @@ final class Dispatcher {
     /** Completes the trackers settled under the lock; called after releasing it. */
     /** Under the lock: the trackers settled since the last call, to tell once the lock is released; or null. */
     private @Nullable List<Tracker> takeSettled() {
-        if (settled.isEmpty()) {
-            return null;
-        }
-        List<Tracker> done = new ArrayList<>(settled);
-        settled.clear();
+        return settled.isEmpty() ? null : swapSettled();
+    }
+
+    private List<Tracker> swapSettled() {
+        List<Tracker> done = settled;
+        settled = new ArrayList<>();
         return done;
     }
 
@@ -450,12 +451,11 @@ final class Dispatcher {
             LOG.log(Level.ERROR, () -> "Roan dropped the purge of " + entry.path + " on " + node.target
                     + ", which no request can carry: " + failure);
             drop(entry);
-            progress.signalAll();
             return;
         }
         if (!outcome.delivered()) {
+            // Still owed: nothing a flush waits for has changed.
             failed(entry, outcome, probe, now);
-            progress.signalAll();
             return;
         }
         if (node.down) {
@@ -514,8 +514,8 @@ final class Dispatcher {
     private void recovered(NodeState node, long now) {
         node.down = false;
         node.probeDue = false;
-        // Any probe timer still pending finds another generation and does nothing.
-        node.probeGeneration++;
+        // Any probe timer still pending finds another token and does nothing.
+        node.probeToken = new Object();
         long downMillis = (now - node.downSince) / 1_000_000;
         int owed = node.entries.size();
         long droppedWhileDown = node.droppedWhileDown;
@@ -527,27 +527,27 @@ final class Dispatcher {
     /** The wait before the probe after {@code failedProbes} failed ones: doubling from the first, jittered, capped. */
     private long backoff(int failedProbes) {
         long first = FIRST_PROBE.toNanos();
-        // 1 s is about 2^30 ns: 32 doublings still fit in a long.
-        long doubled = failedProbes > 32 ? Long.MAX_VALUE : first << failedProbes;
-        long full = Math.min(maxRetryNanos, doubled);
+        // 1 s is about 2^30 ns: 32 doublings still fit in a long, and are more than any cap.
+        long full = Math.min(maxRetryNanos, first << Math.min(failedProbes, 32));
         // Between half and all of it: waits still grow, and nodes that failed together do not probe together.
         return full / 2 + (long) (full / 2 * jitter.getAsDouble());
     }
 
     /** Under the lock: the node may send its next probe after {@code nanos}, at most the cap. */
     private void scheduleProbe(NodeState node, long nanos) {
-        long generation = ++node.probeGeneration;
+        Object token = new Object();
+        node.probeToken = token;
         node.probeDue = false;
         try {
-            scheduler.schedule(() -> probeDue(node, generation), Math.min(nanos, maxRetryNanos));
+            scheduler.schedule(() -> probeDue(node, token), Math.min(nanos, maxRetryNanos));
         } catch (RejectedExecutionException e) {
             // Closing: no more probes; flush() times out on what stays owed.
         }
     }
 
-    private void probeDue(NodeState node, long generation) {
+    private void probeDue(NodeState node, Object token) {
         update(() -> {
-            if (!node.down || node.probeGeneration != generation) {
+            if (!node.down || node.probeToken != token) {
                 return;
             }
             node.probeDue = true;
@@ -560,16 +560,16 @@ final class Dispatcher {
         if (giveUpNanos == 0) {
             return;
         }
-        int before = node.droppedWhileDown;
+        int queued = node.queue.size();
         node.queue.removeIf(entry -> {
             if (now - entry.pendingSince < giveUpNanos) {
                 return false;
             }
             drop(entry);
-            node.droppedWhileDown++;
             return true;
         });
-        int count = node.droppedWhileDown - before;
+        int count = queued - node.queue.size();
+        node.droppedWhileDown += count;
         if (count > 0 && !node.giveUpLogged) {
             node.giveUpLogged = true;
             String failure = node.lastFailure;
@@ -578,7 +578,6 @@ final class Dispatcher {
                     + " It is down: " + failure + ". Further drops in this outage are counted in"
                     + " Roan.droppedPurges() and logged when it recovers.");
         }
-        progress.signalAll();
     }
 
     /**
@@ -591,6 +590,7 @@ final class Dispatcher {
         entry.giveUpWaiters(settled);
         entry.node.remove(entry);
         dropped++;
+        progress.signalAll();
     }
 
     /**
@@ -735,7 +735,7 @@ final class Dispatcher {
             for (NodeState node : nodes) {
                 // Closing waits a bounded time: probe a node that is down now rather than after its backoff.
                 if (node.down) {
-                    node.probeGeneration++;
+                    node.probeToken = new Object();
                     node.probeDue = true;
                 }
                 for (Entry entry : node.entries.values()) {
@@ -791,8 +791,8 @@ final class Dispatcher {
         boolean probeDue;
         /** A probe is on the wire. */
         boolean probing;
-        /** Tells the current probe timer from stale ones. */
-        long probeGeneration;
+        /** Tells the current probe timer from stale ones: a new object per timer, compared by identity. */
+        Object probeToken = new Object();
         int droppedWhileDown;
         boolean giveUpLogged;
         /** Purges were dropped at the cap: the node reports down until it owes nothing. */
@@ -944,16 +944,18 @@ final class Dispatcher {
             if (list == null) {
                 return;
             }
-            list.removeIf(waiter -> {
-                if (waiter.purge() > completed) {
-                    return false;
+            List<Waiter> keep = null;
+            for (Waiter waiter : list) {
+                if (waiter.purge() <= completed) {
+                    waiter.tracker().settle(out);
+                } else {
+                    if (keep == null) {
+                        keep = new ArrayList<>(1);
+                    }
+                    keep.add(waiter);
                 }
-                waiter.tracker().settle(out);
-                return true;
-            });
-            if (list.isEmpty()) {
-                waiters = null;
             }
+            waiters = keep;
         }
 
         /** Drops this entry's owed purge for the trackers waiting for it. */
