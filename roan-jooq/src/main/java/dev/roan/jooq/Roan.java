@@ -89,20 +89,40 @@ public final class Roan implements AutoCloseable {
     private final RoanExecuteListener listener;
     private final Attachment attachment;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Durable mode's outbox table, or null in memory mode. */
+    private final @Nullable Outbox outbox;
 
     Roan(Settings settings) {
         this.settings = settings;
         this.delivery = new Delivery(settings);
         this.nodes = delivery.nodes();
         this.dispatcher = delivery.dispatcher();
-        TransactionScopes scopes = new TransactionScopes(dispatcher, settings.transactionBoundary());
+        this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher);
+        if (outbox != null && settings.transactionBoundary() != null) {
+            warnIfBoundaryNotDurable(settings.transactionBoundary());
+        }
+        TransactionScopes scopes = new TransactionScopes(dispatcher, settings.transactionBoundary(), outbox);
         this.detector = new WriteDetector(rules);
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
         RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
-        this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher);
+        this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
+                outbox);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
+    }
+
+    private static void warnIfBoundaryNotDurable(TransactionBoundary boundary) {
+        try {
+            if (boundary.getClass().getMethod("hold", java.util.Set.class, java.util.function.Consumer.class,
+                    java.util.function.Function.class).getDeclaringClass() == TransactionBoundary.class) {
+                Log.LOGGER.log(System.Logger.Level.WARNING, "Roan's transaction boundary " + boundary + " does not"
+                        + " implement hold(paths, release, beforeCommit), so the purges of its transactions are not"
+                        + " written to the outbox table: they are delivered from memory only, and lost in a crash");
+            }
+        } catch (NoSuchMethodException | SecurityException e) {
+            // Cannot tell: say nothing.
+        }
     }
 
     /**
@@ -361,6 +381,9 @@ public final class Roan implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             delivery.close();
+            if (outbox != null) {
+                outbox.close(settings.closeTimeout());
+            }
         }
     }
 
@@ -749,8 +772,11 @@ public final class Roan implements AutoCloseable {
          * {@code HttpClient} keeps one selector thread of its own until it is garbage collected.
          *
          * @return a new Roan
+         * @throws IllegalArgumentException if the outbox's sweep interval is not shorter than its lease
+         * @throws IllegalStateException    in durable mode, if the outbox table cannot be reached or created
          */
         public Roan build() {
+            settings.checkCombination();
             return new Roan(settings.settings());
         }
 

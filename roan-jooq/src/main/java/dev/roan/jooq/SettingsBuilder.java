@@ -149,6 +149,15 @@ final class SettingsBuilder {
         this.outboxLease = lease;
     }
 
+    /** What no single setter can check: called by {@code build()}. */
+    void checkCombination() {
+        if (outbox != null && outboxSweepInterval.compareTo(outboxLease) >= 0) {
+            throw new IllegalArgumentException("outboxSweepInterval (" + outboxSweepInterval + ") must be shorter than"
+                    + " outboxLease (" + outboxLease + "): each sweep renews the leases of the rows a Roan owes, so a"
+                    + " longer interval lets other Roans send them again; such as half the lease");
+        }
+    }
+
     Settings settings() {
         return new Settings(purgeUrls, purgeMethod, Checks.entries(headers), repurgeAfter, coalesceWindow,
                 transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout,
