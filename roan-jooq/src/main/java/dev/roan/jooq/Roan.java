@@ -73,6 +73,12 @@ public final class Roan implements AutoCloseable {
      * 190 bytes per path.
      */
     public static final int DEFAULT_MAX_OWED_PATHS = Defaults.MAX_OWED_PATHS;
+    /** The name of the outbox table in durable mode unless {@link Builder#outboxTable(String)} sets another. */
+    public static final String DEFAULT_OUTBOX_TABLE = Defaults.OUTBOX_TABLE;
+    /** How often, by default, each Roan in durable mode sweeps the outbox table and renews the leases of its rows. */
+    public static final Duration DEFAULT_OUTBOX_SWEEP_INTERVAL = Defaults.OUTBOX_SWEEP_INTERVAL;
+    /** How long, by default, an outbox row stays claimed by the Roan that wrote or claimed it without a renewal. */
+    public static final Duration DEFAULT_OUTBOX_LEASE = Defaults.OUTBOX_LEASE;
 
     private final Settings settings;
     private final Rules rules = new Rules();
@@ -86,20 +92,51 @@ public final class Roan implements AutoCloseable {
     private final RoanExecuteListener listener;
     private final Attachment attachment;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Durable mode's outbox table, or null in memory mode. */
+    private final @Nullable Outbox outbox;
 
     Roan(Settings settings) {
         this.settings = settings;
         this.delivery = new Delivery(settings);
         this.nodes = delivery.nodes();
         this.dispatcher = delivery.dispatcher();
-        TransactionScopes scopes = new TransactionScopes(dispatcher, settings.transactionBoundary());
+        try {
+            this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher);
+        } catch (RuntimeException e) {
+            delivery.close();
+            throw e;
+        }
+        if (outbox != null && settings.transactionBoundary() != null) {
+            warnIfBoundaryNotDurable(settings.transactionBoundary());
+        }
+        TransactionScopes scopes = new TransactionScopes(dispatcher, settings.transactionBoundary(), outbox);
         this.detector = new WriteDetector(rules);
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
         RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
-        this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher);
+        this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
+                outbox);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
+    }
+
+    /** Durable mode's outbox, or null in memory mode: for tests. */
+    @Nullable
+    Outbox outbox() {
+        return outbox;
+    }
+
+    private static void warnIfBoundaryNotDurable(TransactionBoundary boundary) {
+        try {
+            if (boundary.getClass().getMethod("hold", java.util.Set.class, java.util.function.Consumer.class,
+                    java.util.function.Function.class).getDeclaringClass() == TransactionBoundary.class) {
+                Log.LOGGER.log(System.Logger.Level.WARNING, "Roan's transaction boundary " + boundary + " does not"
+                        + " implement hold(paths, release, beforeCommit), so the purges of its transactions are not"
+                        + " written to the outbox table: they are delivered from memory only, and lost in a crash");
+            }
+        } catch (NoSuchMethodException | SecurityException e) {
+            // Cannot tell: say nothing.
+        }
     }
 
     /**
@@ -162,6 +199,34 @@ public final class Roan implements AutoCloseable {
      */
     public static RetryConfig retryConfig(int maxAttempts, Duration initialBackoff) {
         return Checks.retryConfig(maxAttempts, initialBackoff, DEFAULT_MAX_BACKOFF);
+    }
+
+    /**
+     * Returns the DDL of the outbox table of durable mode ({@link Builder#outbox}) for a database, for a migration tool
+     * such as Flyway: {@code CREATE TABLE} and {@code CREATE INDEX} statements, separated by {@code ";\n"}. Roan creates
+     * the table itself when it is missing unless {@link Builder#createOutboxTable(boolean)} turns that off.
+     *
+     * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
+     * @param table   the table name, {@link #DEFAULT_OUTBOX_TABLE} unless set with {@link Builder#outboxTable(String)}
+     * @return the statements, each ending with {@code ;}
+     * @throws IllegalArgumentException if the dialect is none of those or the table name is not a plain SQL name
+     * @since 0.1.0
+     */
+    public static String outboxDdl(SQLDialect dialect, String table) {
+        return OutboxSql.of(dialect, Checks.tableName(table, "table")).ddl();
+    }
+
+    /**
+     * Returns the DDL of the outbox table under its default name, {@link #DEFAULT_OUTBOX_TABLE}: see
+     * {@link #outboxDdl(SQLDialect, String)}.
+     *
+     * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
+     * @return the statements, each ending with {@code ;}
+     * @throws IllegalArgumentException if the dialect is none of those
+     * @since 0.1.0
+     */
+    public static String outboxDdl(SQLDialect dialect) {
+        return outboxDdl(dialect, DEFAULT_OUTBOX_TABLE);
     }
 
     /**
@@ -333,6 +398,9 @@ public final class Roan implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             delivery.close();
+            if (outbox != null) {
+                outbox.close(settings.closeTimeout());
+            }
         }
     }
 
@@ -649,12 +717,86 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
+         * Turns on durable mode: the purges a transaction owes are written to an outbox table of this database inside
+         * that transaction, on the writer's own connection, just before it commits, and deleted once every cache node
+         * has confirmed them; rows a crashed process left are delivered by any Roan sweeping the table. See the README,
+         * "Durable mode: a transactional outbox". The writes must run on this database (the table is written through
+         * the writer's connection; the DataSource serves the sweeps, deletions and the table's creation).
+         *
+         * @param dataSource the application's DataSource, on a PostgreSQL, MariaDB 10.6+, MySQL 8 or H2 2.x database
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder outbox(javax.sql.DataSource dataSource) {
+            settings.outbox(dataSource);
+            return this;
+        }
+
+        /**
+         * Sets the outbox table's name; default {@link Roan#DEFAULT_OUTBOX_TABLE}. It is written unquoted, so the
+         * database folds its case as in a migration written by hand.
+         *
+         * @param table a plain SQL name, optionally schema-qualified, such as {@code "app.roan_outbox"}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder outboxTable(String table) {
+            settings.outboxTable(table);
+            return this;
+        }
+
+        /**
+         * Sets whether Roan creates the outbox table when it is missing; default true. Turn it off when a migration
+         * tool owns the schema: {@link Roan#outboxDdl(SQLDialect, String)} gives the DDL.
+         *
+         * @param create false to leave the schema alone
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder createOutboxTable(boolean create) {
+            settings.createOutboxTable(create);
+            return this;
+        }
+
+        /**
+         * Sets how often this Roan sweeps the outbox for rows no live Roan is delivering and renews the leases of the
+         * rows it still owes; default {@link Roan#DEFAULT_OUTBOX_SWEEP_INTERVAL}. It also sweeps once when built. Keep
+         * it well below the {@linkplain #outboxLease lease}: a lease not renewed in time lets another Roan send the same
+         * purges again.
+         *
+         * @param interval a positive duration, such as {@code Duration.ofSeconds(15)}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder outboxSweepInterval(Duration interval) {
+            settings.outboxSweepInterval(interval);
+            return this;
+        }
+
+        /**
+         * Sets how long an outbox row stays claimed by the Roan that wrote or claimed it, measured by the database's
+         * clock; default {@link Roan#DEFAULT_OUTBOX_LEASE}. Rows of a process that died are delivered at most about
+         * {@code lease + sweep interval} after it wrote them, once any Roan runs on the database.
+         *
+         * @param lease at least one second, such as {@code Duration.ofSeconds(30)}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder outboxLease(Duration lease) {
+            settings.outboxLease(lease);
+            return this;
+        }
+
+        /**
          * Builds the Roan. Its delivery threads are daemon threads, started on first use; the JDK's
          * {@code HttpClient} keeps one selector thread of its own until it is garbage collected.
          *
          * @return a new Roan
+         * @throws IllegalArgumentException if the outbox's sweep interval is not shorter than its lease
+         * @throws IllegalStateException    in durable mode, if the outbox table cannot be reached or created
          */
         public Roan build() {
+            settings.checkCombination();
             return new Roan(settings.settings());
         }
 

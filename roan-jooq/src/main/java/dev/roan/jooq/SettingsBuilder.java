@@ -5,6 +5,9 @@ import static dev.roan.jooq.Defaults.COALESCE_WINDOW;
 import static dev.roan.jooq.Defaults.CONNECT_TIMEOUT;
 import static dev.roan.jooq.Defaults.MAX_OWED_PATHS;
 import static dev.roan.jooq.Defaults.MAX_RETRY_INTERVAL;
+import static dev.roan.jooq.Defaults.OUTBOX_LEASE;
+import static dev.roan.jooq.Defaults.OUTBOX_SWEEP_INTERVAL;
+import static dev.roan.jooq.Defaults.OUTBOX_TABLE;
 import static dev.roan.jooq.Defaults.PURGE_METHOD;
 import static dev.roan.jooq.Defaults.PURGE_URL;
 import static dev.roan.jooq.Defaults.REQUEST_TIMEOUT;
@@ -14,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import javax.sql.DataSource;
 
 import io.github.resilience4j.retry.RetryConfig;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +44,11 @@ final class SettingsBuilder {
     private Duration maxRetryInterval = MAX_RETRY_INTERVAL;
     private int maxOwedPaths = MAX_OWED_PATHS;
     private List<String> overflowPurge = List.of();
+    private @Nullable DataSource outbox;
+    private String outboxTable = OUTBOX_TABLE;
+    private boolean createOutboxTable = true;
+    private Duration outboxSweepInterval = OUTBOX_SWEEP_INTERVAL;
+    private Duration outboxLease = OUTBOX_LEASE;
 
     void purgeUrls(String... purgeUrls) {
         this.purgeUrls = Checks.purgeUrls(purgeUrls);
@@ -110,9 +120,48 @@ final class SettingsBuilder {
         this.overflowPurge = Checks.overflowPurge(paths);
     }
 
+    void outbox(DataSource dataSource) {
+        if (dataSource == null) {
+            throw new IllegalArgumentException("outbox DataSource is null: pass the application's DataSource, or omit"
+                    + " the call to keep purges in memory only");
+        }
+        this.outbox = dataSource;
+    }
+
+    void outboxTable(String table) {
+        this.outboxTable = Checks.tableName(table, "outboxTable");
+    }
+
+    void createOutboxTable(boolean create) {
+        this.createOutboxTable = create;
+    }
+
+    void outboxSweepInterval(Duration interval) {
+        this.outboxSweepInterval = Checks.positive(interval, "outboxSweepInterval");
+    }
+
+    void outboxLease(Duration lease) {
+        Checks.positive(lease, "outboxLease");
+        if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("outboxLease must be at least one second (the database clock's"
+                    + " resolution in the lease query), such as Duration.ofSeconds(30), was " + lease);
+        }
+        this.outboxLease = lease;
+    }
+
+    /** What no single setter can check: called by {@code build()}. */
+    void checkCombination() {
+        if (outbox != null && outboxSweepInterval.compareTo(outboxLease) >= 0) {
+            throw new IllegalArgumentException("outboxSweepInterval (" + outboxSweepInterval + ") must be shorter than"
+                    + " outboxLease (" + outboxLease + "): each sweep renews the leases of the rows a Roan owes, so a"
+                    + " longer interval lets other Roans send them again; such as half the lease");
+        }
+    }
+
     Settings settings() {
         return new Settings(purgeUrls, purgeMethod, Checks.entries(headers), repurgeAfter, coalesceWindow,
                 transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout,
-                giveUpAfter, maxRetryInterval, maxOwedPaths, overflowPurge);
+                giveUpAfter, maxRetryInterval, maxOwedPaths, overflowPurge,
+                outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease);
     }
 }
