@@ -365,6 +365,11 @@ public final class Roan implements AutoCloseable {
         return settings.purgeUrls();
     }
 
+    /** What delivers this Roan's purges; for tests. */
+    Delivery delivery() {
+        return delivery;
+    }
+
     @Override
     public String toString() {
         return "Roan[purgeUrls=" + settings.purgeUrls() + ", purgeMethod=" + settings.purgeMethod() + ", rules=" + rules
@@ -550,6 +555,25 @@ public final class Roan implements AutoCloseable {
          */
         public Builder closeTimeout(Duration closeTimeout) {
             settings.closeTimeout(closeTimeout);
+            return this;
+        }
+
+        /**
+         * Sets whether a JVM that exits without {@link Roan#close()} (returning from {@code main}, {@code
+         * System.exit}, SIGTERM) first delivers the purges still owed; default true. The hook waits up to the
+         * {@linkplain #closeTimeout(Duration) close timeout} for them, keeps taking purges meanwhile (an application
+         * that is stopping may still commit), and logs how many remain undelivered, if any: a WARNING naming them.
+         * It is removed by {@link Roan#close()}, so a closed Roan holds no reference from the JVM. With false, a JVM
+         * that exits without {@code close()} drops the purges it still owes without a word: turn it off only where
+         * something else closes Roan when the application stops, such as a dependency-injection container. A
+         * process that is killed ({@code kill -9}) or halted runs no hook at all.
+         *
+         * @param on false to register no shutdown hook
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder shutdownHook(boolean on) {
+            settings.shutdownHook(on);
             return this;
         }
 

@@ -12,11 +12,12 @@ import org.jspecify.annotations.Nullable;
  * only read it. Every value was checked by {@link Checks} when it was set.
  *
  * @param retryConfig the user's retry configuration, or null for {@link Roan#defaultRetryConfig()}
+ * @param shutdownHook whether a JVM exiting without {@link Roan#close()} first delivers the purges still owed
  */
 record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<String, String>> headers,
         @Nullable Duration repurgeAfter, Duration coalesceWindow, @Nullable TransactionBoundary transactionBoundary,
         List<PurgeListener> listeners, @Nullable RetryConfig retryConfig, Duration connectTimeout,
-        Duration requestTimeout, Duration closeTimeout) {
+        Duration requestTimeout, Duration closeTimeout, boolean shutdownHook) {
 
     Settings {
         purgeUrls = List.copyOf(purgeUrls);
@@ -37,6 +38,7 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
                 + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
                 + ", coalesceWindow=" + coalesceWindow
                 + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
-                + ", closeTimeout=" + closeTimeout + ", retryConfig=" + (retryConfig == null ? "default" : "custom");
+                + ", closeTimeout=" + closeTimeout + ", retryConfig=" + (retryConfig == null ? "default" : "custom")
+                + ", shutdownHook=" + shutdownHook;
     }
 }

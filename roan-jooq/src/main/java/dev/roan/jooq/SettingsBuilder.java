@@ -6,6 +6,7 @@ import static dev.roan.jooq.Defaults.CONNECT_TIMEOUT;
 import static dev.roan.jooq.Defaults.PURGE_METHOD;
 import static dev.roan.jooq.Defaults.PURGE_URL;
 import static dev.roan.jooq.Defaults.REQUEST_TIMEOUT;
+import static dev.roan.jooq.Defaults.SHUTDOWN_HOOK;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ final class SettingsBuilder {
     private Duration connectTimeout = CONNECT_TIMEOUT;
     private Duration requestTimeout = REQUEST_TIMEOUT;
     private Duration closeTimeout = CLOSE_TIMEOUT;
+    private boolean shutdownHook = SHUTDOWN_HOOK;
 
     void purgeUrls(String... purgeUrls) {
         this.purgeUrls = Checks.purgeUrls(purgeUrls);
@@ -88,8 +90,12 @@ final class SettingsBuilder {
         this.closeTimeout = Checks.positiveOrZero(closeTimeout, "closeTimeout");
     }
 
+    void shutdownHook(boolean on) {
+        this.shutdownHook = on;
+    }
+
     Settings settings() {
         return new Settings(purgeUrls, purgeMethod, Checks.entries(headers), repurgeAfter, coalesceWindow,
-                transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout);
+                transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout, shutdownHook);
     }
 }
