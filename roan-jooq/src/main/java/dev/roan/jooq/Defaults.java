@@ -18,6 +18,8 @@ final class Defaults {
     static final int MAX_ATTEMPTS = 6;
     static final Duration INITIAL_BACKOFF = Duration.ofMillis(200);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(30);
+    static final int MAX_OWED_PATHS = 100_000;
 
     private Defaults() {}
 }

@@ -8,6 +8,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -73,6 +75,10 @@ final class Dispatcher {
     private boolean drainScheduled;
     private boolean closed;
     private boolean warnedClosed;
+    /** Purges dropped: given up after {@code giveUpAfter}, or refused at the memory cap. */
+    private long dropped;
+    /** Tracked submits settled under the lock, to be told outside it: their callers' code must not run under it. */
+    private final List<Tracker> settled = new ArrayList<>();
 
     Dispatcher(List<CacheNode> cacheNodes, Executor executor, ScheduledExecutorService timer,
             @Nullable Duration repurgeAfter, Duration coalesceWindow) {
@@ -130,6 +136,112 @@ final class Dispatcher {
     }
 
     /**
+     * Asks for a purge of each path on every node, like {@link #submit}, and tells when they are settled: for the
+     * outbox, which deletes its rows once they are delivered and keeps them otherwise.
+     *
+     * @return a stage completing with {@link Settled#DELIVERED} once every node has delivered a purge of every one of
+     *     these paths that started after this call, {@link Settled#GIVEN_UP} once one of them was dropped instead
+     *     ({@code giveUpAfter}), or at once {@link Settled#NOT_TAKEN} if closed or without {@link #room()} for them.
+     *     It completes on a delivery or timer thread, never under the dispatcher's lock.
+     */
+    CompletionStage<Settled> submitTracked(Collection<String> paths) {
+        Tracker tracker = new Tracker();
+        boolean schedule;
+        lock.lock();
+        try {
+            if (closed || roomLocked() < paths.size()) {
+                return CompletableFuture.completedFuture(Settled.NOT_TAKEN);
+            }
+            long now = ticker.read();
+            for (NodeState node : nodes) {
+                for (String path : paths) {
+                    Entry entry = node.offer(path, now);
+                    // The purge owed from now on is the requested one: queued, held, or the follow-up of one on
+                    // the wire; delivering it settles this path on this node.
+                    entry.await(tracker, entry.requested);
+                }
+            }
+            if (tracker.remaining == 0) {
+                tracker.future.complete(Settled.DELIVERED);
+            }
+            schedule = claimDrain();
+        } finally {
+            lock.unlock();
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
+        return tracker.future;
+    }
+
+    /** How many more distinct paths the dispatcher can hold now: {@link Integer#MAX_VALUE} without a cap. */
+    int room() {
+        lock.lock();
+        try {
+            return roomLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int roomLocked() {
+        if (closed) {
+            return 0;
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    /** Purges dropped so far: given up after {@code giveUpAfter}, or refused at the memory cap. */
+    long droppedPurges() {
+        lock.lock();
+        try {
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A snapshot of each node's state, in the order of the targets. */
+    List<CacheNodeStatus> status() {
+        lock.lock();
+        try {
+            long now = ticker.read();
+            List<CacheNodeStatus> list = new ArrayList<>();
+            for (NodeState node : nodes) {
+                long oldest = now;
+                for (Entry entry : node.entries.values()) {
+                    if (entry.state != State.DELAYED) {
+                        oldest = Math.min(oldest, entry.state == State.IN_FLIGHT ? entry.sendingSince : entry.pendingSince);
+                    }
+                }
+                list.add(new CacheNodeStatus(Checks.maskUrl(node.target.toString()), node.entries.size(),
+                        Duration.ofNanos(now - oldest), false, null));
+            }
+            return list;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Completes the trackers settled under the lock; called after releasing it. */
+    private void tellSettled() {
+        List<Tracker> done;
+        lock.lock();
+        try {
+            if (settled.isEmpty()) {
+                return;
+            }
+            done = new ArrayList<>(settled);
+            settled.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (Tracker tracker : done) {
+            tracker.future.complete(tracker.gaveUp ? Settled.GIVEN_UP : Settled.DELIVERED);
+        }
+    }
+
+    /**
      * Runs a change of state under the lock, then hands the sending to a delivery thread if the change made a purge
      * startable and no drain is scheduled yet. For the delivery and timer threads; {@link #submit}, on the writer's
      * thread, does the same without allocating a lambda.
@@ -143,6 +255,7 @@ final class Dispatcher {
         } finally {
             lock.unlock();
         }
+        tellSettled();
         if (schedule) {
             scheduleDrain();
         }
@@ -186,6 +299,7 @@ final class Dispatcher {
             NodeState node = entry.node;
             node.inFlight--;
             entry.completed = entry.sending;
+            entry.settleWaiters(settled);
             if (entry.requested > entry.sending) {
                 long wait = windowNanos - (ticker.read() - entry.sentNanos);
                 if (closed || wait <= 0 || !hold(entry, wait)) {
@@ -392,7 +506,7 @@ final class Dispatcher {
             this.target = target;
         }
 
-        void offer(String path, long now) {
+        Entry offer(String path, long now) {
             Entry entry = entries.get(path);
             if (entry == null) {
                 entry = new Entry(this, path);
@@ -423,6 +537,7 @@ final class Dispatcher {
                     // Already queued, or held for the coalescing window: that purge will cover this write too.
                     break;
             }
+            return entry;
         }
 
         void takeStartable(List<Entry> out, long now) {
@@ -467,9 +582,76 @@ final class Dispatcher {
         /** When the earliest request covered by the send on the wire was made. */
         long sendingSince;
 
+        /** Tracked submits waiting for this entry, each with the purge number that settles it; null when none. */
+        @Nullable List<Waiter> waiters;
+
         Entry(NodeState node, String path) {
             this.node = node;
             this.path = path;
+        }
+
+        void await(Tracker tracker, long purge) {
+            if (waiters == null) {
+                waiters = new ArrayList<>(1);
+            }
+            waiters.add(new Waiter(tracker, purge));
+            tracker.remaining++;
+        }
+
+        /** Counts this entry's delivered purge for the trackers it settles; adds those now settled to {@code out}. */
+        void settleWaiters(List<Tracker> out) {
+            List<Waiter> list = waiters;
+            if (list == null) {
+                return;
+            }
+            list.removeIf(waiter -> {
+                if (waiter.purge() > completed) {
+                    return false;
+                }
+                waiter.tracker().settle(out);
+                return true;
+            });
+            if (list.isEmpty()) {
+                waiters = null;
+            }
+        }
+
+        /** Drops this entry's owed purge for the trackers waiting for it. */
+        void giveUpWaiters(List<Tracker> out) {
+            List<Waiter> list = waiters;
+            if (list == null) {
+                return;
+            }
+            for (Waiter waiter : list) {
+                waiter.tracker().gaveUp = true;
+                waiter.tracker().settle(out);
+            }
+            waiters = null;
+        }
+    }
+
+    /** How a tracked submit ended; see {@link #submitTracked}. */
+    enum Settled {
+        /** Every node delivered a purge of every path, started after the submit. */
+        DELIVERED,
+        /** A purge of one of the paths was dropped on a node ({@code giveUpAfter}); the rest may have been delivered. */
+        GIVEN_UP,
+        /** Nothing was taken: the dispatcher is closed or has no room; the caller keeps the paths for later. */
+        NOT_TAKEN
+    }
+
+    private record Waiter(Tracker tracker, long purge) {}
+
+    /** One tracked submit: the (node, path) purges it still waits for. Guarded by the dispatcher's lock. */
+    private static final class Tracker {
+        final CompletableFuture<Settled> future = new CompletableFuture<>();
+        int remaining;
+        boolean gaveUp;
+
+        void settle(List<Tracker> out) {
+            if (--remaining == 0) {
+                out.add(this);
+            }
         }
     }
 }

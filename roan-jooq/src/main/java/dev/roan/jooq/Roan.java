@@ -66,6 +66,10 @@ public final class Roan implements AutoCloseable {
     public static final Duration DEFAULT_INITIAL_BACKOFF = Defaults.INITIAL_BACKOFF;
     /** The longest wait between attempts in Roan's retry configurations (unless the first wait is longer). */
     public static final Duration DEFAULT_MAX_BACKOFF = Defaults.MAX_BACKOFF;
+    /** The longest wait between two probes of a cache node that is down, by default: 30 seconds. */
+    public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Defaults.MAX_RETRY_INTERVAL;
+    /** How many distinct paths each cache node may owe in memory, by default (about 20 MB per node at the cap). */
+    public static final int DEFAULT_MAX_OWED_PATHS = Defaults.MAX_OWED_PATHS;
 
     private final Settings settings;
     private final Rules rules = new Rules();
@@ -357,6 +361,29 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
+     * Returns what each cache node owes now, in the order of {@link #purgeUrls()}: a snapshot for health checks and
+     * metrics (a node is DOWN while it fails, or after purges of it were dropped, until it owes nothing).
+     *
+     * @return one status per cache node
+     * @since 0.1.0
+     */
+    public List<CacheNodeStatus> cacheNodes() {
+        return dispatcher.status();
+    }
+
+    /**
+     * Returns how many purges (per cache node and path) were dropped since this Roan was built: given up after
+     * {@link Builder#giveUpAfter(Duration)}, or beyond {@link Builder#maxOwedPaths(int)} without
+     * {@link Builder#onOverflowPurge(String...)}. Each such page may stay stale; a counter for metrics and alerts.
+     *
+     * @return the number of dropped purges, 0 unless one of those happened
+     * @since 0.1.0
+     */
+    public long droppedPurges() {
+        return dispatcher.droppedPurges();
+    }
+
+    /**
      * Returns the purge URLs, without trailing slash, in the order given to the builder.
      *
      * @return the purge URLs
@@ -555,6 +582,65 @@ public final class Roan implements AutoCloseable {
          */
         public Builder closeTimeout(Duration closeTimeout) {
             settings.closeTimeout(closeTimeout);
+            return this;
+        }
+
+        /**
+         * Drops a purge that a cache node has owed this long without delivering it, with an ERROR line (one per node
+         * and outage, with a count) and a count in {@link Roan#droppedPurges()}. Off by default: a purge stays owed
+         * until the node takes it, however long it is down. The age is checked at each probe of a node that is down,
+         * so a purge is dropped up to {@link #maxRetryInterval(Duration)} later than this.
+         *
+         * @param giveUpAfter a positive duration, such as {@code Duration.ofHours(1)}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder giveUpAfter(Duration giveUpAfter) {
+            settings.giveUpAfter(giveUpAfter);
+            return this;
+        }
+
+        /**
+         * Sets the longest wait between two probes of a cache node that is down; default
+         * {@link Roan#DEFAULT_MAX_RETRY_INTERVAL}. While a node is down Roan sends one purge at a time to it, waiting
+         * longer after each failure (doubling from one second, with jitter) up to this; a {@code Retry-After} answer
+         * sets the next wait, also capped by this. It bounds how long after a node's recovery its backlog starts to drain.
+         *
+         * @param maxRetryInterval a positive duration
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder maxRetryInterval(Duration maxRetryInterval) {
+            settings.maxRetryInterval(maxRetryInterval);
+            return this;
+        }
+
+        /**
+         * Caps how many distinct paths each cache node may owe in memory; default {@link Roan#DEFAULT_MAX_OWED_PATHS}
+         * (see the README, "Bounded memory", for the bytes per path). Paths already owed cost nothing more. Beyond the
+         * cap a node owes the {@linkplain #onOverflowPurge(String...) overflow purge} instead, or without one the
+         * purge is dropped: an ERROR line, a count in {@link Roan#droppedPurges()}, and the node reports down.
+         *
+         * @param maxOwedPaths at least 1
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder maxOwedPaths(int maxOwedPaths) {
+            settings.maxOwedPaths(maxOwedPaths);
+            return this;
+        }
+
+        /**
+         * Sets the paths a cache node purges instead of those beyond {@link #maxOwedPaths(int)}, such as {@code "/"}
+         * or a wildcard your cache understands: a broad purge that covers every page the dropped ones would have.
+         * Off by default (paths beyond the cap are dropped and counted).
+         *
+         * @param paths one or more page paths, each starting with {@code /}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder onOverflowPurge(String... paths) {
+            settings.onOverflowPurge(paths);
             return this;
         }
 

@@ -3,6 +3,8 @@ package dev.roan.jooq;
 import static dev.roan.jooq.Defaults.CLOSE_TIMEOUT;
 import static dev.roan.jooq.Defaults.COALESCE_WINDOW;
 import static dev.roan.jooq.Defaults.CONNECT_TIMEOUT;
+import static dev.roan.jooq.Defaults.MAX_OWED_PATHS;
+import static dev.roan.jooq.Defaults.MAX_RETRY_INTERVAL;
 import static dev.roan.jooq.Defaults.PURGE_METHOD;
 import static dev.roan.jooq.Defaults.PURGE_URL;
 import static dev.roan.jooq.Defaults.REQUEST_TIMEOUT;
@@ -34,6 +36,10 @@ final class SettingsBuilder {
     private Duration connectTimeout = CONNECT_TIMEOUT;
     private Duration requestTimeout = REQUEST_TIMEOUT;
     private Duration closeTimeout = CLOSE_TIMEOUT;
+    private @Nullable Duration giveUpAfter;
+    private Duration maxRetryInterval = MAX_RETRY_INTERVAL;
+    private int maxOwedPaths = MAX_OWED_PATHS;
+    private List<String> overflowPurge = List.of();
     private boolean shutdownHook = SHUTDOWN_HOOK;
 
     void purgeUrls(String... purgeUrls) {
@@ -90,12 +96,29 @@ final class SettingsBuilder {
         this.closeTimeout = Checks.positiveOrZero(closeTimeout, "closeTimeout");
     }
 
+    void giveUpAfter(Duration giveUpAfter) {
+        this.giveUpAfter = Checks.positive(giveUpAfter, "giveUpAfter");
+    }
+
+    void maxRetryInterval(Duration maxRetryInterval) {
+        this.maxRetryInterval = Checks.maxRetryInterval(maxRetryInterval);
+    }
+
+    void maxOwedPaths(int maxOwedPaths) {
+        this.maxOwedPaths = Checks.maxOwedPaths(maxOwedPaths);
+    }
+
+    void onOverflowPurge(String... paths) {
+        this.overflowPurge = Checks.overflowPurge(paths);
+    }
+
     void shutdownHook(boolean on) {
         this.shutdownHook = on;
     }
 
     Settings settings() {
         return new Settings(purgeUrls, purgeMethod, Checks.entries(headers), repurgeAfter, coalesceWindow,
-                transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout, shutdownHook);
+                transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout,
+                giveUpAfter, maxRetryInterval, maxOwedPaths, overflowPurge, shutdownHook);
     }
 }

@@ -606,6 +606,64 @@ class DispatcherTest {
         return result;
     }
 
+    // ---- tracked submits (the outbox's)
+
+    @Test
+    void aTrackedSubmitIsDeliveredOnceEveryNodeDeliveredEveryPath() {
+        FakeTarget other = new FakeTarget("node-b");
+        Dispatcher d = dispatcher(null, WINDOW, node, other);
+
+        CompletableFuture<Dispatcher.Settled> settled = d.submitTracked(List.of("/a", "/b")).toCompletableFuture();
+        executor.runAll();
+        complete(node, "/a");
+        complete(node, "/b");
+        complete(other, "/a");
+        assertThat(settled).as("settled with one purge still on the wire").isNotDone();
+        complete(other, "/b");
+
+        assertThat(settled).as("settled").isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+    }
+
+    @Test
+    void aTrackedSubmitWhilePurgeIsOnTheWireWaitsForTheFollowUp() {
+        Dispatcher d = dispatcher(Duration.ZERO);
+        write(d, "/a");
+
+        CompletableFuture<Dispatcher.Settled> settled = d.submitTracked(List.of("/a")).toCompletableFuture();
+        complete(node, "/a");
+        assertThat(settled).as("settled by the purge that started before it").isNotDone();
+        assertThat(node.sent()).as("purges").containsExactly("/a", "/a");
+        complete(node, "/a");
+
+        assertThat(settled).as("settled by the follow-up").isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+    }
+
+    @Test
+    void aTrackedSubmitOfNothingIsDeliveredAtOnce() {
+        Dispatcher d = dispatcher(WINDOW);
+
+        assertThat(d.submitTracked(List.of()).toCompletableFuture()).isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+    }
+
+    @Test
+    void aTrackedSubmitAfterStopAcceptingIsNotTaken() {
+        Dispatcher d = dispatcher(WINDOW);
+        d.stopAccepting();
+
+        assertThat(d.submitTracked(List.of("/a")).toCompletableFuture())
+                .isCompletedWithValue(Dispatcher.Settled.NOT_TAKEN);
+        assertThat(d.room()).as("room when closed").isZero();
+        executor.runAll();
+        assertThat(node.sent()).as("purges").isEmpty();
+    }
+
+    @Test
+    void withoutACapTheRoomIsUnbounded() {
+        Dispatcher d = dispatcher(WINDOW);
+
+        assertThat(d.room()).isEqualTo(Integer.MAX_VALUE);
+    }
+
     /** Time that moves only when told. */
     static final class FakeTicker implements Ticker {
         long now;
