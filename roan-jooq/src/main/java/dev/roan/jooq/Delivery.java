@@ -38,6 +38,17 @@ final class Delivery {
     private volatile boolean closing;
 
     Delivery(Settings settings) {
+        this(settings, Ticker.system(), null);
+    }
+
+    /**
+     * A delivery whose coalescing, probes and re-purges follow {@code ticker} and {@code timer} instead of the system
+     * clock, so that a test drives real cache nodes over real HTTP through a long outage in little real time. The
+     * transport's request timeouts stay real.
+     *
+     * @param timer the dispatcher's timer, or null for a scheduled thread of this delivery on the system clock
+     */
+    Delivery(Settings settings, Ticker ticker, @Nullable Scheduler timer) {
         this.closeTimeout = settings.closeTimeout();
         // Two threads start purges and complete the HttpClient's futures; none of that blocks, and more threads
         // only compete with the application for the cores (see BENCHMARKS.md). Idle, they go away.
@@ -61,8 +72,8 @@ final class Delivery {
                     retryConfig, scheduler, listeners));
         }
         this.nodes = List.copyOf(list);
-        this.dispatcher = new Dispatcher(nodes, executor, scheduler, settings.repurgeAfter(),
-                settings.coalesceWindow());
+        this.dispatcher = new Dispatcher(nodes, executor, timer != null ? timer : Scheduler.of(scheduler), ticker,
+                settings.repurgeAfter(), settings.coalesceWindow());
         this.shutdownHook = settings.shutdownHook() ? register(new Thread(this::atExit, "roan-shutdown")) : null;
     }
 

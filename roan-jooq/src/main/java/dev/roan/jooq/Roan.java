@@ -85,8 +85,13 @@ public final class Roan implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     Roan(Settings settings) {
+        this(settings, new Delivery(settings));
+    }
+
+    /** A Roan delivering through {@code delivery}, built on the same settings: tests give it a fake clock. */
+    Roan(Settings settings, Delivery delivery) {
         this.settings = settings;
-        this.delivery = new Delivery(settings);
+        this.delivery = delivery;
         this.nodes = delivery.nodes();
         this.dispatcher = delivery.dispatcher();
         TransactionScopes scopes = new TransactionScopes(dispatcher, settings.transactionBoundary());
@@ -671,6 +676,11 @@ public final class Roan implements AutoCloseable {
          */
         public Roan build() {
             return new Roan(settings.settings());
+        }
+
+        /** The settings so far, frozen; for tests that build a Roan around a delivery of their own. */
+        Settings settings() {
+            return settings.settings();
         }
 
         @Override
