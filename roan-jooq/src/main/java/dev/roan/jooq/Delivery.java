@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,7 +74,9 @@ final class Delivery {
         }
         this.nodes = List.copyOf(list);
         this.dispatcher = new Dispatcher(nodes, executor, timer != null ? timer : Scheduler.of(scheduler), ticker,
-                settings.repurgeAfter(), settings.coalesceWindow());
+                new Dispatcher.Policy(settings.repurgeAfter(), settings.coalesceWindow(), settings.maxRetryInterval(),
+                        settings.giveUpAfter(), settings.maxOwedPaths(), settings.overflowPurge()),
+                () -> ThreadLocalRandom.current().nextDouble());
         this.shutdownHook = settings.shutdownHook() ? register(new Thread(this::atExit, "roan-shutdown")) : null;
     }
 
