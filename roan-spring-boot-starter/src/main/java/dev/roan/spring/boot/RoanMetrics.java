@@ -23,7 +23,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * node's purge URL (a password in it replaced by {@code ***}):
  *
  * <ul>
- *   <li>{@value #PURGES} (counter), tagged {@code outcome=delivered|failed}: purges delivered, and purges given up;</li>
+ *   <li>{@value #PURGES} (counter), tagged {@code outcome=delivered|failed}: purges delivered, and purges whose
+ *       attempts all failed (still owed: the node is probed until it takes them, unless they are dropped);</li>
  *   <li>{@value #RETRIES} (counter): failed attempts that are retried;</li>
  *   <li>{@value #LATENCY} (timer): from the commit to the cache node's answer, of delivered purges;</li>
  *   <li>{@value #PENDING} (gauge, no tags): purges not delivered yet, {@link Roan#pendingPurges()}, bound by
@@ -172,9 +173,9 @@ public final class RoanMetrics implements PurgeListener {
         final Timer latency;
 
         Node(MeterRegistry registry, String node) {
-            delivered = Counter.builder(PURGES).description("Purges delivered to, or given up on, a cache node")
+            delivered = Counter.builder(PURGES).description("Purges delivered to a cache node, or whose attempts all failed")
                     .tag("outcome", "delivered").tag("node", node).register(registry);
-            failed = Counter.builder(PURGES).description("Purges delivered to, or given up on, a cache node")
+            failed = Counter.builder(PURGES).description("Purges delivered to a cache node, or whose attempts all failed")
                     .tag("outcome", "failed").tag("node", node).register(registry);
             retries = Counter.builder(RETRIES).description("Failed purge attempts that are retried")
                     .tag("node", node).register(registry);
