@@ -104,6 +104,8 @@ final class Delivery {
         if (owed == 0) {
             return;
         }
+        // A node that is down would be probed after its backoff, up to maxRetryInterval: too late for an exit.
+        dispatcher.probeDownNodesNow();
         boolean delivered = dispatcher.flush(closeTimeout);
         if (closing) {
             return;

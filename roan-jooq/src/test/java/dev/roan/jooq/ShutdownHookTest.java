@@ -40,13 +40,17 @@ class ShutdownHookTest {
     private final List<Boolean> answered = new ArrayList<>();
     private Process child;
 
+    /** The Retry-After of the failing answers, if any: a node told to wait is probed only after that. */
+    private volatile String retryAfter;
+
     ShutdownHookTest() {
         cache.respond(path -> {
             boolean ok = healthy.get();
             synchronized (answered) {
                 answered.add(ok);
             }
-            return PurgeServer.Answer.status(ok ? 200 : 503);
+            PurgeServer.Answer answer = PurgeServer.Answer.status(ok ? 200 : 503);
+            return ok || retryAfter == null ? answer : answer.retryAfter(retryAfter);
         });
     }
 
@@ -71,6 +75,17 @@ class ShutdownHookTest {
         String output = run("wait", true, Duration.ofSeconds(10), true);
 
         assertThat(delivered()).as("purges answered 200 after SIGTERM").containsExactlyInAnyOrderElementsOf(PATHS);
+        assertThat(output).contains("delivered the 3 purges it still owed");
+    }
+
+    @Test
+    void aNodeDownForLongerThanTheCloseTimeoutIsProbedAtOnceOnExit() throws Exception {
+        // The node answered 503 with Retry-After: 3600, so its next probe is maxRetryInterval (30 s) away, longer
+        // than the close timeout; it is healthy again when SIGTERM comes: the hook probes it at once.
+        retryAfter = "3600";
+        String output = run("down", true, Duration.ofSeconds(5), true);
+
+        assertThat(delivered()).as("delivered by the probe at exit").containsExactlyInAnyOrderElementsOf(PATHS);
         assertThat(output).contains("delivered the 3 purges it still owed");
     }
 
@@ -141,8 +156,8 @@ class ShutdownHookTest {
 
     /**
      * Runs the child until it exits: it commits, then either returns from main or waits for SIGTERM, which this
-     * sends. The cache turns healthy (when {@code heal}) only after the child's exit began, and once a hook-less child
-     * is surely gone.
+     * sends (modes {@code return}, {@code wait}, {@code down}). The cache turns healthy (when {@code heal}) only after
+     * the child's exit began, and once a hook-less child is surely gone.
      */
     private String run(String mode, boolean hook, Duration closeTimeout, boolean heal) throws Exception {
         Path out = folder.resolve("child.out");
@@ -156,7 +171,11 @@ class ShutdownHookTest {
             assertThat(System.nanoTime()).as("child committed in time; it printed: %s", read(out)).isLessThan(deadline);
             Thread.sleep(10);
         }
-        if (mode.equals("wait")) {
+        if (mode.equals("down")) {
+            // Healthy before the exit: only a probe can deliver now, and the node's next one is far off.
+            healthy.set(heal);
+        }
+        if (!mode.equals("return")) {
             child.destroy();
         }
         // A child without the hook is gone within a few milliseconds; one with the hook is waiting in it.
@@ -187,12 +206,21 @@ class ShutdownHookTest {
         }
     }
 
-    /** The child JVM: commits three posts through Roan, prints {@value #COMMITTED}, never closes Roan. */
+    /**
+     * The child JVM: commits three posts through Roan, prints {@value #COMMITTED} (in mode {@code down} once the node
+     * is down), then returns from main ({@code return}) or waits for SIGTERM; never closes Roan.
+     */
     static final class Child {
 
         public static void main(String[] args) throws Exception {
-            Roan roan = Roan.builder().purgeUrl(args[0]).shutdownHook(Boolean.parseBoolean(args[2]))
-                    .closeTimeout(Duration.ofMillis(Long.parseLong(args[3]))).build();
+            boolean down = args[1].equals("down");
+            Roan.Builder builder = Roan.builder().purgeUrl(args[0]).shutdownHook(Boolean.parseBoolean(args[2]))
+                    .closeTimeout(Duration.ofMillis(Long.parseLong(args[3])));
+            if (down) {
+                // One attempt: the node is down at the first failure.
+                builder.retryConfig(Roan.retryConfig(1, Duration.ofMillis(10)));
+            }
+            Roan roan = builder.build();
             roan.purge("/posts/{slug}").onWrite(POST);
             TestDb db = new TestDb();
             DSLContext dsl = DSL.using(roan.attach(db.configuration()));
@@ -201,9 +229,12 @@ class ShutdownHookTest {
                     tx.dsl().insertInto(POST).set(POST.SLUG, slug).set(POST.TITLE, slug).execute();
                 }
             });
+            while (down && !roan.cacheNodes().get(0).isDown()) {
+                Thread.sleep(10);
+            }
             System.out.println(COMMITTED);
             System.out.flush();
-            if (args[1].equals("wait")) {
+            if (!args[1].equals("return")) {
                 Thread.sleep(Long.MAX_VALUE);
             }
         }
