@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,9 +73,7 @@ final class Delivery {
         }
         this.nodes = List.copyOf(list);
         this.dispatcher = new Dispatcher(nodes, executor, timer != null ? timer : Scheduler.of(scheduler), ticker,
-                new Dispatcher.Policy(settings.repurgeAfter(), settings.coalesceWindow(), settings.maxRetryInterval(),
-                        settings.giveUpAfter(), settings.maxOwedPaths(), settings.overflowPurge()),
-                () -> ThreadLocalRandom.current().nextDouble());
+                settings);
         this.shutdownHook = settings.shutdownHook() ? register(new Thread(this::atExit, "roan-shutdown")) : null;
     }
 
