@@ -21,7 +21,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jooq.DSLContext;
@@ -296,7 +295,6 @@ class OutageTest {
         private long sequence;
         private final PriorityQueue<Timer> timers = new PriorityQueue<>(
                 Comparator.comparingLong(Timer::due).thenComparingLong(Timer::sequence));
-        volatile boolean closed;
 
         @Override
         public synchronized long read() {
@@ -305,9 +303,6 @@ class OutageTest {
 
         @Override
         public synchronized void schedule(Runnable task, long delayNanos) {
-            if (closed) {
-                throw new RejectedExecutionException("the test's clock is closed");
-            }
             long due = delayNanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + delayNanos;
             timers.add(new Timer(due, sequence++, task));
         }
