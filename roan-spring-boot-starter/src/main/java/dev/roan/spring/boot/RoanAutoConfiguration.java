@@ -58,7 +58,7 @@ public final class RoanAutoConfiguration {
 
     /**
      * The Roan bean: built from the properties with every {@link PurgeListener} bean (such as the starter's
-     * {@link RoanMetrics} and {@link RoanHealthIndicator}), then handed to every {@link RoanCustomizer}.
+     * {@link RoanMetrics}), then handed to every {@link RoanCustomizer}.
      *
      * @param properties  the {@code roan.*} properties
      * @param listeners   the purge listeners, in order
