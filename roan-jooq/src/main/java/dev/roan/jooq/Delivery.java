@@ -115,8 +115,8 @@ final class Delivery {
         Map<String, List<String>> pending = dispatcher.pending();
         int left = pending.values().stream().mapToInt(List::size).sum();
         LOG.log(Level.WARNING, () -> "The JVM is exiting without Roan.close(): " + left + " purges still owed after"
-                + " waiting " + Ticker.saturatedNanos(closeTimeout) / 1_000_000 + " ms (closeTimeout) are lost,"
-                + " their pages may be stale: " + summary(pending));
+                + " waiting " + Ticker.saturatedNanos(closeTimeout) / 1_000_000 + " ms (closeTimeout) are not delivered"
+                + " by this JVM, their pages may be stale: " + summary(pending));
     }
 
     /** Per node, how many paths and the first few: a backlog can hold millions. */
