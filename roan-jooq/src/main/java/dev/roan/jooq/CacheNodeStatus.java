@@ -31,6 +31,7 @@ public final class CacheNodeStatus {
      * Returns the node's purge URL, with any credentials masked ({@link Roan#maskUrl}).
      *
      * @return the masked purge URL
+     * @since 0.1.0
      */
     public String purgeUrl() {
         return purgeUrl;
@@ -41,6 +42,7 @@ public final class CacheNodeStatus {
      * for a re-purge.
      *
      * @return the number of owed purges, 0 when the node is idle
+     * @since 0.1.0
      */
     public int owedPurges() {
         return owedPurges;
@@ -51,6 +53,7 @@ public final class CacheNodeStatus {
      * yet due do not count).
      *
      * @return the age of the oldest owed purge, {@link Duration#ZERO} when none waits
+     * @since 0.1.0
      */
     public Duration oldestOwed() {
         return oldestOwed;
@@ -61,6 +64,7 @@ public final class CacheNodeStatus {
      * (at the memory cap without an overflow purge) and some are still owed. Health checks report DOWN on it.
      *
      * @return true while the node is down
+     * @since 0.1.0
      */
     public boolean isDown() {
         return down;
@@ -71,6 +75,7 @@ public final class CacheNodeStatus {
      * value nor credentials; it stays after the node recovers.
      *
      * @return the last failure, or null if no purge of this node has failed
+     * @since 0.1.0
      */
     public @Nullable String lastFailure() {
         return lastFailure;

@@ -327,7 +327,7 @@ final class Checks {
     static int maxOwedPaths(int max) {
         if (max < 1) {
             throw new IllegalArgumentException("maxOwedPaths must be at least 1, such as " + Defaults.MAX_OWED_PATHS
-                    + " (about 20 MB per cache node at that cap; see the README, \"Bounded memory\"), was " + max);
+                    + " (about 19 MB per cache node at that cap; see the README, \"Bounded memory\"), was " + max);
         }
         return max;
     }

@@ -321,7 +321,6 @@ final class Dispatcher {
         }
     }
 
-    /** Completes the trackers settled under the lock; called after releasing it. */
     /** Under the lock: the trackers settled since the last call, to tell once the lock is released; or null. */
     private @Nullable List<Tracker> takeSettled() {
         return settled.isEmpty() ? null : swapSettled();

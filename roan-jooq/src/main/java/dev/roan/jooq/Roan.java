@@ -68,7 +68,10 @@ public final class Roan implements AutoCloseable {
     public static final Duration DEFAULT_MAX_BACKOFF = Defaults.MAX_BACKOFF;
     /** The longest wait between two probes of a cache node that is down, by default: 30 seconds. */
     public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Defaults.MAX_RETRY_INTERVAL;
-    /** How many distinct paths each cache node may owe in memory, by default (about 20 MB per node at the cap). */
+    /**
+     * How many distinct paths each cache node may owe in memory, by default: about 19 MB per node at the cap, at about
+     * 190 bytes per path.
+     */
     public static final int DEFAULT_MAX_OWED_PATHS = Defaults.MAX_OWED_PATHS;
 
     private final Settings settings;
