@@ -14,6 +14,7 @@ final class Defaults {
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     static final Duration COALESCE_WINDOW = Duration.ofMillis(10);
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    static final boolean SHUTDOWN_HOOK = true;
     static final int MAX_ATTEMPTS = 6;
     static final Duration INITIAL_BACKOFF = Duration.ofMillis(200);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(10);

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.resilience4j.retry.RetryConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Owns what delivering purges needs and everything that must be released with it: the delivery threads, the retry
@@ -25,14 +26,29 @@ final class Delivery {
 
     private static final System.Logger LOG = Log.LOGGER;
     private static final int DELIVERY_THREADS = 2;
+    /** Paths a log line names per node; the rest are counted. */
+    private static final int SHOWN_PATHS = 10;
 
     private final List<CacheNode> nodes;
     private final Dispatcher dispatcher;
     private final ExecutorService executor;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Duration closeTimeout;
+    private final @Nullable Thread shutdownHook;
+    private volatile boolean closing;
 
     Delivery(Settings settings) {
+        this(settings, Ticker.system(), null);
+    }
+
+    /**
+     * A delivery whose coalescing, probes and re-purges follow {@code ticker} and {@code timer} instead of the system
+     * clock, so that a test drives real cache nodes over real HTTP through a long outage in little real time. The
+     * transport's request timeouts stay real.
+     *
+     * @param timer the dispatcher's timer, or null for a scheduled thread of this delivery on the system clock
+     */
+    Delivery(Settings settings, Ticker ticker, @Nullable Scheduler timer) {
         this.closeTimeout = settings.closeTimeout();
         // Two threads start purges and complete the HttpClient's futures; none of that blocks, and more threads
         // only compete with the application for the cores (see BENCHMARKS.md). Idle, they go away.
@@ -56,7 +72,67 @@ final class Delivery {
                     retryConfig, scheduler, listeners));
         }
         this.nodes = List.copyOf(list);
-        this.dispatcher = new Dispatcher(nodes, executor, Scheduler.of(scheduler), Ticker.system(), settings);
+        this.dispatcher = new Dispatcher(nodes, executor, timer != null ? timer : Scheduler.of(scheduler), ticker,
+                settings);
+        this.shutdownHook = settings.shutdownHook() ? register(new Thread(this::atExit, "roan-shutdown")) : null;
+    }
+
+    /** Adds the hook, or none when the JVM is already exiting (a Roan built by another shutdown hook). */
+    private static @Nullable Thread register(Thread hook) {
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            return hook;
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The shutdown hook: the JVM exits without {@link #close()}. Delivers what is owed within the close timeout but,
+     * unlike close, keeps taking purges: the application's own shutdown (a web server draining its requests, a
+     * container closing its beans, in hooks that run at the same time as this one) may still commit. Daemon delivery
+     * threads run until every hook has returned.
+     */
+    void atExit() {
+        if (closing) {
+            return;
+        }
+        int owed = dispatcher.pendingCount();
+        if (owed == 0) {
+            return;
+        }
+        // A node that is down would be probed after its backoff, up to maxRetryInterval: too late for an exit.
+        dispatcher.probeDownNodesNow();
+        boolean delivered = dispatcher.flush(closeTimeout);
+        if (closing) {
+            return;
+        }
+        if (delivered) {
+            LOG.log(Level.INFO, () -> "The JVM is exiting without Roan.close(): delivered the " + owed
+                    + " purges it still owed.");
+            return;
+        }
+        Map<String, List<String>> pending = dispatcher.pending();
+        int left = pending.values().stream().mapToInt(List::size).sum();
+        LOG.log(Level.WARNING, () -> "The JVM is exiting without Roan.close(): " + left + " purges still owed after"
+                + " waiting " + Ticker.saturatedNanos(closeTimeout) / 1_000_000 + " ms (closeTimeout) are not delivered"
+                + " by this JVM, their pages may be stale: " + summary(pending));
+    }
+
+    /** Per node, how many paths and the first few: a backlog can hold millions. */
+    static String summary(Map<String, List<String>> pending) {
+        StringBuilder text = new StringBuilder();
+        for (Map.Entry<String, List<String>> node : pending.entrySet()) {
+            List<String> paths = node.getValue();
+            text.append(text.length() == 0 ? "" : "; ").append(node.getKey()).append(": ").append(paths.size())
+                    .append(paths.size() == 1 ? " path " : " paths ")
+                    .append(paths.subList(0, Math.min(SHOWN_PATHS, paths.size())));
+            if (paths.size() > SHOWN_PATHS) {
+                text.setLength(text.length() - 1);
+                text.append(", ...]");
+            }
+        }
+        return text.toString();
     }
 
     List<CacheNode> nodes() {
@@ -67,17 +143,30 @@ final class Delivery {
         return dispatcher;
     }
 
+    /** The registered shutdown hook, or null when turned off or removed; for tests. */
+    @Nullable Thread shutdownHook() {
+        return closing ? null : shutdownHook;
+    }
+
     /**
      * Stops taking purges, waits up to the close timeout for those pending, then stops the threads. Called once, by
      * {@link Roan#close()}.
      */
     void close() {
+        closing = true;
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // Closed by another shutdown hook (a container's): ours runs too, and leaves the report to close.
+            }
+        }
         dispatcher.stopAccepting();
         if (!dispatcher.flush(closeTimeout)) {
             Map<String, List<String>> pending = dispatcher.pending();
             LOG.log(Level.WARNING, () -> "Roan closed after waiting " + Ticker.saturatedNanos(closeTimeout) / 1_000_000
                     + " ms with purges"
-                    + " still pending, their pages may be stale: " + pending);
+                    + " still pending, their pages may be stale: " + summary(pending));
         }
         scheduler.shutdownNow();
         executor.shutdown();

@@ -747,6 +747,21 @@ final class Dispatcher {
         });
     }
 
+    /**
+     * Probes each node that is down now rather than after its backoff, still taking purges: for the shutdown hook,
+     * which waits a bounded time while the application may still commit.
+     */
+    void probeDownNodesNow() {
+        update(() -> {
+            for (NodeState node : nodes) {
+                if (node.down) {
+                    node.probeToken = new Object();
+                    node.probeDue = true;
+                }
+            }
+        });
+    }
+
     /** Paths not yet delivered, per node, for messages. */
     Map<String, List<String>> pending() {
         lock.lock();

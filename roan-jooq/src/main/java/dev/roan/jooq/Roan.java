@@ -96,8 +96,13 @@ public final class Roan implements AutoCloseable {
     private final @Nullable Outbox outbox;
 
     Roan(Settings settings) {
+        this(settings, new Delivery(settings));
+    }
+
+    /** A Roan delivering through {@code delivery}, built on the same settings: tests give it a fake clock. */
+    Roan(Settings settings, Delivery delivery) {
         this.settings = settings;
-        this.delivery = new Delivery(settings);
+        this.delivery = delivery;
         this.nodes = delivery.nodes();
         this.dispatcher = delivery.dispatcher();
         try {
@@ -466,6 +471,11 @@ public final class Roan implements AutoCloseable {
         return settings.purgeUrls();
     }
 
+    /** What delivers this Roan's purges; for tests. */
+    Delivery delivery() {
+        return delivery;
+    }
+
     @Override
     public String toString() {
         return "Roan[purgeUrls=" + settings.purgeUrls() + ", purgeMethod=" + settings.purgeMethod() + ", rules=" + rules
@@ -788,6 +798,25 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
+         * Sets whether a JVM that exits without {@link Roan#close()} (returning from {@code main}, {@code
+         * System.exit}, SIGTERM) first delivers the purges still owed; default true. The hook waits up to the
+         * {@linkplain #closeTimeout(Duration) close timeout} for them, keeps taking purges meanwhile (an application
+         * that is stopping may still commit), and logs how many remain undelivered, if any: a WARNING naming them.
+         * It is removed by {@link Roan#close()}, so a closed Roan holds no reference from the JVM. With false, a JVM
+         * that exits without {@code close()} drops the purges it still owes without a word: turn it off only where
+         * something else closes Roan when the application stops, such as a dependency-injection container. A
+         * process that is killed ({@code kill -9}) or halted runs no hook at all.
+         *
+         * @param on false to register no shutdown hook
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder shutdownHook(boolean on) {
+            settings.shutdownHook(on);
+            return this;
+        }
+
+        /**
          * Builds the Roan. Its delivery threads are daemon threads, started on first use; the JDK's
          * {@code HttpClient} keeps one selector thread of its own until it is garbage collected.
          *
@@ -798,6 +827,11 @@ public final class Roan implements AutoCloseable {
         public Roan build() {
             settings.checkCombination();
             return new Roan(settings.settings());
+        }
+
+        /** The settings so far, frozen; for tests that build a Roan around a delivery of their own. */
+        Settings settings() {
+            return settings.settings();
         }
 
         @Override

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param giveUpAfter how long a node may owe a purge before it is dropped there, or null to keep it until delivered
  * @param overflowPurge the paths purged instead of those beyond {@code maxOwedPaths}, normalised; empty for none
  * @param outbox      the database of the outbox table (durable mode), or null for memory mode
+ * @param shutdownHook whether a JVM exiting without {@link Roan#close()} first delivers the purges still owed
  */
 record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<String, String>> headers,
         @Nullable Duration repurgeAfter, Duration coalesceWindow, @Nullable TransactionBoundary transactionBoundary,
@@ -24,7 +25,7 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
         Duration requestTimeout, Duration closeTimeout,
         @Nullable Duration giveUpAfter, Duration maxRetryInterval, int maxOwedPaths, List<String> overflowPurge,
         @Nullable DataSource outbox, String outboxTable, boolean createOutboxTable, Duration outboxSweepInterval,
-        Duration outboxLease) {
+        Duration outboxLease, boolean shutdownHook) {
 
     Settings {
         purgeUrls = List.copyOf(purgeUrls);
@@ -51,6 +52,7 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
                 + ", maxRetryInterval=" + maxRetryInterval + ", maxOwedPaths=" + maxOwedPaths
                 + (overflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + overflowPurge)
                 + (outbox == null ? "" : ", outbox=" + outboxTable + (createOutboxTable ? " (created when missing)" : "")
-                        + ", outboxSweepInterval=" + outboxSweepInterval + ", outboxLease=" + outboxLease);
+                        + ", outboxSweepInterval=" + outboxSweepInterval + ", outboxLease=" + outboxLease)
+                + ", shutdownHook=" + shutdownHook;
     }
 }

@@ -11,6 +11,7 @@ import static dev.roan.jooq.Defaults.OUTBOX_TABLE;
 import static dev.roan.jooq.Defaults.PURGE_METHOD;
 import static dev.roan.jooq.Defaults.PURGE_URL;
 import static dev.roan.jooq.Defaults.REQUEST_TIMEOUT;
+import static dev.roan.jooq.Defaults.SHUTDOWN_HOOK;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ final class SettingsBuilder {
     private boolean createOutboxTable = true;
     private Duration outboxSweepInterval = OUTBOX_SWEEP_INTERVAL;
     private Duration outboxLease = OUTBOX_LEASE;
+    private boolean shutdownHook = SHUTDOWN_HOOK;
 
     void purgeUrls(String... purgeUrls) {
         this.purgeUrls = Checks.purgeUrls(purgeUrls);
@@ -158,10 +160,14 @@ final class SettingsBuilder {
         }
     }
 
+    void shutdownHook(boolean on) {
+        this.shutdownHook = on;
+    }
+
     Settings settings() {
         return new Settings(purgeUrls, purgeMethod, Checks.entries(headers), repurgeAfter, coalesceWindow,
                 transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout,
                 giveUpAfter, maxRetryInterval, maxOwedPaths, overflowPurge,
-                outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease);
+                outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease, shutdownHook);
     }
 }

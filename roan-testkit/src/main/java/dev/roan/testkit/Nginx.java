@@ -116,7 +116,7 @@ public final class Nginx implements AutoCloseable {
     private final int port;
     private final Purge purge;
     private final String config;
-    private final ProgramProcess process;
+    private ProgramProcess process;
 
     private Nginx(Path folder, int port, Purge purge, String config, ProgramProcess process) {
         this.folder = folder;
@@ -211,6 +211,31 @@ public final class Nginx implements AutoCloseable {
     public void stop() {
         process.close();
         ProgramProcess.deleteRecursively(folder);
+    }
+
+    /**
+     * Stops nginx (SIGTERM to its process id) as an outage would, keeping its folder: the pages it cached stay on disk
+     * for {@link #startAgain()}. Its port is free meanwhile, so purges sent to it are refused.
+     */
+    public void stopKeepingCache() {
+        process.close();
+    }
+
+    /**
+     * Starts nginx again after {@link #stopKeepingCache()}, on the same port, with the same configuration and folder:
+     * it serves the pages cached before the outage, as a restarted nginx does. Returns once it answers.
+     *
+     * @throws IllegalStateException if nginx does not start, such as when another program took the port meanwhile
+     */
+    public void startAgain() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("nginx is running: stopKeepingCache() first");
+        }
+        Path nginx = Programs.require("nginx", PACKAGES, "/usr/sbin/nginx", "/usr/local/sbin/nginx",
+                "/usr/local/nginx/sbin/nginx", "/usr/bin/nginx");
+        process = ProgramProcess.start("nginx", List.of(nginx.toString(), "-p", folder.toString(), "-e", "stderr",
+                "-c", folder.resolve("nginx.conf").toString()), folder);
+        process.awaitReady(START_TIMEOUT, () -> answers(this, status -> true), "\nits configuration:\n" + config);
     }
 
     @Override

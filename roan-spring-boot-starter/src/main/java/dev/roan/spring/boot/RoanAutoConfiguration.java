@@ -58,7 +58,7 @@ public final class RoanAutoConfiguration {
 
     /**
      * The Roan bean: built from the properties with every {@link PurgeListener} bean (such as the starter's
-     * {@link RoanMetrics} and {@link RoanHealthIndicator}), then handed to every {@link RoanCustomizer}.
+     * {@link RoanMetrics}), then handed to every {@link RoanCustomizer}.
      *
      * @param properties  the {@code roan.*} properties
      * @param listeners   the purge listeners, in order
@@ -121,6 +121,19 @@ public final class RoanAutoConfiguration {
                 b -> Roan.retryConfig(retry.getMaxAttempts(), Roan.DEFAULT_INITIAL_BACKOFF), builder);
         check("roan.retry.initial-backoff", retry.getInitialBackoff(),
                 b -> b.retryConfig(Roan.retryConfig(retry.getMaxAttempts(), retry.getInitialBackoff())), builder);
+        Duration giveUpAfter = properties.getGiveUpAfter();
+        if (giveUpAfter != null) {
+            check("roan.give-up-after", giveUpAfter, b -> b.giveUpAfter(giveUpAfter), builder);
+        }
+        check("roan.max-retry-interval", properties.getMaxRetryInterval(),
+                b -> b.maxRetryInterval(properties.getMaxRetryInterval()), builder);
+        check("roan.max-owed-paths", properties.getMaxOwedPaths(), b -> b.maxOwedPaths(properties.getMaxOwedPaths()),
+                builder);
+        if (!properties.getOnOverflowPurge().isEmpty()) {
+            check("roan.on-overflow-purge", properties.getOnOverflowPurge(),
+                    b -> b.onOverflowPurge(properties.getOnOverflowPurge().toArray(String[]::new)), builder);
+        }
+        builder.shutdownHook(properties.isShutdownHook());
         return builder;
     }
 

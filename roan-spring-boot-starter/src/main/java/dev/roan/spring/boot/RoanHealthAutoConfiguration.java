@@ -26,7 +26,7 @@ public final class RoanHealthAutoConfiguration {
     }
 
     /**
-     * The indicator, named {@code roan}, which the starter's {@code Roan} bean is built with as a listener.
+     * The indicator, named {@code roan}, reading the status of the {@code Roan} bean at each check.
      *
      * @param roan the Roan bean, for its purge URLs and pending purges
      * @return the indicator

@@ -4,10 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
-import dev.roan.jooq.PurgeEvent;
-import dev.roan.jooq.PurgeListener;
+import dev.roan.jooq.CacheNodeStatus;
 import dev.roan.jooq.Roan;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.Health;
@@ -15,63 +13,57 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * The {@code roan} health indicator: {@code DOWN} while a cache node is failing, that is while the last purge of that
- * node which ended was given up; {@code UP} again once a purge is delivered to it. Its details list each node, by
- * purge URL (a password in it replaced by {@code ***}) and status, and the number of pending purges; never a header
- * value nor a failure's text.
+ * The {@code roan} health indicator: {@code DOWN} while a cache node is down, that is while it owes purges it cannot
+ * deliver (its last purge failed and Roan is probing it) or purges of it were dropped at the memory cap
+ * ({@link CacheNodeStatus#isDown()}); {@code UP} again once it takes purges. Its details list each node by purge URL
+ * (credentials masked, {@link Roan#maskUrl}) with its status, the purges it owes, the age of the oldest and, after a
+ * failure, why it failed (never a header value); then the purges owed in all and those dropped since start.
  *
  * @since 0.1.0
  */
-public final class RoanHealthIndicator implements HealthIndicator, PurgeListener {
+public final class RoanHealthIndicator implements HealthIndicator {
 
     private final ObjectProvider<Roan> roan;
-    /** Purge URL to whether its last purge that ended was given up. */
-    private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
 
     /**
-     * Creates the indicator; the starter registers it as a listener on its {@code Roan} bean.
+     * Creates the indicator.
      *
-     * @param roan the Roan bean, for its purge URLs and pending purges
+     * @param roan the Roan bean, read at each check
      */
     public RoanHealthIndicator(ObjectProvider<Roan> roan) {
         this.roan = roan;
     }
 
     @Override
-    public void onPurge(PurgeEvent event) {
-        // A retry says nothing yet: the purge may still be delivered.
-        switch (event.outcome()) {
-            case DELIVERED -> failing.put(event.node(), Boolean.FALSE);
-            case FAILED -> failing.put(event.node(), Boolean.TRUE);
-            case RETRIED -> { }
-        }
-    }
-
-    @Override
     public Health health() {
         Roan current = roan.getIfAvailable();
-        List<String> urls = new ArrayList<>(current == null ? List.of() : current.purgeUrls());
-        failing.keySet().stream().filter(url -> !urls.contains(url)).sorted().forEach(urls::add);
-        List<Map<String, String>> nodes = new ArrayList<>();
+        if (current == null) {
+            return Health.unknown().withDetail("nodes", List.of()).build();
+        }
+        List<Map<String, Object>> nodes = new ArrayList<>();
         boolean down = false;
-        for (String url : urls) {
-            boolean nodeFailing = failing.getOrDefault(url, Boolean.FALSE);
-            down |= nodeFailing;
-            Map<String, String> node = new LinkedHashMap<>();
-            node.put("url", Roan.maskUrl(url));
-            node.put("status", nodeFailing ? Status.DOWN.getCode() : Status.UP.getCode());
+        int owed = 0;
+        for (CacheNodeStatus status : current.cacheNodes()) {
+            down |= status.isDown();
+            owed += status.owedPurges();
+            Map<String, Object> node = new LinkedHashMap<>();
+            node.put("url", status.purgeUrl());
+            node.put("status", status.isDown() ? Status.DOWN.getCode() : Status.UP.getCode());
+            node.put("owedPurges", status.owedPurges());
+            node.put("oldestOwed", status.oldestOwed().toString());
+            String failure = status.lastFailure();
+            if (failure != null) {
+                node.put("lastFailure", failure);
+            }
             nodes.add(node);
         }
         Health.Builder health = down ? Health.down() : Health.up();
-        health.withDetail("nodes", nodes);
-        if (current != null) {
-            health.withDetail("pendingPurges", current.pendingPurges());
-        }
-        return health.build();
+        return health.withDetail("nodes", nodes).withDetail("owedPurges", owed)
+                .withDetail("droppedPurges", current.droppedPurges()).build();
     }
 
     @Override
     public String toString() {
-        return "RoanHealthIndicator[failing=" + failing.entrySet().stream().filter(Map.Entry::getValue).count() + "]";
+        return "RoanHealthIndicator";
     }
 }

@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Bean;
 /**
  * Roan's Micrometer meters ({@link RoanMetrics}) when Micrometer is on the classpath and a {@code MeterRegistry} bean
  * exists: the listener is registered on the starter's {@code Roan} bean, and the {@value RoanMetrics#PENDING} gauge
- * is bound to the {@code Roan} bean.
+ * and the meters of {@link RoanMetrics#deliveryStatus(Roan)} are bound to the {@code Roan} bean.
  *
  * @since 0.1.0
  */
@@ -48,5 +48,17 @@ public final class RoanMetricsAutoConfiguration {
     @Bean
     MeterBinder roanPendingPurgesMeterBinder(Roan roan) {
         return RoanMetrics.pendingPurges(roan);
+    }
+
+    /**
+     * The meters read from the Roan bean's status ({@link RoanMetrics#deliveryStatus(Roan)}): owed purges, the age of
+     * the oldest, down nodes, dropped purges.
+     *
+     * @param roan the Roan bean
+     * @return the binder
+     */
+    @Bean
+    MeterBinder roanDeliveryStatusMeterBinder(Roan roan) {
+        return RoanMetrics.deliveryStatus(roan);
     }
 }

@@ -64,6 +64,27 @@ public class RoanProperties {
     /** How failed purges are retried. */
     private final Retry retry = new Retry();
 
+    /**
+     * How long a cache node may owe a purge before it is dropped there (an ERROR line and the roan.purges.dropped
+     * counter). Off unless set: a purge stays owed until the node takes it.
+     */
+    private @Nullable Duration giveUpAfter;
+
+    /** The longest wait between two probes of a cache node that is down: at most this long after it is back, it drains. */
+    private Duration maxRetryInterval = Duration.ofSeconds(30);
+
+    /** How many distinct page paths each cache node may owe in memory; beyond it, the overflow purge or a drop. */
+    private int maxOwedPaths = 100_000;
+
+    /** Paths purged instead of those beyond max-owed-paths, such as /; unless set, those are dropped and counted. */
+    private List<String> onOverflowPurge = new ArrayList<>();
+
+    /**
+     * Whether a JVM that exits without closing Roan first delivers what it owes, for up to close-timeout. Spring closes
+     * Roan with the context; the hook covers a context that is never closed.
+     */
+    private boolean shutdownHook = true;
+
     /** Creates the properties with their defaults. */
     public RoanProperties() {
     }
@@ -167,6 +188,56 @@ public class RoanProperties {
      * The header names, as far as they are names: a key typed as "Authorization: Bearer ..." may hold a value, so
      * it is shown up to its first character that no header name may hold.
      */
+    /** @return how long a node may owe a purge before it is dropped, or null to keep it until delivered */
+    public @Nullable Duration getGiveUpAfter() {
+        return giveUpAfter;
+    }
+
+    /** @param giveUpAfter how long a node may owe a purge before it is dropped, or null to keep it until delivered */
+    public void setGiveUpAfter(@Nullable Duration giveUpAfter) {
+        this.giveUpAfter = giveUpAfter;
+    }
+
+    /** @return the longest wait between two probes of a node that is down */
+    public Duration getMaxRetryInterval() {
+        return maxRetryInterval;
+    }
+
+    /** @param maxRetryInterval the longest wait between two probes of a node that is down */
+    public void setMaxRetryInterval(Duration maxRetryInterval) {
+        this.maxRetryInterval = maxRetryInterval;
+    }
+
+    /** @return how many distinct paths each node may owe in memory */
+    public int getMaxOwedPaths() {
+        return maxOwedPaths;
+    }
+
+    /** @param maxOwedPaths how many distinct paths each node may owe in memory */
+    public void setMaxOwedPaths(int maxOwedPaths) {
+        this.maxOwedPaths = maxOwedPaths;
+    }
+
+    /** @return the paths purged instead of those beyond the cap, empty for none */
+    public List<String> getOnOverflowPurge() {
+        return onOverflowPurge;
+    }
+
+    /** @param onOverflowPurge the paths purged instead of those beyond the cap, empty for none */
+    public void setOnOverflowPurge(List<String> onOverflowPurge) {
+        this.onOverflowPurge = onOverflowPurge;
+    }
+
+    /** @return whether Roan registers its shutdown hook */
+    public boolean isShutdownHook() {
+        return shutdownHook;
+    }
+
+    /** @param shutdownHook whether Roan registers its shutdown hook */
+    public void setShutdownHook(boolean shutdownHook) {
+        this.shutdownHook = shutdownHook;
+    }
+
     private List<String> headerNames() {
         return headers.keySet().stream().map(name -> {
             for (int i = 0; i < name.length(); i++) {
@@ -186,7 +257,11 @@ public class RoanProperties {
                 + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
                 + ", coalesceWindow=" + coalesceWindow
                 + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
-                + ", closeTimeout=" + closeTimeout + ", retry=" + retry + "]";
+                + ", closeTimeout=" + closeTimeout + ", retry=" + retry
+                + (giveUpAfter == null ? "" : ", giveUpAfter=" + giveUpAfter)
+                + ", maxRetryInterval=" + maxRetryInterval + ", maxOwedPaths=" + maxOwedPaths
+                + (onOverflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + onOverflowPurge)
+                + ", shutdownHook=" + shutdownHook + "]";
     }
 
     /**

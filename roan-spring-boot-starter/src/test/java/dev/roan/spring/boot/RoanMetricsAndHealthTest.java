@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import dev.roan.jooq.Roan;
@@ -101,7 +102,9 @@ class RoanMetricsAndHealthTest {
                 .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
                         "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=5s",
                         "roan.headers." + "X-Roan-Token" + "=s3cret",
-                        "roan.retry.max-attempts=2", "roan.retry.initial-backoff=10ms");
+                        "roan.retry.max-attempts=2", "roan.retry.initial-backoff=10ms",
+                        // Probes of a node that is down at most 1 s apart, so that recovery shows within seconds.
+                        "roan.max-retry-interval=1s");
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -145,17 +148,17 @@ class RoanMetricsAndHealthTest {
             assertThat(registry.getMeters()).allSatisfy(meter -> assertThat(meter.getId().toString())
                     .doesNotContain("s3cret"));
 
-            // Given up: both attempts fail.
+            // Both quick attempts fail: counted as failed, still owed, delivered at the next probe.
             cache.failNext(2);
             context.getBean(Posts.class).add("Again");
             assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
             assertThat(count(registry, "roan.purges", "outcome", "failed", "node", node)).isEqualTo(1.0);
-            assertThat(count(registry, "roan.purges", "outcome", "delivered", "node", node)).isEqualTo(1.0);
+            assertThat(count(registry, "roan.purges", "outcome", "delivered", "node", node)).isEqualTo(2.0);
         });
     }
 
     @Test
-    void healthTurnsDownWhileTheNodeFailsAndUpAfterItRecovers() {
+    void healthIsDownWhileTheNodeOwesPurgesItCannotDeliverAndUpOnceItTakesThem() {
         runner().run(context -> {
             assertThat(context).hasNotFailed();
             HealthContributorRegistry contributors = context.getBean(HealthContributorRegistry.class);
@@ -166,22 +169,76 @@ class RoanMetricsAndHealthTest {
             Roan roan = context.getBean(Roan.class);
             assertThat(health.health().getStatus()).as("no purge yet").isEqualTo(Status.UP);
 
-            cache.failNext(100);
+            cache.respond(path -> PurgeServer.Answer.status(503));
             posts.add("Hello");
-            await("DOWN after the purge was given up", () -> health.health().getStatus().equals(Status.DOWN));
+            await("DOWN while the purge is owed", () -> health.health().getStatus().equals(Status.DOWN));
             Health down = health.health();
-            assertThat(down.getDetails()).containsEntry("nodes",
-                    List.of(Map.of("url", cache.purgeUrl(), "status", "DOWN")));
+            @SuppressWarnings("unchecked")
+            Map<String, Object> node = ((List<Map<String, Object>>) down.getDetails().get("nodes")).get(0);
+            assertThat(node).containsEntry("url", cache.purgeUrl()).containsEntry("status", "DOWN")
+                    .containsEntry("owedPurges", 1).containsKey("oldestOwed");
+            assertThat(String.valueOf(node.get("lastFailure"))).contains("503");
+            assertThat(down.getDetails()).containsEntry("owedPurges", 1).containsEntry("droppedPurges", 0L);
             assertThat(down.toString()).doesNotContain("s3cret");
 
-            cache.failNext(0);
-            posts.add("Again");
-            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
+            cache.respond(path -> PurgeServer.Answer.status(200));
+            assertThat(roan.flush(Duration.ofSeconds(10))).as("delivered at a probe").isTrue();
+            await("UP once the node took the purge", () -> health.health().getStatus().equals(Status.UP));
             Health up = health.health();
-            assertThat(up.getStatus()).as("UP after a delivered purge").isEqualTo(Status.UP);
-            assertThat(up.getDetails()).containsEntry("nodes", List.of(Map.of("url", cache.purgeUrl(), "status", "UP")))
-                    .containsEntry("pendingPurges", 0);
+            assertThat(up.getDetails()).containsEntry("owedPurges", 0).containsEntry("droppedPurges", 0L);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> upNode = ((List<Map<String, Object>>) up.getDetails().get("nodes")).get(0);
+            assertThat(upNode).containsEntry("status", "UP").containsEntry("owedPurges", 0)
+                    .containsEntry("oldestOwed", "PT0S");
         });
+    }
+
+    @Test
+    void owedPurgesTheirAgeAndDownNodesAreGaugedPerNode() {
+        runner().run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            Roan roan = context.getBean(Roan.class);
+            String node = cache.purgeUrl();
+            assertThat(gauge(registry, RoanMetrics.OWED, node)).isZero();
+            assertThat(gauge(registry, RoanMetrics.NODE_DOWN, node)).isZero();
+
+            cache.respond(path -> PurgeServer.Answer.status(503));
+            context.getBean(Posts.class).add("Hello");
+            await("owed and down", () -> gauge(registry, RoanMetrics.OWED, node) == 1
+                    && gauge(registry, RoanMetrics.NODE_DOWN, node) == 1);
+            Thread.sleep(300);
+            assertThat(registry.find(RoanMetrics.OLDEST_OWED).tag("node", node).timeGauge().value(TimeUnit.MILLISECONDS))
+                    .as("age of the oldest owed purge").isGreaterThanOrEqualTo(300);
+
+            cache.respond(path -> PurgeServer.Answer.status(200));
+            assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+            await("nothing owed, up", () -> gauge(registry, RoanMetrics.OWED, node) == 0
+                    && gauge(registry, RoanMetrics.NODE_DOWN, node) == 0);
+            assertThat(registry.find(RoanMetrics.OLDEST_OWED).tag("node", node).timeGauge().value()).isZero();
+            assertThat(registry.find(RoanMetrics.DROPPED).functionCounter().count()).isZero();
+            assertThat(registry.getMeters()).allSatisfy(meter -> assertThat(meter.getId().toString())
+                    .doesNotContain("s3cret"));
+        });
+    }
+
+    @Test
+    void purgesGivenUpAreCountedAsDropped() {
+        cache.respond(path -> PurgeServer.Answer.status(503));
+        runner().withPropertyValues("roan.give-up-after=500ms").run(context -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            context.getBean(Posts.class).add("Hello");
+            await("dropped after give-up-after", () ->
+                    registry.find(RoanMetrics.DROPPED).functionCounter().count() == 1);
+            assertThat(context.getBean(Roan.class).droppedPurges()).isEqualTo(1);
+            Health health = context.getBean(RoanHealthIndicator.class).health();
+            assertThat(health.getDetails()).containsEntry("droppedPurges", 1L).containsEntry("owedPurges", 0);
+        });
+    }
+
+    private static double gauge(MeterRegistry registry, String name, String node) {
+        var gauge = registry.find(name).tag("node", node).gauge();
+        assertThat(gauge).as("gauge %s{node=%s}", name, node).isNotNull();
+        return gauge.value();
     }
 
     @Test
