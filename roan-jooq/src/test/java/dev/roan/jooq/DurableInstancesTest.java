@@ -1,0 +1,105 @@
+package dev.roan.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.roan.testkit.JavaProcess;
+import dev.roan.testkit.Postgres;
+import dev.roan.testkit.PurgeServer;
+import org.jooq.SQLDialect;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three application instances (child JVMs) share one PostgreSQL outbox; the cache fails every other purge; one
+ * instance is killed ({@code kill -9}) mid-way. Every committed post's purge must still reach the cache; a purge sent
+ * twice is allowed, and counted.
+ */
+class DurableInstancesTest {
+
+    private static final String DATABASE = "roan_instances_test";
+    private static final int POSTS_EACH = 30;
+    private static final int KILL_AFTER = 10;
+
+    private static Postgres postgres;
+
+    @AfterAll
+    static void stopPostgres() {
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+
+    @Test
+    void instancesSharingAnOutboxLoseNothingWhenOneIsKilledAndTheCacheFailsHalfTheTime() throws Exception {
+        postgres = Postgres.start();
+        OutboxDb db = new OutboxDb(SQLDialect.POSTGRES, postgres.createDatabase(DATABASE), postgres.user(),
+                postgres.password());
+        db.execute(DurableCrash.schema("/schema.sql"));
+        // No instance creates the outbox table first: the three race to, as at a fleet's first start.
+        Map<String, AtomicInteger> delivered = new ConcurrentHashMap<>();
+        AtomicLong requests = new AtomicLong();
+        try (PurgeServer cache = new PurgeServer()) {
+            cache.respond(path -> {
+                if (requests.incrementAndGet() % 2 == 0) {
+                    return PurgeServer.Answer.status(503);
+                }
+                delivered.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+                return PurgeServer.Answer.status(200);
+            });
+            List<JavaProcess> instances = new ArrayList<>();
+            try {
+                for (String name : List.of("a", "b", "c")) {
+                    List<String> args = new ArrayList<>(List.of("instance", name, Integer.toString(POSTS_EACH)));
+                    args.addAll(db.args());
+                    args.add(cache.purgeUrl());
+                    instances.add(JavaProcess.start(DurableWriter.class, DurableCrash.childJvm(),
+                            args.toArray(String[]::new)));
+                }
+                JavaProcess killed = instances.get(2);
+                killed.awaitLine(("COMMITTED c-" + KILL_AFTER)::equals, Duration.ofSeconds(60));
+                killed.kill();
+                for (JavaProcess survivor : instances.subList(0, 2)) {
+                    survivor.awaitLine("DONE"::equals, Duration.ofSeconds(60));
+                }
+
+                Set<String> committed = new TreeSet<>();
+                for (JavaProcess instance : instances) {
+                    instance.lines().stream().filter(l -> l.startsWith("COMMITTED "))
+                            .forEach(l -> committed.add("/posts/" + l.substring("COMMITTED ".length())));
+                }
+                assertThat(committed).as("posts committed").hasSizeGreaterThan(2 * POSTS_EACH + KILL_AFTER);
+                DurableCrash.awaitTrue(() -> delivered.keySet().containsAll(committed) && db.outboxRows() == 0,
+                        Duration.ofSeconds(40), () -> "not delivered: " + missing(committed, delivered)
+                                + ", outbox rows left: " + db.outboxRows());
+
+                int duplicates = delivered.values().stream().mapToInt(n -> n.get() - 1).sum();
+                System.out.printf("DurableInstancesTest: %d posts committed (%d by the killed instance), %d purge"
+                        + " requests, %d delivered, %d of them duplicates%n", committed.size(),
+                        committed.stream().filter(p -> p.startsWith("/posts/c-")).count(), requests.get(),
+                        delivered.values().stream().mapToInt(AtomicInteger::get).sum(), duplicates);
+                assertThat(delivered.keySet()).as("every committed post purged at least once").containsAll(committed);
+            } finally {
+                for (JavaProcess instance : instances) {
+                    instance.close();
+                }
+            }
+        }
+    }
+
+    private static Set<String> missing(Set<String> committed, Map<String, AtomicInteger> delivered) {
+        Set<String> missing = new TreeSet<>(committed);
+        missing.removeAll(delivered.keySet());
+        return missing;
+    }
+}
