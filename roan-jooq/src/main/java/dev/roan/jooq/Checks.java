@@ -284,6 +284,22 @@ final class Checks {
         return d;
     }
 
+    private static final java.util.regex.Pattern TABLE_NAME =
+            java.util.regex.Pattern.compile("([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+    /**
+     * A table name Roan renders unquoted, so that the database folds it as it folds the names of a migration written
+     * by hand (Flyway): letters, digits and underscores, optionally after a schema name and a dot.
+     */
+    static String tableName(@Nullable String name, String option) {
+        if (name == null || !TABLE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(option + " must be a plain SQL name (letters, digits, underscores, at"
+                    + " most 63, not starting with a digit), optionally schema-qualified, such as \"roan_outbox\" or"
+                    + " \"app.roan_outbox\", was " + (name == null ? null : "\"" + PurgePaths.printable(name) + "\""));
+        }
+        return name;
+    }
+
     static Duration positiveOrZero(@Nullable Duration d, String name) {
         if (d == null || d.isNegative()) {
             throw new IllegalArgumentException(name + " must be zero or positive, was " + d);

@@ -66,6 +66,12 @@ public final class Roan implements AutoCloseable {
     public static final Duration DEFAULT_INITIAL_BACKOFF = Defaults.INITIAL_BACKOFF;
     /** The longest wait between attempts in Roan's retry configurations (unless the first wait is longer). */
     public static final Duration DEFAULT_MAX_BACKOFF = Defaults.MAX_BACKOFF;
+    /** The name of the outbox table in durable mode unless {@link Builder#outboxTable(String)} sets another. */
+    public static final String DEFAULT_OUTBOX_TABLE = Defaults.OUTBOX_TABLE;
+    /** How often, by default, each Roan in durable mode sweeps the outbox table and renews the leases of its rows. */
+    public static final Duration DEFAULT_OUTBOX_SWEEP_INTERVAL = Defaults.OUTBOX_SWEEP_INTERVAL;
+    /** How long, by default, an outbox row stays claimed by the Roan that wrote or claimed it without a renewal. */
+    public static final Duration DEFAULT_OUTBOX_LEASE = Defaults.OUTBOX_LEASE;
 
     private final Settings settings;
     private final Rules rules = new Rules();
@@ -155,6 +161,34 @@ public final class Roan implements AutoCloseable {
      */
     public static RetryConfig retryConfig(int maxAttempts, Duration initialBackoff) {
         return Checks.retryConfig(maxAttempts, initialBackoff, DEFAULT_MAX_BACKOFF);
+    }
+
+    /**
+     * Returns the DDL of the outbox table of durable mode ({@link Builder#outbox}) for a database, for a migration tool
+     * such as Flyway: {@code CREATE TABLE} and {@code CREATE INDEX} statements, separated by {@code ";\n"}. Roan creates
+     * the table itself when it is missing unless {@link Builder#createOutboxTable(boolean)} turns that off.
+     *
+     * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
+     * @param table   the table name, {@link #DEFAULT_OUTBOX_TABLE} unless set with {@link Builder#outboxTable(String)}
+     * @return the statements, each ending with {@code ;}
+     * @throws IllegalArgumentException if the dialect is none of those or the table name is not a plain SQL name
+     * @since 0.1.0
+     */
+    public static String outboxDdl(SQLDialect dialect, String table) {
+        return OutboxSql.of(dialect, Checks.tableName(table, "table")).ddl();
+    }
+
+    /**
+     * Returns the DDL of the outbox table under its default name, {@link #DEFAULT_OUTBOX_TABLE}: see
+     * {@link #outboxDdl(SQLDialect, String)}.
+     *
+     * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
+     * @return the statements, each ending with {@code ;}
+     * @throws IllegalArgumentException if the dialect is none of those
+     * @since 0.1.0
+     */
+    public static String outboxDdl(SQLDialect dialect) {
+        return outboxDdl(dialect, DEFAULT_OUTBOX_TABLE);
     }
 
     /**
@@ -550,6 +584,77 @@ public final class Roan implements AutoCloseable {
          */
         public Builder closeTimeout(Duration closeTimeout) {
             settings.closeTimeout(closeTimeout);
+            return this;
+        }
+
+        /**
+         * Turns on durable mode: the purges a transaction owes are written to an outbox table of this database inside
+         * that transaction, on the writer's own connection, just before it commits, and deleted once every cache node
+         * has confirmed them; rows a crashed process left are delivered by any Roan sweeping the table. See the README,
+         * "Durable mode: a transactional outbox". The writes must run on this database (the table is written through
+         * the writer's connection; the DataSource serves the sweeps, deletions and the table's creation).
+         *
+         * @param dataSource the application's DataSource, on a PostgreSQL, MariaDB 10.6+, MySQL 8 or H2 2.x database
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder outbox(javax.sql.DataSource dataSource) {
+            settings.outbox(dataSource);
+            return this;
+        }
+
+        /**
+         * Sets the outbox table's name; default {@link Roan#DEFAULT_OUTBOX_TABLE}. It is written unquoted, so the
+         * database folds its case as in a migration written by hand.
+         *
+         * @param table a plain SQL name, optionally schema-qualified, such as {@code "app.roan_outbox"}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder outboxTable(String table) {
+            settings.outboxTable(table);
+            return this;
+        }
+
+        /**
+         * Sets whether Roan creates the outbox table when it is missing; default true. Turn it off when a migration
+         * tool owns the schema: {@link Roan#outboxDdl(SQLDialect, String)} gives the DDL.
+         *
+         * @param create false to leave the schema alone
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder createOutboxTable(boolean create) {
+            settings.createOutboxTable(create);
+            return this;
+        }
+
+        /**
+         * Sets how often this Roan sweeps the outbox for rows no live Roan is delivering and renews the leases of the
+         * rows it still owes; default {@link Roan#DEFAULT_OUTBOX_SWEEP_INTERVAL}. It also sweeps once when built. Keep
+         * it well below the {@linkplain #outboxLease lease}: a lease not renewed in time lets another Roan send the same
+         * purges again.
+         *
+         * @param interval a positive duration, such as {@code Duration.ofSeconds(15)}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder outboxSweepInterval(Duration interval) {
+            settings.outboxSweepInterval(interval);
+            return this;
+        }
+
+        /**
+         * Sets how long an outbox row stays claimed by the Roan that wrote or claimed it, measured by the database's
+         * clock; default {@link Roan#DEFAULT_OUTBOX_LEASE}. Rows of a process that died are delivered at most about
+         * {@code lease + sweep interval} after it wrote them, once any Roan runs on the database.
+         *
+         * @param lease at least one second, such as {@code Duration.ofSeconds(30)}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder outboxLease(Duration lease) {
+            settings.outboxLease(lease);
             return this;
         }
 

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import io.github.resilience4j.retry.RetryConfig;
 import org.jspecify.annotations.Nullable;
 
@@ -12,11 +14,14 @@ import org.jspecify.annotations.Nullable;
  * only read it. Every value was checked by {@link Checks} when it was set.
  *
  * @param retryConfig the user's retry configuration, or null for {@link Roan#defaultRetryConfig()}
+ * @param outbox      the database of the outbox table (durable mode), or null for memory mode
  */
 record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<String, String>> headers,
         @Nullable Duration repurgeAfter, Duration coalesceWindow, @Nullable TransactionBoundary transactionBoundary,
         List<PurgeListener> listeners, @Nullable RetryConfig retryConfig, Duration connectTimeout,
-        Duration requestTimeout, Duration closeTimeout) {
+        Duration requestTimeout, Duration closeTimeout,
+        @Nullable DataSource outbox, String outboxTable, boolean createOutboxTable, Duration outboxSweepInterval,
+        Duration outboxLease) {
 
     Settings {
         purgeUrls = List.copyOf(purgeUrls);
@@ -37,6 +42,8 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
                 + (repurgeAfter == null ? "" : ", repurgeAfter=" + repurgeAfter)
                 + ", coalesceWindow=" + coalesceWindow
                 + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
-                + ", closeTimeout=" + closeTimeout + ", retryConfig=" + (retryConfig == null ? "default" : "custom");
+                + ", closeTimeout=" + closeTimeout + ", retryConfig=" + (retryConfig == null ? "default" : "custom")
+                + (outbox == null ? "" : ", outbox=" + outboxTable + (createOutboxTable ? " (created when missing)" : "")
+                        + ", outboxSweepInterval=" + outboxSweepInterval + ", outboxLease=" + outboxLease);
     }
 }

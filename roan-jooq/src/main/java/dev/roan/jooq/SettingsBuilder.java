@@ -3,6 +3,9 @@ package dev.roan.jooq;
 import static dev.roan.jooq.Defaults.CLOSE_TIMEOUT;
 import static dev.roan.jooq.Defaults.COALESCE_WINDOW;
 import static dev.roan.jooq.Defaults.CONNECT_TIMEOUT;
+import static dev.roan.jooq.Defaults.OUTBOX_LEASE;
+import static dev.roan.jooq.Defaults.OUTBOX_SWEEP_INTERVAL;
+import static dev.roan.jooq.Defaults.OUTBOX_TABLE;
 import static dev.roan.jooq.Defaults.PURGE_METHOD;
 import static dev.roan.jooq.Defaults.PURGE_URL;
 import static dev.roan.jooq.Defaults.REQUEST_TIMEOUT;
@@ -12,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import javax.sql.DataSource;
 
 import io.github.resilience4j.retry.RetryConfig;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +38,11 @@ final class SettingsBuilder {
     private Duration connectTimeout = CONNECT_TIMEOUT;
     private Duration requestTimeout = REQUEST_TIMEOUT;
     private Duration closeTimeout = CLOSE_TIMEOUT;
+    private @Nullable DataSource outbox;
+    private String outboxTable = OUTBOX_TABLE;
+    private boolean createOutboxTable = true;
+    private Duration outboxSweepInterval = OUTBOX_SWEEP_INTERVAL;
+    private Duration outboxLease = OUTBOX_LEASE;
 
     void purgeUrls(String... purgeUrls) {
         this.purgeUrls = Checks.purgeUrls(purgeUrls);
@@ -88,8 +98,38 @@ final class SettingsBuilder {
         this.closeTimeout = Checks.positiveOrZero(closeTimeout, "closeTimeout");
     }
 
+    void outbox(DataSource dataSource) {
+        if (dataSource == null) {
+            throw new IllegalArgumentException("outbox DataSource is null: pass the application's DataSource, or omit"
+                    + " the call to keep purges in memory only");
+        }
+        this.outbox = dataSource;
+    }
+
+    void outboxTable(String table) {
+        this.outboxTable = Checks.tableName(table, "outboxTable");
+    }
+
+    void createOutboxTable(boolean create) {
+        this.createOutboxTable = create;
+    }
+
+    void outboxSweepInterval(Duration interval) {
+        this.outboxSweepInterval = Checks.positive(interval, "outboxSweepInterval");
+    }
+
+    void outboxLease(Duration lease) {
+        Checks.positive(lease, "outboxLease");
+        if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("outboxLease must be at least one second (the database clock's"
+                    + " resolution in the lease query), such as Duration.ofSeconds(30), was " + lease);
+        }
+        this.outboxLease = lease;
+    }
+
     Settings settings() {
         return new Settings(purgeUrls, purgeMethod, Checks.entries(headers), repurgeAfter, coalesceWindow,
-                transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout);
+                transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout,
+                outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease);
     }
 }

@@ -1,0 +1,155 @@
+package dev.roan.jooq;
+
+import org.jooq.SQLDialect;
+
+/**
+ * The outbox table's SQL for one database: its DDL and the statements Roan runs on it, written by hand for the three
+ * databases that have {@code FOR UPDATE SKIP LOCKED} and run through plain JDBC, never through a configuration Roan is
+ * attached to, so that Roan's listener never sees them.
+ *
+ * <p>The columns are named so that Debezium's outbox event router reads the table with one setting changed: {@code id}
+ * (chosen by Roan, a 64-bit number), {@code aggregatetype} and {@code type} (constants, from column defaults, so they
+ * cost no bind value), {@code aggregateid} (the path: Kafka's message key) and {@code claimed_at}, the lease: the time,
+ * by the database's clock, at which a Roan wrote or last claimed or renewed the row. A row whose {@code claimed_at} is
+ * older than the lease belongs to no live Roan and is claimed by the next sweep.
+ */
+final class OutboxSql {
+
+    /** The longest path a purge request can carry ({@link PurgePaths#MAX_REQUEST_TARGET}), so the longest path stored. */
+    static final int MAX_PATH = PurgePaths.MAX_REQUEST_TARGET;
+
+    enum Family { POSTGRES, MYSQL, H2 }
+
+    final Family family;
+    final String table;
+
+    private OutboxSql(Family family, String table) {
+        this.family = family;
+        this.table = table;
+    }
+
+    static OutboxSql of(SQLDialect dialect, String table) {
+        if (dialect == null) {
+            throw new IllegalArgumentException("dialect is null: pass SQLDialect.POSTGRES, MARIADB, MYSQL or H2");
+        }
+        return new OutboxSql(family(dialect), table);
+    }
+
+    static Family family(SQLDialect dialect) {
+        switch (dialect.family()) {
+            case POSTGRES:
+            case YUGABYTEDB:
+                return Family.POSTGRES;
+            case MARIADB:
+            case MYSQL:
+                return Family.MYSQL;
+            case H2:
+                return Family.H2;
+            default:
+                throw new IllegalArgumentException("Roan's outbox needs FOR UPDATE SKIP LOCKED, which Roan supports on"
+                        + " PostgreSQL, MariaDB 10.6+, MySQL 8 and H2 2.x; the database is " + dialect.getName()
+                        + ": use memory mode (no outbox) on it");
+        }
+    }
+
+    /** The table's name without its schema, for the index's name. */
+    private String simpleName() {
+        return table.substring(table.indexOf('.') + 1);
+    }
+
+    /** The index name; H2 and PostgreSQL put an index in its table's schema, H2 only when the name says so. */
+    private String indexName() {
+        String name = simpleName() + "_claimed_at";
+        int dot = table.indexOf('.');
+        return family == Family.H2 && dot > 0 ? table.substring(0, dot + 1) + name : name;
+    }
+
+    String ddl() {
+        switch (family) {
+            case POSTGRES:
+                return "CREATE TABLE IF NOT EXISTS " + table + " (\n"
+                        + "    id            BIGINT                   NOT NULL PRIMARY KEY,\n"
+                        + "    aggregatetype VARCHAR(32)              NOT NULL DEFAULT 'roan_purge',\n"
+                        + "    aggregateid   VARCHAR(" + MAX_PATH + ")            NOT NULL,\n"
+                        + "    type          VARCHAR(32)              NOT NULL DEFAULT 'purge',\n"
+                        + "    claimed_at    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT clock_timestamp()\n"
+                        + ");\n"
+                        + "CREATE INDEX IF NOT EXISTS " + indexName() + " ON " + table + " (claimed_at);";
+            case MYSQL:
+                return "CREATE TABLE IF NOT EXISTS " + table + " (\n"
+                        + "    id            BIGINT       NOT NULL PRIMARY KEY,\n"
+                        + "    aggregatetype VARCHAR(32)  NOT NULL DEFAULT 'roan_purge',\n"
+                        + "    aggregateid   TEXT         NOT NULL,\n"
+                        + "    type          VARCHAR(32)  NOT NULL DEFAULT 'purge',\n"
+                        + "    claimed_at    TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),\n"
+                        + "    INDEX " + indexName() + " (claimed_at)\n"
+                        + ");";
+            default:
+                return "CREATE TABLE IF NOT EXISTS " + table + " (\n"
+                        + "    id            BIGINT                   NOT NULL PRIMARY KEY,\n"
+                        + "    aggregatetype VARCHAR(32)              NOT NULL DEFAULT 'roan_purge',\n"
+                        + "    aggregateid   VARCHAR(" + MAX_PATH + ")            NOT NULL,\n"
+                        + "    type          VARCHAR(32)              NOT NULL DEFAULT 'purge',\n"
+                        + "    claimed_at    TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP\n"
+                        + ");\n"
+                        + "CREATE INDEX IF NOT EXISTS " + indexName() + " ON " + table + " (claimed_at);";
+        }
+    }
+
+    /** The database's clock now: PostgreSQL's and H2's {@code CURRENT_TIMESTAMP} stand still for a transaction. */
+    String now() {
+        switch (family) {
+            case POSTGRES:
+                return "clock_timestamp()";
+            case MYSQL:
+                return "CURRENT_TIMESTAMP(3)";
+            default:
+                return "CURRENT_TIMESTAMP";
+        }
+    }
+
+    /** The database's clock a bound number of seconds ago: leases older than this have expired. */
+    String secondsAgo() {
+        switch (family) {
+            case POSTGRES:
+                return "clock_timestamp() - (? * INTERVAL '1 second')";
+            case MYSQL:
+                return "CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND";
+            default:
+                return "DATEADD(SECOND, -CAST(? AS INT), CURRENT_TIMESTAMP)";
+        }
+    }
+
+    /** A multi-row INSERT of {@code rows} rows, binding id and path per row. */
+    String insert(int rows) {
+        StringBuilder sql = new StringBuilder(40 + table.length() + rows * 7);
+        sql.append("INSERT INTO ").append(table).append(" (id, aggregateid) VALUES ");
+        for (int i = 0; i < rows; i++) {
+            sql.append(i == 0 ? "(?,?)" : ",(?,?)");
+        }
+        return sql.toString();
+    }
+
+    /** Rows whose lease expired, locked without waiting for rows another Roan is claiming right now. */
+    String claimable(int limit) {
+        return "SELECT id, aggregateid FROM " + table + " WHERE claimed_at < " + secondsAgo() + " ORDER BY id"
+                + " FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE SKIP LOCKED";
+    }
+
+    /** Sets the lease of {@code rows} rows to now. */
+    String renew(int rows) {
+        return "UPDATE " + table + " SET claimed_at = " + now() + " WHERE id IN (" + marks(rows) + ")";
+    }
+
+    String delete(int rows) {
+        return "DELETE FROM " + table + " WHERE id IN (" + marks(rows) + ")";
+    }
+
+    private static String marks(int n) {
+        StringBuilder s = new StringBuilder(n * 2);
+        for (int i = 0; i < n; i++) {
+            s.append(i == 0 ? "?" : ",?");
+        }
+        return s.toString();
+    }
+}
