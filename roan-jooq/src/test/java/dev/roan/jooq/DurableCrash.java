@@ -74,6 +74,9 @@ final class DurableCrash {
                         .isEqualTo(3);
             }
         }
+        assertThat(db.count("select count(*) from post where slug in ('tx-a', 'tx-b', 'auto')"))
+                .as("posts the writer committed").isEqualTo(3);
+        assertThat(db.count("select count(*) from post where slug = 'rolled-back'")).as("posts rolled back").isZero();
         assertThat(db.outboxRows()).as("outbox rows the dead writer left, its purges undelivered").isPositive();
 
         try (PurgeServer cache = new PurgeServer(); Roan next = DurableWriter.durableRoan(db, cache.purgeUrl())) {

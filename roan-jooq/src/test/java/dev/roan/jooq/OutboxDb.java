@@ -101,12 +101,20 @@ record OutboxDb(SQLDialect dialect, String url, String user, String password) {
 
     /** The rows of the outbox table, or -1 while it does not exist. */
     int outboxRows() {
-        try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("select count(*) from " + OUTBOX_TABLE)) {
+        try {
+            return count("select count(*) from " + OUTBOX_TABLE);
+        } catch (IllegalStateException e) {
+            return -1;
+        }
+    }
+
+    /** The number a {@code select count(*)} query gives. */
+    int count(String sql) {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getInt(1);
         } catch (SQLException e) {
-            return -1;
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
     }
 }

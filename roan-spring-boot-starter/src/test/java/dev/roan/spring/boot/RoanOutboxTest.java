@@ -171,6 +171,16 @@ class RoanOutboxTest {
     }
 
     @Test
+    void outboxDefaultsAreRoans() {
+        RoanProperties.Outbox defaults = new RoanProperties().getOutbox();
+        assertThat(defaults.isEnabled()).isFalse();
+        assertThat(defaults.getTable()).isEqualTo(Roan.DEFAULT_OUTBOX_TABLE);
+        assertThat(defaults.isCreateTable()).isTrue();
+        assertThat(defaults.getSweepInterval()).isEqualTo(Roan.DEFAULT_OUTBOX_SWEEP_INTERVAL);
+        assertThat(defaults.getLease()).isEqualTo(Roan.DEFAULT_OUTBOX_LEASE);
+    }
+
+    @Test
     void outboxIsOffByDefault() {
         runner().withPropertyValues("roan.outbox.enabled=false").run(context -> {
             context.getBean(Posts.class).add("memory");
