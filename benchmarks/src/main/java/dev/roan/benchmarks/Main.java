@@ -24,7 +24,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs every benchmark and prints one Markdown report (see BENCHMARKS.md).
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [-quick] [-only overhead,paired,spring,naive,latency,throughput,coalescing] [-out FILE]
+ * java -jar benchmarks/target/benchmarks.jar [-quick] [-only overhead,paired,durable,spring,naive,latency,throughput,coalescing] [-out FILE]
  * </pre>
  *
  * <p>{@code spring} is 1c., {@link SpringBootOverhead}: the statements through Spring Boot's jOOQ and the starter, paired
@@ -42,7 +42,8 @@ public final class Main {
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
         boolean quick = false;
-        Set<String> only = Set.of("overhead", "paired", "spring", "naive", "latency", "throughput", "coalescing");
+        Set<String> only = Set.of("overhead", "paired", "spring", "naive", "latency", "throughput", "coalescing",
+                "durable");
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -56,7 +57,7 @@ public final class Main {
                     out = Path.of(args[++i]);
                     break;
                 default:
-                    System.err.println("usage: [-quick] [-only overhead,paired,spring,naive,latency,throughput,coalescing] [-out FILE]");
+                    System.err.println("usage: [-quick] [-only overhead,paired,durable,spring,naive,latency,throughput,coalescing] [-out FILE]");
                     System.exit(2);
             }
         }
@@ -78,6 +79,9 @@ public final class Main {
         }
         if (only.contains("paired")) {
             new Paired(quick, report).run();
+        }
+        if (only.contains("durable")) {
+            new DurableOverhead.Run(quick, report).run();
         }
         if (only.contains("spring")) {
             new SpringBootOverhead(quick, report).run();
