@@ -78,6 +78,8 @@ final class DurableCrash {
                 .as("posts the writer committed").isEqualTo(3);
         assertThat(db.count("select count(*) from post where slug = 'rolled-back'")).as("posts rolled back").isZero();
         assertThat(db.outboxRows()).as("outbox rows the dead writer left, its purges undelivered").isPositive();
+        assertThat(db.outboxPaths()).as("paths of the rows the dead writer left: none of the rollback")
+                .containsExactlyInAnyOrderElementsOf(OWED);
 
         try (PurgeServer cache = new PurgeServer(); Roan next = DurableWriter.durableRoan(db, cache.purgeUrl())) {
             awaitTrue(() -> cache.paths().containsAll(OWED) && db.outboxRows() == 0, Duration.ofSeconds(30),

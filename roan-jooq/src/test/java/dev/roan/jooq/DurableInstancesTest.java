@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three application instances (child JVMs) share one PostgreSQL outbox; the cache fails every other purge; one
- * instance is killed ({@code kill -9}) mid-way. Every committed post's purge must still reach the cache; a purge sent
+ * Three application instances (child JVMs) share one PostgreSQL outbox; the cache fails every other purge, and every
+ * purge of the instance that is then killed ({@code kill -9}) mid-way, so that those reach it only through another
+ * instance's sweep. Every committed post's purge must still reach the cache; a purge sent
  * twice is allowed, and counted.
  */
 class DurableInstancesTest {
@@ -49,9 +51,16 @@ class DurableInstancesTest {
         // No instance creates the outbox table first: the three race to, as at a fleet's first start.
         Map<String, AtomicInteger> delivered = new ConcurrentHashMap<>();
         AtomicLong requests = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
         try (PurgeServer cache = new PurgeServer()) {
+            AtomicBoolean cKilled = new AtomicBoolean();
             cache.respond(path -> {
-                if (requests.incrementAndGet() % 2 == 0) {
+                requests.incrementAndGet();
+                // The instance to be killed never delivers: its purges can only reach the cache through another's sweep.
+                if (path.startsWith("/posts/c-") && !cKilled.get()) {
+                    return PurgeServer.Answer.status(503);
+                }
+                if (failures.incrementAndGet() % 2 == 0) {
                     return PurgeServer.Answer.status(503);
                 }
                 delivered.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
@@ -69,6 +78,7 @@ class DurableInstancesTest {
                 JavaProcess killed = instances.get(2);
                 killed.awaitLine(("COMMITTED c-" + KILL_AFTER)::equals, Duration.ofSeconds(60));
                 killed.kill();
+                cKilled.set(true);
                 for (JavaProcess survivor : instances.subList(0, 2)) {
                     survivor.awaitLine("DONE"::equals, Duration.ofSeconds(60));
                 }

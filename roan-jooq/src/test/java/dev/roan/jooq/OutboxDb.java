@@ -108,6 +108,20 @@ record OutboxDb(SQLDialect dialect, String url, String user, String password) {
         }
     }
 
+    /** The paths the outbox table holds, one per row. */
+    List<String> outboxPaths() {
+        List<String> paths = new java.util.ArrayList<>();
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("select aggregateid from " + OUTBOX_TABLE)) {
+            while (r.next()) {
+                paths.add(r.getString(1));
+            }
+            return paths;
+        } catch (SQLException e) {
+            throw new IllegalStateException("no outbox table: " + e.getMessage(), e);
+        }
+    }
+
     /** The number a {@code select count(*)} query gives. */
     int count(String sql) {
         try (Connection c = connect(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
