@@ -13,6 +13,8 @@ import java.util.function.ToIntFunction;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.roan.jooq.Roan;
 import dev.roan.testkit.Postgres;
 import org.h2.jdbcx.JdbcDataSource;
@@ -41,7 +43,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * delivery), on H2 in memory or on a real PostgreSQL over loopback. Both purge to a JDK HttpServer in this JVM that
  * answers at once, so that durable mode's rows are delivered and deleted as in production; the rule is
  * {@code /posts/{id}}, so a transaction updating ten posts owes ten paths. The writer has one connection of its own
- * (as a pool hands one to a transaction); the outbox's DataSource, for delivery and deletes, opens its own.
+ * (as a pool hands one to a transaction); the outbox's DataSource, for deleting delivered rows and sweeping, is a
+ * HikariCP pool of two, as an application's would be.
  *
  * <p>Run paired ({@code -only durable}: both modes in one JVM, alternating 50 ms slices, see {@link Paired}) or as
  * plain JMH ({@code org.openjdk.jmh.Main DurableOverhead}: H2 only, PostgreSQL needs the paired run's server).
@@ -64,6 +67,7 @@ public class DurableOverhead {
     private DSLContext dsl;
     private Roan roan;
     private Endpoint endpoint;
+    private HikariDataSource outboxPool;
     private long next;
 
     @Setup(Level.Trial)
@@ -95,7 +99,13 @@ public class DurableOverhead {
             case "memory":
                 break;
             case "durable":
-                builder.outbox(dataSource);
+                // As in production: a pool, not a new physical connection per delete of delivered rows.
+                HikariConfig pool = new HikariConfig();
+                pool.setDataSource(dataSource);
+                pool.setMaximumPoolSize(2);
+                pool.setPoolName("outbox-" + DATABASES.get());
+                outboxPool = new HikariDataSource(pool);
+                builder.outbox(outboxPool);
                 break;
             default:
                 throw new IllegalArgumentException(mode);
@@ -116,6 +126,9 @@ public class DurableOverhead {
     public void tearDown() throws SQLException {
         roan.close();
         endpoint.close();
+        if (outboxPool != null) {
+            outboxPool.close();
+        }
         connection.close();
     }
 
