@@ -10,16 +10,17 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.roan.jooq.CacheProtocol.Verdict;
 import dev.roan.jooq.HttpTransport.Attempt;
+import dev.roan.jooq.PurgeTarget.Outcome;
 import io.github.resilience4j.retry.RetryConfig;
 
 /**
  * Deliver: one cache node, a {@link CacheProtocol} (what a purge looks like to this kind of cache, and what its
- * answers mean) over an {@link HttpTransport} (headers, timeout, retries), and the outcome: the user's listeners,
- * and a log with one warning when the node starts failing and one line when it recovers, not one per purge.
+ * answers mean) over an {@link HttpTransport} (headers, timeout, retries), and the outcome: the user's listeners, a
+ * DEBUG line per purge, and whether it was delivered for the {@link Dispatcher}, which keeps a failed purge owed and
+ * logs once when the node goes down and once when it recovers.
  */
 final class CacheNode implements PurgeTarget {
 
@@ -29,7 +30,6 @@ final class CacheNode implements PurgeTarget {
     private final CacheProtocol protocol;
     private final HttpTransport transport;
     private final Listeners listeners;
-    private final AtomicBoolean failing = new AtomicBoolean();
 
     /** A node purged with {@code method}: {@code GET} for ngx_cache_purge's location, else that method (PURGE). */
     CacheNode(String purgeUrl, HttpClient client, String method, List<Map.Entry<String, String>> headers,
@@ -56,21 +56,25 @@ final class CacheNode implements PurgeTarget {
     }
 
     /**
-     * Purges a path on this node. The returned stage always completes normally, once the purge was
-     * delivered or given up; the outcome is reported here.
+     * Purges a path on this node: with the configured quick retries, or once for a probe. The returned stage always
+     * completes normally, with whether the node confirmed the purge; listeners and the DEBUG log are told here.
      */
     @Override
-    public CompletionStage<Void> purge(String path, long requestedNanos) {
+    public CompletionStage<Outcome> purge(String path, long requestedNanos, boolean probe) {
         long start = System.nanoTime();
         HttpRequest request;
         try {
             request = protocol.request(transport.newRequest(), path).build();
+        } catch (HttpTransport.RefusedHeaderException e) {
+            // Every request of this node fails so until the header is fixed: the node is down, the purge owed.
+            return CompletableFuture.completedFuture(report(path, new Attempt(1, null, e), start, requestedNanos));
         } catch (RuntimeException e) {
             report(path, new Attempt(1, null, e), start, requestedNanos);
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(Outcome.undeliverable(describe(new Attempt(1, null, e))));
         }
-        return transport.send(request, failed -> retrying(path, failed, requestedNanos))
-                .thenAccept(last -> report(path, last, start, requestedNanos));
+        CompletionStage<Attempt> sent = probe ? transport.sendOnce(request)
+                : transport.send(request, failed -> retrying(path, failed, requestedNanos));
+        return sent.thenApply(last -> report(path, last, start, requestedNanos));
     }
 
     private void retrying(String path, Attempt failed, long requestedNanos) {
@@ -80,7 +84,7 @@ final class CacheNode implements PurgeTarget {
         }
     }
 
-    private void report(String path, Attempt last, long start, long requestedNanos) {
+    private Outcome report(String path, Attempt last, long start, long requestedNanos) {
         long now = System.nanoTime();
         long millis = (now - start) / 1_000_000;
         Integer status = last.status();
@@ -92,24 +96,16 @@ final class CacheNode implements PurgeTarget {
             }
             LOG.log(Level.DEBUG, () -> "Purged " + path + " on " + purgeUrl + " (" + protocol.method() + ", HTTP "
                     + status + (verdict.detail().isEmpty() ? "" : ", " + verdict.detail()) + ") in " + millis + " ms");
-            if (failing.compareAndSet(true, false)) {
-                LOG.log(Level.INFO, () -> "Cache node " + purgeUrl + " recovered: purge of " + path + " succeeded");
-            }
-            return;
+            return Outcome.DELIVERED;
         }
         String reason = verdict != null ? verdict.detail() : describe(last);
         if (!listeners.isEmpty()) {
             listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.FAILED, status, since(requestedNanos, now),
                     last.number(), reason));
         }
-        String message = protocol.method() + " purge of " + path + " on " + purgeUrl + " failed after " + millis
-                + " ms: " + reason;
-        if (failing.compareAndSet(false, true)) {
-            LOG.log(Level.WARNING, () -> "Cache node " + purgeUrl + " is failing, its pages may be stale: "
-                    + message + ". Further failures are logged at DEBUG until it recovers.");
-        } else {
-            LOG.log(Level.DEBUG, () -> Character.toUpperCase(message.charAt(0)) + message.substring(1));
-        }
+        LOG.log(Level.DEBUG, () -> protocol.method() + " purge of " + path + " on " + purgeUrl + " failed after "
+                + millis + " ms, it stays owed: " + reason);
+        return Outcome.failed(reason, last.retryAfterNanos());
     }
 
     /** An attempt's failure in a few words, never a header value: the status, or the error as the transport shows it. */

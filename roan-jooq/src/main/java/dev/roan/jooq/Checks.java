@@ -333,4 +333,33 @@ final class Checks {
         }
         return true;
     }
+
+    // ---- delivery through outages: giveUpAfter, maxRetryInterval, maxOwedPaths, onOverflowPurge
+
+    static Duration maxRetryInterval(@Nullable Duration interval) {
+        return positive(interval, "maxRetryInterval");
+    }
+
+    static int maxOwedPaths(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxOwedPaths must be at least 1, such as " + Defaults.MAX_OWED_PATHS
+                    + " (about 20 MB per cache node at that cap; see the README, \"Bounded memory\"), was " + max);
+        }
+        return max;
+    }
+
+    static List<String> overflowPurge(String @Nullable... paths) {
+        if (paths == null || paths.length == 0) {
+            throw new IllegalArgumentException("onOverflowPurge needs at least one path, such as \"/\" (with"
+                    + " ngx_cache_purge's wildcard, \"/*\"): omit the call to drop the purges beyond maxOwedPaths");
+        }
+        List<String> list = new ArrayList<>();
+        for (String path : paths) {
+            String normalized = PurgePaths.normalize(path);
+            if (!list.contains(normalized)) {
+                list.add(normalized);
+            }
+        }
+        return List.copyOf(list);
+    }
 }

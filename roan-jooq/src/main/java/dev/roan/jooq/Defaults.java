@@ -17,6 +17,8 @@ final class Defaults {
     static final int MAX_ATTEMPTS = 6;
     static final Duration INITIAL_BACKOFF = Duration.ofMillis(200);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    static final Duration MAX_RETRY_INTERVAL = Duration.ofSeconds(30);
+    static final int MAX_OWED_PATHS = 100_000;
     static final String OUTBOX_TABLE = "roan_outbox";
     static final Duration OUTBOX_SWEEP_INTERVAL = Duration.ofSeconds(15);
     static final Duration OUTBOX_LEASE = Duration.ofSeconds(30);

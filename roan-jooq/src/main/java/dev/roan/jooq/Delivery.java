@@ -56,8 +56,7 @@ final class Delivery {
                     retryConfig, scheduler, listeners));
         }
         this.nodes = List.copyOf(list);
-        this.dispatcher = new Dispatcher(nodes, executor, scheduler, settings.repurgeAfter(),
-                settings.coalesceWindow());
+        this.dispatcher = new Dispatcher(nodes, executor, scheduler, settings);
     }
 
     List<CacheNode> nodes() {

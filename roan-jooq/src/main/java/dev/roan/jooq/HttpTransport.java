@@ -9,6 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.github.resilience4j.retry.Retry;
@@ -127,18 +131,60 @@ final class HttpTransport {
             if (previous != null) {
                 beforeRetry.accept(previous);
             }
-            CompletionStage<Integer> stage;
-            try {
-                stage = client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
-            } catch (RuntimeException e) {
-                stage = CompletableFuture.failedFuture(e);
-            }
-            return stage.whenComplete((status, error) -> last[0] = new Attempt(number, status,
-                    error == null ? null : unwrap(error)));
+            return attempt(request, number).thenApply(attempt -> {
+                last[0] = attempt;
+                if (attempt.error() != null) {
+                    throw new CompletionException(attempt.error());
+                }
+                return attempt.status();
+            });
         }).get().handle((status, error) -> {
             Attempt attempt = last[0];
             return attempt != null ? attempt : new Attempt(1, status, error == null ? null : unwrap(error));
         });
+    }
+
+    /**
+     * Sends a request once, without retries: the probe of a node that is down. The returned stage completes normally,
+     * with the answer or failure.
+     */
+    CompletionStage<Attempt> sendOnce(HttpRequest request) {
+        return attempt(request, 1);
+    }
+
+    /** One attempt; its stage completes normally, with the answer (and any {@code Retry-After}) or the failure. */
+    private CompletionStage<Attempt> attempt(HttpRequest request, int number) {
+        CompletionStage<HttpResponse<Void>> stage;
+        try {
+            stage = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        return stage.handle((response, error) -> error != null ? new Attempt(number, null, unwrap(error))
+                : new Attempt(number, response.statusCode(), null,
+                        retryAfterNanos(response.headers().firstValue("Retry-After").orElse(null),
+                                System.currentTimeMillis())));
+    }
+
+    /**
+     * How long a {@code Retry-After} value asks to wait: delay-seconds or an HTTP date (RFC 9110 10.2.3), from
+     * {@code nowMillis}; -1 when absent or unreadable, 0 for a date already past.
+     */
+    static long retryAfterNanos(@Nullable String value, long nowMillis) {
+        if (value == null || value.isBlank()) {
+            return -1;
+        }
+        String v = value.strip();
+        if (v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            // More digits than a long holds is "very long": the dispatcher caps it anyway.
+            return v.length() > 9 ? Long.MAX_VALUE : TimeUnit.SECONDS.toNanos(Long.parseLong(v));
+        }
+        try {
+            long at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
+            return TimeUnit.MILLISECONDS.toNanos(Math.max(0, at - nowMillis));
+        } catch (DateTimeParseException e) {
+            return -1;
+        }
     }
 
     /**
@@ -217,7 +263,13 @@ final class HttpTransport {
      *
      * @param number the attempt, from 1
      */
-    record Attempt(int number, @Nullable Integer status, @Nullable Throwable error) {}
+    record Attempt(int number, @Nullable Integer status, @Nullable Throwable error, long retryAfterNanos) {
+
+        /** An attempt whose answer, if any, had no {@code Retry-After}. */
+        Attempt(int number, @Nullable Integer status, @Nullable Throwable error) {
+            this(number, status, error, -1);
+        }
+    }
 
     /** A header the JDK will not send; the message names it and never shows its value. */
     static final class RefusedHeaderException extends IllegalArgumentException {

@@ -132,8 +132,10 @@ final class OutboxSql {
 
     /** Rows whose lease expired, locked without waiting for rows another Roan is claiming right now. */
     String claimable(int limit) {
-        return "SELECT id, aggregateid FROM " + table + " WHERE claimed_at < " + secondsAgo() + " ORDER BY id"
-                + " FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE SKIP LOCKED";
+        // MySQL has no FETCH FIRST; H2 and PostgreSQL have both, MariaDB 10.6 both.
+        return "SELECT id, aggregateid FROM " + table + " WHERE claimed_at < " + secondsAgo()
+                + (family == Family.MYSQL ? " LIMIT " + limit : " FETCH FIRST " + limit + " ROWS ONLY")
+                + " FOR UPDATE SKIP LOCKED";
     }
 
     /** Sets the lease of {@code rows} rows to now. */

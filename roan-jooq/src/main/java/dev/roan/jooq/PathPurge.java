@@ -54,7 +54,7 @@ abstract class PathPurge implements CacheProtocol {
             return Verdict.refused(http + " (a redirect, which Roan does not follow: point the purge URL at the"
                     + " cache's purge location itself)");
         }
-        return Verdict.refused(http + " (not retried: " + switch (status) {
+        return Verdict.refused(http + " (" + switch (status) {
             case 401, 403 -> "the cache refused this host or its credentials: " + accessHint()
                     + ", or send the header it expects with Roan.Builder.header";
             case 405 -> "the cache does not accept " + method + " purges at this URL: " + methodHint();

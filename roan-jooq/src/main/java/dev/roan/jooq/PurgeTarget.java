@@ -2,6 +2,8 @@ package dev.roan.jooq;
 
 import java.util.concurrent.CompletionStage;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where the dispatcher sends a purge: one cache node, as far as coalescing is concerned. The dispatcher knows nothing
  * of HTTP, retries or what a cache answers; a test stands in for a node by completing the stage when it chooses.
@@ -14,8 +16,32 @@ interface PurgeTarget {
      * @param path the path, already normalised
      * @param requestedNanos when the earliest write this purge covers asked for it, by the dispatcher's {@link Ticker}
      *     (the system ticker for a {@link CacheNode}, which measures its latency against {@code System.nanoTime()})
-     * @return a stage that completes normally, never exceptionally, once the purge was delivered or given up; the
-     *     target reports the outcome itself
+     * @param probe whether this is a probe of a node that is down: one attempt, without the quick retries of a node
+     *     that is up
+     * @return a stage that completes normally, never exceptionally, with whether the purge was delivered; the target
+     *     reports the attempts to listeners and the log itself
      */
-    CompletionStage<Void> purge(String path, long requestedNanos);
+    CompletionStage<Outcome> purge(String path, long requestedNanos, boolean probe);
+
+    /**
+     * How a purge ended.
+     *
+     * @param delivered whether the node confirmed it
+     * @param undeliverable whether it can never be sent (a path that forms no request): dropped, not tried again
+     * @param failure why it failed, never a header value nor credentials; null when delivered
+     * @param retryAfterNanos how long the node asked to be left alone (429 or 503 with {@code Retry-After}), or -1
+     */
+    record Outcome(boolean delivered, boolean undeliverable, @Nullable String failure, long retryAfterNanos) {
+
+        static final Outcome DELIVERED = new Outcome(true, false, null, -1);
+
+        /** A failure someone can fix (the node is down, refuses, or is misconfigured): the purge stays owed. */
+        static Outcome failed(String failure, long retryAfterNanos) {
+            return new Outcome(false, false, failure, retryAfterNanos);
+        }
+
+        static Outcome undeliverable(String failure) {
+            return new Outcome(false, true, failure, -1);
+        }
+    }
 }

@@ -66,6 +66,10 @@ public final class Roan implements AutoCloseable {
     public static final Duration DEFAULT_INITIAL_BACKOFF = Defaults.INITIAL_BACKOFF;
     /** The longest wait between attempts in Roan's retry configurations (unless the first wait is longer). */
     public static final Duration DEFAULT_MAX_BACKOFF = Defaults.MAX_BACKOFF;
+    /** The longest wait between two probes of a cache node that is down, by default: 30 seconds. */
+    public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Defaults.MAX_RETRY_INTERVAL;
+    /** How many distinct paths each cache node may owe in memory, by default (about 20 MB per node at the cap). */
+    public static final int DEFAULT_MAX_OWED_PATHS = Defaults.MAX_OWED_PATHS;
     /** The name of the outbox table in durable mode unless {@link Builder#outboxTable(String)} sets another. */
     public static final String DEFAULT_OUTBOX_TABLE = Defaults.OUTBOX_TABLE;
     /** How often, by default, each Roan in durable mode sweeps the outbox table and renews the leases of its rows. */
@@ -85,20 +89,40 @@ public final class Roan implements AutoCloseable {
     private final RoanExecuteListener listener;
     private final Attachment attachment;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Durable mode's outbox table, or null in memory mode. */
+    private final @Nullable Outbox outbox;
 
     Roan(Settings settings) {
         this.settings = settings;
         this.delivery = new Delivery(settings);
         this.nodes = delivery.nodes();
         this.dispatcher = delivery.dispatcher();
-        TransactionScopes scopes = new TransactionScopes(dispatcher, settings.transactionBoundary());
+        this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher);
+        if (outbox != null && settings.transactionBoundary() != null) {
+            warnIfBoundaryNotDurable(settings.transactionBoundary());
+        }
+        TransactionScopes scopes = new TransactionScopes(dispatcher, settings.transactionBoundary(), outbox);
         this.detector = new WriteDetector(rules);
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
         RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
-        this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher);
+        this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
+                outbox);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
+    }
+
+    private static void warnIfBoundaryNotDurable(TransactionBoundary boundary) {
+        try {
+            if (boundary.getClass().getMethod("hold", java.util.Set.class, java.util.function.Consumer.class,
+                    java.util.function.Function.class).getDeclaringClass() == TransactionBoundary.class) {
+                Log.LOGGER.log(System.Logger.Level.WARNING, "Roan's transaction boundary " + boundary + " does not"
+                        + " implement hold(paths, release, beforeCommit), so the purges of its transactions are not"
+                        + " written to the outbox table: they are delivered from memory only, and lost in a crash");
+            }
+        } catch (NoSuchMethodException | SecurityException e) {
+            // Cannot tell: say nothing.
+        }
     }
 
     /**
@@ -357,6 +381,9 @@ public final class Roan implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             delivery.close();
+            if (outbox != null) {
+                outbox.close(settings.closeTimeout());
+            }
         }
     }
 
@@ -388,6 +415,29 @@ public final class Roan implements AutoCloseable {
      */
     public long rowsUnknownCount() {
         return listener.unknownRowsCount();
+    }
+
+    /**
+     * Returns what each cache node owes now, in the order of {@link #purgeUrls()}: a snapshot for health checks and
+     * metrics (a node is DOWN while it fails, or after purges of it were dropped, until it owes nothing).
+     *
+     * @return one status per cache node
+     * @since 0.1.0
+     */
+    public List<CacheNodeStatus> cacheNodes() {
+        return dispatcher.status();
+    }
+
+    /**
+     * Returns how many purges (per cache node and path) were dropped since this Roan was built: given up after
+     * {@link Builder#giveUpAfter(Duration)}, or beyond {@link Builder#maxOwedPaths(int)} without
+     * {@link Builder#onOverflowPurge(String...)}. Each such page may stay stale; a counter for metrics and alerts.
+     *
+     * @return the number of dropped purges, 0 unless one of those happened
+     * @since 0.1.0
+     */
+    public long droppedPurges() {
+        return dispatcher.droppedPurges();
     }
 
     /**
@@ -588,6 +638,65 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
+         * Drops a purge that a cache node has owed this long without delivering it, with an ERROR line (one per node
+         * and outage, with a count) and a count in {@link Roan#droppedPurges()}. Off by default: a purge stays owed
+         * until the node takes it, however long it is down. The age is checked at each probe of a node that is down,
+         * so a purge is dropped up to {@link #maxRetryInterval(Duration)} later than this.
+         *
+         * @param giveUpAfter a positive duration, such as {@code Duration.ofHours(1)}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder giveUpAfter(Duration giveUpAfter) {
+            settings.giveUpAfter(giveUpAfter);
+            return this;
+        }
+
+        /**
+         * Sets the longest wait between two probes of a cache node that is down; default
+         * {@link Roan#DEFAULT_MAX_RETRY_INTERVAL}. While a node is down Roan sends one purge at a time to it, waiting
+         * longer after each failure (doubling from one second, with jitter) up to this; a {@code Retry-After} answer
+         * sets the next wait, also capped by this. It bounds how long after a node's recovery its backlog starts to drain.
+         *
+         * @param maxRetryInterval a positive duration
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder maxRetryInterval(Duration maxRetryInterval) {
+            settings.maxRetryInterval(maxRetryInterval);
+            return this;
+        }
+
+        /**
+         * Caps how many distinct paths each cache node may owe in memory; default {@link Roan#DEFAULT_MAX_OWED_PATHS}
+         * (see the README, "Bounded memory", for the bytes per path). Paths already owed cost nothing more. Beyond the
+         * cap a node owes the {@linkplain #onOverflowPurge(String...) overflow purge} instead, or without one the
+         * purge is dropped: an ERROR line, a count in {@link Roan#droppedPurges()}, and the node reports down.
+         *
+         * @param maxOwedPaths at least 1
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder maxOwedPaths(int maxOwedPaths) {
+            settings.maxOwedPaths(maxOwedPaths);
+            return this;
+        }
+
+        /**
+         * Sets the paths a cache node purges instead of those beyond {@link #maxOwedPaths(int)}, such as {@code "/"}
+         * or a wildcard your cache understands: a broad purge that covers every page the dropped ones would have.
+         * Off by default (paths beyond the cap are dropped and counted).
+         *
+         * @param paths one or more page paths, each starting with {@code /}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder onOverflowPurge(String... paths) {
+            settings.onOverflowPurge(paths);
+            return this;
+        }
+
+        /**
          * Turns on durable mode: the purges a transaction owes are written to an outbox table of this database inside
          * that transaction, on the writer's own connection, just before it commits, and deleted once every cache node
          * has confirmed them; rows a crashed process left are delivered by any Roan sweeping the table. See the README,
@@ -663,8 +772,11 @@ public final class Roan implements AutoCloseable {
          * {@code HttpClient} keeps one selector thread of its own until it is garbage collected.
          *
          * @return a new Roan
+         * @throws IllegalArgumentException if the outbox's sweep interval is not shorter than its lease
+         * @throws IllegalStateException    in durable mode, if the outbox table cannot be reached or created
          */
         public Roan build() {
+            settings.checkCombination();
             return new Roan(settings.settings());
         }
 

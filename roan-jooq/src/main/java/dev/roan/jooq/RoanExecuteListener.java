@@ -54,6 +54,7 @@ final class RoanExecuteListener implements ExecuteListener {
     private final RecordWrites records;
     private final TransactionScopes scopes;
     private final Dispatcher dispatcher;
+    private final @Nullable Outbox outbox;
     private final AtomicBoolean warnedUnknownTransaction = new AtomicBoolean();
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
     /** Roan's record listener, to tell a configuration attached before rules with placeholders existed. */
@@ -69,6 +70,13 @@ final class RoanExecuteListener implements ExecuteListener {
 
     RoanExecuteListener(WriteDetector detector, Matcher matcher, RecordWrites records,
             RecordListenerProvider recordListener, TransactionScopes scopes, Dispatcher dispatcher) {
+        this(detector, matcher, records, recordListener, scopes, dispatcher, null);
+    }
+
+    RoanExecuteListener(WriteDetector detector, Matcher matcher, RecordWrites records,
+            RecordListenerProvider recordListener, TransactionScopes scopes, Dispatcher dispatcher,
+            @Nullable Outbox outbox) {
+        this.outbox = outbox;
         this.detector = detector;
         this.matcher = matcher;
         this.records = records;
@@ -174,6 +182,9 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         try {
             route(ctx, mine);
+        } catch (Outbox.WriteFailed e) {
+            // Durable mode: the open transaction must not commit as if its purges were in the table.
+            throw e;
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         } finally {
@@ -191,7 +202,7 @@ final class RoanExecuteListener implements ExecuteListener {
             unknownRows(ctx.sql(), purges);
         }
         if (!purges.isEmpty()) {
-            holdOrSend(purges.paths(), pending.autoCommit);
+            holdOrSend(ctx, purges.paths(), pending.autoCommit);
         }
     }
 
@@ -206,12 +217,31 @@ final class RoanExecuteListener implements ExecuteListener {
      * Hold until commit, or send: auto-committed work is delivered now; other work waits for its jOOQ transaction
      * or the {@link TransactionBoundary}'s; work whose commit Roan cannot see is sent now, with one warning.
      */
-    private void holdOrSend(Set<String> paths, boolean autoCommit) {
+    private void holdOrSend(ExecuteContext ctx, Set<String> paths, boolean autoCommit) {
         if (autoCommit) {
-            dispatcher.submit(paths);
-        } else if (!scopes.hold(paths) && !scopes.release(paths, false)) {
+            if (outbox == null) {
+                dispatcher.submit(paths);
+            } else {
+                sendDurably(paths);
+            }
+        } else if (!scopes.hold(paths) && !scopes.release(paths, false, ctx.configuration().connectionProvider())) {
+            // Durable mode: the rows commit with the statement's transaction; a sweep delivers them after it.
+            scopes.writeUntracked(paths, ctx.configuration().connectionProvider());
             warnUnknownTransaction(paths);
             dispatcher.submit(paths);
+        }
+    }
+
+    /**
+     * Durable mode, after a statement that committed already: its rows are written at once, in a transaction of their
+     * own. A crash between the statement's commit and theirs loses the purges (the window the README documents).
+     */
+    private void sendDurably(Set<String> paths) {
+        long[] ids = outbox.writeNow(paths);
+        if (ids == null) {
+            dispatcher.submit(paths);
+        } else {
+            outbox.committed(paths, ids);
         }
     }
 

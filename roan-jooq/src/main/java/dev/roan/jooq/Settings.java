@@ -14,17 +14,21 @@ import org.jspecify.annotations.Nullable;
  * only read it. Every value was checked by {@link Checks} when it was set.
  *
  * @param retryConfig the user's retry configuration, or null for {@link Roan#defaultRetryConfig()}
+ * @param giveUpAfter how long a node may owe a purge before it is dropped there, or null to keep it until delivered
+ * @param overflowPurge the paths purged instead of those beyond {@code maxOwedPaths}, normalised; empty for none
  * @param outbox      the database of the outbox table (durable mode), or null for memory mode
  */
 record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<String, String>> headers,
         @Nullable Duration repurgeAfter, Duration coalesceWindow, @Nullable TransactionBoundary transactionBoundary,
         List<PurgeListener> listeners, @Nullable RetryConfig retryConfig, Duration connectTimeout,
         Duration requestTimeout, Duration closeTimeout,
+        @Nullable Duration giveUpAfter, Duration maxRetryInterval, int maxOwedPaths, List<String> overflowPurge,
         @Nullable DataSource outbox, String outboxTable, boolean createOutboxTable, Duration outboxSweepInterval,
         Duration outboxLease) {
 
     Settings {
         purgeUrls = List.copyOf(purgeUrls);
+        overflowPurge = List.copyOf(overflowPurge);
         headers = List.copyOf(headers);
         listeners = List.copyOf(listeners);
     }
@@ -43,6 +47,9 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
                 + ", coalesceWindow=" + coalesceWindow
                 + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
                 + ", closeTimeout=" + closeTimeout + ", retryConfig=" + (retryConfig == null ? "default" : "custom")
+                + (giveUpAfter == null ? "" : ", giveUpAfter=" + giveUpAfter)
+                + ", maxRetryInterval=" + maxRetryInterval + ", maxOwedPaths=" + maxOwedPaths
+                + (overflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + overflowPurge)
                 + (outbox == null ? "" : ", outbox=" + outboxTable + (createOutboxTable ? " (created when missing)" : "")
                         + ", outboxSweepInterval=" + outboxSweepInterval + ", outboxLease=" + outboxLease);
     }

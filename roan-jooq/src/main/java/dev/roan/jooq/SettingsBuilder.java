@@ -3,6 +3,8 @@ package dev.roan.jooq;
 import static dev.roan.jooq.Defaults.CLOSE_TIMEOUT;
 import static dev.roan.jooq.Defaults.COALESCE_WINDOW;
 import static dev.roan.jooq.Defaults.CONNECT_TIMEOUT;
+import static dev.roan.jooq.Defaults.MAX_OWED_PATHS;
+import static dev.roan.jooq.Defaults.MAX_RETRY_INTERVAL;
 import static dev.roan.jooq.Defaults.OUTBOX_LEASE;
 import static dev.roan.jooq.Defaults.OUTBOX_SWEEP_INTERVAL;
 import static dev.roan.jooq.Defaults.OUTBOX_TABLE;
@@ -38,6 +40,10 @@ final class SettingsBuilder {
     private Duration connectTimeout = CONNECT_TIMEOUT;
     private Duration requestTimeout = REQUEST_TIMEOUT;
     private Duration closeTimeout = CLOSE_TIMEOUT;
+    private @Nullable Duration giveUpAfter;
+    private Duration maxRetryInterval = MAX_RETRY_INTERVAL;
+    private int maxOwedPaths = MAX_OWED_PATHS;
+    private List<String> overflowPurge = List.of();
     private @Nullable DataSource outbox;
     private String outboxTable = OUTBOX_TABLE;
     private boolean createOutboxTable = true;
@@ -98,6 +104,22 @@ final class SettingsBuilder {
         this.closeTimeout = Checks.positiveOrZero(closeTimeout, "closeTimeout");
     }
 
+    void giveUpAfter(Duration giveUpAfter) {
+        this.giveUpAfter = Checks.positive(giveUpAfter, "giveUpAfter");
+    }
+
+    void maxRetryInterval(Duration maxRetryInterval) {
+        this.maxRetryInterval = Checks.maxRetryInterval(maxRetryInterval);
+    }
+
+    void maxOwedPaths(int maxOwedPaths) {
+        this.maxOwedPaths = Checks.maxOwedPaths(maxOwedPaths);
+    }
+
+    void onOverflowPurge(String... paths) {
+        this.overflowPurge = Checks.overflowPurge(paths);
+    }
+
     void outbox(DataSource dataSource) {
         if (dataSource == null) {
             throw new IllegalArgumentException("outbox DataSource is null: pass the application's DataSource, or omit"
@@ -127,9 +149,19 @@ final class SettingsBuilder {
         this.outboxLease = lease;
     }
 
+    /** What no single setter can check: called by {@code build()}. */
+    void checkCombination() {
+        if (outbox != null && outboxSweepInterval.compareTo(outboxLease) >= 0) {
+            throw new IllegalArgumentException("outboxSweepInterval (" + outboxSweepInterval + ") must be shorter than"
+                    + " outboxLease (" + outboxLease + "): each sweep renews the leases of the rows a Roan owes, so a"
+                    + " longer interval lets other Roans send them again; such as half the lease");
+        }
+    }
+
     Settings settings() {
         return new Settings(purgeUrls, purgeMethod, Checks.entries(headers), repurgeAfter, coalesceWindow,
                 transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout,
+                giveUpAfter, maxRetryInterval, maxOwedPaths, overflowPurge,
                 outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease);
     }
 }

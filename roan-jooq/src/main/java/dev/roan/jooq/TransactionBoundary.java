@@ -2,6 +2,7 @@ package dev.roan.jooq;
 
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Transactions jOOQ does not manage, such as Spring's: a boundary tells Roan whether the calling thread is inside
@@ -19,6 +20,12 @@ import java.util.function.Consumer;
  *
  * <p>Implementations must be thread-safe; {@link #hold} runs on the writer's thread and must not block.
  *
+ * <p>In durable mode ({@code Roan.Builder.outbox(...)}) Roan calls
+ * {@link #hold(Set, Consumer, Function) hold(paths, release, beforeCommit)} instead: a boundary that implements it
+ * lets Roan write its outbox rows inside the transaction, just before it commits. One that does not (implementing
+ * only {@link #hold(Set, Consumer)}) keeps working, but the purges of its transactions are then delivered from
+ * memory only, as without an outbox.
+ *
  * @since 0.1.0
  */
 @FunctionalInterface
@@ -34,4 +41,26 @@ public interface TransactionBoundary {
      *         which case Roan delivers them itself
      */
     boolean hold(Set<String> paths, Consumer<Set<String>> release);
+
+    /**
+     * Durable mode: takes purges as {@link #hold(Set, Consumer)} does, and lets Roan write them to its outbox table
+     * inside the transaction. Once per transaction, on the committing thread just before the commit, the boundary calls
+     * {@code beforeCommit} with every path it holds for this {@code release} (Roan writes the outbox rows there, on
+     * the transaction's connection), and after the commit it runs the {@code Runnable} that call returned, in place of
+     * {@code release}. If {@code beforeCommit} throws, the commit must fail (Spring rolls the transaction back and
+     * rethrows). Paths held after {@code beforeCommit} ran go to {@code release} as usual.
+     *
+     * <p>The default ignores {@code beforeCommit} and calls {@link #hold(Set, Consumer)}: Roan then delivers those
+     * purges from memory only.
+     *
+     * @param paths        the paths to purge once that transaction commits; a set the boundary must not modify
+     * @param release      hands paths to Roan's delivery, as for {@link #hold(Set, Consumer)}
+     * @param beforeCommit writes the outbox rows of the paths given; returns what to run after the commit
+     * @return true if the boundary took the paths, false if no transaction of it is active on this thread
+     * @since 0.1.0
+     */
+    default boolean hold(Set<String> paths, Consumer<Set<String>> release,
+            Function<Set<String>, Runnable> beforeCommit) {
+        return hold(paths, release);
+    }
 }

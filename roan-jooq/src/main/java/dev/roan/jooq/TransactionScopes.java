@@ -1,11 +1,16 @@
 package dev.roan.jooq;
 
 import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
+import org.jooq.ConnectionProvider;
 import org.jooq.TransactionContext;
 import org.jooq.TransactionListener;
 import org.jooq.TransactionProvider;
@@ -20,6 +25,10 @@ import org.jspecify.annotations.Nullable;
  * nested transactions (savepoints) are frames above it. A committed nested frame hands its paths to its
  * parent, a rolled-back one drops them, and the outermost frame's paths are released when its commit
  * has succeeded.
+ *
+ * <p>In durable mode the outermost frame whose commit is a real one writes its paths to the {@link Outbox} just
+ * before that commit, on the transaction's own connection; inside a boundary's transaction the boundary's commit is
+ * the real one, so the paths go to the boundary, which has Roan write them just before its own commit.
  */
 final class TransactionScopes {
 
@@ -28,12 +37,19 @@ final class TransactionScopes {
     private final ThreadLocal<@Nullable Frame> current = new ThreadLocal<>();
     private final Dispatcher dispatcher;
     private final @Nullable TransactionBoundary boundary;
+    private final @Nullable Outbox outbox;
+    private final AtomicBoolean warnedNotTransactional = new AtomicBoolean();
     /** One object per Roan, so that a boundary shared by several Roans can tell their purges apart. */
     private final Consumer<Set<String>> release;
 
     TransactionScopes(Dispatcher dispatcher, @Nullable TransactionBoundary boundary) {
+        this(dispatcher, boundary, null);
+    }
+
+    TransactionScopes(Dispatcher dispatcher, @Nullable TransactionBoundary boundary, @Nullable Outbox outbox) {
         this.dispatcher = dispatcher;
         this.boundary = boundary;
+        this.outbox = outbox;
         this.release = dispatcher::submit;
     }
 
@@ -46,7 +62,17 @@ final class TransactionScopes {
      * @return false if the paths were neither taken by a boundary nor known to be committed
      */
     boolean release(Set<String> paths, boolean committed) {
-        if (boundary != null && holdInBoundary(paths)) {
+        return release(paths, committed, null);
+    }
+
+    /**
+     * As {@link #release(Set, boolean)}; in durable mode a boundary that takes the paths is also asked to have Roan
+     * write them, on a connection of {@code connections}, just before its commit.
+     *
+     * @param connections the connection provider of the configuration the writes ran on, or null if unknown
+     */
+    boolean release(Set<String> paths, boolean committed, @Nullable ConnectionProvider connections) {
+        if (boundary != null && holdInBoundary(paths, connections)) {
             return true;
         }
         if (committed) {
@@ -55,13 +81,86 @@ final class TransactionScopes {
         return committed;
     }
 
-    private boolean holdInBoundary(Set<String> paths) {
+    /**
+     * Durable mode, for a write on a connection with auto-commit off outside any transaction Roan knows: the rows are
+     * written right after the statement on the configuration's connection, so they commit (or roll back) with it. Roan
+     * cannot see that commit, so it does not track the rows: their lease runs out and a sweep delivers them, after the
+     * commit, besides the purge the caller sends at once.
+     */
+    void writeUntracked(Set<String> paths, ConnectionProvider connections) {
+        if (outbox != null) {
+            withConnection(connections, c -> outbox.write(c, paths));
+        }
+    }
+
+    private <T> T withConnection(ConnectionProvider connections, Function<Connection, T> work) {
+        Connection c = Outbox.acquire(connections);
         try {
+            warnIfAutoCommit(c);
+            return work.apply(c);
+        } finally {
+            connections.release(c);
+        }
+    }
+
+    private void warnIfAutoCommit(Connection c) {
+        boolean autoCommit;
+        try {
+            autoCommit = c.getAutoCommit();
+        } catch (SQLException e) {
+            return;
+        }
+        if (autoCommit && warnedNotTransactional.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "Roan's outbox: the ConnectionProvider of the configuration the writes ran on gave a"
+                    + " connection in auto-commit mode, not the transaction's, so Roan's outbox rows commit on their own"
+                    + " (a rolled-back transaction then costs an extra purge). Give jOOQ a DataSource that hands out the"
+                    + " transaction's connection, such as Spring's TransactionAwareDataSourceProxy");
+        }
+    }
+
+    private boolean holdInBoundary(Set<String> paths, @Nullable ConnectionProvider connections) {
+        try {
+            if (outbox != null && connections != null) {
+                return boundary.hold(paths, release, beforeCommit(connections));
+            }
             return boundary.hold(paths, release);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Roan's transaction boundary " + boundary + " failed; Roan delivers the purges itself", e);
             return false;
         }
+    }
+
+    /**
+     * What a boundary runs just before its commit in durable mode: write the rows on the transaction's connection, and
+     * after the commit deliver them and delete the rows once delivered.
+     */
+    private Function<Set<String>, Runnable> beforeCommit(ConnectionProvider connections) {
+        Outbox box = outbox;
+        return paths -> {
+            Set<String> owed = Set.copyOf(paths);
+            long[] ids = withConnection(connections, c -> box.write(c, owed));
+            return () -> box.committed(owed, ids);
+        };
+    }
+
+    /**
+     * Durable mode, just before the real commit of the outermost jOOQ transaction open on this thread: its paths are
+     * written to the outbox on its connection, or handed to the boundary if one of its transactions encloses this one.
+     *
+     * @throws org.jooq.exception.DataAccessException if the rows could not be written: the commit must not happen
+     */
+    void beforeCommit(TransactionContext ctx) {
+        Frame frame = current.get();
+        if (outbox == null || frame == null || frame.ctx != ctx || frame.parent != null || frame.paths.isEmpty()) {
+            return;
+        }
+        ConnectionProvider connections = ctx.configuration().connectionProvider();
+        if (boundary != null && holdInBoundary(frame.paths, connections)) {
+            // The boundary's commit is the real one and writes the rows; this "commit" may release a savepoint only.
+            frame.paths = new LinkedHashSet<>();
+            return;
+        }
+        frame.written = withConnection(connections, c -> outbox.write(c, frame.paths));
     }
 
     /**
@@ -124,7 +223,9 @@ final class TransactionScopes {
             if (frame.parent != null) {
                 frame.parent.paths.addAll(frame.paths);
             } else if (committed) {
-                if (!frame.paths.isEmpty()) {
+                if (frame.written != null) {
+                    outbox.committed(frame.paths, frame.written);
+                } else if (!frame.paths.isEmpty()) {
                     // jOOQ's commit may release a savepoint of an enclosing (e.g. Spring) transaction.
                     release(frame.paths, true);
                 }
@@ -141,7 +242,9 @@ final class TransactionScopes {
         final @Nullable Frame parent;
         final boolean savepoints;
         final @Nullable TransactionProvider provider;
-        final Set<String> paths = new LinkedHashSet<>();
+        Set<String> paths = new LinkedHashSet<>();
+        /** Durable mode: the ids of the outbox rows written for {@link #paths} before the commit. */
+        long @Nullable [] written;
 
         Frame(TransactionContext ctx, @Nullable Frame parent, boolean savepoints, @Nullable TransactionProvider provider) {
             this.ctx = ctx;
@@ -196,6 +299,8 @@ final class TransactionScopes {
         @Override
         public void commit(TransactionContext ctx) {
             TransactionProvider delegate = delegate(ctx);
+            // Outside the try: when the rows cannot be written, jOOQ rolls back through this frame's provider.
+            scopes.beforeCommit(ctx);
             boolean committed = false;
             try {
                 delegate.commit(ctx);
@@ -251,6 +356,11 @@ final class TransactionScopes {
             if (ctx.cause() == null) {
                 scopes.begin(ctx, true, null);
             }
+        }
+
+        @Override
+        public void commitStart(TransactionContext ctx) {
+            scopes.beforeCommit(ctx);
         }
 
         @Override

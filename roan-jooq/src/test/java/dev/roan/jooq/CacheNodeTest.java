@@ -72,8 +72,12 @@ class CacheNodeTest {
         return new CacheNode(url, client, method, headers, timeout, FAST, scheduler, listeners);
     }
 
-    private void purge(CacheNode node, String path) throws Exception {
-        node.purge(path, System.nanoTime()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    private PurgeTarget.Outcome purge(CacheNode node, String path) throws Exception {
+        return node.purge(path, System.nanoTime(), false).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private PurgeTarget.Outcome probe(CacheNode node, String path) throws Exception {
+        return node.purge(path, System.nanoTime(), true).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     /** Every line logged, at any level, with its parameters and thrown exception. */
@@ -95,7 +99,8 @@ class CacheNodeTest {
 
     @Test
     void aDeliveredPurgeIsReportedOnceWithItsStatus() throws Exception {
-        purge(node(cache.purgeUrl(), "GET", TOKEN, Duration.ofSeconds(5)), "/posts");
+        assertThat(purge(node(cache.purgeUrl(), "GET", TOKEN, Duration.ofSeconds(5)), "/posts"))
+                .as("outcome").isEqualTo(PurgeTarget.Outcome.DELIVERED);
         assertThat(events).as("events").singleElement().satisfies(e -> {
             assertThat(e.outcome()).isEqualTo(PurgeEvent.Outcome.DELIVERED);
             assertThat(e.status()).hasValue(200);
@@ -109,15 +114,16 @@ class CacheNodeTest {
         // The JDK refuses U+2603 when a request is built, and its message quotes the value.
         CacheNode node = node(cache.purgeUrl(), "GET", List.of(Map.entry("X-Token", SECRET + "\u2603")),
                 Duration.ofSeconds(5));
-        purge(node, "/posts");
+        PurgeTarget.Outcome outcome = purge(node, "/posts");
         assertThat(cache.count()).as("requests sent").isZero();
+        assertThat(outcome.delivered()).as("delivered").isFalse();
+        assertThat(outcome.undeliverable()).as("dropped: the node stays down until the header is fixed").isFalse();
+        assertThat(outcome.failure()).as("failure").contains("header X-Token").doesNotContain(SECRET);
         assertThat(events).as("events").singleElement().satisfies(e -> {
             assertThat(e.outcome()).isEqualTo(PurgeEvent.Outcome.FAILED);
             assertThat(e.status()).isEmpty();
             assertThat(e.reason()).get().asString().contains("header X-Token");
         });
-        assertThat(log.messages(Level.WARNING)).as("warning").singleElement().asString()
-                .contains("is failing", "header X-Token");
         assertNoSecretReported("a refused header value");
     }
 
@@ -162,31 +168,88 @@ class CacheNodeTest {
     }
 
     @Test
-    void aPathTooLongIsToldSoInTheWarningAndTheEvent() throws Exception {
+    void aPathTooLongIsToldSoInTheFailureAndTheEvent() throws Exception {
         cache.respond(path -> Answer.status(414));
-        purge(node(cache.purgeUrl(), "GET", List.of(), Duration.ofSeconds(5)), "/posts/" + "x".repeat(9000));
+        PurgeTarget.Outcome outcome = purge(node(cache.purgeUrl(), "GET", List.of(), Duration.ofSeconds(5)),
+                "/posts/" + "x".repeat(9000));
         assertThat(events).as("events").singleElement().satisfies(e -> assertThat(e.reason()).get().asString()
                 .contains("HTTP 414", "path is too long", "large_client_header_buffers"));
-        assertThat(log.messages(Level.WARNING)).as("warning").singleElement().asString()
-                .contains("path is too long").doesNotContain("check that the cache has a purge location");
+        assertThat(outcome.failure()).as("failure, for the dispatcher's warning").contains("path is too long")
+                .doesNotContain("check that the cache has a purge location");
+        assertThat(log.messages(Level.WARNING)).as("warnings: the dispatcher's, once per outage").isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {401, 403, 405, 429, 500, 503})
+    void aFailureSomeoneCanFixKeepsThePurgeOwed(int status) throws Exception {
+        cache.respond(path -> Answer.status(status));
+        PurgeTarget.Outcome outcome = purge(node(cache.purgeUrl(), "GET", List.of(), Duration.ofSeconds(5)), "/a");
+        assertThat(outcome.delivered()).as("delivered").isFalse();
+        assertThat(outcome.undeliverable()).as("dropped").isFalse();
+        assertThat(outcome.failure()).as("failure").startsWith("HTTP " + status);
+        assertThat(outcome.retryAfterNanos()).as("retry after, none asked").isEqualTo(-1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {200, 204, 404, 412})
+    void aConfirmedPurgeIsDelivered(int status) throws Exception {
+        cache.respond(path -> Answer.status(status));
+        assertThat(purge(node(cache.purgeUrl(), "GET", List.of(), Duration.ofSeconds(5)), "/a"))
+                .isEqualTo(PurgeTarget.Outcome.DELIVERED);
     }
 
     @Test
-    void aFailingNodeWarnsOnceAndSaysWhenItRecovers() throws Exception {
-        CacheNode node = node(cache.purgeUrl(), "GET", List.of(), Duration.ofSeconds(5));
-        cache.respond(path -> Answer.status(403));
-        purge(node, "/a");
-        purge(node, "/b");
-        cache.respond(path -> Answer.status(404));
-        purge(node, "/c");
-        assertThat(log.messages(Level.WARNING)).as("warnings").singleElement().asString().contains("/a", "HTTP 403");
-        assertThat(log.messages(Level.INFO)).as("recovery").singleElement().asString().contains("recovered", "/c");
-        assertThat(events).extracting(PurgeEvent::outcome).containsExactly(PurgeEvent.Outcome.FAILED,
-                PurgeEvent.Outcome.FAILED, PurgeEvent.Outcome.DELIVERED);
+    void aClosedPortKeepsThePurgeOwed() throws Exception {
+        String dead;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = "http://127.0.0.1:" + socket.getLocalPort() + "/purge";
+        }
+        PurgeTarget.Outcome outcome = purge(node(dead, "GET", List.of(), Duration.ofSeconds(5)), "/a");
+        assertThat(outcome.delivered()).as("delivered").isFalse();
+        assertThat(outcome.undeliverable()).as("dropped").isFalse();
+        assertThat(outcome.failure()).as("failure").startsWith("ConnectException");
+    }
+
+    @Test
+    void aTooManyRequestsAnswerTellsItsRetryAfter() throws Exception {
+        cache.respond(path -> Answer.status(429).retryAfter("7"));
+        PurgeTarget.Outcome outcome = probe(node(cache.purgeUrl(), "GET", List.of(), Duration.ofSeconds(5)), "/a");
+        assertThat(outcome.delivered()).as("delivered").isFalse();
+        assertThat(outcome.retryAfterNanos()).as("retry after").isEqualTo(Duration.ofSeconds(7).toNanos());
+    }
+
+    @Test
+    void aProbeIsOneAttemptWithoutRetries() throws Exception {
+        cache.respond(path -> Answer.status(503));
+        PurgeTarget.Outcome outcome = probe(node(cache.purgeUrl(), "GET", List.of(), Duration.ofSeconds(5)), "/a");
+        assertThat(outcome.delivered()).as("delivered").isFalse();
+        assertThat(cache.count()).as("requests").isOne();
+        assertThat(events).extracting(PurgeEvent::outcome).containsExactly(PurgeEvent.Outcome.FAILED);
+
+        events.clear();
+        cache.clear();
+        cache.respond(path -> Answer.status(200));
+        assertThat(probe(node(cache.purgeUrl(), "GET", List.of(), Duration.ofSeconds(5)), "/a"))
+                .isEqualTo(PurgeTarget.Outcome.DELIVERED);
+        assertThat(cache.count()).as("requests").isOne();
+    }
+
+    @Test
+    void aPurgeWhoseTargetFormsNoRequestIsUndeliverable() throws Exception {
+        CacheNode node = new CacheNode(cache.purgeUrl(), new XkeyPurge(cache.purgeUrl()) {
+            @Override
+            public HttpRequest.Builder request(HttpRequest.Builder base, String tag) {
+                throw new IllegalArgumentException("no request for " + tag);
+            }
+        }, new HttpTransport(cache.purgeUrl(), client, TOKEN, Duration.ofSeconds(5), FAST, scheduler), listeners);
+        PurgeTarget.Outcome outcome = purge(node, "bad");
+        assertThat(outcome.undeliverable()).as("undeliverable").isTrue();
+        assertThat(outcome.failure()).as("failure").contains("no request for bad");
+        assertThat(cache.count()).as("requests").isZero();
     }
 
     /** A kind of cache Roan does not know yet, as a test writes it: Varnish xkey, whose target is a tag. */
-    private static final class XkeyPurge implements CacheProtocol {
+    private static class XkeyPurge implements CacheProtocol {
         private final URI uri;
 
         XkeyPurge(String purgeUrl) {
@@ -220,7 +283,7 @@ class CacheNodeTest {
                 scheduler);
         CacheNode node = new CacheNode(cache.purgeUrl(), new XkeyPurge(cache.purgeUrl()), transport, listeners);
         cache.failNext(1);
-        node.purge("post-1", System.nanoTime()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        node.purge("post-1", System.nanoTime(), false).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(cache.received()).as("requests, retried by the transport").hasSize(2).allSatisfy(r -> {
             assertThat(r.method()).isEqualTo("PURGE");
             assertThat(r.header("xkey-purge")).isEqualTo("post-1");
@@ -230,7 +293,7 @@ class CacheNodeTest {
                 tuple(PurgeEvent.Outcome.RETRIED, "post-1"),
                 tuple(PurgeEvent.Outcome.DELIVERED, "post-1"));
         cache.respond(path -> Answer.status(400));
-        node.purge("post-2", System.nanoTime()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        node.purge("post-2", System.nanoTime(), false).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(events).last().satisfies(e -> assertThat(e.reason()).hasValue("HTTP 400 (no xkey VMOD?)"));
         assertThat(cache.received()).extracting(Request::method).containsOnly("PURGE");
     }

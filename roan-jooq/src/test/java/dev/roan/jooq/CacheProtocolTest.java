@@ -72,8 +72,8 @@ class CacheProtocolTest {
                         "keep page paths shorter", "large_client_header_buffers")),
                 Arguments.of(431, List.of("HTTP 431", "headers are too large", "fewer or shorter headers",
                         "large_client_header_buffers")),
-                Arguments.of(400, List.of("HTTP 400", "not retried", "check that the cache")),
-                Arguments.of(410, List.of("HTTP 410", "not retried", "check that the cache")),
+                Arguments.of(400, List.of("HTTP 400 (", "check that the cache")),
+                Arguments.of(410, List.of("HTTP 410 (", "check that the cache")),
                 Arguments.of(429, List.of("HTTP 429 on every attempt", "limits the rate", "exempt")),
                 Arguments.of(500, List.of("HTTP 500 on every attempt", "error log")),
                 Arguments.of(503, List.of("HTTP 503 on every attempt", "error log")));

@@ -23,6 +23,8 @@ import java.util.logging.Level;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The dispatcher's rules (coalescing, the window, follow-ups, holds, re-purges, flush, closing, the in-flight limit)
@@ -36,6 +38,8 @@ class DispatcherTest {
     private static final Duration REPURGE = Duration.ofSeconds(2);
     private static final Duration FOREVER = Duration.ofSeconds(Long.MAX_VALUE);
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+    private static final Duration SECOND = Duration.ofSeconds(1);
 
     /** Starts far from zero: no time of the dispatcher's may be taken for "unset". */
     private final FakeTicker ticker = new FakeTicker(7_000_000_123L);
@@ -51,6 +55,24 @@ class DispatcherTest {
 
     private Dispatcher dispatcher(Duration window) {
         return dispatcher(null, window, node);
+    }
+
+    /** Where each probe's wait falls between half and all of its doubled value; all of it unless a test says. */
+    private double jitter = 1.0;
+
+    private Dispatcher dispatcher(Dispatcher.Policy policy, FakeTarget... targets) {
+        dispatcher = new Dispatcher(List.of(targets), executor, scheduler, ticker, policy, () -> jitter);
+        return dispatcher;
+    }
+
+    private static Dispatcher.Policy policy(@Nullable Duration giveUpAfter, int maxOwedPaths, String... overflow) {
+        return new Dispatcher.Policy(null, WINDOW, MAX_RETRY, giveUpAfter, maxOwedPaths, List.of(overflow));
+    }
+
+    /** Fails the oldest purge of {@code path} on the wire at the target, then runs the delivery executor. */
+    private void failAt(FakeTarget target, String path) {
+        target.fail(path);
+        executor.runAll();
     }
 
     /** After every test: no method left the lock held, so another thread can take it. */
@@ -606,6 +628,442 @@ class DispatcherTest {
         return result;
     }
 
+    // ---- a node that is down: the purge stays owed, one probe at a time
+
+    @ParameterizedTest
+    @ValueSource(ints = {30, 120})
+    void aNodeDownForAWhileKeepsEveryPathOwedAndDeliversAllOnceUp(int seconds) {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            paths.add("/p" + i);
+        }
+        write(d, paths.subList(0, 50).toArray(String[]::new));
+        for (String path : node.onTheWire()) {
+            failAt(node, path);
+        }
+        // Writes go on through the outage; every probe fails until the node is back.
+        long end = ticker.now + Duration.ofSeconds(seconds).toNanos();
+        int written = 50;
+        while (ticker.now < end) {
+            if (written < 100) {
+                write(d, paths.get(written++));
+            }
+            advance(Duration.ofMillis(500));
+            for (String path : node.onTheWire()) {
+                failAt(node, path);
+            }
+        }
+        while (written < 100) {
+            write(d, paths.get(written++));
+        }
+        assertThat(d.pendingCount()).as("owed after %s s down", seconds).isEqualTo(100);
+        assertThat(d.status()).singleElement().satisfies(status -> {
+            assertThat(status.isDown()).as("down").isTrue();
+            assertThat(status.lastFailure()).as("last failure").isEqualTo("HTTP 503 (the test)");
+            assertThat(status.oldestOwed()).as("oldest owed").isGreaterThanOrEqualTo(Duration.ofSeconds(seconds));
+        });
+
+        advance(MAX_RETRY);
+        while (node.inFlight() > 0) {
+            for (String path : node.onTheWire()) {
+                complete(node, path);
+            }
+        }
+
+        assertThat(d.pendingCount()).as("owed once up").isZero();
+        assertThat(d.droppedPurges()).as("dropped").isZero();
+        assertThat(d.status()).singleElement().satisfies(status -> assertThat(status.isDown()).isFalse());
+        assertThat(node.sent()).as("every path delivered").containsAll(paths);
+    }
+
+    @Test
+    void whileDownOnlyOneProbeAtATimeIsSentAndAFailedProbeGoesToTheBackOfTheQueue() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a", "/b", "/c");
+        List<String> first = node.onTheWire();
+        failAt(node, first.get(0));
+        failAt(node, first.get(1));
+        failAt(node, first.get(2));
+        write(d, "/d");
+        assertThat(node.sent()).as("sent while down, before the first probe").hasSize(3);
+
+        advance(SECOND);
+        assertThat(node.onTheWire()).as("the first probe: the oldest owed path").containsExactly(first.get(0));
+        assertThat(node.probes()).as("probes").containsExactly(false, false, false, true);
+        advance(MAX_RETRY);
+        assertThat(node.inFlight()).as("in flight while the probe is out, however long").isOne();
+
+        failAt(node, first.get(0));
+        advance(MAX_RETRY);
+        assertThat(node.onTheWire()).as("the next probe: the next path, the failed one went to the back")
+                .containsExactly(first.get(1));
+        complete(node, first.get(1));
+
+        assertThat(node.onTheWire()).as("up: the backlog at full speed, the failed probe last")
+                .containsExactly(first.get(2), "/d", first.get(0));
+        assertThat(node.probes().subList(5, 8)).as("no more probes").containsOnly(false);
+    }
+
+    @Test
+    void probesWaitTwiceAsLongAfterEachFailureWithJitterUpToTheCap() {
+        jitter = 0.5;
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a");
+        failAt(node, "/a");
+        for (int i = 0; i < 7; i++) {
+            advance(MAX_RETRY);
+            failAt(node, "/a");
+        }
+
+        // Three quarters of 1, 2, 4, 8, 16, 30 (the cap), 30, 30 seconds.
+        assertThat(scheduler.delays()).as("waits before each probe").containsExactly(
+                750_000_000L, 1_500_000_000L, 3_000_000_000L, 6_000_000_000L, 12_000_000_000L, 22_500_000_000L,
+                22_500_000_000L, 22_500_000_000L);
+    }
+
+    @Test
+    void withoutJitterTheWaitsAreTheDoublingItself() {
+        jitter = 0.0;
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a");
+        failAt(node, "/a");
+        advance(MAX_RETRY);
+        failAt(node, "/a");
+
+        assertThat(scheduler.delays()).as("half of 1 and 2 seconds").containsExactly(500_000_000L, 1_000_000_000L);
+    }
+
+    @Test
+    void aRetryAfterSetsTheWaitBeforeTheNextProbeWithinTheCap() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a");
+        node.answer("/a", PurgeTarget.Outcome.failed("HTTP 429", Duration.ofSeconds(7).toNanos()));
+        executor.runAll();
+        advance(Duration.ofSeconds(6));
+        assertThat(node.inFlight()).as("probes before the Retry-After").isZero();
+        advance(SECOND);
+        assertThat(node.onTheWire()).as("probe at the Retry-After").containsExactly("/a");
+
+        node.answer("/a", PurgeTarget.Outcome.failed("HTTP 503", Duration.ofHours(1).toNanos()));
+        executor.runAll();
+        assertThat(scheduler.delays()).as("waits: the Retry-After, then the cap")
+                .containsExactly(Duration.ofSeconds(7).toNanos(), MAX_RETRY.toNanos());
+    }
+
+    @Test
+    void aNodeGoingDownIsLoggedOnceAndItsRecoveryOnce() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        try (LogCapture log = new LogCapture()) {
+            write(d, "/a", "/b");
+            failAt(node, "/a");
+            failAt(node, "/b");
+            advance(SECOND);
+            failAt(node, "/a");
+            advance(Duration.ofSeconds(2));
+            complete(node, "/b");
+            complete(node, "/a");
+
+            assertThat(log.messages(java.util.logging.Level.WARNING)).as("warnings").singleElement().asString()
+                    .contains("Cache node node-a is down", "/a", "HTTP 503 (the test)", "2 purge(s)",
+                            "check that the cache runs");
+            assertThat(log.messages(Level.INFO)).as("infos").singleElement().asString()
+                    .contains("Cache node node-a recovered after 3000 ms down", "the 2 purge(s) it owes");
+        }
+    }
+
+    @Test
+    void writesWhileDownCoalesceAndAWriteDuringTheProbeOwesAFollowUp() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a");
+        failAt(node, "/a");
+        write(d, "/a");
+        write(d, "/a");
+        assertThat(d.pendingCount()).as("pending").isOne();
+        advance(SECOND);
+        write(d, "/a");
+        complete(node, "/a");
+        advance(WINDOW);
+
+        assertThat(node.sent()).as("purge, probe, follow-up of the write during the probe")
+                .containsExactly("/a", "/a", "/a");
+        complete(node, "/a");
+        assertThat(d.pendingCount()).as("pending").isZero();
+    }
+
+    @Test
+    void aPurgeInFlightWhenTheNodeWentDownThatSucceedsBringsItUp() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a", "/b");
+        failAt(node, "/a");
+        complete(node, "/b");
+
+        assertThat(node.onTheWire()).as("the failed purge again, at once").containsExactly("/a");
+        assertThat(d.status()).singleElement().satisfies(status -> assertThat(status.isDown()).isFalse());
+    }
+
+    @Test
+    void flushIsTrueOnlyOnceTheOwedPurgesAreDelivered() throws Exception {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a");
+        failAt(node, "/a");
+        assertThat(d.flush(Duration.ZERO)).as("flush while down").isFalse();
+
+        CompletableFuture<Boolean> flushed = flushInBackground(d, WAIT);
+        advance(SECOND);
+        complete(node, "/a");
+
+        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush once delivered").isTrue();
+    }
+
+    @Test
+    void stopAcceptingProbesANodeThatIsDownAtOnce() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a");
+        failAt(node, "/a");
+        d.stopAccepting();
+        executor.runAll();
+
+        assertThat(node.onTheWire()).as("probe on close, without waiting for the backoff").containsExactly("/a");
+        assertThat(node.probes()).containsExactly(false, true);
+    }
+
+    @Test
+    void aProbeTheSchedulerRefusesLeavesThePurgeOwed() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a");
+        scheduler.refuse = true;
+        failAt(node, "/a");
+
+        assertThat(d.pendingCount()).as("pending").isOne();
+        assertThat(d.flush(Duration.ZERO)).as("flush").isFalse();
+    }
+
+    @Test
+    void anUndeliverablePurgeIsDroppedCountedAndLogged() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a");
+        try (LogCapture log = new LogCapture()) {
+            node.answer("/a", PurgeTarget.Outcome.undeliverable("no URI"));
+            executor.runAll();
+            assertThat(log.messages(Level.SEVERE)).as("errors").singleElement().asString()
+                    .contains("dropped the purge of /a on node-a", "no URI");
+        }
+        assertThat(d.droppedPurges()).as("dropped").isOne();
+        assertThat(d.pendingCount()).as("pending").isZero();
+        assertThat(d.status()).singleElement().satisfies(status -> assertThat(status.isDown()).isFalse());
+    }
+
+    // ---- giving up
+
+    @Test
+    void giveUpAfterDropsWhatANodeThatIsDownOwedTooLongWithOneErrorAndACount() throws Exception {
+        Dispatcher d = dispatcher(policy(Duration.ofSeconds(10), Integer.MAX_VALUE), node);
+        CompletableFuture<Dispatcher.Settled> tracked = d.submitTracked(List.of("/a", "/b")).toCompletableFuture();
+        executor.runAll();
+        CompletableFuture<Boolean> flushed = flushInBackground(d, FOREVER);
+        failAt(node, "/a");
+        failAt(node, "/b");
+        try (LogCapture log = new LogCapture()) {
+            // Probes at 1, 3, 7 and 15 s; each fails.
+            advance(SECOND);
+            failAt(node, "/a");
+            advance(Duration.ofSeconds(2));
+            failAt(node, "/b");
+            advance(Duration.ofSeconds(3));
+            write(d, "/c");
+            advance(SECOND);
+            failAt(node, "/a");
+            assertThat(d.droppedPurges()).as("dropped at 7 s").isZero();
+            advance(Duration.ofSeconds(8));
+            assertThat(d.droppedPurges()).as("dropped at 15 s: /a and /b, owed since 0 s").isEqualTo(2);
+            assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush").isFalse();
+            assertThat(tracked).as("tracked").isCompletedWithValue(Dispatcher.Settled.GIVEN_UP);
+            assertThat(node.onTheWire()).as("the probe at 15 s").containsExactly("/c");
+            failAt(node, "/c");
+            advance(Duration.ofSeconds(16));
+            assertThat(d.droppedPurges()).as("dropped at 31 s: /c too").isEqualTo(3);
+
+            assertThat(log.messages(Level.SEVERE)).as("errors").singleElement().asString()
+                    .contains("dropped 2 purge(s) that cache node node-a owed longer than giveUpAfter (10000 ms)",
+                            "HTTP 503 (the test)");
+        }
+        assertThat(d.pendingCount()).as("pending").isZero();
+        assertThat(d.status()).singleElement().satisfies(status -> assertThat(status.isDown()).isFalse());
+    }
+
+    @Test
+    void withoutGiveUpAfterNothingIsDropped() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a");
+        failAt(node, "/a");
+        for (int i = 0; i < 100; i++) {
+            advance(MAX_RETRY);
+            failAt(node, "/a");
+        }
+        assertThat(d.droppedPurges()).as("dropped after 50 min down").isZero();
+        assertThat(d.pendingCount()).as("pending").isOne();
+    }
+
+    // ---- bounded memory
+
+    @Test
+    void atTheCapANewPathIsDroppedCountedLoggedOnceAndTheNodeReportsDown() {
+        FakeTarget other = new FakeTarget("node-b");
+        Dispatcher d = dispatcher(policy(null, 2), node, other);
+        write(d, "/a", "/b");
+        assertThat(d.room()).as("room at the cap").isZero();
+        try (LogCapture log = new LogCapture()) {
+            write(d, "/c");
+            write(d, "/d");
+            write(d, "/a");
+            assertThat(log.messages(Level.SEVERE)).as("errors").hasSize(2).allSatisfy(m -> assertThat(m)
+                    .contains("owes purges of 2 distinct paths (maxOwedPaths)", "onOverflowPurge"));
+        }
+        assertThat(d.droppedPurges()).as("dropped: /c and /d on two nodes").isEqualTo(4);
+        assertThat(d.pendingCount()).as("pending").isEqualTo(4);
+        assertThat(d.status()).as("status").allSatisfy(status -> assertThat(status.isDown()).isTrue());
+        assertThat(d.submitTracked(List.of("/e")).toCompletableFuture()).as("tracked at the cap")
+                .isCompletedWithValue(Dispatcher.Settled.NOT_TAKEN);
+
+        complete(node, "/a");
+        complete(node, "/b");
+        advance(WINDOW);
+        complete(node, "/a");
+        assertThat(d.room()).as("room: the fullest node's").isZero();
+        complete(other, "/b");
+        assertThat(d.room()).as("room").isOne();
+        assertThat(d.status().get(0).isDown()).as("node a, owing nothing").isFalse();
+        assertThat(d.status().get(1).isDown()).as("node b, still owing").isTrue();
+    }
+
+    @Test
+    void atTheCapWithAnOverflowPurgeTheNodeOwesThatInstead() {
+        Dispatcher d = dispatcher(policy(null, 2, "/"), node);
+        write(d, "/a", "/b");
+        try (LogCapture log = new LogCapture()) {
+            write(d, "/c");
+            write(d, "/d");
+            assertThat(log.messages(java.util.logging.Level.WARNING)).as("warnings").singleElement().asString()
+                    .contains("it will purge [/] instead");
+        }
+        complete(node, "/a");
+        complete(node, "/b");
+
+        assertThat(node.sent()).as("sent").containsExactlyInAnyOrder("/a", "/b", "/");
+        assertThat(d.droppedPurges()).as("dropped").isZero();
+        assertThat(d.status()).singleElement().satisfies(status -> assertThat(status.isDown()).isFalse());
+    }
+
+    @Test
+    void aTrackedSubmitTakesOnlyWhatFits() {
+        Dispatcher d = dispatcher(policy(null, 3), node);
+        write(d, "/a");
+
+        assertThat(d.room()).as("room").isEqualTo(2);
+        assertThat(d.submitTracked(List.of("/b", "/c", "/d")).toCompletableFuture()).as("three paths")
+                .isCompletedWithValue(Dispatcher.Settled.NOT_TAKEN);
+        CompletableFuture<Dispatcher.Settled> two = d.submitTracked(List.of("/b", "/c")).toCompletableFuture();
+        executor.runAll();
+        complete(node, "/b");
+        complete(node, "/c");
+        assertThat(two).as("two paths").isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+    }
+
+    @Test
+    void aTrackedSubmitToANodeThatIsDownSettlesOnlyOnceDelivered() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        CompletableFuture<Dispatcher.Settled> tracked = d.submitTracked(List.of("/a")).toCompletableFuture();
+        executor.runAll();
+        failAt(node, "/a");
+        advance(SECOND);
+        failAt(node, "/a");
+        assertThat(tracked).as("while down").isNotDone();
+        advance(Duration.ofSeconds(2));
+        complete(node, "/a");
+
+        assertThat(tracked).isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+    }
+
+    @Test
+    void theStatusOfEachNodeMasksItsUrlAndAgesItsOldestPurge() {
+        FakeTarget secret = new FakeTarget("http://user:pw@cache/purge");
+        Dispatcher d = dispatcher(REPURGE, WINDOW, node, secret);
+        assertThat(d.status()).as("idle").containsExactly(
+                new CacheNodeStatus("node-a", 0, Duration.ZERO, false, null),
+                new CacheNodeStatus(Checks.maskUrl("http://user:pw@cache/purge"), 0, Duration.ZERO, false, null));
+        write(d, "/a");
+        ticker.advance(Duration.ofSeconds(3));
+        write(d, "/b");
+        failAt(node, "/a");
+        complete(secret, "/a");
+        ticker.advance(SECOND);
+
+        assertThat(d.status().get(0)).as("node a: /a queued since 4 s, /b on the wire since 1 s")
+                .isEqualTo(new CacheNodeStatus("node-a", 2, Duration.ofSeconds(4), true, "HTTP 503 (the test)"));
+        assertThat(d.status().get(1)).as("node b: /a due for its re-purge, /b on the wire since 1 s")
+                .isEqualTo(new CacheNodeStatus(Checks.maskUrl("http://user:pw@cache/purge"), 2, SECOND, false, null));
+        assertThat(d.status().get(1).purgeUrl()).doesNotContain("pw");
+    }
+
+    // ---- tracked submits (the outbox's)
+
+    @Test
+    void aTrackedSubmitIsDeliveredOnceEveryNodeDeliveredEveryPath() {
+        FakeTarget other = new FakeTarget("node-b");
+        Dispatcher d = dispatcher(null, WINDOW, node, other);
+
+        CompletableFuture<Dispatcher.Settled> settled = d.submitTracked(List.of("/a", "/b")).toCompletableFuture();
+        executor.runAll();
+        complete(node, "/a");
+        complete(node, "/b");
+        complete(other, "/a");
+        assertThat(settled).as("settled with one purge still on the wire").isNotDone();
+        complete(other, "/b");
+
+        assertThat(settled).as("settled").isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+    }
+
+    @Test
+    void aTrackedSubmitWhilePurgeIsOnTheWireWaitsForTheFollowUp() {
+        Dispatcher d = dispatcher(Duration.ZERO);
+        write(d, "/a");
+
+        CompletableFuture<Dispatcher.Settled> settled = d.submitTracked(List.of("/a")).toCompletableFuture();
+        complete(node, "/a");
+        assertThat(settled).as("settled by the purge that started before it").isNotDone();
+        assertThat(node.sent()).as("purges").containsExactly("/a", "/a");
+        complete(node, "/a");
+
+        assertThat(settled).as("settled by the follow-up").isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+    }
+
+    @Test
+    void aTrackedSubmitOfNothingIsDeliveredAtOnce() {
+        Dispatcher d = dispatcher(WINDOW);
+
+        assertThat(d.submitTracked(List.of()).toCompletableFuture()).isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+    }
+
+    @Test
+    void aTrackedSubmitAfterStopAcceptingIsNotTaken() {
+        Dispatcher d = dispatcher(WINDOW);
+        d.stopAccepting();
+
+        assertThat(d.submitTracked(List.of("/a")).toCompletableFuture())
+                .isCompletedWithValue(Dispatcher.Settled.NOT_TAKEN);
+        assertThat(d.room()).as("room when closed").isZero();
+        executor.runAll();
+        assertThat(node.sent()).as("purges").isEmpty();
+    }
+
+    @Test
+    void withoutACapTheRoomIsUnbounded() {
+        Dispatcher d = dispatcher(WINDOW);
+
+        assertThat(d.room()).isEqualTo(Integer.MAX_VALUE);
+    }
+
     /** Time that moves only when told. */
     static final class FakeTicker implements Ticker {
         long now;
@@ -702,11 +1160,12 @@ class DispatcherTest {
         }
     }
 
-    /** A cache node whose purges complete when the test completes them. */
+    /** A cache node whose purges complete when the test completes them, delivered or failed. */
     static final class FakeTarget implements PurgeTarget {
         private final String name;
         private final List<String> sent = new ArrayList<>();
         private final List<Long> requested = new ArrayList<>();
+        private final List<Boolean> probes = new ArrayList<>();
         private final List<Sending> onTheWire = new ArrayList<>();
 
         FakeTarget(String name) {
@@ -714,10 +1173,11 @@ class DispatcherTest {
         }
 
         @Override
-        public CompletionStage<Void> purge(String path, long requestedNanos) {
+        public CompletionStage<Outcome> purge(String path, long requestedNanos, boolean probe) {
             sent.add(path);
             requested.add(requestedNanos);
-            CompletableFuture<Void> done = new CompletableFuture<>();
+            probes.add(probe);
+            CompletableFuture<Outcome> done = new CompletableFuture<>();
             onTheWire.add(new Sending(path, done));
             return done;
         }
@@ -725,6 +1185,11 @@ class DispatcherTest {
         /** Paths in the order their purges started. */
         List<String> sent() {
             return List.copyOf(sent);
+        }
+
+        /** Whether each purge, in the order they started, was a probe. */
+        List<Boolean> probes() {
+            return List.copyOf(probes);
         }
 
         /** The requested time handed with the latest purge of {@code path}. */
@@ -738,11 +1203,24 @@ class DispatcherTest {
             return onTheWire.size();
         }
 
+        /** Paths on the wire, oldest first. */
+        List<String> onTheWire() {
+            return onTheWire.stream().map(Sending::path).toList();
+        }
+
         void complete(String path) {
+            answer(path, Outcome.DELIVERED);
+        }
+
+        void fail(String path) {
+            answer(path, Outcome.failed("HTTP 503 (the test)", -1));
+        }
+
+        void answer(String path, Outcome outcome) {
             Sending sending = onTheWire.stream().filter(s -> s.path().equals(path)).findFirst()
                     .orElseThrow(() -> new AssertionError("no purge of " + path + " on the wire at " + name));
             onTheWire.remove(sending);
-            sending.done().complete(null);
+            sending.done().complete(outcome);
         }
 
         @Override
@@ -750,6 +1228,6 @@ class DispatcherTest {
             return name;
         }
 
-        private record Sending(String path, CompletableFuture<Void> done) {}
+        private record Sending(String path, CompletableFuture<Outcome> done) {}
     }
 }

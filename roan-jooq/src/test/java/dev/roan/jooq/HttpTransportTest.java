@@ -168,4 +168,47 @@ class HttpTransportTest {
         assertThat(transport.describe(new CompletionException(new ConnectException())))
                 .as("unwrapped, no message").isEqualTo("ConnectException");
     }
+
+    // ---- probes and Retry-After
+
+    private Attempt sendOnce(HttpTransport transport, String url) throws Exception {
+        return transport.sendOnce(CacheNode.protocolFor(url, "GET").request(transport.newRequest(), "/posts").build())
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void sendOnceMakesOneAttemptWhateverTheAnswer() throws Exception {
+        cache.respond(path -> Answer.status(503));
+        assertThat(sendOnce(transport(), cache.purgeUrl())).isEqualTo(new Attempt(1, 503, null));
+        assertThat(cache.count()).as("requests").isOne();
+
+        String dead = deadPurgeUrl();
+        Attempt refused = sendOnce(transport(dead, Duration.ofSeconds(5), List.of()), dead);
+        assertThat(refused.error()).as("a closed port").isInstanceOf(ConnectException.class);
+        assertThat(refused.number()).isOne();
+    }
+
+    @Test
+    void theRetryAfterOfTheLastAnswerIsKept() throws Exception {
+        cache.respond(path -> Answer.status(429).retryAfter("3"));
+        assertThat(send(transport(), cache.purgeUrl()))
+                .isEqualTo(new Attempt(ATTEMPTS, 429, null, TimeUnit.SECONDS.toNanos(3)));
+    }
+
+    @Test
+    void retryAfterIsReadInSecondsOrAsAnHttpDate() {
+        long now = java.time.Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
+        assertThat(HttpTransport.retryAfterNanos("120", now)).as("seconds").isEqualTo(TimeUnit.SECONDS.toNanos(120));
+        assertThat(HttpTransport.retryAfterNanos(" 0 ", now)).as("zero, spaced").isZero();
+        assertThat(HttpTransport.retryAfterNanos("Tue, 01 Dec 2026 10:00:30 GMT", now)).as("a date")
+                .isEqualTo(TimeUnit.SECONDS.toNanos(30));
+        assertThat(HttpTransport.retryAfterNanos("Tue, 01 Dec 2026 09:00:00 GMT", now)).as("a date past").isZero();
+        assertThat(HttpTransport.retryAfterNanos("99999999999", now)).as("too many seconds").isEqualTo(Long.MAX_VALUE);
+        assertThat(HttpTransport.retryAfterNanos("999999999", now)).as("nine digits")
+                .isEqualTo(TimeUnit.SECONDS.toNanos(999_999_999));
+        assertThat(HttpTransport.retryAfterNanos("soon", now)).as("unreadable").isEqualTo(-1);
+        assertThat(HttpTransport.retryAfterNanos("-5", now)).as("negative").isEqualTo(-1);
+        assertThat(HttpTransport.retryAfterNanos("", now)).as("empty").isEqualTo(-1);
+        assertThat(HttpTransport.retryAfterNanos(null, now)).as("absent").isEqualTo(-1);
+    }
 }

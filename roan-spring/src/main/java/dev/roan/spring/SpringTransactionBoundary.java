@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import dev.roan.jooq.TransactionBoundary;
 import org.jspecify.annotations.Nullable;
@@ -47,6 +48,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * </ul>
  * Without an active synchronization {@link #hold} returns false and Roan goes on as without a boundary.
  *
+ * <p>In Roan's durable mode ({@code Roan.Builder.outbox(dataSource)}) the holder also runs Roan's write of the
+ * transaction's outbox rows in {@code beforeCommit}, on the thread that commits, so that the rows commit with the
+ * transaction; if that write fails, the exception reaches Spring, which rolls the transaction back and rethrows it.
+ *
  * <p>Give each {@code Roan} its own instance: the holder of a transaction hands all its paths to the Roan that
  * asked last. Writes that Spring's own transaction callbacks make after the commit ({@code afterCommit}) are purged
  * right away, as they can no longer wait for a commit.
@@ -75,6 +80,18 @@ public final class SpringTransactionBoundary implements TransactionBoundary {
 
     @Override
     public boolean hold(Set<String> paths, Consumer<Set<String>> release) {
+        return hold(paths, release, null);
+    }
+
+    /**
+     * Takes purges as {@link #hold(Set, Consumer)} does and, in durable mode, has Roan write them to its outbox table
+     * in {@code beforeCommit}.
+     *
+     * @since 0.1.0
+     */
+    @Override
+    public boolean hold(Set<String> paths, Consumer<Set<String>> release,
+            @Nullable Function<Set<String>, Runnable> beforeCommit) {
         try {
             if (!TransactionSynchronizationManager.isSynchronizationActive()) {
                 return false;
@@ -88,7 +105,7 @@ public final class SpringTransactionBoundary implements TransactionBoundary {
                 TransactionSynchronizationManager.registerSynchronization(holder);
                 TransactionSynchronizationManager.bindResource(key, holder);
             }
-            holder.add(paths, release);
+            holder.add(paths, release, beforeCommit);
             return true;
         } catch (RuntimeException | LinkageError e) {
             // Roan then delivers the purges itself, at once: early rather than never.
@@ -116,6 +133,10 @@ public final class SpringTransactionBoundary implements TransactionBoundary {
          */
         private final List<Frame> frames = new ArrayList<>();
         private @Nullable Consumer<Set<String>> release;
+        private @Nullable Function<Set<String>, Runnable> beforeCommit;
+        /** What Roan's durable write in {@code beforeCommit} returned, to run after the commit, and the paths it wrote. */
+        private @Nullable Runnable afterWrite;
+        private Set<String> written = Set.of();
         private boolean released;
 
         Holder(Object key) {
@@ -123,8 +144,12 @@ public final class SpringTransactionBoundary implements TransactionBoundary {
             frames.add(new Frame(null));
         }
 
-        void add(Set<String> paths, Consumer<Set<String>> release) {
+        void add(Set<String> paths, Consumer<Set<String>> release,
+                @Nullable Function<Set<String>, Runnable> beforeCommit) {
             this.release = release;
+            if (beforeCommit != null) {
+                this.beforeCommit = beforeCommit;
+            }
             if (released) {
                 // A write made by another synchronization's afterCommit, after ours: there is no commit left to
                 // wait for.
@@ -174,6 +199,24 @@ public final class SpringTransactionBoundary implements TransactionBoundary {
             TransactionSynchronizationManager.bindResource(key, this);
         }
 
+        /**
+         * Durable mode: Roan writes the outbox rows of every path held, inside the transaction. An exception goes to
+         * Spring, which then rolls the transaction back: committing without the rows would break durable mode's promise.
+         */
+        @Override
+        public void beforeCommit(boolean readOnly) {
+            Function<Set<String>, Runnable> write = beforeCommit;
+            if (write == null || released) {
+                return;
+            }
+            Set<String> all = held();
+            if (all.isEmpty()) {
+                return;
+            }
+            afterWrite = write.apply(all);
+            written = all;
+        }
+
         @Override
         public void afterCommit() {
             releaseOnce();
@@ -208,6 +251,12 @@ public final class SpringTransactionBoundary implements TransactionBoundary {
             Set<String> all = frames.size() == 1 ? frames.get(0).paths : held();
             frames.clear();
             frames.add(new Frame(null));
+            Runnable after = afterWrite;
+            if (after != null) {
+                afterWrite = null;
+                run(after);
+                all.removeAll(written);
+            }
             if (!all.isEmpty()) {
                 deliver(all);
             }
@@ -219,6 +268,15 @@ public final class SpringTransactionBoundary implements TransactionBoundary {
                 all.addAll(frame.paths);
             }
             return all;
+        }
+
+        private void run(Runnable after) {
+            try {
+                after.run();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.log(Level.WARNING, "Roan failed to take the purges of " + written + " after the Spring transaction"
+                        + " committed; its outbox rows stay, and a sweep delivers them", e);
+            }
         }
 
         /** Never throws: an exception in afterCommit would reach the code that committed. */

@@ -36,11 +36,20 @@ public final class PurgeServer implements AutoCloseable {
         }
     }
 
-    /** What to answer: a status, after an optional delay. */
-    public record Answer(int status, Duration delay) {
+    /** What to answer: a status, after an optional delay, with optional headers. */
+    public record Answer(int status, Duration delay, Map<String, String> headers) {
+
+        public Answer(int status, Duration delay) {
+            this(status, delay, Map.of());
+        }
 
         public static Answer status(int status) {
             return new Answer(status, Duration.ZERO);
+        }
+
+        /** This answer with a {@code Retry-After} header, such as {@code "2"} or an HTTP date. */
+        public Answer retryAfter(String value) {
+            return new Answer(status, delay, Map.of("Retry-After", value));
         }
     }
 
@@ -115,6 +124,7 @@ public final class PurgeServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
         exchange.sendResponseHeaders(answer.status(), -1);
         exchange.close();
     }

@@ -1,0 +1,86 @@
+package dev.roan.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import javax.sql.DataSource;
+
+import dev.roan.testkit.Postgres;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** Durable mode on a real PostgreSQL, started once for the class (skipped without PostgreSQL, failing under CI). */
+class OutboxPostgresTest extends OutboxContract {
+
+    private static final String DATABASE = "roan_outbox_test";
+    private static Postgres postgres;
+    private static String url;
+
+    private static synchronized void startOnce() {
+        if (postgres == null) {
+            Postgres started = Postgres.start();
+            url = started.createDatabase(DATABASE);
+            postgres = started;
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+
+    @Override
+    DataSource dataSource() {
+        startOnce();
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(url);
+        dataSource.setUser(postgres.user());
+        dataSource.setPassword(postgres.password());
+        return dataSource;
+    }
+
+    @Override
+    SQLDialect dialect() {
+        return SQLDialect.POSTGRES;
+    }
+
+    /**
+     * A commit that fails after Roan wrote its rows (a deferred foreign key is checked at the commit) takes the rows
+     * with it: they were written in the transaction, not beside it.
+     */
+    @Test
+    void commitFailingAfterTheRowsWereWrittenLeavesNoRow() throws Exception {
+        execute("DROP TABLE IF EXISTS child");
+        execute("CREATE TABLE child (id BIGINT PRIMARY KEY, item_id BIGINT REFERENCES item (id)"
+                + " DEFERRABLE INITIALLY DEFERRED)");
+        Roan roan = roan(builder(cache));
+        roan.purge("/children").onWrite(DSL.table(DSL.name("child")));
+        DSLContext dsl = dsl(roan);
+
+        assertThatThrownBy(() -> dsl.transaction(tx -> tx.dsl().insertInto(DSL.table(DSL.name("child")))
+                .columns(DSL.field(DSL.name("id")), DSL.field(DSL.name("item_id"))).values(1L, 42L).execute()))
+                .isInstanceOf(DataAccessException.class);
+
+        assertThat(recording.prepared("INSERT INTO roan_outbox")).as("the rows were written").hasSize(1);
+        assertThat(rows()).as("and rolled back with the failed commit").isEmpty();
+        assertThat(roan.flush(WAIT)).isTrue();
+        assertThat(cache.paths()).isEmpty();
+        try (Connection c = raw.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM child")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isZero();
+        }
+    }
+}
