@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * 6. Durable mode's cost per transaction: the same jOOQ transaction with Roan in memory mode ({@code memory}) and in
+ * 7. Durable mode's cost per transaction: the same jOOQ transaction with Roan in memory mode ({@code memory}) and in
  * durable mode ({@code durable}: the owed purges written to the outbox table in the transaction, deleted after
  * delivery), on H2 in memory or on a real PostgreSQL over loopback. Both purge to a JDK HttpServer in this JVM that
  * answers at once, so that durable mode's rows are delivered and deleted as in production; the rule is
@@ -181,7 +181,7 @@ public class DurableOverhead {
 
         void run() throws Exception {
             int rounds = quick ? 40 : 200;
-            report.section("6. Durable mode's cost per transaction, paired in one JVM (alternating 50 ms slices, "
+            report.section("7. Durable mode's cost per transaction, paired in one JVM (alternating 50 ms slices, "
                     + rounds + " rounds, medians of per-round ratios)");
             report.line("| Database | Transaction | memory us/tx | durable us/tx | durable / memory | p25..p75"
                     + " | durable - memory us | one round trip us | (durable - memory) / round trip"
