@@ -59,6 +59,8 @@ final class Outbox {
     private final OutboxSql sql;
     private final Dispatcher dispatcher;
     private final long leaseSeconds;
+    /** Rows tracked at most (one id each, renewed at each sweep); beyond, rows wait for a sweep. */
+    private final int maxOwedRows;
     private final ScheduledThreadPoolExecutor thread;
     /**
      * Row ids are chosen here rather than by the database, so that the writer knows them without asking for generated
@@ -79,6 +81,7 @@ final class Outbox {
         this.dataSource = settings.outbox();
         this.dispatcher = dispatcher;
         this.leaseSeconds = Math.max(1, settings.outboxLease().toSeconds());
+        this.maxOwedRows = settings.maxOwedPaths();
         SQLDialect dialect;
         try (Connection c = dataSource.getConnection()) {
             dialect = JDBCUtils.dialect(c);
@@ -182,6 +185,13 @@ final class Outbox {
      * The rows' transaction committed: deliver their paths now, and delete the rows once every node confirmed them.
      */
     void committed(Collection<String> paths, long[] ids) {
+        if (owed.size() + ids.length > maxOwedRows) {
+            // A long outage with many transactions: tracking each row would cost memory per transaction, beyond the
+            // cap the dispatcher keeps. Delivered from memory as far as it has room; the rows wait for a sweep, which
+            // claims them in batches once their lease has run out.
+            dispatcher.submit(paths);
+            return;
+        }
         List<Long> rows = new ArrayList<>(ids.length);
         for (long id : ids) {
             rows.add(id);
@@ -286,7 +296,7 @@ final class Outbox {
         renew();
         int claimed = 0;
         while (!closed) {
-            int room = dispatcher.room();
+            int room = Math.min(dispatcher.room(), maxOwedRows - owed.size());
             if (room <= 0) {
                 break;
             }

@@ -97,7 +97,12 @@ public final class Roan implements AutoCloseable {
         this.delivery = new Delivery(settings);
         this.nodes = delivery.nodes();
         this.dispatcher = delivery.dispatcher();
-        this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher);
+        try {
+            this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher);
+        } catch (RuntimeException e) {
+            delivery.close();
+            throw e;
+        }
         if (outbox != null && settings.transactionBoundary() != null) {
             warnIfBoundaryNotDurable(settings.transactionBoundary());
         }
@@ -110,6 +115,12 @@ public final class Roan implements AutoCloseable {
                 outbox);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
+    }
+
+    /** Durable mode's outbox, or null in memory mode: for tests. */
+    @Nullable
+    Outbox outbox() {
+        return outbox;
     }
 
     private static void warnIfBoundaryNotDurable(TransactionBoundary boundary) {

@@ -27,6 +27,8 @@ import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
+import org.jooq.impl.DataSourceConnectionProvider;
+import org.jooq.impl.ThreadLocalTransactionProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -172,6 +174,30 @@ abstract class OutboxContract {
         assertThat(inserts.get(0).connection()).as("written on the transaction's own connection").isEqualTo(writer);
         assertThat(rows()).as("committed with the transaction, kept while the cache is down")
                 .containsExactlyInAnyOrder("/items", "/tags");
+    }
+
+    @Test
+    void threadLocalTransactionProviderWritesTheRowsJustBeforeItsCommit() throws Exception {
+        PurgeServer down = cache().respond(path -> PurgeServer.Answer.status(503));
+        Roan roan = roan(builder(down));
+        DataSourceConnectionProvider connections = new DataSourceConnectionProvider(recording.dataSource);
+        DSLContext dsl = DSL.using(roan.attach(DSL.using(connections, dialect(), NAMES).configuration()
+                .derive(new ThreadLocalTransactionProvider(connections))));
+        recording.clear();
+
+        dsl.transaction(() -> {
+            insertItem(dsl, 1);
+            insertItem(dsl, 2);
+        });
+        assertThatThrownBy(() -> dsl.transaction(() -> {
+            insertItem(dsl, 3);
+            throw new IllegalStateException("roll back");
+        })).hasMessage("roll back");
+
+        List<RecordingDataSource.Prepared> inserts = recording.prepared("INSERT INTO roan_outbox");
+        assertThat(inserts).hasSize(1);
+        assertThat(inserts.get(0).connection()).isEqualTo(recording.prepared("INSERT INTO item").get(0).connection());
+        assertThat(rows()).containsExactly("/items");
     }
 
     @Test
