@@ -43,11 +43,50 @@ class DurableInstancesTest {
         }
     }
 
+    /** In the first test's set-up, so that a missing PostgreSQL marks each test skipped with the reason. */
+    private static synchronized OutboxDb database(String name) {
+        if (postgres == null) {
+            postgres = Postgres.start();
+        }
+        return new OutboxDb(SQLDialect.POSTGRES, postgres.createDatabase(name), postgres.user(), postgres.password());
+    }
+
+    /**
+     * A fleet's first deploy: instances start at the same moment on a database without the outbox table, and each
+     * creates it when missing. PostgreSQL's {@code CREATE TABLE IF NOT EXISTS} is not safe against a concurrent one
+     * (it can fail on its catalog's unique index): no instance may fail to start for that.
+     */
+    @Test
+    void instancesStartingTogetherAllStartWhenEachCreatesTheOutboxTable() throws Exception {
+        OutboxDb db = database("roan_race_test");
+        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int round = 0; round < 10; round++) {
+            String table = "roan_outbox_" + round;
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(3);
+            List<Thread> instances = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Thread instance = new Thread(() -> {
+                    try {
+                        start.await();
+                        Roan.builder().purgeUrl("http://127.0.0.1:9/purge").outbox(db.dataSource())
+                                .outboxTable(table).build().close();
+                    } catch (Exception e) {
+                        failures.add(table + ": " + e);
+                    }
+                });
+                instances.add(instance);
+                instance.start();
+            }
+            for (Thread instance : instances) {
+                instance.join();
+            }
+        }
+        assertThat(failures).as("instances that failed to start").isEmpty();
+    }
+
     @Test
     void instancesSharingAnOutboxLoseNothingWhenOneIsKilledAndTheCacheFailsHalfTheTime() throws Exception {
-        postgres = Postgres.start();
-        OutboxDb db = new OutboxDb(SQLDialect.POSTGRES, postgres.createDatabase(DATABASE), postgres.user(),
-                postgres.password());
+        OutboxDb db = database(DATABASE);
         db.execute(DurableCrash.schema("/schema.sql"));
         // No instance creates the outbox table first: the three race to, as at a fleet's first start.
         Map<String, AtomicInteger> delivered = new ConcurrentHashMap<>();
