@@ -32,7 +32,7 @@ interface CacheProtocol {
 
     /**
      * What an answer means. The transport retries 5xx and 429 first, so those arrive here only when every attempt
-     * got one.
+     * got one (a probe of a node that is down makes one attempt). An answer not done keeps the purge owed.
      */
     Verdict verdict(int status);
 

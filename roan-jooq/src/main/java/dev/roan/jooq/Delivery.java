@@ -56,7 +56,7 @@ final class Delivery {
                     retryConfig, scheduler, listeners));
         }
         this.nodes = List.copyOf(list);
-        this.dispatcher = new Dispatcher(nodes, executor, scheduler, settings);
+        this.dispatcher = new Dispatcher(nodes, executor, Scheduler.of(scheduler), Ticker.system(), settings);
     }
 
     List<CacheNode> nodes() {

@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -106,12 +105,14 @@ final class Dispatcher {
     /** Purges dropped: given up after {@code giveUpAfter}, or refused at the memory cap. */
     private long dropped;
     /** Tracked submits settled under the lock, to be told outside it: their callers' code must not run under it. */
-    private final List<Tracker> settled = new ArrayList<>();
+    private List<Tracker> settled = new ArrayList<>();
 
-    Dispatcher(List<CacheNode> cacheNodes, Executor executor, ScheduledExecutorService timer, Settings settings) {
-        this(cacheNodes, executor, Scheduler.of(timer), Ticker.system(), new Policy(settings.repurgeAfter(),
-                settings.coalesceWindow(), settings.maxRetryInterval(), settings.giveUpAfter(), settings.maxOwedPaths(),
-                settings.overflowPurge()), () -> ThreadLocalRandom.current().nextDouble());
+    /** Roan's: the builder's settings, random jitter. */
+    Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Scheduler scheduler, Ticker ticker,
+            Settings settings) {
+        this(targets, executor, scheduler, ticker, new Policy(settings.repurgeAfter(), settings.coalesceWindow(),
+                settings.maxRetryInterval(), settings.giveUpAfter(), settings.maxOwedPaths(), settings.overflowPurge()),
+                () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** With the default delivery policy: no cap, no giving up, probes up to 30 s apart without jitter. */
@@ -217,12 +218,13 @@ final class Dispatcher {
                     }
                 }
             }
-            if (tracker.remaining == 0) {
-                tracker.future.complete(Settled.DELIVERED);
-            }
             schedule = claimDrain();
         } finally {
             lock.unlock();
+        }
+        if (tracker.remaining == 0) {
+            // Nothing to wait for (no paths): settled at once, outside the lock like any other.
+            tracker.future.complete(Settled.DELIVERED);
         }
         if (schedule) {
             scheduleDrain();
@@ -320,17 +322,21 @@ final class Dispatcher {
     }
 
     /** Completes the trackers settled under the lock; called after releasing it. */
-    private void tellSettled() {
-        List<Tracker> done;
-        lock.lock();
-        try {
-            if (settled.isEmpty()) {
-                return;
-            }
-            done = new ArrayList<>(settled);
-            settled.clear();
-        } finally {
-            lock.unlock();
+    /** Under the lock: the trackers settled since the last call, to tell once the lock is released; or null. */
+    private @Nullable List<Tracker> takeSettled() {
+        return settled.isEmpty() ? null : swapSettled();
+    }
+
+    private List<Tracker> swapSettled() {
+        List<Tracker> done = settled;
+        settled = new ArrayList<>();
+        return done;
+    }
+
+    /** Completes settled trackers; never under the lock, as their callers' code runs here. */
+    private static void tell(@Nullable List<Tracker> done) {
+        if (done == null) {
+            return;
         }
         for (Tracker tracker : done) {
             tracker.future.complete(tracker.gaveUp ? Settled.GIVEN_UP : Settled.DELIVERED);
@@ -344,14 +350,16 @@ final class Dispatcher {
      */
     private void update(Runnable change) {
         boolean schedule;
+        List<Tracker> done;
         lock.lock();
         try {
             change.run();
             schedule = claimDrain();
+            done = takeSettled();
         } finally {
             lock.unlock();
         }
-        tellSettled();
+        tell(done);
         if (schedule) {
             scheduleDrain();
         }
@@ -384,6 +392,11 @@ final class Dispatcher {
         } finally {
             lock.unlock();
         }
+        send(starting);
+    }
+
+    /** Sends purges taken from the queues; not under the lock. */
+    private void send(List<Entry> starting) {
         for (Entry entry : starting) {
             CompletionStage<PurgeTarget.Outcome> stage;
             try {
@@ -396,48 +409,73 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * A purge ended. The delivery thread that learns it also starts what that made startable, unless a drain is
+     * scheduled already: a backlog drains with one hand-off and one lock per purge, not two.
+     */
     private void completed(Entry entry, PurgeTarget.Outcome outcome) {
-        update(() -> {
-            NodeState node = entry.node;
-            node.inFlight--;
-            boolean probe = entry.probe;
-            entry.probe = false;
-            if (probe) {
-                node.probing = false;
-            }
-            long now = ticker.read();
-            if (outcome.undeliverable()) {
-                String failure = outcome.failure();
-                LOG.log(Level.ERROR, () -> "Roan dropped the purge of " + entry.path + " on " + node.target
-                        + ", which no request can carry: " + failure);
-                drop(entry);
-                progress.signalAll();
-                return;
-            }
-            if (!outcome.delivered()) {
-                failed(entry, outcome, probe, now);
-                progress.signalAll();
-                return;
-            }
-            if (node.down) {
-                recovered(node, now);
-            }
-            entry.completed = entry.sending;
-            entry.settleWaiters(settled);
-            if (entry.requested > entry.sending) {
-                long wait = windowNanos - (ticker.read() - entry.sentNanos);
-                if (closed || wait <= 0 || !hold(entry, wait)) {
-                    entry.state = State.QUEUED;
-                    node.queue.add(entry);
+        List<Entry> starting = null;
+        List<Tracker> done;
+        lock.lock();
+        try {
+            complete(entry, outcome);
+            if (!drainScheduled && hasStartable()) {
+                starting = new ArrayList<>();
+                long now = ticker.read();
+                for (NodeState node : nodes) {
+                    node.takeStartable(starting, now);
                 }
-            } else if (entry.sendingCommitted && repurges) {
-                delayRepurge(entry);
-            } else {
-                entry.state = State.IDLE;
-                node.remove(entry);
             }
-            progress.signalAll();
-        });
+            done = takeSettled();
+        } finally {
+            lock.unlock();
+        }
+        tell(done);
+        if (starting != null) {
+            send(starting);
+        }
+    }
+
+    /** Under the lock: the state change of a purge that ended. */
+    private void complete(Entry entry, PurgeTarget.Outcome outcome) {
+        NodeState node = entry.node;
+        node.inFlight--;
+        boolean probe = entry.probe;
+        entry.probe = false;
+        if (probe) {
+            node.probing = false;
+        }
+        long now = ticker.read();
+        if (outcome.undeliverable()) {
+            String failure = outcome.failure();
+            LOG.log(Level.ERROR, () -> "Roan dropped the purge of " + entry.path + " on " + node.target
+                    + ", which no request can carry: " + failure);
+            drop(entry);
+            return;
+        }
+        if (!outcome.delivered()) {
+            // Still owed: nothing a flush waits for has changed.
+            failed(entry, outcome, probe, now);
+            return;
+        }
+        if (node.down) {
+            recovered(node, now);
+        }
+        entry.completed = entry.sending;
+        entry.settleWaiters(settled);
+        if (entry.requested > entry.sending) {
+            long wait = windowNanos - (now - entry.sentNanos);
+            if (closed || wait <= 0 || !hold(entry, wait)) {
+                entry.state = State.QUEUED;
+                node.queue.add(entry);
+            }
+        } else if (entry.sendingCommitted && repurges) {
+            delayRepurge(entry);
+        } else {
+            entry.state = State.IDLE;
+            node.remove(entry);
+        }
+        progress.signalAll();
     }
 
     /**
@@ -476,8 +514,8 @@ final class Dispatcher {
     private void recovered(NodeState node, long now) {
         node.down = false;
         node.probeDue = false;
-        // Any probe timer still pending finds another generation and does nothing.
-        node.probeGeneration++;
+        // Any probe timer still pending finds another token and does nothing.
+        node.probeToken = new Object();
         long downMillis = (now - node.downSince) / 1_000_000;
         int owed = node.entries.size();
         long droppedWhileDown = node.droppedWhileDown;
@@ -489,27 +527,27 @@ final class Dispatcher {
     /** The wait before the probe after {@code failedProbes} failed ones: doubling from the first, jittered, capped. */
     private long backoff(int failedProbes) {
         long first = FIRST_PROBE.toNanos();
-        // 1 s is about 2^30 ns: 32 doublings still fit in a long.
-        long doubled = failedProbes > 32 ? Long.MAX_VALUE : first << failedProbes;
-        long full = Math.min(maxRetryNanos, doubled);
+        // 1 s is about 2^30 ns: 32 doublings still fit in a long, and are more than any cap.
+        long full = Math.min(maxRetryNanos, first << Math.min(failedProbes, 32));
         // Between half and all of it: waits still grow, and nodes that failed together do not probe together.
         return full / 2 + (long) (full / 2 * jitter.getAsDouble());
     }
 
     /** Under the lock: the node may send its next probe after {@code nanos}, at most the cap. */
     private void scheduleProbe(NodeState node, long nanos) {
-        long generation = ++node.probeGeneration;
+        Object token = new Object();
+        node.probeToken = token;
         node.probeDue = false;
         try {
-            scheduler.schedule(() -> probeDue(node, generation), Math.min(nanos, maxRetryNanos));
+            scheduler.schedule(() -> probeDue(node, token), Math.min(nanos, maxRetryNanos));
         } catch (RejectedExecutionException e) {
             // Closing: no more probes; flush() times out on what stays owed.
         }
     }
 
-    private void probeDue(NodeState node, long generation) {
+    private void probeDue(NodeState node, Object token) {
         update(() -> {
-            if (!node.down || node.probeGeneration != generation) {
+            if (!node.down || node.probeToken != token) {
                 return;
             }
             node.probeDue = true;
@@ -522,16 +560,16 @@ final class Dispatcher {
         if (giveUpNanos == 0) {
             return;
         }
-        int before = node.droppedWhileDown;
+        int queued = node.queue.size();
         node.queue.removeIf(entry -> {
             if (now - entry.pendingSince < giveUpNanos) {
                 return false;
             }
             drop(entry);
-            node.droppedWhileDown++;
             return true;
         });
-        int count = node.droppedWhileDown - before;
+        int count = queued - node.queue.size();
+        node.droppedWhileDown += count;
         if (count > 0 && !node.giveUpLogged) {
             node.giveUpLogged = true;
             String failure = node.lastFailure;
@@ -540,7 +578,6 @@ final class Dispatcher {
                     + " It is down: " + failure + ". Further drops in this outage are counted in"
                     + " Roan.droppedPurges() and logged when it recovers.");
         }
-        progress.signalAll();
     }
 
     /**
@@ -553,6 +590,7 @@ final class Dispatcher {
         entry.giveUpWaiters(settled);
         entry.node.remove(entry);
         dropped++;
+        progress.signalAll();
     }
 
     /**
@@ -697,7 +735,7 @@ final class Dispatcher {
             for (NodeState node : nodes) {
                 // Closing waits a bounded time: probe a node that is down now rather than after its backoff.
                 if (node.down) {
-                    node.probeGeneration++;
+                    node.probeToken = new Object();
                     node.probeDue = true;
                 }
                 for (Entry entry : node.entries.values()) {
@@ -710,7 +748,7 @@ final class Dispatcher {
         });
     }
 
-    /** Paths not yet delivered or given up, per node, for messages. */
+    /** Paths not yet delivered, per node, for messages. */
     Map<String, List<String>> pending() {
         lock.lock();
         try {
@@ -753,8 +791,8 @@ final class Dispatcher {
         boolean probeDue;
         /** A probe is on the wire. */
         boolean probing;
-        /** Tells the current probe timer from stale ones. */
-        long probeGeneration;
+        /** Tells the current probe timer from stale ones: a new object per timer, compared by identity. */
+        Object probeToken = new Object();
         int droppedWhileDown;
         boolean giveUpLogged;
         /** Purges were dropped at the cap: the node reports down until it owes nothing. */
@@ -855,7 +893,7 @@ final class Dispatcher {
 
     /**
      * One path on one node. {@code requested} counts the purges asked for (coalesced), {@code sending}
-     * is the one on the wire, {@code completed} the last one delivered or given up.
+     * is the one on the wire, {@code completed} the last one delivered.
      * {@code committedSinceSend} tells whether a commit asked for the next send (which then earns a
      * re-purge), as opposed to a re-purge alone.
      */
@@ -906,16 +944,18 @@ final class Dispatcher {
             if (list == null) {
                 return;
             }
-            list.removeIf(waiter -> {
-                if (waiter.purge() > completed) {
-                    return false;
+            List<Waiter> keep = null;
+            for (Waiter waiter : list) {
+                if (waiter.purge() <= completed) {
+                    waiter.tracker().settle(out);
+                } else {
+                    if (keep == null) {
+                        keep = new ArrayList<>(1);
+                    }
+                    keep.add(waiter);
                 }
-                waiter.tracker().settle(out);
-                return true;
-            });
-            if (list.isEmpty()) {
-                waiters = null;
             }
+            waiters = keep;
         }
 
         /** Drops this entry's owed purge for the trackers waiting for it. */

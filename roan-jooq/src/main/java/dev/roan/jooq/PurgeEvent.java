@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What happened to one purge of one path on one cache node, as a {@link PurgeListener} is told: delivered, retried
- * or given up, with the answer's status, the time since the commit and the attempt.
+ * or failed (and still owed), with the answer's status, the time since the commit and the attempt.
  *
  * <p>An immutable value; later versions may add accessors, never remove them. It holds no header value: the reason
  * of a failure names a header, never what it carries.
@@ -29,8 +29,9 @@ public final class PurgeEvent {
         /** An attempt failed (5xx, 429, an I/O error or a timeout) and the purge is tried again. */
         RETRIED,
         /**
-         * The purge was given up: its attempts were exhausted, or the answer is not worth retrying (such as 403 or
-         * 405). The page may be stale until the next purge of its path.
+         * The purge failed: its quick attempts were exhausted, or the answer is not retried at once (such as 403 or
+         * 405), or a probe of a node that is down failed. The purge stays owed: Roan sends it again when the node is
+         * probed, until it is delivered (or dropped after {@code giveUpAfter}).
          */
         FAILED
     }
@@ -117,7 +118,7 @@ public final class PurgeEvent {
     }
 
     /**
-     * Why an attempt failed, for a log line, such as {@code "HTTP 503"} or, for a purge given up, a hint on what to
+     * Why an attempt failed, for a log line, such as {@code "HTTP 503"} or, for a failed purge, a hint on what to
      * fix; empty for a delivered purge. Never a header value nor a URL's credentials.
      *
      * @return what went wrong, if anything did

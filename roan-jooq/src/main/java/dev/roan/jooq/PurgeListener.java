@@ -2,7 +2,8 @@ package dev.roan.jooq;
 
 /**
  * Observes the outcome of every purge, for metrics, health checks and tests: one event per attempt that is retried,
- * and one per purge and cache node when it is delivered or given up.
+ * and one per send of a purge to a cache node when it is delivered or fails (a failed purge stays owed and is sent
+ * again).
  *
  * <pre>{@code
  * Roan roan = Roan.builder()
@@ -24,7 +25,7 @@ package dev.roan.jooq;
 public interface PurgeListener {
 
     /**
-     * A purge attempt ended: delivered, to be retried, or given up ({@link PurgeEvent#outcome()}).
+     * A purge attempt ended: delivered, to be retried at once, or failed and still owed ({@link PurgeEvent#outcome()}).
      *
      * @param event what happened, on which node, to which path
      * @since 0.1.0

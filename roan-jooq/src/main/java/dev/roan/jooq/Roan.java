@@ -369,13 +369,15 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
-     * Waits until every purge owed for writes committed before this call has been delivered or given up.
+     * Waits until every purge owed for writes committed before this call has been delivered: confirmed by every
+     * cache node. A node that is down keeps it waiting until the timeout.
      * With {@link Builder#repurgeAfter(Duration)}, that includes their re-purges, so it lasts at least
      * the re-purge delay when a write is that recent. A purge held for the
      * {@linkplain Builder#coalesceWindow(Duration) coalescing window} is waited for too.
      *
      * @param timeout how long to wait at most
-     * @return true if all of them were delivered or given up in time, false on timeout or interrupt
+     * @return true if all of them were delivered in time; false on timeout or interrupt, or if one of them was
+     *     dropped ({@link Builder#giveUpAfter(Duration)}, {@link Builder#maxOwedPaths(int)})
      * @throws IllegalArgumentException if {@code timeout} is null or negative
      */
     public boolean flush(Duration timeout) {
@@ -385,7 +387,8 @@ public final class Roan implements AutoCloseable {
     /**
      * Stops taking purges, delivers those pending (waiting at most the close timeout of the builder,
      * {@link #DEFAULT_CLOSE_TIMEOUT} by default) and releases Roan's threads. Purges held for the coalescing
-     * window are sent at once. Writes after this call purge nothing and are logged once. Calling it again has
+     * window are sent at once, and a cache node that is down is probed at once rather than after its backoff; what
+     * is still owed after the timeout is logged, with how many per node. Writes after this call purge nothing and are logged once. Calling it again has
      * no effect.
      */
     @Override
@@ -589,8 +592,8 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Adds a listener told of every purge's outcome: delivered, retried, given up (for metrics, health
-         * checks, tests). Listeners are called in the order added, on Roan's delivery threads.
+         * Adds a listener told of every purge's outcome: delivered, retried, failed and still owed (for metrics,
+         * health checks, tests). Listeners are called in the order added, on Roan's delivery threads.
          *
          * @param listener the listener
          * @return this builder
@@ -601,10 +604,13 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets how purges are retried: attempts and waits come from this configuration (Resilience4j
-         * {@code RetryConfig}); what is retried is Roan's rule (5xx, 429, I/O errors, timeouts), so
-         * predicates set on it are replaced. Default: {@link Roan#defaultRetryConfig()}; other numbers of the same
-         * shape: {@link Roan#retryConfig(int, Duration)}.
+         * Sets the quick retries of one purge while its cache node is up: attempts and waits come from this
+         * configuration (Resilience4j {@code RetryConfig}); what is retried is Roan's rule (5xx, 429, I/O errors,
+         * timeouts), so predicates set on it are replaced. Default: {@link Roan#defaultRetryConfig()}; other numbers
+         * of the same shape: {@link Roan#retryConfig(int, Duration)}. When those attempts run out, or the answer is
+         * one not retried at once (such as 403), the purge is not given up: it stays owed and the node is down, probed
+         * with one purge at a time until it answers (see {@link #maxRetryInterval(Duration)} and
+         * {@link #giveUpAfter(Duration)}).
          *
          * @param retryConfig the retry configuration
          * @return this builder

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 import dev.roan.testkit.PurgeServer.Answer;
@@ -113,14 +114,43 @@ class DeliveryTest {
         assertThat(cache.paths()).as("paths").containsOnly("/posts");
     }
 
+    /** Waits (in real time, up to 10 s) until {@code condition} holds: for purges Roan keeps owed, flush cannot. */
+    private static void awaitTrue(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("waiting for %s", what).isNegative();
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** The only node is down and owes one purge, whose last failure says {@code failure}. */
+    private static void assertDownOwingOne(Roan roan, String failure) {
+        assertThat(roan.flush(Duration.ofMillis(50))).as("flush while the node fails").isFalse();
+        assertThat(roan.cacheNodes()).singleElement().satisfies(node -> {
+            assertThat(node.isDown()).as("down").isTrue();
+            assertThat(node.owedPurges()).as("owed").isOne();
+            assertThat(node.lastFailure()).as("last failure").startsWith(failure);
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {500, 502, 503, 429})
-    void serverErrorsAndTooManyRequestsAreRetriedThenGivenUp(int status) {
+    void serverErrorsAndTooManyRequestsAreRetriedThenKeptOwedUntilTheNodeAnswers(int status) {
         cache.respond(path -> Answer.status(status));
         Roan roan = fastRoan(cache.purgeUrl());
         insertPost(dsl(roan));
-        assertThat(roan.flush(WAIT)).as("flush after giving up on HTTP %d", status).isTrue();
-        assertThat(cache.count()).as("requests for HTTP %d", status).isEqualTo(MAX_ATTEMPTS);
+        awaitTrue("the attempts", () -> cache.count() >= MAX_ATTEMPTS);
+        assertDownOwingOne(roan, "HTTP " + status);
+        assertThat(cache.count()).as("requests for HTTP %d before the first probe", status).isEqualTo(MAX_ATTEMPTS);
+
+        cache.respond(path -> Answer.status(200));
+        assertThat(roan.flush(WAIT)).as("flush once the node answers").isTrue();
+        assertThat(cache.count()).as("requests: the attempts, then one probe").isEqualTo(MAX_ATTEMPTS + 1);
+        assertThat(roan.cacheNodes().get(0).isDown()).as("down").isFalse();
     }
 
     @ParameterizedTest
@@ -135,12 +165,17 @@ class DeliveryTest {
 
     @ParameterizedTest
     @ValueSource(ints = {301, 400, 403, 405})
-    void clientErrorsAndRedirectsAreNotRetried(int status) {
+    void clientErrorsAndRedirectsAreNotRetriedAtOnceButKeptOwedUntilFixed(int status) {
         cache.respond(path -> Answer.status(status));
         Roan roan = fastRoan(cache.purgeUrl());
         insertPost(dsl(roan));
-        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        awaitTrue("the purge", () -> cache.count() >= 1);
+        assertDownOwingOne(roan, "HTTP " + status);
         assertThat(cache.count()).as("requests for HTTP %d", status).isEqualTo(1);
+
+        cache.respond(path -> Answer.status(200));
+        assertThat(roan.flush(WAIT)).as("flush once the node is fixed").isTrue();
+        assertThat(cache.count()).as("requests: the refused one, then one probe").isEqualTo(2);
     }
 
     @Test
@@ -150,12 +185,15 @@ class DeliveryTest {
                 .requestTimeout(Duration.ofMillis(100))
                 .retryConfig(RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(20)).build()));
         insertPost(dsl(roan));
-        assertThat(roan.flush(WAIT)).as("flush").isTrue();
-        assertThat(cache.count()).as("requests, each timed out").isEqualTo(3);
+        awaitTrue("the attempts", () -> cache.count() >= 3);
+        assertThat(roan.flush(Duration.ofMillis(50))).as("flush while every attempt times out").isFalse();
+        cache.respond(path -> Answer.status(200));
+        assertThat(roan.flush(WAIT)).as("flush once the node answers in time").isTrue();
+        assertThat(cache.count()).as("requests: three timed out, then probes").isGreaterThanOrEqualTo(4);
     }
 
     @Test
-    void connectionRefusedIsRetriedThenGivenUp() throws Exception {
+    void connectionRefusedIsRetriedThenKeptOwed() throws Exception {
         AtomicInteger waits = new AtomicInteger();
         RetryConfig counting = RetryConfig.custom()
                 .maxAttempts(MAX_ATTEMPTS)
@@ -167,9 +205,10 @@ class DeliveryTest {
         Roan roan = roan(Roan.builder().purgeUrl(deadPurgeUrl()).retryConfig(counting));
         long start = System.nanoTime();
         insertPost(dsl(roan));
-        assertThat(roan.flush(WAIT)).as("flush after giving up").isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("time to give up").isLessThan(Duration.ofSeconds(5));
+        awaitTrue("the node down", () -> roan.cacheNodes().get(0).isDown());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("time to go down").isLessThan(Duration.ofSeconds(5));
         assertThat(waits.get()).as("retries (attempts - 1)").isEqualTo(MAX_ATTEMPTS - 1);
+        assertDownOwingOne(roan, "ConnectException");
         assertThat(postsInDb()).as("the write").isEqualTo(1);
     }
 
@@ -329,7 +368,8 @@ class DeliveryTest {
             dsl.transaction(tx -> insertPost(tx.dsl()));
         }).as("writes with an unknown cache host").doesNotThrowAnyException();
         assertThat(postsInDb()).as("rows written").isEqualTo(6);
-        assertThat(roan.flush(WAIT)).as("flush after giving up").isTrue();
+        assertThat(roan.flush(Duration.ofMillis(50))).as("flush: the purge stays owed").isFalse();
+        assertThat(roan.pendingPurges()).as("owed: /posts, once").isOne();
     }
 
     @Test
@@ -346,10 +386,11 @@ class DeliveryTest {
                     .retryConfig(RetryConfig.custom().maxAttempts(2).waitDuration(Duration.ofMillis(10)).build())
                     .listener(events::add));
             insertPost(dsl(roan));
-            assertThat(roan.flush(WAIT)).as("flush").isTrue();
+            awaitTrue("a failure on each node", () -> events.stream()
+                    .filter(e -> e.outcome() == PurgeEvent.Outcome.FAILED).map(PurgeEvent::node).distinct().count() == 4);
             assertThat(refusing.take().header("Authorization")).as("the header, sent").isEqualTo(secret);
-            assertThat(events).as("events: 503, 403, timeout, refused connection")
-                    .filteredOn(e -> e.outcome() == PurgeEvent.Outcome.FAILED).hasSize(4);
+            assertThat(roan.cacheNodes()).as("status").hasSize(4)
+                    .allSatisfy(node -> assertThat(node.toString()).doesNotContain("s3cret"));
             assertThat(events).as("events").allSatisfy(e -> assertThat(e + " " + e.reason()).doesNotContain("s3cret"));
             assertThat(log.records()).as("log lines").isNotEmpty().allSatisfy(r -> assertThat(r.getMessage()
                     + r.getThrown()).doesNotContain("s3cret"));

@@ -735,6 +735,21 @@ class DispatcherTest {
     }
 
     @Test
+    void aRetryAfterOfZeroProbesAtOnce() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a");
+        node.answer("/a", PurgeTarget.Outcome.failed("HTTP 503", 0));
+        executor.runAll();
+        advance(Duration.ZERO);
+        node.answer("/a", PurgeTarget.Outcome.failed("HTTP 503", 0));
+        executor.runAll();
+        advance(Duration.ZERO);
+
+        assertThat(scheduler.delays()).as("waits").containsExactly(0L, 0L);
+        assertThat(node.onTheWire()).as("the second probe, sent at once").containsExactly("/a");
+    }
+
+    @Test
     void aRetryAfterSetsTheWaitBeforeTheNextProbeWithinTheCap() {
         Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
         write(d, "/a");
@@ -766,9 +781,10 @@ class DispatcherTest {
 
             assertThat(log.messages(java.util.logging.Level.WARNING)).as("warnings").singleElement().asString()
                     .contains("Cache node node-a is down", "/a", "HTTP 503 (the test)", "2 purge(s)",
-                            "check that the cache runs");
+                            "at most 30000 ms apart", "check that the cache runs");
             assertThat(log.messages(Level.INFO)).as("infos").singleElement().asString()
-                    .contains("Cache node node-a recovered after 3000 ms down", "the 2 purge(s) it owes");
+                    .contains("Cache node node-a recovered after 3000 ms down", "the 2 purge(s) it owes")
+                    .doesNotContain("dropped");
         }
     }
 
@@ -789,6 +805,50 @@ class DispatcherTest {
                 .containsExactly("/a", "/a", "/a");
         complete(node, "/a");
         assertThat(d.pendingCount()).as("pending").isZero();
+    }
+
+    @Test
+    void aCommittedPurgeThatFailedStillEarnsItsRepurgeOnceDelivered() {
+        Dispatcher d = dispatcher(new Dispatcher.Policy(REPURGE, WINDOW, MAX_RETRY, null, Integer.MAX_VALUE,
+                List.of()), node);
+        write(d, "/a");
+        failAt(node, "/a");
+        advance(SECOND);
+        complete(node, "/a");
+        advance(REPURGE);
+
+        assertThat(node.sent()).as("purge, probe, re-purge").containsExactly("/a", "/a", "/a");
+    }
+
+    @Test
+    void theDefaultPolicyWaitsAFullSecondBeforeTheFirstProbe() {
+        Dispatcher d = dispatcher(WINDOW);
+        write(d, "/a");
+        failAt(node, "/a");
+
+        assertThat(scheduler.delays()).containsExactly(SECOND.toNanos());
+    }
+
+    @Test
+    void roansDispatcherJittersItsProbes() {
+        SettingsBuilder settings = new SettingsBuilder();
+        dispatcher = new Dispatcher(List.of(node), executor, scheduler, ticker, settings.settings());
+        write(dispatcher, "/a");
+        failAt(node, "/a");
+        for (int i = 0; i < 4; i++) {
+            advance(MAX_RETRY);
+            failAt(node, "/a");
+        }
+
+        List<Long> delays = scheduler.delays();
+        long[] seconds = {1, 2, 4, 8, 16};
+        int aboveHalf = 0;
+        for (int i = 0; i < seconds.length; i++) {
+            long half = seconds[i] * 500_000_000L;
+            assertThat(delays.get(i)).as("wait %s", i).isBetween(half, 2 * half);
+            aboveHalf += delays.get(i) > half ? 1 : 0;
+        }
+        assertThat(aboveHalf).as("waits above half their doubling: jittered, at random").isPositive();
     }
 
     @Test
@@ -840,15 +900,17 @@ class DispatcherTest {
     }
 
     @Test
-    void anUndeliverablePurgeIsDroppedCountedAndLogged() {
+    void anUndeliverablePurgeIsDroppedCountedAndLogged() throws Exception {
         Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
         write(d, "/a");
+        CompletableFuture<Boolean> flushed = flushInBackground(d, FOREVER);
         try (LogCapture log = new LogCapture()) {
             node.answer("/a", PurgeTarget.Outcome.undeliverable("no URI"));
             executor.runAll();
             assertThat(log.messages(Level.SEVERE)).as("errors").singleElement().asString()
                     .contains("dropped the purge of /a on node-a", "no URI");
         }
+        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush, woken by the drop").isFalse();
         assertThat(d.droppedPurges()).as("dropped").isOne();
         assertThat(d.pendingCount()).as("pending").isZero();
         assertThat(d.status()).singleElement().satisfies(status -> assertThat(status.isDown()).isFalse());
@@ -870,23 +932,28 @@ class DispatcherTest {
             failAt(node, "/a");
             advance(Duration.ofSeconds(2));
             failAt(node, "/b");
-            advance(Duration.ofSeconds(3));
+            advance(Duration.ofSeconds(2));
             write(d, "/c");
-            advance(SECOND);
+            advance(Duration.ofSeconds(2));
             failAt(node, "/a");
             assertThat(d.droppedPurges()).as("dropped at 7 s").isZero();
             advance(Duration.ofSeconds(8));
-            assertThat(d.droppedPurges()).as("dropped at 15 s: /a and /b, owed since 0 s").isEqualTo(2);
+            assertThat(d.droppedPurges()).as("dropped at 15 s: /a and /b owed 15 s, /c exactly 10 s").isEqualTo(3);
             assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush").isFalse();
             assertThat(tracked).as("tracked").isCompletedWithValue(Dispatcher.Settled.GIVEN_UP);
-            assertThat(node.onTheWire()).as("the probe at 15 s").containsExactly("/c");
-            failAt(node, "/c");
+            write(d, "/d");
+            assertThat(node.onTheWire()).as("a write when a probe is due is the probe").containsExactly("/d");
+            failAt(node, "/d");
             advance(Duration.ofSeconds(16));
-            assertThat(d.droppedPurges()).as("dropped at 31 s: /c too").isEqualTo(3);
-
-            assertThat(log.messages(Level.SEVERE)).as("errors").singleElement().asString()
-                    .contains("dropped 2 purge(s) that cache node node-a owed longer than giveUpAfter (10000 ms)",
+            assertThat(d.droppedPurges()).as("dropped at 31 s: /d too").isEqualTo(4);
+            assertThat(log.messages(Level.SEVERE)).as("errors: one per outage").singleElement().asString()
+                    .contains("dropped 3 purge(s) that cache node node-a owed longer than giveUpAfter (10000 ms)",
                             "HTTP 503 (the test)");
+
+            write(d, "/e");
+            complete(node, "/e");
+            assertThat(log.messages(Level.INFO)).as("recovery").singleElement().asString()
+                    .contains("(4 dropped after giveUpAfter while it was down)");
         }
         assertThat(d.pendingCount()).as("pending").isZero();
         assertThat(d.status()).singleElement().satisfies(status -> assertThat(status.isDown()).isFalse());
@@ -935,6 +1002,27 @@ class DispatcherTest {
         assertThat(d.room()).as("room").isOne();
         assertThat(d.status().get(0).isDown()).as("node a, owing nothing").isFalse();
         assertThat(d.status().get(1).isDown()).as("node b, still owing").isTrue();
+    }
+
+    @Test
+    void theErrorAtTheCapSaysWhenTheNodeIsDown() {
+        Dispatcher d = dispatcher(policy(null, 1), node);
+        write(d, "/a");
+        try (LogCapture log = new LogCapture()) {
+            write(d, "/b");
+            failAt(node, "/a");
+            assertThat(log.messages(Level.SEVERE)).as("error while up").singleElement().asString()
+                    .doesNotContain("it is down");
+        }
+        advance(SECOND);
+        complete(node, "/a");
+        write(d, "/a");
+        failAt(node, "/a");
+        try (LogCapture log = new LogCapture()) {
+            write(d, "/b");
+            assertThat(log.messages(Level.SEVERE)).as("error while down").singleElement().asString()
+                    .contains("it is down: HTTP 503 (the test)");
+        }
     }
 
     @Test
@@ -1004,6 +1092,10 @@ class DispatcherTest {
         assertThat(d.status().get(1)).as("node b: /a due for its re-purge, /b on the wire since 1 s")
                 .isEqualTo(new CacheNodeStatus(Checks.maskUrl("http://user:pw@cache/purge"), 2, SECOND, false, null));
         assertThat(d.status().get(1).purgeUrl()).doesNotContain("pw");
+
+        write(d, "/b");
+        assertThat(d.status().get(1).oldestOwed()).as("node b: /b on the wire since 1 s, written again since")
+                .isEqualTo(SECOND);
     }
 
     // ---- tracked submits (the outbox's)

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.roan.testkit.PurgeServer;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.LogRecord;
 
 import dev.roan.testkit.PurgeServer.Answer;
@@ -73,7 +74,9 @@ class PurgeRequestTest {
 
     @Test
     void headerValuesNeverAppearInToStringOrLogs() throws Exception {
-        cache.respond(path -> Answer.status(500));
+        // Fails twice (both attempts), then the probe is delivered: the node goes down and recovers, and logs both.
+        AtomicInteger answers = new AtomicInteger();
+        cache.respond(path -> Answer.status(answers.incrementAndGet() <= 2 ? 500 : 200));
         Roan.Builder builder = Roan.builder().purgeUrl(cache.purgeUrl()).header("Authorization", "Bearer " + SECRET)
                 .retryConfig(RetryConfig.custom().maxAttempts(2).waitDuration(Duration.ofMillis(10)).build());
         assertThat(builder.toString()).contains("Authorization").doesNotContain(SECRET);

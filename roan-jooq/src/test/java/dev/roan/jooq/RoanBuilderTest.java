@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.LogRecord;
 
@@ -494,7 +495,9 @@ class RoanBuilderTest {
                 shown.add(builder.toString());
             }
             try (PurgeServer cache = new PurgeServer()) {
-                cache.respond(path -> PurgeServer.Answer.status(403));
+                // Refused once (the node goes down, which is logged), then delivered by the probe (logged too).
+                AtomicInteger answers = new AtomicInteger();
+                cache.respond(path -> PurgeServer.Answer.status(answers.incrementAndGet() == 1 ? 403 : 200));
                 Roan.Builder builder = Roan.builder().purgeUrl(cache.purgeUrl()).header("Authorization", "Bearer hunter2");
                 shown.add(builder.toString());
                 try (Roan roan = builder.build(); TestDb db = new TestDb()) {
@@ -503,6 +506,7 @@ class RoanBuilderTest {
                             .set(POST.TITLE, "S").execute();
                     assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
                     assertThat(cache.take().header("Authorization")).as("sent").isEqualTo("Bearer hunter2");
+                    shown.add(roan.cacheNodes().toString());
                     shown.add(roan.toString());
                 }
             }
