@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import dev.roan.testkit.JavaProcess;
 import dev.roan.testkit.Programs;
@@ -61,7 +63,7 @@ final class DurableCrash {
     static void writerDiesThenNextProcessDeliversWhatItOwed(OutboxDb db, Death death) throws Exception {
         // Nothing listens there: every purge the writer tries is refused.
         String downCache = "http://127.0.0.1:" + Programs.freePort() + "/purge";
-        List<String> args = new ArrayList<>(List.of("crash", death.name().toLowerCase(java.util.Locale.ROOT)));
+        List<String> args = new ArrayList<>(List.of("crash", death.name().toLowerCase(Locale.ROOT)));
         args.addAll(db.args());
         args.add(downCache);
         try (JavaProcess writer = JavaProcess.start(DurableWriter.class, childJvm(), args.toArray(String[]::new))) {
@@ -90,7 +92,7 @@ final class DurableCrash {
         }
     }
 
-    static void awaitTrue(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> state)
+    static void awaitTrue(BooleanSupplier condition, Duration timeout, Supplier<String> state)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

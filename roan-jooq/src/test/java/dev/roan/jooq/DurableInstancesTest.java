@@ -10,6 +10,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,10 +61,10 @@ class DurableInstancesTest {
     @Test
     void instancesStartingTogetherAllStartWhenEachCreatesTheOutboxTable() throws Exception {
         OutboxDb db = database("roan_race_test");
-        List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> failures = new CopyOnWriteArrayList<>();
         for (int round = 0; round < 10; round++) {
             String table = "roan_outbox_" + round;
-            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(3);
+            CyclicBarrier start = new CyclicBarrier(3);
             List<Thread> instances = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 Thread instance = new Thread(() -> {

@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -110,7 +111,7 @@ record OutboxDb(SQLDialect dialect, String url, String user, String password) {
 
     /** The paths the outbox table holds, one per row. */
     List<String> outboxPaths() {
-        List<String> paths = new java.util.ArrayList<>();
+        List<String> paths = new ArrayList<>();
         try (Connection c = connect(); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("select aggregateid from " + OUTBOX_TABLE)) {
             while (r.next()) {
