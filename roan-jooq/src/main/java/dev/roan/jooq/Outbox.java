@@ -76,6 +76,8 @@ final class Outbox {
     private final AtomicLong rowsDeleted = new AtomicLong();
     private final AtomicLong rowsClaimed = new AtomicLong();
     private volatile boolean closed;
+    /** Touched by the outbox's thread only. */
+    private boolean sweepFailing;
 
     Outbox(Settings settings, Dispatcher dispatcher) {
         this.dataSource = settings.outbox();
@@ -281,12 +283,23 @@ final class Outbox {
         }
     }
 
+    /** Sweeps on the outbox's thread: a database that is down is logged once, not at every sweep. */
     private void sweepQuietly() {
         try {
             sweep();
+            if (sweepFailing) {
+                sweepFailing = false;
+                LOG.log(Level.INFO, () -> "Roan sweeps its outbox table " + sql.table + " again");
+            }
         } catch (SQLException | RuntimeException e) {
-            LOG.log(Level.WARNING, "Roan could not sweep its outbox table " + sql.table + "; it tries again at the"
-                    + " next sweep", e);
+            if (sweepFailing) {
+                LOG.log(Level.DEBUG, "Roan could not sweep its outbox table " + sql.table, e);
+            } else {
+                sweepFailing = true;
+                LOG.log(Level.WARNING, "Roan could not sweep its outbox table " + sql.table + "; rows other"
+                        + " processes left wait until it can (tried again every sweep interval, logged at DEBUG"
+                        + " until it works)", e);
+            }
         }
     }
 

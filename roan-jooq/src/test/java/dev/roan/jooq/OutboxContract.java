@@ -201,6 +201,21 @@ abstract class OutboxContract {
     }
 
     @Test
+    void outboxStatementsAreNeverSeenAsWritesByRoan() throws Exception {
+        Roan roan = roan(builder(cache));
+        roan.purge("/outbox").onWrite(DSL.table(DSL.name("roan_outbox")));
+        DSLContext dsl = dsl(roan);
+
+        dsl.transaction(tx -> insertItem(tx.dsl(), 1));
+        insertItem(dsl, 2);
+        assertThat(roan.flush(WAIT)).isTrue();
+        await("the rows are deleted", this::outboxEmpty);
+        assertThat(roan.flush(WAIT)).isTrue();
+
+        assertThat(cache.paths()).as("the outbox's INSERTs and DELETEs purge nothing").doesNotContain("/outbox");
+    }
+
+    @Test
     void rolledBackTransactionLeavesNoRowAndNoPurge() throws Exception {
         Roan roan = roan(builder(cache));
         DSLContext dsl = dsl(roan);

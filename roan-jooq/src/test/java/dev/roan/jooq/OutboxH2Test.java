@@ -48,4 +48,20 @@ class OutboxH2Test extends OutboxContract {
         await("every row delivered and deleted, through the sweep for those not tracked", this::outboxEmpty);
         assertThat(roan.flush(WAIT)).isTrue();
     }
+
+    @Test
+    void aSweepThatFailsIsLoggedOnceUntilItWorksAgain() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            Roan roan = roan(builder(cache).outboxLease(Duration.ofSeconds(1))
+                    .outboxSweepInterval(Duration.ofMillis(50)));
+            execute("ALTER TABLE roan_outbox RENAME TO roan_outbox_away");
+            Thread.sleep(500);
+            assertThat(log.messages(java.util.logging.Level.WARNING)).as("ten failed sweeps, one warning")
+                    .singleElement().asString().contains("could not sweep", "roan_outbox");
+            execute("ALTER TABLE roan_outbox_away RENAME TO roan_outbox");
+            await("sweeping again is logged", () -> log.messages(java.util.logging.Level.INFO).stream()
+                    .anyMatch(m -> m.contains("sweeps its outbox table roan_outbox again")));
+            assertThat(roan.flush(WAIT)).isTrue();
+        }
+    }
 }
