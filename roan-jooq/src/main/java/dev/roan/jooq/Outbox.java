@@ -114,6 +114,14 @@ final class Outbox {
             for (String ddl : sql.ddl().split(";\n")) {
                 s.execute(ddl.endsWith(";") ? ddl.substring(0, ddl.length() - 1) : ddl);
             }
+        } catch (SQLException e) {
+            // Instances starting together: PostgreSQL's CREATE ... IF NOT EXISTS fails on its catalog's unique index
+            // when another session creates the same table at that moment. The table is there: that is all we need.
+            try {
+                check(c);
+            } catch (IllegalStateException missing) {
+                throw e;
+            }
         } finally {
             c.setAutoCommit(autoCommit);
         }

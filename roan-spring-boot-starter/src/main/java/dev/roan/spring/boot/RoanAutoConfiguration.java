@@ -3,6 +3,8 @@ package dev.roan.spring.boot;
 import java.time.Duration;
 import java.util.function.Consumer;
 
+import javax.sql.DataSource;
+
 import dev.roan.jooq.PurgeListener;
 import dev.roan.jooq.Roan;
 import dev.roan.spring.SpringTransactionBoundary;
@@ -63,13 +65,15 @@ public final class RoanAutoConfiguration {
      * @param properties  the {@code roan.*} properties
      * @param listeners   the purge listeners, in order
      * @param customizers the application's customizers, in order
+     * @param dataSource  Boot's DataSource, for durable mode ({@code roan.outbox.enabled=true})
      * @return Roan, closed with the context
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     Roan roan(RoanProperties properties, ObjectProvider<PurgeListener> listeners,
-            ObjectProvider<RoanCustomizer> customizers) {
+            ObjectProvider<RoanCustomizer> customizers, ObjectProvider<DataSource> dataSource) {
         Roan.Builder builder = builder(properties);
+        outbox(properties.getOutbox(), dataSource, builder);
         listeners.orderedStream().forEach(builder::listener);
         Roan roan = builder.build();
         try {
@@ -135,6 +139,29 @@ public final class RoanAutoConfiguration {
         }
         builder.shutdownHook(properties.isShutdownHook());
         return builder;
+    }
+
+    /**
+     * Durable mode on Boot's DataSource: the raw pool, not the {@code TransactionAwareDataSourceProxy} jOOQ is given,
+     * since the outbox writes on the writer's own connection and uses the DataSource only to deliver and sweep.
+     */
+    private static void outbox(RoanProperties.Outbox outbox, ObjectProvider<DataSource> dataSources,
+            Roan.Builder builder) {
+        if (!outbox.isEnabled()) {
+            return;
+        }
+        DataSource dataSource = dataSources.getIfUnique();
+        if (dataSource == null) {
+            throw new IllegalStateException("roan.outbox.enabled=true needs one DataSource bean for the outbox table,"
+                    + " found " + dataSources.stream().count() + ": define exactly one, mark one @Primary, or build"
+                    + " the Roan bean yourself with Roan.builder().outbox(dataSource)");
+        }
+        builder.outbox(dataSource);
+        check("roan.outbox.table", outbox.getTable(), b -> b.outboxTable(outbox.getTable()), builder);
+        builder.createOutboxTable(outbox.isCreateTable());
+        check("roan.outbox.sweep-interval", outbox.getSweepInterval(),
+                b -> b.outboxSweepInterval(outbox.getSweepInterval()), builder);
+        check("roan.outbox.lease", outbox.getLease(), b -> b.outboxLease(outbox.getLease()), builder);
     }
 
     private static void check(String property, @Nullable Object value, Consumer<Roan.Builder> setting,

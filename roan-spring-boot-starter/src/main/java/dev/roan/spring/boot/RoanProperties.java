@@ -84,6 +84,8 @@ public class RoanProperties {
      * Roan with the context; the hook covers a context that is never closed.
      */
     private boolean shutdownHook = true;
+    /** Durable mode: owed purges kept in an outbox table of the application's database. */
+    private final Outbox outbox = new Outbox();
 
     /** Creates the properties with their defaults. */
     public RoanProperties() {
@@ -184,6 +186,11 @@ public class RoanProperties {
         return retry;
     }
 
+    /** @return the durable-mode settings */
+    public Outbox getOutbox() {
+        return outbox;
+    }
+
     /**
      * The header names, as far as they are names: a key typed as "Authorization: Bearer ..." may hold a value, so
      * it is shown up to its first character that no header name may hold.
@@ -261,7 +268,7 @@ public class RoanProperties {
                 + (giveUpAfter == null ? "" : ", giveUpAfter=" + giveUpAfter)
                 + ", maxRetryInterval=" + maxRetryInterval + ", maxOwedPaths=" + maxOwedPaths
                 + (onOverflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + onOverflowPurge)
-                + ", shutdownHook=" + shutdownHook + "]";
+                + ", shutdownHook=" + shutdownHook + ", outbox=" + outbox + "]";
     }
 
     /**
@@ -304,6 +311,94 @@ public class RoanProperties {
         @Override
         public String toString() {
             return "Retry[maxAttempts=" + maxAttempts + ", initialBackoff=" + initialBackoff + "]";
+        }
+    }
+
+    /**
+     * Durable mode: the purges a transaction owes are written to an outbox table in the same transaction, through
+     * Spring Boot's {@code DataSource}, and deleted once every cache node has confirmed them; any instance delivers
+     * the rows a stopped or crashed one left.
+     *
+     * @since 0.1.0
+     */
+    public static class Outbox {
+
+        /** Whether to keep owed purges in the outbox table (durable mode) instead of in memory only. */
+        private boolean enabled = false;
+
+        /** Name of the outbox table, optionally schema-qualified; letters, digits and underscores. */
+        private String table = "roan_outbox";
+
+        /** Whether to create the outbox table when it is missing; false when a migration (Flyway) creates it. */
+        private boolean createTable = true;
+
+        /** How often each instance looks in the outbox table for rows no running instance is delivering. */
+        private Duration sweepInterval = Duration.ofSeconds(15);
+
+        /**
+         * How long a row stays with the instance that wrote or claimed it before another instance may deliver it:
+         * with the sweep interval, the longest a crashed instance's purges wait. At least 1 second.
+         */
+        private Duration lease = Duration.ofSeconds(30);
+
+        /** Creates the durable-mode settings with their defaults. */
+        public Outbox() {
+        }
+
+        /** @return whether durable mode is on */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether durable mode is on */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** @return the outbox table's name */
+        public String getTable() {
+            return table;
+        }
+
+        /** @param table the outbox table's name */
+        public void setTable(String table) {
+            this.table = table;
+        }
+
+        /** @return whether a missing outbox table is created */
+        public boolean isCreateTable() {
+            return createTable;
+        }
+
+        /** @param createTable whether a missing outbox table is created */
+        public void setCreateTable(boolean createTable) {
+            this.createTable = createTable;
+        }
+
+        /** @return how often the outbox table is swept */
+        public Duration getSweepInterval() {
+            return sweepInterval;
+        }
+
+        /** @param sweepInterval how often the outbox table is swept */
+        public void setSweepInterval(Duration sweepInterval) {
+            this.sweepInterval = sweepInterval;
+        }
+
+        /** @return how long a row stays with the instance that holds it */
+        public Duration getLease() {
+            return lease;
+        }
+
+        /** @param lease how long a row stays with the instance that holds it */
+        public void setLease(Duration lease) {
+            this.lease = lease;
+        }
+
+        @Override
+        public String toString() {
+            return enabled ? "Outbox[table=" + table + ", createTable=" + createTable + ", sweepInterval="
+                    + sweepInterval + ", lease=" + lease + "]" : "off";
         }
     }
 }
