@@ -202,6 +202,7 @@ final class Dispatcher {
     CompletionStage<Settled> submitTracked(Collection<String> paths) {
         Tracker tracker = new Tracker();
         boolean schedule;
+        boolean none;
         lock.lock();
         try {
             if (closed || roomLocked() < paths.size()) {
@@ -218,11 +219,13 @@ final class Dispatcher {
                     }
                 }
             }
+            // Read under the lock: once it is released, a delivery thread may settle the tracker itself.
+            none = tracker.remaining == 0;
             schedule = claimDrain();
         } finally {
             lock.unlock();
         }
-        if (tracker.remaining == 0) {
+        if (none) {
             // Nothing to wait for (no paths): settled at once, outside the lock like any other.
             tracker.future.complete(Settled.DELIVERED);
         }
@@ -449,6 +452,10 @@ final class Dispatcher {
             String failure = outcome.failure();
             LOG.log(Level.ERROR, () -> "Roan dropped the purge of " + entry.path + " on " + node.target
                     + ", which no request can carry: " + failure);
+            if (probe && node.down) {
+                // The probe told nothing of the node: the next owed purge probes it at once, or none would ever go.
+                node.probeDue = true;
+            }
             drop(entry);
             return;
         }

@@ -381,7 +381,9 @@ public final class Roan implements AutoCloseable {
      * cache node. A node that is down keeps it waiting until the timeout.
      * With {@link Builder#repurgeAfter(Duration)}, that includes their re-purges, so it lasts at least
      * the re-purge delay when a write is that recent. A purge held for the
-     * {@linkplain Builder#coalesceWindow(Duration) coalescing window} is waited for too.
+     * {@linkplain Builder#coalesceWindow(Duration) coalescing window} is waited for too. In durable mode, purges
+     * beyond {@link Builder#maxOwedPaths(int)} wait in the outbox table for a sweep, not in memory: this method does
+     * not wait for those.
      *
      * @param timeout how long to wait at most
      * @return true if all of them were delivered in time; false on timeout or interrupt, or if one of them was

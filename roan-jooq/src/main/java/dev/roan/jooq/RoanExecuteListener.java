@@ -248,10 +248,11 @@ final class RoanExecuteListener implements ExecuteListener {
                 sendDurably(paths);
             }
         } else if (!scopes.hold(paths) && !scopes.release(paths, false, ctx.configuration().connectionProvider())) {
-            // Durable mode: the rows commit with the statement's transaction; a sweep delivers them after it.
-            scopes.writeUntracked(paths, ctx.configuration().connectionProvider());
+            // Sent first, so that a failing outbox write cannot lose the purge. Durable mode: the rows commit with the
+            // statement's transaction, and a sweep delivers them once more after it.
             warnUnknownTransaction(paths);
             dispatcher.submit(paths);
+            scopes.writeUntracked(paths, ctx.configuration().connectionProvider());
         }
     }
 

@@ -916,6 +916,24 @@ class DispatcherTest {
         assertThat(d.status()).singleElement().satisfies(status -> assertThat(status.isDown()).isFalse());
     }
 
+    @Test
+    void anUndeliverableProbeIsFollowedByTheNextProbeAtOnce() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/bad", "/good");
+        failAt(node, "/bad");
+        failAt(node, "/good");
+        advance(SECOND);
+        assertThat(node.onTheWire()).as("the first probe").containsExactly("/bad");
+
+        node.answer("/bad", PurgeTarget.Outcome.undeliverable("no URI"));
+        executor.runAll();
+
+        assertThat(node.onTheWire()).as("the next probe, without waiting for a timer").containsExactly("/good");
+        complete(node, "/good");
+        assertThat(d.pendingCount()).as("pending").isZero();
+        assertThat(d.status()).singleElement().satisfies(status -> assertThat(status.isDown()).isFalse());
+    }
+
     // ---- giving up
 
     @Test

@@ -381,6 +381,22 @@ abstract class OutboxContract {
     }
 
     @Test
+    void aFailingOutboxWriteOutsideAnyKnownTransactionStillPurges() throws Exception {
+        Roan roan = roan(builder(cache));
+        execute("DROP TABLE roan_outbox");
+        try (Connection c = recording.dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            DSLContext dsl = DSL.using(roan.attach(DSL.using(c, dialect(), NAMES).configuration()));
+
+            assertThatThrownBy(() -> insertItem(dsl, 1)).as("the failing outbox write is reported")
+                    .hasMessageContaining("roan_outbox");
+            c.rollback();
+        }
+        assertThat(roan.flush(WAIT)).isTrue();
+        assertThat(cache.paths()).as("purged from memory all the same").containsExactly("/items");
+    }
+
+    @Test
     void tableIsCreatedWhenMissingUnderTheNameConfigured() throws Exception {
         PurgeServer down = cache().respond(path -> PurgeServer.Answer.status(503));
         Roan roan = roan(builder(down).outboxTable("purge_box"));
