@@ -105,18 +105,20 @@ public final class RoanMetrics implements PurgeListener {
      */
     public static MeterBinder deliveryStatus(Roan roan) {
         return registry -> {
+            // Held strongly by the gauges: nothing else refers to it, and a weak gauge of a collected object is NaN.
             Status status = new Status(roan);
             List<CacheNodeStatus> nodes = roan.cacheNodes();
             for (int i = 0; i < nodes.size(); i++) {
                 int index = i;
                 Tags tags = Tags.of("node", nodes.get(i).purgeUrl());
                 Gauge.builder(OWED, status, s -> s.node(index).owedPurges())
-                        .description("Purges a cache node owes").tags(tags).register(registry);
+                        .description("Purges a cache node owes").tags(tags).strongReference(true).register(registry);
                 TimeGauge.builder(OLDEST_OWED, status, TimeUnit.NANOSECONDS, s -> s.node(index).oldestOwed().toNanos())
-                        .description("Age of the oldest purge a cache node owes").tags(tags).register(registry);
+                        .description("Age of the oldest purge a cache node owes").tags(tags).strongReference(true)
+                        .register(registry);
                 Gauge.builder(NODE_DOWN, status, s -> s.node(index).isDown() ? 1 : 0)
                         .description("1 while a cache node is down and owes purges it cannot deliver")
-                        .tags(tags).register(registry);
+                        .tags(tags).strongReference(true).register(registry);
             }
             FunctionCounter.builder(DROPPED, roan, Roan::droppedPurges)
                     .description("Purges dropped, after giveUpAfter or at the memory cap").register(registry);
