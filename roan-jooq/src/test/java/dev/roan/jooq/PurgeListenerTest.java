@@ -152,7 +152,7 @@ class PurgeListenerTest {
         assertThat(recording.lines().subList(0, 3)).as("connection refused three times")
                 .containsExactly("RETRIED /posts #1", "RETRIED /posts #2", "FAILED /posts #3");
         // (close() probes the node once more as it shuts down; that probe's event may follow.)
-        assertThat(recording.events.subList(0, 3)).allSatisfy(e -> assertThat(e.reason()).get().asString()
+        assertThat(List.copyOf(recording.events).subList(0, 3)).allSatisfy(e -> assertThat(e.reason()).get().asString()
                 .startsWith("ConnectException"));
     }
 
