@@ -3,6 +3,7 @@ package dev.roan.jooq;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jooq.Field;
 import org.jooq.Table;
 
 /**
@@ -221,6 +222,51 @@ public final class PurgeRule {
      */
     public PurgeRule withoutReadingRows() {
         rules.withoutReadingRows(rule);
+        return this;
+    }
+
+    /**
+     * Fills this rule's placeholders from a related row instead of the written one: for each row a statement writes
+     * to {@code from}'s table, the rows of {@code to}'s table whose {@code to} equals the row's {@code from}. A visit
+     * is shown on its pet's owner's page; the visit row names only its pet:
+     *
+     * <pre>{@code
+     * roan.purge("/owners/{owner_id}").onWrite(VISITS).via(VISITS.PET_ID, PETS.ID);
+     * roan.purge("/owners/{owner_id}/pets/{id}/visits/new").onWrite(VISITS).via(VISITS.PET_ID, PETS.ID);
+     * roan.purge("/owners?lastName={last_name}").onWrite(VISITS)                        // chained: two joins
+     *         .via(VISITS.PET_ID, PETS.ID).via(PETS.OWNER_ID, OWNERS.ID);
+     * }</pre>
+     *
+     * <p>With {@code via}, the placeholders name columns of the table reached last ({@code PETS} above, {@code OWNERS}
+     * in the chain). The {@code from} values of a write are its new ones and, where the statement changes them
+     * ({@code update visits set pet_id = ? where id = ?}), its old ones too, read from the rows before the statement
+     * as for {@link #withoutReadingRows() missing values}: a visit moved to another pet purges both owners' pages.
+     * Right after the statement, on its connection and in its transaction (so it sees a pet the transaction created),
+     * Roan runs one {@code SELECT DISTINCT} of the placeholder columns per step, with the values bound, 1,000 at a
+     * time. A read that fails (a missing table, a lock timeout) never fails the write: where auto-commit is off it
+     * runs inside a savepoint, rolled back on failure so that the transaction stays usable (PostgreSQL would abort
+     * it), is logged once per rule as a warning, and the write purges the rule's fallback paths
+     * ({@link #whenRowsUnknown(String...)}), as it does when its {@code from} values are unknown.
+     *
+     * <p>A rule with {@code via} reaches its pages only through the join: call it after the {@code onXxx} methods,
+     * which must all name {@code from}'s table, and register the pages of direct writes with a rule of their own
+     * (a path is one rule, so use another path or the same template on the other table first). The tables must
+     * know their columns (generated ones, not {@code DSL.table("pets")}).
+     *
+     * @param from a column of the table this rule's writes reach so far: the rule's table for the first call, the
+     *             previous call's {@code to} table after that
+     * @param to   the column of the related table that {@code from} refers to, typically its key
+     * @param <T>  the columns' type
+     * @return this rule
+     * @throws IllegalArgumentException if a column is null or of a table that does not know its columns, if
+     *                                  {@code from} is not a column of the rule's table (or the previous call's
+     *                                  {@code to} table), or if a placeholder is not a column of {@code to}'s table
+     *                                  when the chain ends there, or is binary
+     * @throws IllegalStateException    if no {@code onXxx} method was called yet, or the rule's tables differ
+     * @since 0.1.0
+     */
+    public <T> PurgeRule via(Field<T> from, Field<T> to) {
+        rules.via(rule, from, to);
         return this;
     }
 

@@ -395,6 +395,65 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
+     * Purges these paths after the current transaction commits, as if a rule had matched a write in it: for a page no
+     * rule can name, such as a related row's page. Inside {@code dsl.transaction(...)} of a configuration this Roan is
+     * attached to, on the calling thread, the paths are held with that transaction's other purges: a rolled-back
+     * nested transaction (savepoint) drops them, the outermost commit sends them (coalesced with the rest, one purge
+     * per path and cache node; in durable mode written to the outbox table in the same transaction), and a rollback
+     * drops them. Inside a transaction of the {@linkplain Builder#transactionBoundary transaction boundary} (a
+     * Spring-managed one) they are held by the boundary the same way. Outside any transaction they are sent at once
+     * (in durable mode through the outbox table first, in a transaction of their own, so that a crash cannot lose
+     * them).
+     *
+     * <pre>{@code
+     * dsl.transaction(tx -> {
+     *     tx.dsl().insertInto(VISITS).set(VISITS.PET_ID, petId).execute();
+     *     roan.purgeAfterCommit("/owners/" + ownerId);
+     * });
+     * }</pre>
+     *
+     * <p>On a closed Roan nothing is purged and one warning is logged, as for a write after {@link #close()}: a request
+     * still running while the application stops is not failed after its own commit.
+     *
+     * @param paths the filled paths, such as {@code "/owners/6"}, each starting with {@code /}; at least one
+     * @throws IllegalArgumentException if no path is given, or one is null, has a placeholder (a purge by hand names
+     *                                  the filled path, such as {@code /owners/6}), does not start with {@code /},
+     *                                  holds a control character, {@code #}, a lone surrogate, a dot segment or
+     *                                  leading or trailing whitespace, or makes a purge request longer than a cache
+     *                                  accepts; nothing is held then
+     * @since 0.1.0
+     */
+    public void purgeAfterCommit(String... paths) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until every purge caused by the calling thread's commits since its previous call
+     * has been delivered to every cache node: read-your-writes for the writer's own next request, such as the redirect
+     * after a POST, without waiting for everyone's purges as {@link #flush(Duration)} does. It covers the outermost
+     * commits of {@code dsl.transaction(...)}, commits of the {@linkplain Builder#transactionBoundary transaction
+     * boundary} released on this thread, auto-commit writes, and {@link #purgeAfterCommit(String...)} sent at once; in
+     * durable mode it waits for their delivery, not for their outbox rows' deletion. The thread's record is cleared
+     * either way, so a pooled thread does not wait for an earlier request's writes next time. Writers that never call
+     * it pay nothing notable: the record is one small object per thread, replaced by the next commit.
+     *
+     * <pre>{@code
+     * dsl.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, title).where(POST.ID.eq(id)).execute());
+     * roan.awaitPurges(Duration.ofSeconds(2));   // the redirect's GET then sees the new page
+     * }</pre>
+     *
+     * @param timeout how long to wait at most, such as {@code Duration.ofSeconds(2)}; zero only checks
+     * @return true if every such purge was delivered (or none was owed); false on timeout, if one was given up or
+     *     dropped, if this Roan is closed, or if the thread was interrupted (its interrupt flag is then set again).
+     *     A cache node that is down never makes it throw.
+     * @throws IllegalArgumentException if {@code timeout} is null or negative
+     * @since 0.1.0
+     */
+    public boolean awaitPurges(Duration timeout) {
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    /**
      * Stops taking purges, delivers those pending (waiting at most the close timeout of the builder,
      * {@link #DEFAULT_CLOSE_TIMEOUT} by default) and releases Roan's threads. Purges held for the coalescing
      * window are sent at once, and a cache node that is down is probed at once rather than after its backoff; what

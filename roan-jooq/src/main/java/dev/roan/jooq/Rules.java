@@ -300,6 +300,11 @@ final class Rules {
         return new Snapshot(Map.copyOf(generatedNames), frozen, templated, reading);
     }
 
+    /** Adds a step to {@code rule}'s join; see {@link PurgeRule#via(Field, Field)}. */
+    void via(Rule rule, Field<?> from, Field<?> to) {
+        throw new UnsupportedOperationException("via() is not implemented yet");
+    }
+
     /** Stops {@code rule} from reading rows; see {@link PurgeRule#withoutReadingRows()}. */
     void withoutReadingRows(Rule rule) {
         synchronized (lock) {
