@@ -63,8 +63,10 @@ class PetclinicRules {
 
         // A pet's edit page and its visit form: the pet's own row, found by its id and its owner's (read first
         // when an update or delete says only the id). Moving a pet purges them under the old owner's address too.
-        rules.purge("/owners/{owner_id}/pets/{id}/edit").onWrite(PETS);
-        rules.purge("/owners/{owner_id}/pets/{id}/visits/new").onWrite(PETS);
+        // Not on insert: a new pet's pages were never cached (nginx stores only 200s), and petclinic's insert has
+        // no RETURNING, so Roan could not tell the new id anyway (it would warn about it).
+        rules.purge("/owners/{owner_id}/pets/{id}/edit").onUpdate(PETS).onDelete(PETS);
+        rules.purge("/owners/{owner_id}/pets/{id}/visits/new").onUpdate(PETS).onDelete(PETS);
         if (relatedRows) {
             // Both show the owner's name: renaming an owner reaches every pet of theirs.
             rules.purge("/owners/{owner_id}/pets/{id}/edit").onUpdate(OWNERS).via(OWNERS.ID, PETS.OWNER_ID);
