@@ -3,7 +3,9 @@ package dev.roan.jooq;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -94,6 +96,8 @@ public final class Roan implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Durable mode's outbox table, or null in memory mode. */
     private final @Nullable Outbox outbox;
+    private final TransactionScopes scopes;
+    private final AtomicBoolean warnedByHandClosed = new AtomicBoolean();
 
     Roan(Settings settings) {
         this(settings, new Delivery(settings));
@@ -114,7 +118,7 @@ public final class Roan implements AutoCloseable {
         if (outbox != null && settings.transactionBoundary() != null) {
             warnIfBoundaryNotDurable(settings.transactionBoundary());
         }
-        TransactionScopes scopes = new TransactionScopes(dispatcher, settings.transactionBoundary(), outbox);
+        this.scopes = new TransactionScopes(dispatcher, settings.transactionBoundary(), outbox);
         this.detector = new WriteDetector(rules);
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
@@ -401,9 +405,11 @@ public final class Roan implements AutoCloseable {
      * nested transaction (savepoint) drops them, the outermost commit sends them (coalesced with the rest, one purge
      * per path and cache node; in durable mode written to the outbox table in the same transaction), and a rollback
      * drops them. Inside a transaction of the {@linkplain Builder#transactionBoundary transaction boundary} (a
-     * Spring-managed one) they are held by the boundary the same way. Outside any transaction they are sent at once
-     * (in durable mode through the outbox table first, in a transaction of their own, so that a crash cannot lose
-     * them).
+     * Spring-managed one) they are held by the boundary the same way (a rolled-back {@code NESTED} savepoint drops
+     * them too); in durable mode they are written to the outbox table with the purges of the transaction's jOOQ writes
+     * (a transaction without any delivers them from memory). Outside any transaction they are sent at once; in durable
+     * mode they are written to the outbox table first, in a transaction of their own, so that a crash cannot lose them
+     * (the calling thread waits for that insert, as after an auto-commit write).
      *
      * <pre>{@code
      * dsl.transaction(tx -> {
@@ -424,7 +430,45 @@ public final class Roan implements AutoCloseable {
      * @since 0.1.0
      */
     public void purgeAfterCommit(String... paths) {
-        throw new UnsupportedOperationException("not yet");
+        Set<String> checked = fixedPaths(paths);
+        if (closed.get()) {
+            if (warnedByHandClosed.compareAndSet(false, true)) {
+                Log.LOGGER.log(System.Logger.Level.WARNING, () -> "Roan is closed: purgeAfterCommit" + checked
+                        + " purges nothing (nor any later call). Close Roan after the last write.");
+            }
+            return;
+        }
+        scopes.byHand(checked);
+    }
+
+    /** The paths of {@link #purgeAfterCommit}, checked as a rule's fixed paths are, normalised, in order. */
+    private Set<String> fixedPaths(String @Nullable [] paths) {
+        if (paths == null || paths.length == 0) {
+            throw new IllegalArgumentException("purgeAfterCommit() needs at least one path, such as"
+                    + " purgeAfterCommit(\"/owners/6\")");
+        }
+        Set<String> checked = new LinkedHashSet<>();
+        for (String path : paths) {
+            PathTemplate template = PathTemplate.parse(path);
+            if (!template.isStatic()) {
+                throw new IllegalArgumentException("purgeAfterCommit() got \"" + PurgePaths.printable(path) + "\", which"
+                        + " has placeholders: a purge by hand names the filled path, such as /owners/6");
+            }
+            String normalised = template.pattern();
+            for (CacheNode node : nodes) {
+                int target;
+                try {
+                    target = PurgePaths.requestTarget(node.uri(normalised));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" does not form a"
+                            + " valid URL with purge URL " + node + ": "
+                            + PurgePaths.printable(String.valueOf(e.getMessage())), e);
+                }
+                PurgePaths.checkLength(target, path);
+            }
+            checked.add(normalised);
+        }
+        return checked;
     }
 
     /**
@@ -450,7 +494,13 @@ public final class Roan implements AutoCloseable {
      * @since 0.1.0
      */
     public boolean awaitPurges(Duration timeout) {
-        throw new UnsupportedOperationException("not yet");
+        Checks.positiveOrZero(timeout, "timeout");
+        if (closed.get()) {
+            // Nothing more will be delivered by this Roan; the record is cleared all the same.
+            scopes.awaitOwn(Duration.ZERO);
+            return false;
+        }
+        return scopes.awaitOwn(timeout);
     }
 
     /**
