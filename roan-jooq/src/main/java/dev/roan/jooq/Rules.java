@@ -11,11 +11,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.jooq.Field;
 import org.jooq.ForeignKey;
+import org.jooq.Schema;
 import org.jooq.Table;
+import org.jooq.TableField;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,9 +44,11 @@ final class Rules {
     private final Set<Rule> warnedSeveralTables = new HashSet<>();
     /** Placeholders on tables whose columns were unknown at registration, until their first write. */
     private final Set<Unverified> unverified = ConcurrentHashMap.newKeySet();
+    /** Rules awaiting a via() warned about at a write, once each. */
+    private final Set<Rule> warnedIncomplete = ConcurrentHashMap.newKeySet();
 
     private volatile Snapshot snapshot = new Snapshot(Map.of(), new TreeMap<>(String.CASE_INSENSITIVE_ORDER), false,
-            false);
+            false, false);
 
     /**
      * The rule for a validated path, created on first use.
@@ -57,12 +62,31 @@ final class Rules {
     }
 
     void register(Rule rule, int kinds, Table<?>[] tables) {
+        if (rule.viaRows()) {
+            throw new IllegalStateException("\"" + rule.path() + "\" already reaches its pages " + rule.steps().get(0)
+                    + ": call onWrite(...) and the other onXxx methods before via(...)");
+        }
+        boolean awaitsVia = false;
         for (Table<?> table : tables) {
-            checkPlaceholders(rule, table);
+            awaitsVia |= checkPlaceholders(rule, table);
         }
         String warning;
         synchronized (lock) {
             Map<String, Integer> byTable = bindings.computeIfAbsent(rule, r -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
+            if (awaitsVia || !rule.complete()) {
+                Set<String> names = new HashSet<>();
+                byTable.keySet().forEach(n -> names.add(n.toLowerCase(java.util.Locale.ROOT)));
+                for (Table<?> table : tables) {
+                    names.add(canonicalName(table).toLowerCase(java.util.Locale.ROOT));
+                }
+                if (names.size() > 1) {
+                    throw new IllegalArgumentException("\"" + rule.path() + "\" names columns of a related table, which"
+                            + " via(...) reaches from one table, but it is registered for " + names.size() + " tables:"
+                            + " register one rule per table, such as roan.purge(\"/owners/{owner_id}\").onWrite(VISITS)"
+                            + ".via(VISITS.PET_ID, PETS.ID)");
+                }
+                rule.awaitVia();
+            }
             for (Table<?> table : tables) {
                 // A generated table's aliases are registered under the name of the first one seen.
                 String name = Tables.isGenerated(table) ? generatedNames.computeIfAbsent(table.getClass(),
@@ -87,18 +111,25 @@ final class Rules {
     /**
      * Every placeholder of a templated rule must be a column of each of its tables that knows its columns,
      * and not a binary one. A table that does not ({@code DSL.table("post")}) is checked at its first write.
+     * A placeholder that is a column of another table of the schema may be reached by a {@code via} still to
+     * come ({@code /owners/{owner_id}} on VISITS): then this returns true, and the rule awaits it.
      */
-    private static void checkPlaceholders(Rule rule, Table<?> table) {
+    private static boolean checkPlaceholders(Rule rule, Table<?> table) {
         List<String> placeholders = rule.template().placeholders();
         if (placeholders.isEmpty()) {
-            return;
+            return false;
         }
         Field<?>[] fields = table.fields();
         if (fields.length == 0) {
-            return;
+            return false;
         }
+        boolean awaitsVia = false;
         for (String placeholder : placeholders) {
             Field<?> column = column(fields, placeholder);
+            if (column == null && columnElsewhere(table, placeholder)) {
+                awaitsVia = true;
+                continue;
+            }
             if (column == null) {
                 throw new IllegalArgumentException("placeholder {" + PurgePaths.printable(placeholder) + "} of \""
                         + rule.path() + "\" is not a column of " + PurgePaths.printable(table.getName())
@@ -111,6 +142,114 @@ final class Rules {
                         + " number column that names the page, such as {id}");
             }
         }
+        return awaitsVia;
+    }
+
+    /** Whether another table of {@code table}'s schema has the column: one a via() may reach. */
+    private static boolean columnElsewhere(Table<?> table, String name) {
+        Schema schema = table.getSchema();
+        if (schema == null) {
+            return false;
+        }
+        try {
+            for (Table<?> other : schema.getTables()) {
+                if (!Tables.same(other, table) && column(other.fields(), name) != null) {
+                    return true;
+                }
+            }
+        } catch (RuntimeException e) {
+            // A schema that cannot list its tables: no related table is known.
+        }
+        return false;
+    }
+
+    /**
+     * Adds a step to {@code rule}'s join; see {@link PurgeRule#via(Field, Field)}. The rule stays inactive (its writes
+     * purge its fallback, with a warning) until the table reached has every placeholder: a chain may go on.
+     */
+    void via(Rule rule, Field<?> from, Field<?> to) {
+        String method = "via() of \"" + rule.path() + "\"";
+        if (from == null || to == null) {
+            throw new IllegalArgumentException(method + " got null as " + (from == null ? "from" : "to") + " column:"
+                    + " give two generated columns, such as via(VISITS.PET_ID, PETS.ID)");
+        }
+        Table<?> fromTable = tableOf(from, method);
+        Table<?> toTable = tableOf(to, method);
+        if (!from.getType().equals(to.getType())) {
+            throw new IllegalArgumentException(method + ": " + qualified(fromTable, from) + " holds "
+                    + from.getType().getSimpleName() + " and " + qualified(toTable, to) + " holds "
+                    + to.getType().getSimpleName() + ": join columns of the same type, such as a foreign key and the"
+                    + " key it references");
+        }
+        List<String> placeholders = rule.template().placeholders();
+        if (placeholders.isEmpty()) {
+            throw new IllegalArgumentException(method + ": the path has no placeholder to fill from "
+                    + PurgePaths.printable(toTable.getName()) + "; a fixed path needs no related row, so drop via(...)");
+        }
+        synchronized (lock) {
+            Map<String, Integer> byTable = bindings.get(rule);
+            if (byTable == null || byTable.isEmpty()) {
+                throw new IllegalStateException(method + " comes before the rule's table: call onWrite("
+                        + PurgePaths.printable(fromTable.getName()) + ") (or onInsert, onUpdate, ...) first, then"
+                        + " via(...)");
+            }
+            List<Via> steps = rule.steps();
+            Table<?> reached = steps.isEmpty() ? boundTables.get(rule).get(0) : steps.get(steps.size() - 1).toTable;
+            if (steps.isEmpty() && byTable.size() > 1) {
+                throw new IllegalArgumentException(method + ": the rule is registered for several tables ("
+                        + PurgePaths.printable(String.join(", ", byTable.keySet())) + "), and via(...) starts from one:"
+                        + " register one rule per table");
+            }
+            if (reached.fields().length == 0) {
+                throw new IllegalArgumentException(method + ": the rule is registered for "
+                        + PurgePaths.printable(reached.getName()) + ", a table that does not know its columns"
+                        + " (DSL.table(...)): register the generated table, such as onWrite("
+                        + PurgePaths.printable(fromTable.getName()) + ")");
+            }
+            if (!Tables.same(fromTable, reached) || column(reached.fields(), from.getName()) == null) {
+                throw new IllegalArgumentException(method + ": " + qualified(fromTable, from) + " is not a column of "
+                        + PurgePaths.printable(reached.getName()) + ", the table " + (steps.isEmpty()
+                                ? "the rule is registered for" : "the previous via(...) reaches") + "; its columns are: "
+                        + columnList(reached.fields()));
+            }
+            Field<?>[] columns = toTable.fields();
+            boolean complete = true;
+            for (String placeholder : placeholders) {
+                Field<?> column = column(columns, placeholder);
+                if (column == null) {
+                    if (!columnElsewhere(toTable, placeholder)) {
+                        throw new IllegalArgumentException("placeholder {" + PurgePaths.printable(placeholder)
+                                + "} of \"" + rule.path() + "\" is not a column of "
+                                + PurgePaths.printable(toTable.getName()) + ", which via(...) reaches; its columns are: "
+                                + columnList(columns));
+                    }
+                    complete = false;
+                } else if (column.getDataType().isBinary()) {
+                    throw new IllegalArgumentException("placeholder {" + PurgePaths.printable(placeholder) + "} of \""
+                            + rule.path() + "\" is the binary column " + qualified(toTable, column) + ", whose bytes"
+                            + " cannot be a page path: use a text or number column that names the page, such as {id}");
+                }
+            }
+            List<Via> longer = new ArrayList<>(steps);
+            longer.add(new Via(from, fromTable, to, toTable));
+            rule.steps(longer, complete);
+            snapshot = rebuild();
+        }
+    }
+
+    /** The table of a generated column, whose columns are known; else what to fix. */
+    private static Table<?> tableOf(Field<?> column, String method) {
+        Table<?> table = column instanceof TableField ? ((TableField<?, ?>) column).getTable() : null;
+        if (table == null || table.fields().length == 0) {
+            throw new IllegalArgumentException(method + ": " + PurgePaths.printable(column.getName()) + " is not a"
+                    + " column of a table that knows its columns: pass generated columns, such as"
+                    + " via(VISITS.PET_ID, PETS.ID), not DSL.field(...) or a column of DSL.table(...)");
+        }
+        return table;
+    }
+
+    private static String qualified(Table<?> table, Field<?> column) {
+        return PurgePaths.printable(table.getName() + "." + column.getName());
     }
 
     @Nullable
@@ -288,21 +427,18 @@ final class Rules {
         byName.forEach((name, list) -> frozen.put(name, list.toArray(new Binding[0])));
         boolean templated = false;
         boolean reading = false;
+        boolean via = false;
         for (Map.Entry<Rule, Map<String, Integer>> e : bindings.entrySet()) {
             Rule rule = e.getKey();
             templated |= !rule.template().isStatic();
-            if (!rule.template().isStatic() && rule.readsRows()) {
+            via |= rule.viaRows() && rule.complete();
+            if (!rule.template().isStatic() && rule.readsRows() && rule.complete()) {
                 for (int kinds : e.getValue().values()) {
                     reading |= (kinds & (WriteKinds.UPDATE | WriteKinds.DELETE)) != 0;
                 }
             }
         }
-        return new Snapshot(Map.copyOf(generatedNames), frozen, templated, reading);
-    }
-
-    /** Adds a step to {@code rule}'s join; see {@link PurgeRule#via(Field, Field)}. */
-    void via(Rule rule, Field<?> from, Field<?> to) {
-        throw new UnsupportedOperationException("via() is not implemented yet");
+        return new Snapshot(Map.copyOf(generatedNames), frozen, templated, reading, via);
     }
 
     /** Stops {@code rule} from reading rows; see {@link PurgeRule#withoutReadingRows()}. */
@@ -328,7 +464,7 @@ final class Rules {
 
     /**
      * The rules with placeholders that a write of {@code kinds} to {@code table} matches, those that read rows only
-     * if {@code reading}.
+     * if {@code reading}; a rule awaiting its via() is none of them.
      */
     List<Rule> templated(Table<?> table, int kinds, boolean reading) {
         Snapshot s = snapshot;
@@ -338,7 +474,29 @@ final class Rules {
         }
         List<Rule> matched = new ArrayList<>(1);
         for (Binding b : candidates) {
-            if ((b.kinds & kinds) != 0 && !b.rule.template().isStatic() && (!reading || b.rule.readsRows())) {
+            if ((b.kinds & kinds) != 0 && !b.rule.template().isStatic() && b.rule.complete()
+                    && (!reading || b.rule.readsRows())) {
+                matched.add(b.rule);
+            }
+        }
+        return matched;
+    }
+
+    /** Whether some rule reaches its pages through a related table: the test {@code executeEnd} makes. */
+    boolean anyVia() {
+        return snapshot.via;
+    }
+
+    /** The rules with a {@code via} that a write of {@code kinds} to {@code table} matches. */
+    List<Rule> via(Table<?> table, int kinds) {
+        Snapshot s = snapshot;
+        Binding[] candidates = s.byName.get(s.nameOf(table));
+        if (candidates == null) {
+            return List.of();
+        }
+        List<Rule> matched = new ArrayList<>(1);
+        for (Binding b : candidates) {
+            if ((b.kinds & kinds) != 0 && b.rule.viaRows() && b.rule.complete()) {
                 matched.add(b.rule);
             }
         }
@@ -367,8 +525,11 @@ final class Rules {
     /**
      * Adds the paths that a write of {@code kinds} to {@code table} purges; the written rows are asked for
      * only if a templated rule matches.
+     *
+     * @param related the rows a rule with {@code via} reached from this write, null if none were read
      */
-    void match(Table<?> table, int kinds, Supplier<List<Map<String, Object>>> rows, Purges out) {
+    void match(Table<?> table, int kinds, Supplier<List<Map<String, Object>>> rows,
+            @Nullable Function<Rule, List<Map<String, Object>>> related, Purges out) {
         Snapshot s = snapshot;
         Binding[] candidates = s.byName.get(s.nameOf(table));
         if (candidates == null) {
@@ -378,11 +539,38 @@ final class Rules {
             if ((b.kinds & kinds) != 0) {
                 if (b.rule.template().isStatic()) {
                     out.add(b.rule.path());
+                } else if (!b.rule.complete()) {
+                    warnIncomplete(b.rule, table);
+                    b.rule.fallbacks().forEach(out::add);
+                } else if (b.rule.viaRows()) {
+                    out.addRows(b.rule, related == null ? RowValues::unknown : () -> related.apply(b.rule));
                 } else {
                     out.addRows(b.rule, rows);
                 }
             }
         }
+    }
+
+    /** Logs, once per rule, that a rule's placeholders await a via() its registration never got. */
+    private void warnIncomplete(Rule rule, Table<?> table) {
+        if (!warnedIncomplete.add(rule)) {
+            return;
+        }
+        List<Via> steps = rule.steps();
+        Table<?> reached = steps.isEmpty() ? table : steps.get(steps.size() - 1).toTable;
+        List<String> missing = new ArrayList<>();
+        for (String placeholder : rule.template().placeholders()) {
+            if (column(reached.fields(), placeholder) == null) {
+                missing.add("{" + placeholder + "}");
+            }
+        }
+        LOG.log(Level.WARNING, () -> "Roan: the rule \"" + rule.path() + "\" cannot be filled by a write of "
+                + PurgePaths.printable(canonicalName(table)) + ": " + PurgePaths.printable(String.join(", ", missing))
+                + (missing.size() == 1 ? " is not a column of " : " are not columns of ")
+                + PurgePaths.printable(reached.getName()) + ", the table its writes reach"
+                + (steps.isEmpty() ? "" : " through " + steps) + ". Add via(...) to the related table that has them,"
+                + " such as via(VISITS.PET_ID, PETS.ID). Until then its writes purge only the rule's fallback paths"
+                + (rule.fallbacks().isEmpty() ? " (none declared)" : " " + rule.fallbacks()) + ". (Logged once per rule.)");
     }
 
     /** Whether a rule with placeholders names {@code table}: only then are the rows of its writes worth noting. */
@@ -418,6 +606,12 @@ final class Rules {
                 }
                 sb.append(name).append(" (").append(WriteKinds.describe(kinds)).append(')');
             });
+            for (Via step : rule.steps()) {
+                sb.append(' ').append(step);
+            }
+            if (!rule.complete()) {
+                sb.append(", awaiting via(...) to a table with its placeholders");
+            }
             return sb.toString();
         }
     }
@@ -481,13 +675,16 @@ final class Rules {
         final boolean templated;
         /** Whether a rule with placeholders that reads rows names some table for UPDATE or DELETE. */
         final boolean reading;
+        /** Whether a complete rule reaches its pages through a related table. */
+        final boolean via;
 
         Snapshot(Map<Class<?>, String> generatedNames, TreeMap<String, Binding[]> byName, boolean templated,
-                boolean reading) {
+                boolean reading, boolean via) {
             this.generatedNames = generatedNames;
             this.byName = byName;
             this.templated = templated;
             this.reading = reading;
+            this.via = via;
         }
 
         /** The unaliased table name, matched case-insensitively (plain SQL may spell it either way). */
