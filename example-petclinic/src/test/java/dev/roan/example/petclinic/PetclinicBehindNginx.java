@@ -71,9 +71,9 @@ abstract class PetclinicBehindNginx {
 
     @BeforeAll
     void start() {
+        List<String> args = new ArrayList<>(database());
         appPort = Programs.freePort();
         nginx = Nginx.start(documentedNginx("127.0.0.1:" + appPort));
-        List<String> args = new ArrayList<>(database());
         args.add("--server.port=" + appPort);
         args.add("--roan.purge-url=" + nginx.purgeUrl());
         app = new SpringApplicationBuilder(PetclinicApplication.class).run(args.toArray(String[]::new));
@@ -178,15 +178,19 @@ abstract class PetclinicBehindNginx {
         }
     }
 
-    /** Requests a page through nginx until nginx answers it from its cache (pages that are not 200 are not cached). */
+    /**
+     * Requests a page through nginx until nginx answers it from its cache (pages that are not 200 are not cached); a
+     * third try allows for a purge of the previous write that the next request overtook.
+     */
     private void warm(String page) {
-        HttpResponse<String> first = get(nginx.baseUrl(), page);
-        if (first.statusCode() != 200) {
+        if (get(nginx.baseUrl(), page).statusCode() != 200) {
             return;
         }
-        HttpResponse<String> second = get(nginx.baseUrl(), page);
-        assertThat(second.headers().firstValue("X-Cache-Status")).as("cache status of %s when warmed", page)
-                .hasValue("HIT");
+        String status = "";
+        for (int attempt = 0; attempt < 3 && !status.equals("HIT"); attempt++) {
+            status = get(nginx.baseUrl(), page).headers().firstValue("X-Cache-Status").orElse("");
+        }
+        assertThat(status).as("cache status of %s when warmed", page).isEqualTo("HIT");
     }
 
     /**
