@@ -71,8 +71,13 @@ final class Purges {
             switch (template.missing(row)) {
                 case UNKNOWN:
                     miss.unknown++;
+                    if (row.containsKey(RelatedRows.FAILED)) {
+                        // Logged where the read failed; the statement's text is not to blame.
+                        miss.readFailed++;
+                        break;
+                    }
                     miss.insert |= insert;
-                    miss.placeholders.addAll(template.unknownIn(row));
+                    miss.placeholders.addAll(rule.unknownIn(row));
                     break;
                 case BINARY:
                     miss.binary++;
@@ -137,6 +142,8 @@ final class Purges {
         final Set<String> placeholders = new LinkedHashSet<>(2);
         /** Rows whose values were unknown. */
         int unknown;
+        /** Of those, rows whose related rows could not be read ({@link RelatedRows}). */
+        int readFailed;
         /** Whether an INSERT left them unknown (a generated key or default, no RETURNING). */
         boolean insert;
         /** Rows with SQL NULL for a placeholder: no page exists for them. */

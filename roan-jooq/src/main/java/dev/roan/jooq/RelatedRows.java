@@ -37,6 +37,8 @@ import org.jspecify.annotations.Nullable;
 final class RelatedRows {
 
     private static final System.Logger LOG = Log.LOGGER;
+    /** The key of the unknown row that stands for rows whose read failed, already logged. */
+    static final String FAILED = "\u0000related read failed";
     /** The most values bound in one read: far below every database's limit on bind values. */
     static final int CHUNK = 1_000;
 
@@ -102,6 +104,7 @@ final class RelatedRows {
             }
         }
         List<Map<String, Object>> reached = new ArrayList<>();
+        boolean failed = false;
         Connection connection = ctx.connection();
         if (!values.isEmpty() && (connection == null || BatchedConnections.beneath(ctx) != null)) {
             // dsl.batched(...): the statement has not run yet, so a read would not see its rows.
@@ -112,10 +115,15 @@ final class RelatedRows {
             } catch (RuntimeException e) {
                 failed(rule, w, e);
                 reached.clear();
-                unknown = true;
+                failed = true;
             }
         }
-        if (unknown) {
+        if (failed) {
+            List<Map<String, Object>> row = RowValues.unknown();
+            row.get(0).put(FAILED, Boolean.TRUE);
+            reached.addAll(row);
+        } else if (unknown) {
+            // The row's from column unknown: the warning about unknown rows names it.
             reached.addAll(RowValues.unknown());
         }
         return reached;
