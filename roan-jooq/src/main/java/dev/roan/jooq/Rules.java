@@ -145,11 +145,14 @@ final class Rules {
         return awaitsVia;
     }
 
-    /** Whether another table of {@code table}'s schema has the column: one a via() may reach. */
+    /**
+     * Whether another table of {@code table}'s schema has the column, one a via() may reach; or, for a table without a
+     * schema (one written by hand), whether it cannot be told, so that the rule waits for its via() too.
+     */
     private static boolean columnElsewhere(Table<?> table, String name) {
-        Schema schema = table.getSchema();
+        Schema schema = Tables.unaliased(table).getSchema();
         if (schema == null) {
-            return false;
+            return true;
         }
         try {
             for (Table<?> other : schema.getTables()) {
