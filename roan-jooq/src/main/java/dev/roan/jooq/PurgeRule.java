@@ -55,7 +55,6 @@ public final class PurgeRule {
      * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
      *                                  is not a column (or is a binary one) of a table that knows its columns (nor
      *                                  of another table of its schema, which {@link #via(Field, Field)} may reach)
-     * @throws IllegalStateException    if {@link #via(Field, Field)} was called already: call it last
      */
     public PurgeRule onWrite(Table<?>... tables) {
         return register("onWrite", WriteKinds.WRITE, tables);
@@ -84,7 +83,6 @@ public final class PurgeRule {
      * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
      *                                  is not a column (or is a binary one) of a table that knows its columns (nor
      *                                  of another table of its schema, which {@link #via(Field, Field)} may reach)
-     * @throws IllegalStateException    if {@link #via(Field, Field)} was called already: call it last
      */
     public PurgeRule onSave(Table<?>... tables) {
         return register("onSave", WriteKinds.SAVE, tables);
@@ -113,7 +111,6 @@ public final class PurgeRule {
      * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
      *                                  is not a column (or is a binary one) of a table that knows its columns (nor
      *                                  of another table of its schema, which {@link #via(Field, Field)} may reach)
-     * @throws IllegalStateException    if {@link #via(Field, Field)} was called already: call it last
      */
     public PurgeRule onInsert(Table<?>... tables) {
         return register("onInsert", WriteKinds.INSERT, tables);
@@ -142,7 +139,6 @@ public final class PurgeRule {
      * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
      *                                  is not a column (or is a binary one) of a table that knows its columns (nor
      *                                  of another table of its schema, which {@link #via(Field, Field)} may reach)
-     * @throws IllegalStateException    if {@link #via(Field, Field)} was called already: call it last
      */
     public PurgeRule onUpdate(Table<?>... tables) {
         return register("onUpdate", WriteKinds.UPDATE, tables);
@@ -171,7 +167,6 @@ public final class PurgeRule {
      * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
      *                                  is not a column (or is a binary one) of a table that knows its columns (nor
      *                                  of another table of its schema, which {@link #via(Field, Field)} may reach)
-     * @throws IllegalStateException    if {@link #via(Field, Field)} was called already: call it last
      */
     public PurgeRule onDelete(Table<?>... tables) {
         return register("onDelete", WriteKinds.REMOVE, tables);
@@ -268,21 +263,26 @@ public final class PurgeRule {
      * ({@code insert into visits ... select ...}). {@link Roan#explain(org.jooq.Query)} shows the read a write
      * would cause ({@link Explanation#relatedReads()}).
      *
-     * <p>A rule with {@code via} reaches its pages only through the join, from one table: call it after the
-     * {@code onXxx} methods, which must all name {@code from}'s table; pages that writes of another table name
-     * directly need a rule of their own. The tables must know their columns (generated ones, not
-     * {@code DSL.table("pets")}).
+     * <p>The join belongs to {@code from}'s table: a rule may fill its path directly from some tables and through a
+     * join from others, as petclinic's owner page needs (a pet names its owner, a visit only its pet):
      *
-     * @param from a column of the table this rule's writes reach so far: the rule's table for the first call, the
-     *             previous call's {@code to} table after that
+     * <pre>{@code
+     * roan.purge("/owners/{owner_id}").onWrite(PETS).onWrite(VISITS).via(VISITS.PET_ID, PETS.ID);
+     * }</pre>
+     *
+     * <p>The first {@code via} after an {@code onXxx} call starts from one of the rule's tables, each next one from
+     * the table the previous one reached; a table has one join. The tables must know their columns (generated ones,
+     * not {@code DSL.table("pets")}).
+     *
+     * @param from a column of one of the rule's tables, or of the previous call's {@code to} table to go on from there
      * @param to   the column of the related table that {@code from} refers to, typically its key
      * @param <T>  the columns' type
      * @return this rule
      * @throws IllegalArgumentException if a column is null, of another type than the other, or of a table that does
-     *                                  not know its columns; if {@code from} is not a column of the rule's table (or
-     *                                  the previous call's {@code to} table); if the rule has no placeholder or more
-     *                                  than one table; or if a placeholder is a binary column of {@code to}'s table
-     *                                  or a column of no table of its schema
+     *                                  not know its columns; if {@code from} is not a column of one of the rule's
+     *                                  tables (or of the previous call's {@code to} table), or its table has a join
+     *                                  already; if the path has no placeholder; or if a placeholder is a binary
+     *                                  column of {@code to}'s table or a column of no table of its schema
      * @throws IllegalStateException    if no {@code onXxx} method was called yet
      * @since 0.1.0
      */

@@ -49,7 +49,8 @@ final class Purges {
      * Fills a rule's template from the written rows. A row whose key is SQL NULL has no page; a row whose
      * values are unknown, bytes, or too long for a purge request triggers the fallback.
      */
-    void addRows(Rule rule, Supplier<List<Map<String, Object>>> rows) {
+    void addRows(Rules.Binding binding, Supplier<List<Map<String, Object>>> rows) {
+        Rule rule = binding.rule;
         PathTemplate template = rule.template();
         int maxLength = rule.maxPathLength();
         Miss miss = null;
@@ -77,7 +78,7 @@ final class Purges {
                         break;
                     }
                     miss.insert |= insert;
-                    miss.placeholders.addAll(rule.unknownIn(row));
+                    miss.placeholders.addAll(binding.unknownIn(row));
                     break;
                 case BINARY:
                     miss.binary++;
