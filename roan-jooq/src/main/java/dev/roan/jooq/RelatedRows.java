@@ -37,6 +37,8 @@ import org.jspecify.annotations.Nullable;
 final class RelatedRows {
 
     private static final System.Logger LOG = Log.LOGGER;
+    /** The key of the unknown row that stands for rows whose read failed, already logged. */
+    static final String FAILED = "\u0000related read failed";
     /** The most values bound in one read: far below every database's limit on bind values. */
     static final int CHUNK = 1_000;
 
@@ -66,7 +68,7 @@ final class RelatedRows {
         Read read = null;
         BatchBinds.BoundSets sets = null;
         for (WriteDetector.Written w : written) {
-            List<Rule> via = rules.via(w.table, w.kinds);
+            List<Rules.Binding> via = rules.via(w.table, w.kinds);
             if (via.isEmpty()) {
                 continue;
             }
@@ -78,8 +80,8 @@ final class RelatedRows {
                 read = new Read();
             }
             Map<Rule, List<Map<String, Object>>> reached = new LinkedHashMap<>();
-            for (Rule rule : via) {
-                reached.put(rule, reach(ctx, w, rule, rows));
+            for (Rules.Binding binding : via) {
+                reached.put(binding.rule, reach(ctx, w, binding, rows));
             }
             read.byWrite.put(w, reached);
         }
@@ -87,9 +89,10 @@ final class RelatedRows {
     }
 
     /** The rows of the last step's table that the written rows lead to, plus an unknown row if some cannot. */
-    private List<Map<String, Object>> reach(ExecuteContext ctx, WriteDetector.Written w, Rule rule,
+    private List<Map<String, Object>> reach(ExecuteContext ctx, WriteDetector.Written w, Rules.Binding binding,
             List<Map<String, Object>> rows) {
-        List<Via> steps = rule.steps();
+        Rule rule = binding.rule;
+        List<Via> steps = binding.steps;
         boolean unknown = false;
         Set<Object> values = new LinkedHashSet<>();
         String from = steps.get(0).from.getName();
@@ -102,28 +105,35 @@ final class RelatedRows {
             }
         }
         List<Map<String, Object>> reached = new ArrayList<>();
+        boolean failed = false;
         Connection connection = ctx.connection();
         if (!values.isEmpty() && (connection == null || BatchedConnections.beneath(ctx) != null)) {
             // dsl.batched(...): the statement has not run yet, so a read would not see its rows.
             unknown = true;
         } else if (!values.isEmpty()) {
             try {
-                reached.addAll(ReadGuard.run(connection, () -> select(ReadGuard.on(ctx, connection), rule, values)));
+                reached.addAll(ReadGuard.run(connection, () -> select(ReadGuard.on(ctx, connection), binding, values)));
             } catch (RuntimeException e) {
-                failed(rule, w, e);
+                failed(binding, w, e);
                 reached.clear();
-                unknown = true;
+                failed = true;
             }
         }
-        if (unknown) {
+        if (failed) {
+            List<Map<String, Object>> row = RowValues.unknown();
+            row.get(0).put(FAILED, Boolean.TRUE);
+            reached.addAll(row);
+        } else if (unknown) {
+            // The row's from column unknown: the warning about unknown rows names it.
             reached.addAll(RowValues.unknown());
         }
         return reached;
     }
 
     /** The steps' reads, each a SELECT DISTINCT of the columns the next step (or the path) needs. */
-    private static List<Map<String, Object>> select(DSLContext dsl, Rule rule, Set<Object> fromValues) {
-        List<Via> steps = rule.steps();
+    private static List<Map<String, Object>> select(DSLContext dsl, Rules.Binding binding, Set<Object> fromValues) {
+        Rule rule = binding.rule;
+        List<Via> steps = binding.steps;
         Set<Object> values = fromValues;
         List<Map<String, Object>> rows = List.of();
         for (int i = 0; i < steps.size() && !values.isEmpty(); i++) {
@@ -166,11 +176,12 @@ final class RelatedRows {
         return columns;
     }
 
-    private void failed(Rule rule, WriteDetector.Written w, RuntimeException e) {
+    private void failed(Rules.Binding binding, WriteDetector.Written w, RuntimeException e) {
+        Rule rule = binding.rule;
         if (warnedFailure.size() < 1_000 && warnedFailure.add(rule)) {
             LOG.log(Level.WARNING, () -> "Roan could not read the rows related to a write of "
                     + PurgePaths.printable(w.table.getName()) + " for \"" + rule.path() + "\" ("
-                    + PurgePaths.printable(String.valueOf(rule.steps())) + "): " + ReadGuard.describe(e)
+                    + PurgePaths.printable(String.valueOf(binding.steps)) + "): " + ReadGuard.describe(e)
                     + ". The write is unaffected; it purges the rule's fallback paths instead"
                     + (rule.fallbacks().isEmpty() ? " (none: declare them with whenRowsUnknown(...))"
                             : " " + rule.fallbacks()) + ". (Logged once per rule.)");
@@ -181,11 +192,12 @@ final class RelatedRows {
      * What {@link Roan#explain} shows of a rule with {@code via}: the read it would run, the steps nested into one
      * SELECT, with the values the statement tells; or nothing when it tells none, and the rule falls back.
      */
-    static Function<Rule, List<Map<String, Object>>> explain(WriteDetector.Written w, RecordWrites records,
+    static Function<Rules.Binding, List<Map<String, Object>>> explain(WriteDetector.Written w, RecordWrites records,
             SQLDialect dialect, List<String> reads) {
-        return rule -> {
+        return binding -> {
+            Rule rule = binding.rule;
             List<Map<String, Object>> rows = new Matcher.RowsOnce(w, null, records, null, null).get();
-            List<Via> steps = rule.steps();
+            List<Via> steps = binding.steps;
             String from = steps.get(0).from.getName();
             Set<Object> values = new LinkedHashSet<>();
             boolean unknown = false;
@@ -224,9 +236,9 @@ final class RelatedRows {
 
         /** The rows {@code rule} reached from {@code w}, or null if it read none for it (the rule then falls back). */
         @Nullable
-        Function<Rule, List<Map<String, Object>>> of(WriteDetector.Written w) {
+        Function<Rules.Binding, List<Map<String, Object>>> of(WriteDetector.Written w) {
             Map<Rule, List<Map<String, Object>>> reached = byWrite.get(w);
-            return reached == null ? null : rule -> reached.getOrDefault(rule, RowValues.unknown());
+            return reached == null ? null : binding -> reached.getOrDefault(binding.rule, RowValues.unknown());
         }
     }
 }

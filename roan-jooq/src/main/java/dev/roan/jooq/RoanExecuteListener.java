@@ -302,7 +302,7 @@ final class RoanExecuteListener implements ExecuteListener {
     private void unknownRows(@Nullable String sql, Purges purges) {
         List<Purges.Miss> unknown = new ArrayList<>(1);
         for (Purges.Miss miss : purges.misses()) {
-            if (miss.unknown > 0) {
+            if (miss.unknown > miss.readFailed) {
                 unknown.add(miss);
             }
             if (miss.tooLong > 0 && warnedRules.size() < MAX_WARNED && warnedRules.add("long " + miss.rule.path())) {
@@ -319,6 +319,9 @@ final class RoanExecuteListener implements ExecuteListener {
             }
         }
         if (unknown.isEmpty()) {
+            if (!purges.unknownRows().isEmpty()) {
+                unknownRows.increment(); // only reads of related rows failed: counted, and logged where they failed
+            }
             return;
         }
         unknownRows.increment();

@@ -117,7 +117,7 @@ final class RowsBefore {
         if (table instanceof QOM.JoinTable) {
             return null;
         }
-        List<Rule> reading = rules.reading(table, kinds);
+        List<Rules.Binding> reading = rules.reading(table, kinds);
         if (reading.isEmpty()) {
             return null;
         }
@@ -144,15 +144,15 @@ final class RowsBefore {
      * unknown for some row: a missing key ({@code owner_id} of a pet updated by id), or the old value of a column
      * SET changes (the last name of an owner renamed by id).
      */
-    private Set<String> unknownPlaceholders(List<Rule> reading, Table<?> table, Query statement) {
+    private Set<String> unknownPlaceholders(List<Rules.Binding> reading, Table<?> table, Query statement) {
         List<Map<String, Object>> rows = records.rows(table, statement, null);
         if (rows == null) {
             rows = RowValues.of(statement, table, null);
         }
         Set<String> unknown = new LinkedHashSet<>(2);
-        for (Rule rule : reading) {
+        for (Rules.Binding binding : reading) {
             for (Map<String, Object> row : rows) {
-                unknown.addAll(rule.unknownIn(row));
+                unknown.addAll(binding.unknownIn(row));
             }
         }
         return unknown;
@@ -168,10 +168,10 @@ final class RowsBefore {
     }
 
     /** The columns the rules need of each row: their placeholders, or for a rule with via its first from column. */
-    private static Set<String> placeholders(List<Rule> reading) {
+    private static Set<String> placeholders(List<Rules.Binding> reading) {
         Set<String> all = new LinkedHashSet<>();
-        for (Rule rule : reading) {
-            for (String placeholder : rule.columns()) {
+        for (Rules.Binding binding : reading) {
+            for (String placeholder : binding.columns()) {
                 if (!contains(all, placeholder)) {
                     all.add(placeholder);
                 }

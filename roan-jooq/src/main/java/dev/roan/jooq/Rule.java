@@ -2,7 +2,6 @@ package dev.roan.jooq;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A rule as the registry and matching see it: the path template, the fallback paths and how long a filled path may
@@ -16,10 +15,6 @@ final class Rule {
     private volatile List<String> fallbacks = List.of();
     /** Whether an UPDATE or DELETE whose text cannot fill this rule reads the rows first; see {@link RowsBefore}. */
     private volatile boolean readsRows = true;
-    /** The join to the table whose columns fill the placeholders, empty for a rule filled by the written rows. */
-    private volatile List<Via> steps = List.of();
-    /** Whether the placeholders are columns of the table the rule's writes reach; false while a via() is awaited. */
-    private volatile boolean complete = true;
 
     Rule(PathTemplate template, int maxPathLength) {
         this.template = template;
@@ -71,48 +66,6 @@ final class Rule {
     /** See {@link PurgeRule#withoutReadingRows()}. */
     void withoutReadingRows() {
         this.readsRows = false;
-    }
-
-    List<Via> steps() {
-        return steps;
-    }
-
-    boolean viaRows() {
-        return !steps.isEmpty();
-    }
-
-    boolean complete() {
-        return complete;
-    }
-
-    /** Guarded by the registry's lock. */
-    void steps(List<Via> steps, boolean complete) {
-        this.steps = List.copyOf(steps);
-        this.complete = complete;
-    }
-
-    /** Guarded by the registry's lock: a placeholder names a column of a table only a via() can reach. */
-    void awaitVia() {
-        this.complete = false;
-    }
-
-    /**
-     * The columns a written row must tell for this rule: its placeholders, or with {@code via} the first step's
-     * {@code from} column, whose values lead to the rows that fill them.
-     */
-    List<String> columns() {
-        List<Via> s = steps;
-        return s.isEmpty() ? template.placeholders() : List.of(s.get(0).from.getName());
-    }
-
-    /** The {@link #columns()} whose values {@code row} does not tell. */
-    List<String> unknownIn(Map<String, ?> row) {
-        List<Via> s = steps;
-        if (s.isEmpty()) {
-            return template.unknownIn(row);
-        }
-        String from = s.get(0).from.getName();
-        return row.get(from) == null ? List.of(from) : List.of();
     }
 
     @Override
