@@ -15,8 +15,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each thread that commits has one {@link Owed} record, reused by every commit until {@link #await} takes it: a
  * count of tracked submits not yet settled and whether one failed. A commit costs one tracked submit (a waiter per
- * path and node inside the dispatcher, freed once delivered) and no object of its own here: the record is the
- * callback. Past {@link #MAX_UNSETTLED} unsettled submits on one thread (a cache node down while a thread that never
+ * path and node inside the dispatcher, freed once delivered: about 180 bytes for one path and node) and no object of
+ * its own here: the record is the callback. Until {@code awaitPurges} is first called on this Roan, commits are not
+ * tracked at all: the record only notes that the thread owes purges, and that first call waits as {@link Roan#flush}
+ * does. An application that never asks pays a thread-local lookup per commit. Past {@link #MAX_UNSETTLED} unsettled submits on one thread (a cache node down while a thread that never
  * calls {@code awaitPurges} keeps writing) the purges are submitted untracked and the record only notes it, so that
  * memory stays bounded; {@code awaitPurges} then waits as {@link Roan#flush} does, for every purge asked for before it.
  */
@@ -28,6 +30,8 @@ final class OwnPurges {
     private final Dispatcher dispatcher;
     private final @Nullable Outbox outbox;
     private final ThreadLocal<@Nullable Owed> owed = new ThreadLocal<>();
+    /** Whether {@link #await} was ever called: only then are commits tracked. */
+    private volatile boolean tracking;
 
     OwnPurges(Dispatcher dispatcher, @Nullable Outbox outbox) {
         this.dispatcher = dispatcher;
@@ -40,7 +44,7 @@ final class OwnPurges {
             return;
         }
         Owed record = record();
-        if (record.unsettled() >= MAX_UNSETTLED) {
+        if (!tracking || record.unsettled() >= MAX_UNSETTLED) {
             record.untracked = true;
             dispatcher.submit(paths);
             return;
@@ -72,7 +76,7 @@ final class OwnPurges {
     void committed(Collection<String> paths, long[] ids) {
         CompletionStage<Dispatcher.Settled> settled = outbox.committed(paths, ids);
         Owed record = record();
-        if (settled == null) {
+        if (settled == null || !tracking) {
             // Past the outbox's memory cap: submitted untracked.
             record.untracked = true;
         } else {
@@ -95,6 +99,9 @@ final class OwnPurges {
      * @return false on timeout, interrupt (the flag set again), or if one was given up or dropped
      */
     boolean await(Duration timeout) {
+        if (!tracking) {
+            tracking = true;
+        }
         Owed record = owed.get();
         if (record == null) {
             return true;

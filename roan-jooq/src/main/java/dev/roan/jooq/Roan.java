@@ -477,8 +477,15 @@ public final class Roan implements AutoCloseable {
      * commits of {@code dsl.transaction(...)}, commits of the {@linkplain Builder#transactionBoundary transaction
      * boundary} released on this thread, auto-commit writes, and {@link #purgeAfterCommit(String...)} sent at once; in
      * durable mode it waits for their delivery, not for their outbox rows' deletion. The thread's record is cleared
-     * either way, so a pooled thread does not wait for an earlier request's writes next time. Writers that never call
-     * it pay nothing notable: the record is one small object per thread, replaced by the next commit.
+     * either way, so a pooled thread does not wait for an earlier request's writes next time.
+     *
+     * <p>Roan tracks each thread's purges only from the first call of this method on: until then commits cost the
+     * writer no more than before (a thread-local lookup), and that first call waits as {@link #flush(Duration)} does,
+     * for every purge owed. Call {@code awaitPurges(Duration.ZERO)} once at startup to start tracking at once (the
+     * Spring Boot starter does with {@code roan.read-your-writes.enabled}). Tracking costs each commit about 180
+     * bytes for one path and cache node, freed once delivered; a thread that commits without ever calling this
+     * method keeps one small record, and past 64 commits whose purges are not yet delivered (a cache node down) its
+     * further purges are not tracked, so that memory stays bounded: its next call then waits as {@code flush} does.
      *
      * <pre>{@code
      * dsl.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, title).where(POST.ID.eq(id)).execute());

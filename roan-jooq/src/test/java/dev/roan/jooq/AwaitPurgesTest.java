@@ -55,6 +55,8 @@ class AwaitPurgesTest {
         roan = fixture.roan();
         roan.purge("/held/posts").onWrite(POST);
         dsl = fixture.dsl();
+        // Tracking starts with the first call: see untilTheFirstCallItWaitsForEveryonesPurges.
+        assertThat(roan.awaitPurges(Duration.ZERO)).isTrue();
         fixture.db().onSeparateConnection(d -> d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann")
                 .execute());
     }
@@ -110,6 +112,22 @@ class AwaitPurgesTest {
 
         assertThat(roan.awaitPurges(Waits.DELIVERY)).as("only this thread's purge of /mine is waited for").isTrue();
         assertThat(answered).containsExactly("/mine");
+    }
+
+    @Test
+    void untilTheFirstCallItWaitsForEveryonesPurges() throws Exception {
+        try (Roan fresh = Roan.builder().purgeUrl(cache.purgeUrl()).closeTimeout(Duration.ZERO).shutdownHook(false)
+                .build()) {
+            Thread other = new Thread(() -> fresh.purgeAfterCommit("/held/theirs"));
+            other.start();
+            other.join();
+            fresh.purgeAfterCommit("/mine");
+
+            assertThat(fresh.awaitPurges(SHORT)).as("not tracked yet: waits as flush does").isFalse();
+
+            fresh.purgeAfterCommit("/mine");
+            assertThat(fresh.awaitPurges(Waits.DELIVERY)).as("tracked from the first call on").isTrue();
+        }
     }
 
     @Test
@@ -179,7 +197,8 @@ class AwaitPurgesTest {
         roan.purgeAfterCommit("/late");
         release.countDown();
 
-        assertThat(roan.awaitPurges(SHORT)).as("the untracked purge of /late is still held").isFalse();
+        // Long enough for the tracked purges to be delivered: only the untracked one can make it false.
+        assertThat(roan.awaitPurges(Duration.ofSeconds(2))).as("the untracked purge of /late is still held").isFalse();
         releaseLate.countDown();
         roan.purgeAfterCommit("/held/again");
         assertThat(roan.awaitPurges(Waits.DELIVERY)).isTrue();

@@ -40,6 +40,8 @@ class ReadYourWritesDurableTest {
         roan = fixture.builder(b -> b.outbox(fixture.db().dataSource)).roan();
         roan.purge("/held/posts").onWrite(POST);
         dsl = fixture.dsl();
+        // Tracking starts with the first call.
+        assertThat(roan.awaitPurges(Duration.ZERO)).isTrue();
         fixture.db().onSeparateConnection(d -> d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann")
                 .execute());
     }

@@ -123,6 +123,8 @@ class SpringPurgeAfterCommitTest {
         roan = context.getBean(Roan.class);
         dsl = context.getBean(DSLContext.class);
         tx = context.getBean(Transactions.class);
+        // Tracking starts with the first call.
+        assertThat(roan.awaitPurges(Duration.ZERO)).isTrue();
     }
 
     @AfterEach

@@ -26,6 +26,8 @@ final class ReadYourWrites {
     ReadYourWrites(Roan roan, Duration timeout) {
         this.roan = roan;
         this.timeout = timeout;
+        // Roan tracks each thread's purges from the first call on; before it, a call waits for everyone's.
+        roan.awaitPurges(Duration.ZERO);
     }
 
     /** GET, HEAD, OPTIONS and TRACE do not write, by HTTP's rules: their responses never wait. */

@@ -3,6 +3,7 @@ package dev.roan.spring.boot;
 import java.time.Duration;
 
 import dev.roan.jooq.Roan;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -21,10 +22,13 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * {@code roan.read-your-writes.timeout}, for {@link Roan#awaitPurges} (the purges of the writes its request thread
  * committed), so that the page the browser fetches next (post/redirect/get) is not the old one still cached.
  *
- * <p>A {@code HandlerInterceptor} waits in {@code postHandle}, before a view or redirect is rendered, and a
- * {@code ResponseBodyAdvice} before a {@code @ResponseBody} or {@code ResponseEntity} body is written. Not covered:
- * a {@code ResponseEntity} without a body (its headers are written when the handler returns) and responses a handler
- * writes itself; call {@code roan.awaitPurges(timeout)} there before answering.
+ * <p>The wait runs after a controller method returned (and its transaction committed) and before its return value is
+ * handled, so before a {@code @ResponseBody} or {@code ResponseEntity} answer is written (a bodiless redirect
+ * included) and before a view or {@code redirect:} is rendered; a {@code HandlerInterceptor} also waits in
+ * {@code postHandle}, for handlers that are not controller methods, and forgets the thread's record in
+ * {@code afterCompletion}. Not covered: a response the handler writes itself ({@code HttpServletResponse}), and
+ * functional endpoints ({@code RouterFunction}), whose response is written before {@code postHandle}: call
+ * {@code roan.awaitPurges(timeout)} there before answering.
  *
  * @since 0.1.0
  */
@@ -74,13 +78,14 @@ public final class RoanReadYourWritesAutoConfiguration {
     }
 
     /**
-     * The advice that waits before a {@code @ResponseBody} or {@code ResponseEntity} body is written.
+     * Wraps Spring MVC's return value handlers so that the wait runs before a controller method's answer is written.
+     * Static: a post-processor is created before the other beans of this configuration.
      *
-     * @param wait the bounded wait
-     * @return the advice
+     * @param wait the bounded wait, looked up at the first request
+     * @return the post-processor
      */
     @Bean
-    ReadYourWritesBodyAdvice roanReadYourWritesBodyAdvice(ReadYourWrites wait) {
-        return new ReadYourWritesBodyAdvice(wait);
+    static ReadYourWritesReturnValues roanReadYourWritesReturnValues(ObjectProvider<ReadYourWrites> wait) {
+        return new ReadYourWritesReturnValues(wait);
     }
 }

@@ -41,6 +41,8 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -69,6 +71,12 @@ class ReadYourWritesTest {
             // As a @Transactional service method: the purge waits for Spring's commit.
             transactions.executeWithoutResult(status -> insert());
             return "redirect:/posts";
+        }
+
+        @PostMapping("/posts/by-entity")
+        ResponseEntity<Void> createAnsweringWithAnEntity() {
+            transactions.executeWithoutResult(status -> insert());
+            return ResponseEntity.status(HttpStatus.SEE_OTHER).location(URI.create("/posts")).build();
         }
 
         @PostMapping("/api/posts")
@@ -171,6 +179,20 @@ class ReadYourWritesTest {
     }
 
     @Test
+    void withThePropertyARedirectByResponseEntityWaitsToo() throws Exception {
+        start("roan.read-your-writes.enabled=true", "roan.read-your-writes.timeout=10s");
+
+        CompletableFuture<HttpResponse<String>> response = post("/posts/by-entity");
+        assertThat(cache.take().path()).isEqualTo("/posts");
+        Thread.sleep(200);
+        assertThat(response).as("the redirect waits for the purge").isNotDone();
+        release.countDown();
+
+        assertThat(response.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(303);
+        assertThat(answered).isTrue();
+    }
+
+    @Test
     void withThePropertyAResponseBodyWaitsToo() throws Exception {
         start("roan.read-your-writes.enabled=true", "roan.read-your-writes.timeout=10s");
 
@@ -251,8 +273,8 @@ class ReadYourWritesTest {
     void afterCompletionForgetsTheThreadsRecord() throws Exception {
         try (Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).closeTimeout(Duration.ZERO).shutdownHook(false)
                 .build()) {
-            roan.purgeAfterCommit("/held-by-the-cache");
             HandlerInterceptor interceptor = new ReadYourWritesInterceptor(new ReadYourWrites(roan, Duration.ZERO));
+            roan.purgeAfterCommit("/held-by-the-cache");
 
             interceptor.afterCompletion(null, null, new Object(), null);
 
