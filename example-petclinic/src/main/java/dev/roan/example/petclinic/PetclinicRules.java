@@ -37,12 +37,6 @@ class PetclinicRules {
     static void register(Roan roan, boolean relatedRows, boolean readRows) {
         Rules rules = new Rules(roan, readRows);
 
-        // Roan keeps one rule per path, and a rule that reaches its pages through via(...) starts from one table
-        // only. A page fed by its own table and, through a join, by another (the owner page shows pets and visits)
-        // is therefore registered once per such table, each time under another spelling of the same path:
-        // placeholders match columns case-insensitively, so "/owners/{OWNER_ID}" fills the same page as
-        // "/owners/{owner_id}" from a rule of its own.
-
         // The owner page, /owners/{id}: the owner's own row. A new owner's id comes from the insert's RETURNING;
         // an edit is "update owners set ... where id = ?", which names it.
         rules.purge("/owners/{id}").onWrite(OWNERS);
@@ -53,7 +47,7 @@ class PetclinicRules {
         // ...and each pet's visits. A visit row names only its pet; the page is that pet's owner's: Roan reads the
         // pet's row (after the insert, in the same transaction) and fills the path from its owner_id.
         if (relatedRows) {
-            rules.purge("/owners/{OWNER_ID}").onWrite(VISITS).via(VISITS.PET_ID, PETS.ID);
+            rules.purge("/owners/{owner_id}").onWrite(VISITS).via(VISITS.PET_ID, PETS.ID);
         }
 
         // The search by last name, /owners?lastName=Davis: the owners' names and addresses, and their pets' names.
@@ -64,7 +58,7 @@ class PetclinicRules {
         // A pet's name is on its owner's search page, found through the pet's owner_id (the old and the new one
         // when a pet moves).
         if (relatedRows) {
-            rules.purge("/owners?lastName={LAST_NAME}").onWrite(PETS).via(PETS.OWNER_ID, OWNERS.ID);
+            rules.purge("/owners?lastName={last_name}").onWrite(PETS).via(PETS.OWNER_ID, OWNERS.ID);
         }
 
         // A pet's edit page and its visit form: the pet's own row, found by its id and its owner's (read first
@@ -75,10 +69,10 @@ class PetclinicRules {
         rules.purge("/owners/{owner_id}/pets/{id}/visits/new").onUpdate(PETS).onDelete(PETS);
         if (relatedRows) {
             // Both show the owner's name: renaming an owner reaches every pet of theirs.
-            rules.purge("/owners/{OWNER_ID}/pets/{ID}/edit").onUpdate(OWNERS).via(OWNERS.ID, PETS.OWNER_ID);
-            rules.purge("/owners/{OWNER_ID}/pets/{ID}/visits/new").onUpdate(OWNERS).via(OWNERS.ID, PETS.OWNER_ID);
-            // The visit form lists the pet's previous visits (a third table feeding the page: a third spelling).
-            rules.purge("/owners/{Owner_Id}/pets/{Id}/visits/new").onWrite(VISITS).via(VISITS.PET_ID, PETS.ID);
+            rules.purge("/owners/{owner_id}/pets/{id}/edit").onUpdate(OWNERS).via(OWNERS.ID, PETS.OWNER_ID);
+            rules.purge("/owners/{owner_id}/pets/{id}/visits/new").onUpdate(OWNERS).via(OWNERS.ID, PETS.OWNER_ID);
+            // The visit form lists the pet's previous visits.
+            rules.purge("/owners/{owner_id}/pets/{id}/visits/new").onWrite(VISITS).via(VISITS.PET_ID, PETS.ID);
         }
 
         // The veterinarians: one page, every vet with their specialties. Petclinic never writes these tables, but
