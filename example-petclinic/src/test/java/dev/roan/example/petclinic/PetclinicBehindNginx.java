@@ -143,6 +143,15 @@ abstract class PetclinicBehindNginx {
         assertThat(get(nginx.baseUrl(), search).headers().firstValue("X-Cache-Status")).hasValue("BYPASS");
     }
 
+    @Test
+    void theSessionBypassStillHoldsBesideThePrefixSearch() {
+        // proxy_cache_bypass and proxy_no_cache add up: the prefix search's line must not replace the session's.
+        HttpResponse<String> signedIn = send(HttpRequest.newBuilder(URI.create(nginx.baseUrl() + "/vets"))
+                .header("Cookie", "JSESSIONID=abc").GET().build());
+        assertThat(signedIn.headers().firstValue("X-Cache-Status")).as("cache status of /vets with a session")
+                .hasValue("BYPASS");
+    }
+
     /**
      * Warms the cache (every page a HIT), posts the form through nginx, follows the redirect at once, and compares
      * every page nginx serves with a fresh render; records the stale ones under the write's name, then purges them
