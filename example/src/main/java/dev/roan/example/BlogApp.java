@@ -47,13 +47,11 @@ public final class BlogApp implements AutoCloseable {
     public static final int DEFAULT_PORT = 8080;
 
     /**
-     * How long a write's response waits for its purges, so that the page the browser is redirected to is already fresh.
-     * Roan itself never makes a writer wait; the example chooses to, briefly, for the person clicking through it.
-     *
-     * <p>With {@code roan.repurge-after} set, {@link Roan#flush(Duration)} also waits for the re-purges, which are due
-     * only after that delay: the wait then usually runs out rather than ending when the first purges are delivered. It
-     * stays bounded by this value either way, and the first purges normally arrive within it, so the redirect still
-     * leads to a fresh page; the re-purges follow in the background.
+     * How long a write's response waits for its purges, so that the page the browser is redirected to is already fresh
+     * (read-your-writes: {@link Roan#awaitPurges(Duration)}, which waits for the purges of the request thread's own
+     * commits, not for other requests', nor for re-purges). Roan itself never makes a writer wait; the example chooses
+     * to, briefly, for the person clicking through it. If the cache is slow or down the redirect goes out when this
+     * runs out, and the page may be stale until the purge arrives.
      */
     static final Duration PURGE_WAIT = Duration.ofMillis(500);
     /** How long stopping waits for pending purges: long enough for Roan to retry an unreachable cache and give up. */
@@ -176,8 +174,8 @@ public final class BlogApp implements AutoCloseable {
             return thread;
         });
         server.setExecutor(executor);
-        // Bounded, and with re-purges on it usually runs out: see PURGE_WAIT.
-        server.createContext("/", new BlogHandler(new Blog(dsl), () -> roan.flush(PURGE_WAIT)));
+        // Bounded: see PURGE_WAIT.
+        server.createContext("/", new BlogHandler(new Blog(dsl), () -> roan.awaitPurges(PURGE_WAIT)));
         server.start();
         return new BlogApp(server, executor, roan, schemaVersion);
     }

@@ -42,6 +42,9 @@ class BlogAppTest {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final List<String> purges = new CopyOnWriteArrayList<>();
+    /** Paths whose purge the cache has answered, after {@link #answerDelay}. */
+    private final List<String> answered = new CopyOnWriteArrayList<>();
+    private volatile Duration answerDelay = Duration.ZERO;
     private HttpServer cache;
     private BlogApp app;
 
@@ -55,6 +58,12 @@ class BlogAppTest {
         cache = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         cache.createContext("/", exchange -> {
             purges.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+            try {
+                Thread.sleep(answerDelay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            answered.add(exchange.getRequestURI().getPath());
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
@@ -102,6 +111,18 @@ class BlogAppTest {
                 .containsOnly("GET /purge/", "GET /purge/posts", "GET /purge/posts/caches-purged");
         assertThat(get("/posts/caches-purged").body()).as("new post page").contains("Caches, purged!", "by Linus");
         assertThat(get("/").body()).as("home page").contains("Caches, purged!");
+    }
+
+    @Test
+    void theRedirectAfterAWriteWaitsUntilItsPurgesAreDelivered() throws Exception {
+        // A cache that takes its time: without the wait, the redirect would be answered before the purge.
+        answerDelay = Duration.ofMillis(100);
+
+        HttpResponse<String> commented = post("/posts/hello-roan/comments", Map.of("author", "Ken", "body", "Now."));
+
+        assertThat(commented.statusCode()).as("status of POST comments").isEqualTo(303);
+        assertThat(answered).as("purges answered before the redirect, without any flush")
+                .contains("/purge/posts/hello-roan");
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +32,7 @@ import org.jooq.ConnectionProvider;
 import org.jooq.SQLDialect;
 import org.jooq.exception.DataAccessException;
 import org.jooq.tools.jdbc.JDBCUtils;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Durable mode: the purges a transaction owes, as rows of the outbox table written in that transaction; after its
@@ -193,20 +195,23 @@ final class Outbox {
 
     /**
      * The rows' transaction committed: deliver their paths now, and delete the rows once every node confirmed them.
+     *
+     * @return when they are settled (for read-your-writes), or null if they were submitted untracked
      */
-    void committed(Collection<String> paths, long[] ids) {
+    @Nullable
+    CompletionStage<Dispatcher.Settled> committed(Collection<String> paths, long[] ids) {
         if (owed.size() + ids.length > maxOwedRows) {
             // A long outage with many transactions: tracking each row would cost memory per transaction, beyond the
             // cap the dispatcher keeps. Delivered from memory as far as it has room; the rows wait for a sweep, which
             // claims them in batches once their lease has run out.
             dispatcher.submit(paths);
-            return;
+            return null;
         }
         List<Long> rows = new ArrayList<>(ids.length);
         for (long id : ids) {
             rows.add(id);
         }
-        track(paths, rows);
+        return track(paths, rows);
     }
 
     /** Delivers {@code paths}, owing the rows meanwhile; rows the dispatcher did not take are left to a sweep. */

@@ -3,7 +3,9 @@ package dev.roan.jooq;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -94,6 +96,8 @@ public final class Roan implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Durable mode's outbox table, or null in memory mode. */
     private final @Nullable Outbox outbox;
+    private final TransactionScopes scopes;
+    private final AtomicBoolean warnedByHandClosed = new AtomicBoolean();
 
     Roan(Settings settings) {
         this(settings, new Delivery(settings));
@@ -114,7 +118,7 @@ public final class Roan implements AutoCloseable {
         if (outbox != null && settings.transactionBoundary() != null) {
             warnIfBoundaryNotDurable(settings.transactionBoundary());
         }
-        TransactionScopes scopes = new TransactionScopes(dispatcher, settings.transactionBoundary(), outbox);
+        this.scopes = new TransactionScopes(dispatcher, settings.transactionBoundary(), outbox);
         this.detector = new WriteDetector(rules);
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
@@ -392,6 +396,118 @@ public final class Roan implements AutoCloseable {
      */
     public boolean flush(Duration timeout) {
         return dispatcher.flush(Checks.positiveOrZero(timeout, "timeout"));
+    }
+
+    /**
+     * Purges these paths after the current transaction commits, as if a rule had matched a write in it: for a page no
+     * rule can name, such as a related row's page. Inside {@code dsl.transaction(...)} of a configuration this Roan is
+     * attached to, on the calling thread, the paths are held with that transaction's other purges: a rolled-back
+     * nested transaction (savepoint) drops them, the outermost commit sends them (coalesced with the rest, one purge
+     * per path and cache node; in durable mode written to the outbox table in the same transaction), and a rollback
+     * drops them. Inside a transaction of the {@linkplain Builder#transactionBoundary transaction boundary} (a
+     * Spring-managed one) they are held by the boundary the same way (a rolled-back {@code NESTED} savepoint drops
+     * them too); in durable mode they are written to the outbox table with the purges of the transaction's jOOQ writes
+     * (a transaction without any delivers them from memory). Outside any transaction they are sent at once; in durable
+     * mode they are written to the outbox table first, in a transaction of their own, so that a crash cannot lose them
+     * (the calling thread waits for that insert, as after an auto-commit write).
+     *
+     * <pre>{@code
+     * dsl.transaction(tx -> {
+     *     tx.dsl().insertInto(VISITS).set(VISITS.PET_ID, petId).execute();
+     *     roan.purgeAfterCommit("/owners/" + ownerId);
+     * });
+     * }</pre>
+     *
+     * <p>On a closed Roan nothing is purged and one warning is logged, as for a write after {@link #close()}: a request
+     * still running while the application stops is not failed after its own commit.
+     *
+     * @param paths the filled paths, such as {@code "/owners/6"}, each starting with {@code /}; at least one
+     * @throws IllegalArgumentException if no path is given, or one is null, has a placeholder (a purge by hand names
+     *                                  the filled path, such as {@code /owners/6}), does not start with {@code /},
+     *                                  holds a control character, {@code #}, a lone surrogate, a dot segment or
+     *                                  leading or trailing whitespace, or makes a purge request longer than a cache
+     *                                  accepts; nothing is held then
+     * @since 0.1.0
+     */
+    public void purgeAfterCommit(String... paths) {
+        Set<String> checked = fixedPaths(paths);
+        if (closed.get()) {
+            if (warnedByHandClosed.compareAndSet(false, true)) {
+                Log.LOGGER.log(System.Logger.Level.WARNING, () -> "Roan is closed: purgeAfterCommit" + checked
+                        + " purges nothing (nor any later call). Close Roan after the last write.");
+            }
+            return;
+        }
+        scopes.byHand(checked);
+    }
+
+    /** The paths of {@link #purgeAfterCommit}, checked as a rule's fixed paths are, normalised, in order. */
+    private Set<String> fixedPaths(String @Nullable [] paths) {
+        if (paths == null || paths.length == 0) {
+            throw new IllegalArgumentException("purgeAfterCommit() needs at least one path, such as"
+                    + " purgeAfterCommit(\"/owners/6\")");
+        }
+        Set<String> checked = new LinkedHashSet<>();
+        for (String path : paths) {
+            PathTemplate template = PathTemplate.parse(path);
+            if (!template.isStatic()) {
+                throw new IllegalArgumentException("purgeAfterCommit() got \"" + PurgePaths.printable(path) + "\", which"
+                        + " has placeholders: a purge by hand names the filled path, such as /owners/6");
+            }
+            String normalised = template.pattern();
+            for (CacheNode node : nodes) {
+                int target;
+                try {
+                    target = PurgePaths.requestTarget(node.uri(normalised));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" does not form a"
+                            + " valid URL with purge URL " + node + ": "
+                            + PurgePaths.printable(String.valueOf(e.getMessage())), e);
+                }
+                PurgePaths.checkLength(target, path);
+            }
+            checked.add(normalised);
+        }
+        return checked;
+    }
+
+    /**
+     * Waits, at most {@code timeout}, until every purge caused by the calling thread's commits since its previous call
+     * has been delivered to every cache node: read-your-writes for the writer's own next request, such as the redirect
+     * after a POST, without waiting for everyone's purges as {@link #flush(Duration)} does. It covers the outermost
+     * commits of {@code dsl.transaction(...)}, commits of the {@linkplain Builder#transactionBoundary transaction
+     * boundary} released on this thread, auto-commit writes, and {@link #purgeAfterCommit(String...)} sent at once; in
+     * durable mode it waits for their delivery, not for their outbox rows' deletion. The thread's record is cleared
+     * either way, so a pooled thread does not wait for an earlier request's writes next time.
+     *
+     * <p>Roan tracks each thread's purges only from the first call of this method on: until then commits cost the
+     * writer no more than before (a thread-local lookup), and that first call waits as {@link #flush(Duration)} does,
+     * for every purge owed. Call {@code awaitPurges(Duration.ZERO)} once at startup to start tracking at once (the
+     * Spring Boot starter does with {@code roan.read-your-writes.enabled}). Tracking costs each commit about 180
+     * bytes for one path and cache node, freed once delivered; a thread that commits without ever calling this
+     * method keeps one small record, and past 64 commits whose purges are not yet delivered (a cache node down) its
+     * further purges are not tracked, so that memory stays bounded: its next call then waits as {@code flush} does.
+     *
+     * <pre>{@code
+     * dsl.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, title).where(POST.ID.eq(id)).execute());
+     * roan.awaitPurges(Duration.ofSeconds(2));   // the redirect's GET then sees the new page
+     * }</pre>
+     *
+     * @param timeout how long to wait at most, such as {@code Duration.ofSeconds(2)}; zero only checks
+     * @return true if every such purge was delivered (or none was owed); false on timeout, if one was given up or
+     *     dropped, if this Roan is closed, or if the thread was interrupted (its interrupt flag is then set again).
+     *     A cache node that is down never makes it throw.
+     * @throws IllegalArgumentException if {@code timeout} is null or negative
+     * @since 0.1.0
+     */
+    public boolean awaitPurges(Duration timeout) {
+        Checks.positiveOrZero(timeout, "timeout");
+        if (closed.get()) {
+            // Nothing more will be delivered by this Roan; the record is cleared all the same.
+            scopes.awaitOwn(Duration.ZERO);
+            return false;
+        }
+        return scopes.awaitOwn(timeout);
     }
 
     /**

@@ -242,30 +242,13 @@ final class RoanExecuteListener implements ExecuteListener {
      */
     private void holdOrSend(ExecuteContext ctx, Set<String> paths, boolean autoCommit) {
         if (autoCommit) {
-            if (outbox == null) {
-                dispatcher.submit(paths);
-            } else {
-                sendDurably(paths);
-            }
+            scopes.sendCommitted(paths);
         } else if (!scopes.hold(paths) && !scopes.release(paths, false, ctx.configuration().connectionProvider())) {
             // Sent first, so that a failing outbox write cannot lose the purge. Durable mode: the rows commit with the
             // statement's transaction, and a sweep delivers them once more after it.
             warnUnknownTransaction(paths);
-            dispatcher.submit(paths);
+            scopes.send(paths);
             scopes.writeUntracked(paths, ctx.configuration().connectionProvider());
-        }
-    }
-
-    /**
-     * Durable mode, after a statement that committed already: its rows are written at once, in a transaction of their
-     * own. A crash between the statement's commit and theirs loses the purges (the window the README documents).
-     */
-    private void sendDurably(Set<String> paths) {
-        long[] ids = outbox.writeNow(paths);
-        if (ids == null) {
-            dispatcher.submit(paths);
-        } else {
-            outbox.committed(paths, ids);
         }
     }
 

@@ -29,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  * <p>In durable mode the outermost frame whose commit is a real one writes its paths to the {@link Outbox} just
  * before that commit, on the transaction's own connection; inside a boundary's transaction the boundary's commit is
  * the real one, so the paths go to the boundary, which has Roan write them just before its own commit.
+ *
+ * <p>Paths asked for by hand ({@link Roan#purgeAfterCommit}) take the same way as a statement's. Whatever is released
+ * goes through {@link OwnPurges}, which remembers it for the releasing thread's {@link Roan#awaitPurges}.
  */
 final class TransactionScopes {
 
@@ -38,6 +41,8 @@ final class TransactionScopes {
     private final Dispatcher dispatcher;
     private final @Nullable TransactionBoundary boundary;
     private final @Nullable Outbox outbox;
+    /** Delivery of committed work, remembered per thread for {@link Roan#awaitPurges}. */
+    private final OwnPurges own;
     private final AtomicBoolean warnedNotTransactional = new AtomicBoolean();
     /** One object per Roan, so that a boundary shared by several Roans can tell their purges apart. */
     private final Consumer<Set<String>> release;
@@ -50,7 +55,47 @@ final class TransactionScopes {
         this.dispatcher = dispatcher;
         this.boundary = boundary;
         this.outbox = outbox;
-        this.release = dispatcher::submit;
+        this.own = new OwnPurges(dispatcher, outbox);
+        // Spring's afterCommit runs on the committing thread: the writer's, whose awaitPurges waits for them.
+        this.release = own::send;
+    }
+
+    /** Delivers the purges of work that committed on this thread (or is sent at once), for its awaitPurges. */
+    void send(Set<String> paths) {
+        own.send(paths);
+    }
+
+    /**
+     * Delivers the purges of work already committed (auto-commit) on this thread; in durable mode their rows are
+     * written first, in a transaction of their own.
+     */
+    void sendCommitted(Set<String> paths) {
+        if (outbox == null) {
+            own.send(paths);
+        } else {
+            own.sendDurably(paths);
+        }
+    }
+
+    /**
+     * {@link Roan#purgeAfterCommit}: held by the jOOQ transaction open on this thread, else by the boundary's, else
+     * sent at once (in durable mode through the outbox table first, so that a crash cannot lose them).
+     */
+    void byHand(Set<String> paths) {
+        if (hold(paths)) {
+            return;
+        }
+        // No connection to write outbox rows on: in durable mode the boundary writes them with the rows of the
+        // transaction's jOOQ writes, if it has any (see Roan#purgeAfterCommit).
+        if (boundary != null && holdInBoundary(paths, null)) {
+            return;
+        }
+        sendCommitted(paths);
+    }
+
+    /** {@link Roan#awaitPurges}: waits for this thread's purges and forgets them. */
+    boolean awaitOwn(java.time.Duration timeout) {
+        return own.await(timeout);
     }
 
     /**
@@ -76,7 +121,7 @@ final class TransactionScopes {
             return true;
         }
         if (committed) {
-            dispatcher.submit(paths);
+            own.send(paths);
         }
         return committed;
     }
@@ -139,7 +184,7 @@ final class TransactionScopes {
         return paths -> {
             Set<String> owed = Set.copyOf(paths);
             long[] ids = withConnection(connections, c -> box.write(c, owed));
-            return () -> box.committed(owed, ids);
+            return () -> own.committed(owed, ids);
         };
     }
 
@@ -184,7 +229,7 @@ final class TransactionScopes {
     void implicitCommit() {
         for (Frame frame = current.get(); frame != null; frame = frame.parent) {
             if (!frame.paths.isEmpty()) {
-                dispatcher.submit(frame.paths);
+                own.send(frame.paths);
                 frame.paths.clear();
             }
         }
@@ -224,7 +269,7 @@ final class TransactionScopes {
                 frame.parent.paths.addAll(frame.paths);
             } else if (committed) {
                 if (frame.written != null) {
-                    outbox.committed(frame.paths, frame.written);
+                    own.committed(frame.paths, frame.written);
                 } else if (!frame.paths.isEmpty()) {
                     // jOOQ's commit may release a savepoint of an enclosing (e.g. Spring) transaction.
                     release(frame.paths, true);

@@ -164,6 +164,25 @@ class SpringDurableModeTest {
     }
 
     @Test
+    void aPurgeByHandIsWrittenWithTheTransactionsRows() throws SQLException {
+        template.executeWithoutResult(status -> {
+            dsl.insertInto(POST).columns(field("id")).values(1L).execute();
+            roan.purgeAfterCommit("/owners/6");
+        });
+
+        assertThat(inserts).as("one INSERT for the transaction").hasSize(1);
+        assertThat(rows()).containsExactly("/owners/6", "/posts");
+    }
+
+    @Test
+    void aPurgeByHandOutsideATransactionIsWrittenAtOnce() throws SQLException {
+        roan.purgeAfterCommit("/owners/6");
+
+        assertThat(inserts).hasSize(1);
+        assertThat(rows()).containsExactly("/owners/6");
+    }
+
+    @Test
     void rolledBackSpringTransactionLeavesNoRow() throws SQLException {
         assertThatThrownBy(() -> template.executeWithoutResult(status -> {
             dsl.insertInto(POST).columns(field("id")).values(1L).execute();

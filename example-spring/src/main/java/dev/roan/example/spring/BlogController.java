@@ -1,8 +1,6 @@
 package dev.roan.example.spring;
 
-import dev.roan.jooq.Roan;
 import java.net.URI;
-import java.time.Duration;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -31,22 +29,14 @@ import org.springframework.web.bind.annotation.ResponseBody;
 @ResponseBody
 class BlogController {
 
-    /**
-     * How long a write's response waits for its purges, so that the page the browser is redirected to is already
-     * fresh. Roan itself never makes a writer wait; the example chooses to, briefly, as the plain one does.
-     */
-    static final Duration PURGE_WAIT = Duration.ofMillis(500);
-
     private static final String HTML = MediaType.TEXT_HTML_VALUE + ";charset=UTF-8";
     private static final String SLUG = "{slug:[a-z0-9-]+}";
     private static final int HOME_POSTS = 5;
 
     private final Blog blog;
-    private final Roan roan;
 
-    BlogController(Blog blog, Roan roan) {
+    BlogController(Blog blog) {
         this.blog = blog;
-        this.roan = roan;
     }
 
     @GetMapping(path = "/", produces = HTML)
@@ -106,9 +96,11 @@ class BlogController {
                 .body(Pages.error(e.status.value(), e.getMessage()));
     }
 
-    /** Waits, bounded, for the write's purges (sent after the commit, which has happened by now), then redirects. */
+    /**
+     * Redirects after a write. With {@code roan.read-your-writes.enabled} (application.properties) the starter holds
+     * this response until the write's purges are delivered, at most {@code roan.read-your-writes.timeout}.
+     */
     private ResponseEntity<Void> redirectAfterWrite(String location) {
-        roan.flush(PURGE_WAIT);
         return ResponseEntity.status(HttpStatus.SEE_OTHER).location(URI.create(location)).build();
     }
 

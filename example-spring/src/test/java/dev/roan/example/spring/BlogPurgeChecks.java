@@ -108,6 +108,33 @@ abstract class BlogPurgeChecks {
     }
 
     @Test
+    void theRedirectIsAnsweredOnceThePurgesAreDelivered() throws Exception {
+        forgetPurges();
+        List<String> answered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // A cache that takes its time: without roan.read-your-writes the redirect would come first.
+        cache().respond(path -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            answered.add(path);
+            return PurgeServer.Answer.status(200);
+        });
+        try {
+            String comment = "Comment " + UUID.randomUUID();
+            HttpResponse<String> commented = post("/posts/purge-after-commit/comments",
+                    Map.of("author", "Ken", "body", comment));
+
+            assertThat(commented.statusCode()).isEqualTo(303);
+            assertThat(answered).as("purges answered before the redirect, without waiting for them here")
+                    .contains("/posts/purge-after-commit");
+        } finally {
+            cache().respond(path -> PurgeServer.Answer.status(200));
+        }
+    }
+
+    @Test
     void rolledBackWritePurgesNothing() throws Exception {
         forgetPurges();
         String author = "Rolled back " + UUID.randomUUID();

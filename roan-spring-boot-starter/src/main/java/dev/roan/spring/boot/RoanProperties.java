@@ -86,6 +86,8 @@ public class RoanProperties {
     private boolean shutdownHook = true;
     /** Durable mode: owed purges kept in an outbox table of the application's database. */
     private final Outbox outbox = new Outbox();
+    /** Read-your-writes: a response to a POST, PUT, PATCH or DELETE waits, bounded, for the purges of its writes. */
+    private final ReadYourWrites readYourWrites = new ReadYourWrites();
 
     /** Creates the properties with their defaults. */
     public RoanProperties() {
@@ -235,6 +237,11 @@ public class RoanProperties {
         this.onOverflowPurge = onOverflowPurge;
     }
 
+    /** @return the read-your-writes settings */
+    public ReadYourWrites getReadYourWrites() {
+        return readYourWrites;
+    }
+
     /** @return whether Roan registers its shutdown hook */
     public boolean isShutdownHook() {
         return shutdownHook;
@@ -268,7 +275,7 @@ public class RoanProperties {
                 + (giveUpAfter == null ? "" : ", giveUpAfter=" + giveUpAfter)
                 + ", maxRetryInterval=" + maxRetryInterval + ", maxOwedPaths=" + maxOwedPaths
                 + (onOverflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + onOverflowPurge)
-                + ", shutdownHook=" + shutdownHook + ", outbox=" + outbox + "]";
+                + ", shutdownHook=" + shutdownHook + ", outbox=" + outbox + ", readYourWrites=" + readYourWrites + "]";
     }
 
     /**
@@ -399,6 +406,56 @@ public class RoanProperties {
         public String toString() {
             return enabled ? "Outbox[table=" + table + ", createTable=" + createTable + ", sweepInterval="
                     + sweepInterval + ", lease=" + lease + "]" : "off";
+        }
+    }
+
+    /**
+     * Read-your-writes for the redirect after a form post (post/redirect/get): in a Spring MVC application, the
+     * response to a POST, PUT, PATCH or DELETE waits until the purges of the writes its request committed have been
+     * delivered, at most {@code timeout}, so that the page the browser fetches next is not the cached old one. A
+     * request whose purges take longer is answered anyway, when the timeout ends.
+     *
+     * @since 0.1.0
+     */
+    public static class ReadYourWrites {
+
+        /** Whether responses to POST, PUT, PATCH and DELETE requests wait for the purges of their own writes. */
+        private boolean enabled = false;
+
+        /**
+         * The longest such a response waits for its purges; then it is answered anyway (logged once at INFO). From 0
+         * to 30 seconds. A cache node that is up answers in milliseconds; 2 seconds also covers a purge retried
+         * twice, while a node that is down delays each such response by no more than this.
+         */
+        private Duration timeout = Duration.ofSeconds(2);
+
+        /** Creates the read-your-writes settings with their defaults. */
+        public ReadYourWrites() {
+        }
+
+        /** @return whether responses to unsafe requests wait for their purges */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether responses to unsafe requests wait for their purges */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** @return the longest wait of one response */
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        /** @param timeout the longest wait of one response, from 0 to 30 seconds */
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        @Override
+        public String toString() {
+            return enabled ? "ReadYourWrites[timeout=" + timeout + "]" : "off";
         }
     }
 }
