@@ -29,6 +29,9 @@ import org.jspecify.annotations.Nullable;
  * <p>In durable mode the outermost frame whose commit is a real one writes its paths to the {@link Outbox} just
  * before that commit, on the transaction's own connection; inside a boundary's transaction the boundary's commit is
  * the real one, so the paths go to the boundary, which has Roan write them just before its own commit.
+ *
+ * <p>Paths asked for by hand ({@link Roan#purgeAfterCommit}) take the same way as a statement's. Whatever is released
+ * goes through {@link OwnPurges}, which remembers it for the releasing thread's {@link Roan#awaitPurges}.
  */
 final class TransactionScopes {
 
