@@ -76,6 +76,8 @@ abstract class PetclinicBehindNginx {
         nginx = Nginx.start(documentedNginx("127.0.0.1:" + appPort));
         args.add("--server.port=" + appPort);
         args.add("--roan.purge-url=" + nginx.purgeUrl());
+        // Warnings only (Roan's among them): CI's log has no use for the start-up lines of two applications.
+        args.add("--logging.level.root=WARN");
         app = new SpringApplicationBuilder(PetclinicApplication.class).run(args.toArray(String[]::new));
     }
 
