@@ -1,10 +1,12 @@
 package dev.roan.jooq;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
 import org.jooq.Record;
+import org.jooq.SQLDialect;
 import org.jooq.impl.QOM;
 import org.jspecify.annotations.Nullable;
 
@@ -42,9 +44,20 @@ final class Matcher {
         return false;
     }
 
-    /** As {@link #match(List, List, RecordWrites, RowsBefore.Read)}, with no rows read before the statement. */
-    Purges match(List<WriteDetector.Written> written, @Nullable List<? extends Record> returned, RecordWrites records) {
-        return match(written, returned, records, null);
+    /**
+     * What a query would purge, for {@link Roan#explain}: its rows as its text tells them, and for a rule with
+     * {@code via} the read it would run instead of the pages that read would find.
+     */
+    Explanation explain(List<WriteDetector.Written> written, SQLDialect dialect) {
+        Purges purges = new Purges();
+        List<String> reads = new ArrayList<>();
+        RecordWrites records = RecordWrites.none();
+        for (WriteDetector.Written w : written) {
+            purges.insert(w.statement instanceof QOM.Insert);
+            rules.match(w.table, w.kinds, new RowsOnce(w, null, records, null, null),
+                    RelatedRows.explain(w, records, dialect, reads), purges);
+        }
+        return new Explanation(purges.paths(), purges.unknownRows(), reads);
     }
 
     /**
@@ -53,15 +66,17 @@ final class Matcher {
      * @param returned the statement's RETURNING result or generated keys, if any
      * @param records  the UpdatableRecords the statement wrote, if any
      * @param before   the rows read before the statement ran ({@link RowsBefore}), if any
+     * @param related  the related rows read after it ({@link RelatedRows}), if any
      */
     Purges match(List<WriteDetector.Written> written, @Nullable List<? extends Record> returned, RecordWrites records,
-            RowsBefore.@Nullable Read before) {
+            RowsBefore.@Nullable Read before, RelatedRows.@Nullable Read related) {
         // Apart from the batch form below, which its lambda's extra capture would bring onto every write's path:
         // with one method for both, some runs allocated 56 more bytes per matched write (H2, steady state).
         Purges purges = new Purges();
         for (WriteDetector.Written w : written) {
             purges.insert(w.statement instanceof QOM.Insert);
-            rules.match(w.table, w.kinds, new RowsOnce(w, returned, records, null, before), purges);
+            rules.match(w.table, w.kinds, new RowsOnce(w, returned, records, null, before),
+                    related == null ? null : related.of(w), purges);
         }
         return purges;
     }
@@ -71,17 +86,19 @@ final class Matcher {
      *
      * @param sets the bind sets, which name the batch's rows (never its member's own values)
      */
-    Purges match(List<WriteDetector.Written> written, RecordWrites records, BatchBinds.BoundSets sets) {
+    Purges match(List<WriteDetector.Written> written, RecordWrites records, BatchBinds.BoundSets sets,
+            RelatedRows.@Nullable Read related) {
         Purges purges = new Purges();
         for (WriteDetector.Written w : written) {
             purges.insert(w.statement instanceof QOM.Insert);
-            rules.match(w.table, w.kinds, new RowsOnce(w, null, records, sets, null), purges);
+            rules.match(w.table, w.kinds, new RowsOnce(w, null, records, sets, null),
+                    related == null ? null : related.of(w), purges);
         }
         return purges;
     }
 
     /** The rows of a write, read when the first templated rule asks and shared by the others. */
-    private static final class RowsOnce implements Supplier<List<Map<String, Object>>> {
+    static final class RowsOnce implements Supplier<List<Map<String, Object>>> {
         private final WriteDetector.Written written;
         private final @Nullable List<? extends Record> returned;
         private final RecordWrites records;

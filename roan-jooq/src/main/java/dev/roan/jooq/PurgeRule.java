@@ -3,6 +3,7 @@ package dev.roan.jooq;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jooq.Field;
 import org.jooq.Table;
 
 /**
@@ -20,7 +21,8 @@ import org.jooq.Table;
  * registration, and against those of a table that does not ({@code DSL.table("post")}) at its first write,
  * when a mismatch is logged once. A rule with placeholders over several tables fills each from that table's
  * own column, which is logged once as a warning unless the columns reference the same key: prefer one
- * rule per table.
+ * rule per table. Pages keyed by a related row (a visit's pet's owner) are reached with
+ * {@link #via(Field, Field)}.
  *
  * <p>Each method adds tables to the rule and returns it, so calls chain. Registering a table twice is
  * harmless: a statement purges each path at most once. Rules take effect for statements executed
@@ -51,7 +53,8 @@ public final class PurgeRule {
      * @param tables the tables, typically generated ones such as {@code POST}
      * @return this rule
      * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
-     *                                  is not a column (or is a binary one) of a table that knows its columns
+     *                                  is not a column (or is a binary one) of a table that knows its columns (nor
+     *                                  of another table of its schema, which {@link #via(Field, Field)} may reach)
      */
     public PurgeRule onWrite(Table<?>... tables) {
         return register("onWrite", WriteKinds.WRITE, tables);
@@ -78,7 +81,8 @@ public final class PurgeRule {
      * @param tables the tables
      * @return this rule
      * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
-     *                                  is not a column (or is a binary one) of a table that knows its columns
+     *                                  is not a column (or is a binary one) of a table that knows its columns (nor
+     *                                  of another table of its schema, which {@link #via(Field, Field)} may reach)
      */
     public PurgeRule onSave(Table<?>... tables) {
         return register("onSave", WriteKinds.SAVE, tables);
@@ -105,7 +109,8 @@ public final class PurgeRule {
      * @param tables the tables
      * @return this rule
      * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
-     *                                  is not a column (or is a binary one) of a table that knows its columns
+     *                                  is not a column (or is a binary one) of a table that knows its columns (nor
+     *                                  of another table of its schema, which {@link #via(Field, Field)} may reach)
      */
     public PurgeRule onInsert(Table<?>... tables) {
         return register("onInsert", WriteKinds.INSERT, tables);
@@ -132,7 +137,8 @@ public final class PurgeRule {
      * @param tables the tables
      * @return this rule
      * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
-     *                                  is not a column (or is a binary one) of a table that knows its columns
+     *                                  is not a column (or is a binary one) of a table that knows its columns (nor
+     *                                  of another table of its schema, which {@link #via(Field, Field)} may reach)
      */
     public PurgeRule onUpdate(Table<?>... tables) {
         return register("onUpdate", WriteKinds.UPDATE, tables);
@@ -159,7 +165,8 @@ public final class PurgeRule {
      * @param tables the tables
      * @return this rule
      * @throws IllegalArgumentException if {@code tables} is null or empty, or holds a null, or a placeholder
-     *                                  is not a column (or is a binary one) of a table that knows its columns
+     *                                  is not a column (or is a binary one) of a table that knows its columns (nor
+     *                                  of another table of its schema, which {@link #via(Field, Field)} may reach)
      */
     public PurgeRule onDelete(Table<?>... tables) {
         return register("onDelete", WriteKinds.REMOVE, tables);
@@ -221,6 +228,66 @@ public final class PurgeRule {
      */
     public PurgeRule withoutReadingRows() {
         rules.withoutReadingRows(rule);
+        return this;
+    }
+
+    /**
+     * Fills this rule's placeholders from a related row instead of the written one: for each row a statement writes
+     * to {@code from}'s table, the rows of {@code to}'s table whose {@code to} equals the row's {@code from}. A visit
+     * is shown on its pet's owner's page, and the visit row names only its pet:
+     *
+     * <pre>{@code
+     * roan.purge("/owners/{owner_id}").onWrite(VISITS).via(VISITS.PET_ID, PETS.ID);
+     * roan.purge("/owners/{owner_id}/pets/{id}/visits/new").onWrite(VISITS).via(VISITS.PET_ID, PETS.ID);
+     * roan.purge("/owners?lastName={last_name}").onWrite(VISITS)                        // chained: two reads
+     *         .via(VISITS.PET_ID, PETS.ID).via(PETS.OWNER_ID, OWNERS.ID);
+     * }</pre>
+     *
+     * <p>With {@code via}, the placeholders name columns of the table reached last ({@code PETS} above, {@code OWNERS}
+     * in the chain). So the {@code onXxx} call before it accepts a placeholder that is not a column of the written
+     * table if another table of its schema has it; until a {@code via} reaches a table with every placeholder, the
+     * rule's writes purge only its fallback paths, with a warning logged once.
+     *
+     * <p>The {@code from} values of a write are those it tells (its values, its {@code UpdatableRecord}s, a batch's
+     * bind sets) and, for an {@code UPDATE} or {@code DELETE} that does not tell them or changes them
+     * ({@code update visits set pet_id = ? where id = ?}), those of the rows before it, read as
+     * {@link #withoutReadingRows()} describes: a visit moved to another pet purges both owners' pages. A RETURNING
+     * result comes too late to count. Right after the statement, on its connection and in its transaction (so it sees
+     * a pet the transaction created), Roan runs one {@code SELECT DISTINCT} of the needed columns per step, the
+     * values bound, 1,000 at a time; a write of no {@code from} value (SQL NULL) reads and purges nothing.
+     *
+     * <p>A read that fails (a missing table, a lock timeout) never fails the write: where auto-commit is off it runs
+     * inside a savepoint, rolled back on failure so that the transaction stays usable (PostgreSQL would abort it);
+     * the failure is logged once per rule as a warning, without bind values, and the write purges the rule's fallback
+     * paths ({@link #whenRowsUnknown(String...)}), as it does when its {@code from} values are unknown
+     * ({@code insert into visits ... select ...}). {@link Roan#explain(org.jooq.Query)} shows the read a write
+     * would cause ({@link Explanation#relatedReads()}).
+     *
+     * <p>The join belongs to {@code from}'s table: a rule may fill its path directly from some tables and through a
+     * join from others, as petclinic's owner page needs (a pet names its owner, a visit only its pet):
+     *
+     * <pre>{@code
+     * roan.purge("/owners/{owner_id}").onWrite(PETS).onWrite(VISITS).via(VISITS.PET_ID, PETS.ID);
+     * }</pre>
+     *
+     * <p>The first {@code via} after an {@code onXxx} call starts from one of the rule's tables, each next one from
+     * the table the previous one reached; a table has one join. The tables must know their columns (generated ones,
+     * not {@code DSL.table("pets")}).
+     *
+     * @param from a column of one of the rule's tables, or of the previous call's {@code to} table to go on from there
+     * @param to   the column of the related table that {@code from} refers to, typically its key
+     * @param <T>  the columns' type
+     * @return this rule
+     * @throws IllegalArgumentException if a column is null, of another type than the other, or of a table that does
+     *                                  not know its columns; if {@code from} is not a column of one of the rule's
+     *                                  tables (or of the previous call's {@code to} table), or its table has a join
+     *                                  already; if the path has no placeholder; or if a placeholder is a binary
+     *                                  column of {@code to}'s table or a column of no table of its schema
+     * @throws IllegalStateException    if no {@code onXxx} method was called yet
+     * @since 0.1.0
+     */
+    public <T> PurgeRule via(Field<T> from, Field<T> to) {
+        rules.via(rule, from, to);
         return this;
     }
 

@@ -49,7 +49,8 @@ final class Purges {
      * Fills a rule's template from the written rows. A row whose key is SQL NULL has no page; a row whose
      * values are unknown, bytes, or too long for a purge request triggers the fallback.
      */
-    void addRows(Rule rule, Supplier<List<Map<String, Object>>> rows) {
+    void addRows(Rules.Binding binding, Supplier<List<Map<String, Object>>> rows) {
+        Rule rule = binding.rule;
         PathTemplate template = rule.template();
         int maxLength = rule.maxPathLength();
         Miss miss = null;
@@ -71,8 +72,13 @@ final class Purges {
             switch (template.missing(row)) {
                 case UNKNOWN:
                     miss.unknown++;
+                    if (row.containsKey(RelatedRows.FAILED)) {
+                        // Logged where the read failed; the statement's text is not to blame.
+                        miss.readFailed++;
+                        break;
+                    }
                     miss.insert |= insert;
-                    miss.placeholders.addAll(template.unknownIn(row));
+                    miss.placeholders.addAll(binding.unknownIn(row));
                     break;
                 case BINARY:
                     miss.binary++;
@@ -137,6 +143,8 @@ final class Purges {
         final Set<String> placeholders = new LinkedHashSet<>(2);
         /** Rows whose values were unknown. */
         int unknown;
+        /** Of those, rows whose related rows could not be read ({@link RelatedRows}). */
+        int readFailed;
         /** Whether an INSERT left them unknown (a generated key or default, no RETURNING). */
         boolean insert;
         /** Rows with SQL NULL for a placeholder: no page exists for them. */

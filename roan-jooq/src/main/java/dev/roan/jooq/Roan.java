@@ -376,8 +376,7 @@ public final class Roan implements AutoCloseable {
             throw new IllegalArgumentException("query is null: pass the jOOQ query to explain");
         }
         SQLDialect dialect = query.configuration() == null ? SQLDialect.DEFAULT : query.configuration().dialect();
-        Purges purges = matcher.match(detector.written(query, dialect), null, RecordWrites.none());
-        return new Explanation(purges.paths(), purges.unknownRows());
+        return matcher.explain(detector.written(query, dialect), dialect);
     }
 
     /**

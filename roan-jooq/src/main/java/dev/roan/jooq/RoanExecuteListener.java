@@ -52,6 +52,7 @@ final class RoanExecuteListener implements ExecuteListener {
     private final WriteDetector detector;
     private final Matcher matcher;
     private final RowsBefore rowsBefore;
+    private final RelatedRows relatedRows;
     private final RecordWrites records;
     private final TransactionScopes scopes;
     private final Dispatcher dispatcher;
@@ -85,6 +86,7 @@ final class RoanExecuteListener implements ExecuteListener {
         this.scopes = scopes;
         this.dispatcher = dispatcher;
         this.rowsBefore = new RowsBefore(matcher.rules(), records);
+        this.relatedRows = new RelatedRows(matcher.rules(), records);
     }
 
     /**
@@ -158,7 +160,11 @@ final class RoanExecuteListener implements ExecuteListener {
         records.executed();
         PendingStack stack = pending.get();
         if (stack.top != null && stack.top.ctx == ctx) {
-            // A batch sent in chunks (Settings.batchSize) ends each chunk's execution: read it once, at its end.
+            // A batch sent in chunks (Settings.batchSize) ends each chunk's execution: read it once, at its end. Its
+            // related rows, though, only now, while the connection is there: again, with the bind sets so far.
+            if (stack.top.related != null) {
+                stack.top.related = relatedRows.readFor(ctx, stack.top.written, null);
+            }
             return;
         }
         // MySQL and MariaDB commit the open transaction before any DDL, TRUNCATE included, and run the
@@ -178,7 +184,9 @@ final class RoanExecuteListener implements ExecuteListener {
             if (autoCommit && !warnedBatchedAutoCommit && ctx.rows() == 0 && BatchedConnections.deferred(ctx)) {
                 warnBatchedAutoCommit(written);
             }
-            stack.top = new Pending(ctx, written, autoCommit, stack.top);
+            // Related rows are read now, on the statement's connection, which end() may find released.
+            RelatedRows.Read related = relatedRows.any() ? relatedRows.readFor(ctx, written, readBefore(ctx)) : null;
+            stack.top = new Pending(ctx, written, autoCommit, related, stack.top);
         }
     }
 
@@ -215,7 +223,7 @@ final class RoanExecuteListener implements ExecuteListener {
      * rules, then hold the paths until the commit or hand them to delivery.
      */
     private void route(ExecuteContext ctx, Pending pending) {
-        Purges purges = match(ctx, pending.written);
+        Purges purges = match(ctx, pending);
         if (!purges.misses().isEmpty()) {
             unknownRows(ctx.sql(), purges);
         }
@@ -225,10 +233,10 @@ final class RoanExecuteListener implements ExecuteListener {
     }
 
     /** Match: a batch of one statement with bind sets names its rows by those sets, any other by its own values. */
-    private Purges match(ExecuteContext ctx, List<WriteDetector.Written> written) {
+    private Purges match(ExecuteContext ctx, Pending pending) {
         return ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
-                ? matcher.match(written, records, BatchBinds.of(ctx))
-                : matcher.match(written, ctx.result(), records, readBefore(ctx));
+                ? matcher.match(pending.written, records, BatchBinds.of(ctx), pending.related)
+                : matcher.match(pending.written, ctx.result(), records, readBefore(ctx), pending.related);
     }
 
     /** The rows {@link #executeStart} read, if it read any. */
@@ -298,7 +306,7 @@ final class RoanExecuteListener implements ExecuteListener {
     private void unknownRows(@Nullable String sql, Purges purges) {
         List<Purges.Miss> unknown = new ArrayList<>(1);
         for (Purges.Miss miss : purges.misses()) {
-            if (miss.unknown > 0) {
+            if (miss.unknown > miss.readFailed) {
                 unknown.add(miss);
             }
             if (miss.tooLong > 0 && warnedRules.size() < MAX_WARNED && warnedRules.add("long " + miss.rule.path())) {
@@ -315,6 +323,9 @@ final class RoanExecuteListener implements ExecuteListener {
             }
         }
         if (unknown.isEmpty()) {
+            if (!purges.unknownRows().isEmpty()) {
+                unknownRows.increment(); // only reads of related rows failed: counted, and logged where they failed
+            }
             return;
         }
         unknownRows.increment();
@@ -451,12 +462,15 @@ final class RoanExecuteListener implements ExecuteListener {
         final ExecuteContext ctx;
         final List<WriteDetector.Written> written;
         final boolean autoCommit;
+        RelatedRows.@Nullable Read related;
         @Nullable Pending below;
 
-        Pending(ExecuteContext ctx, List<WriteDetector.Written> written, boolean autoCommit, @Nullable Pending below) {
+        Pending(ExecuteContext ctx, List<WriteDetector.Written> written, boolean autoCommit,
+                RelatedRows.@Nullable Read related, @Nullable Pending below) {
             this.ctx = ctx;
             this.written = written;
             this.autoCommit = autoCommit;
+            this.related = related;
             this.below = below;
         }
     }

@@ -21,8 +21,6 @@ import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
-import org.jooq.impl.DSL;
-import org.jooq.impl.DefaultConnectionProvider;
 import org.jooq.impl.QOM;
 import org.jspecify.annotations.Nullable;
 
@@ -119,7 +117,7 @@ final class RowsBefore {
         if (table instanceof QOM.JoinTable) {
             return null;
         }
-        List<Rule> reading = rules.reading(table, kinds);
+        List<Rules.Binding> reading = rules.reading(table, kinds);
         if (reading.isEmpty()) {
             return null;
         }
@@ -146,15 +144,15 @@ final class RowsBefore {
      * unknown for some row: a missing key ({@code owner_id} of a pet updated by id), or the old value of a column
      * SET changes (the last name of an owner renamed by id).
      */
-    private Set<String> unknownPlaceholders(List<Rule> reading, Table<?> table, Query statement) {
+    private Set<String> unknownPlaceholders(List<Rules.Binding> reading, Table<?> table, Query statement) {
         List<Map<String, Object>> rows = records.rows(table, statement, null);
         if (rows == null) {
             rows = RowValues.of(statement, table, null);
         }
         Set<String> unknown = new LinkedHashSet<>(2);
-        for (Rule rule : reading) {
+        for (Rules.Binding binding : reading) {
             for (Map<String, Object> row : rows) {
-                unknown.addAll(rule.template().unknownIn(row));
+                unknown.addAll(binding.unknownIn(row));
             }
         }
         return unknown;
@@ -169,10 +167,11 @@ final class RowsBefore {
         return false;
     }
 
-    private static Set<String> placeholders(List<Rule> reading) {
+    /** The columns the rules need of each row: their placeholders, or for a rule with via its first from column. */
+    private static Set<String> placeholders(List<Rules.Binding> reading) {
         Set<String> all = new LinkedHashSet<>();
-        for (Rule rule : reading) {
-            for (String placeholder : rule.template().placeholders()) {
+        for (Rules.Binding binding : reading) {
+            for (String placeholder : binding.columns()) {
                 if (!contains(all, placeholder)) {
                     all.add(placeholder);
                 }
@@ -202,9 +201,7 @@ final class RowsBefore {
             }
             columns.add(column);
         }
-        // The statement's own configuration (mapping, quoting, listeners) on the statement's own connection, which
-        // DefaultConnectionProvider never closes.
-        DSLContext dsl = DSL.using(ctx.configuration().derive(new DefaultConnectionProvider(connection)));
+        DSLContext dsl = ReadGuard.on(ctx, connection);
         ResultQuery<Record> select = where == null
                 ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1)
                 : dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1);
@@ -215,13 +212,15 @@ final class RowsBefore {
         }
         Result<Record> result;
         try {
-            result = select.fetch();
+            ResultQuery<Record> read = select;
+            // In a savepoint: on PostgreSQL a failed read would abort the user's transaction.
+            result = ReadGuard.run(connection, read::fetch);
         } catch (DataAccessException e) {
             if (warnedFailure.compareAndSet(false, true)) {
                 LOG.log(Level.WARNING, () -> "Roan could not read the rows a write of "
                         + PurgePaths.printable(table.getName()) + " changes, to fill " + placeholders
                         + ", so it uses the statement's own values and the rules' fallback paths (logged once): "
-                        + PurgePaths.printable(String.valueOf(e.getMessage())));
+                        + ReadGuard.describe(e));
             }
             return null;
         }

@@ -11,11 +11,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.jooq.Field;
 import org.jooq.ForeignKey;
+import org.jooq.Schema;
 import org.jooq.Table;
+import org.jooq.TableField;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,9 +44,15 @@ final class Rules {
     private final Set<Rule> warnedSeveralTables = new HashSet<>();
     /** Placeholders on tables whose columns were unknown at registration, until their first write. */
     private final Set<Unverified> unverified = ConcurrentHashMap.newKeySet();
+    /** Rule to (table name to its join), for the tables whose writes reach pages through via(). Guarded by lock. */
+    private final Map<Rule, Map<String, Chain>> chains = new HashMap<>();
+    /** Rule to the table whose join its last call, a via(), extended: the next via() goes on from there. Guarded. */
+    private final Map<Rule, String> lastVia = new HashMap<>();
+    /** Rules awaiting a via() warned about at a write, once each (per rule and table). */
+    private final Set<String> warnedIncomplete = ConcurrentHashMap.newKeySet();
 
     private volatile Snapshot snapshot = new Snapshot(Map.of(), new TreeMap<>(String.CASE_INSENSITIVE_ORDER), false,
-            false);
+            false, false);
 
     /**
      * The rule for a validated path, created on first use.
@@ -57,16 +66,23 @@ final class Rules {
     }
 
     void register(Rule rule, int kinds, Table<?>[] tables) {
-        for (Table<?> table : tables) {
-            checkPlaceholders(rule, table);
+        boolean[] awaitsVia = new boolean[tables.length];
+        for (int i = 0; i < tables.length; i++) {
+            awaitsVia[i] = checkPlaceholders(rule, tables[i]);
         }
         String warning;
         synchronized (lock) {
+            lastVia.remove(rule);
             Map<String, Integer> byTable = bindings.computeIfAbsent(rule, r -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
-            for (Table<?> table : tables) {
+            for (int i = 0; i < tables.length; i++) {
+                Table<?> table = tables[i];
                 // A generated table's aliases are registered under the name of the first one seen.
-                String name = Tables.isGenerated(table) ? generatedNames.computeIfAbsent(table.getClass(),
-                        c -> canonicalName(table)) : canonicalName(table);
+                String name = nameOf(table);
+                if (awaitsVia[i]) {
+                    // Its placeholders name columns of a related table: until a via() reaches one, not filled.
+                    chains.computeIfAbsent(rule, r -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER))
+                            .putIfAbsent(name, new Chain(List.of(), false));
+                }
                 if (!byTable.containsKey(name)) {
                     boundTables.computeIfAbsent(rule, r -> new ArrayList<>()).add(table);
                     if (!rule.template().isStatic() && table.fields().length == 0) {
@@ -84,21 +100,34 @@ final class Rules {
         }
     }
 
+    /** The name a table is registered under: a generated table's aliases under that of the first one seen. */
+    private String nameOf(Table<?> table) {
+        return Tables.isGenerated(table) ? generatedNames.computeIfAbsent(table.getClass(), c -> canonicalName(table))
+                : canonicalName(table);
+    }
+
     /**
      * Every placeholder of a templated rule must be a column of each of its tables that knows its columns,
      * and not a binary one. A table that does not ({@code DSL.table("post")}) is checked at its first write.
+     * A placeholder that is a column of another table of the schema may be reached by a {@code via} still to
+     * come ({@code /owners/{owner_id}} on VISITS): then this returns true, and the rule awaits it.
      */
-    private static void checkPlaceholders(Rule rule, Table<?> table) {
+    private static boolean checkPlaceholders(Rule rule, Table<?> table) {
         List<String> placeholders = rule.template().placeholders();
         if (placeholders.isEmpty()) {
-            return;
+            return false;
         }
         Field<?>[] fields = table.fields();
         if (fields.length == 0) {
-            return;
+            return false;
         }
+        boolean awaitsVia = false;
         for (String placeholder : placeholders) {
             Field<?> column = column(fields, placeholder);
+            if (column == null && columnElsewhere(table, placeholder)) {
+                awaitsVia = true;
+                continue;
+            }
             if (column == null) {
                 throw new IllegalArgumentException("placeholder {" + PurgePaths.printable(placeholder) + "} of \""
                         + rule.path() + "\" is not a column of " + PurgePaths.printable(table.getName())
@@ -111,6 +140,143 @@ final class Rules {
                         + " number column that names the page, such as {id}");
             }
         }
+        return awaitsVia;
+    }
+
+    /**
+     * Whether another table of {@code table}'s schema has the column, one a via() may reach; or, for a table without a
+     * schema (one written by hand), whether it cannot be told, so that the rule waits for its via() too.
+     */
+    private static boolean columnElsewhere(Table<?> table, String name) {
+        Schema schema = Tables.unaliased(table).getSchema();
+        if (schema == null) {
+            return true;
+        }
+        try {
+            for (Table<?> other : schema.getTables()) {
+                if (!Tables.same(other, table) && column(other.fields(), name) != null) {
+                    return true;
+                }
+            }
+        } catch (RuntimeException e) {
+            // A schema that cannot list its tables: no related table is known.
+        }
+        return false;
+    }
+
+    /**
+     * Adds a step to {@code rule}'s join; see {@link PurgeRule#via(Field, Field)}. The rule stays inactive (its writes
+     * purge its fallback, with a warning) until the table reached has every placeholder: a chain may go on.
+     */
+    void via(Rule rule, Field<?> from, Field<?> to) {
+        String method = "via() of \"" + rule.path() + "\"";
+        if (from == null || to == null) {
+            throw new IllegalArgumentException(method + " got null as " + (from == null ? "from" : "to") + " column:"
+                    + " give two generated columns, such as via(VISITS.PET_ID, PETS.ID)");
+        }
+        Table<?> fromTable = tableOf(from, method);
+        Table<?> toTable = tableOf(to, method);
+        if (!from.getType().equals(to.getType())) {
+            throw new IllegalArgumentException(method + ": " + qualified(fromTable, from) + " holds "
+                    + from.getType().getSimpleName() + " and " + qualified(toTable, to) + " holds "
+                    + to.getType().getSimpleName() + ": join columns of the same type, such as a foreign key and the"
+                    + " key it references");
+        }
+        List<String> placeholders = rule.template().placeholders();
+        if (placeholders.isEmpty()) {
+            throw new IllegalArgumentException(method + ": the path has no placeholder to fill from "
+                    + PurgePaths.printable(toTable.getName()) + "; a fixed path needs no related row, so drop via(...)");
+        }
+        synchronized (lock) {
+            Map<String, Integer> byTable = bindings.get(rule);
+            if (byTable == null || byTable.isEmpty()) {
+                throw new IllegalStateException(method + " comes before the rule's table: call onWrite("
+                        + PurgePaths.printable(fromTable.getName()) + ") (or onInsert, onUpdate, ...) first, then"
+                        + " via(...)");
+            }
+            Map<String, Chain> ruleChains = chains.computeIfAbsent(rule,
+                    r -> new TreeMap<>(String.CASE_INSENSITIVE_ORDER));
+            String last = lastVia.get(rule);
+            String target;
+            Table<?> reached;
+            if (last != null && Tables.same(ruleChains.get(last).end(), fromTable)) {
+                // The previous via() goes on: visit -> pet, then pet -> owner.
+                target = last;
+                reached = ruleChains.get(last).end();
+            } else {
+                target = null;
+                reached = null;
+                for (Table<?> bound : boundTables.get(rule)) {
+                    if (Tables.same(bound, fromTable)) {
+                        target = nameOf(bound);
+                        reached = bound;
+                    }
+                }
+                if (target == null) {
+                    throw new IllegalArgumentException(method + ": " + qualified(fromTable, from) + " is not a column"
+                            + " of the rule's tables (" + PurgePaths.printable(String.join(", ", byTable.keySet()))
+                            + (last == null ? "" : ") nor of " + PurgePaths.printable(
+                                    ruleChains.get(last).end().getName()) + ", which the previous via(...) reaches")
+                            + (last == null ? ")" : "") + ": the first via(...) starts from a table of onWrite(...)"
+                            + " (or onInsert, ...), each next one from the table the previous one reaches");
+                }
+                Chain existing = ruleChains.get(target);
+                if (existing != null && !existing.steps.isEmpty()) {
+                    throw new IllegalArgumentException(method + ": writes of " + PurgePaths.printable(target)
+                            + " reach this rule's pages " + existing.steps + " already: a table has one join, so chain"
+                            + " each via(...) right after the previous one");
+                }
+            }
+            if (reached.fields().length == 0) {
+                throw new IllegalArgumentException(method + ": the rule is registered for "
+                        + PurgePaths.printable(reached.getName()) + ", a table that does not know its columns"
+                        + " (DSL.table(...)): register the generated table, such as onWrite("
+                        + PurgePaths.printable(fromTable.getName()) + ")");
+            }
+            if (column(reached.fields(), from.getName()) == null) {
+                throw new IllegalArgumentException(method + ": " + qualified(fromTable, from) + " is not a column of "
+                        + PurgePaths.printable(reached.getName()) + "; its columns are: " + columnList(reached.fields()));
+            }
+            Field<?>[] columns = toTable.fields();
+            boolean complete = true;
+            for (String placeholder : placeholders) {
+                Field<?> column = column(columns, placeholder);
+                if (column == null) {
+                    if (!columnElsewhere(toTable, placeholder)) {
+                        throw new IllegalArgumentException("placeholder {" + PurgePaths.printable(placeholder)
+                                + "} of \"" + rule.path() + "\" is not a column of "
+                                + PurgePaths.printable(toTable.getName()) + ", which via(...) reaches; its columns are: "
+                                + columnList(columns));
+                    }
+                    complete = false;
+                } else if (column.getDataType().isBinary()) {
+                    throw new IllegalArgumentException("placeholder {" + PurgePaths.printable(placeholder) + "} of \""
+                            + rule.path() + "\" is the binary column " + qualified(toTable, column) + ", whose bytes"
+                            + " cannot be a page path: use a text or number column that names the page, such as {id}");
+                }
+            }
+            Chain chain = ruleChains.get(target);
+            List<Via> longer = new ArrayList<>(chain == null ? List.of() : chain.steps);
+            longer.add(new Via(from, fromTable, to, toTable));
+            ruleChains.put(target, new Chain(longer, complete));
+            lastVia.put(rule, target);
+            snapshot = rebuild();
+        }
+    }
+
+    /** The table of a generated column, whose columns are known; else what to fix. */
+    private static Table<?> tableOf(Field<?> column, String method) {
+        Table<?> table = column instanceof TableField ? ((TableField<?, ?>) column).getTable() : null;
+        if (table == null || table.fields().length == 0) {
+            throw new IllegalArgumentException(method + ": " + PurgePaths.printable(column.getName()) + " is not a"
+                    + " column of a table that knows its columns: pass generated columns, such as"
+                    + " via(VISITS.PET_ID, PETS.ID), not DSL.field(...) or a column of DSL.table(...)");
+        }
+        return table;
+    }
+
+    private static String qualified(Table<?> table, Field<?> column) {
+        return PurgePaths.printable(table.getName() + "." + column.getName());
     }
 
     @Nullable
@@ -138,7 +304,12 @@ final class Rules {
      */
     @Nullable
     private String severalTablesWarning(Rule rule) {
-        List<Table<?>> tables = boundTables.get(rule);
+        List<Table<?>> tables = new ArrayList<>(boundTables.getOrDefault(rule, List.of()));
+        Map<String, Chain> ruleChains = chains.get(rule);
+        if (ruleChains != null) {
+            // Tables whose writes reach the pages through a join (or await one) fill nothing from their own columns.
+            tables.removeIf(t -> ruleChains.containsKey(nameOf(t)));
+        }
         List<String> placeholders = rule.template().placeholders();
         if (placeholders.isEmpty() || tables == null || tables.size() < 2 || sameKeys(tables, placeholders)
                 || !warnedSeveralTables.add(rule)) {
@@ -282,22 +453,27 @@ final class Rules {
 
     private Snapshot rebuild() {
         Map<String, List<Binding>> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        bindings.forEach((rule, byTable) -> byTable.forEach(
-                (name, kinds) -> byName.computeIfAbsent(name, n -> new ArrayList<>()).add(new Binding(rule, kinds))));
-        TreeMap<String, Binding[]> frozen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        byName.forEach((name, list) -> frozen.put(name, list.toArray(new Binding[0])));
         boolean templated = false;
         boolean reading = false;
+        boolean via = false;
         for (Map.Entry<Rule, Map<String, Integer>> e : bindings.entrySet()) {
             Rule rule = e.getKey();
-            templated |= !rule.template().isStatic();
-            if (!rule.template().isStatic() && rule.readsRows()) {
-                for (int kinds : e.getValue().values()) {
-                    reading |= (kinds & (WriteKinds.UPDATE | WriteKinds.DELETE)) != 0;
+            Map<String, Chain> ruleChains = chains.getOrDefault(rule, Map.of());
+            for (Map.Entry<String, Integer> t : e.getValue().entrySet()) {
+                Chain chain = ruleChains.get(t.getKey());
+                Binding b = chain == null ? new Binding(rule, t.getValue(), List.of(), true)
+                        : new Binding(rule, t.getValue(), chain.steps, chain.complete);
+                byName.computeIfAbsent(t.getKey(), n -> new ArrayList<>()).add(b);
+                templated |= !rule.template().isStatic();
+                via |= b.viaRows() && b.complete;
+                if (!rule.template().isStatic() && rule.readsRows() && b.complete) {
+                    reading |= (b.kinds & (WriteKinds.UPDATE | WriteKinds.DELETE)) != 0;
                 }
             }
         }
-        return new Snapshot(Map.copyOf(generatedNames), frozen, templated, reading);
+        TreeMap<String, Binding[]> frozen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        byName.forEach((name, list) -> frozen.put(name, list.toArray(new Binding[0])));
+        return new Snapshot(Map.copyOf(generatedNames), frozen, templated, reading, via);
     }
 
     /** Stops {@code rule} from reading rows; see {@link PurgeRule#withoutReadingRows()}. */
@@ -317,27 +493,52 @@ final class Rules {
     }
 
     /** The rules with placeholders that a write of {@code kinds} to {@code table} matches and that read rows. */
-    List<Rule> reading(Table<?> table, int kinds) {
+    List<Binding> reading(Table<?> table, int kinds) {
         return templated(table, kinds, true);
     }
 
     /**
      * The rules with placeholders that a write of {@code kinds} to {@code table} matches, those that read rows only
-     * if {@code reading}.
+     * if {@code reading}; a rule awaiting its via() is none of them.
      */
-    List<Rule> templated(Table<?> table, int kinds, boolean reading) {
+    List<Binding> templated(Table<?> table, int kinds, boolean reading) {
         Snapshot s = snapshot;
         Binding[] candidates = s.byName.get(s.nameOf(table));
         if (candidates == null) {
             return List.of();
         }
-        List<Rule> matched = new ArrayList<>(1);
+        List<Binding> matched = new ArrayList<>(1);
         for (Binding b : candidates) {
-            if ((b.kinds & kinds) != 0 && !b.rule.template().isStatic() && (!reading || b.rule.readsRows())) {
-                matched.add(b.rule);
+            if ((b.kinds & kinds) != 0 && !b.rule.template().isStatic() && b.complete
+                    && (!reading || b.rule.readsRows())) {
+                matched.add(b);
             }
         }
         return matched;
+    }
+
+    /** Whether some rule reaches its pages through a related table: the test {@code executeEnd} makes. */
+    boolean anyVia() {
+        return snapshot.via;
+    }
+
+    /** The rules with a {@code via} that a write of {@code kinds} to {@code table} matches. */
+    List<Binding> via(Table<?> table, int kinds) {
+        Snapshot s = snapshot;
+        Binding[] candidates = s.byName.get(s.nameOf(table));
+        if (candidates == null) {
+            return List.of();
+        }
+        List<Binding> matched = null;
+        for (Binding b : candidates) {
+            if ((b.kinds & kinds) != 0 && b.viaRows() && b.complete) {
+                if (matched == null) {
+                    matched = new ArrayList<>(1);
+                }
+                matched.add(b);
+            }
+        }
+        return matched == null ? List.of() : matched;
     }
 
     boolean isEmpty() {
@@ -362,8 +563,11 @@ final class Rules {
     /**
      * Adds the paths that a write of {@code kinds} to {@code table} purges; the written rows are asked for
      * only if a templated rule matches.
+     *
+     * @param related the rows a rule with {@code via} reached from this write, null if none were read
      */
-    void match(Table<?> table, int kinds, Supplier<List<Map<String, Object>>> rows, Purges out) {
+    void match(Table<?> table, int kinds, Supplier<List<Map<String, Object>>> rows,
+            @Nullable Function<Binding, List<Map<String, Object>>> related, Purges out) {
         Snapshot s = snapshot;
         Binding[] candidates = s.byName.get(s.nameOf(table));
         if (candidates == null) {
@@ -373,11 +577,40 @@ final class Rules {
             if ((b.kinds & kinds) != 0) {
                 if (b.rule.template().isStatic()) {
                     out.add(b.rule.path());
+                } else if (!b.complete) {
+                    warnIncomplete(b, table);
+                    b.rule.fallbacks().forEach(out::add);
+                } else if (b.viaRows()) {
+                    out.addRows(b, related == null ? RowValues::unknown : () -> related.apply(b));
                 } else {
-                    out.addRows(b.rule, rows);
+                    out.addRows(b, rows);
                 }
             }
         }
+    }
+
+    /** Logs, once per rule, that a rule's placeholders await a via() its registration never got. */
+    private void warnIncomplete(Binding b, Table<?> table) {
+        Rule rule = b.rule;
+        if (warnedIncomplete.size() >= 1_000 || !warnedIncomplete.add(rule.path() + " " + canonicalName(table))) {
+            return;
+        }
+        List<Via> steps = b.steps;
+        Table<?> reached = steps.isEmpty() ? table : steps.get(steps.size() - 1).toTable;
+        List<String> missing = new ArrayList<>();
+        for (String placeholder : rule.template().placeholders()) {
+            if (column(reached.fields(), placeholder) == null) {
+                missing.add("{" + placeholder + "}");
+            }
+        }
+        LOG.log(Level.WARNING, () -> "Roan: the rule \"" + rule.path() + "\" cannot be filled by a write of "
+                + PurgePaths.printable(canonicalName(table)) + ": " + PurgePaths.printable(String.join(", ", missing))
+                + (missing.size() == 1 ? " is not a column of " : " are not columns of ")
+                + PurgePaths.printable(reached.getName()) + ", the table its writes reach"
+                + (steps.isEmpty() ? "" : " through " + steps) + ". Add via(...) to the related table that has them,"
+                + " such as via(VISITS.PET_ID, PETS.ID). Until then these writes purge only the rule's fallback paths"
+                + (rule.fallbacks().isEmpty() ? " (none declared)" : " " + rule.fallbacks()) + ". (Logged once per rule"
+                + " and table.)");
     }
 
     /** Whether a rule with placeholders names {@code table}: only then are the rows of its writes worth noting. */
@@ -407,11 +640,21 @@ final class Rules {
                 return "no table yet";
             }
             StringBuilder sb = new StringBuilder();
+            Map<String, Chain> ruleChains = chains.getOrDefault(rule, Map.of());
             byTable.forEach((name, kinds) -> {
                 if (sb.length() > 0) {
                     sb.append(", ");
                 }
                 sb.append(name).append(" (").append(WriteKinds.describe(kinds)).append(')');
+                Chain chain = ruleChains.get(name);
+                if (chain != null) {
+                    for (Via step : chain.steps) {
+                        sb.append(' ').append(step);
+                    }
+                    if (!chain.complete) {
+                        sb.append(" awaiting via(...) to a table with its placeholders");
+                    }
+                }
             });
             return sb.toString();
         }
@@ -454,13 +697,58 @@ final class Rules {
         }
     }
 
-    private static final class Binding {
+    /** The join of a rule's table to the table whose columns fill its placeholders; see {@link #via}. */
+    private static final class Chain {
+        final List<Via> steps;
+        /** Whether the table reached has every placeholder; a chain may go on until it does. */
+        final boolean complete;
+
+        Chain(List<Via> steps, boolean complete) {
+            this.steps = List.copyOf(steps);
+            this.complete = complete;
+        }
+
+        /** The table the join reaches. */
+        Table<?> end() {
+            return steps.get(steps.size() - 1).toTable;
+        }
+    }
+
+    /** A rule as a write of one table matches it: the kinds of write, and the join to a related table, if any. */
+    static final class Binding {
         final Rule rule;
         final int kinds;
+        /** The join, empty for a rule filled by the written rows. */
+        final List<Via> steps;
+        /** Whether the table reached has every placeholder: false while a via() is awaited. */
+        final boolean complete;
 
-        Binding(Rule rule, int kinds) {
+        Binding(Rule rule, int kinds, List<Via> steps, boolean complete) {
             this.rule = rule;
             this.kinds = kinds;
+            this.steps = steps;
+            this.complete = complete;
+        }
+
+        boolean viaRows() {
+            return !steps.isEmpty();
+        }
+
+        /**
+         * The columns a written row must tell for this rule: its placeholders, or with {@code via} the first step's
+         * {@code from} column, whose values lead to the rows that fill them.
+         */
+        List<String> columns() {
+            return steps.isEmpty() ? rule.template().placeholders() : List.of(steps.get(0).from.getName());
+        }
+
+        /** The {@link #columns()} whose values {@code row} does not tell. */
+        List<String> unknownIn(Map<String, ?> row) {
+            if (steps.isEmpty()) {
+                return rule.template().unknownIn(row);
+            }
+            String from = steps.get(0).from.getName();
+            return row.get(from) == null ? List.of(from) : List.of();
         }
 
         @Override
@@ -476,13 +764,16 @@ final class Rules {
         final boolean templated;
         /** Whether a rule with placeholders that reads rows names some table for UPDATE or DELETE. */
         final boolean reading;
+        /** Whether a complete rule reaches its pages through a related table. */
+        final boolean via;
 
         Snapshot(Map<Class<?>, String> generatedNames, TreeMap<String, Binding[]> byName, boolean templated,
-                boolean reading) {
+                boolean reading, boolean via) {
             this.generatedNames = generatedNames;
             this.byName = byName;
             this.templated = templated;
             this.reading = reading;
+            this.via = via;
         }
 
         /** The unaliased table name, matched case-insensitively (plain SQL may spell it either way). */

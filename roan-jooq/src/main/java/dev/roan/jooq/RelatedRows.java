@@ -1,0 +1,244 @@
+package dev.roan.jooq;
+
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.SQLDialect;
+import org.jooq.Select;
+import org.jooq.impl.DSL;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads the related rows of the rules with {@code via} ({@link PurgeRule#via(Field, Field)}): for a visit written,
+ * the pet it names, whose {@code owner_id} fills {@code /owners/{owner_id}}.
+ *
+ * <p>The read runs in {@code executeEnd}, right after the statement and before the connection may be released, on the
+ * statement's connection and so in its transaction: it sees what the transaction wrote before (a pet created in it).
+ * The {@code from} values come from what the statement tells (its values, its records, a batch's bind sets) and from
+ * the rows {@link RowsBefore} read before an UPDATE or DELETE; a RETURNING result is fetched only after
+ * {@code executeEnd}, too late. One {@code SELECT DISTINCT} per rule and step, values bound, {@value #CHUNK} at a time,
+ * inside a savepoint ({@link ReadGuard}). A rule whose {@code from} values some row does not tell, or whose read fails,
+ * gets an unknown row besides those it read, so that its fallback paths are purged too.
+ */
+final class RelatedRows {
+
+    private static final System.Logger LOG = Log.LOGGER;
+    /** The key of the unknown row that stands for rows whose read failed, already logged. */
+    static final String FAILED = "\u0000related read failed";
+    /** The most values bound in one read: far below every database's limit on bind values. */
+    static final int CHUNK = 1_000;
+
+    private final Rules rules;
+    private final RecordWrites records;
+    /** Rules whose read failed, warned about once each. */
+    private final Set<Rule> warnedFailure = ConcurrentHashMap.newKeySet();
+
+    RelatedRows(Rules rules, RecordWrites records) {
+        this.rules = rules;
+        this.records = records;
+    }
+
+    /** Whether some rule reaches related rows: the one test every write pays for. */
+    boolean any() {
+        return rules.anyVia();
+    }
+
+    /**
+     * Reads, for the writes a statement made, the related rows of the rules with {@code via} they match; null if no
+     * such rule matches.
+     *
+     * @param before the rows read before the statement ({@link RowsBefore}), if any
+     */
+    @Nullable
+    Read readFor(ExecuteContext ctx, List<WriteDetector.Written> written, RowsBefore.@Nullable Read before) {
+        Read read = null;
+        BatchBinds.BoundSets sets = null;
+        for (WriteDetector.Written w : written) {
+            List<Rules.Binding> via = rules.via(w.table, w.kinds);
+            if (via.isEmpty()) {
+                continue;
+            }
+            if (sets == null && ctx.batchMode() == ExecuteContext.BatchMode.SINGLE) {
+                sets = BatchBinds.of(ctx);
+            }
+            List<Map<String, Object>> rows = new Matcher.RowsOnce(w, null, records, sets, before).get();
+            if (read == null) {
+                read = new Read();
+            }
+            Map<Rule, List<Map<String, Object>>> reached = new LinkedHashMap<>();
+            for (Rules.Binding binding : via) {
+                reached.put(binding.rule, reach(ctx, w, binding, rows));
+            }
+            read.byWrite.put(w, reached);
+        }
+        return read;
+    }
+
+    /** The rows of the last step's table that the written rows lead to, plus an unknown row if some cannot. */
+    private List<Map<String, Object>> reach(ExecuteContext ctx, WriteDetector.Written w, Rules.Binding binding,
+            List<Map<String, Object>> rows) {
+        Rule rule = binding.rule;
+        List<Via> steps = binding.steps;
+        boolean unknown = false;
+        Set<Object> values = new LinkedHashSet<>();
+        String from = steps.get(0).from.getName();
+        for (Map<String, Object> row : rows) {
+            Object value = row.get(from);
+            if (value == null || (value != RowValues.NULL && value.getClass().isArray())) {
+                unknown = true;
+            } else if (value != RowValues.NULL) {
+                values.add(value);
+            }
+        }
+        List<Map<String, Object>> reached = new ArrayList<>();
+        boolean failed = false;
+        Connection connection = ctx.connection();
+        if (!values.isEmpty() && (connection == null || BatchedConnections.beneath(ctx) != null)) {
+            // dsl.batched(...): the statement has not run yet, so a read would not see its rows.
+            unknown = true;
+        } else if (!values.isEmpty()) {
+            try {
+                reached.addAll(ReadGuard.run(connection, () -> select(ReadGuard.on(ctx, connection), binding, values)));
+            } catch (RuntimeException e) {
+                failed(binding, w, e);
+                reached.clear();
+                failed = true;
+            }
+        }
+        if (failed) {
+            List<Map<String, Object>> row = RowValues.unknown();
+            row.get(0).put(FAILED, Boolean.TRUE);
+            reached.addAll(row);
+        } else if (unknown) {
+            // The row's from column unknown: the warning about unknown rows names it.
+            reached.addAll(RowValues.unknown());
+        }
+        return reached;
+    }
+
+    /** The steps' reads, each a SELECT DISTINCT of the columns the next step (or the path) needs. */
+    private static List<Map<String, Object>> select(DSLContext dsl, Rules.Binding binding, Set<Object> fromValues) {
+        Rule rule = binding.rule;
+        List<Via> steps = binding.steps;
+        Set<Object> values = fromValues;
+        List<Map<String, Object>> rows = List.of();
+        for (int i = 0; i < steps.size() && !values.isEmpty(); i++) {
+            Via step = steps.get(i);
+            boolean last = i == steps.size() - 1;
+            List<Field<?>> columns = columns(step, last ? rule.template().placeholders()
+                    : List.of(steps.get(i + 1).from.getName()));
+            rows = new ArrayList<>();
+            List<Object> all = new ArrayList<>(values);
+            for (int start = 0; start < all.size(); start += CHUNK) {
+                List<Object> chunk = all.subList(start, Math.min(all.size(), start + CHUNK));
+                rows.addAll(RowValues.returnedRows(dsl.selectDistinct(columns).from(step.toTable)
+                        .where(step.to.in(chunk)).fetch()));
+            }
+            if (!last) {
+                String next = steps.get(i + 1).from.getName();
+                values = new LinkedHashSet<>();
+                for (Map<String, Object> row : rows) {
+                    Object value = row.get(next);
+                    if (value != null && value != RowValues.NULL) {
+                        values.add(value);
+                    }
+                }
+                rows = List.of();
+            }
+        }
+        return rows;
+    }
+
+    /** The columns of a step's table by name, as registration checked them. */
+    private static List<Field<?>> columns(Via step, List<String> names) {
+        List<Field<?>> columns = new ArrayList<>(names.size());
+        for (String name : names) {
+            for (Field<?> field : step.toTable.fields()) {
+                if (field.getName().equalsIgnoreCase(name) && !columns.contains(field)) {
+                    columns.add(field);
+                }
+            }
+        }
+        return columns;
+    }
+
+    private void failed(Rules.Binding binding, WriteDetector.Written w, RuntimeException e) {
+        Rule rule = binding.rule;
+        if (warnedFailure.size() < 1_000 && warnedFailure.add(rule)) {
+            LOG.log(Level.WARNING, () -> "Roan could not read the rows related to a write of "
+                    + PurgePaths.printable(w.table.getName()) + " for \"" + rule.path() + "\" ("
+                    + PurgePaths.printable(String.valueOf(binding.steps)) + "): " + ReadGuard.describe(e)
+                    + ". The write is unaffected; it purges the rule's fallback paths instead"
+                    + (rule.fallbacks().isEmpty() ? " (none: declare them with whenRowsUnknown(...))"
+                            : " " + rule.fallbacks()) + ". (Logged once per rule.)");
+        }
+    }
+
+    /**
+     * What {@link Roan#explain} shows of a rule with {@code via}: the read it would run, the steps nested into one
+     * SELECT, with the values the statement tells; or nothing when it tells none, and the rule falls back.
+     */
+    static Function<Rules.Binding, List<Map<String, Object>>> explain(WriteDetector.Written w, RecordWrites records,
+            SQLDialect dialect, List<String> reads) {
+        return binding -> {
+            Rule rule = binding.rule;
+            List<Map<String, Object>> rows = new Matcher.RowsOnce(w, null, records, null, null).get();
+            List<Via> steps = binding.steps;
+            String from = steps.get(0).from.getName();
+            Set<Object> values = new LinkedHashSet<>();
+            boolean unknown = false;
+            for (Map<String, Object> row : rows) {
+                Object value = row.get(from);
+                if (value == null || (value != RowValues.NULL && value.getClass().isArray())) {
+                    unknown = true;
+                } else if (value != RowValues.NULL) {
+                    values.add(value);
+                }
+            }
+            if (!values.isEmpty()) {
+                Condition condition = steps.get(0).to.in(values);
+                Select<?> select = null;
+                for (int i = 0; i < steps.size(); i++) {
+                    Via step = steps.get(i);
+                    boolean last = i == steps.size() - 1;
+                    List<Field<?>> columns = columns(step, last ? rule.template().placeholders()
+                            : List.of(steps.get(i + 1).from.getName()));
+                    select = (last ? DSL.selectDistinct(columns) : DSL.select(columns)).from(step.toTable)
+                            .where(condition);
+                    if (!last) {
+                        // A plain template: Field.in(Select) wants a typed Record1, which a runtime chain lacks.
+                        condition = DSL.condition("{0} in ({1})", steps.get(i + 1).to, select);
+                    }
+                }
+                reads.add(rule.path() + ": " + DSL.using(dialect).renderInlined(select));
+            }
+            return unknown ? RowValues.unknown() : List.of();
+        };
+    }
+
+    /** The related rows read for one statement, by write and rule. */
+    static final class Read {
+        private final Map<WriteDetector.Written, Map<Rule, List<Map<String, Object>>>> byWrite = new IdentityHashMap<>();
+
+        /** The rows {@code rule} reached from {@code w}, or null if it read none for it (the rule then falls back). */
+        @Nullable
+        Function<Rules.Binding, List<Map<String, Object>>> of(WriteDetector.Written w) {
+            Map<Rule, List<Map<String, Object>>> reached = byWrite.get(w);
+            return reached == null ? null : binding -> reached.getOrDefault(binding.rule, RowValues.unknown());
+        }
+    }
+}
