@@ -160,7 +160,11 @@ final class RoanExecuteListener implements ExecuteListener {
         records.executed();
         PendingStack stack = pending.get();
         if (stack.top != null && stack.top.ctx == ctx) {
-            // A batch sent in chunks (Settings.batchSize) ends each chunk's execution: read it once, at its end.
+            // A batch sent in chunks (Settings.batchSize) ends each chunk's execution: read it once, at its end. Its
+            // related rows, though, only now, while the connection is there: again, with the bind sets so far.
+            if (stack.top.related != null) {
+                stack.top.related = relatedRows.readFor(ctx, stack.top.written, null);
+            }
             return;
         }
         // MySQL and MariaDB commit the open transaction before any DDL, TRUNCATE included, and run the
@@ -458,7 +462,7 @@ final class RoanExecuteListener implements ExecuteListener {
         final ExecuteContext ctx;
         final List<WriteDetector.Written> written;
         final boolean autoCommit;
-        final RelatedRows.@Nullable Read related;
+        RelatedRows.@Nullable Read related;
         @Nullable Pending below;
 
         Pending(ExecuteContext ctx, List<WriteDetector.Written> written, boolean autoCommit,

@@ -162,6 +162,16 @@ class RelatedRowsTest {
     }
 
     @Test
+    void aBatchSentInChunksReadsTheValuesOfEveryChunk() {
+        roan.purge("/authors/{author_id}").onInsert(COMMENT).via(COMMENT.POST_ID, POST.ID);
+        DSLContext chunked = DSL.using(dsl.configuration().derive(new org.jooq.conf.Settings().withBatchSize(2)));
+        chunked.batch(chunked.insertInto(COMMENT, COMMENT.POST_ID, COMMENT.BODY).values((Long) null, null))
+                .bind(10L, "a").bind(11L, "b").bind(20L, "c").execute();
+        assertThat(fixture.purgedOnce()).as("the last chunk's post too").containsExactlyInAnyOrder("/authors/1",
+                "/authors/2");
+    }
+
+    @Test
     void manyValuesAreReadAThousandAtATime() {
         roan.purge("/authors/{author_id}").onInsert(COMMENT).via(COMMENT.POST_ID, POST.ID);
         var batch = dsl.batch(dsl.insertInto(COMMENT, COMMENT.ID, COMMENT.POST_ID, COMMENT.BODY)
