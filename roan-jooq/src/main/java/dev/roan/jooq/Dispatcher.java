@@ -86,6 +86,9 @@ final class Dispatcher {
     private final Condition progress = lock.newCondition();
     private final List<NodeState> nodes = new ArrayList<>();
     private final Executor executor;
+    /** Where a purge's end is handled when its stage completes later: the delivery executor, unless the stages
+     * complete on Roan's own threads already. */
+    private final Executor completions;
     private final Scheduler scheduler;
     private final Ticker ticker;
     private final boolean repurges;
@@ -110,9 +113,20 @@ final class Dispatcher {
     /** Roan's: the builder's settings, random jitter. */
     Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Scheduler scheduler, Ticker ticker,
             Settings settings) {
-        this(targets, executor, scheduler, ticker, new Policy(settings.repurgeAfter(), settings.coalesceWindow(),
-                settings.maxRetryInterval(), settings.giveUpAfter(), settings.maxOwedPaths(), settings.overflowPurge()),
-                () -> ThreadLocalRandom.current().nextDouble());
+        this(targets, executor, executor, scheduler, ticker, settings);
+    }
+
+    /**
+     * Roan's, whose targets' stages complete on threads of its own: {@code completions} then handles their ends
+     * without a hand-off.
+     *
+     * @param completions where a purge's end is handled, when its stage was not complete yet as it started
+     */
+    Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Executor completions, Scheduler scheduler,
+            Ticker ticker, Settings settings) {
+        this(targets, executor, completions, scheduler, ticker, new Policy(settings.repurgeAfter(),
+                settings.coalesceWindow(), settings.maxRetryInterval(), settings.giveUpAfter(),
+                settings.maxOwedPaths(), settings.overflowPurge()), () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** With the default delivery policy: no cap, no giving up, probes up to 30 s apart without jitter. */
@@ -128,10 +142,16 @@ final class Dispatcher {
      */
     Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Scheduler scheduler, Ticker ticker,
             Policy policy, DoubleSupplier jitter) {
+        this(targets, executor, executor, scheduler, ticker, policy, jitter);
+    }
+
+    private Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Executor completions,
+            Scheduler scheduler, Ticker ticker, Policy policy, DoubleSupplier jitter) {
         for (PurgeTarget target : targets) {
             nodes.add(new NodeState(target));
         }
         this.executor = executor;
+        this.completions = completions;
         this.scheduler = scheduler;
         this.ticker = ticker;
         this.repurges = policy.repurgeAfter() != null;
@@ -406,8 +426,11 @@ final class Dispatcher {
             } catch (RuntimeException e) {
                 stage = CompletableFuture.completedFuture(PurgeTarget.Outcome.failed(e.toString(), -1));
             }
+            // A stage complete already goes through the delivery executor: handled here, its end would start the
+            // next purge, whose stage may be complete already too, nesting as deep as the backlog.
+            Executor handler = stage.toCompletableFuture().isDone() ? executor : completions;
             stage.whenCompleteAsync((outcome, error) -> completed(entry, outcome != null ? outcome
-                    : PurgeTarget.Outcome.failed(String.valueOf(error), -1)), executor);
+                    : PurgeTarget.Outcome.failed(String.valueOf(error), -1)), handler);
         }
     }
 
