@@ -90,6 +90,14 @@ final class CacheNode implements PurgeTarget {
         return sent.thenApply(last -> report(path, last, start, requestedNanos));
     }
 
+    @Override
+    public void dropped(String path, long requestedNanos, String reason) {
+        if (!listeners.isEmpty()) {
+            listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.DROPPED, null,
+                    since(requestedNanos, System.nanoTime()), 0, reason));
+        }
+    }
+
     private void retrying(String path, Attempt failed, long requestedNanos) {
         if (!listeners.isEmpty()) {
             listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.RETRIED, failed.status(),

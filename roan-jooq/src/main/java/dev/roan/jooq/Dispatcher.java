@@ -109,6 +109,11 @@ final class Dispatcher {
     private long dropped;
     /** Tracked submits settled under the lock, to be told outside it: their callers' code must not run under it. */
     private List<Tracker> settled = new ArrayList<>();
+    /**
+     * Log lines and drop reports decided under the lock, to be written once it is released: formatting a line and a
+     * log handler's I/O, or a listener's code, would hold up every writer and delivery thread waiting for it.
+     */
+    private List<Runnable> notes = new ArrayList<>();
 
     /** Roan's: the builder's settings, random jitter. */
     Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Scheduler scheduler, Ticker ticker,
@@ -177,34 +182,52 @@ final class Dispatcher {
 
     /** Asks for a purge of each path on every node. Never blocks on the network. */
     void submit(Collection<String> paths) {
+        submit(paths, false);
+    }
+
+    /**
+     * As {@link #submit}, for paths whose purges the outbox table also holds: a path beyond the cap is left to the
+     * table's sweep, so it is neither dropped nor counted, and the node is not reported down for it.
+     */
+    void submitKept(Collection<String> paths) {
+        submit(paths, true);
+    }
+
+    private void submit(Collection<String> paths, boolean kept) {
         if (paths.isEmpty()) {
             return;
         }
         boolean schedule;
+        @Nullable List<Runnable> written;
         lock.lock();
         try {
             if (closed) {
                 if (!warnedClosed) {
                     warnedClosed = true;
-                    LOG.log(Level.WARNING, () -> "Roan is closed: dropped purges of " + paths
-                            + " (and of any later write). Close Roan after the DSLContext that uses it.");
+                    // A copy: the caller may reuse its collection once this returns.
+                    String dropped = paths.toString();
+                    note(() -> LOG.log(Level.WARNING, () -> "Roan is closed: dropped purges of " + dropped
+                            + " (and of any later write). Close Roan after the DSLContext that uses it."));
                 }
-                return;
-            }
-            long now = ticker.read();
-            for (NodeState node : nodes) {
-                for (String path : paths) {
-                    if (node.offer(path, now) == null) {
-                        overflow(node, now);
+                schedule = false;
+            } else {
+                long now = ticker.read();
+                for (NodeState node : nodes) {
+                    for (String path : paths) {
+                        if (node.offer(path, now) == null) {
+                            overflow(node, path, now, kept);
+                        }
                     }
                 }
+                // Wake a delivery thread only when there is something it can start: a path already queued or in
+                // flight costs the writer no hand-off.
+                schedule = claimDrain();
             }
-            // Wake a delivery thread only when there is something it can start: a path already queued or in
-            // flight costs the writer no hand-off.
-            schedule = claimDrain();
+            written = takeNotes();
         } finally {
             lock.unlock();
         }
+        run(written);
         if (schedule) {
             scheduleDrain();
         }
@@ -281,29 +304,45 @@ final class Dispatcher {
 
     /**
      * Under the lock: a new path did not fit under the cap on this node. The node owes the overflow purge instead,
-     * which covers it; without one the purge is dropped, and the node reports down until it owes nothing.
+     * which covers it; without one the purge is dropped, and the node reports down until it owes nothing, unless the
+     * outbox table keeps it ({@code kept}) for a later sweep.
      */
-    private void overflow(NodeState node, long now) {
+    private void overflow(NodeState node, String path, long now, boolean kept) {
         if (!overflowPurge.isEmpty()) {
-            for (String path : overflowPurge) {
-                node.offerUncapped(path, now);
+            for (String covering : overflowPurge) {
+                node.offerUncapped(covering, now);
             }
             if (!node.overflowLogged) {
                 node.overflowLogged = true;
-                LOG.log(Level.WARNING, () -> "Cache node " + node.target + " owes purges of " + maxOwedPaths
-                        + " distinct paths (maxOwedPaths): it will purge " + overflowPurge + " instead of the paths"
-                        + " beyond that, until its backlog is delivered" + downHint(node));
+                String hint = downHint(node);
+                note(() -> LOG.log(Level.WARNING, () -> "Cache node " + node.target + " owes purges of "
+                        + maxOwedPaths + " distinct paths (maxOwedPaths): it will purge " + overflowPurge
+                        + " instead of the paths beyond that, until its backlog is delivered" + hint));
+            }
+            return;
+        }
+        if (kept) {
+            if (!node.overflowLogged) {
+                node.overflowLogged = true;
+                String hint = downHint(node);
+                note(() -> LOG.log(Level.WARNING, () -> "Cache node " + node.target + " owes purges of "
+                        + maxOwedPaths + " distinct paths (maxOwedPaths): purges of further paths wait in the outbox"
+                        + " table until a sweep finds room for them (logged once until its backlog is delivered)"
+                        + hint));
             }
             return;
         }
         dropped++;
         node.lost = true;
+        PurgeTarget target = node.target;
+        note(() -> target.dropped(path, now, "owed beyond maxOwedPaths (" + maxOwedPaths + ")"));
         if (!node.overflowLogged) {
             node.overflowLogged = true;
-            LOG.log(Level.ERROR, () -> "Cache node " + node.target + " owes purges of " + maxOwedPaths
+            String hint = downHint(node);
+            note(() -> LOG.log(Level.ERROR, () -> "Cache node " + node.target + " owes purges of " + maxOwedPaths
                     + " distinct paths (maxOwedPaths): purges of further paths are dropped, their pages may stay stale"
-                    + " (counted in Roan.droppedPurges(); logged once until its backlog is delivered)" + downHint(node)
-                    + ". Set onOverflowPurge(\"/\") to purge broadly instead, or raise maxOwedPaths.");
+                    + " (counted in Roan.droppedPurges(); logged once until its backlog is delivered)" + hint
+                    + ". Set onOverflowPurge(\"/\") to purge broadly instead, or raise maxOwedPaths."));
         }
     }
 
@@ -355,6 +394,30 @@ final class Dispatcher {
         return done;
     }
 
+    /** Under the lock: a log line or report to make once the lock is released. */
+    private void note(Runnable note) {
+        notes.add(note);
+    }
+
+    /** Under the lock: the notes made since the last call, to run once the lock is released; or null. */
+    private @Nullable List<Runnable> takeNotes() {
+        if (notes.isEmpty()) {
+            return null;
+        }
+        List<Runnable> taken = notes;
+        notes = new ArrayList<>();
+        return taken;
+    }
+
+    /** Runs notes taken under the lock; never under it. */
+    private static void run(@Nullable List<Runnable> taken) {
+        if (taken != null) {
+            for (Runnable note : taken) {
+                note.run();
+            }
+        }
+    }
+
     /** Completes settled trackers; never under the lock, as their callers' code runs here. */
     private static void tell(@Nullable List<Tracker> done) {
         if (done == null) {
@@ -373,14 +436,17 @@ final class Dispatcher {
     private void update(Runnable change) {
         boolean schedule;
         List<Tracker> done;
+        List<Runnable> written;
         lock.lock();
         try {
             change.run();
             schedule = claimDrain();
             done = takeSettled();
+            written = takeNotes();
         } finally {
             lock.unlock();
         }
+        run(written);
         tell(done);
         if (schedule) {
             scheduleDrain();
@@ -441,6 +507,7 @@ final class Dispatcher {
     private void completed(Entry entry, PurgeTarget.Outcome outcome) {
         List<Entry> starting = null;
         List<Tracker> done;
+        List<Runnable> written;
         lock.lock();
         try {
             complete(entry, outcome);
@@ -452,9 +519,11 @@ final class Dispatcher {
                 }
             }
             done = takeSettled();
+            written = takeNotes();
         } finally {
             lock.unlock();
         }
+        run(written);
         tell(done);
         if (starting != null) {
             send(starting);
@@ -473,13 +542,13 @@ final class Dispatcher {
         long now = ticker.read();
         if (outcome.undeliverable()) {
             String failure = outcome.failure();
-            LOG.log(Level.ERROR, () -> "Roan dropped the purge of " + entry.path + " on " + node.target
-                    + ", which no request can carry: " + failure);
+            note(() -> LOG.log(Level.ERROR, () -> "Roan dropped the purge of " + entry.path + " on " + node.target
+                    + ", which no request can carry: " + failure));
             if (probe && node.down) {
                 // The probe told nothing of the node: the next owed purge probes it at once, or none would ever go.
                 node.probeDue = true;
             }
-            drop(entry);
+            drop(entry, entry.sendingSince, "no request can carry it: " + failure);
             return;
         }
         if (!outcome.delivered()) {
@@ -526,11 +595,11 @@ final class Dispatcher {
             node.droppedWhileDown = 0;
             node.giveUpLogged = false;
             int owed = node.entries.size();
-            LOG.log(Level.WARNING, () -> "Cache node " + node.target + " is down, its pages may be stale until it"
-                    + " recovers: a purge of " + entry.path + " failed: " + outcome.failure() + ". Roan keeps the "
-                    + owed + " purge(s) it owes and probes it with one purge at a time, at most "
+            note(() -> LOG.log(Level.WARNING, () -> "Cache node " + node.target + " is down, its pages may be stale"
+                    + " until it recovers: a purge of " + entry.path + " failed: " + outcome.failure() + ". Roan keeps"
+                    + " the " + owed + " purge(s) it owes and probes it with one purge at a time, at most "
                     + maxRetryNanos / 1_000_000 + " ms apart; check that the cache runs and is reachable from this"
-                    + " host. Logged once until it recovers.");
+                    + " host. Logged once until it recovers."));
             scheduleProbe(node, outcome.retryAfterNanos() >= 0 ? outcome.retryAfterNanos() : backoff(0));
         } else if (probe) {
             node.failedProbes++;
@@ -548,9 +617,9 @@ final class Dispatcher {
         long downMillis = (now - node.downSince) / 1_000_000;
         int owed = node.entries.size();
         long droppedWhileDown = node.droppedWhileDown;
-        LOG.log(Level.INFO, () -> "Cache node " + node.target + " recovered after " + downMillis + " ms down: delivering"
-                + " the " + owed + " purge(s) it owes" + (droppedWhileDown == 0 ? ""
-                        : " (" + droppedWhileDown + " dropped after giveUpAfter while it was down)"));
+        note(() -> LOG.log(Level.INFO, () -> "Cache node " + node.target + " recovered after " + downMillis
+                + " ms down: delivering the " + owed + " purge(s) it owes" + (droppedWhileDown == 0 ? ""
+                        : " (" + droppedWhileDown + " dropped after giveUpAfter while it was down)")));
     }
 
     /** The wait before the probe after {@code failedProbes} failed ones: doubling from the first, jittered, capped. */
@@ -590,11 +659,12 @@ final class Dispatcher {
             return;
         }
         int queued = node.queue.size();
+        String reason = "owed longer than giveUpAfter (" + giveUpNanos / 1_000_000 + " ms) while the node is down";
         node.queue.removeIf(entry -> {
             if (now - entry.pendingSince < giveUpNanos) {
                 return false;
             }
-            drop(entry);
+            drop(entry, entry.pendingSince, reason);
             return true;
         });
         int count = queued - node.queue.size();
@@ -602,18 +672,23 @@ final class Dispatcher {
         if (count > 0 && !node.giveUpLogged) {
             node.giveUpLogged = true;
             String failure = node.lastFailure;
-            LOG.log(Level.ERROR, () -> "Roan dropped " + count + " purge(s) that cache node " + node.target
+            note(() -> LOG.log(Level.ERROR, () -> "Roan dropped " + count + " purge(s) that cache node " + node.target
                     + " owed longer than giveUpAfter (" + giveUpNanos / 1_000_000 + " ms): their pages may stay stale."
                     + " It is down: " + failure + ". Further drops in this outage are counted in"
-                    + " Roan.droppedPurges() and logged when it recovers.");
+                    + " Roan.droppedPurges() and logged when it recovers."));
         }
     }
 
     /**
      * Under the lock: the entry's owed purge will never be sent. It leaves its node; flush and tracked submits
-     * waiting for it learn it was dropped.
+     * waiting for it learn it was dropped, and its target (listeners) once the lock is released.
+     *
+     * @param requestedNanos when the earliest write the dropped purge covered asked for it
      */
-    private void drop(Entry entry) {
+    private void drop(Entry entry, long requestedNanos, String reason) {
+        PurgeTarget target = entry.node.target;
+        String path = entry.path;
+        note(() -> target.dropped(path, requestedNanos, reason));
         entry.dropped = true;
         entry.state = State.IDLE;
         entry.giveUpWaiters(settled);
