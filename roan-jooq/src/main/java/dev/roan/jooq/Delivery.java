@@ -201,8 +201,9 @@ final class Delivery {
         }
         scheduler.shutdownNow();
         if (senders != null) {
-            // A send still waiting belongs to a purge given up on above; interrupting it ends the thread.
-            senders.shutdownNow();
+            // Not shutdownNow: an interrupted send would fail its purge and report a node down that is only slow, as
+            // a purge still on the wire with sendAsync is not cut short either. Its request timeout ends the wait.
+            senders.shutdown();
         }
         executor.shutdown();
         try {
