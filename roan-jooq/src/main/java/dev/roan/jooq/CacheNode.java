@@ -9,12 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 import dev.roan.jooq.CacheProtocol.Verdict;
 import dev.roan.jooq.HttpTransport.Attempt;
 import dev.roan.jooq.PurgeTarget.Outcome;
 import io.github.resilience4j.retry.RetryConfig;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Deliver: one cache node, a {@link CacheProtocol} (what a purge looks like to this kind of cache, and what its
@@ -34,8 +36,19 @@ final class CacheNode implements PurgeTarget {
     /** A node purged with {@code method}: {@code GET} for ngx_cache_purge's location, else that method (PURGE). */
     CacheNode(String purgeUrl, HttpClient client, String method, List<Map.Entry<String, String>> headers,
             Duration requestTimeout, RetryConfig retryConfig, ScheduledExecutorService scheduler, Listeners listeners) {
+        this(purgeUrl, client, null, method, headers, requestTimeout, retryConfig, scheduler, listeners);
+    }
+
+    /**
+     * A node purged with {@code method}, whose requests wait for their answers on {@code senders} with the client's
+     * blocking {@code send}, or with {@code sendAsync} when null (see {@link Delivery}).
+     */
+    CacheNode(String purgeUrl, HttpClient client, @Nullable Executor senders, String method,
+            List<Map.Entry<String, String>> headers, Duration requestTimeout, RetryConfig retryConfig,
+            ScheduledExecutorService scheduler, Listeners listeners) {
         this(purgeUrl, protocolFor(purgeUrl, method),
-                new HttpTransport(purgeUrl, client, headers, requestTimeout, retryConfig, scheduler), listeners);
+                new HttpTransport(purgeUrl, client, senders, headers, requestTimeout, retryConfig, scheduler),
+                listeners);
     }
 
     CacheNode(String purgeUrl, CacheProtocol protocol, HttpTransport transport, Listeners listeners) {
@@ -75,6 +88,14 @@ final class CacheNode implements PurgeTarget {
         CompletionStage<Attempt> sent = probe ? transport.sendOnce(request)
                 : transport.send(request, failed -> retrying(path, failed, requestedNanos));
         return sent.thenApply(last -> report(path, last, start, requestedNanos));
+    }
+
+    @Override
+    public void dropped(String path, long requestedNanos, String reason) {
+        if (!listeners.isEmpty()) {
+            listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.DROPPED, null,
+                    since(requestedNanos, System.nanoTime()), 0, reason));
+        }
     }
 
     private void retrying(String path, Attempt failed, long requestedNanos) {

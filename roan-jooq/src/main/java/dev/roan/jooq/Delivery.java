@@ -6,7 +6,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -33,6 +36,8 @@ final class Delivery {
     private final Dispatcher dispatcher;
     private final ExecutorService executor;
     private final ScheduledThreadPoolExecutor scheduler;
+    /** Threads that wait for answers with the client's blocking {@code send}; null where {@code sendAsync} is cheap. */
+    private final @Nullable ThreadPoolExecutor senders;
     private final Duration closeTimeout;
     private final @Nullable Thread shutdownHook;
     private volatile boolean closing;
@@ -64,17 +69,43 @@ final class Delivery {
                 .connectTimeout(settings.connectTimeout())
                 .executor(executor)
                 .build();
+        this.senders = asyncStartsThreads(new CompletableFuture<Void>().defaultExecutor())
+                ? senders(settings.purgeUrls().size() * Dispatcher.MAX_IN_FLIGHT_PER_NODE) : null;
         RetryConfig retryConfig = CacheNode.withRoanPredicates(settings.retry());
         Listeners listeners = new Listeners(settings.listeners());
         List<CacheNode> list = new ArrayList<>();
         for (String url : settings.purgeUrls()) {
-            list.add(new CacheNode(url, client, settings.purgeMethod(), settings.headers(), settings.requestTimeout(),
-                    retryConfig, scheduler, listeners));
+            list.add(new CacheNode(url, client, senders, settings.purgeMethod(), settings.headers(),
+                    settings.requestTimeout(), retryConfig, scheduler, listeners));
         }
         this.nodes = List.copyOf(list);
-        this.dispatcher = new Dispatcher(nodes, executor, timer != null ? timer : Scheduler.of(scheduler), ticker,
-                settings);
+        // Blocking sends complete their stages on Roan's sender threads, which may as well handle their ends: a
+        // hand-off per purge less. The HttpClient's own threads must not (sendAsync's complete on a JDK pool).
+        this.dispatcher = new Dispatcher(nodes, executor, senders != null ? Runnable::run : executor,
+                timer != null ? timer : Scheduler.of(scheduler), ticker, settings);
         this.shutdownHook = settings.shutdownHook() ? register(new Thread(this::atExit, "roan-shutdown")) : null;
+    }
+
+    /**
+     * Whether {@code HttpClient.sendAsync} starts a thread per answer: it completes the future it returns through
+     * {@code CompletableFuture}'s default executor, which on JDK 17 is a new thread per task when the common pool has
+     * fewer than two threads (a JVM that sees one or two processors, as in many containers; JDK 25 keeps a pool of
+     * at least two). Then draining a backlog costs a thread per purge, and blocking sends on threads of Roan's own
+     * drain it two to three times faster (BENCHMARKS.md, 6a').
+     */
+    static boolean asyncStartsThreads(Executor defaultExecutor) {
+        return !(defaultExecutor instanceof ForkJoinPool);
+    }
+
+    /**
+     * Up to {@code max} threads, one per purge in flight (the dispatcher starts no more), started as needed and gone
+     * when idle.
+     */
+    private static ThreadPoolExecutor senders(int max) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(max, max, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                daemonThreads("roan-send-"));
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** Adds the hook, or none when the JVM is already exiting (a Roan built by another shutdown hook). */
@@ -169,6 +200,11 @@ final class Delivery {
                     + " still pending, their pages may be stale: " + summary(pending));
         }
         scheduler.shutdownNow();
+        if (senders != null) {
+            // Not shutdownNow: an interrupted send would fail its purge and report a node down that is only slow, as
+            // a purge still on the wire with sendAsync is not cut short either. Its request timeout ends the wait.
+            senders.shutdown();
+        }
         executor.shutdown();
         try {
             if (!executor.awaitTermination(100, TimeUnit.MILLISECONDS)) {

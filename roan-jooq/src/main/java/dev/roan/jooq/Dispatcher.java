@@ -2,7 +2,6 @@ package dev.roan.jooq;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -18,6 +17,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.DoubleSupplier;
 
+import dev.roan.jooq.NodeBacklog.Entry;
+import dev.roan.jooq.NodeBacklog.State;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,6 +56,9 @@ import org.jspecify.annotations.Nullable;
  * queue it gates lives. The state is three fields per node. Resilience4j's Retry still makes the quick attempts of
  * one purge while its node is up.
  *
+ * <p>What each node owes, its queue and its down state are a {@link NodeBacklog}; this class coalesces, hands purges
+ * to the nodes, and decides, schedules and logs under its one lock.
+ *
  * <p>Time comes from a {@link Ticker} and timers from a {@link Scheduler}, and purges go to {@link PurgeTarget}s,
  * so that the rules above are tested by moving a fake clock, not by sleeping.
  */
@@ -66,26 +70,15 @@ final class Dispatcher {
     static final int MAX_IN_FLIGHT_PER_NODE = 32;
 
     /** The wait before the first probe of a node that went down; each failed probe doubles it, up to the cap. */
-    static final Duration FIRST_PROBE = Duration.ofSeconds(1);
-
-    /** Where an entry stands. An entry that owes nothing is removed, so no entry in a map is idle. */
-    private enum State {
-        /** New, or done and about to be removed. */
-        IDLE,
-        /** In its node's queue, waiting for a delivery thread and a free in-flight slot. */
-        QUEUED,
-        /** Its purge is on the wire. */
-        IN_FLIGHT,
-        /** Delivered; its re-purge is due after the delay. */
-        DELAYED,
-        /** A follow-up waiting for the rest of its coalescing window. */
-        HELD
-    }
+    static final Duration FIRST_PROBE = NodeBacklog.FIRST_PROBE;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition progress = lock.newCondition();
-    private final List<NodeState> nodes = new ArrayList<>();
+    private final List<NodeBacklog> nodes = new ArrayList<>();
     private final Executor executor;
+    /** Where a purge's end is handled when its stage completes later: the delivery executor, unless the stages
+     * complete on Roan's own threads already. */
+    private final Executor completions;
     private final Scheduler scheduler;
     private final Ticker ticker;
     private final boolean repurges;
@@ -97,8 +90,6 @@ final class Dispatcher {
     private final long giveUpNanos;
     private final int maxOwedPaths;
     private final List<String> overflowPurge;
-    /** From 0 (inclusive) to 1: where in the upper half of its doubling a probe's wait falls. */
-    private final DoubleSupplier jitter;
     private boolean drainScheduled;
     private boolean closed;
     private boolean warnedClosed;
@@ -106,13 +97,29 @@ final class Dispatcher {
     private long dropped;
     /** Tracked submits settled under the lock, to be told outside it: their callers' code must not run under it. */
     private List<Tracker> settled = new ArrayList<>();
+    /**
+     * Log lines and drop reports decided under the lock, to be written once it is released: formatting a line and a
+     * log handler's I/O, or a listener's code, would hold up every writer and delivery thread waiting for it.
+     */
+    private List<Runnable> notes = new ArrayList<>();
 
     /** Roan's: the builder's settings, random jitter. */
     Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Scheduler scheduler, Ticker ticker,
             Settings settings) {
-        this(targets, executor, scheduler, ticker, new Policy(settings.repurgeAfter(), settings.coalesceWindow(),
-                settings.maxRetryInterval(), settings.giveUpAfter(), settings.maxOwedPaths(), settings.overflowPurge()),
-                () -> ThreadLocalRandom.current().nextDouble());
+        this(targets, executor, executor, scheduler, ticker, settings);
+    }
+
+    /**
+     * Roan's, whose targets' stages complete on threads of its own: {@code completions} then handles their ends
+     * without a hand-off.
+     *
+     * @param completions where a purge's end is handled, when its stage was not complete yet as it started
+     */
+    Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Executor completions, Scheduler scheduler,
+            Ticker ticker, Settings settings) {
+        this(targets, executor, completions, scheduler, ticker, new Policy(settings.repurgeAfter(),
+                settings.coalesceWindow(), settings.maxRetryInterval(), settings.giveUpAfter(),
+                settings.maxOwedPaths(), settings.overflowPurge()), () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /** With the default delivery policy: no cap, no giving up, probes up to 30 s apart without jitter. */
@@ -128,10 +135,17 @@ final class Dispatcher {
      */
     Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Scheduler scheduler, Ticker ticker,
             Policy policy, DoubleSupplier jitter) {
+        this(targets, executor, executor, scheduler, ticker, policy, jitter);
+    }
+
+    private Dispatcher(List<? extends PurgeTarget> targets, Executor executor, Executor completions,
+            Scheduler scheduler, Ticker ticker, Policy policy, DoubleSupplier jitter) {
+        long maxRetry = Ticker.saturatedNanos(policy.maxRetryInterval());
         for (PurgeTarget target : targets) {
-            nodes.add(new NodeState(target));
+            nodes.add(new NodeBacklog(target, policy.maxOwedPaths(), maxRetry, jitter));
         }
         this.executor = executor;
+        this.completions = completions;
         this.scheduler = scheduler;
         this.ticker = ticker;
         this.repurges = policy.repurgeAfter() != null;
@@ -141,7 +155,6 @@ final class Dispatcher {
         this.giveUpNanos = policy.giveUpAfter() == null ? 0 : Ticker.saturatedNanos(policy.giveUpAfter());
         this.maxOwedPaths = policy.maxOwedPaths();
         this.overflowPurge = List.copyOf(policy.overflowPurge());
-        this.jitter = jitter;
     }
 
     /**
@@ -157,34 +170,52 @@ final class Dispatcher {
 
     /** Asks for a purge of each path on every node. Never blocks on the network. */
     void submit(Collection<String> paths) {
+        submit(paths, false);
+    }
+
+    /**
+     * As {@link #submit}, for paths whose purges the outbox table also holds: a path beyond the cap is left to the
+     * table's sweep, so it is neither dropped nor counted, and the node is not reported down for it.
+     */
+    void submitKept(Collection<String> paths) {
+        submit(paths, true);
+    }
+
+    private void submit(Collection<String> paths, boolean kept) {
         if (paths.isEmpty()) {
             return;
         }
         boolean schedule;
+        @Nullable List<Runnable> written;
         lock.lock();
         try {
             if (closed) {
                 if (!warnedClosed) {
                     warnedClosed = true;
-                    LOG.log(Level.WARNING, () -> "Roan is closed: dropped purges of " + paths
-                            + " (and of any later write). Close Roan after the DSLContext that uses it.");
+                    // A copy: the caller may reuse its collection once this returns.
+                    String dropped = paths.toString();
+                    note(() -> LOG.log(Level.WARNING, () -> "Roan is closed: dropped purges of " + dropped
+                            + " (and of any later write). Close Roan after the DSLContext that uses it."));
                 }
-                return;
-            }
-            long now = ticker.read();
-            for (NodeState node : nodes) {
-                for (String path : paths) {
-                    if (node.offer(path, now) == null) {
-                        overflow(node, now);
+                schedule = false;
+            } else {
+                long now = ticker.read();
+                for (NodeBacklog node : nodes) {
+                    for (String path : paths) {
+                        if (node.offer(path, now) == null) {
+                            overflow(node, path, now, kept);
+                        }
                     }
                 }
+                // Wake a delivery thread only when there is something it can start: a path already queued or in
+                // flight costs the writer no hand-off.
+                schedule = claimDrain();
             }
-            // Wake a delivery thread only when there is something it can start: a path already queued or in
-            // flight costs the writer no hand-off.
-            schedule = claimDrain();
+            written = takeNotes();
         } finally {
             lock.unlock();
         }
+        run(written);
         if (schedule) {
             scheduleDrain();
         }
@@ -209,7 +240,7 @@ final class Dispatcher {
                 return CompletableFuture.completedFuture(Settled.NOT_TAKEN);
             }
             long now = ticker.read();
-            for (NodeState node : nodes) {
+            for (NodeBacklog node : nodes) {
                 for (String path : paths) {
                     Entry entry = node.offer(path, now);
                     // The purge owed from now on is the requested one: queued, held, or the follow-up of one on
@@ -253,7 +284,7 @@ final class Dispatcher {
             return Integer.MAX_VALUE;
         }
         int room = Integer.MAX_VALUE;
-        for (NodeState node : nodes) {
+        for (NodeBacklog node : nodes) {
             room = Math.min(room, Math.max(0, maxOwedPaths - node.entries.size()));
         }
         return room;
@@ -261,33 +292,49 @@ final class Dispatcher {
 
     /**
      * Under the lock: a new path did not fit under the cap on this node. The node owes the overflow purge instead,
-     * which covers it; without one the purge is dropped, and the node reports down until it owes nothing.
+     * which covers it; without one the purge is dropped, and the node reports down until it owes nothing, unless the
+     * outbox table keeps it ({@code kept}) for a later sweep.
      */
-    private void overflow(NodeState node, long now) {
+    private void overflow(NodeBacklog node, String path, long now, boolean kept) {
         if (!overflowPurge.isEmpty()) {
-            for (String path : overflowPurge) {
-                node.offerUncapped(path, now);
+            for (String covering : overflowPurge) {
+                node.offerUncapped(covering, now);
             }
             if (!node.overflowLogged) {
                 node.overflowLogged = true;
-                LOG.log(Level.WARNING, () -> "Cache node " + node.target + " owes purges of " + maxOwedPaths
-                        + " distinct paths (maxOwedPaths): it will purge " + overflowPurge + " instead of the paths"
-                        + " beyond that, until its backlog is delivered" + downHint(node));
+                String hint = downHint(node);
+                note(() -> LOG.log(Level.WARNING, () -> "Cache node " + node.target + " owes purges of "
+                        + maxOwedPaths + " distinct paths (maxOwedPaths): it will purge " + overflowPurge
+                        + " instead of the paths beyond that, until its backlog is delivered" + hint));
+            }
+            return;
+        }
+        if (kept) {
+            if (!node.overflowLogged) {
+                node.overflowLogged = true;
+                String hint = downHint(node);
+                note(() -> LOG.log(Level.WARNING, () -> "Cache node " + node.target + " owes purges of "
+                        + maxOwedPaths + " distinct paths (maxOwedPaths): purges of further paths wait in the outbox"
+                        + " table until a sweep finds room for them (logged once until its backlog is delivered)"
+                        + hint));
             }
             return;
         }
         dropped++;
         node.lost = true;
+        PurgeTarget target = node.target;
+        note(() -> target.dropped(path, now, "owed beyond maxOwedPaths (" + maxOwedPaths + ")"));
         if (!node.overflowLogged) {
             node.overflowLogged = true;
-            LOG.log(Level.ERROR, () -> "Cache node " + node.target + " owes purges of " + maxOwedPaths
+            String hint = downHint(node);
+            note(() -> LOG.log(Level.ERROR, () -> "Cache node " + node.target + " owes purges of " + maxOwedPaths
                     + " distinct paths (maxOwedPaths): purges of further paths are dropped, their pages may stay stale"
-                    + " (counted in Roan.droppedPurges(); logged once until its backlog is delivered)" + downHint(node)
-                    + ". Set onOverflowPurge(\"/\") to purge broadly instead, or raise maxOwedPaths.");
+                    + " (counted in Roan.droppedPurges(); logged once until its backlog is delivered)" + hint
+                    + ". Set onOverflowPurge(\"/\") to purge broadly instead, or raise maxOwedPaths."));
         }
     }
 
-    private static String downHint(NodeState node) {
+    private static String downHint(NodeBacklog node) {
         return node.down ? "; it is down: " + node.lastFailure : "";
     }
 
@@ -307,7 +354,7 @@ final class Dispatcher {
         try {
             long now = ticker.read();
             List<CacheNodeStatus> list = new ArrayList<>();
-            for (NodeState node : nodes) {
+            for (NodeBacklog node : nodes) {
                 long oldest = now;
                 for (Entry entry : node.entries.values()) {
                     if (entry.state != State.DELAYED) {
@@ -335,6 +382,30 @@ final class Dispatcher {
         return done;
     }
 
+    /** Under the lock: a log line or report to make once the lock is released. */
+    private void note(Runnable note) {
+        notes.add(note);
+    }
+
+    /** Under the lock: the notes made since the last call, to run once the lock is released; or null. */
+    private @Nullable List<Runnable> takeNotes() {
+        if (notes.isEmpty()) {
+            return null;
+        }
+        List<Runnable> taken = notes;
+        notes = new ArrayList<>();
+        return taken;
+    }
+
+    /** Runs notes taken under the lock; never under it. */
+    private static void run(@Nullable List<Runnable> taken) {
+        if (taken != null) {
+            for (Runnable note : taken) {
+                note.run();
+            }
+        }
+    }
+
     /** Completes settled trackers; never under the lock, as their callers' code runs here. */
     private static void tell(@Nullable List<Tracker> done) {
         if (done == null) {
@@ -353,14 +424,17 @@ final class Dispatcher {
     private void update(Runnable change) {
         boolean schedule;
         List<Tracker> done;
+        List<Runnable> written;
         lock.lock();
         try {
             change.run();
             schedule = claimDrain();
             done = takeSettled();
+            written = takeNotes();
         } finally {
             lock.unlock();
         }
+        run(written);
         tell(done);
         if (schedule) {
             scheduleDrain();
@@ -388,7 +462,7 @@ final class Dispatcher {
         try {
             drainScheduled = false;
             long now = ticker.read();
-            for (NodeState node : nodes) {
+            for (NodeBacklog node : nodes) {
                 node.takeStartable(starting, now);
             }
         } finally {
@@ -406,8 +480,11 @@ final class Dispatcher {
             } catch (RuntimeException e) {
                 stage = CompletableFuture.completedFuture(PurgeTarget.Outcome.failed(e.toString(), -1));
             }
+            // A stage complete already goes through the delivery executor: handled here, its end would start the
+            // next purge, whose stage may be complete already too, nesting as deep as the backlog.
+            Executor handler = stage.toCompletableFuture().isDone() ? executor : completions;
             stage.whenCompleteAsync((outcome, error) -> completed(entry, outcome != null ? outcome
-                    : PurgeTarget.Outcome.failed(String.valueOf(error), -1)), executor);
+                    : PurgeTarget.Outcome.failed(String.valueOf(error), -1)), handler);
         }
     }
 
@@ -418,20 +495,23 @@ final class Dispatcher {
     private void completed(Entry entry, PurgeTarget.Outcome outcome) {
         List<Entry> starting = null;
         List<Tracker> done;
+        List<Runnable> written;
         lock.lock();
         try {
             complete(entry, outcome);
             if (!drainScheduled && hasStartable()) {
                 starting = new ArrayList<>();
                 long now = ticker.read();
-                for (NodeState node : nodes) {
+                for (NodeBacklog node : nodes) {
                     node.takeStartable(starting, now);
                 }
             }
             done = takeSettled();
+            written = takeNotes();
         } finally {
             lock.unlock();
         }
+        run(written);
         tell(done);
         if (starting != null) {
             send(starting);
@@ -440,7 +520,7 @@ final class Dispatcher {
 
     /** Under the lock: the state change of a purge that ended. */
     private void complete(Entry entry, PurgeTarget.Outcome outcome) {
-        NodeState node = entry.node;
+        NodeBacklog node = entry.node;
         node.inFlight--;
         boolean probe = entry.probe;
         entry.probe = false;
@@ -450,13 +530,13 @@ final class Dispatcher {
         long now = ticker.read();
         if (outcome.undeliverable()) {
             String failure = outcome.failure();
-            LOG.log(Level.ERROR, () -> "Roan dropped the purge of " + entry.path + " on " + node.target
-                    + ", which no request can carry: " + failure);
+            note(() -> LOG.log(Level.ERROR, () -> "Roan dropped the purge of " + entry.path + " on " + node.target
+                    + ", which no request can carry: " + failure));
             if (probe && node.down) {
                 // The probe told nothing of the node: the next owed purge probes it at once, or none would ever go.
                 node.probeDue = true;
             }
-            drop(entry);
+            drop(entry, entry.sendingSince, "no request can carry it: " + failure);
             return;
         }
         if (!outcome.delivered()) {
@@ -489,108 +569,80 @@ final class Dispatcher {
      * failing does not stand before the others; the node goes down, or stays down with the next probe later.
      */
     private void failed(Entry entry, PurgeTarget.Outcome outcome, boolean probe, long now) {
-        NodeState node = entry.node;
-        node.lastFailure = outcome.failure();
-        // The next send covers what this one did and anything asked for since; it is owed since the earliest.
-        entry.committedSinceSend |= entry.sendingCommitted;
-        entry.pendingSince = entry.sendingSince;
-        entry.state = State.QUEUED;
-        node.queue.add(entry);
-        if (!node.down) {
-            node.down = true;
-            node.downSince = now;
-            node.failedProbes = 0;
-            node.droppedWhileDown = 0;
-            node.giveUpLogged = false;
+        NodeBacklog node = entry.node;
+        if (node.failed(entry, outcome.failure(), now)) {
             int owed = node.entries.size();
-            LOG.log(Level.WARNING, () -> "Cache node " + node.target + " is down, its pages may be stale until it"
-                    + " recovers: a purge of " + entry.path + " failed: " + outcome.failure() + ". Roan keeps the "
-                    + owed + " purge(s) it owes and probes it with one purge at a time, at most "
+            note(() -> LOG.log(Level.WARNING, () -> "Cache node " + node.target + " is down, its pages may be stale"
+                    + " until it recovers: a purge of " + entry.path + " failed: " + outcome.failure() + ". Roan keeps"
+                    + " the " + owed + " purge(s) it owes and probes it with one purge at a time, at most "
                     + maxRetryNanos / 1_000_000 + " ms apart; check that the cache runs and is reachable from this"
-                    + " host. Logged once until it recovers.");
-            scheduleProbe(node, outcome.retryAfterNanos() >= 0 ? outcome.retryAfterNanos() : backoff(0));
+                    + " host. Logged once until it recovers."));
+            scheduleProbe(node, node.nextProbeWait(outcome.retryAfterNanos()));
         } else if (probe) {
             node.failedProbes++;
-            scheduleProbe(node, outcome.retryAfterNanos() >= 0 ? outcome.retryAfterNanos()
-                    : backoff(node.failedProbes));
+            scheduleProbe(node, node.nextProbeWait(outcome.retryAfterNanos()));
         }
     }
 
     /** Under the lock: a purge on a node that was down was delivered; its backlog may drain at full speed. */
-    private void recovered(NodeState node, long now) {
-        node.down = false;
-        node.probeDue = false;
-        // Any probe timer still pending finds another token and does nothing.
-        node.probeToken = new Object();
-        long downMillis = (now - node.downSince) / 1_000_000;
+    private void recovered(NodeBacklog node, long now) {
+        long downMillis = node.recover(now) / 1_000_000;
         int owed = node.entries.size();
         long droppedWhileDown = node.droppedWhileDown;
-        LOG.log(Level.INFO, () -> "Cache node " + node.target + " recovered after " + downMillis + " ms down: delivering"
-                + " the " + owed + " purge(s) it owes" + (droppedWhileDown == 0 ? ""
-                        : " (" + droppedWhileDown + " dropped after giveUpAfter while it was down)"));
-    }
-
-    /** The wait before the probe after {@code failedProbes} failed ones: doubling from the first, jittered, capped. */
-    private long backoff(int failedProbes) {
-        long first = FIRST_PROBE.toNanos();
-        // 1 s is about 2^30 ns: 32 doublings still fit in a long, and are more than any cap.
-        long full = Math.min(maxRetryNanos, first << Math.min(failedProbes, 32));
-        // Between half and all of it: waits still grow, and nodes that failed together do not probe together.
-        return full / 2 + (long) (full / 2 * jitter.getAsDouble());
+        note(() -> LOG.log(Level.INFO, () -> "Cache node " + node.target + " recovered after " + downMillis
+                + " ms down: delivering the " + owed + " purge(s) it owes" + (droppedWhileDown == 0 ? ""
+                        : " (" + droppedWhileDown + " dropped after giveUpAfter while it was down)")));
     }
 
     /** Under the lock: the node may send its next probe after {@code nanos}, at most the cap. */
-    private void scheduleProbe(NodeState node, long nanos) {
-        Object token = new Object();
-        node.probeToken = token;
-        node.probeDue = false;
+    private void scheduleProbe(NodeBacklog node, long nanos) {
+        Object token = node.armProbe();
         try {
-            scheduler.schedule(() -> probeDue(node, token), Math.min(nanos, maxRetryNanos));
+            scheduler.schedule(() -> probeDue(node, token), nanos);
         } catch (RejectedExecutionException e) {
             // Closing: no more probes; flush() times out on what stays owed.
         }
     }
 
-    private void probeDue(NodeState node, Object token) {
+    private void probeDue(NodeBacklog node, Object token) {
         update(() -> {
-            if (!node.down || node.probeToken != token) {
-                return;
+            if (node.probeFired(token)) {
+                giveUpOld(node, ticker.read());
             }
-            node.probeDue = true;
-            giveUpOld(node, ticker.read());
         });
     }
 
     /** Under the lock: drops the queued purges a node that is down has owed longer than {@code giveUpAfter}. */
-    private void giveUpOld(NodeState node, long now) {
+    private void giveUpOld(NodeBacklog node, long now) {
         if (giveUpNanos == 0) {
             return;
         }
-        int queued = node.queue.size();
-        node.queue.removeIf(entry -> {
-            if (now - entry.pendingSince < giveUpNanos) {
-                return false;
-            }
-            drop(entry);
-            return true;
-        });
-        int count = queued - node.queue.size();
-        node.droppedWhileDown += count;
+        String reason = "owed longer than giveUpAfter (" + giveUpNanos / 1_000_000 + " ms) while the node is down";
+        List<Entry> old = node.takeOwedLongerThan(giveUpNanos, now);
+        for (Entry entry : old) {
+            drop(entry, entry.pendingSince, reason);
+        }
+        int count = old.size();
         if (count > 0 && !node.giveUpLogged) {
             node.giveUpLogged = true;
             String failure = node.lastFailure;
-            LOG.log(Level.ERROR, () -> "Roan dropped " + count + " purge(s) that cache node " + node.target
+            note(() -> LOG.log(Level.ERROR, () -> "Roan dropped " + count + " purge(s) that cache node " + node.target
                     + " owed longer than giveUpAfter (" + giveUpNanos / 1_000_000 + " ms): their pages may stay stale."
                     + " It is down: " + failure + ". Further drops in this outage are counted in"
-                    + " Roan.droppedPurges() and logged when it recovers.");
+                    + " Roan.droppedPurges() and logged when it recovers."));
         }
     }
 
     /**
      * Under the lock: the entry's owed purge will never be sent. It leaves its node; flush and tracked submits
-     * waiting for it learn it was dropped.
+     * waiting for it learn it was dropped, and its target (listeners) once the lock is released.
+     *
+     * @param requestedNanos when the earliest write the dropped purge covered asked for it
      */
-    private void drop(Entry entry) {
+    private void drop(Entry entry, long requestedNanos, String reason) {
+        PurgeTarget target = entry.node.target;
+        String path = entry.path;
+        note(() -> target.dropped(path, requestedNanos, reason));
         entry.dropped = true;
         entry.state = State.IDLE;
         entry.giveUpWaiters(settled);
@@ -668,7 +720,7 @@ final class Dispatcher {
     }
 
     private boolean hasStartable() {
-        for (NodeState node : nodes) {
+        for (NodeBacklog node : nodes) {
             if (node.canStart()) {
                 return true;
             }
@@ -698,7 +750,7 @@ final class Dispatcher {
     private boolean awaitOwed(long deadline) {
         List<Entry> waiting = new ArrayList<>();
         List<Long> targets = new ArrayList<>();
-        for (NodeState node : nodes) {
+        for (NodeBacklog node : nodes) {
             for (Entry entry : node.entries.values()) {
                 waiting.add(entry);
                 targets.add(entry.requested + (owesRepurge(entry) ? 1 : 0));
@@ -738,12 +790,9 @@ final class Dispatcher {
     void stopAccepting() {
         update(() -> {
             closed = true;
-            for (NodeState node : nodes) {
+            for (NodeBacklog node : nodes) {
                 // Closing waits a bounded time: probe a node that is down now rather than after its backoff.
-                if (node.down) {
-                    node.probeToken = new Object();
-                    node.probeDue = true;
-                }
+                node.probeNow();
                 for (Entry entry : node.entries.values()) {
                     if (entry.state == State.HELD) {
                         entry.state = State.QUEUED;
@@ -760,11 +809,8 @@ final class Dispatcher {
      */
     void probeDownNodesNow() {
         update(() -> {
-            for (NodeState node : nodes) {
-                if (node.down) {
-                    node.probeToken = new Object();
-                    node.probeDue = true;
-                }
+            for (NodeBacklog node : nodes) {
+                node.probeNow();
             }
         });
     }
@@ -774,7 +820,7 @@ final class Dispatcher {
         lock.lock();
         try {
             Map<String, List<String>> pending = new HashMap<>();
-            for (NodeState node : nodes) {
+            for (NodeBacklog node : nodes) {
                 if (!node.entries.isEmpty()) {
                     pending.put(node.target.toString(), new ArrayList<>(node.entries.keySet()));
                 }
@@ -789,207 +835,12 @@ final class Dispatcher {
         lock.lock();
         try {
             int count = 0;
-            for (NodeState node : nodes) {
+            for (NodeBacklog node : nodes) {
                 count += node.entries.size();
             }
             return count;
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** The entries of one node, and whether it is down. Guarded by the dispatcher's lock. */
-    private final class NodeState {
-        final PurgeTarget target;
-        final Map<String, Entry> entries = new HashMap<>();
-        final ArrayDeque<Entry> queue = new ArrayDeque<>();
-        int inFlight;
-        /** Its last purge failed: only probes are sent, one at a time. */
-        boolean down;
-        long downSince;
-        int failedProbes;
-        /** The backoff has passed: the next queued purge may go as a probe. */
-        boolean probeDue;
-        /** A probe is on the wire. */
-        boolean probing;
-        /** Tells the current probe timer from stale ones: a new object per timer, compared by identity. */
-        Object probeToken = new Object();
-        int droppedWhileDown;
-        boolean giveUpLogged;
-        /** Purges were dropped at the cap: the node reports down until it owes nothing. */
-        boolean lost;
-        boolean overflowLogged;
-        @Nullable String lastFailure;
-
-        NodeState(PurgeTarget target) {
-            this.target = target;
-        }
-
-        boolean canStart() {
-            if (queue.isEmpty()) {
-                return false;
-            }
-            return down ? probeDue && !probing : inFlight < MAX_IN_FLIGHT_PER_NODE;
-        }
-
-        void remove(Entry entry) {
-            entries.remove(entry.path);
-            if (entries.isEmpty()) {
-                // The backlog is gone: the next overflow is a new one, logged again.
-                lost = false;
-                overflowLogged = false;
-            }
-        }
-
-        /** The entry owing a purge of the path, or null if it is new and the node holds its cap already. */
-        @Nullable Entry offer(String path, long now) {
-            Entry entry = entries.get(path);
-            if (entry == null) {
-                if (entries.size() >= maxOwedPaths) {
-                    return null;
-                }
-                entry = new Entry(this, path);
-                entries.put(path, entry);
-            }
-            return owe(entry, now);
-        }
-
-        void offerUncapped(String path, long now) {
-            Entry entry = entries.get(path);
-            if (entry == null) {
-                entry = new Entry(this, path);
-                entries.put(path, entry);
-            }
-            owe(entry, now);
-        }
-
-        private Entry owe(Entry entry, long now) {
-            entry.committedSinceSend = true;
-            switch (entry.state) {
-                case IDLE:
-                    entry.requested++;
-                    entry.pendingSince = now;
-                    entry.state = State.QUEUED;
-                    queue.add(entry);
-                    break;
-                case IN_FLIGHT:
-                    // Written again while its purge is on the wire: send once more afterwards.
-                    if (entry.requested == entry.sending) {
-                        entry.requested++;
-                        entry.pendingSince = now;
-                    }
-                    break;
-                case DELAYED:
-                    // A purge now covers the pending re-purge; it gets a re-purge of its own.
-                    entry.pendingSince = now;
-                    entry.state = State.QUEUED;
-                    queue.add(entry);
-                    break;
-                default:
-                    // Already queued, or held for the coalescing window: that purge will cover this write too.
-                    break;
-            }
-            return entry;
-        }
-
-        void takeStartable(List<Entry> out, long now) {
-            while (canStart()) {
-                Entry entry = queue.poll();
-                if (down) {
-                    probeDue = false;
-                    probing = true;
-                    entry.probe = true;
-                }
-                entry.state = State.IN_FLIGHT;
-                entry.sending = entry.requested;
-                entry.sendingCommitted = entry.committedSinceSend;
-                entry.committedSinceSend = false;
-                entry.sentNanos = now;
-                entry.sendingSince = entry.pendingSince;
-                inFlight++;
-                out.add(entry);
-            }
-        }
-    }
-
-    /**
-     * One path on one node. {@code requested} counts the purges asked for (coalesced), {@code sending}
-     * is the one on the wire, {@code completed} the last one delivered.
-     * {@code committedSinceSend} tells whether a commit asked for the next send (which then earns a
-     * re-purge), as opposed to a re-purge alone.
-     */
-    private static final class Entry {
-        final NodeState node;
-        final String path;
-        State state = State.IDLE;
-        long requested;
-        long sending;
-        long completed;
-        boolean committedSinceSend;
-        boolean sendingCommitted;
-        /** Tells the task of the current re-purge delay from stale ones. */
-        @Nullable Object repurgeToken;
-        /** The send on the wire is a probe of a node that is down. */
-        boolean probe;
-        /** Its owed purge was dropped: flush() must not count it as delivered. */
-        boolean dropped;
-        /** When the send on the wire, or the last one, started (by the ticker). */
-        long sentNanos;
-        /**
-         * When the earliest request not yet covered by a started send was made (by the ticker); set by the request
-         * that makes the entry owe a send, so that it is always set when the entry is queued or held.
-         */
-        long pendingSince;
-        /** When the earliest request covered by the send on the wire was made. */
-        long sendingSince;
-
-        /** Tracked submits waiting for this entry, each with the purge number that settles it; null when none. */
-        @Nullable List<Waiter> waiters;
-
-        Entry(NodeState node, String path) {
-            this.node = node;
-            this.path = path;
-        }
-
-        void await(Tracker tracker, long purge) {
-            if (waiters == null) {
-                waiters = new ArrayList<>(1);
-            }
-            waiters.add(new Waiter(tracker, purge));
-            tracker.remaining++;
-        }
-
-        /** Counts this entry's delivered purge for the trackers it settles; adds those now settled to {@code out}. */
-        void settleWaiters(List<Tracker> out) {
-            List<Waiter> list = waiters;
-            if (list == null) {
-                return;
-            }
-            List<Waiter> keep = null;
-            for (Waiter waiter : list) {
-                if (waiter.purge() <= completed) {
-                    waiter.tracker().settle(out);
-                } else {
-                    if (keep == null) {
-                        keep = new ArrayList<>(1);
-                    }
-                    keep.add(waiter);
-                }
-            }
-            waiters = keep;
-        }
-
-        /** Drops this entry's owed purge for the trackers waiting for it. */
-        void giveUpWaiters(List<Tracker> out) {
-            List<Waiter> list = waiters;
-            if (list == null) {
-                return;
-            }
-            for (Waiter waiter : list) {
-                waiter.tracker().gaveUp = true;
-                waiter.tracker().settle(out);
-            }
-            waiters = null;
         }
     }
 
@@ -1003,10 +854,10 @@ final class Dispatcher {
         NOT_TAKEN
     }
 
-    private record Waiter(Tracker tracker, long purge) {}
+    record Waiter(Tracker tracker, long purge) {}
 
     /** One tracked submit: the (node, path) purges it still waits for. Guarded by the dispatcher's lock. */
-    private static final class Tracker {
+    static final class Tracker {
         final CompletableFuture<Settled> future = new CompletableFuture<>();
         int remaining;
         boolean gaveUp;

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -39,6 +40,8 @@ final class HttpTransport {
 
     private final String node;
     private final HttpClient client;
+    /** Threads that send with the blocking {@code send}, or null to send with {@code sendAsync}: see {@link Delivery}. */
+    private final @Nullable Executor senders;
     private final Retry retry;
     private final ScheduledExecutorService scheduler;
     /** The configured headers and timeout, checked once; each request starts from a copy. */
@@ -55,8 +58,21 @@ final class HttpTransport {
      */
     HttpTransport(String node, HttpClient client, List<Map.Entry<String, String>> headers, Duration requestTimeout,
             RetryConfig retryConfig, ScheduledExecutorService scheduler) {
+        this(node, client, null, headers, requestTimeout, retryConfig, scheduler);
+    }
+
+    /**
+     * A transport to one node.
+     *
+     * @param node the node's name for log lines (its purge URL)
+     * @param senders where each attempt waits for its answer with the client's blocking {@code send}; null to use
+     *     {@code sendAsync} instead, which waits on no thread
+     */
+    HttpTransport(String node, HttpClient client, @Nullable Executor senders, List<Map.Entry<String, String>> headers,
+            Duration requestTimeout, RetryConfig retryConfig, ScheduledExecutorService scheduler) {
         this.node = node;
         this.client = client;
+        this.senders = senders;
         this.scheduler = scheduler;
         this.secrets = secrets(node, headers);
         HttpRequest.Builder builder = HttpRequest.newBuilder().timeout(requestTimeout);
@@ -156,7 +172,9 @@ final class HttpTransport {
     private CompletionStage<Attempt> attempt(HttpRequest request, int number) {
         CompletionStage<HttpResponse<Void>> stage;
         try {
-            stage = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+            Executor threads = senders;
+            stage = threads == null ? client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    : CompletableFuture.supplyAsync(() -> sendBlocking(request), threads);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
@@ -164,6 +182,18 @@ final class HttpTransport {
                 : new Attempt(number, response.statusCode(), null,
                         retryAfterNanos(response.headers().firstValue("Retry-After").orElse(null),
                                 System.currentTimeMillis())));
+    }
+
+    private HttpResponse<Void> sendBlocking(HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            throw new CompletionException(e);
+        } catch (InterruptedException e) {
+            // Closing gave up waiting: the purge stays owed, as for any failure that is not retried.
+            Thread.currentThread().interrupt();
+            throw new CompletionException(e);
+        }
     }
 
     /**

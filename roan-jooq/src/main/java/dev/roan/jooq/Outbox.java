@@ -203,8 +203,8 @@ final class Outbox {
         if (owed.size() + ids.length > maxOwedRows) {
             // A long outage with many transactions: tracking each row would cost memory per transaction, beyond the
             // cap the dispatcher keeps. Delivered from memory as far as it has room; the rows wait for a sweep, which
-            // claims them in batches once their lease has run out.
-            dispatcher.submit(paths);
+            // claims them in batches once their lease has run out: a path beyond the dispatcher's room is not lost.
+            dispatcher.submitKept(paths);
             return null;
         }
         List<Long> rows = new ArrayList<>(ids.length);

@@ -108,11 +108,15 @@ final class OutboxSql {
         }
     }
 
-    /** The database's clock a bound number of seconds ago: leases older than this have expired. */
+    /**
+     * The database's clock a bound number of seconds ago: leases older than this have expired. Read in the claim's
+     * own short transaction, so PostgreSQL's {@code now()} (its start) is close enough, and, unlike the volatile
+     * {@code clock_timestamp()}, a value the planner compares with the {@code claimed_at} index.
+     */
     String secondsAgo() {
         switch (family) {
             case POSTGRES:
-                return "clock_timestamp() - (? * INTERVAL '1 second')";
+                return "now() - (? * INTERVAL '1 second')";
             case MYSQL:
                 return "CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND";
             default:

@@ -8,8 +8,8 @@ import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What happened to one purge of one path on one cache node, as a {@link PurgeListener} is told: delivered, retried
- * or failed (and still owed), with the answer's status, the time since the commit and the attempt.
+ * What happened to one purge of one path on one cache node, as a {@link PurgeListener} is told: delivered, retried,
+ * failed (and still owed) or dropped, with the answer's status, the time since the commit and the attempt.
  *
  * <p>An immutable value; later versions may add accessors, never remove them. It holds no header value: the reason
  * of a failure names a header, never what it carries.
@@ -33,7 +33,16 @@ public final class PurgeEvent {
          * 405), or a probe of a node that is down failed. The purge stays owed: Roan sends it again when the node is
          * probed, until it is delivered (or dropped after {@code giveUpAfter}).
          */
-        FAILED
+        FAILED,
+        /**
+         * Roan stopped owing the purge without delivering it, and counts it in {@code Roan.droppedPurges()}: it was
+         * owed longer than {@code giveUpAfter} on a node that is down, or its path was new beyond
+         * {@code maxOwedPaths} without an {@code onOverflowPurge}, or no request can carry it. Its page may stay
+         * stale. {@link #status()} is empty and {@link #attempt()} is 0; {@link #reason()} says which.
+         *
+         * @since 0.1.0
+         */
+        DROPPED
     }
 
     private final String node;
@@ -108,9 +117,10 @@ public final class PurgeEvent {
 
     /**
      * Which attempt this event is about, from 1: for {@link Outcome#RETRIED} the attempt that failed (the next one
-     * is {@code attempt() + 1}), otherwise the last attempt.
+     * is {@code attempt() + 1}), for {@link Outcome#DROPPED} 0 (no attempt: Roan stopped owing it), otherwise the
+     * last attempt.
      *
-     * @return the attempt number, 1 or more
+     * @return the attempt number, 1 or more; 0 for a dropped purge
      * @since 0.1.0
      */
     public int attempt() {

@@ -24,6 +24,15 @@ interface PurgeTarget {
     CompletionStage<Outcome> purge(String path, long requestedNanos, boolean probe);
 
     /**
+     * The dispatcher dropped the purge of a path it owed this target: told outside the dispatcher's lock, for the
+     * target's listeners.
+     *
+     * @param requestedNanos when the earliest write the dropped purge covered asked for it, by the dispatcher's ticker
+     * @param reason why, for a listener: which limit, never a header value
+     */
+    default void dropped(String path, long requestedNanos, String reason) {}
+
+    /**
      * How a purge ended.
      *
      * @param delivered whether the node confirmed it

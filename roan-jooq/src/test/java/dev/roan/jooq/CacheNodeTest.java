@@ -219,6 +219,24 @@ class CacheNodeTest {
     }
 
     @Test
+    void aDroppedPurgeIsToldToListenersAsDroppedWithItsReason() {
+        CacheNode node = node(cache.purgeUrl(), "GET", List.of(), Duration.ofSeconds(5));
+        long requested = System.nanoTime() - Duration.ofSeconds(3).toNanos();
+        node.dropped("/a", requested, "owed longer than giveUpAfter (2000 ms) while the node is down");
+
+        assertThat(events).as("events").singleElement().satisfies(e -> {
+            assertThat(e.outcome()).isEqualTo(PurgeEvent.Outcome.DROPPED);
+            assertThat(e.node()).isEqualTo(cache.purgeUrl());
+            assertThat(e.path()).isEqualTo("/a");
+            assertThat(e.status()).as("no answer").isEmpty();
+            assertThat(e.attempt()).as("no attempt").isZero();
+            assertThat(e.latency()).as("since the write").isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+            assertThat(e.reason()).contains("owed longer than giveUpAfter (2000 ms) while the node is down");
+        });
+        assertThat(cache.count()).as("requests").isZero();
+    }
+
+    @Test
     void aProbeIsOneAttemptWithoutRetries() throws Exception {
         cache.respond(path -> Answer.status(503));
         PurgeTarget.Outcome outcome = probe(node(cache.purgeUrl(), "GET", List.of(), Duration.ofSeconds(5)), "/a");

@@ -13,12 +13,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -576,6 +580,36 @@ class DispatcherTest {
     // ---- the delivery executor
 
     @Test
+    void aPurgeThatEndsLaterIsHandledWhereItsStageCompletesWithoutAHandOff() {
+        List<Runnable> handled = new ArrayList<>();
+        dispatcher = new Dispatcher(List.of(node), executor, handled::add, scheduler, ticker,
+                new SettingsBuilder().settings());
+        write(dispatcher, "/a");
+        node.complete("/a");
+
+        assertThat(executor.queued()).as("hand-offs to the delivery executor for the end of /a").isZero();
+        assertThat(handled).as("ends handed to the completions executor").hasSize(1);
+        handled.get(0).run();
+        assertThat(dispatcher.pendingCount()).as("owed once its end was handled").isZero();
+    }
+
+    @Test
+    void aPurgeWhoseStageIsCompleteAsItStartsIsHandledByTheDeliveryExecutor() {
+        List<Runnable> handled = new ArrayList<>();
+        PurgeTarget answered = (path, requestedNanos, probe) ->
+                CompletableFuture.completedFuture(PurgeTarget.Outcome.DELIVERED);
+        dispatcher = new Dispatcher(List.of(answered), executor, handled::add, scheduler, ticker,
+                new SettingsBuilder().settings());
+        dispatcher.submit(Set.of("/a"));
+        executor.runAll();
+
+        // Handled where it started, the end of each such purge would start the next: a stack as deep as the backlog.
+        assertThat(handled).as("ends handed to the completions executor").isEmpty();
+        assertThat(dispatcher.pendingCount()).as("owed").isZero();
+    }
+
+
+    @Test
     void aDrainTheExecutorRefusesIsLoggedAndTriedAgainOnTheNextWrite() {
         Dispatcher d = dispatcher(WINDOW);
         executor.refuseNext = true;
@@ -764,6 +798,98 @@ class DispatcherTest {
         executor.runAll();
         assertThat(scheduler.delays()).as("waits: the Retry-After, then the cap")
                 .containsExactly(Duration.ofSeconds(7).toNanos(), MAX_RETRY.toNanos());
+    }
+
+    @Test
+    void logLinesAreWrittenOnceTheLockIsReleased() throws Exception {
+        Dispatcher d = dispatcher(policy(null, 1), node);
+        List<String> heldWhileLogging = new CopyOnWriteArrayList<>();
+        Handler checking = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (!lockIsFree(d)) {
+                    heldWhileLogging.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        try (LogCapture log = new LogCapture()) {
+            Logger.getLogger(Roan.class.getName()).addHandler(checking);
+            try {
+                write(d, "/a");
+                write(d, "/b");
+                failAt(node, "/a");
+                advance(SECOND);
+                complete(node, "/a");
+            } finally {
+                Logger.getLogger(Roan.class.getName()).removeHandler(checking);
+            }
+            assertThat(log.messages(Level.SEVERE)).as("the cap").hasSize(1);
+            assertThat(log.messages(Level.WARNING)).as("down").hasSize(1);
+            assertThat(log.messages(Level.INFO)).as("recovered").hasSize(1);
+        }
+        assertThat(heldWhileLogging).as("lines logged while the dispatcher's lock was held").isEmpty();
+    }
+
+    /** Whether another thread can take the dispatcher's lock now (a thread holding it would block it). */
+    private static boolean lockIsFree(Dispatcher d) {
+        FutureTask<Integer> count = new FutureTask<>(d::pendingCount);
+        Thread thread = new Thread(count, "lock-probe");
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            count.get(2, TimeUnit.SECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aPathBeyondTheCapThatTheOutboxKeepsIsNeitherDroppedNorReportedDown() {
+        Dispatcher d = dispatcher(policy(null, 1), node);
+        try (LogCapture log = new LogCapture()) {
+            d.submitKept(List.of("/a"));
+            d.submitKept(List.of("/b"));
+            executor.runAll();
+
+            assertThat(log.messages(Level.WARNING)).as("warnings").singleElement().asString()
+                    .contains("node-a owes purges of 1 distinct paths", "wait in the outbox table");
+            assertThat(log.messages(Level.SEVERE)).as("errors").isEmpty();
+        }
+        assertThat(d.droppedPurges()).as("dropped").isZero();
+        assertThat(node.dropped()).as("drops told").isEmpty();
+        assertThat(d.status()).singleElement().satisfies(s -> assertThat(s.isDown()).as("down").isFalse());
+        assertThat(node.sent()).as("sent").containsExactly("/a");
+
+        d.submit(List.of("/c"));
+        assertThat(d.droppedPurges()).as("dropped from memory alone").isOne();
+        assertThat(d.status()).singleElement().satisfies(s -> assertThat(s.isDown()).as("down").isTrue());
+    }
+
+    @Test
+    void droppedPurgesAreToldToTheirTargetOutsideTheLock() {
+        Dispatcher d = dispatcher(policy(Duration.ofSeconds(2), 1), node);
+        node.onDrop = () -> assertThat(lockIsFree(d)).as("lock free while the target is told").isTrue();
+        write(d, "/a");
+        write(d, "/b");
+        assertThat(node.dropped()).as("beyond the cap").containsExactly("/b: owed beyond maxOwedPaths (1)");
+
+        // Down at 0 s; the probe at 1 s fails; at the next, at 3 s, /a was owed longer than 2 s.
+        failAt(node, "/a");
+        advance(SECOND);
+        failAt(node, "/a");
+        advance(Duration.ofSeconds(2));
+        assertThat(node.dropped()).as("after giveUpAfter").containsExactly("/b: owed beyond maxOwedPaths (1)",
+                "/a: owed longer than giveUpAfter (2000 ms) while the node is down");
+        assertThat(d.droppedPurges()).as("dropped").isEqualTo(2);
     }
 
     @Test
@@ -1278,8 +1404,23 @@ class DispatcherTest {
         private final List<Boolean> probes = new ArrayList<>();
         private final List<Sending> onTheWire = new ArrayList<>();
 
+        private final List<String> dropped = new ArrayList<>();
+        /** Runs as the dispatcher tells of a drop. */
+        Runnable onDrop = () -> {};
+
         FakeTarget(String name) {
             this.name = name;
+        }
+
+        @Override
+        public void dropped(String path, long requestedNanos, String reason) {
+            onDrop.run();
+            dropped.add(path + ": " + reason);
+        }
+
+        /** The drops told, as "path: reason". */
+        List<String> dropped() {
+            return List.copyOf(dropped);
         }
 
         @Override

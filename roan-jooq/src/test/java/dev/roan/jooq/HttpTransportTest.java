@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -120,6 +121,36 @@ class HttpTransportTest {
         Attempt last = send(transport(cache.purgeUrl(), Duration.ofMillis(100), List.of()), cache.purgeUrl());
         assertThat(last.error()).as("error").isInstanceOf(HttpTimeoutException.class);
         assertThat(cache.count()).as("requests, each timed out").isEqualTo(ATTEMPTS);
+    }
+
+    @Test
+    void blockingSendsWaitOnTheSendersAndEndAsAsynchronousOnesDo() throws Exception {
+        List<String> threads = new CopyOnWriteArrayList<>();
+        ExecutorService senders = Executors.newFixedThreadPool(2, runnable -> new Thread(() -> {
+            threads.add(Thread.currentThread().getName());
+            runnable.run();
+        }, "test-sender"));
+        try {
+            HttpTransport blocking = new HttpTransport(cache.purgeUrl(), client, senders,
+                    List.of(Map.entry("X-Token", SECRET)), Duration.ofMillis(300), FAST, scheduler);
+            cache.failNext(1);
+            assertThat(send(blocking, cache.purgeUrl())).as("503, then 200").isEqualTo(new Attempt(2, 200, null));
+            assertThat(cache.received()).extracting(r -> r.header("X-Token")).containsOnly(SECRET);
+
+            cache.respond(path -> new Answer(200, Duration.ofMillis(600)));
+            assertThat(sendOnce(blocking, cache.purgeUrl()).error()).as("an answer later than the request timeout")
+                    .isInstanceOf(HttpTimeoutException.class);
+
+            String dead = deadPurgeUrl();
+            HttpTransport refused = new HttpTransport(dead, client, senders, List.of(), Duration.ofSeconds(5), FAST,
+                    scheduler);
+            Attempt last = send(refused, dead);
+            assertThat(last.error()).as("a closed port").isInstanceOf(ConnectException.class);
+            assertThat(last.number()).as("attempts").isEqualTo(ATTEMPTS);
+            assertThat(threads).as("threads the sends waited on").isNotEmpty().containsOnly("test-sender");
+        } finally {
+            senders.shutdownNow();
+        }
     }
 
     @Test
