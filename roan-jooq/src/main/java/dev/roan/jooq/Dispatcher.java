@@ -200,22 +200,44 @@ final class Dispatcher {
      *     It completes on a delivery or timer thread, never under the dispatcher's lock.
      */
     CompletionStage<Settled> submitTracked(Collection<String> paths) {
+        return submitTracked(paths, false);
+    }
+
+    /**
+     * {@link #submitTracked(Collection)}, or, with {@code orOverflow} and an overflow purge set, taken even without
+     * room: a path that does not fit on a node makes it owe the overflow purge, as {@link #submit} does, and the
+     * tracker then waits for that purge instead, which covers the path. Without an overflow purge it is refused
+     * ({@link Settled#NOT_TAKEN}) as without {@code orOverflow}: nothing is submitted.
+     */
+    CompletionStage<Settled> submitTracked(Collection<String> paths, boolean orOverflow) {
         Tracker tracker = new Tracker();
         boolean schedule;
         boolean none;
         lock.lock();
         try {
-            if (closed || roomLocked() < paths.size()) {
+            boolean overflowing = roomLocked() < paths.size();
+            if (closed || overflowing && !(orOverflow && !overflowPurge.isEmpty())) {
                 return CompletableFuture.completedFuture(Settled.NOT_TAKEN);
             }
             long now = ticker.read();
             for (NodeState node : nodes) {
+                boolean overflowTracked = false;
                 for (String path : paths) {
                     Entry entry = node.offer(path, now);
                     // The purge owed from now on is the requested one: queued, held, or the follow-up of one on
-                    // the wire; delivering it settles this path on this node. (The room was checked: it fits.)
+                    // the wire; delivering it settles this path on this node.
                     if (entry != null) {
                         entry.await(tracker, entry.requested);
+                    } else {
+                        // No room (only with an overflow purge, checked above): the node owes the overflow purge.
+                        overflow(node, now);
+                        if (!overflowTracked) {
+                            overflowTracked = true;
+                            for (String broad : overflowPurge) {
+                                Entry covering = node.entries.get(broad);
+                                covering.await(tracker, covering.requested);
+                            }
+                        }
                     }
                 }
             }
