@@ -231,31 +231,56 @@ final class Dispatcher {
      *     It completes on a delivery or timer thread, never under the dispatcher's lock.
      */
     CompletionStage<Settled> submitTracked(Collection<String> paths) {
+        return submitTracked(paths, false);
+    }
+
+    /**
+     * {@link #submitTracked(Collection)}, or, with {@code orOverflow} and an overflow purge set, taken even without
+     * room: a path that does not fit on a node makes it owe the overflow purge, as {@link #submit} does, and the
+     * tracker then waits for that purge instead, which covers the path. Without an overflow purge it is refused
+     * ({@link Settled#NOT_TAKEN}) as without {@code orOverflow}: nothing is submitted.
+     */
+    CompletionStage<Settled> submitTracked(Collection<String> paths, boolean orOverflow) {
         Tracker tracker = new Tracker();
         boolean schedule;
         boolean none;
+        @Nullable List<Runnable> written;
         lock.lock();
         try {
-            if (closed || roomLocked() < paths.size()) {
+            boolean overflowing = roomLocked() < paths.size();
+            if (closed || overflowing && !(orOverflow && !overflowPurge.isEmpty())) {
                 return CompletableFuture.completedFuture(Settled.NOT_TAKEN);
             }
             long now = ticker.read();
             for (NodeBacklog node : nodes) {
+                boolean overflowTracked = false;
                 for (String path : paths) {
                     Entry entry = node.offer(path, now);
                     // The purge owed from now on is the requested one: queued, held, or the follow-up of one on
-                    // the wire; delivering it settles this path on this node. (The room was checked: it fits.)
+                    // the wire; delivering it settles this path on this node.
                     if (entry != null) {
                         entry.await(tracker, entry.requested);
+                    } else {
+                        // No room (only with an overflow purge, checked above): the node owes the overflow purge.
+                        overflow(node, path, now, false);
+                        if (!overflowTracked) {
+                            overflowTracked = true;
+                            for (String broad : overflowPurge) {
+                                Entry covering = node.entries.get(broad);
+                                covering.await(tracker, covering.requested);
+                            }
+                        }
                     }
                 }
             }
             // Read under the lock: once it is released, a delivery thread may settle the tracker itself.
             none = tracker.remaining == 0;
             schedule = claimDrain();
+            written = takeNotes();
         } finally {
             lock.unlock();
         }
+        run(written);
         if (none) {
             // Nothing to wait for (no paths): settled at once, outside the lock like any other.
             tracker.future.complete(Settled.DELIVERED);

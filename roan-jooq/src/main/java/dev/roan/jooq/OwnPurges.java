@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 import org.jspecify.annotations.Nullable;
@@ -15,27 +16,44 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each thread that commits has one {@link Owed} record, reused by every commit until {@link #await} takes it: a
  * count of tracked submits not yet settled and whether one failed. A commit costs one tracked submit (a waiter per
- * path and node inside the dispatcher, freed once delivered: about 180 bytes for one path and node) and no object of
- * its own here: the record is the callback. Until {@code awaitPurges} is first called on this Roan, commits are not
- * tracked at all: the record only notes that the thread owes purges, and that first call waits as {@link Roan#flush}
- * does. An application that never asks pays a thread-local lookup per commit. Past {@link #MAX_UNSETTLED} unsettled submits on one thread (a cache node down while a thread that never
- * calls {@code awaitPurges} keeps writing) the purges are submitted untracked and the record only notes it, so that
- * memory stays bounded; {@code awaitPurges} then waits as {@link Roan#flush} does, for every purge asked for before it.
+ * path and node inside the dispatcher, freed once delivered: about 180 bytes for one path and node). Until
+ * {@code awaitPurges} is first called on this Roan, commits are not tracked at all: the record only notes that the
+ * thread owes purges, and that first call waits as {@link Roan#flush} does. An application that never asks pays a
+ * thread-local lookup per commit.
+ *
+ * <p>Memory stays bounded per Roan however long a cache node is down: at most {@link #limit} paths are tracked at a
+ * time, over all threads, whether or not anyone still waits for them (a record taken by {@code await} leaves its
+ * waiters in the dispatcher until they settle). Past it, purges are submitted untracked and the record notes it:
+ * {@code awaitPurges} then returns false at once, as it cannot tell. A purge the dispatcher refuses (no room under
+ * {@code maxOwedPaths}) is tracked through the overflow purge that covers it, or, without one, dropped and
+ * the record marked failed.
  */
 final class OwnPurges {
 
-    /** Tracked submits one thread may leave unsettled before its further purges go untracked. */
-    static final int MAX_UNSETTLED = 64;
+    /**
+     * Paths tracked at a time per Roan, at most: about 2 MB per cache node when reached (a cache node down for long
+     * while writes go on).
+     */
+    static final int MAX_TRACKED_PATHS = 10_000;
 
     private final Dispatcher dispatcher;
     private final @Nullable Outbox outbox;
     private final ThreadLocal<@Nullable Owed> owed = new ThreadLocal<>();
     /** Whether {@link #await} was ever called: only then are commits tracked. */
     private volatile boolean tracking;
+    /** How many paths may be tracked at a time, over all threads. */
+    private final int limit;
+    /** Paths of tracked submits not yet settled, over all threads; at most {@link #limit}. */
+    private final AtomicInteger trackedPaths = new AtomicInteger();
 
     OwnPurges(Dispatcher dispatcher, @Nullable Outbox outbox) {
+        this(dispatcher, outbox, MAX_TRACKED_PATHS);
+    }
+
+    OwnPurges(Dispatcher dispatcher, @Nullable Outbox outbox, int limit) {
         this.dispatcher = dispatcher;
         this.outbox = outbox;
+        this.limit = limit;
     }
 
     /** Delivers the purges of work committed on this thread (or sent at once), tracked for this thread. */
@@ -44,19 +62,45 @@ final class OwnPurges {
             return;
         }
         Owed record = record();
-        if (!tracking || record.unsettled() >= MAX_UNSETTLED) {
+        if (!tracking) {
+            record.beforeTracking = true;
+            dispatcher.submit(paths);
+            return;
+        }
+        int weight = paths.size();
+        if (!reserve(weight)) {
             record.untracked = true;
             dispatcher.submit(paths);
             return;
         }
-        CompletableFuture<Dispatcher.Settled> settled = dispatcher.submitTracked(paths).toCompletableFuture();
+        CompletableFuture<Dispatcher.Settled> settled = dispatcher.submitTracked(paths, true).toCompletableFuture();
         if (settled.getNow(null) == Dispatcher.Settled.NOT_TAKEN) {
-            // Closed (submit logs it), or no room under maxOwedPaths: submit owes the overflow purge or counts a drop.
-            record.untracked = true;
+            trackedPaths.addAndGet(-weight);
+            // Closed (submit logs it), or no room under maxOwedPaths and no overflow purge: submit drops what does
+            // not fit and counts it. This thread's page may stay stale: its awaitPurges says so.
+            record.fail();
             dispatcher.submit(paths);
             return;
         }
-        record.track(settled);
+        record.track(settled, () -> trackedPaths.addAndGet(-weight));
+    }
+
+    /** Takes room for {@code weight} tracked paths, if there is. */
+    private boolean reserve(int weight) {
+        while (true) {
+            int now = trackedPaths.get();
+            if (now + weight > limit) {
+                return false;
+            }
+            if (trackedPaths.compareAndSet(now, now + weight)) {
+                return true;
+            }
+        }
+    }
+
+    /** Tracked paths not yet settled, over all threads. */
+    int trackedPaths() {
+        return trackedPaths.get();
     }
 
     /**
@@ -76,11 +120,13 @@ final class OwnPurges {
     void committed(Collection<String> paths, long[] ids) {
         CompletionStage<Dispatcher.Settled> settled = outbox.committed(paths, ids);
         Owed record = record();
-        if (settled == null || !tracking) {
-            // Past the outbox's memory cap: submitted untracked.
+        if (!tracking) {
+            record.beforeTracking = true;
+        } else if (settled == null) {
+            // Past the outbox's memory cap: submitted untracked. The outbox bounds its own tracked submits.
             record.untracked = true;
         } else {
-            record.track(settled.toCompletableFuture());
+            record.track(settled.toCompletableFuture(), null);
         }
     }
 
@@ -96,7 +142,8 @@ final class OwnPurges {
     /**
      * Waits until the purges recorded for this thread are delivered, and forgets them either way.
      *
-     * @return false on timeout, interrupt (the flag set again), or if one was given up or dropped
+     * @return false on timeout, interrupt (the flag set again), if one was given up or dropped, or if one could not
+     *     be tracked (past {@link #limit})
      */
     boolean await(Duration timeout) {
         if (!tracking) {
@@ -110,31 +157,47 @@ final class OwnPurges {
         // Real time: this thread waits for delivery threads. Only differences count, so a timeout of forever may
         // overflow the sum.
         long deadline = System.nanoTime() + Ticker.saturatedNanos(timeout);
-        if (!record.await(deadline)) {
+        if (record.untracked || !record.await(deadline)) {
             return false;
         }
-        return !record.untracked || dispatcher.flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        // Only the first call on this Roan, and only for threads that committed before it.
+        return !record.beforeTracking
+                || dispatcher.flush(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
     /** One thread's record; the callback of each of its tracked submits. */
     private static final class Owed implements BiConsumer<Dispatcher.@Nullable Settled, @Nullable Throwable> {
         /** Tracked submits not yet settled. Guarded by this. */
         private int unsettled;
-        /** One was given up or not delivered. Guarded by this. */
+        /** One was given up, dropped or not delivered. Guarded by this. */
         private boolean failed;
-        /** Purges submitted without tracking: only a flush can tell. Written by the owning thread only. */
+        /** Purges submitted without tracking, past the limit: await cannot tell. Written by the owning thread only. */
         boolean untracked;
+        /** Purges submitted before tracking started: only a flush can tell. Written by the owning thread only. */
+        boolean beforeTracking;
 
-        synchronized int unsettled() {
-            return unsettled;
-        }
-
-        void track(CompletableFuture<Dispatcher.Settled> settled) {
+        /**
+         * Counts {@code settled} until it completes; {@code release}, if any, runs then, before this record learns
+         * of it, whether or not anyone still waits.
+         */
+        void track(CompletableFuture<Dispatcher.Settled> settled, @Nullable Runnable release) {
             synchronized (this) {
                 unsettled++;
             }
             // Runs at once if already settled, else on the delivery thread that settles it.
-            settled.whenComplete(this);
+            if (release == null) {
+                settled.whenComplete(this);
+            } else {
+                settled.whenComplete((result, failure) -> {
+                    release.run();
+                    accept(result, failure);
+                });
+            }
+        }
+
+        synchronized void fail() {
+            failed = true;
+            notifyAll();
         }
 
         @Override
@@ -143,7 +206,8 @@ final class OwnPurges {
             if (settled != Dispatcher.Settled.DELIVERED) {
                 failed = true;
             }
-            if (unsettled == 0) {
+            // A failure ends the wait as well: await returns false without waiting for the others.
+            if (unsettled == 0 || failed) {
                 notifyAll();
             }
         }

@@ -410,6 +410,11 @@ public final class Roan implements AutoCloseable {
      * mode they are written to the outbox table first, in a transaction of their own, so that a crash cannot lose them
      * (the calling thread waits for that insert, as after an auto-commit write).
      *
+     * <p>"Outside any transaction" means outside any Roan can see: inside a transaction it cannot see (Spring's
+     * {@code @Transactional} without the transaction boundary, or a connection whose auto-commit was turned off by
+     * hand) the paths are sent at once all the same, before that transaction commits, and a page re-filled in between
+     * stays stale. Without a transaction boundary the first call sent at once logs a warning saying so, once.
+     *
      * <pre>{@code
      * dsl.transaction(tx -> {
      *     tx.dsl().insertInto(VISITS).set(VISITS.PET_ID, petId).execute();
@@ -483,9 +488,15 @@ public final class Roan implements AutoCloseable {
      * writer no more than before (a thread-local lookup), and that first call waits as {@link #flush(Duration)} does,
      * for every purge owed. Call {@code awaitPurges(Duration.ZERO)} once at startup to start tracking at once (the
      * Spring Boot starter does with {@code roan.read-your-writes.enabled}). Tracking costs each commit about 180
-     * bytes for one path and cache node, freed once delivered; a thread that commits without ever calling this
-     * method keeps one small record, and past 64 commits whose purges are not yet delivered (a cache node down) its
-     * further purges are not tracked, so that memory stays bounded: its next call then waits as {@code flush} does.
+     * bytes for one path and cache node, freed once delivered, whether or not anyone still waits for it. So that
+     * memory stays bounded however long a cache node is down, a Roan tracks at most 10,000 paths not yet delivered
+     * at a time, over all threads: purges beyond that are still delivered but not tracked, and the next call of a
+     * thread that had one returns false at once. A purge of this thread's that did not fit under
+     * {@link Builder#maxOwedPaths(int)} is waited for through the {@linkplain Builder#onOverflowPurge(String...)
+     * overflow purge} that covers it, or, without one, was dropped: the call returns false.
+     *
+     * <p>It covers commits on the calling thread only: work whose commit runs on another thread (an asynchronous
+     * controller's {@code Callable} or {@code DeferredResult}, {@code transactionAsync}) is that thread's to wait for.
      *
      * <pre>{@code
      * dsl.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, title).where(POST.ID.eq(id)).execute());
@@ -494,7 +505,9 @@ public final class Roan implements AutoCloseable {
      *
      * @param timeout how long to wait at most, such as {@code Duration.ofSeconds(2)}; zero only checks
      * @return true if every such purge was delivered (or none was owed); false on timeout, if one was given up or
-     *     dropped, if this Roan is closed, or if the thread was interrupted (its interrupt flag is then set again).
+     *     dropped, if one was not tracked (beyond 10,000 paths not yet delivered), if this Roan is closed, or if the
+     *     thread was interrupted (its interrupt flag is then set again). A purge given up or dropped ends the wait at
+     *     once.
      *     A cache node that is down never makes it throw.
      * @throws IllegalArgumentException if {@code timeout} is null or negative
      * @since 0.1.0

@@ -44,6 +44,8 @@ final class TransactionScopes {
     /** Delivery of committed work, remembered per thread for {@link Roan#awaitPurges}. */
     private final OwnPurges own;
     private final AtomicBoolean warnedNotTransactional = new AtomicBoolean();
+    /** purgeAfterCommit sent at once without a boundary: logged once. */
+    private final AtomicBoolean warnedByHandAtOnce = new AtomicBoolean();
     /** One object per Roan, so that a boundary shared by several Roans can tell their purges apart. */
     private final Consumer<Set<String>> release;
 
@@ -89,6 +91,12 @@ final class TransactionScopes {
         // transaction's jOOQ writes, if it has any (see Roan#purgeAfterCommit).
         if (boundary != null && holdInBoundary(paths, null)) {
             return;
+        }
+        if (boundary == null && warnedByHandAtOnce.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "Roan: purgeAfterCommit() outside dsl.transaction(...) sends its purges at once, and"
+                    + " no transaction boundary is set: inside a transaction Roan cannot see (Spring's @Transactional"
+                    + " without Roan.Builder.transactionBoundary, or a connection with auto-commit off) they would go"
+                    + " before the commit, and a page re-filled meanwhile stays stale. Logged once");
         }
         sendCommitted(paths);
     }

@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.roan.testkit.PurgeServer;
+import java.lang.reflect.Field;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterEach;
@@ -189,19 +193,56 @@ class AwaitPurgesTest {
     }
 
     @Test
-    void pastTheCapOfUnsettledCommitsItStillWaitsForThem() {
-        for (int i = 0; i < OwnPurges.MAX_UNSETTLED; i++) {
-            roan.purgeAfterCommit("/held/" + i);
+    void whileANodeIsDownTrackingStaysBoundedAcrossRequests() throws Exception {
+        cache.respond(path -> PurgeServer.Answer.status(503));
+        // As the starter does: a commit per request, then the record cleared after it.
+        int requests = OwnPurges.MAX_TRACKED_PATHS + 2_000;
+        for (int request = 0; request < requests; request++) {
+            roan.purgeAfterCommit("/owners/6");
+            roan.awaitPurges(Duration.ZERO);
         }
-        // Beyond the cap: submitted untracked, so that a thread that never waits keeps no more memory.
-        roan.purgeAfterCommit("/late");
-        release.countDown();
 
-        // Long enough for the tracked purges to be delivered: only the untracked one can make it false.
-        assertThat(roan.awaitPurges(Duration.ofSeconds(2))).as("the untracked purge of /late is still held").isFalse();
-        releaseLate.countDown();
-        roan.purgeAfterCommit("/held/again");
-        assertThat(roan.awaitPurges(Waits.DELIVERY)).isTrue();
+        assertThat(waiters(roan)).as("waiters the dispatcher holds for tracked submits after %s requests", requests)
+                .isEqualTo(OwnPurges.MAX_TRACKED_PATHS);
+        roan.purgeAfterCommit("/owners/6");
+        long start = System.nanoTime();
+        assertThat(roan.awaitPurges(Waits.DELIVERY)).as("past the limit: not tracked, so it cannot tell").isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("without waiting").isLessThan(Duration.ofSeconds(5));
+
+        // Up again, so that closing does not wait its timeout (OwnPurgesTest shows the count going down).
+        cache.respond(path -> PurgeServer.Answer.status(200));
+    }
+
+    /** Waiters attached to the dispatcher's entries for tracked submits, over all nodes, read under its lock. */
+    private static int waiters(Roan roan) throws Exception {
+        Object dispatcher = field(roan, "dispatcher");
+        Lock lock = (Lock) field(dispatcher, "lock");
+        int total = 0;
+        lock.lock();
+        try {
+            for (Object node : (List<?>) field(dispatcher, "nodes")) {
+                for (Object entry : ((Map<?, ?>) field(node, "entries")).values()) {
+                    List<?> waiting = (List<?>) field(entry, "waiters");
+                    total += waiting == null ? 0 : waiting.size();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return total;
+    }
+
+    private static Object field(Object owner, String name) throws Exception {
+        for (Class<?> c = owner.getClass(); c != null; c = c.getSuperclass()) {
+            try {
+                Field field = c.getDeclaredField(name);
+                field.setAccessible(true);
+                return field.get(owner);
+            } catch (NoSuchFieldException e) {
+                // a superclass's
+            }
+        }
+        throw new NoSuchFieldException(name);
     }
 
     private static void sleep(long millis) {

@@ -139,4 +139,33 @@ class PurgeAfterCommitTest {
         }
         assertThat(cache.count()).isZero();
     }
+
+    @Test
+    void sentAtOnceWithoutABoundaryItWarnsOnceThatATransactionRoanCannotSeeIsNotWaitedFor() {
+        try (LogCapture log = new LogCapture()) {
+            dsl.transaction(tx -> roan.purgeAfterCommit("/owners/5"));
+            assertThat(log.messages(Level.WARNING)).as("warnings inside a jOOQ transaction").isEmpty();
+
+            roan.purgeAfterCommit("/owners/6");
+            roan.purgeAfterCommit("/owners/7");
+
+            assertThat(log.messages(Level.WARNING)).as("warnings").singleElement().asString()
+                    .contains("purgeAfterCommit()", "sends its purges at once", "no transaction boundary",
+                            "@Transactional", "auto-commit off")
+                    .doesNotContain("/owners");
+        }
+    }
+
+    @Test
+    void withABoundaryThatHasNoTransactionItSendsAtOnceWithoutAWarning() {
+        try (LogCapture log = new LogCapture();
+                Roan bounded = Roan.builder().purgeUrl(cache.purgeUrl()).transactionBoundary((paths, release) -> false)
+                        .build()) {
+            bounded.purgeAfterCommit("/owners/6");
+
+            assertThat(bounded.flush(Waits.DELIVERY)).isTrue();
+            assertThat(log.messages(Level.WARNING)).as("warnings").isEmpty();
+        }
+        assertThat(fixture.purged()).containsExactly("/owners/6");
+    }
 }

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.roan.jooq.Roan;
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.method.HandlerMethod;
 
 /**
  * The wait of {@code roan.read-your-writes}: after a request that may have written, {@link Roan#awaitPurges} for the
@@ -20,6 +22,11 @@ final class ReadYourWrites {
 
     private final Roan roan;
     private final Duration timeout;
+    /**
+     * This thread waited in the current request already: the second of the two hooks finds nothing owed and must not
+     * be taken for a wait that succeeded. Cleared by {@link #clear}.
+     */
+    private final ThreadLocal<Boolean> waited = new ThreadLocal<>();
     /** The last wait timed out: further timeouts are logged at DEBUG only, until a wait succeeds again. */
     private final AtomicBoolean timingOut = new AtomicBoolean();
 
@@ -38,11 +45,27 @@ final class ReadYourWrites {
         };
     }
 
-    /** Waits for the purges of this thread's commits, if {@code method} may have written. Never throws. */
-    void awaitAfter(String method, String uri) {
-        if (!unsafe(method)) {
+    /**
+     * Names a handler for the log, as {@code OwnerController.processUpdate}: not the request's URI, which may carry
+     * a secret (a password reset token in the path).
+     */
+    static String describe(@Nullable Object handler) {
+        if (handler instanceof HandlerMethod method) {
+            return method.getBeanType().getSimpleName() + "." + method.getMethod().getName();
+        }
+        return handler == null ? "the handler" : handler.getClass().getSimpleName();
+    }
+
+    /**
+     * Waits for the purges of this thread's commits, if {@code method} may have written. Never throws.
+     *
+     * @param handler what handled the request, for the log, as {@link #describe} names it
+     */
+    void awaitAfter(String method, String handler) {
+        if (!unsafe(method) || waited.get() != null) {
             return;
         }
+        waited.set(Boolean.TRUE);
         boolean delivered;
         try {
             delivered = roan.awaitPurges(timeout);
@@ -56,18 +79,19 @@ final class ReadYourWrites {
                 LOG.log(Level.INFO, "Roan: responses after writes get their purges delivered in time again");
             }
         } else if (timingOut.compareAndSet(false, true)) {
-            LOG.log(Level.INFO, () -> "Roan: the response to " + method + " " + uri + " waited " + timeout
-                    + " (roan.read-your-writes.timeout) for the purges of its writes, which were not all delivered"
+            LOG.log(Level.INFO, () -> "Roan: the response to a " + method + " handled by " + handler + " waited "
+                    + timeout + " (roan.read-your-writes.timeout) for the purges of its writes, which were not all delivered"
                     + " (a cache node is slow or down, see Roan's warnings); answered anyway, and the next page may"
                     + " be stale. Logged once until a wait succeeds again; further ones at DEBUG");
         } else {
-            LOG.log(Level.DEBUG, () -> "Roan: the response to " + method + " " + uri + " waited " + timeout
-                    + " for its purges; answered anyway");
+            LOG.log(Level.DEBUG, () -> "Roan: the response to a " + method + " handled by " + handler + " waited "
+                    + timeout + " for its purges; answered anyway");
         }
     }
 
     /** After the request: the thread's record is forgotten, so that its next request does not wait for this one's. */
     void clear() {
+        waited.remove();
         try {
             roan.awaitPurges(Duration.ZERO);
         } catch (RuntimeException e) {

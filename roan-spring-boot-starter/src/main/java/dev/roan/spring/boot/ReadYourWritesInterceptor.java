@@ -21,7 +21,7 @@ final class ReadYourWritesInterceptor implements HandlerInterceptor {
     @Override
     public void postHandle(HttpServletRequest request, HttpServletResponse response, Object handler,
             @Nullable ModelAndView modelAndView) {
-        wait.awaitAfter(request.getMethod(), request.getRequestURI());
+        wait.awaitAfter(request.getMethod(), ReadYourWrites.describe(handler));
     }
 
     @Override

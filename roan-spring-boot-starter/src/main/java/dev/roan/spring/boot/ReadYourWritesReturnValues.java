@@ -62,7 +62,8 @@ final class ReadYourWritesReturnValues implements BeanPostProcessor {
             HttpServletRequest request = webRequest.getNativeRequest(HttpServletRequest.class);
             ReadYourWrites waiting = wait.getIfAvailable();
             if (request != null && waiting != null) {
-                waiting.awaitAfter(request.getMethod(), request.getRequestURI());
+                waiting.awaitAfter(request.getMethod(), returnType.getContainingClass().getSimpleName() + "."
+                        + returnType.getExecutable().getName());
             }
             delegate.handleReturnValue(returnValue, returnType, mavContainer, webRequest);
         }

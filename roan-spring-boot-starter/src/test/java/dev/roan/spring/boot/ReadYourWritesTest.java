@@ -45,6 +45,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.servlet.HandlerInterceptor;
@@ -77,6 +78,12 @@ class ReadYourWritesTest {
         ResponseEntity<Void> createAnsweringWithAnEntity() {
             transactions.executeWithoutResult(status -> insert());
             return ResponseEntity.status(HttpStatus.SEE_OTHER).location(URI.create("/posts")).build();
+        }
+
+        @PostMapping("/reset/{token}")
+        String reset(@PathVariable("token") String token) {
+            transactions.executeWithoutResult(status -> insert());
+            return "redirect:/posts";
         }
 
         @PostMapping("/api/posts")
@@ -230,41 +237,68 @@ class ReadYourWritesTest {
             }
             return PurgeServer.Answer.status(200);
         });
-        Logger logger = Logger.getLogger(ReadYourWrites.class.getName());
-        List<LogRecord> records = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Level previous = logger.getLevel();
-        logger.setLevel(Level.ALL);
-        logger.addHandler(handler);
-        try (Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).closeTimeout(Duration.ZERO).shutdownHook(false)
-                .build()) {
+        try (Records records = new Records();
+                Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).closeTimeout(Duration.ZERO).shutdownHook(false)
+                        .build()) {
             ReadYourWrites wait = new ReadYourWrites(roan, Duration.ofMillis(500));
             for (int i = 0; i < 3; i++) {
                 roan.purgeAfterCommit("/held");
-                wait.awaitAfter("POST", "/posts");
+                wait.awaitAfter("POST", "Posts.create");
+                wait.awaitAfter("POST", "Posts.create"); // the second hook of the same request: nothing owed
+                wait.clear();
             }
             roan.purgeAfterCommit("/fine");
-            wait.awaitAfter("POST", "/posts");
+            wait.awaitAfter("POST", "Posts.create");
+            wait.clear();
 
-            assertThat(records.stream().filter(r -> r.getLevel() == Level.INFO).map(LogRecord::getMessage))
-                    .as("one INFO for the outage, one when waits succeed again").hasSize(2)
-                    .anySatisfy(m -> assertThat(m).contains("roan.read-your-writes.timeout", "POST /posts"));
-            assertThat(records).as("nothing above INFO").allMatch(r -> r.getLevel().intValue() <= Level.INFO.intValue());
-        } finally {
-            logger.removeHandler(handler);
+            assertThat(records.messages(Level.INFO)).as("one INFO for the outage, one when waits succeed again")
+                    .hasSize(2).anySatisfy(m -> assertThat(m).contains("roan.read-your-writes.timeout",
+                            "POST handled by Posts.create"));
+            assertThat(records.all).as("nothing above INFO")
+                    .allMatch(r -> r.getLevel().intValue() <= Level.INFO.intValue());
+        }
+    }
+
+    @Test
+    void aTimeoutNamesTheHandlerNotTheUriWhichMayHoldASecret() throws Exception {
+        start("roan.read-your-writes.enabled=true", "roan.read-your-writes.timeout=200ms");
+        try (Records records = new Records()) {
+            HttpResponse<String> response = post("/reset/s3cret-t0ken").get(10, TimeUnit.SECONDS);
+
+            assertThat(response.statusCode()).isEqualTo(302);
+            assertThat(records.messages(Level.INFO)).as("the timeout's INFO").singleElement().asString()
+                    .contains("POST handled by Posts.reset").doesNotContain("s3cret", "/reset");
+            assertThat(records.all).as("any level").noneMatch(r -> String.valueOf(r.getMessage()).contains("s3cret"));
+        }
+    }
+
+    /** ReadYourWrites's log records, every level, while open. */
+    private static final class Records extends Handler implements AutoCloseable {
+        private final Logger logger = Logger.getLogger(ReadYourWrites.class.getName());
+        private final Level previous = logger.getLevel();
+        final List<LogRecord> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Records() {
+            logger.setLevel(Level.ALL);
+            logger.addHandler(this);
+        }
+
+        List<String> messages(Level level) {
+            return all.stream().filter(r -> r.getLevel() == level).map(LogRecord::getMessage).toList();
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            all.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
             logger.setLevel(previous);
         }
     }
@@ -280,6 +314,15 @@ class ReadYourWritesTest {
 
             assertThat(roan.awaitPurges(Duration.ZERO)).as("nothing owed by this thread any more").isTrue();
         }
+    }
+
+    @Test
+    void theInterceptorNamesAHandlerByItsClassAndMethod() throws Exception {
+        Object handler = new org.springframework.web.method.HandlerMethod(new Posts(null, null),
+                Posts.class.getDeclaredMethod("reset", String.class));
+
+        assertThat(ReadYourWrites.describe(handler)).isEqualTo("Posts.reset");
+        assertThat(ReadYourWrites.describe(new Object())).isEqualTo("Object");
     }
 
     @Test
