@@ -59,6 +59,7 @@ final class RoanExecuteListener implements ExecuteListener {
     private final @Nullable Outbox outbox;
     private final AtomicBoolean warnedUnknownTransaction = new AtomicBoolean();
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
+    private final AtomicBoolean warnedRelatedFailure = new AtomicBoolean();
     /** Roan's record listener, to tell a configuration attached before rules with placeholders existed. */
     private final RecordListenerProvider recordListener;
     private volatile boolean warnedNoRecords;
@@ -122,6 +123,10 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         try {
             rowsBefore.readFor(ctx);
+        } catch (ReadGuard.Unguarded e) {
+            // The read failed in the writer's transaction, which PostgreSQL has aborted: the statement fails with its
+            // error, as it would have met it (a lock timeout, a deadlock) itself.
+            throw e.failure;
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         }
@@ -134,6 +139,11 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         try {
             executed(ctx);
+        } catch (ReadGuard.Unguarded e) {
+            // A related read failed in the writer's transaction, which PostgreSQL has aborted: the statement fails with
+            // its error, rather than the next statement with "current transaction is aborted", or the commit
+            // silently rolling back.
+            throw e.failure;
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         }
@@ -163,7 +173,7 @@ final class RoanExecuteListener implements ExecuteListener {
             // A batch sent in chunks (Settings.batchSize) ends each chunk's execution: read it once, at its end. Its
             // related rows, though, only now, while the connection is there: again, with the bind sets so far.
             if (stack.top.related != null) {
-                stack.top.related = relatedRows.readFor(ctx, stack.top.written, null);
+                stack.top.related = related(ctx, stack.top.written, null);
             }
             return;
         }
@@ -185,7 +195,7 @@ final class RoanExecuteListener implements ExecuteListener {
                 warnBatchedAutoCommit(written);
             }
             // Related rows are read now, on the statement's connection, which end() may find released.
-            RelatedRows.Read related = relatedRows.any() ? relatedRows.readFor(ctx, written, readBefore(ctx)) : null;
+            RelatedRows.Read related = relatedRows.any() ? related(ctx, written, readBefore(ctx)) : null;
             stack.top = new Pending(ctx, written, autoCommit, related, stack.top);
         }
     }
@@ -237,6 +247,27 @@ final class RoanExecuteListener implements ExecuteListener {
         return ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
                 ? matcher.match(pending.written, records, BatchBinds.of(ctx), pending.related)
                 : matcher.match(pending.written, ctx.result(), records, readBefore(ctx), pending.related);
+    }
+
+    /**
+     * The related rows of the statement's writes; null, so that the rules with {@code via} fall back, if reading them
+     * failed outside the guarded read itself (a bug of Roan's, a value it cannot bind): the statement's other rules
+     * still purge.
+     */
+    private RelatedRows.@Nullable Read related(ExecuteContext ctx, List<WriteDetector.Written> written,
+            RowsBefore.@Nullable Read before) {
+        try {
+            return relatedRows.readFor(ctx, written, before);
+        } catch (ReadGuard.Unguarded e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            if (warnedRelatedFailure.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "Roan failed to read the rows related to a statement's writes; its rules with"
+                        + " via purge their fallback paths instead, its other rules as usual, and the statement itself"
+                        + " is unaffected. Please report this with the stack trace (logged once).", e);
+            }
+            return null;
+        }
     }
 
     /** The rows {@link #executeStart} read, if it read any. */

@@ -32,7 +32,9 @@ import org.jspecify.annotations.Nullable;
  * <p>The read runs in {@code executeStart}, on the statement's connection (so in its transaction), with the
  * statement's own table and WHERE condition (the same condition objects, so the same bind values), and locks the rows
  * as the statement will ({@code FOR UPDATE}) where the dialect has it, so that no other transaction changes the
- * values between the read and the write. It goes through the statement's configuration with the same listeners:
+ * values between the read and the write. Where auto-commit is off it runs inside a savepoint until a read of its shape
+ * has succeeded once ({@link ReadGuard}), and without one after, so that it costs PostgreSQL no subtransaction per
+ * statement. It goes through the statement's configuration with the same listeners:
  * Roan's own listener sees a plain SELECT and ignores it, the user's listeners see the statement that ran.
  *
  * <p>Only single-table DSL statements of tables that know their columns (generated ones) are read. Plain SQL, MERGE,
@@ -57,6 +59,7 @@ final class RowsBefore {
     private final Rules rules;
     private final RecordWrites records;
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
+    private final ReadGuard.Shapes shapes = new ReadGuard.Shapes();
 
     RowsBefore(Rules rules, RecordWrites records) {
         this.rules = rules;
@@ -202,19 +205,21 @@ final class RowsBefore {
             columns.add(column);
         }
         DSLContext dsl = ReadGuard.on(ctx, connection);
-        ResultQuery<Record> select = where == null
-                ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1)
+        boolean locking = LOCKING.contains(ctx.family());
+        ResultQuery<Record> all = locking
+                ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1).forUpdate()
+                : dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1);
+        ResultQuery<Record> select = where == null ? all : locking
+                ? dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1).forUpdate()
                 : dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1);
-        if (LOCKING.contains(ctx.family())) {
-            select = where == null
-                    ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1).forUpdate()
-                    : dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1).forUpdate();
-        }
+        // Its shape is the read without the statement's WHERE, which the statement itself runs with: what can fail
+        // of the read alone (its columns, its table, its lock) fails the first time.
+        String shape = dsl.render(all);
         Result<Record> result;
         try {
-            ResultQuery<Record> read = select;
-            // In a savepoint: on PostgreSQL a failed read would abort the user's transaction.
-            result = ReadGuard.run(connection, read::fetch);
+            // In a savepoint until this shape has worked: on PostgreSQL a failed read would abort the user's
+            // transaction. An Unguarded failure past that goes to the listener, to fail the statement.
+            result = ReadGuard.run(connection, shapes, shape, select::fetch);
         } catch (DataAccessException e) {
             if (warnedFailure.compareAndSet(false, true)) {
                 LOG.log(Level.WARNING, () -> "Roan could not read the rows a write of "
