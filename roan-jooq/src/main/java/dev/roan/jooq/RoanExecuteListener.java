@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.jooq.DDLQuery;
 import org.jooq.ExecuteContext;
+import org.jooq.exception.DataAccessException;
 import org.jooq.ExecuteListener;
 import org.jooq.Query;
 import org.jooq.RecordListenerProvider;
@@ -126,7 +127,7 @@ final class RoanExecuteListener implements ExecuteListener {
         } catch (ReadGuard.Unguarded e) {
             // The read failed in the writer's transaction, which PostgreSQL has aborted: the statement fails with its
             // error, as it would have met it (a lock timeout, a deadlock) itself.
-            throw e.failure;
+            throw failure(ctx, e);
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         }
@@ -143,10 +144,25 @@ final class RoanExecuteListener implements ExecuteListener {
             // A related read failed in the writer's transaction, which PostgreSQL has aborted: the statement fails with
             // its error, rather than the next statement with "current transaction is aborted", or the commit
             // silently rolling back.
-            throw e.failure;
+            throw failure(ctx, e);
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         }
+    }
+
+    /**
+     * What the statement fails with when Roan's read failed without a savepoint: the read's own exception, its
+     * {@code SQLException} set on {@code ctx} as if the statement had met it, so that exception translators (Spring's,
+     * which map a lock timeout or a deadlock to the exceptions retry policies know) see it.
+     */
+    private static RuntimeException failure(ExecuteContext ctx, ReadGuard.Unguarded e) {
+        SQLException cause = e.failure instanceof DataAccessException
+                ? ((DataAccessException) e.failure).getCause(SQLException.class)
+                : null;
+        if (cause != null) {
+            ctx.sqlException(cause);
+        }
+        return e.failure;
     }
 
     /**

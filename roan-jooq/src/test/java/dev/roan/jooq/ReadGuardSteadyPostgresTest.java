@@ -11,17 +11,22 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.roan.testkit.Postgres;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
 import org.jooq.SQLDialect;
 import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultExecuteListenerProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +57,8 @@ class ReadGuardSteadyPostgresTest {
     final RoanFixture fixture = new RoanFixture().database(this::configuration);
     private Roan roan;
     private DSLContext dsl;
+    /** The SQL states an exception translator (Spring's) saw, as it sees them: {@code ctx.sqlException()}. */
+    private final List<String> translated = new CopyOnWriteArrayList<>();
 
     private static synchronized void startPostgresOnce() throws IOException {
         if (postgres != null) {
@@ -96,7 +103,15 @@ class ReadGuardSteadyPostgresTest {
         dataSource.setUrl(url);
         dataSource.setUser(postgres.user());
         dataSource.setPassword(postgres.password());
-        return DSL.using(dataSource, SQLDialect.POSTGRES, POSTGRES_NAMES).configuration();
+        return DSL.using(dataSource, SQLDialect.POSTGRES, POSTGRES_NAMES).configuration()
+                .set(new DefaultExecuteListenerProvider(new ExecuteListener() {
+                    @Override
+                    public void exception(ExecuteContext ctx) {
+                        if (ctx.sqlException() != null) {
+                            translated.add(ctx.sqlException().getSQLState());
+                        }
+                    }
+                }));
     }
 
     private static long single(String sql) {
@@ -168,6 +183,8 @@ class ReadGuardSteadyPostgresTest {
                 DSL.using(c).update(POST).set(POST.TITLE, "x").where(POST.ID.eq(10L)).execute();
             })).isInstanceOfSatisfying(DataAccessException.class,
                     e -> assertThat(e.sqlState()).isEqualTo("55P03"));
+            // Once for Roan's SELECT, which passes through the listeners as the statement it is, once for the UPDATE.
+            assertThat(translated).as("what an exception translator sees").containsExactly("55P03", "55P03");
             other.rollback();
         }
         fixture.assertNothingPurged();
