@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * <p>PostgreSQL aborts the whole transaction on any failed statement ("current transaction is aborted, commands
  * ignored until end of transaction block"): a failed read of Roan's would make the user's own statement and commit
  * fail. So where auto-commit is off a read runs inside a savepoint, rolled back to on failure and released after,
- * until a read of its shape ({@link Shapes}: its SQL without the values, or without the statement's own WHERE) has
+ * until a read of its shape ({@link Shapes}: its SQL, for a related read with one value in its IN list) has
  * succeeded once. Past that, it runs without one: on PostgreSQL a row lock taken inside a savepoint gives the
  * savepoint a transaction id of its own, and the writer's UPDATE of that row then a multixact, so a savepoint per
  * read would cost a subtransaction per statement (past 64 in one transaction, PostgreSQL's subtransaction cache
@@ -121,11 +121,12 @@ final class ReadGuard {
     }
 
     /**
-     * The shapes of reads that have succeeded inside a savepoint, per {@link Roan}: at most {@value #MAX} (the
-     * tables, column sets and configurations of an application), past which a new shape stays guarded.
+     * The shapes of reads that have succeeded inside a savepoint, per {@link Roan}: at most {@value #MAX}, none longer
+     * than {@value #LONGEST} characters, past which a new shape stays guarded (correct, at the cost of a savepoint).
      */
     static final class Shapes {
-        static final int MAX = 1_024;
+        static final int MAX = 4_096;
+        static final int LONGEST = 4_096;
         private final Set<String> succeeded = ConcurrentHashMap.newKeySet();
 
         boolean known(String shape) {
@@ -133,7 +134,7 @@ final class ReadGuard {
         }
 
         void succeeded(String shape) {
-            if (succeeded.size() < MAX) {
+            if (shape.length() <= LONGEST && succeeded.size() < MAX) {
                 succeeded.add(shape);
             }
         }

@@ -21,6 +21,7 @@ import org.jooq.Record;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 import org.jooq.Select;
+import org.jooq.conf.ParamType;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
 
@@ -208,8 +209,8 @@ final class RelatedRows {
         StringBuilder shape = new StringBuilder();
         for (int i = 0; i < binding.steps.size(); i++) {
             Via step = binding.steps.get(i);
-            shape.append(dsl.render(read(dsl, step, columns(binding, i), step.to.in(DSL.val((Object) null, step.to)),
-                    lock))).append(";\n");
+            shape.append(read(dsl, step, columns(binding, i), step.to.in(DSL.val((Object) null, step.to)), lock)
+                    .getSQL(ParamType.INDEXED)).append(";\n");
         }
         return shape.toString();
     }

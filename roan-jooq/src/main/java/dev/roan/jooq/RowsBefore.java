@@ -20,6 +20,7 @@ import org.jooq.Result;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
+import org.jooq.conf.ParamType;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.QOM;
 import org.jspecify.annotations.Nullable;
@@ -205,21 +206,23 @@ final class RowsBefore {
             columns.add(column);
         }
         DSLContext dsl = ReadGuard.on(ctx, connection);
-        boolean locking = LOCKING.contains(ctx.family());
-        ResultQuery<Record> all = locking
-                ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1).forUpdate()
-                : dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1);
-        ResultQuery<Record> select = where == null ? all : locking
-                ? dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1).forUpdate()
+        ResultQuery<Record> select = where == null
+                ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1)
                 : dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1);
-        // Its shape is the read without the statement's WHERE, which the statement itself runs with: what can fail
-        // of the read alone (its columns, its table, its lock) fails the first time.
-        String shape = dsl.render(all);
+        if (LOCKING.contains(ctx.family())) {
+            select = where == null
+                    ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1).forUpdate()
+                    : dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1).forUpdate();
+        }
+        // Its shape is its SQL, the statement's WHERE included (its values as ?, whatever the settings): a WHERE that
+        // cannot be read this way fails the first time, in the savepoint, and is never read without one.
+        String shape = select.getSQL(ParamType.INDEXED);
         Result<Record> result;
         try {
             // In a savepoint until this shape has worked: on PostgreSQL a failed read would abort the user's
             // transaction. An Unguarded failure past that goes to the listener, to fail the statement.
-            result = ReadGuard.run(connection, shapes, shape, select::fetch);
+            ResultQuery<Record> read = select;
+            result = ReadGuard.run(connection, shapes, shape, read::fetch);
         } catch (DataAccessException e) {
             if (warnedFailure.compareAndSet(false, true)) {
                 LOG.log(Level.WARNING, () -> "Roan could not read the rows a write of "
