@@ -195,6 +195,27 @@ class ReadGuardSteadyPostgresTest {
     }
 
     @Test
+    void theReadBeforeAnUpdateWaitsForNoLockTheUpdateWouldNotWaitFor() throws Exception {
+        roan.purge("/authors/{author_id}").onUpdate(POST);
+        dsl.transaction(c -> DSL.using(c).update(POST).set(POST.TITLE, "w").where(POST.ID.eq(10L)).execute());
+        fixture.purgedOnce();
+        try (Connection other = postgres.connect(DATABASE); Statement s = other.createStatement()) {
+            other.setAutoCommit(false);
+            // A comment of the post, not committed yet: its foreign key holds a key share lock on the post.
+            s.execute("insert into comment (post_id, body) values (10, 'pending')");
+            // The UPDATE of the title (FOR NO KEY UPDATE) does not wait for it, so neither may its read: a FOR
+            // UPDATE would, and here time out and fail the statement.
+            dsl.transaction(c -> {
+                DSL.using(c).execute("set local lock_timeout = '200ms'");
+                DSL.using(c).update(POST).set(POST.TITLE, "x").where(POST.ID.eq(10L)).execute();
+            });
+            other.rollback();
+        }
+        assertThat(single("select count(*) from post where id = 10 and title = 'x'")).isOne();
+        assertThat(fixture.purgedOnce()).containsExactly("/authors/1");
+    }
+
+    @Test
     void theRelatedRowStaysLockedAgainstAMoveUntilTheWriterCommits() throws Exception {
         roan.purge("/authors/{author_id}").onInsert(COMMENT).via(COMMENT.POST_ID, POST.ID);
         dsl.transaction(c -> {
