@@ -177,6 +177,8 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         try {
             executed(ctx);
+        } catch (ReadGuard.Unguarded e) {
+            // The batch failed already, and with it a PostgreSQL transaction: its related rows fall back.
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         }
