@@ -80,8 +80,6 @@ final class ReadGuard {
             } catch (SQLException e) {
                 // Some drivers cannot release one; it ends with the transaction anyway.
             }
-        }
-        if (savepoint != null) {
             shapes.succeeded(shape);
         }
         return result;
