@@ -3,6 +3,7 @@ package dev.roan.jooq;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,8 +18,10 @@ import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
 import org.jooq.Field;
 import org.jooq.Record;
+import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 import org.jooq.Select;
+import org.jooq.conf.ParamType;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
 
@@ -30,15 +33,30 @@ import org.jspecify.annotations.Nullable;
  * statement's connection and so in its transaction: it sees what the transaction wrote before (a pet created in it).
  * The {@code from} values come from what the statement tells (its values, its records, a batch's bind sets) and from
  * the rows {@link RowsBefore} read before an UPDATE or DELETE; a RETURNING result is fetched only after
- * {@code executeEnd}, too late. One {@code SELECT DISTINCT} per rule and step, values bound, {@value #CHUNK} at a time,
- * inside a savepoint ({@link ReadGuard}). A rule whose {@code from} values some row does not tell, or whose read fails,
- * gets an unknown row besides those it read, so that its fallback paths are purged too.
+ * {@code executeEnd}, too late. One {@code SELECT} per rule and step, values bound, {@value #CHUNK} at a time, inside
+ * a savepoint until a read of its shape has succeeded once ({@link ReadGuard}). A rule whose {@code from} values some
+ * row does not tell, or whose read fails, gets an unknown row besides those it read, so that its fallback paths are
+ * purged too.
+ *
+ * <p>The read locks the rows it reads ({@code FOR SHARE}) on PostgreSQL, MySQL and MariaDB: otherwise a transaction
+ * that moves the related row (a pet to another owner; a plain UPDATE, which does not wait for the key lock the
+ * visit's foreign key took) could commit and purge both owners' pages between this read and the writer's commit; the
+ * new owner's page, rendered again without the uncommitted visit, would stay cached, as the writer purges only the
+ * owner it read. With the lock that UPDATE waits for the writer's commit, or (if it came first) the read waits for
+ * the UPDATE's commit and reads the new owner.
  */
 final class RelatedRows {
 
     private static final System.Logger LOG = Log.LOGGER;
     /** The key of the unknown row that stands for rows whose read failed, already logged. */
     static final String FAILED = "\u0000related read failed";
+    /**
+     * Families whose {@code SELECT ... FOR SHARE} (MariaDB: {@code LOCK IN SHARE MODE}) takes shared row locks. H2
+     * has only {@code FOR UPDATE}, which would make every read of a related row wait for its writers and them for it;
+     * there, and elsewhere, the read does not lock.
+     */
+    private static final Set<SQLDialect> SHARING = EnumSet.of(SQLDialect.POSTGRES, SQLDialect.YUGABYTEDB,
+            SQLDialect.MYSQL, SQLDialect.MARIADB);
     /** The most values bound in one read: far below every database's limit on bind values. */
     static final int CHUNK = 1_000;
 
@@ -46,6 +64,7 @@ final class RelatedRows {
     private final RecordWrites records;
     /** Rules whose read failed, warned about once each. */
     private final Set<Rule> warnedFailure = ConcurrentHashMap.newKeySet();
+    private final ReadGuard.Shapes shapes = new ReadGuard.Shapes();
 
     RelatedRows(Rules rules, RecordWrites records) {
         this.rules = rules;
@@ -111,8 +130,14 @@ final class RelatedRows {
             // dsl.batched(...): the statement has not run yet, so a read would not see its rows.
             unknown = true;
         } else if (!values.isEmpty()) {
+            DSLContext dsl = ReadGuard.on(ctx, connection);
+            boolean lock = SHARING.contains(ctx.family());
             try {
-                reached.addAll(ReadGuard.run(connection, () -> select(ReadGuard.on(ctx, connection), binding, values)));
+                reached.addAll(ReadGuard.run(connection, shapes, shape(dsl, binding, lock),
+                        () -> select(dsl, binding, values, lock)));
+            } catch (ReadGuard.Unguarded e) {
+                // The writer's transaction may be aborted: its statement fails with the read's error.
+                throw e;
             } catch (RuntimeException e) {
                 failed(binding, w, e);
                 reached.clear();
@@ -130,25 +155,27 @@ final class RelatedRows {
         return reached;
     }
 
-    /** The steps' reads, each a SELECT DISTINCT of the columns the next step (or the path) needs. */
-    private static List<Map<String, Object>> select(DSLContext dsl, Rules.Binding binding, Set<Object> fromValues) {
-        Rule rule = binding.rule;
+    /**
+     * The steps' reads, each a SELECT of the columns the next step (or the path) needs, locking the rows read
+     * ({@code FOR SHARE}) if {@code lock}; without a lock a SELECT DISTINCT (PostgreSQL refuses DISTINCT with a
+     * locking clause, so with one the rows are made distinct here).
+     */
+    private static List<Map<String, Object>> select(DSLContext dsl, Rules.Binding binding, Set<Object> fromValues,
+            boolean lock) {
         List<Via> steps = binding.steps;
         Set<Object> values = fromValues;
         List<Map<String, Object>> rows = List.of();
         for (int i = 0; i < steps.size() && !values.isEmpty(); i++) {
             Via step = steps.get(i);
-            boolean last = i == steps.size() - 1;
-            List<Field<?>> columns = columns(step, last ? rule.template().placeholders()
-                    : List.of(steps.get(i + 1).from.getName()));
-            rows = new ArrayList<>();
+            List<Field<?>> columns = columns(binding, i);
+            Set<Map<String, Object>> distinct = new LinkedHashSet<>();
             List<Object> all = new ArrayList<>(values);
             for (int start = 0; start < all.size(); start += CHUNK) {
                 List<Object> chunk = all.subList(start, Math.min(all.size(), start + CHUNK));
-                rows.addAll(RowValues.returnedRows(dsl.selectDistinct(columns).from(step.toTable)
-                        .where(step.to.in(chunk)).fetch()));
+                distinct.addAll(RowValues.returnedRows(read(dsl, step, columns, step.to.in(chunk), lock).fetch()));
             }
-            if (!last) {
+            rows = new ArrayList<>(distinct);
+            if (i < steps.size() - 1) {
                 String next = steps.get(i + 1).from.getName();
                 values = new LinkedHashSet<>();
                 for (Map<String, Object> row : rows) {
@@ -161,6 +188,31 @@ final class RelatedRows {
             }
         }
         return rows;
+    }
+
+    private static ResultQuery<Record> read(DSLContext dsl, Via step, List<Field<?>> columns, Condition where,
+            boolean lock) {
+        return lock
+                ? dsl.select(columns).from(step.toTable).where(where).forShare()
+                : dsl.selectDistinct(columns).from(step.toTable).where(where);
+    }
+
+    /** The columns step {@code i} reads: the next step's from column, or the last step's the path's placeholders. */
+    private static List<Field<?>> columns(Rules.Binding binding, int i) {
+        List<Via> steps = binding.steps;
+        return columns(steps.get(i), i == steps.size() - 1 ? binding.rule.template().placeholders()
+                : List.of(steps.get(i + 1).from.getName()));
+    }
+
+    /** The shape of a rule's reads ({@link ReadGuard.Shapes}): each step's SQL with one value. */
+    private static String shape(DSLContext dsl, Rules.Binding binding, boolean lock) {
+        StringBuilder shape = new StringBuilder();
+        for (int i = 0; i < binding.steps.size(); i++) {
+            Via step = binding.steps.get(i);
+            shape.append(read(dsl, step, columns(binding, i), step.to.in(DSL.val((Object) null, step.to)), lock)
+                    .getSQL(ParamType.INDEXED)).append(";\n");
+        }
+        return shape.toString();
     }
 
     /** The columns of a step's table by name, as registration checked them. */

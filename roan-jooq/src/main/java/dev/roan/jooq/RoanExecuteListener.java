@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 import org.jooq.DDLQuery;
 import org.jooq.ExecuteContext;
+import org.jooq.exception.DataAccessException;
 import org.jooq.ExecuteListener;
 import org.jooq.Query;
 import org.jooq.RecordListenerProvider;
@@ -59,6 +60,7 @@ final class RoanExecuteListener implements ExecuteListener {
     private final @Nullable Outbox outbox;
     private final AtomicBoolean warnedUnknownTransaction = new AtomicBoolean();
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
+    private final AtomicBoolean warnedRelatedFailure = new AtomicBoolean();
     /** Roan's record listener, to tell a configuration attached before rules with placeholders existed. */
     private final RecordListenerProvider recordListener;
     private volatile boolean warnedNoRecords;
@@ -122,6 +124,10 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         try {
             rowsBefore.readFor(ctx);
+        } catch (ReadGuard.Unguarded e) {
+            // The read failed in the writer's transaction, which PostgreSQL has aborted: the statement fails with its
+            // error, as it would have met it (a lock timeout, a deadlock) itself.
+            throw failure(ctx, e);
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         }
@@ -134,9 +140,29 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         try {
             executed(ctx);
+        } catch (ReadGuard.Unguarded e) {
+            // A related read failed in the writer's transaction, which PostgreSQL has aborted: the statement fails with
+            // its error, rather than the next statement with "current transaction is aborted", or the commit
+            // silently rolling back.
+            throw failure(ctx, e);
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         }
+    }
+
+    /**
+     * What the statement fails with when Roan's read failed without a savepoint: the read's own exception, its
+     * {@code SQLException} set on {@code ctx} as if the statement had met it, so that exception translators (Spring's,
+     * which map a lock timeout or a deadlock to the exceptions retry policies know) see it.
+     */
+    private static RuntimeException failure(ExecuteContext ctx, ReadGuard.Unguarded e) {
+        SQLException cause = e.failure instanceof DataAccessException
+                ? ((DataAccessException) e.failure).getCause(SQLException.class)
+                : null;
+        if (cause != null) {
+            ctx.sqlException(cause);
+        }
+        return e.failure;
     }
 
     /**
@@ -151,6 +177,8 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         try {
             executed(ctx);
+        } catch (ReadGuard.Unguarded e) {
+            // The batch failed already, and with it a PostgreSQL transaction: its related rows fall back.
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         }
@@ -163,7 +191,7 @@ final class RoanExecuteListener implements ExecuteListener {
             // A batch sent in chunks (Settings.batchSize) ends each chunk's execution: read it once, at its end. Its
             // related rows, though, only now, while the connection is there: again, with the bind sets so far.
             if (stack.top.related != null) {
-                stack.top.related = relatedRows.readFor(ctx, stack.top.written, null);
+                stack.top.related = related(ctx, stack.top.written, null);
             }
             return;
         }
@@ -185,7 +213,7 @@ final class RoanExecuteListener implements ExecuteListener {
                 warnBatchedAutoCommit(written);
             }
             // Related rows are read now, on the statement's connection, which end() may find released.
-            RelatedRows.Read related = relatedRows.any() ? relatedRows.readFor(ctx, written, readBefore(ctx)) : null;
+            RelatedRows.Read related = relatedRows.any() ? related(ctx, written, readBefore(ctx)) : null;
             stack.top = new Pending(ctx, written, autoCommit, related, stack.top);
         }
     }
@@ -237,6 +265,27 @@ final class RoanExecuteListener implements ExecuteListener {
         return ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
                 ? matcher.match(pending.written, records, BatchBinds.of(ctx), pending.related)
                 : matcher.match(pending.written, ctx.result(), records, readBefore(ctx), pending.related);
+    }
+
+    /**
+     * The related rows of the statement's writes; null, so that the rules with {@code via} fall back, if reading them
+     * failed outside the guarded read itself (a bug of Roan's, a value it cannot bind): the statement's other rules
+     * still purge.
+     */
+    private RelatedRows.@Nullable Read related(ExecuteContext ctx, List<WriteDetector.Written> written,
+            RowsBefore.@Nullable Read before) {
+        try {
+            return relatedRows.readFor(ctx, written, before);
+        } catch (ReadGuard.Unguarded e) {
+            throw e;
+        } catch (RuntimeException | LinkageError e) {
+            if (warnedRelatedFailure.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "Roan failed to read the rows related to a statement's writes; its rules with"
+                        + " via purge their fallback paths instead, its other rules as usual, and the statement itself"
+                        + " is unaffected. Please report this with the stack trace (logged once).", e);
+            }
+            return null;
+        }
     }
 
     /** The rows {@link #executeStart} read, if it read any. */

@@ -19,7 +19,9 @@ import org.jooq.Record;
 import org.jooq.Result;
 import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
+import org.jooq.SelectForUpdateStep;
 import org.jooq.Table;
+import org.jooq.conf.ParamType;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.QOM;
 import org.jspecify.annotations.Nullable;
@@ -31,8 +33,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The read runs in {@code executeStart}, on the statement's connection (so in its transaction), with the
  * statement's own table and WHERE condition (the same condition objects, so the same bind values), and locks the rows
- * as the statement will ({@code FOR UPDATE}) where the dialect has it, so that no other transaction changes the
- * values between the read and the write. It goes through the statement's configuration with the same listeners:
+ * as the statement will ({@code FOR UPDATE}, before an UPDATE on PostgreSQL {@code FOR NO KEY UPDATE}) where the
+ * dialect has it, so that no other transaction changes the
+ * values between the read and the write. Where auto-commit is off it runs inside a savepoint until a read of its shape
+ * has succeeded once ({@link ReadGuard}), and without one after, so that it costs PostgreSQL no subtransaction per
+ * statement. It goes through the statement's configuration with the same listeners:
  * Roan's own listener sees a plain SELECT and ignores it, the user's listeners see the statement that ran.
  *
  * <p>Only single-table DSL statements of tables that know their columns (generated ones) are read. Plain SQL, MERGE,
@@ -53,10 +58,18 @@ final class RowsBefore {
      */
     private static final Set<SQLDialect> LOCKING = EnumSet.of(SQLDialect.H2, SQLDialect.POSTGRES, SQLDialect.YUGABYTEDB,
             SQLDialect.MYSQL, SQLDialect.MARIADB);
+    /**
+     * Families where an UPDATE that changes no key column locks its rows {@code FOR NO KEY UPDATE}, which does not
+     * wait for the key share locks of the foreign keys that reference them: the read before an UPDATE takes that
+     * lock, not a stronger one, so that it waits for nothing (and can time out on nothing) the UPDATE would not. An
+     * UPDATE of a key column takes {@code FOR UPDATE} itself, as a DELETE does, strengthening the lock as it runs.
+     */
+    private static final Set<SQLDialect> NO_KEY = EnumSet.of(SQLDialect.POSTGRES, SQLDialect.YUGABYTEDB);
 
     private final Rules rules;
     private final RecordWrites records;
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
+    private final ReadGuard.Shapes shapes = new ReadGuard.Shapes();
 
     RowsBefore(Rules rules, RecordWrites records) {
         this.rules = rules;
@@ -136,7 +149,8 @@ final class RowsBefore {
         }
         // Every templated rule's columns, not only those of the rules that read: the rows read replace the
         // statement's own for all the rules of the table, including one that opted out.
-        return select(ctx, connection, table, where, placeholders(rules.templated(table, kinds, false)));
+        return select(ctx, connection, table, where, kinds == WriteKinds.UPDATE,
+                placeholders(rules.templated(table, kinds, false)));
     }
 
     /**
@@ -182,7 +196,7 @@ final class RowsBefore {
 
     @Nullable
     private Read select(ExecuteContext ctx, Connection connection, Table<?> table, @Nullable Condition where,
-            Set<String> placeholders) {
+            boolean update, Set<String> placeholders) {
         List<Field<?>> columns = new ArrayList<>(placeholders.size());
         for (String placeholder : placeholders) {
             Field<?> column = table.field(placeholder);
@@ -206,15 +220,20 @@ final class RowsBefore {
                 ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1)
                 : dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1);
         if (LOCKING.contains(ctx.family())) {
+            boolean noKey = update && NO_KEY.contains(ctx.family());
             select = where == null
-                    ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1).forUpdate()
-                    : dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1).forUpdate();
+                    ? locked(dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1), noKey)
+                    : locked(dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1), noKey);
         }
+        // Its shape is its SQL, the statement's WHERE included (its values as ?, whatever the settings): a WHERE that
+        // cannot be read this way fails the first time, in the savepoint, and is never read without one.
+        String shape = select.getSQL(ParamType.INDEXED);
         Result<Record> result;
         try {
+            // In a savepoint until this shape has worked: on PostgreSQL a failed read would abort the user's
+            // transaction. An Unguarded failure past that goes to the listener, to fail the statement.
             ResultQuery<Record> read = select;
-            // In a savepoint: on PostgreSQL a failed read would abort the user's transaction.
-            result = ReadGuard.run(connection, read::fetch);
+            result = ReadGuard.run(connection, shapes, shape, read::fetch);
         } catch (DataAccessException e) {
             if (warnedFailure.compareAndSet(false, true)) {
                 LOG.log(Level.WARNING, () -> "Roan could not read the rows a write of "
@@ -230,6 +249,10 @@ final class RowsBefore {
             return null;
         }
         return new Read(table, RowValues.returnedRows(result));
+    }
+
+    private static ResultQuery<Record> locked(SelectForUpdateStep<Record> select, boolean noKey) {
+        return noKey ? select.forNoKeyUpdate() : select.forUpdate();
     }
 
     /** What was read before a statement ran: the placeholder columns of each row it was about to change. */

@@ -208,6 +208,20 @@ class MariaDbTest {
         assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/posts", "/authors/100");
     }
 
+    /**
+     * The related read (RelatedRows) of a rule with via: MariaDB takes its SELECT ... LOCK IN SHARE MODE (without
+     * DISTINCT), in a savepoint the first time, without one the second.
+     */
+    @Test
+    void relatedRowsAreReadUnderAShareLock() {
+        roan.purge("/authors/{author_id}").onInsert(COMMENT).via(COMMENT.POST_ID, POST.ID);
+        dsl.transaction(c -> {
+            DSL.using(c).insertInto(COMMENT, COMMENT.POST_ID, COMMENT.BODY).values(100L, "a").execute();
+            DSL.using(c).insertInto(COMMENT, COMMENT.POST_ID, COMMENT.BODY).values(100L, "b").execute();
+        });
+        assertThat(fixture.purgedOnce()).contains("/authors/100").doesNotContain("/authors");
+    }
+
     @Test
     void dslInsertUpdateDeletePurge() {
         insertPost(dsl, "two");

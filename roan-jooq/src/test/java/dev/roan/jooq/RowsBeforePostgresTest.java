@@ -102,7 +102,8 @@ class RowsBeforePostgresTest {
                     @Override
                     public void executeEnd(ExecuteContext ctx) {
                         String sql = ctx.sql() == null ? "" : ctx.sql().toLowerCase(Locale.ROOT);
-                        if (sql.startsWith("select") && sql.contains("for update")) {
+                        // Before an UPDATE, the lock the UPDATE takes: for no key update.
+                        if (sql.startsWith("select") && (sql.contains("for update") || sql.contains("for no key update"))) {
                             reads.add(sql);
                             afterRead.run();
                         }
