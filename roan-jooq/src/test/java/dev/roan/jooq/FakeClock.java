@@ -48,7 +48,10 @@ final class FakeClock implements Ticker, Scheduler {
         }
     }
 
-    /** A Roan as {@code builder} would build it, whose dispatcher keeps time by this clock. */
+    /**
+     * A Roan as {@code builder} would build it, whose dispatcher keeps time by this clock: its probes, re-purges and
+     * follow-ups held for the coalescing window wait until the test advances the clock.
+     */
     Roan build(Roan.Builder builder) {
         Settings settings = builder.settings();
         return new Roan(settings, new Delivery(settings, this, this));
