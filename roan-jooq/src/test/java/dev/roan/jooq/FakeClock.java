@@ -48,6 +48,11 @@ final class FakeClock implements Ticker, Scheduler {
         }
     }
 
+    /** How many timers wait for their time: a test waits for one to be set before it moves the clock past it. */
+    synchronized int timers() {
+        return timers.size();
+    }
+
     /**
      * A Roan as {@code builder} would build it, whose dispatcher keeps time by this clock: its probes, re-purges and
      * follow-ups held for the coalescing window wait until the test advances the clock.
