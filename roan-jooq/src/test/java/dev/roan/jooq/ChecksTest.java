@@ -47,6 +47,15 @@ class ChecksTest {
     }
 
     @Test
+    void aColonNotFollowedByAPortIsMaskedToTheEndOfTheAuthorityAndAPortIsKept() {
+        assertThat(Checks.maskUrl("http://user:pw:cache/purge")).isEqualTo("http://user:***/purge");
+        assertThat(Checks.maskUrl("://user:pw:cache/purge")).as("no scheme name").isEqualTo("://user:***/purge");
+        assertThat(Checks.maskUrl("http://cache:9x/purge")).isEqualTo("http://cache:***/purge");
+        assertThat(Checks.maskUrl("http://cache:0/purge")).as("a port of 0").isEqualTo("http://cache:0/purge");
+        assertThat(Checks.maskUrl("http://cache:9/purge")).as("a port of 9").isEqualTo("http://cache:9/purge");
+    }
+
+    @Test
     void headerValuesMayHoldEveryPrintableAsciiCharacterAndTabs() {
         assertThatCode(() -> Checks.header("X-Token", " a\tb ~!")).doesNotThrowAnyException();
         assertThatThrownBy(() -> Checks.header("X-Token", "a\u007fb")).isInstanceOf(IllegalArgumentException.class)

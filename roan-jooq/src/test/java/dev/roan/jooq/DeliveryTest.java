@@ -12,12 +12,15 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
 import java.util.stream.IntStream;
 
 import dev.roan.testkit.PurgeServer.Answer;
@@ -418,6 +421,65 @@ class DeliveryTest {
                     + r.getThrown()).doesNotContain("s3cret"));
             assertThat(roan.toString()).as("state").doesNotContain("s3cret");
         }
+    }
+
+    @Test
+    void closeWarnsOfThePurgesStillPendingAfterItsTimeoutAndOfNoneOtherwise() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        closeLast.add(release::countDown);
+        cache.respond(path -> {
+            await(release);
+            return Answer.status(200);
+        });
+        try (LogCapture log = new LogCapture()) {
+            Roan stuck = Roan.builder().purgeUrl(cache.purgeUrl()).closeTimeout(Duration.ofMillis(100)).build();
+            stuck.purge("/posts").onWrite(POST);
+            insertPost(dsl(stuck));
+            cache.take();
+            stuck.close();
+            Roan.builder().purgeUrl(cache.purgeUrl()).closeTimeout(Duration.ofMillis(100)).build().close();
+
+            assertThat(log.messages(Level.WARNING)).as("warnings")
+                    .filteredOn(m -> m.contains("Roan closed after waiting")).singleElement().asString()
+                    .contains("Roan closed after waiting 100 ms with purges still pending")
+                    .endsWith(cache.purgeUrl() + ": 1 path [/posts]");
+        }
+    }
+
+    @Test
+    void theSummaryOfWhatIsPendingCountsEachNodesPathsAndNamesTheFirstTen() {
+        List<String> ten = IntStream.rangeClosed(1, 10).mapToObj(i -> "/p" + i).toList();
+        List<String> eleven = IntStream.rangeClosed(1, 11).mapToObj(i -> "/p" + i).toList();
+        Map<String, List<String>> pending = new LinkedHashMap<>();
+        pending.put("http://a/purge", List.of("/x"));
+        pending.put("http://b/purge", ten);
+        pending.put("http://c/purge", eleven);
+        assertThat(Delivery.summary(pending)).isEqualTo("http://a/purge: 1 path [/x]; "
+                + "http://b/purge: 10 paths [/p1, /p2, /p3, /p4, /p5, /p6, /p7, /p8, /p9, /p10]; "
+                + "http://c/purge: 11 paths [/p1, /p2, /p3, /p4, /p5, /p6, /p7, /p8, /p9, /p10, ...]");
+        assertThat(Delivery.summary(Map.of())).as("nothing pending").isEmpty();
+    }
+
+    @Test
+    void buildRegistersAShutdownHookAndCloseRemovesIt() {
+        Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+        closeLast.add(roan);
+        Thread hook = roan.delivery().shutdownHook();
+        assertThat(hook).as("the hook").isNotNull();
+        assertThat(Runtime.getRuntime().removeShutdownHook(hook)).as("registered by build").isTrue();
+        Runtime.getRuntime().addShutdownHook(hook);
+        roan.close();
+        assertThat(Runtime.getRuntime().removeShutdownHook(hook)).as("still registered after close").isFalse();
+    }
+
+    @Test
+    void deliveryThreadsAreDaemonThreadsThatNeverKeepTheJvmAlive() {
+        Roan roan = fastRoan(cache.purgeUrl());
+        insertPost(dsl(roan));
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        assertThat(Thread.getAllStackTraces().keySet()).as("delivery threads")
+                .filteredOn(t -> t.getName().startsWith("roan-purge-")).isNotEmpty()
+                .allSatisfy(t -> assertThat(t.isDaemon()).as("daemon: %s", t.getName()).isTrue());
     }
 
     private static void await(CountDownLatch latch) {
