@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.stream.IntStream;
 
 import dev.roan.testkit.PurgeServer.Answer;
@@ -442,6 +443,49 @@ class DeliveryTest {
             assertThat(log.messages(Level.WARNING)).as("warnings")
                     .filteredOn(m -> m.contains("Roan closed after waiting")).singleElement().asString()
                     .contains("Roan closed after waiting 100 ms with purges still pending")
+                    .endsWith(cache.purgeUrl() + ": 1 path [/posts]");
+        }
+    }
+
+    @Test
+    void atExitProbesANodeThatIsDownAndDeliversWhatIsOwed() throws Exception {
+        cache.respond(path -> Answer.status(503));
+        Roan roan = roanOnTheClock(Roan.builder().purgeUrl(cache.purgeUrl()).retryConfig(FAST_RETRY));
+        insertPost(dsl(roan));
+        awaitTrue("the node down", () -> roan.cacheNodes().get(0).isDown());
+        cache.respond(path -> Answer.status(200));
+        try (LogCapture log = new LogCapture()) {
+            // The clock does not move: only a probe the hook sends at once can deliver.
+            roan.delivery().atExit();
+            assertThat(roan.pendingPurges()).as("owed after the hook").isZero();
+            roan.delivery().atExit();
+            assertThat(log.messages(Level.INFO)).as("lines about the exit, the second time with nothing owed")
+                    .filteredOn(m -> m.contains("exiting")).singleElement().asString()
+                    .isEqualTo("The JVM is exiting without Roan.close(): delivered the 1 purges it still owed.");
+        }
+    }
+
+    @Test
+    void atExitNamesWhatTheCloseTimeoutCouldNotDeliverAndSaysNothingOnceClosed() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        closeLast.add(release::countDown);
+        cache.respond(path -> {
+            await(release);
+            return Answer.status(200);
+        });
+        Roan roan = roan(Roan.builder().purgeUrl(cache.purgeUrl()));
+        insertPost(dsl(roan));
+        cache.take();
+        try (LogCapture log = new LogCapture()) {
+            roan.delivery().atExit();
+            roan.close();
+            roan.delivery().atExit();
+            assertThat(log.records()).as("lines about the exit, the second time after close")
+                    .filteredOn(r -> r.getMessage() != null && r.getMessage().contains("exiting")).singleElement()
+                    .satisfies(r -> assertThat(r.getLevel()).isEqualTo(Level.WARNING))
+                    .extracting(LogRecord::getMessage).asString()
+                    .contains("The JVM is exiting without Roan.close(): 1 purges still owed after waiting 200 ms"
+                            + " (closeTimeout)")
                     .endsWith(cache.purgeUrl() + ": 1 path [/posts]");
         }
     }
