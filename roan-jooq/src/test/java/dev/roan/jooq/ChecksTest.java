@@ -47,6 +47,29 @@ class ChecksTest {
     }
 
     @Test
+    void aColonNotFollowedByAPortIsMaskedToTheEndOfTheAuthorityAndAPortIsKept() {
+        assertThat(Checks.maskUrl("http://user:pw:cache/purge")).isEqualTo("http://user:***/purge");
+        assertThat(Checks.maskUrl("://user:pw:cache/purge")).as("no scheme name").isEqualTo("://user:***/purge");
+        assertThat(Checks.maskUrl("http://cache:9x/purge")).isEqualTo("http://cache:***/purge");
+        assertThat(Checks.maskUrl("http://cache:0/purge")).as("a port of 0").isEqualTo("http://cache:0/purge");
+        assertThat(Checks.maskUrl("http://cache:9/purge")).as("a port of 9").isEqualTo("http://cache:9/purge");
+    }
+
+    @Test
+    void theOutageSettingsAreCheckedAtTheirEdges() {
+        assertThat(Checks.maxOwedPaths(1)).isOne();
+        assertThatThrownBy(() -> Checks.maxOwedPaths(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxOwedPaths must be at least 1").hasMessageEndingWith("was 0");
+        assertThat(Checks.maxRetryInterval(Duration.ofSeconds(5))).isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> Checks.maxRetryInterval(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maxRetryInterval");
+        assertThat(Checks.overflowPurge("/", "/", "/posts")).as("each path once").containsExactly("/", "/posts");
+        assertThatThrownBy(() -> Checks.overflowPurge()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("onOverflowPurge needs at least one path");
+        assertThatThrownBy(() -> Checks.overflowPurge((String[]) null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void headerValuesMayHoldEveryPrintableAsciiCharacterAndTabs() {
         assertThatCode(() -> Checks.header("X-Token", " a\tb ~!")).doesNotThrowAnyException();
         assertThatThrownBy(() -> Checks.header("X-Token", "a\u007fb")).isInstanceOf(IllegalArgumentException.class)

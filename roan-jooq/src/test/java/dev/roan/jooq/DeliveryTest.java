@@ -12,12 +12,16 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.stream.IntStream;
 
 import dev.roan.testkit.PurgeServer.Answer;
@@ -43,7 +47,7 @@ class DeliveryTest {
             .maxAttempts(MAX_ATTEMPTS)
             .waitDuration(Duration.ofMillis(20))
             .build();
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Waits.DELIVERY;
 
     @RegisterExtension
     final RoanFixture fixture = new RoanFixture();
@@ -51,6 +55,8 @@ class DeliveryTest {
     private PurgeServer cache;
     private final List<AutoCloseable> closeLast = new ArrayList<>();
     private final AtomicInteger posts = new AtomicInteger();
+    /** The dispatcher's clock in tests that wait for a probe: advanced instead of sleeping through the backoff. */
+    private final FakeClock clock = new FakeClock();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -67,7 +73,15 @@ class DeliveryTest {
 
     /** A Roan with the rule "/posts" on POST, closed after the test without waiting long. */
     private Roan roan(Roan.Builder builder) {
-        Roan roan = builder.closeTimeout(Duration.ofMillis(200)).build();
+        return withPostsRule(builder.closeTimeout(Duration.ofMillis(200)).build());
+    }
+
+    /** As {@link #roan(Roan.Builder)}, its probes due when the test moves {@link #clock}: see {@link #probe}. */
+    private Roan roanOnTheClock(Roan.Builder builder) {
+        return withPostsRule(clock.build(builder.closeTimeout(Duration.ofMillis(200))));
+    }
+
+    private Roan withPostsRule(Roan roan) {
         closeLast.add(0, roan);
         roan.purge("/posts").onWrite(POST);
         return roan;
@@ -75,6 +89,15 @@ class DeliveryTest {
 
     private Roan fastRoan(String... purgeUrls) {
         return roan(Roan.builder().purgeUrls(purgeUrls).retryConfig(FAST_RETRY));
+    }
+
+    /**
+     * Once the only node is down, moves the clock past the longest wait for its probe: the probe goes out now, over
+     * real HTTP, instead of after up to a second of real time.
+     */
+    private void probe(Roan roan) {
+        awaitTrue("the node down", () -> roan.cacheNodes().get(0).isDown());
+        clock.advance(Roan.DEFAULT_MAX_RETRY_INTERVAL);
     }
 
     private DSLContext dsl(Roan roan) {
@@ -114,9 +137,9 @@ class DeliveryTest {
         assertThat(cache.paths()).as("paths").containsOnly("/posts");
     }
 
-    /** Waits (in real time, up to 10 s) until {@code condition} holds: for purges Roan keeps owed, flush cannot. */
+    /** Waits (in real time, up to {@link #WAIT}) until {@code condition} holds: for purges Roan keeps owed. */
     private static void awaitTrue(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime() - deadline).as("waiting for %s", what).isNegative();
             try {
@@ -141,13 +164,14 @@ class DeliveryTest {
     @ValueSource(ints = {500, 502, 503, 429})
     void serverErrorsAndTooManyRequestsAreRetriedThenKeptOwedUntilTheNodeAnswers(int status) {
         cache.respond(path -> Answer.status(status));
-        Roan roan = fastRoan(cache.purgeUrl());
+        Roan roan = roanOnTheClock(Roan.builder().purgeUrl(cache.purgeUrl()).retryConfig(FAST_RETRY));
         insertPost(dsl(roan));
         awaitTrue("the attempts", () -> cache.count() >= MAX_ATTEMPTS);
         assertDownOwingOne(roan, "HTTP " + status);
         assertThat(cache.count()).as("requests for HTTP %d before the first probe", status).isEqualTo(MAX_ATTEMPTS);
 
         cache.respond(path -> Answer.status(200));
+        probe(roan);
         assertThat(roan.flush(WAIT)).as("flush once the node answers").isTrue();
         assertThat(cache.count()).as("requests: the attempts, then one probe").isEqualTo(MAX_ATTEMPTS + 1);
         assertThat(roan.cacheNodes().get(0).isDown()).as("down").isFalse();
@@ -167,13 +191,14 @@ class DeliveryTest {
     @ValueSource(ints = {301, 400, 403, 405})
     void clientErrorsAndRedirectsAreNotRetriedAtOnceButKeptOwedUntilFixed(int status) {
         cache.respond(path -> Answer.status(status));
-        Roan roan = fastRoan(cache.purgeUrl());
+        Roan roan = roanOnTheClock(Roan.builder().purgeUrl(cache.purgeUrl()).retryConfig(FAST_RETRY));
         insertPost(dsl(roan));
         awaitTrue("the purge", () -> cache.count() >= 1);
         assertDownOwingOne(roan, "HTTP " + status);
         assertThat(cache.count()).as("requests for HTTP %d", status).isEqualTo(1);
 
         cache.respond(path -> Answer.status(200));
+        probe(roan);
         assertThat(roan.flush(WAIT)).as("flush once the node is fixed").isTrue();
         assertThat(cache.count()).as("requests: the refused one, then one probe").isEqualTo(2);
     }
@@ -181,13 +206,14 @@ class DeliveryTest {
     @Test
     void requestTimeoutIsRetried() {
         cache.respond(path -> new Answer(200, Duration.ofMillis(600)));
-        Roan roan = roan(Roan.builder().purgeUrl(cache.purgeUrl())
+        Roan roan = roanOnTheClock(Roan.builder().purgeUrl(cache.purgeUrl())
                 .requestTimeout(Duration.ofMillis(100))
                 .retryConfig(RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(20)).build()));
         insertPost(dsl(roan));
         awaitTrue("the attempts", () -> cache.count() >= 3);
         assertThat(roan.flush(Duration.ofMillis(50))).as("flush while every attempt times out").isFalse();
         cache.respond(path -> Answer.status(200));
+        probe(roan);
         assertThat(roan.flush(WAIT)).as("flush once the node answers in time").isTrue();
         assertThat(cache.count()).as("requests: three timed out, then probes").isGreaterThanOrEqualTo(4);
     }
@@ -349,10 +375,10 @@ class DeliveryTest {
 
     @Test
     void flushReportsTimeout() {
-        cache.respond(path -> new Answer(200, Duration.ofSeconds(2)));
+        cache.respond(path -> new Answer(200, Duration.ofMillis(300)));
         Roan roan = fastRoan(cache.purgeUrl());
         insertPost(dsl(roan));
-        assertThat(roan.flush(Duration.ofMillis(100))).as("flush shorter than the cache's answer").isFalse();
+        assertThat(roan.flush(Duration.ofMillis(50))).as("flush shorter than the cache's answer").isFalse();
         assertThat(roan.flush(WAIT)).as("flush longer than the cache's answer").isTrue();
         assertThat(cache.count()).as("requests").isEqualTo(1);
     }
@@ -398,10 +424,112 @@ class DeliveryTest {
         }
     }
 
+    @Test
+    void closeWarnsOfThePurgesStillPendingAfterItsTimeoutAndOfNoneOtherwise() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        closeLast.add(release::countDown);
+        cache.respond(path -> {
+            await(release);
+            return Answer.status(200);
+        });
+        try (LogCapture log = new LogCapture()) {
+            Roan stuck = Roan.builder().purgeUrl(cache.purgeUrl()).closeTimeout(Duration.ofMillis(100)).build();
+            stuck.purge("/posts").onWrite(POST);
+            insertPost(dsl(stuck));
+            cache.take();
+            stuck.close();
+            Roan.builder().purgeUrl(cache.purgeUrl()).closeTimeout(Duration.ofMillis(100)).build().close();
+
+            assertThat(log.messages(Level.WARNING)).as("warnings")
+                    .filteredOn(m -> m.contains("Roan closed after waiting")).singleElement().asString()
+                    .contains("Roan closed after waiting 100 ms with purges still pending")
+                    .endsWith(cache.purgeUrl() + ": 1 path [/posts]");
+        }
+    }
+
+    @Test
+    void atExitProbesANodeThatIsDownAndDeliversWhatIsOwed() throws Exception {
+        cache.respond(path -> Answer.status(503));
+        Roan roan = roanOnTheClock(Roan.builder().purgeUrl(cache.purgeUrl()).retryConfig(FAST_RETRY));
+        insertPost(dsl(roan));
+        awaitTrue("the node down", () -> roan.cacheNodes().get(0).isDown());
+        cache.respond(path -> Answer.status(200));
+        try (LogCapture log = new LogCapture()) {
+            // The clock does not move: only a probe the hook sends at once can deliver.
+            roan.delivery().atExit();
+            assertThat(roan.pendingPurges()).as("owed after the hook").isZero();
+            roan.delivery().atExit();
+            assertThat(log.messages(Level.INFO)).as("lines about the exit, the second time with nothing owed")
+                    .filteredOn(m -> m.contains("exiting")).singleElement().asString()
+                    .isEqualTo("The JVM is exiting without Roan.close(): delivered the 1 purges it still owed.");
+        }
+    }
+
+    @Test
+    void atExitNamesWhatTheCloseTimeoutCouldNotDeliverAndSaysNothingOnceClosed() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        closeLast.add(release::countDown);
+        cache.respond(path -> {
+            await(release);
+            return Answer.status(200);
+        });
+        Roan roan = roan(Roan.builder().purgeUrl(cache.purgeUrl()));
+        insertPost(dsl(roan));
+        cache.take();
+        try (LogCapture log = new LogCapture()) {
+            roan.delivery().atExit();
+            roan.close();
+            roan.delivery().atExit();
+            assertThat(log.records()).as("lines about the exit, the second time after close")
+                    .filteredOn(r -> r.getMessage() != null && r.getMessage().contains("exiting")).singleElement()
+                    .satisfies(r -> assertThat(r.getLevel()).isEqualTo(Level.WARNING))
+                    .extracting(LogRecord::getMessage).asString()
+                    .contains("The JVM is exiting without Roan.close(): 1 purges still owed after waiting 200 ms"
+                            + " (closeTimeout)")
+                    .endsWith(cache.purgeUrl() + ": 1 path [/posts]");
+        }
+    }
+
+    @Test
+    void theSummaryOfWhatIsPendingCountsEachNodesPathsAndNamesTheFirstTen() {
+        List<String> ten = IntStream.rangeClosed(1, 10).mapToObj(i -> "/p" + i).toList();
+        List<String> eleven = IntStream.rangeClosed(1, 11).mapToObj(i -> "/p" + i).toList();
+        Map<String, List<String>> pending = new LinkedHashMap<>();
+        pending.put("http://a/purge", List.of("/x"));
+        pending.put("http://b/purge", ten);
+        pending.put("http://c/purge", eleven);
+        assertThat(Delivery.summary(pending)).isEqualTo("http://a/purge: 1 path [/x]; "
+                + "http://b/purge: 10 paths [/p1, /p2, /p3, /p4, /p5, /p6, /p7, /p8, /p9, /p10]; "
+                + "http://c/purge: 11 paths [/p1, /p2, /p3, /p4, /p5, /p6, /p7, /p8, /p9, /p10, ...]");
+        assertThat(Delivery.summary(Map.of())).as("nothing pending").isEmpty();
+    }
+
+    @Test
+    void buildRegistersAShutdownHookAndCloseRemovesIt() {
+        Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).build();
+        closeLast.add(roan);
+        Thread hook = roan.delivery().shutdownHook();
+        assertThat(hook).as("the hook").isNotNull();
+        assertThat(Runtime.getRuntime().removeShutdownHook(hook)).as("registered by build").isTrue();
+        Runtime.getRuntime().addShutdownHook(hook);
+        roan.close();
+        assertThat(Runtime.getRuntime().removeShutdownHook(hook)).as("still registered after close").isFalse();
+    }
+
+    @Test
+    void deliveryThreadsAreDaemonThreadsThatNeverKeepTheJvmAlive() {
+        Roan roan = fastRoan(cache.purgeUrl());
+        insertPost(dsl(roan));
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        assertThat(Thread.getAllStackTraces().keySet()).as("delivery threads")
+                .filteredOn(t -> t.getName().startsWith("roan-purge-")).isNotEmpty()
+                .allSatisfy(t -> assertThat(t.isDaemon()).as("daemon: %s", t.getName()).isTrue());
+    }
+
     private static void await(CountDownLatch latch) {
         try {
-            if (!latch.await(10, TimeUnit.SECONDS)) {
-                throw new AssertionError("latch not released within 10 s");
+            if (!latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("latch not released within " + WAIT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -45,6 +45,8 @@ class LoggingTest {
     private PurgeServer cache;
     private Roan roan;
     private final AtomicInteger posts = new AtomicInteger();
+    /** The dispatcher's clock where a test waits for a probe: advanced instead of sleeping through the backoff. */
+    private final FakeClock clock = new FakeClock();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -69,8 +71,21 @@ class LoggingTest {
     }
 
     private DSLContext roanOn(String purgeUrl, Duration requestTimeout) {
-        roan = Roan.builder().purgeUrl(purgeUrl).retryConfig(TWO_ATTEMPTS).requestTimeout(requestTimeout)
-                .closeTimeout(Duration.ofMillis(200)).build();
+        return rulesOn(builder(purgeUrl, requestTimeout).build());
+    }
+
+    /** As {@link #roanOn(String)}, its probes due when the test moves {@link #clock}. */
+    private DSLContext roanOnTheClock(String purgeUrl) {
+        return rulesOn(clock.build(builder(purgeUrl, Roan.DEFAULT_REQUEST_TIMEOUT)));
+    }
+
+    private static Roan.Builder builder(String purgeUrl, Duration requestTimeout) {
+        return Roan.builder().purgeUrl(purgeUrl).retryConfig(TWO_ATTEMPTS).requestTimeout(requestTimeout)
+                .closeTimeout(Duration.ofMillis(200));
+    }
+
+    private DSLContext rulesOn(Roan roan) {
+        this.roan = roan;
         for (String path : PATHS) {
             roan.purge(path).onWrite(POST);
         }
@@ -88,7 +103,7 @@ class LoggingTest {
         dsl.insertInto(POST).set(POST.SLUG, "post-" + n).set(POST.TITLE, "Post " + n).execute();
     }
 
-    /** Writes, then waits (up to 10 s) until the node is down: its purges fail and stay owed. */
+    /** Writes, then waits (up to {@link #WAIT}) until the node is down: its purges fail and stay owed. */
     private void writeUntilDown(DSLContext dsl) {
         write(dsl);
         long deadline = System.nanoTime() + WAIT.toNanos();
@@ -120,7 +135,7 @@ class LoggingTest {
     void failingNodeWarnsOnceAndRecoveryIsLoggedOnce() {
         String url = cache.purgeUrl();
         cache.respond(path -> Answer.status(500));
-        DSLContext dsl = roanOn(url);
+        DSLContext dsl = roanOnTheClock(url);
 
         writeUntilDown(dsl);
         write(dsl);
@@ -135,6 +150,8 @@ class LoggingTest {
         assertThat(messages(about(url, Level.INFO))).as("no recovery yet").isEmpty();
 
         cache.respond(path -> Answer.status(200));
+        // Past the longest wait for the probe: it goes out now instead of after up to a second of real time.
+        clock.advance(Roan.DEFAULT_MAX_RETRY_INTERVAL);
         assertThat(roan.flush(WAIT)).as("flush once the node answers").isTrue();
         writeAndFlush(dsl);
 

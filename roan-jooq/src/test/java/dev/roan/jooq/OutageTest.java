@@ -13,9 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -284,50 +282,5 @@ class OutageTest {
             }
             threads.shutdownNow();
         }
-    }
-
-    /**
-     * A ticker and timer in one, safe for the delivery threads that schedule on it: time moves only when the test
-     * advances it, and each timer runs on the test's thread when its time comes.
-     */
-    static final class FakeClock implements Ticker, Scheduler {
-        private long now = 1_000_000_000L;
-        private long sequence;
-        private final PriorityQueue<Timer> timers = new PriorityQueue<>(
-                Comparator.comparingLong(Timer::due).thenComparingLong(Timer::sequence));
-
-        @Override
-        public synchronized long read() {
-            return now;
-        }
-
-        @Override
-        public synchronized void schedule(Runnable task, long delayNanos) {
-            long due = delayNanos > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + delayNanos;
-            timers.add(new Timer(due, sequence++, task));
-        }
-
-        /** Moves time on, running each timer due by then, at its time, in order. */
-        void advance(Duration duration) {
-            long end;
-            synchronized (this) {
-                end = now + duration.toNanos();
-            }
-            while (true) {
-                Timer next;
-                synchronized (this) {
-                    next = timers.peek();
-                    if (next == null || next.due() > end) {
-                        now = end;
-                        return;
-                    }
-                    timers.poll();
-                    now = Math.max(now, next.due());
-                }
-                next.task().run();
-            }
-        }
-
-        private record Timer(long due, long sequence, Runnable task) {}
     }
 }

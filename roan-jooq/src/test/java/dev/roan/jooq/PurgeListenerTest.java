@@ -49,6 +49,8 @@ class PurgeListenerTest {
     private TestDb db;
     private PurgeServer cache;
     private final Recording recording = new Recording();
+    /** The dispatcher's clock where a test waits for probes: advanced instead of sleeping through the backoff. */
+    private final FakeClock clock = new FakeClock();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -57,13 +59,35 @@ class PurgeListenerTest {
     }
 
     private Roan roan(PurgeListener... listeners) {
+        return withPostsRule(builder(listeners).build());
+    }
+
+    /** As {@link #roan}, its probes due when the test moves {@link #clock}. */
+    private Roan roanOnTheClock(PurgeListener... listeners) {
+        return withPostsRule(clock.build(builder(listeners)));
+    }
+
+    private Roan.Builder builder(PurgeListener... listeners) {
         Roan.Builder builder = Roan.builder().purgeUrl(cache.purgeUrl()).retryConfig(THREE_FAST);
         for (PurgeListener l : listeners) {
             builder.listener(l);
         }
-        Roan roan = builder.build();
+        return builder;
+    }
+
+    private static Roan withPostsRule(Roan roan) {
         roan.purge("/posts").onWrite(POST);
         return roan;
+    }
+
+    /** Once the node is down, moves the clock past the longest wait for its probe: the probe goes out now. */
+    private void probe(Roan roan) throws InterruptedException {
+        long deadline = System.nanoTime() + Waits.DELIVERY.toNanos();
+        while (!roan.cacheNodes().get(0).isDown()) {
+            assertThat(System.nanoTime() - deadline).as("waiting for the node to go down").isNegative();
+            Thread.sleep(5);
+        }
+        clock.advance(Roan.DEFAULT_MAX_RETRY_INTERVAL);
     }
 
     private static void write(Roan roan, DSLContext dsl, String slug) {
@@ -75,7 +99,7 @@ class PurgeListenerTest {
         cache.respond(path -> new Answer(200, Duration.ofMillis(200)));
         try (Roan roan = roan(recording)) {
             write(roan, DSL.using(roan.attach(db.configuration())), "a");
-            assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         }
         PurgeEvent event = recording.events.get(0);
         assertThat(recording.events).as("events").hasSize(1);
@@ -92,7 +116,7 @@ class PurgeListenerTest {
 
     /** Waits (briefly, in real time) until the recording holds a line, for purges Roan keeps owed. */
     private void awaitLine(String line) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + Waits.DELIVERY.toNanos();
         while (!recording.lines().contains(line)) {
             assertThat(System.nanoTime() - deadline).as("waiting for %s in %s", line, recording.lines()).isNegative();
             Thread.sleep(5);
@@ -104,10 +128,10 @@ class PurgeListenerTest {
             throws Exception {
         AtomicInteger calls = new AtomicInteger();
         cache.respond(path -> Answer.status(calls.incrementAndGet() <= 2 ? 503 : 200));
-        try (Roan roan = roan(recording)) {
+        try (Roan roan = roanOnTheClock(recording)) {
             DSLContext dsl = DSL.using(roan.attach(db.configuration()));
             write(roan, dsl, "a");
-            assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
             assertThat(recording.lines()).as("503, 503, 200")
                     .containsExactly("RETRIED /posts #1 503", "RETRIED /posts #2 503", "DELIVERED /posts #3 200");
             assertThat(recording.events.get(0).reason()).as("reason of a retry").hasValue("HTTP 503");
@@ -117,7 +141,8 @@ class PurgeListenerTest {
             write(roan, dsl, "b");
             awaitLine("FAILED /posts #3 500");
             cache.respond(path -> Answer.status(200));
-            assertThat(roan.flush(Duration.ofSeconds(10))).as("flush, once the node answers").isTrue();
+            probe(roan);
+            assertThat(roan.flush(Waits.DELIVERY)).as("flush, once the node answers").isTrue();
             assertThat(recording.lines()).as("500 on every attempt, then the probe delivered")
                     .containsExactly("RETRIED /posts #1 500", "RETRIED /posts #2 500", "FAILED /posts #3 500",
                             "DELIVERED /posts #1 200");
@@ -129,7 +154,8 @@ class PurgeListenerTest {
             write(roan, dsl, "c");
             awaitLine("FAILED /posts #1 405");
             cache.respond(path -> Answer.status(200));
-            assertThat(roan.flush(Duration.ofSeconds(10))).as("flush, once the node is fixed").isTrue();
+            probe(roan);
+            assertThat(roan.flush(Waits.DELIVERY)).as("flush, once the node is fixed").isTrue();
             assertThat(recording.lines()).as("405, not retried at once, sent again by the probe")
                     .containsExactly("FAILED /posts #1 405", "DELIVERED /posts #1 200");
             assertThat(recording.events.get(0).reason()).get().asString().contains("HTTP 405");
@@ -164,9 +190,9 @@ class PurgeListenerTest {
         try (LogCapture log = new LogCapture(); Roan roan = roan(throwing, recording)) {
             DSLContext dsl = DSL.using(roan.attach(db.configuration()));
             write(roan, dsl, "a");
-            assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
             write(roan, dsl, "b");
-            assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
             assertThat(cache.count()).isEqualTo(2);
             assertThat(recording.lines()).containsExactly("DELIVERED /posts #1 200", "DELIVERED /posts #1 200");
             assertThat(log.messages(Level.WARNING)).filteredOn(m -> m.contains("listener")).hasSize(1);
@@ -178,7 +204,7 @@ class PurgeListenerTest {
         CountDownLatch release = new CountDownLatch(1);
         cache.respond(path -> {
             try {
-                release.await(10, TimeUnit.SECONDS);
+                release.await(Waits.DELIVERY.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -189,7 +215,7 @@ class PurgeListenerTest {
             write(roan, DSL.using(roan.attach(db.configuration())), "a");
             assertThat(roan.pendingPurges()).as("while the cache has not answered").isOne();
             release.countDown();
-            assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
             assertThat(roan.pendingPurges()).isZero();
         }
     }

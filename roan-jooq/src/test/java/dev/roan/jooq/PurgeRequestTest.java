@@ -34,10 +34,14 @@ class PurgeRequestTest {
     }
 
     private void write(Roan roan) {
+        insert(roan);
+        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
+    }
+
+    private void insert(Roan roan) {
         roan.purge("/posts").onWrite(POST);
         DSLContext dsl = DSL.using(roan.attach(db.configuration()));
         dsl.insertInto(POST).set(POST.SLUG, "s").set(POST.TITLE, "t").execute();
-        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
     }
 
     @Test
@@ -80,9 +84,18 @@ class PurgeRequestTest {
         Roan.Builder builder = Roan.builder().purgeUrl(cache.purgeUrl()).header("Authorization", "Bearer " + SECRET)
                 .retryConfig(RetryConfig.custom().maxAttempts(2).waitDuration(Duration.ofMillis(10)).build());
         assertThat(builder.toString()).contains("Authorization").doesNotContain(SECRET);
-        try (LogCapture log = new LogCapture(); Roan roan = builder.build()) {
+        // The probe waits for this clock, moved once the node is down, instead of a second of real time.
+        FakeClock clock = new FakeClock();
+        try (LogCapture log = new LogCapture(); Roan roan = clock.build(builder)) {
             assertThat(roan.toString()).doesNotContain(SECRET);
-            write(roan);
+            insert(roan);
+            long deadline = System.nanoTime() + Waits.DELIVERY.toNanos();
+            while (!roan.cacheNodes().get(0).isDown()) {
+                assertThat(System.nanoTime() - deadline).as("waiting for the node to go down").isNegative();
+                Thread.sleep(5);
+            }
+            clock.advance(Roan.DEFAULT_MAX_RETRY_INTERVAL);
+            assertThat(roan.flush(Waits.DELIVERY)).as("flush once the probe is delivered").isTrue();
             assertThat(log.records()).as("something was logged").isNotEmpty();
             for (LogRecord record : log.records()) {
                 assertThat(record.getMessage()).doesNotContain(SECRET);

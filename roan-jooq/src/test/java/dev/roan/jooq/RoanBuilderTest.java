@@ -500,10 +500,18 @@ class RoanBuilderTest {
                 cache.respond(path -> PurgeServer.Answer.status(answers.incrementAndGet() == 1 ? 403 : 200));
                 Roan.Builder builder = Roan.builder().purgeUrl(cache.purgeUrl()).header("Authorization", "Bearer hunter2");
                 shown.add(builder.toString());
-                try (Roan roan = builder.build(); TestDb db = new TestDb()) {
+                // The probe waits for this clock, moved once the node is down, instead of a second of real time.
+                FakeClock clock = new FakeClock();
+                try (Roan roan = clock.build(builder); TestDb db = new TestDb()) {
                     roan.purge("/posts").onWrite(POST);
                     DSL.using(roan.attach(db.configuration())).insertInto(POST).set(POST.SLUG, "s")
                             .set(POST.TITLE, "S").execute();
+                    long deadline = System.nanoTime() + Waits.DELIVERY.toNanos();
+                    while (!roan.cacheNodes().get(0).isDown()) {
+                        assertThat(System.nanoTime() - deadline).as("waiting for the node to go down").isNegative();
+                        Thread.sleep(5);
+                    }
+                    clock.advance(Roan.DEFAULT_MAX_RETRY_INTERVAL);
                     assertThat(roan.flush(Waits.DELIVERY)).isTrue();
                     assertThat(cache.take().header("Authorization")).as("sent").isEqualTo("Bearer hunter2");
                     shown.add(roan.cacheNodes().toString());

@@ -53,6 +53,12 @@ public final class PurgeServer implements AutoCloseable {
         }
     }
 
+    /**
+     * How long {@link #take()} waits: 10 seconds, or the system property {@code roan.test.delivery-wait} (an ISO-8601
+     * duration), which mutation testing shortens so that a mutant that stops purges fails its test quickly.
+     */
+    private static final Duration TAKE_WAIT = Duration.parse(System.getProperty("roan.test.delivery-wait", "PT10S"));
+
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final BlockingQueue<Request> requests = new LinkedBlockingQueue<>();
@@ -129,11 +135,11 @@ public final class PurgeServer implements AutoCloseable {
         exchange.close();
     }
 
-    /** Takes the next request, waiting up to 10 seconds; fails if none arrives. */
+    /** Takes the next request, waiting up to 10 seconds (see {@link #TAKE_WAIT}); fails if none arrives. */
     public Request take() throws InterruptedException {
-        Request request = requests.poll(10, TimeUnit.SECONDS);
+        Request request = requests.poll(TAKE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
         if (request == null) {
-            throw new AssertionError("no purge arrived within 10 s");
+            throw new AssertionError("no purge arrived within " + TAKE_WAIT);
         }
         return request;
     }
