@@ -70,7 +70,7 @@ final class Delivery {
                 .executor(executor)
                 .build();
         this.senders = asyncStartsThreads(new CompletableFuture<Void>().defaultExecutor())
-                ? senders(settings.purgeUrls().size() * Dispatcher.MAX_IN_FLIGHT_PER_NODE) : null;
+                ? senders(settings.purgeUrls().size() * NodeBacklog.MAX_IN_FLIGHT_PER_NODE) : null;
         RetryConfig retryConfig = CacheNode.withRoanPredicates(settings.retry());
         Listeners listeners = new Listeners(settings.listeners());
         List<CacheNode> list = new ArrayList<>();

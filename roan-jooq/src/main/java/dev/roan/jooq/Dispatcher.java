@@ -66,9 +66,6 @@ final class Dispatcher {
 
     private static final System.Logger LOG = Log.LOGGER;
 
-    /** Purges one node may have in flight at once; more wait in its queue. */
-    static final int MAX_IN_FLIGHT_PER_NODE = 32;
-
     /** The wait before the first probe of a node that went down; each failed probe doubles it, up to the cap. */
     static final Duration FIRST_PROBE = NodeBacklog.FIRST_PROBE;
 
@@ -866,31 +863,6 @@ final class Dispatcher {
             return count;
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** How a tracked submit ended; see {@link #submitTracked}. */
-    enum Settled {
-        /** Every node delivered a purge of every path, started after the submit. */
-        DELIVERED,
-        /** A purge of one of the paths was dropped on a node ({@code giveUpAfter}); the rest may have been delivered. */
-        GIVEN_UP,
-        /** Nothing was taken: the dispatcher is closed or has no room; the caller keeps the paths for later. */
-        NOT_TAKEN
-    }
-
-    record Waiter(Tracker tracker, long purge) {}
-
-    /** One tracked submit: the (node, path) purges it still waits for. Guarded by the dispatcher's lock. */
-    static final class Tracker {
-        final CompletableFuture<Settled> future = new CompletableFuture<>();
-        int remaining;
-        boolean gaveUp;
-
-        void settle(List<Tracker> out) {
-            if (--remaining == 0) {
-                out.add(this);
-            }
         }
     }
 }

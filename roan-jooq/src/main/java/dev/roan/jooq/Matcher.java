@@ -54,7 +54,7 @@ final class Matcher {
         RecordWrites records = RecordWrites.none();
         for (WriteDetector.Written w : written) {
             purges.insert(w.statement instanceof QOM.Insert);
-            rules.match(w.table, w.kinds, new RowsOnce(w, null, records, null, null),
+            rules.match(w.table, w.kinds, new WrittenRows(w, null, records, null, null),
                     RelatedRows.explain(w, records, dialect, reads), purges);
         }
         return new Explanation(purges.paths(), purges.unknownRows(), reads);
@@ -75,7 +75,7 @@ final class Matcher {
         Purges purges = new Purges();
         for (WriteDetector.Written w : written) {
             purges.insert(w.statement instanceof QOM.Insert);
-            rules.match(w.table, w.kinds, new RowsOnce(w, returned, records, null, before),
+            rules.match(w.table, w.kinds, new WrittenRows(w, returned, records, null, before),
                     related == null ? null : related.of(w), purges);
         }
         return purges;
@@ -91,39 +91,9 @@ final class Matcher {
         Purges purges = new Purges();
         for (WriteDetector.Written w : written) {
             purges.insert(w.statement instanceof QOM.Insert);
-            rules.match(w.table, w.kinds, new RowsOnce(w, null, records, sets, null),
+            rules.match(w.table, w.kinds, new WrittenRows(w, null, records, sets, null),
                     related == null ? null : related.of(w), purges);
         }
         return purges;
     }
-
-    /** The rows of a write, read when the first templated rule asks and shared by the others. */
-    static final class RowsOnce implements Supplier<List<Map<String, Object>>> {
-        private final WriteDetector.Written written;
-        private final @Nullable List<? extends Record> returned;
-        private final RecordWrites records;
-        private final BatchBinds.@Nullable BoundSets sets;
-        private final RowsBefore.@Nullable Read before;
-        private @Nullable List<Map<String, Object>> rows;
-
-        RowsOnce(WriteDetector.Written written, @Nullable List<? extends Record> returned, RecordWrites records,
-                BatchBinds.@Nullable BoundSets sets, RowsBefore.@Nullable Read before) {
-            this.written = written;
-            this.returned = returned;
-            this.records = records;
-            this.sets = sets;
-            this.before = before;
-        }
-
-        @Override
-        public List<Map<String, Object>> get() {
-            if (rows == null) {
-                rows = before != null && written.topLevel && Tables.same(before.table, written.table)
-                        ? written.rows(returned, before)
-                        : written.rows(returned, records, sets);
-            }
-            return rows;
-        }
-    }
-
 }

@@ -17,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class NodeBacklog {
 
+    /** Purges one node may have in flight at once; more wait in its queue. */
+    static final int MAX_IN_FLIGHT_PER_NODE = 32;
+
     /** The wait before the first probe of a node that went down; each failed probe doubles it, up to the cap. */
     static final Duration FIRST_PROBE = Duration.ofSeconds(1);
 
@@ -60,7 +63,7 @@ final class NodeBacklog {
         if (queue.isEmpty()) {
             return false;
         }
-        return down ? probeDue && !probing : inFlight < Dispatcher.MAX_IN_FLIGHT_PER_NODE;
+        return down ? probeDue && !probing : inFlight < MAX_IN_FLIGHT_PER_NODE;
     }
 
     void remove(Entry entry) {
@@ -281,29 +284,29 @@ final class NodeBacklog {
         long sendingSince;
 
         /** Tracked submits waiting for this entry, each with the purge number that settles it; null when none. */
-        @Nullable List<Dispatcher.Waiter> waiters;
+        @Nullable List<Tracker.Waiter> waiters;
 
         Entry(NodeBacklog node, String path) {
             this.node = node;
             this.path = path;
         }
 
-        void await(Dispatcher.Tracker tracker, long purge) {
+        void await(Tracker tracker, long purge) {
             if (waiters == null) {
                 waiters = new ArrayList<>(1);
             }
-            waiters.add(new Dispatcher.Waiter(tracker, purge));
+            waiters.add(new Tracker.Waiter(tracker, purge));
             tracker.remaining++;
         }
 
         /** Counts this entry's delivered purge for the trackers it settles; adds those now settled to {@code out}. */
-        void settleWaiters(List<Dispatcher.Tracker> out) {
-            List<Dispatcher.Waiter> list = waiters;
+        void settleWaiters(List<Tracker> out) {
+            List<Tracker.Waiter> list = waiters;
             if (list == null) {
                 return;
             }
-            List<Dispatcher.Waiter> keep = null;
-            for (Dispatcher.Waiter waiter : list) {
+            List<Tracker.Waiter> keep = null;
+            for (Tracker.Waiter waiter : list) {
                 if (waiter.purge() <= completed) {
                     waiter.tracker().settle(out);
                 } else {
@@ -317,12 +320,12 @@ final class NodeBacklog {
         }
 
         /** Drops this entry's owed purge for the trackers waiting for it. */
-        void giveUpWaiters(List<Dispatcher.Tracker> out) {
-            List<Dispatcher.Waiter> list = waiters;
+        void giveUpWaiters(List<Tracker> out) {
+            List<Tracker.Waiter> list = waiters;
             if (list == null) {
                 return;
             }
-            for (Dispatcher.Waiter waiter : list) {
+            for (Tracker.Waiter waiter : list) {
                 waiter.tracker().gaveUp = true;
                 waiter.tracker().settle(out);
             }

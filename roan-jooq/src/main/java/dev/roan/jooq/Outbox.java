@@ -199,7 +199,7 @@ final class Outbox {
      * @return when they are settled (for read-your-writes), or null if they were submitted untracked
      */
     @Nullable
-    CompletionStage<Dispatcher.Settled> committed(Collection<String> paths, long[] ids) {
+    CompletionStage<Settled> committed(Collection<String> paths, long[] ids) {
         if (owed.size() + ids.length > maxOwedRows) {
             // A long outage with many transactions: tracking each row would cost memory per transaction, beyond the
             // cap the dispatcher keeps. Delivered from memory as far as it has room; the rows wait for a sweep, which
@@ -215,18 +215,18 @@ final class Outbox {
     }
 
     /** Delivers {@code paths}, owing the rows meanwhile; rows the dispatcher did not take are left to a sweep. */
-    private CompletableFuture<Dispatcher.Settled> track(Collection<String> paths, List<Long> rows) {
+    private CompletableFuture<Settled> track(Collection<String> paths, List<Long> rows) {
         owed.addAll(rows);
-        CompletableFuture<Dispatcher.Settled> done = new CompletableFuture<>();
+        CompletableFuture<Settled> done = new CompletableFuture<>();
         dispatcher.submitTracked(paths).whenComplete((settled, failure) -> {
-            if (settled == Dispatcher.Settled.DELIVERED || settled == Dispatcher.Settled.GIVEN_UP) {
+            if (settled == Settled.DELIVERED || settled == Settled.GIVEN_UP) {
                 // GIVEN_UP: the user chose dropping (giveUpAfter), so the row goes too.
                 deletable.addAll(rows);
                 scheduleDelete();
             }
             // NOT_TAKEN (closed, or no room): the lease runs out and a sweep, of this Roan or another, claims them.
             rows.forEach(owed::remove);
-            done.complete(settled == null ? Dispatcher.Settled.NOT_TAKEN : settled);
+            done.complete(settled == null ? Settled.NOT_TAKEN : settled);
         });
         return done;
     }

@@ -73,8 +73,8 @@ final class OwnPurges {
             dispatcher.submit(paths);
             return;
         }
-        CompletableFuture<Dispatcher.Settled> settled = dispatcher.submitTracked(paths, true).toCompletableFuture();
-        if (settled.getNow(null) == Dispatcher.Settled.NOT_TAKEN) {
+        CompletableFuture<Settled> settled = dispatcher.submitTracked(paths, true).toCompletableFuture();
+        if (settled.getNow(null) == Settled.NOT_TAKEN) {
             trackedPaths.addAndGet(-weight);
             // Closed (submit logs it), or no room under maxOwedPaths and no overflow purge: submit drops what does
             // not fit and counts it. This thread's page may stay stale: its awaitPurges says so.
@@ -118,7 +118,7 @@ final class OwnPurges {
 
     /** Durable mode: the transaction of these outbox rows committed on this thread; deliver them, tracked. */
     void committed(Collection<String> paths, long[] ids) {
-        CompletionStage<Dispatcher.Settled> settled = outbox.committed(paths, ids);
+        CompletionStage<Settled> settled = outbox.committed(paths, ids);
         Owed record = record();
         if (!tracking) {
             record.beforeTracking = true;
@@ -166,7 +166,7 @@ final class OwnPurges {
     }
 
     /** One thread's record; the callback of each of its tracked submits. */
-    private static final class Owed implements BiConsumer<Dispatcher.@Nullable Settled, @Nullable Throwable> {
+    private static final class Owed implements BiConsumer<@Nullable Settled, @Nullable Throwable> {
         /** Tracked submits not yet settled. Guarded by this. */
         private int unsettled;
         /** One was given up, dropped or not delivered. Guarded by this. */
@@ -180,7 +180,7 @@ final class OwnPurges {
          * Counts {@code settled} until it completes; {@code release}, if any, runs then, before this record learns
          * of it, whether or not anyone still waits.
          */
-        void track(CompletableFuture<Dispatcher.Settled> settled, @Nullable Runnable release) {
+        void track(CompletableFuture<Settled> settled, @Nullable Runnable release) {
             synchronized (this) {
                 unsettled++;
             }
@@ -201,9 +201,9 @@ final class OwnPurges {
         }
 
         @Override
-        public synchronized void accept(Dispatcher.@Nullable Settled settled, @Nullable Throwable failure) {
+        public synchronized void accept(@Nullable Settled settled, @Nullable Throwable failure) {
             unsettled--;
-            if (settled != Dispatcher.Settled.DELIVERED) {
+            if (settled != Settled.DELIVERED) {
                 failed = true;
             }
             // A failure ends the wait as well: await returns false without waiting for the others.

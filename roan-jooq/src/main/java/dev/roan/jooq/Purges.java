@@ -16,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Purges {
 
+    /** The key of the unknown row that stands for rows whose related read failed (already logged where it failed). */
+    static final String RELATED_READ_FAILED = "\u0000related read failed";
+
     /** The first path; most statements owe exactly one, which then costs no set. */
     private @Nullable String first;
     /** All paths, in order, once there are two or more. */
@@ -49,8 +52,8 @@ final class Purges {
      * Fills a rule's template from the written rows. A row whose key is SQL NULL has no page; a row whose
      * values are unknown, bytes, or too long for a purge request triggers the fallback.
      */
-    void addRows(Rules.Binding binding, Supplier<List<Map<String, Object>>> rows) {
-        Rule rule = binding.rule;
+    void addRows(Filling binding, Supplier<List<Map<String, Object>>> rows) {
+        Rule rule = binding.rule();
         PathTemplate template = rule.template();
         int maxLength = rule.maxPathLength();
         Miss miss = null;
@@ -72,7 +75,7 @@ final class Purges {
             switch (template.missing(row)) {
                 case UNKNOWN:
                     miss.unknown++;
-                    if (row.containsKey(RelatedRows.FAILED)) {
+                    if (row.containsKey(RELATED_READ_FAILED)) {
                         // Logged where the read failed; the statement's text is not to blame.
                         miss.readFailed++;
                         break;
@@ -143,7 +146,7 @@ final class Purges {
         final Set<String> placeholders = new LinkedHashSet<>(2);
         /** Rows whose values were unknown. */
         int unknown;
-        /** Of those, rows whose related rows could not be read ({@link RelatedRows}). */
+        /** Of those, rows whose related rows could not be read (a {@code via} rule's read failed). */
         int readFailed;
         /** Whether an INSERT left them unknown (a generated key or default, no RETURNING). */
         boolean insert;
@@ -164,5 +167,13 @@ final class Purges {
         boolean fallsBack() {
             return unknown > 0 || binary > 0 || tooLong > 0;
         }
+    }
+
+    /** How a matched rule is filled from a row: the registry's binding of a rule to a table. */
+    interface Filling {
+        Rule rule();
+
+        /** The placeholders (or the via's column) whose value {@code row} does not tell. */
+        List<String> unknownIn(Map<String, ?> row);
     }
 }

@@ -48,8 +48,6 @@ import org.jspecify.annotations.Nullable;
 final class RelatedRows {
 
     private static final System.Logger LOG = Log.LOGGER;
-    /** The key of the unknown row that stands for rows whose read failed, already logged. */
-    static final String FAILED = "\u0000related read failed";
     /**
      * Families whose {@code SELECT ... FOR SHARE} (MariaDB: {@code LOCK IN SHARE MODE}) takes shared row locks. H2
      * has only {@code FOR UPDATE}, which would make every read of a related row wait for its writers and them for it;
@@ -94,7 +92,7 @@ final class RelatedRows {
             if (sets == null && ctx.batchMode() == ExecuteContext.BatchMode.SINGLE) {
                 sets = BatchBinds.of(ctx);
             }
-            List<Map<String, Object>> rows = new Matcher.RowsOnce(w, null, records, sets, before).get();
+            List<Map<String, Object>> rows = new WrittenRows(w, null, records, sets, before).get();
             if (read == null) {
                 read = new Read();
             }
@@ -112,17 +110,8 @@ final class RelatedRows {
             List<Map<String, Object>> rows) {
         Rule rule = binding.rule;
         List<Via> steps = binding.steps;
-        boolean unknown = false;
         Set<Object> values = new LinkedHashSet<>();
-        String from = steps.get(0).from.getName();
-        for (Map<String, Object> row : rows) {
-            Object value = row.get(from);
-            if (value == null || (value != RowValues.NULL && value.getClass().isArray())) {
-                unknown = true;
-            } else if (value != RowValues.NULL) {
-                values.add(value);
-            }
-        }
+        boolean unknown = fromValues(rows, steps.get(0), values);
         List<Map<String, Object>> reached = new ArrayList<>();
         boolean failed = false;
         Connection connection = ctx.connection();
@@ -146,7 +135,7 @@ final class RelatedRows {
         }
         if (failed) {
             List<Map<String, Object>> row = RowValues.unknown();
-            row.get(0).put(FAILED, Boolean.TRUE);
+            row.get(0).put(Purges.RELATED_READ_FAILED, Boolean.TRUE);
             reached.addAll(row);
         } else if (unknown) {
             // The row's from column unknown: the warning about unknown rows names it.
@@ -248,19 +237,10 @@ final class RelatedRows {
             SQLDialect dialect, List<String> reads) {
         return binding -> {
             Rule rule = binding.rule;
-            List<Map<String, Object>> rows = new Matcher.RowsOnce(w, null, records, null, null).get();
+            List<Map<String, Object>> rows = new WrittenRows(w, null, records, null, null).get();
             List<Via> steps = binding.steps;
-            String from = steps.get(0).from.getName();
             Set<Object> values = new LinkedHashSet<>();
-            boolean unknown = false;
-            for (Map<String, Object> row : rows) {
-                Object value = row.get(from);
-                if (value == null || (value != RowValues.NULL && value.getClass().isArray())) {
-                    unknown = true;
-                } else if (value != RowValues.NULL) {
-                    values.add(value);
-                }
-            }
+            boolean unknown = fromValues(rows, steps.get(0), values);
             if (!values.isEmpty()) {
                 Condition condition = steps.get(0).to.in(values);
                 Select<?> select = null;
@@ -280,6 +260,25 @@ final class RelatedRows {
             }
             return unknown ? RowValues.unknown() : List.of();
         };
+    }
+
+    /**
+     * Adds to {@code values} the first step's {@code from} value of each written row; SQL NULL leads nowhere.
+     *
+     * @return whether some row does not tell its value (unknown, or bytes no read can bind)
+     */
+    private static boolean fromValues(List<Map<String, Object>> rows, Via first, Set<Object> values) {
+        String from = first.from.getName();
+        boolean unknown = false;
+        for (Map<String, Object> row : rows) {
+            Object value = row.get(from);
+            if (value == null || (value != RowValues.NULL && value.getClass().isArray())) {
+                unknown = true;
+            } else if (value != RowValues.NULL) {
+                values.add(value);
+            }
+        }
+        return unknown;
     }
 
     /** The related rows read for one statement, by write and rule. */

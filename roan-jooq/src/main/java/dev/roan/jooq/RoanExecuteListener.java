@@ -465,7 +465,7 @@ final class RoanExecuteListener implements ExecuteListener {
         if (query instanceof DDLQuery) {
             return true;
         }
-        if (query == null || !WriteDetector.isPlainSql(query)) {
+        if (query == null || !SqlText.isPlainSql(query)) {
             return false;
         }
         String verb = SqlText.verb(query.getSQL());

@@ -84,7 +84,7 @@ final class RowsBefore {
     /** Reads, if a rule needs it, the rows the statement is about to change, and leaves them in {@code ctx}. */
     void readFor(ExecuteContext ctx) {
         Query query = ctx.query();
-        if (query == null || WriteDetector.isPlainSql(query)) {
+        if (query == null || SqlText.isPlainSql(query)) {
             return;
         }
         Read read = read(query, ctx);

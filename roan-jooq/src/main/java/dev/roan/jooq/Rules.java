@@ -715,7 +715,7 @@ final class Rules {
     }
 
     /** A rule as a write of one table matches it: the kinds of write, and the join to a related table, if any. */
-    static final class Binding {
+    static final class Binding implements Purges.Filling {
         final Rule rule;
         final int kinds;
         /** The join, empty for a rule filled by the written rows. */
@@ -742,8 +742,14 @@ final class Rules {
             return steps.isEmpty() ? rule.template().placeholders() : List.of(steps.get(0).from.getName());
         }
 
+        @Override
+        public Rule rule() {
+            return rule;
+        }
+
         /** The {@link #columns()} whose values {@code row} does not tell. */
-        List<String> unknownIn(Map<String, ?> row) {
+        @Override
+        public List<String> unknownIn(Map<String, ?> row) {
             if (steps.isEmpty()) {
                 return rule.template().unknownIn(row);
             }

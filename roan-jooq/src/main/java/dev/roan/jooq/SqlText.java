@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.jooq.Query;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
@@ -255,5 +256,12 @@ final class SqlText {
             }
             return pos;
         }
+    }
+
+    /** Whether {@code query} is plain SQL, such as {@code dsl.execute("...")}: only its text tells what it writes. */
+    static boolean isPlainSql(Query query) {
+        // SQLQuery and SQLResultQuery are package-private in jOOQ; Class.getName() is cached, so no allocation.
+        String name = query.getClass().getName();
+        return name.equals("org.jooq.impl.SQLQuery") || name.equals("org.jooq.impl.SQLResultQuery");
     }
 }

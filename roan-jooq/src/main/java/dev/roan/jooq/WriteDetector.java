@@ -24,8 +24,8 @@ import org.jooq.impl.QOM;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Detect: which tables an executed statement wrote, how, and where its rows can be read; {@link Matcher} turns
- * that into the paths the rules want purged.
+ * Detect: which tables an executed statement wrote, how, and where its rows can be read; matching (the next stage)
+ * turns that into the paths the rules want purged.
  *
  * <p>DSL statements are read through jOOQ's query object model. Plain SQL ({@code dsl.execute("update
  * post ...")}) is parsed with jOOQ's parser once per SQL string; the result (the tables written, not
@@ -131,7 +131,7 @@ final class WriteDetector {
      */
     private void writtenBy(Query query, @Nullable String renderedSql, SQLDialect dialect, List<Written> out,
             boolean bind) {
-        if (isPlainSql(query)) {
+        if (SqlText.isPlainSql(query)) {
             // Plain SQL: dsl.execute(String), dsl.query(String), dsl.resultQuery(String), static batches.
             String sql = renderedSql != null ? renderedSql : query.getSQL();
             for (Written w : parsePlainSql(sql, dialect, query)) {
@@ -289,12 +289,6 @@ final class WriteDetector {
                 collect(query, null, dialect, out, false);
             }
         }
-    }
-
-    static boolean isPlainSql(Query query) {
-        // SQLQuery and SQLResultQuery are package-private in jOOQ; Class.getName() is cached, so no allocation.
-        String name = query.getClass().getName();
-        return name.equals("org.jooq.impl.SQLQuery") || name.equals("org.jooq.impl.SQLResultQuery");
     }
 
     private static boolean isMerge(Query query) {

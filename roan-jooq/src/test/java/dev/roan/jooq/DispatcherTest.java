@@ -263,25 +263,25 @@ class DispatcherTest {
     void aNodeHasAtMostTheLimitOfPurgesInFlight() {
         Dispatcher d = dispatcher(WINDOW);
         List<String> paths = new ArrayList<>();
-        for (int i = 0; i <= Dispatcher.MAX_IN_FLIGHT_PER_NODE; i++) {
+        for (int i = 0; i <= NodeBacklog.MAX_IN_FLIGHT_PER_NODE; i++) {
             paths.add("/p" + i);
         }
 
         write(d, paths.toArray(String[]::new));
-        assertThat(node.inFlight()).as("in flight").isEqualTo(Dispatcher.MAX_IN_FLIGHT_PER_NODE);
+        assertThat(node.inFlight()).as("in flight").isEqualTo(NodeBacklog.MAX_IN_FLIGHT_PER_NODE);
         d.submit(Set.of("/late"));
         assertThat(executor.queued()).as("hand-offs for a write while the node is at its limit").isZero();
         executor.runAll();
-        assertThat(node.inFlight()).as("in flight after a write at the limit").isEqualTo(Dispatcher.MAX_IN_FLIGHT_PER_NODE);
+        assertThat(node.inFlight()).as("in flight after a write at the limit").isEqualTo(NodeBacklog.MAX_IN_FLIGHT_PER_NODE);
 
         complete(node, node.sent().get(0));
         assertThat(node.inFlight()).as("in flight after one completed: the next starts")
-                .isEqualTo(Dispatcher.MAX_IN_FLIGHT_PER_NODE);
-        assertThat(node.sent()).as("purges started").hasSize(Dispatcher.MAX_IN_FLIGHT_PER_NODE + 1);
+                .isEqualTo(NodeBacklog.MAX_IN_FLIGHT_PER_NODE);
+        assertThat(node.sent()).as("purges started").hasSize(NodeBacklog.MAX_IN_FLIGHT_PER_NODE + 1);
         complete(node, node.sent().get(1));
-        assertThat(node.sent()).as("purges started after two completed").hasSize(Dispatcher.MAX_IN_FLIGHT_PER_NODE + 2)
+        assertThat(node.sent()).as("purges started after two completed").hasSize(NodeBacklog.MAX_IN_FLIGHT_PER_NODE + 2)
                 .contains("/late");
-        assertThat(d.pendingCount()).as("pending").isEqualTo(Dispatcher.MAX_IN_FLIGHT_PER_NODE);
+        assertThat(d.pendingCount()).as("pending").isEqualTo(NodeBacklog.MAX_IN_FLIGHT_PER_NODE);
     }
 
     // ---- re-purges
@@ -1065,7 +1065,7 @@ class DispatcherTest {
     @Test
     void giveUpAfterDropsWhatANodeThatIsDownOwedTooLongWithOneErrorAndACount() throws Exception {
         Dispatcher d = dispatcher(policy(Duration.ofSeconds(10), Integer.MAX_VALUE), node);
-        CompletableFuture<Dispatcher.Settled> tracked = d.submitTracked(List.of("/a", "/b")).toCompletableFuture();
+        CompletableFuture<Settled> tracked = d.submitTracked(List.of("/a", "/b")).toCompletableFuture();
         executor.runAll();
         CompletableFuture<Boolean> flushed = flushInBackground(d, FOREVER);
         failAt(node, "/a");
@@ -1084,7 +1084,7 @@ class DispatcherTest {
             advance(Duration.ofSeconds(8));
             assertThat(d.droppedPurges()).as("dropped at 15 s: /a and /b owed 15 s, /c exactly 10 s").isEqualTo(3);
             assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush").isFalse();
-            assertThat(tracked).as("tracked").isCompletedWithValue(Dispatcher.Settled.GIVEN_UP);
+            assertThat(tracked).as("tracked").isCompletedWithValue(Settled.GIVEN_UP);
             write(d, "/d");
             assertThat(node.onTheWire()).as("a write when a probe is due is the probe").containsExactly("/d");
             failAt(node, "/d");
@@ -1135,7 +1135,7 @@ class DispatcherTest {
         assertThat(d.pendingCount()).as("pending").isEqualTo(4);
         assertThat(d.status()).as("status").allSatisfy(status -> assertThat(status.isDown()).isTrue());
         assertThat(d.submitTracked(List.of("/e")).toCompletableFuture()).as("tracked at the cap")
-                .isCompletedWithValue(Dispatcher.Settled.NOT_TAKEN);
+                .isCompletedWithValue(Settled.NOT_TAKEN);
 
         complete(node, "/a");
         complete(node, "/b");
@@ -1194,18 +1194,18 @@ class DispatcherTest {
 
         assertThat(d.room()).as("room").isEqualTo(2);
         assertThat(d.submitTracked(List.of("/b", "/c", "/d")).toCompletableFuture()).as("three paths")
-                .isCompletedWithValue(Dispatcher.Settled.NOT_TAKEN);
-        CompletableFuture<Dispatcher.Settled> two = d.submitTracked(List.of("/b", "/c")).toCompletableFuture();
+                .isCompletedWithValue(Settled.NOT_TAKEN);
+        CompletableFuture<Settled> two = d.submitTracked(List.of("/b", "/c")).toCompletableFuture();
         executor.runAll();
         complete(node, "/b");
         complete(node, "/c");
-        assertThat(two).as("two paths").isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+        assertThat(two).as("two paths").isCompletedWithValue(Settled.DELIVERED);
     }
 
     @Test
     void aTrackedSubmitToANodeThatIsDownSettlesOnlyOnceDelivered() {
         Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
-        CompletableFuture<Dispatcher.Settled> tracked = d.submitTracked(List.of("/a")).toCompletableFuture();
+        CompletableFuture<Settled> tracked = d.submitTracked(List.of("/a")).toCompletableFuture();
         executor.runAll();
         failAt(node, "/a");
         advance(SECOND);
@@ -1214,7 +1214,7 @@ class DispatcherTest {
         advance(Duration.ofSeconds(2));
         complete(node, "/a");
 
-        assertThat(tracked).isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+        assertThat(tracked).isCompletedWithValue(Settled.DELIVERED);
     }
 
     @Test
@@ -1249,7 +1249,7 @@ class DispatcherTest {
         FakeTarget other = new FakeTarget("node-b");
         Dispatcher d = dispatcher(null, WINDOW, node, other);
 
-        CompletableFuture<Dispatcher.Settled> settled = d.submitTracked(List.of("/a", "/b")).toCompletableFuture();
+        CompletableFuture<Settled> settled = d.submitTracked(List.of("/a", "/b")).toCompletableFuture();
         executor.runAll();
         complete(node, "/a");
         complete(node, "/b");
@@ -1257,7 +1257,7 @@ class DispatcherTest {
         assertThat(settled).as("settled with one purge still on the wire").isNotDone();
         complete(other, "/b");
 
-        assertThat(settled).as("settled").isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+        assertThat(settled).as("settled").isCompletedWithValue(Settled.DELIVERED);
     }
 
     @Test
@@ -1265,20 +1265,20 @@ class DispatcherTest {
         Dispatcher d = dispatcher(Duration.ZERO);
         write(d, "/a");
 
-        CompletableFuture<Dispatcher.Settled> settled = d.submitTracked(List.of("/a")).toCompletableFuture();
+        CompletableFuture<Settled> settled = d.submitTracked(List.of("/a")).toCompletableFuture();
         complete(node, "/a");
         assertThat(settled).as("settled by the purge that started before it").isNotDone();
         assertThat(node.sent()).as("purges").containsExactly("/a", "/a");
         complete(node, "/a");
 
-        assertThat(settled).as("settled by the follow-up").isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+        assertThat(settled).as("settled by the follow-up").isCompletedWithValue(Settled.DELIVERED);
     }
 
     @Test
     void aTrackedSubmitOfNothingIsDeliveredAtOnce() {
         Dispatcher d = dispatcher(WINDOW);
 
-        assertThat(d.submitTracked(List.of()).toCompletableFuture()).isCompletedWithValue(Dispatcher.Settled.DELIVERED);
+        assertThat(d.submitTracked(List.of()).toCompletableFuture()).isCompletedWithValue(Settled.DELIVERED);
     }
 
     @Test
@@ -1287,7 +1287,7 @@ class DispatcherTest {
         d.stopAccepting();
 
         assertThat(d.submitTracked(List.of("/a")).toCompletableFuture())
-                .isCompletedWithValue(Dispatcher.Settled.NOT_TAKEN);
+                .isCompletedWithValue(Settled.NOT_TAKEN);
         assertThat(d.room()).as("room when closed").isZero();
         executor.runAll();
         assertThat(node.sent()).as("purges").isEmpty();

@@ -44,7 +44,7 @@ class DrainThreadsTest {
                 // At most one sender per purge in flight, the delivery threads, and the test server's own threads.
                 assertThat(started).as("threads started while %s purges were delivered (JDK %s, %s processors)",
                         PATHS, Runtime.version().feature(), Runtime.getRuntime().availableProcessors())
-                        .isLessThan(3L * Dispatcher.MAX_IN_FLIGHT_PER_NODE);
+                        .isLessThan(3L * NodeBacklog.MAX_IN_FLIGHT_PER_NODE);
                 assertThat(cache.count()).as("purges the cache received").isEqualTo(PATHS + 1);
             } finally {
                 delivery.close();

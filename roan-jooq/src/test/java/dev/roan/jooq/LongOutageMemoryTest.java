@@ -74,7 +74,7 @@ class LongOutageMemoryTest {
 
         CacheNodeStatus node = roan.cacheNodes().get(0);
         assertThat(node.owedPurges()).as("owed paths, at most the cap").isLessThanOrEqualTo(CAP)
-                .isGreaterThan(CAP - Dispatcher.MAX_IN_FLIGHT_PER_NODE);
+                .isGreaterThan(CAP - NodeBacklog.MAX_IN_FLIGHT_PER_NODE);
         assertThat(node.isDown()).isTrue();
         assertThat(roan.droppedPurges()).as("dropped beyond the cap, counted").isEqualTo(ROWS - node.owedPurges());
         assertThat(after - before).as("heap grown by %s owed paths, in bytes", node.owedPurges())
