@@ -9,8 +9,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.roan.testkit.PurgeServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,15 +23,12 @@ import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.jooq.Result;
 import org.jooq.SQLDialect;
-import org.jooq.conf.RenderQuotedNames;
-import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The foundation's behaviours against a real PostgreSQL that this class starts itself (see {@link Postgres}):
@@ -48,15 +43,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class PostgresTest {
 
-    private static final Settings POSTGRES_NAMES = new Settings()
-            .withRenderQuotedNames(RenderQuotedNames.NEVER)
-            .withRenderSchema(false);
-
-    private static final String DATABASE = "roan_postgres_test";
-
-    private static Postgres postgres;
-    private static String url;
-    private static String schema;
+    private static final SchemaPostgres DB = new SchemaPostgres("roan_postgres_test");
 
     @RegisterExtension
     final RoanFixture fixture = new RoanFixture().database(PostgresTest::configuration);
@@ -64,44 +51,16 @@ class PostgresTest {
     private Roan roan;
     private DSLContext dsl;
 
-    /**
-     * Starts the server for the whole class, in the first test's set-up rather than in {@code @BeforeAll}: a
-     * missing PostgreSQL then marks each test skipped with the reason, where Surefire would report a skipped
-     * {@code @BeforeAll} as "Tests run: 0" and no reason at all.
-     */
-    private static synchronized void startPostgresOnce() throws IOException {
-        if (postgres != null) {
-            return;
-        }
-        Postgres started = Postgres.start();
-        try (InputStream in = PostgresTest.class.getResourceAsStream("/schema.sql")) {
-            schema = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            url = started.createDatabase(DATABASE);
-        } catch (IOException | RuntimeException e) {
-            started.close();
-            throw e;
-        }
-        postgres = started;
-    }
-
     @AfterAll
     static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-            postgres = null;
-        }
+        DB.close();
     }
 
     @BeforeEach
     void setUp() throws Exception {
-        startPostgresOnce();
-        try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
-            s.execute(schema);
-            s.execute("insert into author (id, name) values (100, 'ann');"
-                    + "insert into post (id, author_id, slug, title) values (100, 100, 'one', 'One');"
-                    + "insert into comment (post_id, body) values (100, 'first')");
-        }
+        DB.reset("insert into author (id, name) values (100, 'ann');"
+                + "insert into post (id, author_id, slug, title) values (100, 100, 'one', 'One');"
+                + "insert into comment (post_id, body) values (100, 'first')");
         cache = fixture.cache();
         roan = fixture.roan();
         roan.purge("/posts").onWrite(POST);
@@ -112,17 +71,13 @@ class PostgresTest {
 
     /** The application's configuration before Roan, on the database {@link #setUp()} started. */
     private static Configuration configuration() {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(url);
-        dataSource.setUser(postgres.user());
-        dataSource.setPassword(postgres.password());
-        return DSL.using(dataSource, SQLDialect.POSTGRES, POSTGRES_NAMES).configuration();
+        return DB.configuration();
     }
 
     /** What another reader sees: a connection of its own, not attached to Roan. */
     private static <T> T onSeparateConnection(Function<DSLContext, T> query) {
-        try (Connection c = postgres.connect(DATABASE)) {
-            return query.apply(DSL.using(c, SQLDialect.POSTGRES, POSTGRES_NAMES));
+        try (Connection c = DB.connect()) {
+            return query.apply(DSL.using(c, SQLDialect.POSTGRES, SchemaPostgres.NAMES));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -219,7 +174,7 @@ class PostgresTest {
 
     @Test
     void commitRefusedByADeferredConstraintPurgesNothing() throws SQLException {
-        try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement()) {
+        try (Connection c = DB.connect(); Statement s = c.createStatement()) {
             s.execute("alter table post alter constraint post_author_id_fkey deferrable initially deferred");
         }
         assertThatThrownBy(() -> dsl.transaction(c -> {

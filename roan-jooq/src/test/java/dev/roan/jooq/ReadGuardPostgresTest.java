@@ -3,21 +3,15 @@ package dev.roan.jooq;
 import static dev.roan.jooq.test.db.Tables.COMMENT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-import dev.roan.testkit.Postgres;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.TableField;
-import org.jooq.conf.RenderQuotedNames;
-import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
@@ -25,7 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Roan's own reads on the writer's connection ({@link RowsBefore} before an UPDATE, {@link RelatedRows} after a write)
@@ -34,14 +27,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class ReadGuardPostgresTest {
 
-    private static final Settings POSTGRES_NAMES = new Settings()
-            .withRenderQuotedNames(RenderQuotedNames.NEVER)
-            .withRenderSchema(false);
-    private static final String DATABASE = "roan_read_guard_test";
-
-    private static Postgres postgres;
-    private static String url;
-    private static String schema;
+    private static final SchemaPostgres DB = new SchemaPostgres("roan_read_guard_test");
 
     @RegisterExtension
     final RoanFixture fixture = new RoanFixture().database(this::configuration);
@@ -60,52 +46,25 @@ class ReadGuardPostgresTest {
         }
     }
 
-    private static synchronized void startPostgresOnce() throws IOException {
-        if (postgres != null) {
-            return;
-        }
-        Postgres started = Postgres.start();
-        try (InputStream in = ReadGuardPostgresTest.class.getResourceAsStream("/schema.sql")) {
-            schema = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            url = started.createDatabase(DATABASE);
-        } catch (IOException | RuntimeException e) {
-            started.close();
-            throw e;
-        }
-        postgres = started;
-    }
-
     @AfterAll
     static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-            postgres = null;
-        }
+        DB.close();
     }
 
     @BeforeEach
     void setUp() throws Exception {
-        startPostgresOnce();
-        try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
-            s.execute(schema);
-            s.execute("insert into author (id, name) values (1, 'ann');"
-                    + "insert into post (id, author_id, slug, title) values (10, 1, 'one', 'One')");
-        }
+        DB.reset("insert into author (id, name) values (1, 'ann');"
+                + "insert into post (id, author_id, slug, title) values (10, 1, 'one', 'One')");
         roan = fixture.roan();
         dsl = fixture.dsl();
     }
 
     private Configuration configuration() {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(url);
-        dataSource.setUser(postgres.user());
-        dataSource.setPassword(postgres.password());
-        return DSL.using(dataSource, SQLDialect.POSTGRES, POSTGRES_NAMES).configuration();
+        return DB.configuration();
     }
 
     private static int count(String sql) {
-        try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement();
+        try (Connection c = DB.connect(); Statement s = c.createStatement();
                 var rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);
@@ -148,9 +107,9 @@ class ReadGuardPostgresTest {
         roan.purge("/x/{nope}").onUpdate(post).whenRowsUnknown("/x");
         roan.purge("/authors/{author_id}").onInsert(COMMENT).via(COMMENT.POST_ID, archive.id)
                 .whenRowsUnknown("/authors");
-        try (Connection c = postgres.connect(DATABASE)) {
+        try (Connection c = DB.connect()) {
             c.setAutoCommit(false);
-            DSLContext manual = DSL.using(roan.attach(DSL.using(c, SQLDialect.POSTGRES, POSTGRES_NAMES)
+            DSLContext manual = DSL.using(roan.attach(DSL.using(c, SQLDialect.POSTGRES, SchemaPostgres.NAMES)
                     .configuration()));
             manual.update(post).set(post.title, "Uno").where(post.id.eq(10L)).execute();
             manual.insertInto(COMMENT, COMMENT.POST_ID, COMMENT.BODY).values(10L, "a").execute();

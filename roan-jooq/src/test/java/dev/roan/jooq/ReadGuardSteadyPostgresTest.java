@@ -5,9 +5,6 @@ import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -16,14 +13,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.roan.testkit.Postgres;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
-import org.jooq.SQLDialect;
-import org.jooq.conf.RenderQuotedNames;
-import org.jooq.conf.Settings;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultExecuteListenerProvider;
@@ -31,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * Roan's reads on the writer's connection on a real PostgreSQL once their shape has worked ({@link ReadGuard}): no
@@ -41,17 +33,10 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class ReadGuardSteadyPostgresTest {
 
-    private static final Settings POSTGRES_NAMES = new Settings()
-            .withRenderQuotedNames(RenderQuotedNames.NEVER)
-            .withRenderSchema(false);
-    private static final String DATABASE = "roan_read_guard_steady";
+    private static final SchemaPostgres DB = new SchemaPostgres("roan_read_guard_steady");
     /** The age of the database's oldest multixact: it grows by one with each multixact created. */
     private static final String MULTIXACTS =
             "select mxid_age(datminmxid) from pg_database where datname = current_database()";
-
-    private static Postgres postgres;
-    private static String url;
-    private static String schema;
 
     @RegisterExtension
     final RoanFixture fixture = new RoanFixture().database(this::configuration);
@@ -60,50 +45,25 @@ class ReadGuardSteadyPostgresTest {
     /** The SQL states an exception translator (Spring's) saw, as it sees them: {@code ctx.sqlException()}. */
     private final List<String> translated = new CopyOnWriteArrayList<>();
 
-    private static synchronized void startPostgresOnce() throws IOException {
-        if (postgres != null) {
-            return;
-        }
-        Postgres started = Postgres.start();
-        try (InputStream in = ReadGuardSteadyPostgresTest.class.getResourceAsStream("/schema.sql")) {
-            schema = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            url = started.createDatabase(DATABASE);
-        } catch (IOException | RuntimeException e) {
-            started.close();
-            throw e;
-        }
-        postgres = started;
-    }
-
     @AfterAll
     static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-            postgres = null;
-        }
+        DB.close();
     }
 
     @BeforeEach
     void setUp() throws Exception {
-        startPostgresOnce();
-        try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
-            s.execute(schema);
-            s.execute("insert into author (id, name) values (1, 'ann'), (2, 'bob')");
-            for (int i = 1; i <= 100; i++) {
-                s.execute("insert into post (id, author_id, slug, title) values (" + i + ", 1, 's" + i + "', 't')");
-            }
+        StringBuilder rows = new StringBuilder("insert into author (id, name) values (1, 'ann'), (2, 'bob');");
+        for (int i = 1; i <= 100; i++) {
+            rows.append("insert into post (id, author_id, slug, title) values (").append(i).append(", 1, 's").append(i)
+                    .append("', 't');");
         }
+        DB.reset(rows.toString());
         roan = fixture.roan();
         dsl = fixture.dsl();
     }
 
     private Configuration configuration() {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(url);
-        dataSource.setUser(postgres.user());
-        dataSource.setPassword(postgres.password());
-        return DSL.using(dataSource, SQLDialect.POSTGRES, POSTGRES_NAMES).configuration()
+        return DB.configuration()
                 .set(new DefaultExecuteListenerProvider(new ExecuteListener() {
                     @Override
                     public void exception(ExecuteContext ctx) {
@@ -115,7 +75,7 @@ class ReadGuardSteadyPostgresTest {
     }
 
     private static long single(String sql) {
-        try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement();
+        try (Connection c = DB.connect(); Statement s = c.createStatement();
                 var rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -172,7 +132,7 @@ class ReadGuardSteadyPostgresTest {
         roan.purge("/authors/{author_id}").onUpdate(POST);
         dsl.transaction(c -> DSL.using(c).update(POST).set(POST.TITLE, "w").where(POST.ID.eq(10L)).execute());
         fixture.purgedOnce();
-        try (Connection other = postgres.connect(DATABASE); Statement s = other.createStatement()) {
+        try (Connection other = DB.connect(); Statement s = other.createStatement()) {
             other.setAutoCommit(false);
             s.execute("select * from post where id = 10 for update");
             // Without a savepoint the failed read aborts the writer's transaction: its UPDATE must not then run and
@@ -199,7 +159,7 @@ class ReadGuardSteadyPostgresTest {
         roan.purge("/authors/{author_id}").onUpdate(POST);
         dsl.transaction(c -> DSL.using(c).update(POST).set(POST.TITLE, "w").where(POST.ID.eq(10L)).execute());
         fixture.purgedOnce();
-        try (Connection other = postgres.connect(DATABASE); Statement s = other.createStatement()) {
+        try (Connection other = DB.connect(); Statement s = other.createStatement()) {
             other.setAutoCommit(false);
             // A comment of the post, not committed yet: its foreign key holds a key share lock on the post.
             s.execute("insert into comment (post_id, body) values (10, 'pending')");
@@ -223,7 +183,7 @@ class ReadGuardSteadyPostgresTest {
             // The comment's foreign key took a key share lock only, which a move to another author does not wait
             // for: without Roan's share lock it would commit now, purge both authors, and the new author's page,
             // rendered without this uncommitted comment, would stay cached.
-            try (Connection other = postgres.connect(DATABASE); Statement s = other.createStatement()) {
+            try (Connection other = DB.connect(); Statement s = other.createStatement()) {
                 s.execute("set lock_timeout = '200ms'");
                 assertThatThrownBy(() -> s.execute("update post set author_id = 2 where id = 10"))
                         .isInstanceOfSatisfying(SQLException.class,
@@ -236,7 +196,7 @@ class ReadGuardSteadyPostgresTest {
     @Test
     void aRelatedReadWaitsForAMoveInProgressAndReadsTheNewRow() throws Exception {
         roan.purge("/authors/{author_id}").onInsert(COMMENT).via(COMMENT.POST_ID, POST.ID);
-        try (Connection other = postgres.connect(DATABASE); Statement s = other.createStatement()) {
+        try (Connection other = DB.connect(); Statement s = other.createStatement()) {
             other.setAutoCommit(false);
             s.execute("update post set author_id = 2 where id = 10");
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> dsl.transaction(c -> DSL.using(c)

@@ -5,9 +5,6 @@ import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -15,21 +12,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.roan.testkit.Postgres;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
-import org.jooq.SQLDialect;
-import org.jooq.conf.RenderQuotedNames;
-import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultExecuteListenerProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The read before an UPDATE or DELETE ({@link RowsBefore}) on a real PostgreSQL: it locks the rows before the
@@ -37,14 +29,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class RowsBeforePostgresTest {
 
-    private static final Settings POSTGRES_NAMES = new Settings()
-            .withRenderQuotedNames(RenderQuotedNames.NEVER)
-            .withRenderSchema(false);
-    private static final String DATABASE = "roan_rows_before_test";
-
-    private static Postgres postgres;
-    private static String url;
-    private static String schema;
+    private static final SchemaPostgres DB = new SchemaPostgres("roan_rows_before_test");
 
     /** Runs right after each of Roan's reads, before the statement it reads for: the test's probe. */
     private volatile Runnable afterRead = () -> { };
@@ -55,49 +40,22 @@ class RowsBeforePostgresTest {
     private Roan roan;
     private DSLContext dsl;
 
-    private static synchronized void startPostgresOnce() throws IOException {
-        if (postgres != null) {
-            return;
-        }
-        Postgres started = Postgres.start();
-        try (InputStream in = RowsBeforePostgresTest.class.getResourceAsStream("/schema.sql")) {
-            schema = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            url = started.createDatabase(DATABASE);
-        } catch (IOException | RuntimeException e) {
-            started.close();
-            throw e;
-        }
-        postgres = started;
-    }
-
     @AfterAll
     static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-            postgres = null;
-        }
+        DB.close();
     }
 
     @BeforeEach
     void setUp() throws Exception {
-        startPostgresOnce();
-        try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
-            s.execute(schema);
-            s.execute("insert into author (id, name) values (1, 'ann'), (2, 'bob');"
-                    + "insert into post (id, author_id, slug, title) values (10, 1, 'one', 'One'), (20, 2, 'two', 'Two')");
-        }
+        DB.reset("insert into author (id, name) values (1, 'ann'), (2, 'bob');"
+                + "insert into post (id, author_id, slug, title) values (10, 1, 'one', 'One'), (20, 2, 'two', 'Two')");
         roan = fixture.roan();
         dsl = fixture.dsl();
     }
 
     /** The application's configuration, with a listener of the test's own that sees Roan's reads run. */
     private Configuration configuration() {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(url);
-        dataSource.setUser(postgres.user());
-        dataSource.setPassword(postgres.password());
-        return DSL.using(dataSource, SQLDialect.POSTGRES, POSTGRES_NAMES).configuration()
+        return DB.configuration()
                 .set(new DefaultExecuteListenerProvider(new ExecuteListener() {
                     @Override
                     public void executeEnd(ExecuteContext ctx) {
@@ -115,7 +73,7 @@ class RowsBeforePostgresTest {
      * Tries to lock post 10 from another connection without waiting: the error says whether someone holds it.
      */
     private static void lockPost10Elsewhere() {
-        try (Connection c = postgres.connect(DATABASE); Statement s = c.createStatement()) {
+        try (Connection c = DB.connect(); Statement s = c.createStatement()) {
             s.executeQuery("select id from post where id = 10 for update nowait").close();
         } catch (SQLException e) {
             throw new IllegalStateException(e.getSQLState() + ": " + e.getMessage(), e);
@@ -147,7 +105,7 @@ class RowsBeforePostgresTest {
         roan.purge("/authors/{author_id}").onUpdate(POST);
         dsl.transaction(c -> {
             DSL.using(c).update(POST).set(POST.TITLE, "Uno").where(POST.ID.eq(10L)).execute();
-            try (Connection other = postgres.connect(DATABASE); Statement s = other.createStatement()) {
+            try (Connection other = DB.connect(); Statement s = other.createStatement()) {
                 s.execute("set lock_timeout = '200ms'");
                 assertThatThrownBy(() -> s.executeUpdate("update post set author_id = 2 where id = 10"))
                         .as("a concurrent move of the post, which would make the read value stale")
