@@ -1,8 +1,6 @@
 package dev.roan.benchmarks;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,7 +18,6 @@ import dev.roan.testkit.Postgres;
 public final class PreReadPaired {
 
     private static final String[] MODES = {"off", "no-read", "read", "without-reading"};
-    private static final long SLICE_NANOS = 50_000_000L;
 
     private PreReadPaired() {
     }
@@ -29,7 +26,6 @@ public final class PreReadPaired {
         String database = args.length > 0 ? args[0] : "h2";
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         boolean transaction = args.length > 2 && args[2].equals("transaction");
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Postgres postgres = database.equals("postgres") ? Postgres.start() : null;
         List<PreRead> states = new ArrayList<>();
         try {
@@ -49,18 +45,10 @@ public final class PreReadPaired {
                 for (int k = 0; k < MODES.length; k++) {
                     int m = Math.floorMod(k + round, MODES.length);
                     PreRead state = states.get(m);
-                    long ops = 0;
-                    long allocated = threads.getCurrentThreadAllocatedBytes();
-                    long start = System.nanoTime();
-                    long now;
-                    do {
-                        state.updateById();
-                        ops++;
-                        now = System.nanoTime();
-                    } while (now - start < SLICE_NANOS);
+                    double[] slice = Slices.run(state::updateById);
                     if (round >= 0) {
-                        micros[m][round] = (now - start) / 1000.0 / ops;
-                        bytes[m][round] = (threads.getCurrentThreadAllocatedBytes() - allocated) / (double) ops;
+                        micros[m][round] = slice[0];
+                        bytes[m][round] = slice[1];
                     }
                 }
             }
@@ -75,8 +63,9 @@ public final class PreReadPaired {
                     vsOff[r] = micros[m][r] / micros[0][r];
                     vsNoRead[r] = micros[m][r] / micros[1][r];
                 }
-                System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %.2f | %.0f |%n", MODES[m], median(micros[m]),
-                        median(vsOff), median(vsNoRead), median(bytes[m]));
+                System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %.2f | %.0f |%n", MODES[m],
+                        Slices.median(micros[m]), Slices.median(vsOff), Slices.median(vsNoRead),
+                        Slices.median(bytes[m]));
             }
         } finally {
             for (PreRead state : states) {
@@ -86,11 +75,5 @@ public final class PreReadPaired {
                 postgres.close();
             }
         }
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

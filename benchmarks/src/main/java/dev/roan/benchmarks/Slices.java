@@ -15,11 +15,13 @@ final class Slices {
 
     /**
      * Runs {@code op} for about 50 ms. Returns microseconds per operation, bytes allocated per operation by this
-     * thread, and the mean of what {@code op} returned (which also keeps its result alive).
+     * thread, the mean of what {@code op} returned (which also keeps its result alive), and this thread's CPU
+     * microseconds per operation (on a loaded machine wall time also counts waiting for a core).
      */
     static double[] run(IntSupplier op) {
         long thread = Thread.currentThread().getId();
         long bytes0 = THREADS.getThreadAllocatedBytes(thread);
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         long deadline = t0 + 50_000_000L;
         int ops = 0;
@@ -33,7 +35,8 @@ final class Slices {
             now = System.nanoTime();
         } while (now < deadline);
         long bytes = THREADS.getThreadAllocatedBytes(thread) - bytes0;
-        return new double[] {(now - t0) / 1e3 / ops, (double) bytes / ops, (double) sink / ops};
+        long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+        return new double[] {(now - t0) / 1e3 / ops, (double) bytes / ops, (double) sink / ops, cpu / 1e3 / ops};
     }
 
     static double median(double[] values) {

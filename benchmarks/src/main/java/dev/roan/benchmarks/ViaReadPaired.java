@@ -1,8 +1,6 @@
 package dev.roan.benchmarks;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -20,7 +18,6 @@ import dev.roan.testkit.Postgres;
 public final class ViaReadPaired {
 
     private static final String[] MODES = ViaRead.MODES;
-    private static final long SLICE_NANOS = 50_000_000L;
 
     private ViaReadPaired() {
     }
@@ -29,7 +26,6 @@ public final class ViaReadPaired {
         String database = args.length > 0 ? args[0] : "h2";
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         boolean transaction = args.length > 2 && args[2].equals("transaction");
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Postgres postgres = database.equals("postgres") ? Postgres.start() : null;
         List<ViaRead> states = new ArrayList<>();
         try {
@@ -51,20 +47,11 @@ public final class ViaReadPaired {
                 for (int k = 0; k < MODES.length; k++) {
                     int m = Math.floorMod(k + round, MODES.length);
                     ViaRead state = states.get(m);
-                    long ops = 0;
-                    long allocated = threads.getCurrentThreadAllocatedBytes();
-                    long cpuStart = threads.getCurrentThreadCpuTime();
-                    long start = System.nanoTime();
-                    long now;
-                    do {
-                        state.insertVisit();
-                        ops++;
-                        now = System.nanoTime();
-                    } while (now - start < SLICE_NANOS);
+                    double[] slice = Slices.run(state::insertVisit);
                     if (round >= 0) {
-                        micros[m][round] = (now - start) / 1000.0 / ops;
-                        cpu[m][round] = (threads.getCurrentThreadCpuTime() - cpuStart) / 1000.0 / ops;
-                        bytes[m][round] = (threads.getCurrentThreadAllocatedBytes() - allocated) / (double) ops;
+                        micros[m][round] = slice[0];
+                        bytes[m][round] = slice[1];
+                        cpu[m][round] = slice[3];
                     }
                     state.trim(); // keeps the visit table small, outside the measured slice
                 }
@@ -81,7 +68,8 @@ public final class ViaReadPaired {
                     vsDirect[r] = micros[m][r] / micros[1][r];
                 }
                 System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %.2f | %.1f | %.0f |%n", MODES[m],
-                        median(micros[m]), median(vsOff), median(vsDirect), median(cpu[m]), median(bytes[m]));
+                        Slices.median(micros[m]), Slices.median(vsOff), Slices.median(vsDirect),
+                        Slices.median(cpu[m]), Slices.median(bytes[m]));
             }
         } finally {
             for (ViaRead state : states) {
@@ -91,11 +79,5 @@ public final class ViaReadPaired {
                 postgres.close();
             }
         }
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }
