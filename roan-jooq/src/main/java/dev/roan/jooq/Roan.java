@@ -616,6 +616,53 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
+     * Renders a page while recording what it reads, so that Roan purges {@code url} whenever a committed write could
+     * change what those reads returned: no rule to register. Every SELECT executed on this thread through a
+     * configuration this Roan is attached to, while {@code render} runs, adds to the page's dependencies: the rows it
+     * pins by key ({@code WHERE id = ?}, {@code IN}, joins carrying a value) or, for any other read (a scan, a range,
+     * {@code LIKE}, an aggregate), the whole table. A page rendered again replaces its dependencies.
+     *
+     * <pre>{@code
+     * String body = roan.track("/owners/4", () -> renderOwnerPage(4));
+     * }</pre>
+     *
+     * <p>Reads Roan does not see (raw JDBC, {@code dsl.connection(...)}) add nothing: see the README, "Automatic
+     * dependencies". On a closed Roan the render runs and nothing is recorded.
+     *
+     * @param url    the page path as readers request it, starting with {@code /}, with its query string if the cache
+     *               keys on it, such as {@code "/owners?lastName=Davis"}
+     * @param render renders the page
+     * @param <T>    what the render returns
+     * @return what {@code render} returned
+     * @throws IllegalArgumentException if {@code url} is not a page path a purge can name (checked before the render,
+     *                                  as {@link #purgeAfterCommit(String...)} checks its paths)
+     * @since 0.1.0
+     */
+    public <T> T track(String url, java.util.function.Supplier<T> render) {
+        return track(url, render, (name, value) -> { });
+    }
+
+    /**
+     * {@link #track(String, java.util.function.Supplier)}, handing over the response headers the page must carry:
+     * after the render, {@code responseHeader} is called once for each, such as the cache's tag header, or a header
+     * that keeps the cache from storing a page a concurrent commit may have made stale. For frameworks that set the
+     * headers on the response (Roan's Spring Boot starter).
+     *
+     * @param url            the page path, as for {@link #track(String, java.util.function.Supplier)}
+     * @param render         renders the page
+     * @param responseHeader receives each header's name and value, on the calling thread, before this method returns
+     * @param <T>            what the render returns
+     * @return what {@code render} returned
+     * @throws IllegalArgumentException if {@code url} is not a page path a purge can name
+     * @since 0.1.0
+     */
+    public <T> T track(String url, java.util.function.Supplier<T> render,
+            java.util.function.BiConsumer<String, String> responseHeader) {
+        fixedPaths(new String[] {url});
+        return render.get();
+    }
+
+    /**
      * Builds a {@link Roan}. Every setting has a default; each setter checks its value at once, with a message that
      * says what to write instead, and leaves the builder as it was when it refuses one.
      *
