@@ -96,6 +96,8 @@ public final class Roan implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Durable mode's outbox table, or null in memory mode. */
     private final @Nullable Outbox outbox;
+    /** The page index shared through the database ({@link Builder#pageIndex}), or null. */
+    private final @Nullable DatabasePageIndex sharedIndex;
     private final TransactionScopes scopes;
     private final AtomicBoolean warnedByHandClosed = new AtomicBoolean();
 
@@ -110,8 +112,17 @@ public final class Roan implements AutoCloseable {
         this.nodes = delivery.nodes();
         this.dispatcher = delivery.dispatcher();
         try {
-            this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher);
+            this.sharedIndex = settings.pageIndex() == null ? null : new DatabasePageIndex(settings, dispatcher);
         } catch (RuntimeException e) {
+            delivery.close();
+            throw e;
+        }
+        try {
+            this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher, sharedIndex);
+        } catch (RuntimeException e) {
+            if (sharedIndex != null) {
+                sharedIndex.close();
+            }
             delivery.close();
             throw e;
         }
@@ -127,6 +138,12 @@ public final class Roan implements AutoCloseable {
                 outbox);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
+    }
+
+    /** The page index shared through the database, or null: for tests. */
+    @Nullable
+    DatabasePageIndex sharedIndex() {
+        return sharedIndex;
     }
 
     /** Durable mode's outbox, or null in memory mode: for tests. */
@@ -394,7 +411,16 @@ public final class Roan implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is null or negative
      */
     public boolean flush(Duration timeout) {
-        return dispatcher.flush(Checks.positiveOrZero(timeout, "timeout"));
+        Checks.positiveOrZero(timeout, "timeout");
+        if (sharedIndex != null) {
+            // The keys the shared index still has to read: their URLs join the dispatcher's purges, awaited below.
+            long start = System.nanoTime();
+            if (!sharedIndex.flush(timeout)) {
+                return false;
+            }
+            timeout = timeout.minusNanos(Math.min(Ticker.saturatedNanos(timeout), System.nanoTime() - start));
+        }
+        return dispatcher.flush(timeout);
     }
 
     /**
@@ -532,6 +558,10 @@ public final class Roan implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (sharedIndex != null) {
+                // First, so that the URLs of the keys it still owes reach the dispatcher before it stops taking them.
+                sharedIndex.close(settings.closeTimeout());
+            }
             delivery.close();
             if (outbox != null) {
                 outbox.close(settings.closeTimeout());
@@ -660,6 +690,39 @@ public final class Roan implements AutoCloseable {
             java.util.function.BiConsumer<String, String> responseHeader) {
         fixedPaths(new String[] {url});
         return render.get();
+    }
+
+    /** The name of the shared page index's table unless {@link Builder#pageIndexTable(String)} sets another. */
+    public static final String DEFAULT_PAGE_INDEX_TABLE = Defaults.PAGE_INDEX_TABLE;
+
+    /**
+     * Returns the DDL of the page index table that instances share ({@link Builder#pageIndex}) for a database, for a
+     * migration tool such as Flyway: {@code CREATE TABLE} and, except on MariaDB/MySQL where the table's statement
+     * holds it, {@code CREATE INDEX}, separated by {@code ";\n"}. Roan creates the table itself when it is missing
+     * unless {@link Builder#createPageIndexTable(boolean)} turns that off.
+     *
+     * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
+     * @param table   the table name, {@link #DEFAULT_PAGE_INDEX_TABLE} unless set with
+     *                {@link Builder#pageIndexTable(String)}
+     * @return the statements, each ending with {@code ;}
+     * @throws IllegalArgumentException if the dialect is none of those or the table name is not a plain SQL name
+     * @since 0.1.0
+     */
+    public static String pageIndexDdl(SQLDialect dialect, String table) {
+        return DatabasePageIndex.ddl(dialect, Checks.tableName(table, "table"));
+    }
+
+    /**
+     * Returns the DDL of the page index table under its default name, {@link #DEFAULT_PAGE_INDEX_TABLE}: see
+     * {@link #pageIndexDdl(SQLDialect, String)}.
+     *
+     * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
+     * @return the statements, each ending with {@code ;}
+     * @throws IllegalArgumentException if the dialect is none of those
+     * @since 0.1.0
+     */
+    public static String pageIndexDdl(SQLDialect dialect) {
+        return pageIndexDdl(dialect, DEFAULT_PAGE_INDEX_TABLE);
     }
 
     /**
@@ -990,6 +1053,49 @@ public final class Roan implements AutoCloseable {
          */
         public Builder shutdownHook(boolean on) {
             settings.shutdownHook(on);
+            return this;
+        }
+
+        /**
+         * Shares the page index of tracked renders ({@link Roan#track}) between the instances of an application,
+         * through a table of its database: for caches without tags (nginx) behind several instances, where a page
+         * rendered on one instance must be purged by a write committed on another. Without it each Roan keeps its
+         * index in memory, which serves one instance. A page's keys are written when it is rendered and they
+         * changed; a committed write's keys are read on Roan's own thread, never the writer's, and kept until the
+         * database answers. See the README, "Automatic dependencies".
+         *
+         * @param dataSource the application's DataSource, on a PostgreSQL, MariaDB, MySQL or H2 database
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder pageIndex(javax.sql.DataSource dataSource) {
+            settings.pageIndex(dataSource);
+            return this;
+        }
+
+        /**
+         * Sets the shared page index table's name; default {@link Roan#DEFAULT_PAGE_INDEX_TABLE}. It is written
+         * unquoted, so the database folds its case as in a migration written by hand.
+         *
+         * @param table a plain SQL name, optionally schema-qualified, such as {@code "app.roan_page_index"}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder pageIndexTable(String table) {
+            settings.pageIndexTable(table);
+            return this;
+        }
+
+        /**
+         * Sets whether Roan creates the shared page index table when it is missing; default true. Turn it off when a
+         * migration tool owns the schema: {@link Roan#pageIndexDdl(SQLDialect, String)} gives the DDL.
+         *
+         * @param create false to leave the schema alone
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder createPageIndexTable(boolean create) {
+            settings.createPageIndexTable(create);
             return this;
         }
 

@@ -8,6 +8,7 @@ import static dev.roan.jooq.Defaults.MAX_RETRY_INTERVAL;
 import static dev.roan.jooq.Defaults.OUTBOX_LEASE;
 import static dev.roan.jooq.Defaults.OUTBOX_SWEEP_INTERVAL;
 import static dev.roan.jooq.Defaults.OUTBOX_TABLE;
+import static dev.roan.jooq.Defaults.PAGE_INDEX_TABLE;
 import static dev.roan.jooq.Defaults.PURGE_METHOD;
 import static dev.roan.jooq.Defaults.PURGE_URL;
 import static dev.roan.jooq.Defaults.REQUEST_TIMEOUT;
@@ -51,6 +52,9 @@ final class SettingsBuilder {
     private Duration outboxSweepInterval = OUTBOX_SWEEP_INTERVAL;
     private Duration outboxLease = OUTBOX_LEASE;
     private boolean shutdownHook = SHUTDOWN_HOOK;
+    private @Nullable DataSource pageIndex;
+    private String pageIndexTable = PAGE_INDEX_TABLE;
+    private boolean createPageIndexTable = true;
 
     void purgeUrls(String... purgeUrls) {
         this.purgeUrls = Checks.purgeUrls(purgeUrls);
@@ -168,6 +172,19 @@ final class SettingsBuilder {
         return new Settings(purgeUrls, purgeMethod, Checks.entries(headers), repurgeAfter, coalesceWindow,
                 transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout,
                 giveUpAfter, maxRetryInterval, maxOwedPaths, overflowPurge,
-                outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease, shutdownHook);
+                outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease, shutdownHook,
+                pageIndex, pageIndexTable, createPageIndexTable);
+    }
+
+    void pageIndex(DataSource dataSource) {
+        this.pageIndex = Checks.pageIndex(dataSource);
+    }
+
+    void pageIndexTable(String table) {
+        this.pageIndexTable = Checks.tableName(table, "pageIndexTable");
+    }
+
+    void createPageIndexTable(boolean create) {
+        this.createPageIndexTable = create;
     }
 }
