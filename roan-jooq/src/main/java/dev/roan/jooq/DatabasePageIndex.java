@@ -55,10 +55,12 @@ import org.jspecify.annotations.Nullable;
  *     expansion purges the page (below).</li>
  * <li>A page renders on one instance while another's write commits and expands: the render writes its keys before it
  *     returns, so before the cache can store the response. Either the expansion's read comes after the keys' commit
- *     and purges the page, or it comes before, and then the page's response reaches the cache after the expansion
- *     started: the stale re-fill race every purge has (a render that read before a commit, stored after its purge),
- *     which {@code repurgeAfter} closes. With {@code repurgeAfter} set the index expands the same keys again that long
- *     after the first expansion, so that the re-purge also reaches pages whose keys were written in between.</li>
+ *     and finds the page, or it comes before, and misses it. So every write's keys are read again
+ *     {@code repurgeAfter} (or {@link #REEXPAND_AFTER}) after the first reading, and the pages indexed in between are
+ *     purged: the renders that overlapped the commit, which have written their keys by then unless a render takes
+ *     longer than that. (A response the cache stores after its purge is the stale re-fill race every purge has, which
+ *     {@code repurgeAfter} closes.) The in-memory log of recent keys that {@code Tracking} checks after each render
+ *     sees only this instance's commits; this second reading covers the other instances'.</li>
  * <li>The database is down while a write's keys expand: they stay owed (in durable mode, in the outbox too) and
  *     are read again until the database answers. Renders that could not write their keys meanwhile are written first,
  *     on the same thread, so a write's keys are never read against an index missing a render that came before.</li>
@@ -73,6 +75,11 @@ final class DatabasePageIndex implements PageIndex {
     private static final int REPLACE_ATTEMPTS = 3;
     /** Pages whose keys are kept in memory, not yet written, at most; beyond, the oldest is dropped and counted. */
     static final int MAX_OWED_PAGES = 10_000;
+    /**
+     * How long after a write's keys were read they are read again, unless {@code repurgeAfter} says otherwise: longer
+     * than a page's render, so that a render that read before the commit has written its keys by then.
+     */
+    static final Duration REEXPAND_AFTER = Duration.ofSeconds(1);
 
     private final DataSource dataSource;
     private final PageIndexSql sql;
@@ -80,7 +87,10 @@ final class DatabasePageIndex implements PageIndex {
     private final ScheduledThreadPoolExecutor thread;
     private final long firstRetryNanos;
     private final long maxRetryNanos;
-    /** How long after an expansion the same keys are expanded again ({@code repurgeAfter}); 0 for never. */
+    /**
+     * How long after an expansion the same keys are expanded again, for pages indexed meanwhile: {@code repurgeAfter},
+     * or {@link #REEXPAND_AFTER}.
+     */
     private final long reexpandNanos;
 
     // Guarded by this.
@@ -99,12 +109,17 @@ final class DatabasePageIndex implements PageIndex {
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong droppedPages = new AtomicLong();
 
-    /** Keys owed and who waits: {@code done} is null for untracked keys. */
-    private record Owed(Set<String> keys, @Nullable CompletableFuture<Settled> done, boolean kept, boolean again) {}
+    /**
+     * Keys owed and who waits: {@code done} is null for untracked keys. {@code purged} is null for a write's keys, and
+     * for their second reading the URLs the first one purged already.
+     */
+    private record Owed(Set<String> keys, @Nullable CompletableFuture<Settled> done, boolean kept,
+            @Nullable Set<String> purged) {}
 
     DatabasePageIndex(Settings settings, Dispatcher dispatcher) {
         this(settings.pageIndex(), settings.pageIndexTable(), settings.createPageIndexTable(), dispatcher,
-                settings.repurgeAfter(), min(Dispatcher.FIRST_PROBE, settings.maxRetryInterval()),
+                settings.repurgeAfter() != null ? settings.repurgeAfter() : REEXPAND_AFTER,
+                min(Dispatcher.FIRST_PROBE, settings.maxRetryInterval()),
                 settings.maxRetryInterval());
     }
 
@@ -113,16 +128,17 @@ final class DatabasePageIndex implements PageIndex {
     }
 
     /**
+     * @param reexpandAfter how long after a write's keys were read they are read again, for pages indexed meanwhile
      * @param firstRetry the wait before reading again after a failed read; it doubles up to {@code maxRetry}
      */
     DatabasePageIndex(DataSource dataSource, String table, boolean create, Dispatcher dispatcher,
-            @Nullable Duration reexpandAfter, Duration firstRetry, Duration maxRetry) {
+            Duration reexpandAfter, Duration firstRetry, Duration maxRetry) {
         this.dataSource = dataSource;
         this.dispatcher = dispatcher;
         this.firstRetryNanos = Ticker.saturatedNanos(firstRetry);
         this.maxRetryNanos = Math.max(firstRetryNanos, Ticker.saturatedNanos(maxRetry));
         this.retryNanos = firstRetryNanos;
-        this.reexpandNanos = reexpandAfter == null ? 0 : Ticker.saturatedNanos(reexpandAfter);
+        this.reexpandNanos = Ticker.saturatedNanos(reexpandAfter);
         try (Connection c = dataSource.getConnection()) {
             this.sql = PageIndexSql.of(JDBCUtils.dialect(c), table);
             if (create) {
@@ -407,7 +423,7 @@ final class DatabasePageIndex implements PageIndex {
             }
         }
         if (!keys.isEmpty()) {
-            owe(new Owed(keys, null, kept, false), 0);
+            owe(new Owed(keys, null, kept, null), 0);
         }
     }
 
@@ -425,7 +441,7 @@ final class DatabasePageIndex implements PageIndex {
             return dispatcher.submitTracked(paths);
         }
         CompletableFuture<Settled> pagesDone = new CompletableFuture<>();
-        if (!owe(new Owed(keys, pagesDone, false, false), 0)) {
+        if (!owe(new Owed(keys, pagesDone, false, null), 0)) {
             return CompletableFuture.completedFuture(Settled.NOT_TAKEN);
         }
         if (paths.isEmpty()) {
@@ -546,7 +562,8 @@ final class DatabasePageIndex implements PageIndex {
     private void deliver(List<Owed> taken, Map<Long, Set<String>> found) {
         Set<String> untracked = new LinkedHashSet<>();
         Set<String> untrackedKept = new LinkedHashSet<>();
-        Set<String> again = new LinkedHashSet<>();
+        Set<String> againKeys = new LinkedHashSet<>();
+        Set<String> againPurged = new LinkedHashSet<>();
         for (Owed o : taken) {
             Set<String> urls = new LinkedHashSet<>();
             for (String key : o.keys) {
@@ -554,6 +571,13 @@ final class DatabasePageIndex implements PageIndex {
                 if (pages != null) {
                     urls.addAll(pages);
                 }
+            }
+            if (o.purged != null) {
+                // The second reading: only pages indexed since the first, by renders that overlapped the commit.
+                urls.removeAll(o.purged);
+            } else {
+                againKeys.addAll(o.keys);
+                againPurged.addAll(urls);
             }
             if (o.done != null) {
                 dispatcher.submitTracked(urls).whenComplete((settled, failure) ->
@@ -563,14 +587,11 @@ final class DatabasePageIndex implements PageIndex {
             } else {
                 untracked.addAll(urls);
             }
-            if (!o.again) {
-                again.addAll(o.keys);
-            }
         }
         dispatcher.submit(untracked);
         dispatcher.submitKept(untrackedKept);
-        if (reexpandNanos > 0 && !again.isEmpty()) {
-            owe(new Owed(again, null, false, true), reexpandNanos);
+        if (!againKeys.isEmpty()) {
+            owe(new Owed(againKeys, null, false, againPurged), reexpandNanos);
         }
     }
 

@@ -247,8 +247,9 @@ abstract class PageIndexContract {
     }
 
     /**
-     * A render that read before a write committed but writes its keys after the write's expansion read the table: the
-     * re-fill race. With {@code repurgeAfter} the keys are expanded again that long after, and find the page.
+     * A render that read before a write committed but writes its keys after the write's expansion read the table (on
+     * another instance, whose log of recent keys does not know the write): the keys are read again
+     * {@code repurgeAfter} later, and find the page.
      */
     @Test
     void aPageIndexedJustAfterAWritesExpansionIsPurgedByTheExpansionAfterRepurgeAfter() throws Exception {
@@ -261,6 +262,21 @@ abstract class PageIndexContract {
         a.sharedIndex().replace(PAGE, Set.of(OWNER_4));
 
         await("the page purged by the second expansion", () -> cache.paths().contains(PAGE));
+    }
+
+    @Test
+    void theSecondReadingOfAWritesKeysPurgesOnlyPagesIndexedSinceTheFirst() throws Exception {
+        Roan a = instance();
+        Roan b = instance();
+        a.sharedIndex().replace(PAGE, Set.of(OWNER_4));
+        committed(b, OWNER_4);
+        assertThat(purged(b)).containsExactly(PAGE);
+
+        a.sharedIndex().replace("/owners", Set.of(OWNER_4, Dependency.table("owners")));
+        await("the second reading, a second later", () -> b.sharedIndex().reads() == 2);
+
+        assertThat(purged(b)).as("the page indexed since, not the page purged already")
+                .containsExactly(PAGE, "/owners");
     }
 
     @Test
