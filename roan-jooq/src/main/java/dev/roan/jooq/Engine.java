@@ -45,6 +45,7 @@ final class Engine {
     private final @Nullable DatabasePageIndex sharedIndex;
     private final TransactionScopes scopes;
     private final AtomicBoolean warnedByHandClosed = new AtomicBoolean();
+    private final Tracking tracking;
 
     Engine(Settings settings, Delivery delivery) {
         this.settings = settings;
@@ -74,8 +75,13 @@ final class Engine {
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
         RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
+        PageIndex index = sharedIndex != null ? sharedIndex
+                : new MemoryPageIndex(MemoryPageIndex.DEFAULT_MAX_PAGES, url -> dispatcher.submit(Set.of(url)));
+        this.tracking = new Tracking(rules, dispatcher, index,
+                settings.repurgeAfter() != null ? settings.repurgeAfter() : Tracking.RACE_REPURGE_DELAY,
+                settings.overflowPurge());
         this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
-                outbox);
+                outbox, tracking);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
     }
@@ -226,7 +232,39 @@ final class Engine {
             if (outbox != null) {
                 outbox.close(settings.closeTimeout());
             }
+            tracking.close();
         }
+    }
+
+    /** {@link Roan#track(String, java.util.function.Supplier, java.util.function.BiConsumer)}. */
+    <T> T track(@Nullable String url, java.util.function.@Nullable Supplier<T> render,
+            java.util.function.@Nullable BiConsumer<String, String> responseHeader) {
+        String page = trackedUrl(url);
+        if (render == null || responseHeader == null) {
+            throw new IllegalArgumentException((render == null ? "render" : "responseHeader") + " is null: pass the"
+                    + " code that renders the page, such as roan.track(\"/owners/4\", () -> renderOwner(4))");
+        }
+        if (closed.get()) {
+            return render.get();
+        }
+        return tracking.track(page, render, responseHeader);
+    }
+
+    /** The url of {@link #track}, checked as a purge path is; the message names track. */
+    private String trackedUrl(@Nullable String url) {
+        if (url == null) {
+            throw new IllegalArgumentException("track() needs the page's url, such as track(\"/owners/4\", render)");
+        }
+        try {
+            return fixedPaths(new String[] {url}).iterator().next();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("track() got an url it cannot purge: "
+                    + e.getMessage().replace("purgeAfterCommit()", "track()"), e);
+        }
+    }
+
+    Tracking tracking() {
+        return tracking;
     }
 
     boolean isClosed() {

@@ -389,7 +389,12 @@ public final class Roan implements AutoCloseable {
      */
     public <T> T track(String url, java.util.function.Supplier<T> render,
             java.util.function.BiConsumer<String, String> responseHeader) {
-        return render.get();
+        return engine.track(url, render, responseHeader);
+    }
+
+    /** What tracked renders know: for tests. */
+    Tracking tracking() {
+        return engine.tracking();
     }
 
     /** The name of the shared page index's table unless {@link Builder#pageIndexTable(String)} sets another. */
