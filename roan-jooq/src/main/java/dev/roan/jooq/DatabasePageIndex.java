@@ -80,6 +80,14 @@ final class DatabasePageIndex implements PageIndex {
      * than a page's render, so that a render that read before the commit has written its keys by then.
      */
     static final Duration REEXPAND_AFTER = Duration.ofSeconds(1);
+    /** How often each instance reads the pins other instances learnt. */
+    static final Duration PIN_REFRESH = Duration.ofSeconds(1);
+    /**
+     * How long a pin counts as new: until every instance has read it ({@link #PIN_REFRESH}, with a margin). A page
+     * rendered with a key of a new pin is purged again this long after its render, in case another instance
+     * committed a write of that key before it knew the pin (its write then produced no such key).
+     */
+    static final Duration PIN_NEW = Duration.ofSeconds(3);
 
     private final DataSource dataSource;
     private final PageIndexSql sql;
@@ -105,6 +113,12 @@ final class DatabasePageIndex implements PageIndex {
     /** Touched by the index's thread only: one WARNING per outage. */
     private boolean failing;
     private boolean warnedCollision;
+    /** The pins this instance knows, with when it first knew each (by {@link System#nanoTime()}). */
+    private final Map<String, Long> pins = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Pins learnt here whose rows the database refused; written by the index's thread. Guarded by this. */
+    private final Set<String> owedPins = new LinkedHashSet<>();
+    /** Registers a pin another instance learnt with this instance's rules. */
+    private volatile java.util.function.Consumer<String> onPin = pin -> { };
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong droppedPages = new AtomicLong();
@@ -208,6 +222,11 @@ final class DatabasePageIndex implements PageIndex {
                 owePage(url, keys);
                 return;
             }
+        }
+        if (newPin(keys)) {
+            // Another instance may have committed a write of these keys before it knew the pin: purge the page again
+            // once every instance knows it.
+            dispatcher.submitAfter(Set.of(url), PIN_NEW);
         }
         SQLException last = null;
         for (int attempt = 0; attempt < REPLACE_ATTEMPTS; attempt++) {
@@ -337,6 +356,109 @@ final class DatabasePageIndex implements PageIndex {
         }
     }
 
+    // ---- pins: what makes other instances' writes produce the keys of this one's renders ----
+
+    @Override
+    public void pinned(String table, @Nullable String column) {
+        String pin = column == null ? table.toLowerCase(java.util.Locale.ROOT)
+                : table.toLowerCase(java.util.Locale.ROOT) + "." + column.toLowerCase(java.util.Locale.ROOT);
+        if (pins.putIfAbsent(pin, System.nanoTime()) != null) {
+            return;
+        }
+        try {
+            writePins(List.of(pin));
+        } catch (SQLException | RuntimeException e) {
+            synchronized (this) {
+                owedPins.add(pin);
+            }
+            failed(e, "write a pin to");
+            scheduleDrain(firstRetryNanos);
+        }
+    }
+
+    private void writePins(Collection<String> pinned) throws SQLException {
+        List<String> list = new ArrayList<>(pinned);
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            try (PreparedStatement insert = c.prepareStatement(sql.insert(list.size()))) {
+                long page = PageIndexSql.hash(PageIndexSql.PINS);
+                for (int i = 0; i < list.size(); i++) {
+                    insert.setLong(3 * i + 1, PageIndexSql.pinHash(list.get(i)));
+                    insert.setLong(3 * i + 2, page);
+                    insert.setString(3 * i + 3, list.get(i));
+                }
+                insert.executeUpdate();
+            }
+        }
+    }
+
+    /**
+     * Registers, through {@code register}, the pins other instances learnt: now, on the calling thread, then every
+     * {@link #PIN_REFRESH} on the index's thread.
+     *
+     * @param register takes a pin: {@code "table"}, {@code "table.column"} or {@code "*"}
+     */
+    void sharePins(java.util.function.Consumer<String> register) {
+        this.onPin = register;
+        try {
+            refreshPins();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Roan's page index: could not read the pins of tracked reads from "
+                    + sql.table + ": " + e.getMessage(), e);
+        }
+        long every = PIN_REFRESH.toNanos();
+        thread.scheduleWithFixedDelay(this::refreshPinsQuietly, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    private void refreshPinsQuietly() {
+        try {
+            refreshPins();
+        } catch (SQLException | RuntimeException e) {
+            failed(e, "read the pins of tracked reads from");
+        }
+    }
+
+    private void refreshPins() throws SQLException {
+        List<String> found = new ArrayList<>();
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            try (PreparedStatement select = c.prepareStatement(sql.keysOf())) {
+                select.setLong(1, PageIndexSql.hash(PageIndexSql.PINS));
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        found.add(rs.getString(2));
+                    }
+                }
+            }
+        }
+        for (String pin : found) {
+            if (pins.putIfAbsent(pin, System.nanoTime()) == null) {
+                onPin.accept(pin);
+            }
+        }
+    }
+
+    /** Whether one of {@code keys} belongs to a pin this instance knows since less than {@link #PIN_NEW}. */
+    private boolean newPin(Set<Dependency> keys) {
+        long now = System.nanoTime();
+        for (Dependency key : keys) {
+            String pin = key.isTable() ? key.table() : key.table() + "." + key.column();
+            Long since = pins.get(pin);
+            if (since != null && now - since < PIN_NEW.toNanos()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    int knownPins() {
+        return pins.size();
+    }
+
     // ---- reading: on the index's thread ----
 
     /**
@@ -397,6 +519,17 @@ final class DatabasePageIndex implements PageIndex {
             hashes.add(PageIndexSql.hash(target));
         }
         return hashes;
+    }
+
+    /** The dispatcher's hook ({@code Tracking.expand}): the keys are read later, on the index's thread. */
+    @Override
+    public Collection<String> expand(Set<String> paths, List<Dependency> keys) {
+        Set<String> targets = new LinkedHashSet<>();
+        for (Dependency key : keys) {
+            targets.add(key.target());
+        }
+        owe(new Owed(targets, null, false, null), 0);
+        return paths;
     }
 
     /**
@@ -517,6 +650,16 @@ final class DatabasePageIndex implements PageIndex {
             pages = new LinkedHashMap<>(owedPages);
         }
         try {
+            List<String> pinsOwed;
+            synchronized (this) {
+                pinsOwed = new ArrayList<>(owedPins);
+            }
+            if (!pinsOwed.isEmpty()) {
+                writePins(pinsOwed);
+                synchronized (this) {
+                    owedPins.removeAll(pinsOwed);
+                }
+            }
             for (Map.Entry<String, Set<Dependency>> page : pages.entrySet()) {
                 write(page.getKey(), page.getValue());
                 synchronized (this) {
@@ -538,7 +681,7 @@ final class DatabasePageIndex implements PageIndex {
             boolean more;
             synchronized (this) {
                 retryNanos = firstRetryNanos;
-                more = !owed.isEmpty() || !owedPages.isEmpty();
+                more = !owed.isEmpty() || !owedPages.isEmpty() || !owedPins.isEmpty();
             }
             if (more) {
                 scheduleDrain(0);
@@ -629,7 +772,7 @@ final class DatabasePageIndex implements PageIndex {
      */
     synchronized boolean flush(Duration timeout) {
         long deadline = System.nanoTime() + Ticker.saturatedNanos(timeout);
-        while (!owed.isEmpty() || draining || !owedPages.isEmpty()) {
+        while (!owed.isEmpty() || draining || !owedPages.isEmpty() || !owedPins.isEmpty()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;

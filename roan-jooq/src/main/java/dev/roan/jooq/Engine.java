@@ -75,6 +75,9 @@ final class Engine {
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
         RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
+        if (sharedIndex != null) {
+            sharedIndex.sharePins(this::registerPin);
+        }
         PageIndex index = sharedIndex != null ? sharedIndex
                 : new MemoryPageIndex(MemoryPageIndex.DEFAULT_MAX_PAGES, url -> dispatcher.submit(Set.of(url)));
         this.tracking = new Tracking(rules, dispatcher, index,
@@ -265,6 +268,17 @@ final class Engine {
 
     Tracking tracking() {
         return tracking;
+    }
+
+    /** A pin another instance's tracked read learnt, shared through the page index: writes here produce its keys. */
+    private void registerPin(String pin) {
+        if (pin.equals("*")) {
+            rules.trackEverything();
+            return;
+        }
+        int dot = pin.indexOf('.');
+        String table = dot < 0 ? pin : pin.substring(0, dot);
+        rules.track(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table)), dot < 0 ? null : pin.substring(dot + 1));
     }
 
     boolean isClosed() {

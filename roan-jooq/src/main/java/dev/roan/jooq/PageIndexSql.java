@@ -141,6 +141,17 @@ final class PageIndexSql {
         return sql.toString();
     }
 
+    /** The pseudo-URL under which the table keeps the pins of tracked reads, one row each; never a page's path. */
+    static final String PINS = "#pins";
+
+    /**
+     * A pin's row: {@code dependency} the hash of {@code "#pin:" + pin}, {@code page} the hash of {@link #PINS},
+     * {@code url} the pin itself ({@code "pets.owner_id"}, {@code "pets"}, {@code "*"}). Read with {@link #keysOf()}.
+     */
+    static long pinHash(String pin) {
+        return hash("#pin:" + pin);
+    }
+
     /**
      * The 64-bit hash the table stores for a dependency's target or a page's URL: the first 8 bytes of its SHA-256,
      * so that the same string hashes alike in every instance and every JVM.
