@@ -134,14 +134,17 @@ abstract class PageIndexContract {
     void aPageRenderedAgainWithTheSameKeysWritesNothing() {
         Roan a = instance();
         a.sharedIndex().replace(PAGE, Set.of(OWNER_4, PETS_OF_4));
+        Roan b = instance();
         db.clear();
 
-        instance().sharedIndex().replace(PAGE, Set.of(PETS_OF_4, OWNER_4));
+        b.sharedIndex().replace(PAGE, Set.of(PETS_OF_4, OWNER_4));
 
         assertThat(db.prepared("DELETE")).as("deletes").isEmpty();
         assertThat(db.prepared("INSERT")).as("inserts").isEmpty();
         assertThat(db.prepared("MERGE")).as("merges").isEmpty();
-        assertThat(db.prepared("SELECT")).as("one read of the page's rows").hasSize(1);
+        String render = Thread.currentThread().getName();
+        assertThat(db.prepared("SELECT")).as("on the rendering thread, one read of the page's rows")
+                .filteredOn(p -> p.thread().equals(render)).hasSize(1);
     }
 
     @Test
@@ -157,7 +160,8 @@ abstract class PageIndexContract {
         committed(a, keys.toArray(Dependency[]::new));
 
         assertThat(purged(a)).containsExactly(PAGE);
-        List<FaultyDataSource.Prepared> reads = db.prepared("SELECT dependency, url");
+        List<FaultyDataSource.Prepared> reads = db.prepared("SELECT dependency, url").stream()
+                .filter(p -> p.sql().contains("dependency IN")).toList();
         assertThat(reads).as("2,500 keys, three reads").hasSize(3);
         assertThat(reads).allSatisfy(read -> {
             assertThat(read.thread()).as("the reading thread").isEqualTo("roan-page-index");
