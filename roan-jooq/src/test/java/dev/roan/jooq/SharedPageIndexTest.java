@@ -93,6 +93,9 @@ class SharedPageIndexTest {
         dslB.update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute();
 
         assertThat(purged(b)).containsExactly("/posts/1");
+        assertThat(index.prepared("SELECT dependency, url").stream().filter(p -> p.sql().contains("dependency IN")))
+                .as("the write's keys read on the index's thread, never the writer's").isNotEmpty()
+                .allSatisfy(p -> assertThat(p.thread()).isEqualTo("roan-page-index"));
     }
 
     @Test
