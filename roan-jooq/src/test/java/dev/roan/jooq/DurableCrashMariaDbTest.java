@@ -1,9 +1,9 @@
 package dev.roan.jooq;
 
 import dev.roan.jooq.DurableCrash.Death;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Durable mode survives a writer's {@code kill -9} and {@code Runtime.halt()} on a real MariaDB: the writer is a
@@ -12,13 +12,9 @@ import org.junit.jupiter.api.Test;
 class DurableCrashMariaDbTest {
 
     private static final String DATABASE = "roan_crash_test";
-    private static final ServerDb SERVER = ServerDb.mariaDb(DATABASE);
+    @RegisterExtension
+    static final ServerDb SERVER = ServerDb.mariaDb(DATABASE);
     private OutboxDb db;
-
-    @AfterAll
-    static void stop() {
-        SERVER.close();
-    }
 
     @BeforeEach
     void setUp() {

@@ -3,17 +3,13 @@ package dev.roan.jooq;
 import javax.sql.DataSource;
 
 import org.jooq.SQLDialect;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Durable mode on a real MariaDB, started once for the class (skipped without MariaDB, failing under CI). */
 class OutboxMariaDbTest extends OutboxContract {
 
-    private static final ServerDb SERVER = ServerDb.mariaDb("roan_outbox_test");
-
-    @AfterAll
-    static void stop() {
-        SERVER.close();
-    }
+    @RegisterExtension
+    static final ServerDb SERVER = ServerDb.mariaDb("roan_outbox_test");
 
     @Override
     DataSource dataSource() {

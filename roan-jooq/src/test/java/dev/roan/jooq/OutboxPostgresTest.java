@@ -16,18 +16,14 @@ import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Durable mode on a real PostgreSQL, started once for the class (skipped without PostgreSQL, failing under CI). */
 class OutboxPostgresTest extends OutboxContract {
 
-    private static final ServerDb SERVER = ServerDb.postgres("roan_outbox_test");
-
-    @AfterAll
-    static void stop() {
-        SERVER.close();
-    }
+    @RegisterExtension
+    static final ServerDb SERVER = ServerDb.postgres("roan_outbox_test");
 
     @Override
     DataSource dataSource() {

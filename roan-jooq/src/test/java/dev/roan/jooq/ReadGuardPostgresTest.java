@@ -11,7 +11,6 @@ import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,17 +22,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ReadGuardPostgresTest {
 
-    private static final SchemaPostgres DB = new SchemaPostgres("roan_read_guard_test");
+    @RegisterExtension
+    static final SchemaPostgres DB = new SchemaPostgres("roan_read_guard_test");
 
     @RegisterExtension
     final RoanFixture fixture = new RoanFixture().database(this::configuration);
     private Roan roan;
     private DSLContext dsl;
-
-    @AfterAll
-    static void stopPostgres() {
-        DB.close();
-    }
 
     @BeforeEach
     void setUp() throws Exception {

@@ -21,10 +21,10 @@ import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link Roan#purgeAfterCommit} and {@link Roan#awaitPurges} on a real PostgreSQL, in memory and in durable mode
@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  */
 class ReadYourWritesPostgresTest {
 
-    private static final ServerDb SERVER = ServerDb.postgres("roan_read_your_writes_test");
+    @RegisterExtension
+    static final ServerDb SERVER = ServerDb.postgres("roan_read_your_writes_test");
     private static final Table<Record> ITEM = DSL.table(DSL.name("item"));
     private static final Duration SHORT = Duration.ofMillis(200);
 
@@ -41,11 +42,6 @@ class ReadYourWritesPostgresTest {
     private final List<Roan> roans = new ArrayList<>();
     private DataSource dataSource;
     private PurgeServer cache;
-
-    @AfterAll
-    static void stop() {
-        SERVER.close();
-    }
 
     @BeforeEach
     void setUp() throws SQLException {

@@ -5,23 +5,21 @@ import java.util.function.Supplier;
 import dev.roan.testkit.MariaDb;
 import dev.roan.testkit.Postgres;
 import org.jooq.SQLDialect;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real PostgreSQL or MariaDB with one empty database, for one test class. It starts on the first call of
  * {@link #db()}, in a test's set-up rather than in {@code @BeforeAll}: a missing program then marks each test skipped
- * with the reason, where Surefire would report a skipped {@code @BeforeAll} as "Tests run: 0" and no reason. The
- * class's {@code @AfterAll} stops it with {@link #close()}.
+ * with the reason, where Surefire would report a skipped {@code @BeforeAll} as "Tests run: 0" and no reason. It stops
+ * after the class's tests:
  *
  * <pre>{@code
- * private static final ServerDb SERVER = ServerDb.postgres("roan_something_test");
- *
- * @AfterAll
- * static void stop() {
- *     SERVER.close();
- * }
+ * @RegisterExtension
+ * static final ServerDb SERVER = ServerDb.postgres("roan_something_test");
  * }</pre>
  */
-final class ServerDb implements AutoCloseable {
+final class ServerDb implements AfterAllCallback, AutoCloseable {
 
     /** A started server, how to stop it, and its database. */
     private record Started(Runnable stop, OutboxDb db) {}
@@ -67,6 +65,11 @@ final class ServerDb implements AutoCloseable {
             started = start.get();
         }
         return started.db();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override
