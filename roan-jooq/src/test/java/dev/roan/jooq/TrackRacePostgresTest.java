@@ -1,21 +1,16 @@
 package dev.roan.jooq;
 
 import org.jooq.Configuration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link TrackRaceContract} on a real PostgreSQL, whose reader does not see the writer's row until it commits. */
 class TrackRacePostgresTest extends TrackRaceContract {
 
-    private static final SchemaPostgres DB = new SchemaPostgres("roan_track_race_test");
+    @RegisterExtension
+    static final SchemaPostgres DB = new SchemaPostgres("roan_track_race_test");
 
     @RegisterExtension
     final RoanFixture fixture = new RoanFixture().database(this::configuration);
-
-    @AfterAll
-    static void stopPostgres() {
-        DB.close();
-    }
 
     private Configuration configuration() {
         return DB.configuration();
