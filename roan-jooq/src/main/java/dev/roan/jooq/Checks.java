@@ -363,6 +363,16 @@ final class Checks {
         return List.copyOf(list);
     }
 
+    // ---- tracked renders: maxTrackedPages
+
+    static int maxTrackedPages(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxTrackedPages must be at least 1, such as "
+                    + Defaults.MAX_TRACKED_PAGES + " (see the README, \"Automatic dependencies\"), was " + max);
+        }
+        return max;
+    }
+
     // ---- the page index shared by instances: pageIndex, pageIndexTable
 
     static javax.sql.DataSource pageIndex(javax.sql.@Nullable DataSource dataSource) {

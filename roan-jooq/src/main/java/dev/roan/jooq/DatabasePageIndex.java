@@ -40,12 +40,13 @@ import org.jspecify.annotations.Nullable;
  * rendered again with the same keys costs one indexed read. If the database refuses the write, the page's keys are
  * kept in memory (the latest per page) and written by the index's thread before it reads anything again.
  *
- * <p><b>Reading</b> ({@link #submit}, {@link #submitTracked}) never runs on the writer's thread: key targets are owed
- * here and expanded on the index's own thread, in {@code IN} lists of at most {@link #BATCH} keys, then the URLs go to
- * the dispatcher; page paths go to the dispatcher at once. A failed read keeps every key owed and is tried again,
- * after a wait that doubles up to the dispatcher's {@code maxRetryInterval}; one WARNING per outage, one INFO when it
- * reads again, never a key's value. In durable mode the outbox rows of the keys stay until their URLs are expanded
- * and delivered ({@link #submitTracked}), so a crash during an outage loses nothing either.
+ * <p><b>Reading</b> never runs on the writer's thread: the dispatcher's hook ({@code Tracking.expand}) hands a commit's
+ * key targets to {@link #expand}, which owes them here; the index's own thread reads them in {@code IN} lists of at
+ * most {@link #BATCH} keys and submits the URLs found; page paths go on at once. A failed read keeps every key owed
+ * and is tried again, after a wait that doubles up to the dispatcher's {@code maxRetryInterval}; one WARNING per
+ * outage, one INFO when it reads again, never a key's value. In durable mode the outbox submits through
+ * {@link #submitTracked}, whose stage waits for the keys' pages too, so the rows stay until their URLs are read and
+ * delivered, and a crash during an outage loses nothing either.
  *
  * <p><b>Why no interleaving loses a purge.</b>
  * <ul>
@@ -463,7 +464,7 @@ final class DatabasePageIndex implements PageIndex {
 
     /**
      * Reads the URLs of the pages depending on {@code keys} now, on the calling thread: for tests and tools. Roan
-     * itself expands keys through {@link #submit}, off the writer's thread.
+     * itself expands keys through {@link #expand}, off the writer's thread.
      *
      * @throws IllegalStateException if the database refused the read
      */
@@ -521,48 +522,58 @@ final class DatabasePageIndex implements PageIndex {
         return hashes;
     }
 
-    /** The dispatcher's hook ({@code Tracking.expand}): the keys are read later, on the index's thread. */
+    /**
+     * The dispatcher's hook ({@code Tracking.expand}), on the releasing thread: the keys are read later, on the
+     * index's thread. Inside {@link #submitTracked} their pages' delivery is waited for.
+     */
     @Override
     public Collection<String> expand(Set<String> paths, List<Dependency> keys) {
         Set<String> targets = new LinkedHashSet<>();
         for (Dependency key : keys) {
             targets.add(key.target());
         }
-        owe(new Owed(targets, null, false, null), 0);
+        Waiting waiting = tracked.get();
+        if (waiting != null && waiting.pages == null) {
+            waiting.pages = new CompletableFuture<>();
+            owe(new Owed(targets, waiting.pages, false, null), 0);
+        } else {
+            owe(new Owed(targets, null, false, null), 0);
+        }
         return paths;
     }
 
+    /** A tracked submit in progress on this thread: the stage of its keys' pages, once {@link #expand} owed them. */
+    private static final class Waiting {
+        @Nullable CompletableFuture<Settled> pages;
+    }
+
+    private final ThreadLocal<@Nullable Waiting> tracked = new ThreadLocal<>();
+
     /**
-     * Delivers {@code targets}: page paths at once, key targets as the URLs of the pages depending on them, once the
-     * index's thread has read them. Never blocks on the database.
+     * Delivers {@code targets}, which the outbox table also holds ({@link Dispatcher#submitKept}): page paths at
+     * once, key targets as the URLs of the pages depending on them, once the index's thread has read them.
      */
-    void submit(Collection<String> targets) {
-        submit(targets, false);
-    }
-
-    /** As {@link #submit}, for targets the outbox table also holds ({@link Dispatcher#submitKept}). */
     void submitKept(Collection<String> targets) {
-        submit(targets, true);
-    }
-
-    private void submit(Collection<String> targets, boolean kept) {
+        // Through the dispatcher, whose hook (Tracking.expand) logs the keys for renders in progress and hands them to
+        // expand(); keys it did not take (no hook) are owed here all the same.
         List<String> paths = new ArrayList<>(targets.size());
         Set<String> keys = split(targets, paths);
-        if (!paths.isEmpty()) {
-            if (kept) {
-                dispatcher.submitKept(paths);
-            } else {
-                dispatcher.submit(paths);
-            }
+        Waiting waiting = new Waiting();
+        tracked.set(waiting);
+        try {
+            dispatcher.submitKept(targets);
+        } finally {
+            tracked.remove();
         }
-        if (!keys.isEmpty()) {
-            owe(new Owed(keys, null, kept, null), 0);
+        if (waiting.pages == null && !keys.isEmpty()) {
+            owe(new Owed(keys, null, true, null), 0);
         }
     }
 
     /**
-     * As {@link #submit}, telling when every target is delivered: the paths, and the pages of the keys once read and
-     * delivered. Durable mode's outbox deletes its rows then, so keys stay in the table while the index cannot be read.
+     * As {@link #submitKept}, telling when every target is delivered: the paths, and the pages of the keys once read
+     * and delivered. Durable mode's outbox deletes its rows then, so keys stay in the table while the index cannot be
+     * read.
      *
      * @return a stage completing as {@link Dispatcher#submitTracked} does; it stays incomplete while the keys cannot be
      *     read, and completes {@link Settled#NOT_TAKEN} if this index closes first
@@ -571,16 +582,25 @@ final class DatabasePageIndex implements PageIndex {
         List<String> paths = new ArrayList<>(targets.size());
         Set<String> keys = split(targets, paths);
         if (keys.isEmpty()) {
-            return dispatcher.submitTracked(paths);
+            return dispatcher.submitTracked(targets);
         }
-        CompletableFuture<Settled> pagesDone = new CompletableFuture<>();
-        if (!owe(new Owed(keys, pagesDone, false, null), 0)) {
-            return CompletableFuture.completedFuture(Settled.NOT_TAKEN);
+        Waiting waiting = new Waiting();
+        tracked.set(waiting);
+        CompletionStage<Settled> rest;
+        try {
+            rest = dispatcher.submitTracked(targets);
+        } finally {
+            tracked.remove();
         }
-        if (paths.isEmpty()) {
-            return pagesDone;
+        CompletableFuture<Settled> pages = waiting.pages;
+        if (pages == null) {
+            // No hook took the keys: owe them here.
+            pages = new CompletableFuture<>();
+            if (!owe(new Owed(keys, pages, false, null), 0)) {
+                return CompletableFuture.completedFuture(Settled.NOT_TAKEN);
+            }
         }
-        return dispatcher.submitTracked(paths).thenCombine(pagesDone, DatabasePageIndex::worse);
+        return rest.thenCombine(pages, DatabasePageIndex::worse);
     }
 
     private static Settled worse(Settled a, Settled b) {

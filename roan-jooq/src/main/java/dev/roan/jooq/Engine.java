@@ -9,7 +9,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.jooq.Configuration;
 import org.jooq.Query;
@@ -45,6 +47,7 @@ final class Engine {
     private final @Nullable DatabasePageIndex sharedIndex;
     private final TransactionScopes scopes;
     private final AtomicBoolean warnedByHandClosed = new AtomicBoolean();
+    /** Tracked renders ({@link Roan#track}) and their page index. */
     private final Tracking tracking;
 
     Engine(Settings settings, Delivery delivery) {
@@ -79,7 +82,7 @@ final class Engine {
             sharedIndex.sharePins(this::registerPin);
         }
         PageIndex index = sharedIndex != null ? sharedIndex
-                : new MemoryPageIndex(MemoryPageIndex.DEFAULT_MAX_PAGES, url -> dispatcher.submit(Set.of(url)));
+                : new MemoryPageIndex(settings.maxTrackedPages(), url -> dispatcher.submit(Set.of(url)));
         this.tracking = new Tracking(rules, dispatcher, index,
                 settings.repurgeAfter() != null ? settings.repurgeAfter() : Tracking.RACE_REPURGE_DELAY,
                 settings.overflowPurge());
@@ -215,6 +218,32 @@ final class Engine {
         return checked;
     }
 
+    /** {@link Roan#track}: the url checked before the render; on a closed Roan the render alone. */
+    <T> T track(@Nullable String url, @Nullable Supplier<T> render, @Nullable BiConsumer<String, String> headers) {
+        if (url == null) {
+            throw new IllegalArgumentException("track() needs the page's url, such as track(\"/owners/4\", render)");
+        }
+        String page;
+        try {
+            page = fixedPaths(new String[] {url}).iterator().next();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("track() got an url it cannot purge: "
+                    + String.valueOf(e.getMessage()).replace("purgeAfterCommit()", "track()"), e);
+        }
+        if (render == null) {
+            throw new IllegalArgumentException("render is null: pass the code that renders the page, such as"
+                    + " roan.track(\"/owners/4\", () -> renderOwner(4))");
+        }
+        if (closed.get()) {
+            return render.get();
+        }
+        return tracking.track(page, render, headers);
+    }
+
+    Tracking tracking() {
+        return tracking;
+    }
+
     boolean awaitPurges(Duration timeout) {
         Checks.positiveOrZero(timeout, "timeout");
         if (closed.get()) {
@@ -237,37 +266,6 @@ final class Engine {
             }
             tracking.close();
         }
-    }
-
-    /** {@link Roan#track(String, java.util.function.Supplier, java.util.function.BiConsumer)}. */
-    <T> T track(@Nullable String url, java.util.function.@Nullable Supplier<T> render,
-            java.util.function.@Nullable BiConsumer<String, String> responseHeader) {
-        String page = trackedUrl(url);
-        if (render == null || responseHeader == null) {
-            throw new IllegalArgumentException((render == null ? "render" : "responseHeader") + " is null: pass the"
-                    + " code that renders the page, such as roan.track(\"/owners/4\", () -> renderOwner(4))");
-        }
-        if (closed.get()) {
-            return render.get();
-        }
-        return tracking.track(page, render, responseHeader);
-    }
-
-    /** The url of {@link #track}, checked as a purge path is; the message names track. */
-    private String trackedUrl(@Nullable String url) {
-        if (url == null) {
-            throw new IllegalArgumentException("track() needs the page's url, such as track(\"/owners/4\", render)");
-        }
-        try {
-            return fixedPaths(new String[] {url}).iterator().next();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("track() got an url it cannot purge: "
-                    + e.getMessage().replace("purgeAfterCommit()", "track()"), e);
-        }
-    }
-
-    Tracking tracking() {
-        return tracking;
     }
 
     /** A pin another instance's tracked read learnt, shared through the page index: writes here produce its keys. */
@@ -323,6 +321,7 @@ final class Engine {
                 + (settings.repurgeAfter() == null ? "" : ", repurgeAfter=" + settings.repurgeAfter())
                 + ", coalesceWindow=" + settings.coalesceWindow()
                 + ", pending=" + dispatcher.pendingCount() + ", rowsUnknown=" + listener.unknownRowsCount()
+                + (tracking.index() == null ? "" : ", pageIndex=" + tracking.index())
                 + (closed.get() ? ", closed" : "") + "]";
     }
 }

@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param overflowPurge the paths purged instead of those beyond {@code maxOwedPaths}, normalised; empty for none
  * @param outbox      the database of the outbox table (durable mode), or null for memory mode
  * @param shutdownHook whether a JVM exiting without {@link Roan#close()} first delivers the purges still owed
+ * @param maxTrackedPages how many tracked pages the in-memory page index knows at most
  * @param pageIndex   the database of the page index shared by instances, or null for the in-memory index
  */
 record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<String, String>> headers,
@@ -26,7 +27,7 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
         Duration requestTimeout, Duration closeTimeout,
         @Nullable Duration giveUpAfter, Duration maxRetryInterval, int maxOwedPaths, List<String> overflowPurge,
         @Nullable DataSource outbox, String outboxTable, boolean createOutboxTable, Duration outboxSweepInterval,
-        Duration outboxLease, boolean shutdownHook,
+        Duration outboxLease, boolean shutdownHook, int maxTrackedPages,
         @Nullable DataSource pageIndex, String pageIndexTable, boolean createPageIndexTable) {
 
     Settings {
@@ -55,7 +56,7 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
                 + (overflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + overflowPurge)
                 + (outbox == null ? "" : ", outbox=" + outboxTable + (createOutboxTable ? " (created when missing)" : "")
                         + ", outboxSweepInterval=" + outboxSweepInterval + ", outboxLease=" + outboxLease)
-                + ", shutdownHook=" + shutdownHook
+                + ", shutdownHook=" + shutdownHook + ", maxTrackedPages=" + maxTrackedPages
                 + (pageIndex == null ? "" : ", pageIndex=" + pageIndexTable
                         + (createPageIndexTable ? " (created when missing)" : ""));
     }

@@ -53,6 +53,7 @@ final class SettingsBuilder {
     private Duration outboxSweepInterval = OUTBOX_SWEEP_INTERVAL;
     private Duration outboxLease = OUTBOX_LEASE;
     private boolean shutdownHook = SHUTDOWN_HOOK;
+    private int maxTrackedPages = Defaults.MAX_TRACKED_PAGES;
     private @Nullable DataSource pageIndex;
     private String pageIndexTable = PAGE_INDEX_TABLE;
     private boolean createPageIndexTable = true;
@@ -206,8 +207,16 @@ final class SettingsBuilder {
                 transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout,
                 giveUpAfter, maxRetryInterval, maxOwedPaths, overflowPurge,
                 outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease, shutdownHook,
-                pageIndex, pageIndexTable, createPageIndexTable);
+                maxTrackedPages, pageIndex, pageIndexTable, createPageIndexTable);
     }
+
+    // ---- tracked renders
+
+    void maxTrackedPages(int max) {
+        this.maxTrackedPages = Checks.maxTrackedPages(max);
+    }
+
+    // ---- the page index shared by instances
 
     void pageIndex(DataSource dataSource) {
         this.pageIndex = Checks.pageIndex(dataSource);

@@ -77,13 +77,13 @@ abstract class PageIndexContract {
         return instance(UnaryOperator.identity());
     }
 
-    /** What instance {@code roan} does once a write with these keys committed. */
+    /** What instance {@code roan} does once a write with these keys committed: hand them to its dispatcher. */
     static void committed(Roan roan, Dependency... keys) {
         List<String> targets = new ArrayList<>();
         for (Dependency key : keys) {
             targets.add(key.target());
         }
-        roan.sharedIndex().submit(targets);
+        roan.delivery().dispatcher().submit(targets);
     }
 
     /** The paths purged so far, once everything owed is delivered. */

@@ -42,6 +42,11 @@ final class TestDb implements AutoCloseable {
         return DSL.using(dataSource, SQLDialect.H2).configuration();
     }
 
+    /** Runs SQL (statements separated by {@code ;}, such as {@link TestRows}') on a connection of its own, not Roan's. */
+    void execute(String sql) {
+        onSeparateConnection(d -> d.execute(sql));
+    }
+
     /** A DSLContext on its own connection, not attached to Roan: what another reader sees. */
     <T> T onSeparateConnection(java.util.function.Function<DSLContext, T> query) {
         try (Connection c = DriverManager.getConnection(url)) {
