@@ -1056,9 +1056,9 @@ public final class Roan implements AutoCloseable {
         /**
          * Purges a Cloudflare zone through Cloudflare's API ({@code POST /client/v4/zones/{zoneId}/purge_cache}):
          * dependencies as {@code {"tags": [...]}}, a rule's page path as {@code {"files": [...]}}, a URL of the
-         * {@link #publicOrigin}. A purge is done when the answer says {@code "success": true}. Pages carry the
-         * {@code Cache-Tag} header unless {@link #tagHeader} says otherwise (purging by tag needs Cloudflare's
-         * Enterprise plan). The token is sent as {@code Authorization: Bearer} and never shown; the headers of
+         * {@link #publicOrigin}. A purge is done when the answer says {@code "success": true}; a 429 is asked again
+         * after its {@code Retry-After}. Pages carry the {@code Cache-Tag} header unless {@link #tagHeader} says
+         * otherwise. The token is sent as {@code Authorization: Bearer} and never shown; the headers of
          * {@link #header} are not sent to Cloudflare.
          *
          * @param zoneId   the zone's id, such as {@code "023e105f4ecef8ad9ca31a8372d0c353"}
