@@ -9,7 +9,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.jooq.Configuration;
 import org.jooq.Query;
@@ -43,6 +45,8 @@ final class Engine {
     private final @Nullable Outbox outbox;
     private final TransactionScopes scopes;
     private final AtomicBoolean warnedByHandClosed = new AtomicBoolean();
+    /** Tracked renders ({@link Roan#track}) and their page index. */
+    private final Tracking tracking;
 
     Engine(Settings settings, Delivery delivery) {
         this.settings = settings;
@@ -63,10 +67,30 @@ final class Engine {
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
         RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
+        // Caches that purge by tag take the keys themselves, and tracked pages carry their tag headers; the page index
+        // serves the nodes that purge URLs only, and is not kept without one.
+        String key = Dependency.table("t").target();
+        boolean tagNodes = delivery.nodes().stream().anyMatch(node -> node.takes(key));
+        boolean pathNodes = delivery.nodes().stream().anyMatch(node -> !node.takes(key));
+        this.tracking = new Tracking(rules, dispatcher,
+                pathNodes ? new MemoryPageIndex(settings.maxTrackedPages(), url -> dispatcher.submit(Set.of(url)))
+                        : null,
+                settings.repurgeAfter() != null ? settings.repurgeAfter() : Tracking.RACE_REPURGE_DELAY,
+                settings.overflowPurge(), keys -> tagHeaders(settings.tagHeaders(), keys), tagNodes);
         this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
-                outbox);
+                outbox, tracking);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
+    }
+
+    /** The tag headers a tracked page with these keys carries, name to value, in order. */
+    private static java.util.Map<String, String> tagHeaders(java.util.List<TagHeader> headers,
+            java.util.Set<Dependency> keys) {
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (TagHeader header : headers) {
+            values.put(header.name(), header.value(keys));
+        }
+        return values;
     }
 
     private static void warnIfBoundaryNotDurable(TransactionBoundary boundary) {
@@ -186,6 +210,32 @@ final class Engine {
         return checked;
     }
 
+    /** {@link Roan#track}: the url checked before the render; on a closed Roan the render alone. */
+    <T> T track(@Nullable String url, @Nullable Supplier<T> render, @Nullable BiConsumer<String, String> headers) {
+        if (url == null) {
+            throw new IllegalArgumentException("track() needs the page's url, such as track(\"/owners/4\", render)");
+        }
+        String page;
+        try {
+            page = fixedPaths(new String[] {url}).iterator().next();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("track() got an url it cannot purge: "
+                    + String.valueOf(e.getMessage()).replace("purgeAfterCommit()", "track()"), e);
+        }
+        if (render == null) {
+            throw new IllegalArgumentException("render is null: pass the code that renders the page, such as"
+                    + " roan.track(\"/owners/4\", () -> renderOwner(4))");
+        }
+        if (closed.get()) {
+            return render.get();
+        }
+        return tracking.track(page, render, headers);
+    }
+
+    Tracking tracking() {
+        return tracking;
+    }
+
     boolean awaitPurges(Duration timeout) {
         Checks.positiveOrZero(timeout, "timeout");
         if (closed.get()) {
@@ -202,6 +252,7 @@ final class Engine {
             if (outbox != null) {
                 outbox.close(settings.closeTimeout());
             }
+            tracking.close();
         }
     }
 
@@ -243,6 +294,7 @@ final class Engine {
                 + (settings.repurgeAfter() == null ? "" : ", repurgeAfter=" + settings.repurgeAfter())
                 + ", coalesceWindow=" + settings.coalesceWindow()
                 + ", pending=" + dispatcher.pendingCount() + ", rowsUnknown=" + listener.unknownRowsCount()
+                + (tracking.index() == null ? "" : ", pageIndex=" + tracking.index())
                 + (closed.get() ? ", closed" : "") + "]";
     }
 }

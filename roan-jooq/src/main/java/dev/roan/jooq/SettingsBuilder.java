@@ -68,6 +68,7 @@ final class SettingsBuilder {
     private @Nullable String cloudflareToken;
     private String cloudflareApiUrl = CLOUDFLARE_API_URL;
     private @Nullable String publicOrigin;
+    private int maxTrackedPages = Defaults.MAX_TRACKED_PAGES;
 
     void purgeUrls(String... purgeUrls) {
         this.purgeUrls = Checks.purgeUrls(purgeUrls);
@@ -285,6 +286,12 @@ final class SettingsBuilder {
                         : new Settings.CdnApi(fastlyServiceId, fastlyToken, fastlyApiUrl),
                 cloudflareZoneId == null || cloudflareToken == null ? null
                         : new Settings.CdnApi(cloudflareZoneId, cloudflareToken, cloudflareApiUrl),
-                publicOrigin);
+                publicOrigin, maxTrackedPages);
+    }
+
+    // ---- tracked renders
+
+    void maxTrackedPages(int max) {
+        this.maxTrackedPages = Checks.maxTrackedPages(max);
     }
 }
