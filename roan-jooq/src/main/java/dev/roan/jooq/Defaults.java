@@ -26,5 +26,8 @@ final class Defaults {
     static final int MAX_TRACKED_PAGES = 100_000;
     static final String PAGE_INDEX_TABLE = "roan_page_index";
 
+    static final String FASTLY_API_URL = "https://api.fastly.com";
+    static final String CLOUDFLARE_API_URL = "https://api.cloudflare.com";
+
     private Defaults() {}
 }

@@ -55,8 +55,14 @@ final class Engine {
         this.delivery = delivery;
         this.nodes = delivery.nodes();
         this.dispatcher = delivery.dispatcher();
+        // Caches that purge by tag take the keys themselves, and tracked pages carry their tag headers; the page index
+        // serves the nodes that purge URLs only, and is not kept without one.
+        String key = Dependency.table("t").target();
+        boolean tagNodes = delivery.nodes().stream().anyMatch(node -> node.takes(key));
+        boolean pathNodes = delivery.nodes().stream().anyMatch(node -> !node.takes(key));
         try {
-            this.sharedIndex = settings.pageIndex() == null ? null : new DatabasePageIndex(settings, dispatcher);
+            this.sharedIndex = settings.pageIndex() == null || !pathNodes ? null
+                    : new DatabasePageIndex(settings, dispatcher);
         } catch (RuntimeException e) {
             delivery.close();
             throw e;
@@ -81,15 +87,25 @@ final class Engine {
         if (sharedIndex != null) {
             sharedIndex.sharePins(this::registerPin);
         }
-        PageIndex index = sharedIndex != null ? sharedIndex
-                : new MemoryPageIndex(settings.maxTrackedPages(), url -> dispatcher.submit(Set.of(url)));
-        this.tracking = new Tracking(rules, dispatcher, index,
+        this.tracking = new Tracking(rules, dispatcher,
+                !pathNodes ? null : sharedIndex != null ? sharedIndex
+                        : new MemoryPageIndex(settings.maxTrackedPages(), url -> dispatcher.submit(Set.of(url))),
                 settings.repurgeAfter() != null ? settings.repurgeAfter() : Tracking.RACE_REPURGE_DELAY,
-                settings.overflowPurge());
+                settings.overflowPurge(), keys -> tagHeaders(settings.tagHeaders(), keys), tagNodes);
         this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
                 outbox, tracking);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
+    }
+
+    /** The tag headers a tracked page with these keys carries, name to value, in order. */
+    private static java.util.Map<String, String> tagHeaders(java.util.List<TagHeader> headers,
+            java.util.Set<Dependency> keys) {
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (TagHeader header : headers) {
+            values.put(header.name(), header.value(keys));
+        }
+        return values;
     }
 
     private static void warnIfBoundaryNotDurable(TransactionBoundary boundary) {

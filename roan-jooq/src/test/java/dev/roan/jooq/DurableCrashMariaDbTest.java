@@ -21,7 +21,7 @@ class DurableCrashMariaDbTest {
         db = SERVER.db();
         db.execute("DROP DATABASE " + DATABASE + "; CREATE DATABASE " + DATABASE
                 + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci; USE " + DATABASE + ";"
-                + DurableCrash.schema("/schema-mariadb.sql"));
+                + TestDb.script("/schema-mariadb.sql"));
     }
 
     @Test

@@ -19,7 +19,7 @@ class DurableCrashPostgresTest {
     @BeforeEach
     void setUp() {
         db = SERVER.db();
-        db.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;" + DurableCrash.schema("/schema.sql"));
+        db.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;" + TestDb.script("/schema.sql"));
     }
 
     @Test

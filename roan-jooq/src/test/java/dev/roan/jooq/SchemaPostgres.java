@@ -1,8 +1,5 @@
 package dev.roan.jooq;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -37,11 +34,9 @@ final class SchemaPostgres implements AfterAllCallback {
     }
 
     /** Starts the server if this is the first test, then recreates the schema and runs {@code rows} (SQL). */
-    synchronized void reset(String rows) throws IOException, SQLException {
+    synchronized void reset(String rows) throws SQLException {
         if (schema == null) {
-            try (InputStream in = SchemaPostgres.class.getResourceAsStream("/schema.sql")) {
-                schema = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
+            schema = TestDb.script("/schema.sql");
         }
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");

@@ -22,12 +22,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class ServerDb implements AfterAllCallback, AutoCloseable {
 
     /** A started server, how to stop it, and its database. */
-    private record Started(Runnable stop, OutboxDb db) {}
+    record Started(Runnable stop, OutboxDb db) {}
 
     private final Supplier<Started> start;
+    private String schema;
     private Started started;
+    /** Why the server would not start: later tests fail (or are skipped) at once with it, not after a retry each. */
+    private RuntimeException startFailure;
 
-    private ServerDb(Supplier<Started> start) {
+    /** A server {@code start} starts; for {@link ServerDbTest}, which needs none. */
+    ServerDb(Supplier<Started> start) {
         this.start = start;
     }
 
@@ -59,10 +63,33 @@ final class ServerDb implements AfterAllCallback, AutoCloseable {
         }
     }
 
+    /** Runs the statements of a resource, such as {@code "/schema-mariadb.sql"}, once, when the server starts. */
+    ServerDb schema(String resource) {
+        this.schema = resource;
+        return this;
+    }
+
     /** The database, the server started if this is the first call: its URL, user and password. */
     synchronized OutboxDb db() {
+        if (startFailure != null) {
+            throw startFailure;
+        }
         if (started == null) {
-            started = start.get();
+            try {
+                Started server = start.get();
+                try {
+                    if (schema != null) {
+                        server.db().execute(TestDb.script(schema));
+                    }
+                } catch (RuntimeException e) {
+                    server.stop().run();
+                    throw e;
+                }
+                started = server;
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
         }
         return started.db();
     }

@@ -26,12 +26,19 @@ final class TestDb implements AutoCloseable {
         dataSource.setURL(url);
         try {
             keepAlive = DriverManager.getConnection(url);
-            try (InputStream in = TestDb.class.getResourceAsStream("/schema.sql")) {
-                String schema = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                DSL.using(keepAlive, SQLDialect.H2).execute(schema);
-            }
+            DSL.using(keepAlive, SQLDialect.H2).execute(script("/schema.sql"));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The text of a SQL script among the test resources, such as {@code "/schema-mariadb.sql"}. */
+    static String script(String resource) {
+        try (InputStream in = TestDb.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test resource " + resource);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
