@@ -111,12 +111,12 @@ final class DatabasePageIndex implements PageIndex {
     private boolean draining;
     private boolean closed;
     private long retryNanos;
-    /** Touched by the index's thread only: one WARNING per outage. */
+    /** Whether the last statement failed: one WARNING per outage. */
     private boolean failing;
     private boolean warnedCollision;
     /** The pins this instance knows, with when it first knew each (by {@link System#nanoTime()}). */
     private final Map<String, Long> pins = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Pins learnt here whose rows the database refused; written by the index's thread. Guarded by this. */
+    /** Pins learnt here whose rows are not written yet; written by the index's thread. Guarded by this. */
     private final Set<String> owedPins = new LinkedHashSet<>();
     /** Registers a pin another instance learnt with this instance's rules. */
     private volatile java.util.function.Consumer<String> onPin = pin -> { };
@@ -213,6 +213,11 @@ final class DatabasePageIndex implements PageIndex {
 
     @Override
     public void replace(String url, Set<Dependency> keys) {
+        if (newPin(keys)) {
+            // Another instance may have committed a write of these keys before it knew the pin: purge the page again
+            // once every instance knows it.
+            dispatcher.submitAfter(Set.of(url), PIN_NEW);
+        }
         synchronized (this) {
             if (closed) {
                 return;
@@ -223,11 +228,6 @@ final class DatabasePageIndex implements PageIndex {
                 owePage(url, keys);
                 return;
             }
-        }
-        if (newPin(keys)) {
-            // Another instance may have committed a write of these keys before it knew the pin: purge the page again
-            // once every instance knows it.
-            dispatcher.submitAfter(Set.of(url), PIN_NEW);
         }
         SQLException last = null;
         for (int attempt = 0; attempt < REPLACE_ATTEMPTS; attempt++) {
@@ -359,6 +359,10 @@ final class DatabasePageIndex implements PageIndex {
 
     // ---- pins: what makes other instances' writes produce the keys of this one's renders ----
 
+    /**
+     * Called in the middle of a render, as its statement starts: the pin's row is written by the index's thread, so
+     * that a render never waits for a second connection here. {@link #PIN_NEW} counts from now.
+     */
     @Override
     public void pinned(String table, @Nullable String column) {
         String pin = column == null ? table.toLowerCase(java.util.Locale.ROOT)
@@ -366,15 +370,10 @@ final class DatabasePageIndex implements PageIndex {
         if (pins.putIfAbsent(pin, System.nanoTime()) != null) {
             return;
         }
-        try {
-            writePins(List.of(pin));
-        } catch (SQLException | RuntimeException e) {
-            synchronized (this) {
-                owedPins.add(pin);
-            }
-            failed(e, "write a pin to");
-            scheduleDrain(firstRetryNanos);
+        synchronized (this) {
+            owedPins.add(pin);
         }
+        scheduleDrain(0);
     }
 
     private void writePins(Collection<String> pinned) throws SQLException {

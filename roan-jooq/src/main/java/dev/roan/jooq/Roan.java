@@ -738,7 +738,9 @@ public final class Roan implements AutoCloseable {
          * rendered on one instance must be purged by a write committed on another. Without it each Roan keeps its
          * index in memory, which serves one instance. A page's keys are written when it is rendered and they
          * changed; a committed write's keys are read on Roan's own thread, never the writer's, and kept until the
-         * database answers. See the README, "Automatic dependencies".
+         * database answers. A page's keys are written in a short transaction of their own, after its render: the
+         * DataSource must have a connection to spare beside the one a request may hold. See the README, "Automatic
+         * dependencies".
          *
          * @param dataSource the application's DataSource, on a PostgreSQL, MariaDB, MySQL or H2 database
          * @return this builder
