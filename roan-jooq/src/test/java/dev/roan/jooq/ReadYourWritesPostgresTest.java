@@ -10,21 +10,19 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
-import dev.roan.testkit.Postgres;
+import javax.sql.DataSource;
+
 import dev.roan.testkit.PurgeServer;
 import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link Roan#purgeAfterCommit} and {@link Roan#awaitPurges} on a real PostgreSQL, in memory and in durable mode
@@ -33,59 +31,30 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class ReadYourWritesPostgresTest {
 
-    private static final String DATABASE = "roan_read_your_writes_test";
+    @RegisterExtension
+    static final ServerDb SERVER = ServerDb.postgres("roan_read_your_writes_test");
     private static final Table<Record> ITEM = DSL.table(DSL.name("item"));
     private static final Duration SHORT = Duration.ofMillis(200);
-    private static Postgres postgres;
-    private static String url;
 
-    private final CountDownLatch release = new CountDownLatch(1);
+    @RegisterExtension
+    final HeldAnswers held = new HeldAnswers("/held");
     private final List<Roan> roans = new ArrayList<>();
-    private PGSimpleDataSource dataSource;
+    private DataSource dataSource;
     private PurgeServer cache;
-
-    private static synchronized void startOnce() {
-        if (postgres == null) {
-            Postgres started = Postgres.start();
-            url = started.createDatabase(DATABASE);
-            postgres = started;
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (postgres != null) {
-            postgres.close();
-            postgres = null;
-        }
-    }
 
     @BeforeEach
     void setUp() throws SQLException {
-        startOnce();
-        dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(url);
-        dataSource.setUser(postgres.user());
-        dataSource.setPassword(postgres.password());
+        dataSource = SERVER.db().dataSource();
         execute("DROP TABLE IF EXISTS item");
         execute("DROP TABLE IF EXISTS roan_outbox");
         execute("CREATE TABLE item (id BIGINT PRIMARY KEY, name VARCHAR(100))");
         execute("INSERT INTO item VALUES (1, 'one')");
-        cache = new PurgeServer().respond(path -> {
-            if (path.startsWith("/held")) {
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return PurgeServer.Answer.status(200);
-        });
+        cache = new PurgeServer().respond(held);
     }
 
     @AfterEach
     void tearDown() {
-        release.countDown();
+        held.release();
         roans.forEach(Roan::close);
         cache.close();
     }
@@ -138,7 +107,7 @@ class ReadYourWritesPostgresTest {
             rename(tx.dsl(), "three");
             roan.purgeAfterCommit("/held/owners/6");
         });
-        release.countDown();
+        held.release();
         assertThat(roan.awaitPurges(Waits.DELIVERY)).as("once answered").isTrue();
         assertThat(cache.paths()).contains("/held/items", "/held/owners/6");
     }
@@ -170,7 +139,7 @@ class ReadYourWritesPostgresTest {
         assertThat(outboxRows()).as("the row, seen by another connection while its purge is held").isOne();
         assertThat(roan.awaitPurges(SHORT)).as("while the cache holds its answer").isFalse();
         roan.purgeAfterCommit("/held/owners/7");
-        release.countDown();
+        held.release();
         assertThat(roan.awaitPurges(Waits.DELIVERY)).as("once answered").isTrue();
         long deadline = System.nanoTime() + Waits.DELIVERY.toNanos();
         while (outboxRows() > 0 && System.nanoTime() < deadline) {
@@ -193,7 +162,7 @@ class ReadYourWritesPostgresTest {
         assertThat(roan.outbox().rowsWritten() - before).as("one row per path, in the transaction").isEqualTo(2);
         assertThat(roan.awaitPurges(SHORT)).as("/held/items is held").isFalse();
         dsl.transaction(tx -> roan.purgeAfterCommit("/owners/7"));
-        release.countDown();
+        held.release();
         assertThat(roan.awaitPurges(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).contains("/held/items", "/owners/6", "/owners/7");
     }
