@@ -9,7 +9,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.jooq.Configuration;
 import org.jooq.Query;
@@ -43,6 +45,8 @@ final class Engine {
     private final @Nullable Outbox outbox;
     private final TransactionScopes scopes;
     private final AtomicBoolean warnedByHandClosed = new AtomicBoolean();
+    /** Tracked renders ({@link Roan#track}) and their page index. */
+    private final Tracking tracking;
 
     Engine(Settings settings, Delivery delivery) {
         this.settings = settings;
@@ -63,8 +67,12 @@ final class Engine {
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
         RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
+        this.tracking = new Tracking(rules, dispatcher,
+                new MemoryPageIndex(settings.maxTrackedPages(), url -> dispatcher.submit(Set.of(url))),
+                settings.repurgeAfter() != null ? settings.repurgeAfter() : Tracking.RACE_REPURGE_DELAY,
+                settings.overflowPurge());
         this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
-                outbox);
+                outbox, tracking);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
     }
@@ -186,6 +194,32 @@ final class Engine {
         return checked;
     }
 
+    /** {@link Roan#track}: the url checked before the render; on a closed Roan the render alone. */
+    <T> T track(@Nullable String url, @Nullable Supplier<T> render, @Nullable BiConsumer<String, String> headers) {
+        if (url == null) {
+            throw new IllegalArgumentException("track() needs the page's url, such as track(\"/owners/4\", render)");
+        }
+        String page;
+        try {
+            page = fixedPaths(new String[] {url}).iterator().next();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("track() got an url it cannot purge: "
+                    + String.valueOf(e.getMessage()).replace("purgeAfterCommit()", "track()"), e);
+        }
+        if (render == null) {
+            throw new IllegalArgumentException("render is null: pass the code that renders the page, such as"
+                    + " roan.track(\"/owners/4\", () -> renderOwner(4))");
+        }
+        if (closed.get()) {
+            return render.get();
+        }
+        return tracking.track(page, render, headers);
+    }
+
+    Tracking tracking() {
+        return tracking;
+    }
+
     boolean awaitPurges(Duration timeout) {
         Checks.positiveOrZero(timeout, "timeout");
         if (closed.get()) {
@@ -202,6 +236,7 @@ final class Engine {
             if (outbox != null) {
                 outbox.close(settings.closeTimeout());
             }
+            tracking.close();
         }
     }
 
@@ -243,6 +278,7 @@ final class Engine {
                 + (settings.repurgeAfter() == null ? "" : ", repurgeAfter=" + settings.repurgeAfter())
                 + ", coalesceWindow=" + settings.coalesceWindow()
                 + ", pending=" + dispatcher.pendingCount() + ", rowsUnknown=" + listener.unknownRowsCount()
+                + (tracking.index() == null ? "" : ", pageIndex=" + tracking.index())
                 + (closed.get() ? ", closed" : "") + "]";
     }
 }

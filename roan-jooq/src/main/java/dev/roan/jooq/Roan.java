@@ -2,6 +2,8 @@ package dev.roan.jooq;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -70,6 +72,8 @@ public final class Roan implements AutoCloseable {
     public static final Duration DEFAULT_OUTBOX_SWEEP_INTERVAL = Defaults.OUTBOX_SWEEP_INTERVAL;
     /** How long, by default, an outbox row stays claimed by the Roan that wrote or claimed it without a renewal. */
     public static final Duration DEFAULT_OUTBOX_LEASE = Defaults.OUTBOX_LEASE;
+    /** How many tracked pages the in-memory page index knows at most, by default (see {@link #track}). */
+    public static final int DEFAULT_MAX_TRACKED_PAGES = Defaults.MAX_TRACKED_PAGES;
 
     private final Engine engine;
 
@@ -347,6 +351,59 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
+     * Renders a page while recording what it reads, so that Roan purges {@code url} whenever a committed write could
+     * change what those reads returned: no rule to register. Every SELECT executed on this thread through a
+     * configuration this Roan is attached to while {@code render} runs adds to the page's dependencies: the rows it
+     * pins by key ({@code WHERE id = ?}, {@code IN}, joins carrying a value) or, for any other read, the whole table. A
+     * page rendered again replaces its dependencies; an inner {@code track} call's reads count for the outer page too;
+     * a render that throws still depends on what it read (a cached error page goes when its data changes). On a closed
+     * Roan the render runs and nothing is recorded. See the README, "Automatic dependencies".
+     *
+     * <pre>{@code
+     * String body = roan.track("/owners/4", () -> renderOwnerPage(4));
+     * }</pre>
+     *
+     * @param url    the page path as readers request it, starting with {@code /}, with its query string if the cache
+     *               keys on it, such as {@code "/owners?lastName=Davis"}
+     * @param render renders the page
+     * @param <T>    what the render returns
+     * @return what {@code render} returned
+     * @throws IllegalArgumentException if {@code url} is not a page path a purge can name (checked before the render,
+     *                                  as {@link #purgeAfterCommit(String...)} checks its paths)
+     * @since 0.1.0
+     */
+    public <T> T track(String url, Supplier<T> render) {
+        return engine.track(url, render, null);
+    }
+
+    /**
+     * {@link #track(String, Supplier)}, handing over the response headers the page must carry: after the render,
+     * {@code responseHeader} is called once for each, such as the cache's tag header, or {@code Cache-Control:
+     * no-store} for a page that a write committed during its render may have made stale. For frameworks that set the
+     * headers on the response (Roan's Spring Boot starter). Not called when the render throws.
+     *
+     * @param url            the page path, as for {@link #track(String, Supplier)}
+     * @param render         renders the page
+     * @param responseHeader receives each header's name and value, on the calling thread, before this method returns
+     * @param <T>            what the render returns
+     * @return what {@code render} returned
+     * @throws IllegalArgumentException if {@code url} is not a page path a purge can name
+     * @since 0.1.0
+     */
+    public <T> T track(String url, Supplier<T> render, BiConsumer<String, String> responseHeader) {
+        if (responseHeader == null) {
+            throw new IllegalArgumentException("responseHeader is null: pass what sets a header on the response, such"
+                    + " as response::setHeader, or call track(url, render)");
+        }
+        return engine.track(url, render, responseHeader);
+    }
+
+    /** What tracked renders know: for tests. */
+    Tracking tracking() {
+        return engine.tracking();
+    }
+
+    /**
      * Builds a {@link Roan}. Every setting has a default (the README's "Configuration" lists them); each setter checks
      * its value at once, refuses a bad one with a message that says what to write instead, and leaves the builder as
      * it was.
@@ -618,6 +675,22 @@ public final class Roan implements AutoCloseable {
          */
         public Builder shutdownHook(boolean on) {
             settings.shutdownHook(on);
+            return this;
+        }
+
+        /**
+         * Caps how many pages the in-memory page index of {@link Roan#track} knows; default
+         * {@link Roan#DEFAULT_MAX_TRACKED_PAGES}. A page rendered beyond the cap makes Roan forget the page rendered
+         * longest ago and purge it, so that no write can miss it (the cache renders it again and Roan learns it again);
+         * each such page is counted ({@code pageIndex} in {@code toString()}) and the first logged at INFO. About 500
+         * bytes per page read by key, 900 for a page of five keys (see the README, "Automatic dependencies").
+         *
+         * @param maxTrackedPages at least 1
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder maxTrackedPages(int maxTrackedPages) {
+            settings.maxTrackedPages(maxTrackedPages);
             return this;
         }
 

@@ -18,6 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param overflowPurge the paths purged instead of those beyond {@code maxOwedPaths}, normalised; empty for none
  * @param outbox      the database of the outbox table (durable mode), or null for memory mode
  * @param shutdownHook whether a JVM exiting without {@link Roan#close()} first delivers the purges still owed
+ * @param maxTrackedPages how many tracked pages the in-memory page index knows at most
  */
 record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<String, String>> headers,
         @Nullable Duration repurgeAfter, Duration coalesceWindow, @Nullable TransactionBoundary transactionBoundary,
@@ -25,7 +26,7 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
         Duration requestTimeout, Duration closeTimeout,
         @Nullable Duration giveUpAfter, Duration maxRetryInterval, int maxOwedPaths, List<String> overflowPurge,
         @Nullable DataSource outbox, String outboxTable, boolean createOutboxTable, Duration outboxSweepInterval,
-        Duration outboxLease, boolean shutdownHook) {
+        Duration outboxLease, boolean shutdownHook, int maxTrackedPages) {
 
     Settings {
         purgeUrls = List.copyOf(purgeUrls);
@@ -53,6 +54,6 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
                 + (overflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + overflowPurge)
                 + (outbox == null ? "" : ", outbox=" + outboxTable + (createOutboxTable ? " (created when missing)" : "")
                         + ", outboxSweepInterval=" + outboxSweepInterval + ", outboxLease=" + outboxLease)
-                + ", shutdownHook=" + shutdownHook;
+                + ", shutdownHook=" + shutdownHook + ", maxTrackedPages=" + maxTrackedPages;
     }
 }

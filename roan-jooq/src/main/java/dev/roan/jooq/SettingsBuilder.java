@@ -52,6 +52,7 @@ final class SettingsBuilder {
     private Duration outboxSweepInterval = OUTBOX_SWEEP_INTERVAL;
     private Duration outboxLease = OUTBOX_LEASE;
     private boolean shutdownHook = SHUTDOWN_HOOK;
+    private int maxTrackedPages = Defaults.MAX_TRACKED_PAGES;
 
     void purgeUrls(String... purgeUrls) {
         this.purgeUrls = Checks.purgeUrls(purgeUrls);
@@ -201,6 +202,13 @@ final class SettingsBuilder {
         return new Settings(purgeUrls, purgeMethod, Checks.entries(headers), repurgeAfter, coalesceWindow,
                 transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout,
                 giveUpAfter, maxRetryInterval, maxOwedPaths, overflowPurge,
-                outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease, shutdownHook);
+                outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease, shutdownHook,
+                maxTrackedPages);
+    }
+
+    // ---- tracked renders
+
+    void maxTrackedPages(int max) {
+        this.maxTrackedPages = Checks.maxTrackedPages(max);
     }
 }
