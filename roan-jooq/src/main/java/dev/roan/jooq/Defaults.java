@@ -25,5 +25,8 @@ final class Defaults {
     static final Duration OUTBOX_LEASE = Duration.ofSeconds(30);
     static final int MAX_TRACKED_PAGES = 100_000;
 
+    static final String FASTLY_API_URL = "https://api.fastly.com";
+    static final String CLOUDFLARE_API_URL = "https://api.cloudflare.com";
+
     private Defaults() {}
 }

@@ -67,14 +67,30 @@ final class Engine {
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
         RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
+        // Caches that purge by tag take the keys themselves, and tracked pages carry their tag headers; the page index
+        // serves the nodes that purge URLs only, and is not kept without one.
+        String key = Dependency.table("t").target();
+        boolean tagNodes = delivery.nodes().stream().anyMatch(node -> node.takes(key));
+        boolean pathNodes = delivery.nodes().stream().anyMatch(node -> !node.takes(key));
         this.tracking = new Tracking(rules, dispatcher,
-                new MemoryPageIndex(settings.maxTrackedPages(), url -> dispatcher.submit(Set.of(url))),
+                pathNodes ? new MemoryPageIndex(settings.maxTrackedPages(), url -> dispatcher.submit(Set.of(url)))
+                        : null,
                 settings.repurgeAfter() != null ? settings.repurgeAfter() : Tracking.RACE_REPURGE_DELAY,
-                settings.overflowPurge());
+                settings.overflowPurge(), keys -> tagHeaders(settings.tagHeaders(), keys), tagNodes);
         this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
                 outbox, tracking);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
+    }
+
+    /** The tag headers a tracked page with these keys carries, name to value, in order. */
+    private static java.util.Map<String, String> tagHeaders(java.util.List<TagHeader> headers,
+            java.util.Set<Dependency> keys) {
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        for (TagHeader header : headers) {
+            values.put(header.name(), header.value(keys));
+        }
+        return values;
     }
 
     private static void warnIfBoundaryNotDurable(TransactionBoundary boundary) {

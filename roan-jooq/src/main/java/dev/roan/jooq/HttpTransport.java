@@ -13,6 +13,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -37,6 +40,12 @@ import org.jspecify.annotations.Nullable;
 final class HttpTransport {
 
     private static final System.Logger LOG = Log.LOGGER;
+    /** The most of an answer's body a protocol sees: a CDN API's answer is a few hundred characters. */
+    static final int MAX_BODY = 16_384;
+    /** A scheme and credentials, as in {@code Authorization: Bearer <token>}; credentials of 8 characters or more. */
+    private static final Pattern CREDENTIALS = Pattern.compile("[A-Za-z][A-Za-z0-9._~+/-]* +(\\S{8,})");
+    /** What {@link #send} tells the retry of an answer that asked to wait: a status it does not retry. */
+    private static final int NOT_RETRIED = 0;
 
     private final String node;
     private final HttpClient client;
@@ -50,6 +59,8 @@ final class HttpTransport {
     private final @Nullable String refusedHeader;
     /** What no message may show: header values and the URL's user-info. */
     private final List<String> secrets;
+    /** Whether answers' bodies are read, for a protocol whose verdict needs them; else they are discarded. */
+    private final boolean readBody;
 
     /**
      * A transport to one node.
@@ -70,7 +81,20 @@ final class HttpTransport {
      */
     HttpTransport(String node, HttpClient client, @Nullable Executor senders, List<Map.Entry<String, String>> headers,
             Duration requestTimeout, RetryConfig retryConfig, ScheduledExecutorService scheduler) {
+        this(node, client, senders, headers, requestTimeout, retryConfig, scheduler, false);
+    }
+
+    /**
+     * A transport to one node.
+     *
+     * @param node the node's name for log lines (its purge URL, or a CDN API's service or zone)
+     * @param headers the node's headers: the builder's, or a CDN API's token header; their values are secrets
+     * @param readBody whether an attempt keeps the answer's body (up to {@link #MAX_BODY} characters) for the verdict
+     */
+    HttpTransport(String node, HttpClient client, @Nullable Executor senders, List<Map.Entry<String, String>> headers,
+            Duration requestTimeout, RetryConfig retryConfig, ScheduledExecutorService scheduler, boolean readBody) {
         this.node = node;
+        this.readBody = readBody;
         this.client = client;
         this.senders = senders;
         this.scheduler = scheduler;
@@ -132,8 +156,9 @@ final class HttpTransport {
     }
 
     /**
-     * Sends a request, again while the answer or failure is worth retrying and attempts remain. The returned stage
-     * completes normally, with the last attempt's answer or failure.
+     * Sends a request, again while the answer or failure is worth retrying and attempts remain; an answer with a
+     * {@code Retry-After} of a positive wait ends the attempts at once. The returned stage completes normally, with the
+     * last attempt's answer or failure.
      *
      * @param beforeRetry told of each attempt that failed and is tried again, just before the next attempt
      */
@@ -152,7 +177,11 @@ final class HttpTransport {
                 if (attempt.error() != null) {
                     throw new CompletionException(attempt.error());
                 }
-                return attempt.status();
+                // An answer that says how long to wait (a CDN API's 429, a 503 with Retry-After) is not asked again
+                // at once: quick retries would spend the wait it asked for (and a rate limit's budget). The purge
+                // fails now, and the dispatcher probes the node once that wait is over. Any status that is not
+                // retried says so; the caller gets the attempt itself.
+                return attempt.retryAfterNanos() > 0 ? NOT_RETRIED : attempt.status();
             });
         }).get().handle((status, error) -> {
             Attempt attempt = last[0];
@@ -170,10 +199,10 @@ final class HttpTransport {
 
     /** One attempt; its stage completes normally, with the answer (and any {@code Retry-After}) or the failure. */
     private CompletionStage<Attempt> attempt(HttpRequest request, int number) {
-        CompletionStage<HttpResponse<Void>> stage;
+        CompletionStage<HttpResponse<String>> stage;
         try {
             Executor threads = senders;
-            stage = threads == null ? client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+            stage = threads == null ? client.sendAsync(request, bodyHandler())
                     : CompletableFuture.supplyAsync(() -> sendBlocking(request), threads);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
@@ -181,12 +210,21 @@ final class HttpTransport {
         return stage.handle((response, error) -> error != null ? new Attempt(number, null, unwrap(error))
                 : new Attempt(number, response.statusCode(), null,
                         retryAfterNanos(response.headers().firstValue("Retry-After").orElse(null),
-                                System.currentTimeMillis())));
+                                System.currentTimeMillis()), truncated(response.body())));
     }
 
-    private HttpResponse<Void> sendBlocking(HttpRequest request) {
+    /** The body as a string for a protocol that reads it, else discarded (null). */
+    private HttpResponse.BodyHandler<String> bodyHandler() {
+        return readBody ? HttpResponse.BodyHandlers.ofString() : HttpResponse.BodyHandlers.replacing(null);
+    }
+
+    private static @Nullable String truncated(@Nullable String body) {
+        return body == null || body.length() <= MAX_BODY ? body : body.substring(0, MAX_BODY);
+    }
+
+    private HttpResponse<String> sendBlocking(HttpRequest request) {
         try {
-            return client.send(request, HttpResponse.BodyHandlers.discarding());
+            return client.send(request, bodyHandler());
         } catch (IOException e) {
             throw new CompletionException(e);
         } catch (InterruptedException e) {
@@ -239,12 +277,31 @@ final class HttpTransport {
         return name + " (" + message + ")";
     }
 
+    /**
+     * A text from the node, such as an API's error message, as a message may show it: any header value or credential
+     * it quotes replaced by {@code ***}.
+     */
+    String hide(String text) {
+        String shown = text;
+        // The longest first: a header's whole value before the token inside it.
+        for (String secret : secrets.stream().sorted(Comparator.comparingInt(String::length).reversed())
+                .toList()) {
+            shown = shown.replace(secret, "***");
+        }
+        return shown;
+    }
+
     private static List<String> secrets(String url, List<Map.Entry<String, String>> headers) {
         List<String> secrets = new ArrayList<>();
         for (Map.Entry<String, String> header : headers) {
             addSecret(secrets, header.getValue());
             // The JDK sends the value trimmed, and an echo of it may show it so.
             addSecret(secrets, header.getValue().strip());
+            // An Authorization-like value, "Bearer <token>": an API's error message may quote the token alone.
+            Matcher credentials = CREDENTIALS.matcher(header.getValue().strip());
+            if (credentials.matches()) {
+                addSecret(secrets, credentials.group(1));
+            }
         }
         try {
             String userInfo = URI.create(url).getRawUserInfo();
@@ -292,12 +349,19 @@ final class HttpTransport {
      * One attempt's end: the status if the node answered, else the failure.
      *
      * @param number the attempt, from 1
+     * @param body the answer's body for a transport that reads bodies, else null
      */
-    record Attempt(int number, @Nullable Integer status, @Nullable Throwable error, long retryAfterNanos) {
+    record Attempt(int number, @Nullable Integer status, @Nullable Throwable error, long retryAfterNanos,
+            @Nullable String body) {
 
         /** An attempt whose answer, if any, had no {@code Retry-After}. */
         Attempt(int number, @Nullable Integer status, @Nullable Throwable error) {
             this(number, status, error, -1);
+        }
+
+        /** An attempt whose body was not read. */
+        Attempt(int number, @Nullable Integer status, @Nullable Throwable error, long retryAfterNanos) {
+            this(number, status, error, retryAfterNanos, null);
         }
     }
 

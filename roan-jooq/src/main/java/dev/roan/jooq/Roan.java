@@ -714,5 +714,106 @@ public final class Roan implements AutoCloseable {
         public String toString() {
             return "Roan.Builder[" + settings.settings() + "]";
         }
+
+        // ---- caches that purge by tag: see the README, "Caches that purge by tag"
+
+        /**
+         * Adds a tag header that tracked pages carry; each cache purged by tag brings its own by default. Set it for a
+         * cache Roan does not purge, such as Akamai's, or to choose among them; called again, pages carry both.
+         * @param header the cache's header, such as {@link CacheTagHeader#VARNISH_XKEY}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder tagHeader(CacheTagHeader header) {
+            settings.tagHeader(header);
+            return this;
+        }
+
+        /**
+         * Purges Varnish nodes with varnish-modules' xkey: a dependency with {@code PURGE {url}/} and
+         * {@code xkey-purge: <tag>}, a rule's path with {@code PURGE {url}{path}} (the README's VCL does both). They
+         * come beside {@link #purgeUrls}; without a call to that, there is no other node.
+         * @param urls Varnish addresses, such as {@code "http://cache:6081"}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder xkeyPurgeUrls(String... urls) {
+            settings.xkeyPurgeUrls(urls);
+            return this;
+        }
+
+        /**
+         * Sets whether tag purges mark pages stale rather than remove them ({@code xkey-softpurge},
+         * {@code Fastly-Soft-Purge: 1}); default false. Cloudflare has no soft purge.
+         * @param soft true for soft purges
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder softPurge(boolean soft) {
+            settings.softPurge(soft);
+            return this;
+        }
+
+        /**
+         * Purges a Fastly service through its API: dependencies by {@code Surrogate-Key}, a rule's path by its URL
+         * on the {@link #publicOrigin}. The token is sent as {@code Fastly-Key}, never shown; {@link #header}s are
+         * not sent to Fastly.
+         * @param serviceId the service's id, letters and digits
+         * @param apiToken  an API token with the {@code purge_select} scope
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder fastly(String serviceId, String apiToken) {
+            settings.fastly(serviceId, apiToken);
+            return this;
+        }
+
+        /**
+         * Sets Fastly's API base URL; default {@code https://api.fastly.com}.
+         * @param apiUrl an absolute http or https URL
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder fastlyApiUrl(String apiUrl) {
+            settings.fastlyApiUrl(apiUrl);
+            return this;
+        }
+
+        /**
+         * Purges a Cloudflare zone through its API's {@code purge_cache}: dependencies as {@code tags}, a rule's path
+         * as {@code files} on the {@link #publicOrigin}; done when the answer says {@code "success": true}. The token
+         * is sent as {@code Authorization: Bearer}, never shown; {@link #header}s are not sent to Cloudflare.
+         * @param zoneId   the zone's id, letters and digits
+         * @param apiToken an API token with the Cache Purge permission on the zone
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder cloudflare(String zoneId, String apiToken) {
+            settings.cloudflare(zoneId, apiToken);
+            return this;
+        }
+
+        /**
+         * Sets Cloudflare's API base URL; default {@code https://api.cloudflare.com}.
+         * @param apiUrl an absolute http or https URL
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder cloudflareApiUrl(String apiUrl) {
+            settings.cloudflareApiUrl(apiUrl);
+            return this;
+        }
+
+        /**
+         * Sets the site's public origin, which a CDN's purge of a page path names ({@code https://www.example.com}
+         * {@code /owners/4}). Without it, a rule's path is refused at registration when Fastly or Cloudflare is set.
+         * @param origin scheme, host and optional port, such as {@code "https://www.example.com"}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder publicOrigin(String origin) {
+            settings.publicOrigin(origin);
+            return this;
+        }
     }
 }
