@@ -88,6 +88,8 @@ public class RoanProperties {
     private final Outbox outbox = new Outbox();
     /** Read-your-writes: a response to a POST, PUT, PATCH or DELETE waits, bounded, for the purges of its writes. */
     private final ReadYourWrites readYourWrites = new ReadYourWrites();
+    /** Automatic dependencies: GET and HEAD requests rendered inside Roan's track, purged by what they read. */
+    private final Track track = new Track();
 
     /** Creates the properties with their defaults. */
     public RoanProperties() {
@@ -242,6 +244,11 @@ public class RoanProperties {
         return readYourWrites;
     }
 
+    /** @return the automatic-dependency settings */
+    public Track getTrack() {
+        return track;
+    }
+
     /** @return whether Roan registers its shutdown hook */
     public boolean isShutdownHook() {
         return shutdownHook;
@@ -275,7 +282,8 @@ public class RoanProperties {
                 + (giveUpAfter == null ? "" : ", giveUpAfter=" + giveUpAfter)
                 + ", maxRetryInterval=" + maxRetryInterval + ", maxOwedPaths=" + maxOwedPaths
                 + (onOverflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + onOverflowPurge)
-                + ", shutdownHook=" + shutdownHook + ", outbox=" + outbox + ", readYourWrites=" + readYourWrites + "]";
+                + ", shutdownHook=" + shutdownHook + ", outbox=" + outbox + ", readYourWrites=" + readYourWrites
+                + ", track=" + track + "]";
     }
 
     /**
@@ -456,6 +464,41 @@ public class RoanProperties {
         @Override
         public String toString() {
             return enabled ? "ReadYourWrites[timeout=" + timeout + "]" : "off";
+        }
+    }
+
+    /**
+     * Automatic dependencies in a servlet application: every GET and HEAD request is rendered inside
+     * {@code Roan.track(url, render)}, which learns from the page's SELECTs what it depends on, and a committed write
+     * that could change those rows purges the page. No rule is needed for such pages; rules still apply beside them.
+     *
+     * @since 0.1.0
+     */
+    public static class Track {
+
+        /**
+         * Whether GET and HEAD requests are rendered inside Roan's track: each page's body is buffered until its
+         * render ends, so that a cache's tag header can be added to it.
+         */
+        private boolean enabled = false;
+
+        /** Creates the automatic-dependency settings with their defaults. */
+        public Track() {
+        }
+
+        /** @return whether GET and HEAD requests are tracked */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether GET and HEAD requests are tracked */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        @Override
+        public String toString() {
+            return enabled ? "Track[enabled]" : "off";
         }
     }
 }

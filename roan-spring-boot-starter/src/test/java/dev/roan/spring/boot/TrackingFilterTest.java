@@ -1,0 +1,278 @@
+package dev.roan.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.unquotedName;
+import static org.jooq.impl.DSL.table;
+
+import dev.roan.jooq.Roan;
+import dev.roan.testkit.PurgeServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import org.h2.jdbcx.JdbcDataSource;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Record;
+import org.jooq.Table;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * {@code roan.track.enabled}: a real Spring MVC application on an embedded Tomcat whose GET pages declare nothing
+ * (no rule is registered), against a local purge endpoint: a committed write purges the pages whose reads it changed.
+ */
+class TrackingFilterTest {
+
+    static final Table<Record> POST = table(unquotedName("post"));
+    static final Field<Integer> ID = field(unquotedName("post", "id"), Integer.class);
+    static final Field<String> TITLE = field(unquotedName("post", "title"), String.class);
+
+    /** A blog's pages and its one write; every read through Boot's DSLContext. */
+    @Controller
+    @ResponseBody
+    static class Posts {
+        private final DSLContext dsl;
+
+        Posts(DSLContext dsl) {
+            this.dsl = dsl;
+        }
+
+        @GetMapping("/posts")
+        @Transactional(readOnly = true)
+        String list(@RequestParam(defaultValue = "") String q) {
+            return String.join("\n", dsl.select(TITLE).from(POST).orderBy(ID).fetch(TITLE));
+        }
+
+        @GetMapping("/posts/{id}")
+        @Transactional(readOnly = true)
+        ResponseEntity<String> post(@PathVariable("id") int id) {
+            return dsl.select(TITLE).from(POST).where(ID.eq(id)).fetchOptional(TITLE)
+                    .map(title -> ResponseEntity.ok().header("X-Page", "post").body(title))
+                    .orElseGet(() -> ResponseEntity.status(HttpStatus.NOT_FOUND).body("no post " + id));
+        }
+
+        /** A page far larger than the servlet container's response buffer (8 KB): it would be committed early. */
+        @GetMapping("/big/{id}")
+        String big(@PathVariable("id") int id) {
+            return dsl.select(TITLE).from(POST).where(ID.eq(id)).fetchOptional(TITLE).orElse("").repeat(10_000);
+        }
+
+        @GetMapping("/broken")
+        String broken() {
+            dsl.select(TITLE).from(POST).fetch();
+            throw new IllegalStateException("the render failed");
+        }
+
+        @PostMapping("/posts/{id}")
+        @Transactional
+        String rename(@PathVariable("id") int id, @RequestParam("title") String title) {
+            dsl.update(POST).set(TITLE, title).where(ID.eq(id)).execute();
+            return "renamed";
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(Posts.class)
+    static class App {
+        @Bean
+        DataSource dataSource(org.springframework.core.env.Environment environment) {
+            JdbcDataSource dataSource = new JdbcDataSource();
+            dataSource.setURL(environment.getRequiredProperty("test.database-url"));
+            return dataSource;
+        }
+    }
+
+    private final HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final PurgeServer cache = new PurgeServer();
+    private ConfigurableApplicationContext app;
+
+    @BeforeEach
+    void noApplicationYet() {
+        app = null;
+    }
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        cache.close();
+    }
+
+    @Test
+    void aCommittedWritePurgesThePagesThatReadWhatItChanged() throws Exception {
+        start("roan.track.enabled=true");
+        assertThat(get("/posts/1").body()).isEqualTo("first");
+        assertThat(get("/posts/2").body()).isEqualTo("second");
+        assertThat(get("/posts?q=a+b").body()).isEqualTo("first\nsecond");
+
+        assertThat(post("/posts/1?title=renamed").statusCode()).isEqualTo(200);
+        roan().flush(Duration.ofSeconds(10));
+
+        assertThat(cache.paths()).as("no rule registered: the pages that read post 1, as the client asked for them")
+                .contains("/posts/1", "/posts?q=a+b");
+        assertThat(get("/posts/1").body()).isEqualTo("renamed");
+    }
+
+    @Test
+    void withoutThePropertyNothingIsTrackedAndNothingPurged() throws Exception {
+        start();
+        get("/posts/1");
+
+        post("/posts/1?title=renamed");
+        roan().flush(Duration.ofSeconds(10));
+
+        assertThat(cache.paths()).isEmpty();
+        assertThat(app.getBeansOfType(FilterRegistrationBean.class)).doesNotContainKey("roanTrackingFilter");
+    }
+
+    @Test
+    void theRenderedAnswerReachesTheClientWhole() throws Exception {
+        start("roan.track.enabled=true");
+
+        HttpResponse<String> page = get("/posts/2");
+        HttpResponse<String> big = get("/big/1");
+        HttpResponse<String> head = send(HttpRequest.newBuilder(uri("/posts/2"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+
+        assertThat(page.headers().firstValue("X-Page")).hasValue("post");
+        assertThat(page.headers().firstValue("Content-Length")).hasValue("6");
+        assertThat(big.body()).hasSize("first".length() * 10_000);
+        assertThat(big.headers().firstValue("Content-Length")).hasValue(String.valueOf(5 * 10_000));
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+    }
+
+    @Test
+    void aMissingPageIsTrackedTooAndAppearsWhenItsRowIsWritten() throws Exception {
+        start("roan.track.enabled=true");
+        HttpResponse<String> missing = get("/posts/3");
+        assertThat(missing.statusCode()).isEqualTo(404);
+
+        app.getBean(DSLContext.class).insertInto(POST).set(ID, 3).set(TITLE, "third").execute();
+        roan().flush(Duration.ofSeconds(10));
+
+        assertThat(cache.paths()).as("a cache that stores 404s (Varnish does) must hear of the new row")
+                .contains("/posts/3");
+    }
+
+    @Test
+    void aRenderThatFailsIsLeftToTheContainerAndWritesAreNotTracked() throws Exception {
+        start("roan.track.enabled=true");
+        List<LogRecord> logged = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(handler);
+        try {
+            assertThat(get("/broken?token=s3cret").statusCode()).isEqualTo(500);
+            assertThat(post("/posts/2?title=other&token=s3cret").statusCode()).isEqualTo(200);
+            roan().flush(Duration.ofSeconds(10));
+        } finally {
+            root.removeHandler(handler);
+        }
+
+        assertThat(cache.paths()).as("a POST is no page: nothing read in it is tracked").doesNotContain("/posts/2");
+        assertThat(logged).extracting(LogRecord::getMessage).noneMatch(m -> m != null && m.contains("s3cret"));
+    }
+
+    @Test
+    void offOutsideAServletWebApplicationAndWithoutSpringWeb() {
+        AutoConfigurations configurations = AutoConfigurations.of(RoanTrackingAutoConfiguration.class);
+        new ApplicationContextRunner().withConfiguration(configurations)
+                .withBean(Roan.class, () -> Roan.builder().purgeUrl(cache.purgeUrl()).shutdownHook(false).build())
+                .withPropertyValues("roan.track.enabled=true")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(FilterRegistrationBean.class));
+        new WebApplicationContextRunner().withConfiguration(configurations)
+                .withClassLoader(new FilteredClassLoader(OncePerRequestFilter.class))
+                .withBean(Roan.class, () -> Roan.builder().purgeUrl(cache.purgeUrl()).shutdownHook(false).build())
+                .withPropertyValues("roan.track.enabled=true")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(FilterRegistrationBean.class));
+        new WebApplicationContextRunner().withConfiguration(configurations)
+                .withBean(Roan.class, () -> Roan.builder().purgeUrl(cache.purgeUrl()).shutdownHook(false).build())
+                .withPropertyValues("roan.track.enabled=true")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(FilterRegistrationBean.class));
+    }
+
+    private Roan roan() {
+        return app.getBean(Roan.class);
+    }
+
+    private void start(String... properties) {
+        List<String> all = new ArrayList<>(List.of("server.port=0",
+                "test.database-url=jdbc:h2:mem:track-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+                "spring.sql.init.schema-locations=classpath:roan-schema.sql",
+                "spring.sql.init.data-locations=classpath:roan-tracked-data.sql",
+                "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=0s", "roan.shutdown-hook=false",
+                "management.health.roan.enabled=false", "logging.level.root=WARN"));
+        all.addAll(List.of(properties));
+        app = new SpringApplicationBuilder(App.class).properties(all.toArray(String[]::new)).run();
+    }
+
+    private URI uri(String path) {
+        int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    }
+
+    private HttpResponse<String> post(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        return browser.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}
