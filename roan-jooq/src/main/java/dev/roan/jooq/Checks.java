@@ -362,4 +362,80 @@ final class Checks {
         }
         return List.copyOf(list);
     }
+
+    // ---- caches that purge by tag: tagHeader, xkeyPurgeUrls, fastly, cloudflare, publicOrigin
+
+    static CacheTagHeader tagHeader(@Nullable CacheTagHeader header) {
+        if (header == null) {
+            throw new IllegalArgumentException("tagHeader is null: pass the header of the cache in front, such as"
+                    + " CacheTagHeader.VARNISH_XKEY, or omit the call (a cache purged by tag brings its own header)");
+        }
+        return header;
+    }
+
+    /** The Varnish nodes purged by xkey, normalised like purge URLs, without duplicates. */
+    static List<String> xkeyPurgeUrls(String @Nullable... urls) {
+        if (urls == null || urls.length == 0) {
+            throw new IllegalArgumentException("xkeyPurgeUrls needs at least one URL, the Varnish address purges go"
+                    + " to, such as \"http://cache:6081\"");
+        }
+        try {
+            return purgeUrls(urls);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("xkeyPurgeUrls: " + e.getMessage(), e);
+        }
+    }
+
+    /** A Fastly service id or a Cloudflare zone id: letters and digits, as both APIs write them in paths. */
+    static String apiId(@Nullable String id, String what, String example) {
+        if (id == null || id.isEmpty() || !id.chars().allMatch(c -> c < 0x80 && Character.isLetterOrDigit(c))) {
+            throw new IllegalArgumentException(what + " must be letters and digits, such as \"" + example + "\", was "
+                    + (id == null ? "null" : "\"" + PurgePaths.printable(id) + "\""));
+        }
+        return id;
+    }
+
+    /** An API token: printable ASCII without spaces. Never shown, not even in part. */
+    static String apiToken(@Nullable String token, String what) {
+        if (token == null || token.isBlank()) {
+            throw new IllegalArgumentException(what + " is " + (token == null ? "null" : "blank") + ": give the API"
+                    + " token, such as from an environment variable");
+        }
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                throw new IllegalArgumentException(what + " has a space, control or non-ASCII character at index " + i
+                        + ": give the token as the API shows it, without spaces or quotes (the value is hidden)");
+            }
+        }
+        return token;
+    }
+
+    /** A CDN API's base URL, such as {@code https://api.fastly.com}: checked like a purge URL, named as the option. */
+    static String apiUrl(@Nullable String url, String option, String example) {
+        try {
+            return purgeUrl(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage().replace("purge URL", "URL")
+                    .replace(EXAMPLE_URL, "\"" + example + "\"") + " (the default is " + example + ")", e);
+        }
+    }
+
+    /** The site's public origin, {@code scheme://host[:port]}, that a CDN's URL purge names. */
+    static String publicOrigin(@Nullable String origin) {
+        String example = "\"https://www.example.com\"";
+        String checked;
+        try {
+            checked = purgeUrl(origin);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("publicOrigin: " + e.getMessage().replace("purge URL", "origin")
+                    .replace(EXAMPLE_URL, example), e);
+        }
+        URI uri = URI.create(checked);
+        if (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) {
+            throw new IllegalArgumentException("publicOrigin must be scheme, host and port only, such as " + example
+                    + ", without a path: the page paths of rules are appended to it");
+        }
+        return checked;
+    }
 }

@@ -24,5 +24,8 @@ final class Defaults {
     static final Duration OUTBOX_SWEEP_INTERVAL = Duration.ofSeconds(15);
     static final Duration OUTBOX_LEASE = Duration.ofSeconds(30);
 
+    static final String FASTLY_API_URL = "https://api.fastly.com";
+    static final String CLOUDFLARE_API_URL = "https://api.cloudflare.com";
+
     private Defaults() {}
 }

@@ -1015,5 +1015,138 @@ public final class Roan implements AutoCloseable {
         public String toString() {
             return "Roan.Builder[" + settings.settings() + "]";
         }
+
+        // ---- caches that purge by tag (issue 14): see the README, "Purging the way your cache wants it"
+
+        /**
+         * Adds a tag header that tracked pages carry ({@code roan.track}): the header a cache in front reads to
+         * learn what each page depends on, and purges by. Each cache purged by tag brings its own by default (
+         * {@link #xkeyPurgeUrls} {@code xkey}, {@link #fastly} {@code Surrogate-Key}, {@link #cloudflare}
+         * {@code Cache-Tag}); set it for a cache Roan does not purge itself, such as Akamai's
+         * {@code Edge-Cache-Tag}, or to choose among them. Called again with another header, the pages carry both.
+         *
+         * @param header the cache's header, such as {@link CacheTagHeader#VARNISH_XKEY}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code header} is null
+         * @since 0.1.0
+         */
+        public Builder tagHeader(CacheTagHeader header) {
+            settings.tagHeader(header);
+            return this;
+        }
+
+        /**
+         * Purges Varnish nodes with varnish-modules' xkey: a dependency is purged with {@code PURGE {url}/} and an
+         * {@code xkey-purge} header naming its tag (or {@code xkey-softpurge}, see {@link #softPurge(boolean)}), a
+         * rule's page path with {@code PURGE {url}{path}}. The VCL the README shows does both. Pages carry the
+         * {@code xkey} header unless {@link #tagHeader} says otherwise. These nodes come in addition to
+         * {@link #purgeUrls}; without a call to that, a Roan with these nodes has no other.
+         *
+         * @param urls the Varnish addresses, absolute http or https URLs such as {@code "http://cache:6081"}
+         * @return this builder
+         * @throws IllegalArgumentException if no URL is given or one is not an absolute http or https URL
+         * @since 0.1.0
+         */
+        public Builder xkeyPurgeUrls(String... urls) {
+            settings.xkeyPurgeUrls(urls);
+            return this;
+        }
+
+        /**
+         * Sets whether tag purges mark pages stale rather than remove them, where the cache can: Varnish's
+         * {@code xkey-softpurge} and Fastly's {@code Fastly-Soft-Purge: 1} (the cache may serve the stale page while
+         * it fetches the new one, with a grace or stale-while-revalidate period). Default false: pages are removed.
+         * Cloudflare has no soft purge.
+         *
+         * @param soft true for soft purges
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder softPurge(boolean soft) {
+            settings.softPurge(soft);
+            return this;
+        }
+
+        /**
+         * Purges a Fastly service through Fastly's API: dependencies with
+         * {@code POST /service/{serviceId}/purge} and a {@code Surrogate-Key} header, a rule's page path with
+         * {@code POST /purge/{host}{path}} of the {@link #publicOrigin}. Pages carry the {@code Surrogate-Key} header
+         * unless {@link #tagHeader} says otherwise. The token is sent as {@code Fastly-Key} and never shown; the
+         * headers of {@link #header} are not sent to Fastly.
+         *
+         * @param serviceId the service's id, letters and digits, such as {@code "SU1Z0isxPaozGVKXdv0eY"}
+         * @param apiToken  an API token with the {@code purge_select} scope, such as from an environment variable
+         * @return this builder
+         * @throws IllegalArgumentException if the id is not letters and digits, or the token is blank or holds a
+         *                                  space or a character beyond ASCII (the message never shows it)
+         * @since 0.1.0
+         */
+        public Builder fastly(String serviceId, String apiToken) {
+            settings.fastly(serviceId, apiToken);
+            return this;
+        }
+
+        /**
+         * Sets the base URL of Fastly's API; default {@code https://api.fastly.com}. For tests against a local
+         * endpoint, or a proxy in front of the API.
+         *
+         * @param apiUrl an absolute http or https URL
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http or https URL without credentials or query
+         * @since 0.1.0
+         */
+        public Builder fastlyApiUrl(String apiUrl) {
+            settings.fastlyApiUrl(apiUrl);
+            return this;
+        }
+
+        /**
+         * Purges a Cloudflare zone through Cloudflare's API ({@code POST /client/v4/zones/{zoneId}/purge_cache}):
+         * dependencies as {@code {"tags": [...]}}, a rule's page path as {@code {"files": [...]}}, a URL of the
+         * {@link #publicOrigin}. A purge is done when the answer says {@code "success": true}. Pages carry the
+         * {@code Cache-Tag} header unless {@link #tagHeader} says otherwise (purging by tag needs Cloudflare's
+         * Enterprise plan). The token is sent as {@code Authorization: Bearer} and never shown; the headers of
+         * {@link #header} are not sent to Cloudflare.
+         *
+         * @param zoneId   the zone's id, such as {@code "023e105f4ecef8ad9ca31a8372d0c353"}
+         * @param apiToken an API token with the Cache Purge permission on the zone
+         * @return this builder
+         * @throws IllegalArgumentException if the id is not letters and digits, or the token is blank or holds a
+         *                                  space or a character beyond ASCII (the message never shows it)
+         * @since 0.1.0
+         */
+        public Builder cloudflare(String zoneId, String apiToken) {
+            settings.cloudflare(zoneId, apiToken);
+            return this;
+        }
+
+        /**
+         * Sets the base URL of Cloudflare's API; default {@code https://api.cloudflare.com}. For tests against a
+         * local endpoint, or a proxy in front of the API.
+         *
+         * @param apiUrl an absolute http or https URL
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http or https URL without credentials or query
+         * @since 0.1.0
+         */
+        public Builder cloudflareApiUrl(String apiUrl) {
+            settings.cloudflareApiUrl(apiUrl);
+            return this;
+        }
+
+        /**
+         * Sets the site's public origin, which a CDN's purge of a page path names: Fastly's and Cloudflare's URL
+         * purges take the full URL, {@code https://www.example.com/owners/4}. Needed by rules with a Fastly service
+         * or a Cloudflare zone; a rule's path is refused at registration without it.
+         *
+         * @param origin scheme, host and optional port, such as {@code "https://www.example.com"}
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an absolute http or https URL, or has a path or query
+         * @since 0.1.0
+         */
+        public Builder publicOrigin(String origin) {
+            settings.publicOrigin(origin);
+            return this;
+        }
     }
 }

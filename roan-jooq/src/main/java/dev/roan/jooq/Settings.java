@@ -18,6 +18,12 @@ import org.jspecify.annotations.Nullable;
  * @param overflowPurge the paths purged instead of those beyond {@code maxOwedPaths}, normalised; empty for none
  * @param outbox      the database of the outbox table (durable mode), or null for memory mode
  * @param shutdownHook whether a JVM exiting without {@link Roan#close()} first delivers the purges still owed
+ * @param tagHeaders  the headers tracked pages carry, one per kind of cache purged by tag; empty for none
+ * @param xkeyPurgeUrls the Varnish nodes purged by xkey ({@code PURGE} with {@code xkey-purge}), normalised
+ * @param softPurge   whether tag purges mark pages stale rather than remove them, where the cache can
+ * @param fastly      the Fastly service purged through its API, or null
+ * @param cloudflare  the Cloudflare zone purged through its API, or null
+ * @param publicOrigin the site's public origin ({@code https://www.example.com}) a CDN's URL purge names, or null
  */
 record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<String, String>> headers,
         @Nullable Duration repurgeAfter, Duration coalesceWindow, @Nullable TransactionBoundary transactionBoundary,
@@ -25,13 +31,42 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
         Duration requestTimeout, Duration closeTimeout,
         @Nullable Duration giveUpAfter, Duration maxRetryInterval, int maxOwedPaths, List<String> overflowPurge,
         @Nullable DataSource outbox, String outboxTable, boolean createOutboxTable, Duration outboxSweepInterval,
-        Duration outboxLease, boolean shutdownHook) {
+        Duration outboxLease, boolean shutdownHook,
+        List<TagHeader> tagHeaders, List<String> xkeyPurgeUrls, boolean softPurge, @Nullable CdnApi fastly,
+        @Nullable CdnApi cloudflare, @Nullable String publicOrigin) {
 
     Settings {
         purgeUrls = List.copyOf(purgeUrls);
         overflowPurge = List.copyOf(overflowPurge);
         headers = List.copyOf(headers);
         listeners = List.copyOf(listeners);
+        tagHeaders = List.copyOf(tagHeaders);
+        xkeyPurgeUrls = List.copyOf(xkeyPurgeUrls);
+    }
+
+    /**
+     * The tag header tracked pages carry, or null when no cache purges by tag: the first of {@link #tagHeaders()},
+     * which a response must carry all of (a Varnish with xkey behind Fastly needs both {@code xkey} and
+     * {@code Surrogate-Key}).
+     */
+    @Nullable TagHeader tagHeader() {
+        return tagHeaders.isEmpty() ? null : tagHeaders.get(0);
+    }
+
+    /**
+     * A CDN's purge API: Fastly's service or Cloudflare's zone.
+     *
+     * @param id     the service id or zone id, letters and digits
+     * @param token  the API token: a secret, never shown
+     * @param apiUrl the API's base URL, such as {@code https://api.fastly.com}, without trailing slash
+     */
+    record CdnApi(String id, String token, String apiUrl) {
+
+        /** Never the token. */
+        @Override
+        public String toString() {
+            return id + " at " + apiUrl + " (token hidden)";
+        }
     }
 
     /** The retry configuration to use, before Roan's own predicates are added. */
@@ -53,6 +88,12 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
                 + (overflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + overflowPurge)
                 + (outbox == null ? "" : ", outbox=" + outboxTable + (createOutboxTable ? " (created when missing)" : "")
                         + ", outboxSweepInterval=" + outboxSweepInterval + ", outboxLease=" + outboxLease)
-                + ", shutdownHook=" + shutdownHook;
+                + ", shutdownHook=" + shutdownHook
+                + (tagHeaders.isEmpty() ? "" : ", tagHeaders=" + tagHeaders)
+                + (xkeyPurgeUrls.isEmpty() ? "" : ", xkeyPurgeUrls=" + xkeyPurgeUrls)
+                + (softPurge ? ", softPurge=true" : "")
+                + (fastly == null ? "" : ", fastly=" + fastly)
+                + (cloudflare == null ? "" : ", cloudflare=" + cloudflare)
+                + (publicOrigin == null ? "" : ", publicOrigin=" + publicOrigin);
     }
 }

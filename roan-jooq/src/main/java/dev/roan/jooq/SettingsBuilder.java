@@ -1,6 +1,8 @@
 package dev.roan.jooq;
 
 import static dev.roan.jooq.Defaults.CLOSE_TIMEOUT;
+import static dev.roan.jooq.Defaults.CLOUDFLARE_API_URL;
+import static dev.roan.jooq.Defaults.FASTLY_API_URL;
 import static dev.roan.jooq.Defaults.COALESCE_WINDOW;
 import static dev.roan.jooq.Defaults.CONNECT_TIMEOUT;
 import static dev.roan.jooq.Defaults.MAX_OWED_PATHS;
@@ -15,8 +17,10 @@ import static dev.roan.jooq.Defaults.SHUTDOWN_HOOK;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import javax.sql.DataSource;
@@ -51,9 +55,22 @@ final class SettingsBuilder {
     private Duration outboxSweepInterval = OUTBOX_SWEEP_INTERVAL;
     private Duration outboxLease = OUTBOX_LEASE;
     private boolean shutdownHook = SHUTDOWN_HOOK;
+    /** Whether purgeUrls was called: without it, a Roan that purges by tag only has no path node. */
+    private boolean purgeUrlsSet;
+    private final Set<CacheTagHeader> tagHeaders = new LinkedHashSet<>();
+    private List<String> xkeyPurgeUrls = List.of();
+    private boolean softPurge;
+    private @Nullable String fastlyServiceId;
+    private @Nullable String fastlyToken;
+    private String fastlyApiUrl = FASTLY_API_URL;
+    private @Nullable String cloudflareZoneId;
+    private @Nullable String cloudflareToken;
+    private String cloudflareApiUrl = CLOUDFLARE_API_URL;
+    private @Nullable String publicOrigin;
 
     void purgeUrls(String... purgeUrls) {
         this.purgeUrls = Checks.purgeUrls(purgeUrls);
+        this.purgeUrlsSet = true;
     }
 
     void purgeMethod(String purgeMethod) {
@@ -164,10 +181,77 @@ final class SettingsBuilder {
         this.shutdownHook = on;
     }
 
+    // ---- caches that purge by tag
+
+    void tagHeader(CacheTagHeader header) {
+        tagHeaders.add(Checks.tagHeader(header));
+    }
+
+    void xkeyPurgeUrls(String... urls) {
+        this.xkeyPurgeUrls = Checks.xkeyPurgeUrls(urls);
+    }
+
+    void softPurge(boolean soft) {
+        this.softPurge = soft;
+    }
+
+    void fastly(String serviceId, String apiToken) {
+        String id = Checks.apiId(serviceId, "fastly serviceId", "SU1Z0isxPaozGVKXdv0eY");
+        this.fastlyToken = Checks.apiToken(apiToken, "fastly apiToken");
+        this.fastlyServiceId = id;
+    }
+
+    void fastlyApiUrl(String apiUrl) {
+        this.fastlyApiUrl = Checks.apiUrl(apiUrl, "fastlyApiUrl", FASTLY_API_URL);
+    }
+
+    void cloudflare(String zoneId, String apiToken) {
+        String id = Checks.apiId(zoneId, "cloudflare zoneId", "023e105f4ecef8ad9ca31a8372d0c353");
+        this.cloudflareToken = Checks.apiToken(apiToken, "cloudflare apiToken");
+        this.cloudflareZoneId = id;
+    }
+
+    void cloudflareApiUrl(String apiUrl) {
+        this.cloudflareApiUrl = Checks.apiUrl(apiUrl, "cloudflareApiUrl", CLOUDFLARE_API_URL);
+    }
+
+    void publicOrigin(String origin) {
+        this.publicOrigin = Checks.publicOrigin(origin);
+    }
+
+    /** Whether some node purges by tag: then, unless purgeUrls was called, there is no path node. */
+    private boolean purgesByTag() {
+        return !xkeyPurgeUrls.isEmpty() || fastlyServiceId != null || cloudflareZoneId != null;
+    }
+
+    /** The tag headers set, else those of the caches purged by tag, in a fixed order. */
+    private List<TagHeader> tagHeaders() {
+        Set<CacheTagHeader> chosen = new LinkedHashSet<>(tagHeaders);
+        if (chosen.isEmpty()) {
+            if (!xkeyPurgeUrls.isEmpty()) {
+                chosen.add(CacheTagHeader.VARNISH_XKEY);
+            }
+            if (fastlyServiceId != null) {
+                chosen.add(CacheTagHeader.FASTLY_SURROGATE_KEY);
+            }
+            if (cloudflareZoneId != null) {
+                chosen.add(CacheTagHeader.CLOUDFLARE_CACHE_TAG);
+            }
+        }
+        return chosen.stream().map(CacheTagHeader::header).toList();
+    }
+
     Settings settings() {
-        return new Settings(purgeUrls, purgeMethod, Checks.entries(headers), repurgeAfter, coalesceWindow,
+        return new Settings(purgeUrlsSet || !purgesByTag() ? purgeUrls : List.of(), purgeMethod,
+                Checks.entries(headers), repurgeAfter, coalesceWindow,
                 transactionBoundary, listeners, retryConfig, connectTimeout, requestTimeout, closeTimeout,
                 giveUpAfter, maxRetryInterval, maxOwedPaths, overflowPurge,
-                outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease, shutdownHook);
+                outbox, outboxTable, createOutboxTable, outboxSweepInterval, outboxLease, shutdownHook,
+                tagHeaders(), xkeyPurgeUrls, softPurge,
+                fastlyServiceId == null || fastlyToken == null ? null
+                        : new Settings.CdnApi(fastlyServiceId, fastlyToken, fastlyApiUrl),
+                cloudflareZoneId == null || cloudflareToken == null ? null
+                        : new Settings.CdnApi(cloudflareZoneId, cloudflareToken, cloudflareApiUrl),
+                publicOrigin);
     }
 }
