@@ -1,5 +1,6 @@
 package dev.roan.spring.boot;
 
+import dev.roan.jooq.CacheTagHeader;
 import dev.roan.jooq.Roan;
 
 import java.time.Duration;
@@ -90,6 +91,25 @@ public class RoanProperties {
     private final ReadYourWrites readYourWrites = new ReadYourWrites();
     /** Automatic dependencies: GET and HEAD requests rendered inside Roan's track, purged by what they read. */
     private final Track track = new Track();
+    /**
+     * Varnish nodes with varnish-modules' xkey, such as http://cache:6081: a tracked page's dependencies are purged
+     * with PURGE {url}/ and an xkey-purge header, a rule's page path with PURGE {url}{path}. In addition to
+     * purge-url when that is set; without it, these are the only nodes.
+     */
+    private List<String> xkeyPurgeUrl = new ArrayList<>();
+    /** Whether purges by tag mark pages stale rather than remove them, where the cache can (xkey, Fastly). */
+    private boolean softPurge = false;
+    /**
+     * The tag headers tracked pages carry; unless set, those of the caches purged by tag (xkey, Surrogate-Key,
+     * Cache-Tag). Set it for a cache Roan does not purge itself, such as akamai-edge-cache-tag.
+     */
+    private List<CacheTagHeader> tagHeader = new ArrayList<>();
+    /** The site's public origin, such as https://www.example.com: a CDN's purge of a page path names the full URL. */
+    private @Nullable String publicOrigin;
+    /** A Fastly service purged through Fastly's API. */
+    private final Cdn fastly = new Cdn("https://api.fastly.com");
+    /** A Cloudflare zone purged through Cloudflare's API. */
+    private final Cdn cloudflare = new Cdn("https://api.cloudflare.com");
 
     /** Creates the properties with their defaults. */
     public RoanProperties() {
@@ -249,6 +269,61 @@ public class RoanProperties {
         return track;
     }
 
+    /** @return the Varnish xkey nodes' URLs */
+    public List<String> getXkeyPurgeUrl() {
+        return xkeyPurgeUrl;
+    }
+
+    /** @param xkeyPurgeUrl the Varnish xkey nodes' URLs */
+    public void setXkeyPurgeUrl(List<String> xkeyPurgeUrl) {
+        this.xkeyPurgeUrl = xkeyPurgeUrl;
+    }
+
+    /** @return whether purges by tag are soft */
+    public boolean isSoftPurge() {
+        return softPurge;
+    }
+
+    /** @param softPurge whether purges by tag are soft */
+    public void setSoftPurge(boolean softPurge) {
+        this.softPurge = softPurge;
+    }
+
+    /** @return the tag headers tracked pages carry, empty for those of the caches purged by tag */
+    public List<CacheTagHeader> getTagHeader() {
+        return tagHeader;
+    }
+
+    /** @param tagHeader the tag headers tracked pages carry */
+    public void setTagHeader(List<CacheTagHeader> tagHeader) {
+        this.tagHeader = tagHeader;
+    }
+
+    /** @return the site's public origin, or null */
+    public @Nullable String getPublicOrigin() {
+        return publicOrigin;
+    }
+
+    /** @param publicOrigin the site's public origin */
+    public void setPublicOrigin(@Nullable String publicOrigin) {
+        this.publicOrigin = publicOrigin;
+    }
+
+    /** @return the Fastly settings (the id is the service's) */
+    public Cdn getFastly() {
+        return fastly;
+    }
+
+    /** @return the Cloudflare settings (the id is the zone's) */
+    public Cdn getCloudflare() {
+        return cloudflare;
+    }
+
+    /** @return whether some cache is purged by tag */
+    boolean purgesByTag() {
+        return !xkeyPurgeUrl.isEmpty() || fastly.getId() != null || cloudflare.getId() != null;
+    }
+
     /** @return whether Roan registers its shutdown hook */
     public boolean isShutdownHook() {
         return shutdownHook;
@@ -283,7 +358,12 @@ public class RoanProperties {
                 + ", maxRetryInterval=" + maxRetryInterval + ", maxOwedPaths=" + maxOwedPaths
                 + (onOverflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + onOverflowPurge)
                 + ", shutdownHook=" + shutdownHook + ", outbox=" + outbox + ", readYourWrites=" + readYourWrites
-                + ", track=" + track + "]";
+                + ", track=" + track
+                + (xkeyPurgeUrl.isEmpty() ? "" : ", xkeyPurgeUrl=" + xkeyPurgeUrl.stream().map(Roan::maskUrl).toList())
+                + (softPurge ? ", softPurge" : "") + (tagHeader.isEmpty() ? "" : ", tagHeader=" + tagHeader)
+                + (publicOrigin == null ? "" : ", publicOrigin=" + publicOrigin)
+                + (fastly.getId() == null ? "" : ", fastly=" + fastly)
+                + (cloudflare.getId() == null ? "" : ", cloudflare=" + cloudflare) + "]";
     }
 
     /**
@@ -499,6 +579,64 @@ public class RoanProperties {
         @Override
         public String toString() {
             return enabled ? "Track[enabled]" : "off";
+        }
+    }
+
+    /**
+     * A CDN purged through its API: the service's (Fastly) or zone's (Cloudflare) id, an API token, and the API's
+     * base URL. The token is never shown.
+     *
+     * @since 0.1.0
+     */
+    public static class Cdn {
+
+        /** The Fastly service's or Cloudflare zone's id; unset, this CDN is not purged. */
+        private @Nullable String id;
+
+        /** The API token (Fastly: purge_select scope; Cloudflare: Cache Purge permission), never logged. */
+        private @Nullable String apiToken;
+
+        /** The API's base URL; a local endpoint or a proxy for tests. */
+        private String apiUrl;
+
+        Cdn(String apiUrl) {
+            this.apiUrl = apiUrl;
+        }
+
+        /** @return the service's or zone's id, or null */
+        public @Nullable String getId() {
+            return id;
+        }
+
+        /** @param id the service's or zone's id */
+        public void setId(@Nullable String id) {
+            this.id = id;
+        }
+
+        /** @return the API token, or null */
+        public @Nullable String getApiToken() {
+            return apiToken;
+        }
+
+        /** @param apiToken the API token */
+        public void setApiToken(@Nullable String apiToken) {
+            this.apiToken = apiToken;
+        }
+
+        /** @return the API's base URL */
+        public String getApiUrl() {
+            return apiUrl;
+        }
+
+        /** @param apiUrl the API's base URL */
+        public void setApiUrl(String apiUrl) {
+            this.apiUrl = apiUrl;
+        }
+
+        @Override
+        public String toString() {
+            return "Cdn[id=" + id + ", apiToken=" + (apiToken == null ? "unset" : "(hidden)") + ", apiUrl=" + apiUrl
+                    + "]";
         }
     }
 }

@@ -244,6 +244,32 @@ class TrackingFilterTest {
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(FilterRegistrationBean.class));
     }
 
+    @Test
+    void aCdnTokenAppearsInNoStartupFailureNorInTheProperties() {
+        List<String[]> inputs = List.of(
+                new String[] {"roan.fastly.id=SU1Z0isxPaozGVKXdv0eY", "roan.fastly.api-token=hunter2 x"},
+                new String[] {"roan.fastly.id=not/an/id", "roan.fastly.api-token=hunter2"},
+                new String[] {"roan.cloudflare.id=023e105f4ecef8ad9ca31a8372d0c353", "roan.cloudflare.api-token=hunter2\u2603"},
+                new String[] {"roan.xkey-purge-url=http://user:hunter2@/", "roan.track.enabled=true"});
+        for (String[] input : inputs) {
+            Throwable failure = null;
+            try {
+                start(input);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            assertThat(failure).as("%s fails startup", List.of(input)).isNotNull();
+            java.io.StringWriter trace = new java.io.StringWriter();
+            failure.printStackTrace(new java.io.PrintWriter(trace));
+            assertThat(trace.toString()).as("startup failure for %s", List.of(input)).doesNotContain("hunter2");
+        }
+        RoanProperties properties = new RoanProperties();
+        properties.getCloudflare().setId("023e105f4ecef8ad9ca31a8372d0c353");
+        properties.getCloudflare().setApiToken("hunter2");
+        properties.setXkeyPurgeUrl(List.of("http://user:hunter2@cache:6081"));
+        assertThat(properties.toString()).contains("cloudflare=", "xkeyPurgeUrl=").doesNotContain("hunter2");
+    }
+
     private Roan roan() {
         return app.getBean(Roan.class);
     }
