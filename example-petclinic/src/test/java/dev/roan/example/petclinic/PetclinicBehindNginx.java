@@ -34,6 +34,11 @@ abstract class PetclinicBehindNginx extends PetclinicBehindCache {
             }
 
             @Override
+            public String statusHeader() {
+                return "X-Cache-Status";
+            }
+
+            @Override
             public void drop(String page) {
                 RawHttp.get(nginx.baseUrl(), "/purge" + page);
             }
