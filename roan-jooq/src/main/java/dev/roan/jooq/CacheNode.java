@@ -68,6 +68,12 @@ final class CacheNode implements PurgeTarget {
         return protocol.uri(path);
     }
 
+    /** Whether this node purges {@code target}, a page path or a dependency: see {@link CacheProtocol#takes}. */
+    @Override
+    public boolean takes(String target) {
+        return protocol.takes(target);
+    }
+
     /**
      * Purges a path on this node: with the configured quick retries, or once for a probe. The returned stage always
      * completes normally, with whether the node confirmed the purge; listeners and the DEBUG log are told here.
@@ -109,7 +115,7 @@ final class CacheNode implements PurgeTarget {
         long now = System.nanoTime();
         long millis = (now - start) / 1_000_000;
         Integer status = last.status();
-        Verdict verdict = status != null && last.error() == null ? protocol.verdict(status) : null;
+        Verdict verdict = status != null && last.error() == null ? protocol.verdict(status, last.body()) : null;
         if (verdict != null && verdict.done()) {
             if (!listeners.isEmpty()) {
                 listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.DELIVERED, status,
@@ -119,7 +125,8 @@ final class CacheNode implements PurgeTarget {
                     + status + (verdict.detail().isEmpty() ? "" : ", " + verdict.detail()) + ") in " + millis + " ms");
             return Outcome.DELIVERED;
         }
-        String reason = verdict != null ? verdict.detail() : describe(last);
+        // A verdict may quote the node's answer (a CDN API's errors): never a header value it echoes.
+        String reason = verdict != null ? transport.hide(verdict.detail()) : describe(last);
         if (!listeners.isEmpty()) {
             listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.FAILED, status, since(requestedNanos, now),
                     last.number(), reason));

@@ -3,16 +3,19 @@ package dev.roan.jooq;
 import java.net.URI;
 import java.net.http.HttpRequest;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Deliver, the protocol: how one kind of cache wants a purge asked for, which of its answers mean done, and what to
  * tell the user when they do not. One class per kind of cache, in the manner of FOSHttpCache's proxy clients; all of
  * them travel over the same {@link HttpTransport}, which owns headers, timeouts and retries.
  *
- * <p>A target is what the dispatcher coalesces and sends: a page path today ({@link NginxPurgeLocation},
- * {@link PurgeMethod}). A tag purge (Varnish xkey, Fastly surrogate keys) is one more class whose target is a tag
- * (say {@code PURGE} with an {@code xkey-purge} header); a CDN client (Cloudflare, Fastly) is one whose request
- * names the target in an API call's URI or body, with its own verdicts and hints. Neither touches the transport nor
- * the dispatcher.
+ * <p>A target is what the dispatcher coalesces and sends: a page path ({@link NginxPurgeLocation},
+ * {@link PurgeMethod}), or a dependency's {@link Dependency#target()} that a cache purging by tag takes
+ * ({@link VarnishXkeyPurge}: {@code PURGE} with an {@code xkey-purge} header); a CDN client ({@link FastlyPurge},
+ * {@link CloudflarePurge}) names the target in an API call's URI or body, with its own verdicts and hints. None of
+ * them touches the transport nor the dispatcher. Each says which targets it {@linkplain #takes takes}: the dispatcher
+ * gives a node only those, so a Roan with nginx and Varnish xkey nodes purges URLs on the one and keys on the other.
  */
 interface CacheProtocol {
 
@@ -38,6 +41,30 @@ interface CacheProtocol {
 
     /** How purges are sent, for log lines, such as {@code "GET"}. */
     String method();
+
+    /**
+     * Whether this protocol purges {@code target}: a page path, or a dependency's {@link Dependency#target()}. A cache
+     * without tags takes paths only (the page index turns keys into the URLs that depend on them); a cache with tags
+     * takes keys, and page paths too when it can purge a URL.
+     */
+    default boolean takes(String target) {
+        return !Dependency.isTarget(target);
+    }
+
+    /** Whether {@link #verdict(int, String)} needs the answer's body: the transport reads it only then. */
+    default boolean readsBody() {
+        return false;
+    }
+
+    /**
+     * What an answer means, from its status and, for a protocol that {@linkplain #readsBody() reads it}, its body
+     * (such as Cloudflare's {@code "success": true}); the status alone by default.
+     *
+     * @param body the answer's body, at most {@link HttpTransport#MAX_BODY} characters, or null when not read
+     */
+    default Verdict verdict(int status, @Nullable String body) {
+        return verdict(status);
+    }
 
     /**
      * What the cache meant by an answer.

@@ -12,10 +12,11 @@ package dev.roan.jooq;
 public enum CacheTagHeader {
 
     /**
-     * Varnish with varnish-modules' xkey: {@code xkey}, tokens separated by spaces, the whole header line within
-     * Varnish's {@code http_resp_hdr_len} (8 KB by default). Purged by {@link Roan.Builder#xkeyPurgeUrls}.
+     * Varnish with varnish-modules' xkey: {@code xkey}, tokens separated by spaces, the header line
+     * ({@code xkey: ...}) within Varnish's {@code http_resp_hdr_len}, 8,192 bytes by default (a longer one makes
+     * Varnish answer 503 for the page). Purged by {@link Roan.Builder#xkeyPurgeUrls}.
      */
-    VARNISH_XKEY("xkey", ' ', 8192 - "xkey: ".length() - 2, Integer.MAX_VALUE, Integer.MAX_VALUE),
+    VARNISH_XKEY("xkey", ' ', 8192 - "xkey: ".length(), Integer.MAX_VALUE, Integer.MAX_VALUE),
 
     /**
      * Fastly: {@code Surrogate-Key}, tokens separated by spaces, at most 16,384 bytes in all and 1,024 per key
@@ -34,7 +35,7 @@ public enum CacheTagHeader {
      * rest) of at most 128 characters each, within Akamai's 8,192 bytes of response headers. Roan writes the header;
      * purge through Akamai's Fast Purge API by tag yourself, or through a path cache in front.
      */
-    AKAMAI_EDGE_CACHE_TAG("Edge-Cache-Tag", ',', 8192 - "Edge-Cache-Tag: ".length() - 2, 128, 128);
+    AKAMAI_EDGE_CACHE_TAG("Edge-Cache-Tag", ',', 8192 - "Edge-Cache-Tag: ".length(), 128, 128);
 
     private final TagHeader header;
 

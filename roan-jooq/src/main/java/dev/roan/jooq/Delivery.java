@@ -70,7 +70,7 @@ final class Delivery {
                 .executor(executor)
                 .build();
         this.senders = asyncStartsThreads(new CompletableFuture<Void>().defaultExecutor())
-                ? senders(settings.purgeUrls().size() * NodeBacklog.MAX_IN_FLIGHT_PER_NODE) : null;
+                ? senders(nodeCount(settings) * NodeBacklog.MAX_IN_FLIGHT_PER_NODE) : null;
         RetryConfig retryConfig = CacheNode.withRoanPredicates(settings.retry());
         Listeners listeners = new Listeners(settings.listeners());
         List<CacheNode> list = new ArrayList<>();
@@ -78,12 +78,44 @@ final class Delivery {
             list.add(new CacheNode(url, client, senders, settings.purgeMethod(), settings.headers(),
                     settings.requestTimeout(), retryConfig, scheduler, listeners));
         }
+        // Caches that purge by tag. The builder's headers go to the user's own Varnish nodes, never to a CDN's API:
+        // a token meant for one's own cache is no business of Fastly's or Cloudflare's.
+        for (String url : settings.xkeyPurgeUrls()) {
+            list.add(node(url, new VarnishXkeyPurge(url, settings.softPurge()), settings.headers(), client,
+                    settings, retryConfig, listeners));
+        }
+        Settings.CdnApi fastly = settings.fastly();
+        if (fastly != null) {
+            list.add(node(FastlyPurge.node(fastly.apiUrl(), fastly.id()),
+                    new FastlyPurge(fastly.apiUrl(), fastly.id(), settings.publicOrigin(), settings.softPurge()),
+                    List.of(Map.entry(FastlyPurge.TOKEN_HEADER, fastly.token())), client, settings, retryConfig,
+                    listeners));
+        }
+        Settings.CdnApi cloudflare = settings.cloudflare();
+        if (cloudflare != null) {
+            list.add(node(CloudflarePurge.node(cloudflare.apiUrl(), cloudflare.id()),
+                    new CloudflarePurge(cloudflare.apiUrl(), cloudflare.id(), settings.publicOrigin()),
+                    List.of(Map.entry("Authorization", "Bearer " + cloudflare.token())), client, settings,
+                    retryConfig, listeners));
+        }
         this.nodes = List.copyOf(list);
         // Blocking sends complete their stages on Roan's sender threads, which may as well handle their ends: a
         // hand-off per purge less. The HttpClient's own threads must not (sendAsync's complete on a JDK pool).
         this.dispatcher = new Dispatcher(nodes, executor, senders != null ? Runnable::run : executor,
                 timer != null ? timer : Scheduler.of(scheduler), ticker, settings);
         this.shutdownHook = settings.shutdownHook() ? register(new Thread(this::atExit, "roan-shutdown")) : null;
+    }
+
+    private static int nodeCount(Settings settings) {
+        return settings.purgeUrls().size() + settings.xkeyPurgeUrls().size() + (settings.fastly() == null ? 0 : 1)
+                + (settings.cloudflare() == null ? 0 : 1);
+    }
+
+    /** A node of a cache that purges by tag: its protocol over a transport with its own headers. */
+    private CacheNode node(String name, CacheProtocol protocol, List<Map.Entry<String, String>> headers,
+            HttpClient client, Settings settings, RetryConfig retryConfig, Listeners listeners) {
+        return new CacheNode(name, protocol, new HttpTransport(name, client, senders, headers,
+                settings.requestTimeout(), retryConfig, scheduler, protocol.readsBody()), listeners);
     }
 
     /**

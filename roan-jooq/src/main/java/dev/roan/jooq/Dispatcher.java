@@ -165,7 +165,10 @@ final class Dispatcher {
     record Policy(@Nullable Duration repurgeAfter, Duration coalesceWindow, Duration maxRetryInterval,
             @Nullable Duration giveUpAfter, int maxOwedPaths, List<String> overflowPurge) {}
 
-    /** Asks for a purge of each path on every node. Never blocks on the network. */
+    /**
+     * Asks for a purge of each path on every node that {@linkplain PurgeTarget#takes takes} it (a page path, or a
+     * dependency for a node purging by tag). Never blocks on the network.
+     */
     void submit(Collection<String> paths) {
         submit(paths, false);
     }
@@ -199,6 +202,9 @@ final class Dispatcher {
                 long now = ticker.read();
                 for (NodeBacklog node : nodes) {
                     for (String path : paths) {
+                        if (!node.target.takes(path)) {
+                            continue;
+                        }
                         if (node.offer(path, now) == null) {
                             overflow(node, path, now, kept);
                         }
@@ -252,6 +258,9 @@ final class Dispatcher {
             for (NodeBacklog node : nodes) {
                 boolean overflowTracked = false;
                 for (String path : paths) {
+                    if (!node.target.takes(path)) {
+                        continue;
+                    }
                     Entry entry = node.offer(path, now);
                     // The purge owed from now on is the requested one: queued, held, or the follow-up of one on
                     // the wire; delivering it settles this path on this node.

@@ -37,6 +37,8 @@ import org.jspecify.annotations.Nullable;
 final class HttpTransport {
 
     private static final System.Logger LOG = Log.LOGGER;
+    /** The most of an answer's body a protocol sees: a CDN API's answer is a few hundred characters. */
+    static final int MAX_BODY = 16_384;
 
     private final String node;
     private final HttpClient client;
@@ -50,6 +52,8 @@ final class HttpTransport {
     private final @Nullable String refusedHeader;
     /** What no message may show: header values and the URL's user-info. */
     private final List<String> secrets;
+    /** Whether answers' bodies are read, for a protocol whose verdict needs them; else they are discarded. */
+    private final boolean readBody;
 
     /**
      * A transport to one node.
@@ -70,7 +74,20 @@ final class HttpTransport {
      */
     HttpTransport(String node, HttpClient client, @Nullable Executor senders, List<Map.Entry<String, String>> headers,
             Duration requestTimeout, RetryConfig retryConfig, ScheduledExecutorService scheduler) {
+        this(node, client, senders, headers, requestTimeout, retryConfig, scheduler, false);
+    }
+
+    /**
+     * A transport to one node.
+     *
+     * @param node the node's name for log lines (its purge URL, or a CDN API's service or zone)
+     * @param headers the node's headers: the builder's, or a CDN API's token header; their values are secrets
+     * @param readBody whether an attempt keeps the answer's body (up to {@link #MAX_BODY} characters) for the verdict
+     */
+    HttpTransport(String node, HttpClient client, @Nullable Executor senders, List<Map.Entry<String, String>> headers,
+            Duration requestTimeout, RetryConfig retryConfig, ScheduledExecutorService scheduler, boolean readBody) {
         this.node = node;
+        this.readBody = readBody;
         this.client = client;
         this.senders = senders;
         this.scheduler = scheduler;
@@ -170,10 +187,10 @@ final class HttpTransport {
 
     /** One attempt; its stage completes normally, with the answer (and any {@code Retry-After}) or the failure. */
     private CompletionStage<Attempt> attempt(HttpRequest request, int number) {
-        CompletionStage<HttpResponse<Void>> stage;
+        CompletionStage<HttpResponse<String>> stage;
         try {
             Executor threads = senders;
-            stage = threads == null ? client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+            stage = threads == null ? client.sendAsync(request, bodyHandler())
                     : CompletableFuture.supplyAsync(() -> sendBlocking(request), threads);
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
@@ -181,12 +198,21 @@ final class HttpTransport {
         return stage.handle((response, error) -> error != null ? new Attempt(number, null, unwrap(error))
                 : new Attempt(number, response.statusCode(), null,
                         retryAfterNanos(response.headers().firstValue("Retry-After").orElse(null),
-                                System.currentTimeMillis())));
+                                System.currentTimeMillis()), truncated(response.body())));
     }
 
-    private HttpResponse<Void> sendBlocking(HttpRequest request) {
+    /** The body as a string for a protocol that reads it, else discarded (null). */
+    private HttpResponse.BodyHandler<String> bodyHandler() {
+        return readBody ? HttpResponse.BodyHandlers.ofString() : HttpResponse.BodyHandlers.replacing(null);
+    }
+
+    private static @Nullable String truncated(@Nullable String body) {
+        return body == null || body.length() <= MAX_BODY ? body : body.substring(0, MAX_BODY);
+    }
+
+    private HttpResponse<String> sendBlocking(HttpRequest request) {
         try {
-            return client.send(request, HttpResponse.BodyHandlers.discarding());
+            return client.send(request, bodyHandler());
         } catch (IOException e) {
             throw new CompletionException(e);
         } catch (InterruptedException e) {
@@ -237,6 +263,18 @@ final class HttpTransport {
             }
         }
         return name + " (" + message + ")";
+    }
+
+    /**
+     * A text from the node, such as an API's error message, as a message may show it: any header value or credential
+     * it quotes replaced by {@code ***}.
+     */
+    String hide(String text) {
+        String shown = text;
+        for (String secret : secrets) {
+            shown = shown.replace(secret, "***");
+        }
+        return shown;
     }
 
     private static List<String> secrets(String url, List<Map.Entry<String, String>> headers) {
@@ -292,12 +330,19 @@ final class HttpTransport {
      * One attempt's end: the status if the node answered, else the failure.
      *
      * @param number the attempt, from 1
+     * @param body the answer's body for a transport that reads bodies, else null
      */
-    record Attempt(int number, @Nullable Integer status, @Nullable Throwable error, long retryAfterNanos) {
+    record Attempt(int number, @Nullable Integer status, @Nullable Throwable error, long retryAfterNanos,
+            @Nullable String body) {
 
         /** An attempt whose answer, if any, had no {@code Retry-After}. */
         Attempt(int number, @Nullable Integer status, @Nullable Throwable error) {
             this(number, status, error, -1);
+        }
+
+        /** An attempt whose body was not read. */
+        Attempt(int number, @Nullable Integer status, @Nullable Throwable error, long retryAfterNanos) {
+            this(number, status, error, retryAfterNanos, null);
         }
     }
 

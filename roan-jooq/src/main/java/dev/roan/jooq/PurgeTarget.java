@@ -33,6 +33,14 @@ interface PurgeTarget {
     default void dropped(String path, long requestedNanos, String reason) {}
 
     /**
+     * Whether this target purges {@code path}, a page path or a dependency's {@link Dependency#target()}: the
+     * dispatcher offers it only those. Every one by default.
+     */
+    default boolean takes(String path) {
+        return true;
+    }
+
+    /**
      * How a purge ended.
      *
      * @param delivered whether the node confirmed it

@@ -18,8 +18,12 @@ import java.util.List;
  * takes {@code PURGE {base}{path}} from the loopback address ({@code return (purge)}), so the purge URL to give
  * Roan is the base URL, with {@code purgeMethod("PURGE")}.
  *
- * <p>When varnishd is missing the calling test is skipped, or fails under {@code CI=true}
- * ({@link Programs#unavailable(String)}).
+ * <p>{@link #startWithXkey(String)} runs the VCL of varnish-modules' xkey instead ({@link #xkeyVcl}): pages are
+ * tagged by their {@code xkey} response header, and {@code PURGE} with an {@code xkey-purge} (or
+ * {@code xkey-softpurge}) header purges every page with one of its keys.
+ *
+ * <p>When varnishd (or, for xkey, the xkey vmod of varnish-modules) is missing the calling test is skipped, or fails
+ * under {@code CI=true} ({@link Programs#unavailable(String)}).
  */
 public final class Varnish implements AutoCloseable {
 
@@ -46,6 +50,30 @@ public final class Varnish implements AutoCloseable {
      * @throws IllegalStateException if varnishd does not start, with what it printed
      */
     public static Varnish start(String upstream) {
+        return start(upstream, false);
+    }
+
+    /**
+     * Starts Varnish with varnish-modules' xkey in front of {@code upstream} and returns once it answers: the VCL of
+     * {@link #xkeyVcl}, which the README shows.
+     *
+     * @param upstream the application's address, {@code host:port} with a numeric host, such as {@code "127.0.0.1:8080"}
+     * @throws IllegalStateException if varnishd does not start, with what it printed
+     */
+    public static Varnish startWithXkey(String upstream) {
+        if (java.util.Arrays.stream(XKEY_VMODS).map(Path::of).noneMatch(Files::isRegularFile)) {
+            Programs.unavailable("varnish-modules' xkey vmod not found (looked at " + String.join(", ", XKEY_VMODS)
+                    + "); install it with `apt-get install -y varnish-modules`");
+        }
+        return start(upstream, true);
+    }
+
+    /** Where Debian's varnish-modules puts the xkey vmod, on each architecture, and a source build's place. */
+    private static final String[] XKEY_VMODS = {"/usr/lib/x86_64-linux-gnu/varnish/vmods/libvmod_xkey.so",
+        "/usr/lib/aarch64-linux-gnu/varnish/vmods/libvmod_xkey.so", "/usr/lib/varnish/vmods/libvmod_xkey.so",
+        "/usr/local/lib/varnish/vmods/libvmod_xkey.so"};
+
+    private static Varnish start(String upstream, boolean xkey) {
         Path varnishd = Programs.require("varnishd", "varnish", "/usr/sbin/varnishd", "/usr/local/sbin/varnishd",
                 "/usr/bin/varnishd");
         URI backend = URI.create("http://" + upstream);
@@ -53,7 +81,8 @@ public final class Varnish implements AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = Programs.freePort();
             Path folder = ProgramProcess.temporaryFolder("roan-varnish-");
-            String vcl = vcl(backend.getHost(), backend.getPort());
+            String vcl = xkey ? xkeyVcl(backend.getHost(), backend.getPort())
+                    : vcl(backend.getHost(), backend.getPort());
             Path vclFile = folder.resolve("default.vcl");
             try {
                 Files.writeString(vclFile, vcl, StandardCharsets.UTF_8);
@@ -125,6 +154,74 @@ public final class Varnish implements AutoCloseable {
     @Override
     public String toString() {
         return "varnish on " + baseUrl();
+    }
+
+    /**
+     * The VCL of {@link #startWithXkey}, as the README shows it: pages cached as by {@link #vcl()}'s, tagged by their
+     * {@code xkey} response header (keys separated by spaces); from the loopback address, {@code PURGE} with an
+     * {@code xkey-purge} header purges the pages of its keys, with {@code xkey-softpurge} marks them stale, and
+     * without either purges the URL. A purge by key answers {@code 200} with {@code X-Purged: <count>}.
+     */
+    public static String xkeyVcl(String host, int port) {
+        return """
+                vcl 4.1;
+                # Written by dev.roan.testkit.Varnish for one test: the README's xkey VCL.
+                import xkey;
+
+                backend default {
+                    .host = "%s";
+                    .port = "%d";
+                }
+
+                acl purgers {
+                    "127.0.0.1";
+                    "::1";
+                }
+
+                sub vcl_recv {
+                    if (req.url == "%s") {
+                        return (synth(200, "ready"));
+                    }
+                    if (req.method == "PURGE") {
+                        if (client.ip !~ purgers) {
+                            return (synth(405, "PURGE is not allowed from " + client.ip));
+                        }
+                        if (req.http.xkey-purge) {
+                            # Every page whose xkey header names one of these keys (separated by spaces).
+                            set req.http.X-Purged = xkey.purge(req.http.xkey-purge);
+                            return (synth(200, "Purged by key"));
+                        }
+                        if (req.http.xkey-softpurge) {
+                            set req.http.X-Purged = xkey.softpurge(req.http.xkey-softpurge);
+                            return (synth(200, "Soft-purged by key"));
+                        }
+                        # A page path: the object of this URL and Host.
+                        return (purge);
+                    }
+                }
+
+                sub vcl_backend_response {
+                    set beresp.ttl = 3650d;
+                    set beresp.grace = 0s;
+                    return (deliver);
+                }
+
+                sub vcl_synth {
+                    if (req.http.X-Purged) {
+                        set resp.http.X-Purged = req.http.X-Purged;
+                    }
+                }
+
+                sub vcl_deliver {
+                    # The keys are for Varnish: readers need not see them.
+                    unset resp.http.xkey;
+                    if (obj.hits > 0) {
+                        set resp.http.X-Cache = "HIT";
+                    } else {
+                        set resp.http.X-Cache = "MISS";
+                    }
+                }
+                """.formatted(host, port, READY_PATH);
     }
 
     private static String vcl(String host, int port) {

@@ -1,0 +1,221 @@
+package dev.roan.jooq;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A Cloudflare zone, through Cloudflare's purge API: {@code POST {api}/client/v4/zones/{zoneId}/purge_cache} with
+ * {@code {"tags": ["<tag>"]}} for a dependency (the API takes up to 100 tags a request; one per request today,
+ * batching is the dispatcher's, issue 16) and {@code {"files": ["<origin><path>"]}} for a page path. The token
+ * travels as the transport's {@code Authorization: Bearer} header, so no message shows it. An answer is done only when
+ * its JSON says {@code "success": true}; otherwise its {@code errors} are the reason. A 429 is retried by the
+ * transport, and its {@code Retry-After} sets when the node is probed next.
+ */
+final class CloudflarePurge implements CacheProtocol {
+
+    private static final Pattern SUCCESS = Pattern.compile("\"success\"\\s*:\\s*(true|false)");
+    private static final Pattern ERROR = Pattern.compile(
+            "\\{\\s*\"code\"\\s*:\\s*(\\d+)\\s*,\\s*\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    /** Errors a reason names; the rest are counted. */
+    private static final int SHOWN_ERRORS = 3;
+
+    private final String apiUrl;
+    private final String zoneId;
+    private final @Nullable String origin;
+    private final URI uri;
+
+    /**
+     * @param apiUrl Cloudflare's API, {@code https://api.cloudflare.com} unless a test or proxy says otherwise
+     * @param origin the site's public origin, such as {@code https://www.example.com}, or null to take keys only
+     */
+    CloudflarePurge(String apiUrl, String zoneId, @Nullable String origin) {
+        this.apiUrl = apiUrl;
+        this.zoneId = zoneId;
+        this.origin = origin;
+        this.uri = URI.create(node(apiUrl, zoneId) + "/purge_cache");
+    }
+
+    /** The node's name in log lines, events and statuses: the zone's API, never the token. */
+    static String node(String apiUrl, String zoneId) {
+        return apiUrl + "/client/v4/zones/" + zoneId;
+    }
+
+    @Override
+    public boolean takes(String target) {
+        return Dependency.isTarget(target) || origin != null;
+    }
+
+    @Override
+    public URI uri(String target) {
+        if (!Dependency.isTarget(target) && origin == null) {
+            throw new IllegalArgumentException("Cloudflare purges a page by its public URL: set"
+                    + " Roan.Builder.publicOrigin, such as publicOrigin(\"https://www.example.com\")");
+        }
+        return uri;
+    }
+
+    @Override
+    public HttpRequest.Builder request(HttpRequest.Builder base, String target) {
+        return base.uri(uri(target)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body(target)));
+    }
+
+    /** The JSON body: {@code {"tags":["roan-t-owners"]}} or {@code {"files":["https://www.example.com/owners"]}}. */
+    String body(String target) {
+        return Dependency.isTarget(target) ? "{\"tags\":[" + json(Dependency.ofTarget(target).tag()) + "]}"
+                : "{\"files\":[" + json(origin + target) + "]}";
+    }
+
+    @Override
+    public boolean readsBody() {
+        return true;
+    }
+
+    @Override
+    public String method() {
+        return "POST (Cloudflare purge_cache)";
+    }
+
+    @Override
+    public Verdict verdict(int status) {
+        return verdict(status, null);
+    }
+
+    @Override
+    public Verdict verdict(int status, @Nullable String body) {
+        String http = "HTTP " + status;
+        String errors = errors(body);
+        if (status / 100 == 2) {
+            Boolean success = success(body);
+            if (Boolean.TRUE.equals(success)) {
+                return Verdict.done("");
+            }
+            return Verdict.refused(success == null
+                    ? http + " without \"success\": true (not Cloudflare's API: check cloudflareApiUrl, which should be"
+                            + " https://api.cloudflare.com)"
+                    : http + " with \"success\": false" + errors + " (see Cloudflare's purge_cache documentation)");
+        }
+        if (status == 429) {
+            return Verdict.refused(http + " on every attempt" + errors + " (Cloudflare limits purge requests per"
+                    + " zone: Roan waits as its Retry-After asks; purge by tag needs the Enterprise plan's limits)");
+        }
+        if (status >= 500) {
+            return Verdict.refused(http + " on every attempt" + errors + " (Cloudflare's API failed each time: see"
+                    + " https://www.cloudflarestatus.com)");
+        }
+        if (status / 100 == 3) {
+            return Verdict.refused(http + " (a redirect, which Roan does not follow: set cloudflareApiUrl to the API"
+                    + " itself, https://api.cloudflare.com by default)");
+        }
+        return Verdict.refused(http + errors + " (" + switch (status) {
+            case 401 -> "Cloudflare refused the token: give Roan.Builder.cloudflare a valid API token (sent as"
+                    + " Authorization: Bearer), not expired nor revoked";
+            case 403 -> "the token may not purge zone " + zoneId + ": give it the Zone / Cache Purge permission on"
+                    + " this zone";
+            case 404 -> "Cloudflare knows no zone " + zoneId + ": check the zone id given to Roan.Builder.cloudflare";
+            case 400 -> "Cloudflare refused the request: purge by tag needs the Enterprise plan, and a URL must be"
+                    + " of the zone (check Roan.Builder.publicOrigin)";
+            default -> "check cloudflareApiUrl, which should be Cloudflare's API, https://api.cloudflare.com";
+        } + ")");
+    }
+
+    /** The answer's {@code success}, or null when it has none. */
+    static @Nullable Boolean success(@Nullable String body) {
+        if (body == null) {
+            return null;
+        }
+        Matcher m = SUCCESS.matcher(body);
+        return m.find() ? Boolean.valueOf(m.group(1)) : null;
+    }
+
+    /** The answer's errors as a reason shows them, {@code ": error 1134: ..."}, or empty. */
+    static String errors(@Nullable String body) {
+        if (body == null) {
+            return "";
+        }
+        int at = body.indexOf("\"errors\"");
+        if (at < 0) {
+            return "";
+        }
+        List<String> shown = new ArrayList<>();
+        int count = 0;
+        Matcher m = ERROR.matcher(body);
+        m.region(at, body.length());
+        while (m.find()) {
+            count++;
+            if (shown.size() < SHOWN_ERRORS) {
+                shown.add("error " + m.group(1) + ": " + unescape(m.group(2)));
+            }
+        }
+        if (count == 0) {
+            Matcher messages = MESSAGE.matcher(body);
+            messages.region(at, body.length());
+            while (messages.find()) {
+                count++;
+                if (shown.size() < SHOWN_ERRORS) {
+                    shown.add(unescape(messages.group(1)));
+                }
+            }
+        }
+        if (shown.isEmpty()) {
+            return "";
+        }
+        return ": " + PurgePaths.printable(String.join("; ", shown)) + (count > shown.size()
+                ? " (and " + (count - shown.size()) + " more)" : "");
+    }
+
+    private static String unescape(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char next = s.charAt(++i);
+                switch (next) {
+                    case 'n', 'r', 't' -> out.append(' ');
+                    case 'u' -> {
+                        if (i + 4 < s.length()) {
+                            try {
+                                out.append((char) Integer.parseInt(s.substring(i + 1, i + 5), 16));
+                                i += 4;
+                            } catch (NumberFormatException e) {
+                                out.append('?');
+                            }
+                        }
+                    }
+                    default -> out.append(next);
+                }
+            } else {
+                out.append(c);
+            }
+        }
+        return out.length() > 300 ? out.substring(0, 300) + "..." : out.toString();
+    }
+
+    /** A JSON string: the tags and URLs Roan sends are ASCII without quotes, but a path may hold a backslash. */
+    private static String json(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    @Override
+    public String toString() {
+        return "Cloudflare zone " + zoneId + " at " + apiUrl;
+    }
+}
