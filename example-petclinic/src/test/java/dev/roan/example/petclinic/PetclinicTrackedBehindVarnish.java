@@ -1,0 +1,51 @@
+package dev.roan.example.petclinic;
+
+import dev.roan.testkit.Varnish;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.List;
+
+/**
+ * The petclinic in tracked mode (no rule, no purge by hand, every page through {@code Roan.track}) behind a real
+ * Varnish with varnish-modules' xkey ({@link Varnish#startWithXkey}, the README's VCL): each page carries its
+ * dependencies in an {@code xkey} header, and a write purges them by key ({@code roan.xkey-purge-url}); Roan keeps no
+ * index. Varnish also stores 404s: the new owner's page, asked for before the owner exists, must be purged by the
+ * insert. On H2 ({@link PetclinicTrackedBehindVarnishTest}) and PostgreSQL
+ * ({@link PetclinicTrackedBehindVarnishPostgresTest}).
+ */
+abstract class PetclinicTrackedBehindVarnish extends PetclinicBehindCache {
+
+    @Override
+    Cache startCache(String upstream, List<String> args) {
+        Varnish varnish = Varnish.startWithXkey(upstream);
+        args.add("--spring.profiles.active=tracked");
+        args.add("--roan.xkey-purge-url=" + varnish.purgeUrl());
+        return new Cache() {
+            @Override
+            public String baseUrl() {
+                return varnish.baseUrl();
+            }
+
+            @Override
+            public String statusHeader() {
+                return "X-Cache";
+            }
+
+            @Override
+            public void drop(String page) {
+                send(HttpRequest.newBuilder(URI.create(varnish.baseUrl() + page))
+                        .method("PURGE", HttpRequest.BodyPublishers.noBody()).build());
+            }
+
+            @Override
+            public void stop() {
+                varnish.stop();
+            }
+        };
+    }
+
+    @Override
+    boolean tracked() {
+        return true;
+    }
+}
