@@ -153,6 +153,32 @@ class TrackingFilterTest {
     }
 
     @Test
+    void behindVarnishWithXkeyThePageCarriesItsKeysAndAWritePurgesThem() throws Exception {
+        String varnish = cache.purgeUrl().replace("/purge", "");
+        start("roan.track.enabled=true", "roan.xkey-purge-url=" + varnish);
+
+        HttpResponse<String> first = get("/posts/1");
+        HttpResponse<String> big = get("/big/1");
+        String keys = first.headers().firstValue("xkey").orElse("");
+        assertThat(keys).as("the page's keys, in the header Varnish reads").isNotBlank();
+        assertThat(big.headers().firstValue("xkey")).as("a page larger than the response buffer carries them too")
+                .hasValue(keys);
+        assertThat(get("/posts/2").headers().firstValue("xkey")).as("another row, other keys").isPresent()
+                .isNotEqualTo(first.headers().firstValue("xkey"));
+
+        post("/posts/1?title=renamed");
+        roan().flush(Duration.ofSeconds(10));
+
+        List<String> purged = cache.received().stream().map(request -> request.method() + " " + request.path()
+                + " " + request.header("xkey-purge")).toList();
+        assertThat(purged).as("purged by key, with no purge-url: the keys of the page that read post 1")
+                .anyMatch(request -> request.startsWith("PURGE / ")
+                        && List.of(request.substring("PURGE / ".length()).split(" ")).stream()
+                                .anyMatch(List.of(keys.split(" "))::contains));
+        assertThat(purged).as("no path node: purge-url left at its default").noneMatch(r -> r.contains("/purge"));
+    }
+
+    @Test
     void withoutThePropertyNothingIsTrackedAndNothingPurged() throws Exception {
         start();
         get("/posts/1");
