@@ -44,6 +44,15 @@ record Dependency(String table, @Nullable String column, @Nullable String value)
         }
     }
 
+    /** The column of {@link #anyRow}: no column has this name. */
+    static final String ANY_COLUMN = "*";
+
+    /**
+     * What a page depends on when Roan cannot tell which tables a read touched, and what every write changes when some
+     * tracked page has such a read: the page is purged by any committed write.
+     */
+    static final Dependency EVERYTHING = new Dependency("*", null, null);
+
     /** Every row of {@code table}: a scan, a range, an aggregate, or any read Roan cannot pin to values. */
     static Dependency table(String table) {
         return new Dependency(table, null, null);
@@ -52,6 +61,20 @@ record Dependency(String table, @Nullable String column, @Nullable String value)
     /** The rows of {@code table} whose {@code column} equals {@code value}. */
     static Dependency row(String table, String column, String value) {
         return new Dependency(table, column, value);
+    }
+
+    /**
+     * Some row of {@code table}, which one unknown: what a write produces when Roan cannot tell the values of the
+     * columns tracked reads pin (a write whose rows it cannot see). Every page with a row key of the table depends on it
+     * as well, so that such a write purges them all.
+     */
+    static Dependency anyRow(String table) {
+        return new Dependency(table, ANY_COLUMN, ANY_COLUMN);
+    }
+
+    /** Whether this is {@link #anyRow} of its table. */
+    boolean isAnyRow() {
+        return ANY_COLUMN.equals(column);
     }
 
     /** Whether this names a whole table rather than rows. */

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.DoubleSupplier;
+import java.util.function.UnaryOperator;
 
 import dev.roan.jooq.NodeBacklog.Entry;
 import dev.roan.jooq.NodeBacklog.State;
@@ -166,11 +167,31 @@ final class Dispatcher {
             @Nullable Duration giveUpAfter, int maxOwedPaths, List<String> overflowPurge) {}
 
     /**
+     * What turns the keys of tracked reads ({@link Dependency#target()}) among the submitted targets into the page
+     * paths to purge, before they are owed: set by {@link Tracking} when a page is tracked (caches without tags);
+     * the identity until then.
+     */
+    private volatile UnaryOperator<Collection<String>> keys = UnaryOperator.identity();
+
+    void keys(UnaryOperator<Collection<String>> keys) {
+        this.keys = keys;
+    }
+
+    /**
      * Asks for a purge of each path on every node that {@linkplain PurgeTarget#takes takes} it (a page path, or a
      * dependency for a node purging by tag). Never blocks on the network.
      */
     void submit(Collection<String> paths) {
         submit(paths, false);
+    }
+
+    /** Asks for a purge of each path on every node once {@code delay} has passed, on the dispatcher's timer. */
+    void submitAfter(Collection<String> paths, Duration delay) {
+        try {
+            scheduler.schedule(() -> submit(paths), delay.toNanos());
+        } catch (RejectedExecutionException e) {
+            submit(paths);
+        }
     }
 
     /**
@@ -181,7 +202,8 @@ final class Dispatcher {
         submit(paths, true);
     }
 
-    private void submit(Collection<String> paths, boolean kept) {
+    private void submit(Collection<String> targets, boolean kept) {
+        Collection<String> paths = keys.apply(targets);
         if (paths.isEmpty()) {
             return;
         }
@@ -243,7 +265,8 @@ final class Dispatcher {
      * tracker then waits for that purge instead, which covers the path. Without an overflow purge it is refused
      * ({@link Settled#NOT_TAKEN}) as without {@code orOverflow}: nothing is submitted.
      */
-    CompletionStage<Settled> submitTracked(Collection<String> paths, boolean orOverflow) {
+    CompletionStage<Settled> submitTracked(Collection<String> targets, boolean orOverflow) {
+        Collection<String> paths = keys.apply(targets);
         Tracker tracker = new Tracker();
         boolean schedule;
         boolean none;

@@ -1,6 +1,8 @@
 package dev.roan.jooq;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -57,7 +59,14 @@ final class Matcher {
             rules.match(w.table, w.kinds, new WrittenRows(w, null, records, null, null),
                     RelatedRows.explain(w, records, dialect, reads), purges);
         }
-        return new Explanation(purges.paths(), purges.unknownRows(), reads);
+        // The keys of tracked reads are no paths: a rule's explanation shows the rules' paths only.
+        Set<String> paths = new LinkedHashSet<>();
+        for (String target : purges.paths()) {
+            if (!Dependency.isTarget(target)) {
+                paths.add(target);
+            }
+        }
+        return new Explanation(paths, purges.unknownRows(), reads);
     }
 
     /**

@@ -54,6 +54,10 @@ final class Purges {
      */
     void addRows(Filling binding, Supplier<List<Map<String, Object>>> rows) {
         Rule rule = binding.rule();
+        if (rule.trackedColumn() != null) {
+            addKeys(rule.trackedTable(), rule.trackedColumn(), rows.get());
+            return;
+        }
         PathTemplate template = rule.template();
         int maxLength = rule.maxPathLength();
         Miss miss = null;
@@ -99,6 +103,22 @@ final class Purges {
             for (String fallback : rule.fallbacks()) {
                 add(fallback);
             }
+        }
+    }
+
+    /**
+     * The row keys of a tracked column for the written rows (old and new values alike): a value Roan cannot tell, or
+     * of a type no read pins, gives the table's {@link Dependency#anyRow}, which every page with a row key of the table
+     * depends on. A row whose value is SQL NULL matches no {@code =}, so it gives none.
+     */
+    private void addKeys(String table, String column, List<Map<String, Object>> rows) {
+        for (Map<String, Object> row : rows) {
+            Object value = row.get(column);
+            if (value == RowValues.NULL) {
+                continue;
+            }
+            String s = value == null ? null : ReadAnalysis.valueString(value);
+            add(s == null ? Dependency.anyRow(table).target() : Dependency.row(table, column, s).target());
         }
     }
 

@@ -98,6 +98,7 @@ public final class Roan implements AutoCloseable {
     private final @Nullable Outbox outbox;
     private final TransactionScopes scopes;
     private final AtomicBoolean warnedByHandClosed = new AtomicBoolean();
+    private final Tracking tracking;
 
     Roan(Settings settings) {
         this(settings, new Delivery(settings));
@@ -123,8 +124,12 @@ public final class Roan implements AutoCloseable {
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
         RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
+        this.tracking = new Tracking(rules, dispatcher,
+                new MemoryPageIndex(MemoryPageIndex.DEFAULT_MAX_PAGES, url -> dispatcher.submit(Set.of(url))),
+                settings.repurgeAfter() != null ? settings.repurgeAfter() : Tracking.RACE_REPURGE_DELAY,
+                settings.overflowPurge());
         this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
-                outbox);
+                outbox, tracking);
         this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
     }
@@ -536,6 +541,7 @@ public final class Roan implements AutoCloseable {
             if (outbox != null) {
                 outbox.close(settings.closeTimeout());
             }
+            tracking.close();
         }
     }
 
@@ -658,8 +664,33 @@ public final class Roan implements AutoCloseable {
      */
     public <T> T track(String url, java.util.function.Supplier<T> render,
             java.util.function.BiConsumer<String, String> responseHeader) {
-        fixedPaths(new String[] {url});
-        return render.get();
+        String page = trackedUrl(url);
+        if (render == null || responseHeader == null) {
+            throw new IllegalArgumentException((render == null ? "render" : "responseHeader") + " is null: pass the"
+                    + " code that renders the page, such as roan.track(\"/owners/4\", () -> renderOwner(4))");
+        }
+        if (closed.get()) {
+            return render.get();
+        }
+        return tracking.track(page, render, responseHeader);
+    }
+
+    /** The url of {@link #track}, checked as a purge path is; the message names track. */
+    private String trackedUrl(@Nullable String url) {
+        if (url == null) {
+            throw new IllegalArgumentException("track() needs the page's url, such as track(\"/owners/4\", render)");
+        }
+        try {
+            return fixedPaths(new String[] {url}).iterator().next();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("track() got an url it cannot purge: "
+                    + e.getMessage().replace("purgeAfterCommit()", "track()"), e);
+        }
+    }
+
+    /** What tracked renders know: for tests. */
+    Tracking tracking() {
+        return tracking;
     }
 
     /**

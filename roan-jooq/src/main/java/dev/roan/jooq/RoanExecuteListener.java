@@ -32,6 +32,8 @@ import org.jspecify.annotations.Nullable;
  * {@code end}, once a RETURNING result or generated keys have been fetched, it fills path placeholders
  * and routes the purges. Nothing thrown here reaches the caller's statement.
  *
+ * <p>Inside a tracked render ({@link Tracking}), {@code executeStart} also hands each read to the render.
+ *
  * <p>Three more events matter: {@code prepareEnd}, where the statement of a batch with bind sets is wrapped
  * to read them; {@code exception}, after which a batch the database refused in part counts as run; and
  * {@code end} after a failure, which forgets the records the failed statement noted.
@@ -72,14 +74,13 @@ final class RoanExecuteListener implements ExecuteListener {
     private final Set<String> warnedRules = ConcurrentHashMap.newKeySet();
     private final LongAdder unknownRows = new LongAdder();
 
-    RoanExecuteListener(WriteDetector detector, Matcher matcher, RecordWrites records,
-            RecordListenerProvider recordListener, TransactionScopes scopes, Dispatcher dispatcher) {
-        this(detector, matcher, records, recordListener, scopes, dispatcher, null);
-    }
+    /** Tracked renders: the reads of each, from {@link #executeStart}. */
+    private final Tracking tracking;
 
     RoanExecuteListener(WriteDetector detector, Matcher matcher, RecordWrites records,
             RecordListenerProvider recordListener, TransactionScopes scopes, Dispatcher dispatcher,
-            @Nullable Outbox outbox) {
+            @Nullable Outbox outbox, Tracking tracking) {
+        this.tracking = tracking;
         this.outbox = outbox;
         this.detector = detector;
         this.matcher = matcher;
@@ -119,6 +120,8 @@ final class RoanExecuteListener implements ExecuteListener {
      */
     @Override
     public void executeStart(ExecuteContext ctx) {
+        // At the read's start, so that a write committing while it runs is seen by the render's race check.
+        tracking.read(ctx);
         if (!rowsBefore.any() || WriteDetector.isRead(ctx.query())) {
             return;
         }

@@ -434,14 +434,14 @@ final class RowValues {
         return field.getName();
     }
 
-    private static boolean isPlainSqlField(Field<?> field) {
+    static boolean isPlainSqlField(Field<?> field) {
         // SQLField is package-private in jOOQ; Class.getName() is cached, so no allocation.
         return field.getClass().getName().equals("org.jooq.impl.SQLField");
     }
 
     /** The parts of {@code a}, {@code "a"}, {@code b.a} or {@code `b`.[a]}; null if the text is anything else. */
     @Nullable
-    private static List<String> identifierParts(String sql) {
+    static List<String> identifierParts(String sql) {
         List<String> parts = new ArrayList<>(2);
         int i = 0;
         int n = sql.length();
@@ -482,7 +482,7 @@ final class RowValues {
 
     /** The value of a bind value or literal, {@link #NULL} for SQL NULL; null if not a value or unknown. */
     @Nullable
-    private static Object valueOf(Field<?> field, Binds binds) {
+    static Object valueOf(Field<?> field, Binds binds) {
         Field<?> f = field;
         while (f instanceof QOM.Cast) {
             // cast(? as bigint): jOOQ renders some bind values so, and plain SQL spells them so.

@@ -3,6 +3,8 @@ package dev.roan.jooq;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A rule as the registry and matching see it: the path template, the fallback paths and how long a filled path may
  * be. {@link PurgeRule} is the public handle over it; the tables a rule is bound to live in {@link Rules}.
@@ -16,9 +18,47 @@ final class Rule {
     /** Whether an UPDATE or DELETE whose text cannot fill this rule reads the rows first; see {@link RowsBefore}. */
     private volatile boolean readsRows = true;
 
+    /** For a rule of tracked reads ({@link Rules#track}): the table whose keys its writes produce; else null. */
+    private final @Nullable String trackedTable;
+    /** For a rule of tracked reads on a pinned column: the column whose values become row keys; else null. */
+    private final @Nullable String trackedColumn;
+
     Rule(PathTemplate template, int maxPathLength) {
+        this(template, maxPathLength, null, null);
+    }
+
+    private Rule(PathTemplate template, int maxPathLength, @Nullable String trackedTable,
+            @Nullable String trackedColumn) {
         this.template = template;
         this.maxPathLength = maxPathLength;
+        this.trackedTable = trackedTable;
+        this.trackedColumn = trackedColumn;
+    }
+
+    /**
+     * The internal rule through which every write of a table some tracked page read gives the table's key (with
+     * {@code column} null), or the row keys of the column's old and new values.
+     */
+    static Rule tracked(String table, @Nullable String column) {
+        return new Rule(PathTemplate.parse(column == null ? "/" : "/{" + column + "}"), Integer.MAX_VALUE, table,
+                column);
+    }
+
+    /** The table of a rule of tracked reads, or null for a user's rule. */
+    @Nullable
+    String trackedTable() {
+        return trackedTable;
+    }
+
+    /** The pinned column of a rule of tracked reads, or null. */
+    @Nullable
+    String trackedColumn() {
+        return trackedColumn;
+    }
+
+    /** What a matched static rule owes: its path, or for a rule of tracked reads its table's key. */
+    String target() {
+        return trackedTable == null ? path() : Dependency.table(trackedTable).target();
     }
 
     /** The path as registered (normalised), placeholders included. */

@@ -51,6 +51,11 @@ final class Rules {
     /** Rules awaiting a via() warned about at a write, once each (per rule and table). */
     private final Set<String> warnedIncomplete = ConcurrentHashMap.newKeySet();
 
+    /** The rules of tracked reads, by "table" or "table.column" in lower case: registered once each. */
+    private final Map<String, Rule> tracked = new ConcurrentHashMap<>();
+    /** Whether some tracked page depends on {@link Dependency#EVERYTHING}: then every write produces it. */
+    private volatile boolean everything;
+
     private volatile Snapshot snapshot = new Snapshot(Map.of(), new TreeMap<>(String.CASE_INSENSITIVE_ORDER), false,
             false, false);
 
@@ -97,6 +102,47 @@ final class Rules {
         }
         if (warning != null) {
             LOG.log(Level.WARNING, warning);
+        }
+    }
+
+    /**
+     * Makes every write of {@code table} produce its table key, and with a {@code column} the row keys of that column's
+     * old and new values (through the machinery of rules with placeholders: the statement's values, records, batch
+     * binds, and the rows read before an UPDATE or DELETE): what a tracked read of the table needs. Costs a map lookup
+     * once registered; the rule is internal (not listed, never warned about).
+     *
+     * @param table  the table as the read named it, unaliased
+     * @param column a column the read pinned, a valid placeholder name; null for the table alone
+     */
+    void track(Table<?> table, @Nullable String column) {
+        String name = canonicalName(table).toLowerCase(java.util.Locale.ROOT);
+        String key = column == null ? name : name + "." + column.toLowerCase(java.util.Locale.ROOT);
+        if (tracked.containsKey(key)) {
+            return;
+        }
+        if (column != null) {
+            track(table, null);
+        }
+        synchronized (lock) {
+            if (tracked.containsKey(key)) {
+                return;
+            }
+            Rule rule = Rule.tracked(name, column);
+            Map<String, Integer> byTable = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            byTable.put(nameOf(table), WriteKinds.WRITE);
+            bindings.put(rule, byTable);
+            snapshot = rebuild();
+            tracked.put(key, rule);
+        }
+    }
+
+    /** Makes every write produce {@link Dependency#EVERYTHING}: some tracked page read what Roan cannot analyse. */
+    void trackEverything() {
+        if (!everything) {
+            synchronized (lock) {
+                everything = true;
+                snapshot = rebuild();
+            }
         }
     }
 
@@ -473,7 +519,9 @@ final class Rules {
         }
         TreeMap<String, Binding[]> frozen = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         byName.forEach((name, list) -> frozen.put(name, list.toArray(new Binding[0])));
-        return new Snapshot(Map.copyOf(generatedNames), frozen, templated, reading, via);
+        Snapshot built = new Snapshot(Map.copyOf(generatedNames), frozen, templated, reading, via);
+        built.everything = everything;
+        return built;
     }
 
     /** Stops {@code rule} from reading rows; see {@link PurgeRule#withoutReadingRows()}. */
@@ -542,7 +590,8 @@ final class Rules {
     }
 
     boolean isEmpty() {
-        return snapshot.byName.isEmpty();
+        Snapshot s = snapshot;
+        return s.byName.isEmpty() && !s.everything;
     }
 
     /**
@@ -569,6 +618,9 @@ final class Rules {
     void match(Table<?> table, int kinds, Supplier<List<Map<String, Object>>> rows,
             @Nullable Function<Binding, List<Map<String, Object>>> related, Purges out) {
         Snapshot s = snapshot;
+        if (s.everything) {
+            out.add(Dependency.EVERYTHING.target());
+        }
         Binding[] candidates = s.byName.get(s.nameOf(table));
         if (candidates == null) {
             return;
@@ -576,7 +628,7 @@ final class Rules {
         for (Binding b : candidates) {
             if ((b.kinds & kinds) != 0) {
                 if (b.rule.template().isStatic()) {
-                    out.add(b.rule.path());
+                    out.add(b.rule.target());
                 } else if (!b.complete) {
                     warnIncomplete(b, table);
                     b.rule.fallbacks().forEach(out::add);
@@ -630,7 +682,7 @@ final class Rules {
     /** Whether a write of {@code table} can match a rule at all: the cheap test before any work. */
     boolean mentions(Table<?> table) {
         Snapshot s = snapshot;
-        return s.byName.containsKey(s.nameOf(table));
+        return s.everything || s.byName.containsKey(s.nameOf(table));
     }
 
     String describe(Rule rule) {
@@ -772,6 +824,8 @@ final class Rules {
         final boolean reading;
         /** Whether a complete rule reaches its pages through a related table. */
         final boolean via;
+        /** Whether every write produces {@link Dependency#EVERYTHING}; set once, before publication. */
+        boolean everything;
 
         Snapshot(Map<Class<?>, String> generatedNames, TreeMap<String, Binding[]> byName, boolean templated,
                 boolean reading, boolean via) {

@@ -143,6 +143,24 @@ final class SqlText {
         return names;
     }
 
+    /**
+     * The unquoted words of a statement, in order, outside string literals, quoted identifiers and comments: for
+     * counting its keywords ({@code SELECT}, {@code UNION}).
+     */
+    static List<String> words(String sql) {
+        List<String> words = new ArrayList<>();
+        Tokens tokens = new Tokens(sql);
+        while (tokens.skipSpace() < sql.length()) {
+            String name = tokens.identifier();
+            if (name == null) {
+                tokens.skipOther();
+            } else if (!tokens.lastWasQuoted()) {
+                words.add(name);
+            }
+        }
+        return words;
+    }
+
     /** Just enough of a SQL tokenizer for the head of a statement. */
     private static final class Tokens {
         private final String sql;

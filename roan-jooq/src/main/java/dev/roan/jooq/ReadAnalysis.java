@@ -1,0 +1,789 @@
+package dev.roan.jooq;
+
+import java.lang.System.Logger.Level;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jooq.CommonTableExpression;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Query;
+import org.jooq.SQLDialect;
+import org.jooq.Select;
+import org.jooq.SelectFieldOrAsterisk;
+import org.jooq.SortField;
+import org.jooq.Table;
+import org.jooq.TableField;
+import org.jooq.UniqueKey;
+import org.jooq.conf.ParseUnknownFunctions;
+import org.jooq.conf.Settings;
+import org.jooq.impl.DSL;
+import org.jooq.impl.QOM;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads → keys: what a SELECT executed inside a tracked render depends on, as {@link Dependency} keys.
+ *
+ * <p>For each base table the read touches (in its FROM clause, joins, derived tables, common table expressions and
+ * subqueries of its conditions and select list): when the conditions that hold for every row it returns pin a column
+ * to values ({@code =} or {@code IN} against bind values or literals, {@code AND} of those, and equalities between
+ * columns that carry a pinned value to another table, {@code owners.id = 4 JOIN pets ON pets.owner_id = owners.id}),
+ * the read depends on the rows holding those values: one row key per value, plus the table's {@link
+ * Dependency#anyRow} (a write whose rows Roan cannot see purges it). Anything else (a scan, a range, {@code LIKE},
+ * {@code OR}) makes it depend on the table key. Dropping a condition one does not understand only widens the set of
+ * rows a read may depend on, so that is always safe; an aggregate or a {@code LIMIT} over a pinned set depends on
+ * that set only.
+ *
+ * <p>What it cannot see whole it does not trust: the rendered SQL's {@code SELECT}s are counted, and a read with a
+ * set operation ({@code UNION}, which jOOQ 3.19's model does not show) or a subquery the walk did not reach depends
+ * on every table its SQL names; a read whose SQL cannot be parsed (plain SQL) on {@link Dependency#EVERYTHING}. Both
+ * are logged once per SQL string (bounded), without values.
+ *
+ * <p>Values are turned into strings by {@link #valueString}, which the write side uses too, so that a read
+ * {@code WHERE id = 4} with an Integer and a write of row 4 with a Long give equal keys. Strings are pinned exactly,
+ * except on MySQL and MariaDB, whose default collations compare case- and accent-insensitively: there a string pins
+ * nothing (the table key).
+ */
+final class ReadAnalysis {
+
+    private static final System.Logger LOG = Log.LOGGER;
+    /** Upper bound of each per-SQL cache; beyond it a cache starts over (SQL with inlined values). */
+    static final int MAX_CACHED = 10_000;
+    /** SQL strings logged as not analysable, at most. */
+    static final int MAX_WARNED = 1_000;
+    /** Values one column of one table may be pinned to in one read; beyond, the table key. */
+    static final int MAX_VALUES = 1_000;
+    /** The longest value string a row key holds; a longer value gives the table key. */
+    static final int MAX_VALUE_LENGTH = 1_000;
+    private static final Set<String> KEYWORDS = Set.of("select", "from", "where", "and", "or", "not", "in", "is",
+            "null", "as", "on", "join", "left", "right", "inner", "outer", "full", "cross", "union", "all", "distinct",
+            "order", "by", "group", "having", "limit", "offset", "fetch", "first", "next", "rows", "row", "only",
+            "with", "recursive", "exists", "like", "between", "case", "when", "then", "else", "end", "asc", "desc",
+            "count", "sum", "min", "max", "avg", "lower", "upper", "coalesce", "cast", "true", "false", "except",
+            "intersect", "minus", "using", "lateral", "values", "for", "update", "share", "nulls", "last", "escape",
+            "ilike", "similar", "to", "any", "some", "over", "partition", "window", "filter");
+
+    /** What a read depends on, and the (table, column) pairs whose writes must produce row keys. */
+    record Keys(Set<Dependency> keys, List<Pin> pins) {}
+
+    /**
+     * A table some read touched, and the column it pinned if any: writes of {@code table} must produce its key, and
+     * with a column that column's old and new values as row keys.
+     */
+    record Pin(Table<?> table, @Nullable String column) {}
+
+    /** Per SQL string: how many SELECTs it has, and whether it has a set operation. */
+    private final Map<String, Integer> selectCounts = new ConcurrentHashMap<>();
+    /** Per plain SQL string: its parsed SELECT (with a {@link RowValues.Bind} per {@code ?}), or null if none. */
+    private final Map<String, Parsed> plainSql = new ConcurrentHashMap<>();
+    private final Map<SQLDialect, DSLContext> parsers = new ConcurrentHashMap<>();
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    private record Parsed(@Nullable Select<?> select, boolean binds) {}
+
+    /**
+     * The keys of an executed read.
+     *
+     * @param query   the executed query: a DSL {@code Select}, or plain SQL
+     * @param sql     the SQL as rendered for execution, or null if unknown
+     * @param dialect the dialect it ran on
+     * @return the keys, or null if the query is no read (plain SQL that writes)
+     */
+    @Nullable
+    Keys analyse(Query query, @Nullable String sql, SQLDialect dialect) {
+        String text = sql != null ? sql : query.getSQL();
+        if (SqlText.isPlainSql(query)) {
+            Parsed parsed = parsed(text, dialect, query);
+            if (parsed.select == null) {
+                if (SqlText.isWrite(text)) {
+                    return null;
+                }
+                return new Keys(Set.of(Dependency.EVERYTHING), List.of());
+            }
+            RowValues.Binds binds = parsed.binds ? RowValues.Binds.of(query.getBindValues()) : RowValues.Binds.NONE;
+            return walk(parsed.select, text, dialect, binds);
+        }
+        if (!(query instanceof Select)) {
+            return null;
+        }
+        return walk((Select<?>) query, text, dialect, RowValues.Binds.NONE);
+    }
+
+    private Keys walk(Select<?> select, String sql, SQLDialect dialect, RowValues.Binds binds) {
+        Walk walk = new Walk(binds, stringsPinned(dialect));
+        try {
+            walk.select(select, null);
+        } catch (RuntimeException | StackOverflowError e) {
+            walk.complete = false;
+        }
+        int selects = selectCount(sql);
+        if (!walk.complete || selects != walk.selects) {
+            return fallback(sql);
+        }
+        return new Keys(walk.keys, walk.pins);
+    }
+
+    /** A read not understood whole: every table its SQL names, or everything if it names none. */
+    private Keys fallback(String sql) {
+        Set<Dependency> keys = new LinkedHashSet<>();
+        for (String name : SqlText.names(sql)) {
+            if (!KEYWORDS.contains(name.toLowerCase(Locale.ROOT))) {
+                keys.add(Dependency.table(name));
+            }
+        }
+        List<Pin> pins = new ArrayList<>(keys.size());
+        for (Dependency key : keys) {
+            pins.add(new Pin(DSL.table(DSL.name(key.table())), null));
+        }
+        if (keys.isEmpty()) {
+            keys.add(Dependency.EVERYTHING);
+        }
+        if (warned.size() < MAX_WARNED && warned.add(sql)) {
+            LOG.log(Level.INFO, () -> "Roan cannot tell which rows this tracked read depends on (a set operation,"
+                    + " or a part of it Roan does not analyse), so its page depends on every table it names: "
+                    + PurgePaths.abbreviate(sql) + ". (Logged once per statement.)");
+        }
+        return new Keys(keys, pins);
+    }
+
+    /** SELECTs in the SQL, or -1 with a set operation: compared with those the walk reached. */
+    private int selectCount(String sql) {
+        Integer cached = selectCounts.get(sql);
+        if (cached != null) {
+            return cached;
+        }
+        int count = 0;
+        for (String word : SqlText.words(sql)) {
+            String w = word.toLowerCase(Locale.ROOT);
+            if (w.equals("select")) {
+                count++;
+            } else if (w.equals("union") || w.equals("except") || w.equals("intersect") || w.equals("minus")) {
+                count = -1;
+                break;
+            }
+        }
+        if (selectCounts.size() >= MAX_CACHED) {
+            selectCounts.clear();
+        }
+        selectCounts.put(sql, count);
+        return count;
+    }
+
+    private Parsed parsed(String sql, SQLDialect dialect, Query query) {
+        Parsed cached = plainSql.get(sql);
+        if (cached != null) {
+            return cached;
+        }
+        Parsed parsed = parse(sql, dialect, query.getBindValues().size());
+        if (parsed.select == null && !SqlText.isWrite(sql) && warned.size() < MAX_WARNED && warned.add(sql)) {
+            LOG.log(Level.WARNING, () -> "Roan could not parse a plain SQL read inside a tracked render, so its page"
+                    + " depends on everything (any committed write purges it): " + PurgePaths.abbreviate(sql)
+                    + ". Run it through jOOQ's DSL for precise dependencies. (Logged once per statement.)");
+        }
+        if (plainSql.size() >= MAX_CACHED) {
+            plainSql.clear();
+        }
+        plainSql.put(sql, parsed);
+        return parsed;
+    }
+
+    private Parsed parse(String sql, SQLDialect dialect, int binds) {
+        DSLContext parser = parsers.computeIfAbsent(dialect, d -> DSL.using(d, new Settings().withParseDialect(d)
+                .withParseUnknownFunctions(ParseUnknownFunctions.IGNORE)));
+        for (int n : binds > 0 ? new int[] {binds, 0} : new int[] {0}) {
+            Object[] bindings = new Object[n];
+            for (int i = 0; i < n; i++) {
+                bindings[i] = new RowValues.Bind(i);
+            }
+            try {
+                Query q = parser.parser().parseQuery(SqlText.readable(sql), bindings);
+                return new Parsed(q instanceof Select && ((Select<?>) q).$with() == null || isReadWith(q)
+                        ? (Select<?>) q : null, n > 0);
+            } catch (RuntimeException | StackOverflowError e) {
+                // A count that does not match (values inlined), or SQL the parser does not read: try without.
+            }
+        }
+        return new Parsed(null, false);
+    }
+
+    /** A SELECT with a WITH clause none of whose expressions writes. */
+    private static boolean isReadWith(@Nullable Query q) {
+        if (!(q instanceof Select)) {
+            return false;
+        }
+        for (CommonTableExpression<?> cte : ((Select<?>) q).$with().$commonTableExpressions()) {
+            if (!(cte.$query() instanceof Select)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean stringsPinned(SQLDialect dialect) {
+        SQLDialect family = dialect.family();
+        return family != SQLDialect.MYSQL && family != SQLDialect.MARIADB;
+    }
+
+    /**
+     * The string a key holds for a column's value, the same for a read's bind value and a write's: numbers by their
+     * value (an Integer 4, a Long 4 and a BigDecimal 4.0 give {@code "4"}), strings, booleans, UUIDs and enums as
+     * written. Null for any other type (dates, bytes...), which pins nothing: the table key instead.
+     */
+    @Nullable
+    static String valueString(@Nullable Object value) {
+        if (value instanceof String) {
+            String s = (String) value;
+            return s.length() > MAX_VALUE_LENGTH ? null : s;
+        }
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+                || value instanceof BigInteger) {
+            return value.toString();
+        }
+        if (value instanceof BigDecimal) {
+            BigDecimal d = (BigDecimal) value;
+            return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
+        }
+        if (value instanceof Double || value instanceof Float) {
+            double d = ((Number) value).doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d)) {
+                return null;
+            }
+            return valueString(new BigDecimal(Double.toString(d)));
+        }
+        if (value instanceof Boolean || value instanceof UUID || value instanceof Character) {
+            return value.toString();
+        }
+        if (value instanceof Enum) {
+            return ((Enum<?>) value).name();
+        }
+        return null;
+    }
+
+    /** {@code ConditionProviderImpl.$delegate()}, public in a package-private jOOQ class; null if unavailable. */
+    private static final java.lang.reflect.@Nullable Method DELEGATE = delegateMethod();
+
+    private static java.lang.reflect.@Nullable Method delegateMethod() {
+        try {
+            java.lang.reflect.Method m = Class.forName("org.jooq.impl.ConditionProviderImpl").getMethod("$delegate");
+            m.setAccessible(true);
+            return m;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /**
+     * The condition a join's {@code ON} holds: jOOQ 3.19 keeps it in a {@code ConditionProviderImpl}, whose model is
+     * reached through {@code $delegate()} only. Left as it is if that fails: its pins are lost, and a subquery in it is
+     * caught by the count.
+     */
+    @Nullable
+    static Condition unwrap(@Nullable Condition c) {
+        Condition condition = c;
+        while (condition != null && DELEGATE != null
+                && condition.getClass().getName().equals("org.jooq.impl.ConditionProviderImpl")) {
+            try {
+                Object inner = DELEGATE.invoke(condition);
+                if (!(inner instanceof Condition) || inner == condition) {
+                    break;
+                }
+                condition = (Condition) inner;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                break;
+            }
+        }
+        return condition;
+    }
+
+    /** The generated tables' own instances, by class: {@code POST} for {@code POST.as("p")}. */
+    private static final ClassValue<Table<?>[]> GENERATED = new ClassValue<>() {
+        @Override
+        protected Table<?>[] computeValue(Class<?> type) {
+            for (java.lang.reflect.Field f : type.getFields()) {
+                if (f.getType() == type && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                    try {
+                        return new Table<?>[] {(Table<?>) f.get(null)};
+                    } catch (IllegalAccessException | RuntimeException e) {
+                        break;
+                    }
+                }
+            }
+            return new Table<?>[0];
+        }
+    };
+
+    /** A generated table's own instance for an alias of it ({@code POST} for {@code POST.as("p")}); else itself. */
+    static Table<?> base(Table<?> table) {
+        Table<?> t = Tables.unaliased(table);
+        if (Tables.isGenerated(t)) {
+            Table<?>[] own = GENERATED.get(t.getClass());
+            if (own.length == 1 && own[0] != null) {
+                return own[0];
+            }
+        }
+        return t;
+    }
+
+    /** One analysis: the walk over one read's model. */
+    private static final class Walk {
+        final RowValues.Binds binds;
+        final boolean strings;
+        final Set<Dependency> keys = new LinkedHashSet<>();
+        final List<Pin> pins = new ArrayList<>(2);
+        /** SELECTs walked, compared with those of the SQL. */
+        int selects;
+        boolean complete = true;
+        /** The names of the common table expressions in scope (lower case), which are no tables. */
+        final Set<String> ctes = new LinkedHashSet<>();
+
+        Walk(RowValues.Binds binds, boolean strings) {
+            this.binds = binds;
+            this.strings = strings;
+        }
+
+        void select(Select<?> select, @Nullable Scope parent) {
+            selects++;
+            QOM.With with = select.$with();
+            if (with != null) {
+                for (CommonTableExpression<?> cte : with.$commonTableExpressions()) {
+                    ctes.add(cte.getName().toLowerCase(Locale.ROOT));
+                }
+                for (CommonTableExpression<?> cte : with.$commonTableExpressions()) {
+                    if (cte.$query() instanceof Select) {
+                        select((Select<?>) cte.$query(), null);
+                    } else {
+                        complete = false;
+                    }
+                }
+            }
+            Scope scope = new Scope(parent);
+            List<Select<?>> nested = new ArrayList<>();
+            for (Table<?> from : select.$from()) {
+                from(from, scope, nested);
+            }
+            // Conditions that hold for every row the read returns: WHERE, then each join's ON (see from()).
+            scope.conditions.add(0, new Scoped(select.$where(), null));
+            for (Scoped c : scope.conditions) {
+                conjuncts(c.condition, c.applies, scope, nested);
+            }
+            subqueries(select.$having(), nested);
+            subqueries(select.$qualify(), nested);
+            for (SelectFieldOrAsterisk field : select.$select()) {
+                subqueries(field, nested);
+            }
+            for (SortField<?> sort : select.$orderBy()) {
+                subqueries(sort.$field(), nested);
+            }
+            scope.propagate();
+            for (Occurrence o : scope.occurrences) {
+                keysOf(o);
+            }
+            for (Select<?> inner : nested) {
+                select(inner, scope);
+            }
+        }
+
+        /** The base tables of a FROM element, each an occurrence; derived tables are walked as reads of their own. */
+        private void from(Table<?> table, Scope scope, List<Select<?>> nested) {
+            if (table instanceof QOM.JoinTable) {
+                QOM.JoinTable<?, ?> join = (QOM.JoinTable<?, ?>) table;
+                int left = scope.occurrences.size();
+                from(join.$table1(), scope, nested);
+                int right = scope.occurrences.size();
+                from(join.$table2(), scope, nested);
+                if (join instanceof QOM.QualifiedJoin) {
+                    Condition on = ((QOM.QualifiedJoin<?, ?>) join).$on();
+                    if (on != null) {
+                        // An outer join's ON narrows only the rows of its null-supplying side.
+                        Set<Occurrence> applies;
+                        if (join instanceof QOM.Join || join instanceof QOM.StraightJoin) {
+                            applies = null;
+                        } else if (join instanceof QOM.LeftJoin) {
+                            applies = scope.range(right, scope.occurrences.size());
+                        } else if (join instanceof QOM.RightJoin) {
+                            applies = scope.range(left, right);
+                        } else {
+                            applies = Set.of();
+                        }
+                        scope.conditions.add(new Scoped(on, applies));
+                    }
+                }
+                return;
+            }
+            String alias = null;
+            Table<?> t = table;
+            if (t instanceof QOM.TableAlias) {
+                alias = ((QOM.TableAlias<?>) t).$alias().last();
+                t = Tables.unaliased(t);
+            } else if (Tables.isGenerated(t)) {
+                // POST.as("p") is a Post named "p", no TableAlias.
+                alias = t.getName();
+                t = base(t);
+            }
+            if (t instanceof QOM.DerivedTable) {
+                nested.add(((QOM.DerivedTable<?>) t).$arg1());
+                return;
+            }
+            if (t instanceof CommonTableExpression || ctes.contains(t.getName().toLowerCase(Locale.ROOT))
+                    && !Tables.isGenerated(t)) {
+                return;
+            }
+            if (!isBaseTable(t)) {
+                // VALUES, table-valued functions, LATERAL, UNNEST: what they read is not known here.
+                complete = false;
+                return;
+            }
+            Occurrence o = new Occurrence(table, t, alias != null ? alias : t.getName());
+            o.scope = scope;
+            scope.occurrences.add(o);
+        }
+
+        /** A named table: a generated one, or one named by the parser or {@code DSL.table(name)}. */
+        private static boolean isBaseTable(Table<?> t) {
+            return !(t instanceof QOM.JoinTable) && !(t instanceof QOM.DerivedTable) && !(t instanceof QOM.Values)
+                    && !(t instanceof QOM.Lateral) && t.getClass().getName().startsWith("org.jooq.impl.TableImpl")
+                    || Tables.isGenerated(t);
+        }
+
+        /** The pins a condition that holds for every row gives, and the subqueries it holds. */
+        private void conjuncts(@Nullable Condition condition, @Nullable Set<Occurrence> applies, Scope scope,
+                List<Select<?>> nested) {
+            Condition c = unwrap(condition);
+            if (c == null) {
+                return;
+            }
+            if (c instanceof QOM.And) {
+                conjuncts(((QOM.And) c).$arg1(), applies, scope, nested);
+                conjuncts(((QOM.And) c).$arg2(), applies, scope, nested);
+            } else if (c instanceof QOM.Eq) {
+                QOM.Eq<?> eq = (QOM.Eq<?>) c;
+                equality(eq.$arg1(), eq.$arg2(), applies, scope);
+                subqueries(eq.$arg1(), nested);
+                subqueries(eq.$arg2(), nested);
+            } else if (c instanceof QOM.InList) {
+                QOM.InList<?> in = (QOM.InList<?>) c;
+                Column column = scope.resolve(in.$field());
+                if (column != null && column.occurrence.scope == scope) {
+                    Set<String> values = new LinkedHashSet<>();
+                    for (Field<?> element : in.$list()) {
+                        String value = value(element);
+                        if (value == null) {
+                            values = null;
+                            break;
+                        }
+                        values.add(value);
+                    }
+                    if (values != null && !values.isEmpty() && values.size() <= MAX_VALUES) {
+                        column.occurrence.pin(column.name, values, applies);
+                    }
+                }
+                for (Field<?> element : in.$list()) {
+                    subqueries(element, nested);
+                }
+            } else {
+                subqueries(c, nested);
+            }
+        }
+
+        private void equality(Field<?> a, Field<?> b, @Nullable Set<Occurrence> applies, Scope scope) {
+            Column left = scope.resolve(a);
+            Column right = scope.resolve(b);
+            if (left != null && right != null) {
+                scope.edges.add(new Edge(left, right, applies));
+                return;
+            }
+            Column column = left != null ? left : right;
+            if (column == null || column.occurrence.scope != scope) {
+                return;
+            }
+            String value = value(left != null ? b : a);
+            if (value != null) {
+                column.occurrence.pin(column.name, Set.of(value), applies);
+            }
+        }
+
+        /** A bind value's or literal's key string; null if not a value, SQL NULL, or of a type that pins nothing. */
+        @Nullable
+        private String value(Field<?> field) {
+            Object value = RowValues.valueOf(field, binds);
+            if (value == null || value == RowValues.NULL) {
+                return null;
+            }
+            if (value instanceof String && !strings) {
+                return null;
+            }
+            return valueString(value);
+        }
+
+        /** The SELECTs a condition or an expression holds, as far as Roan knows its model; the count checks the rest. */
+        private void subqueries(@Nullable Object wrapped, List<Select<?>> nested) {
+            Object part = wrapped instanceof Condition ? unwrap((Condition) wrapped) : wrapped;
+            if (part == null) {
+                return;
+            }
+            if (part instanceof Select) {
+                nested.add((Select<?>) part);
+            } else if (part instanceof QOM.ScalarSubquery) {
+                nested.add(((QOM.ScalarSubquery<?>) part).$arg1());
+            } else if (part instanceof QOM.In) {
+                subqueries(((QOM.In<?>) part).$arg1(), nested);
+                nested.add(((QOM.In<?>) part).$arg2());
+            } else if (part instanceof QOM.NotIn) {
+                subqueries(((QOM.NotIn<?>) part).$arg1(), nested);
+                nested.add(((QOM.NotIn<?>) part).$arg2());
+            } else if (part instanceof QOM.Exists) {
+                nested.add(((QOM.Exists) part).$query());
+            } else if (part instanceof QOM.QuantifiedSelect) {
+                nested.add(((QOM.QuantifiedSelect<?>) part).$arg2());
+            } else if (part instanceof QOM.And) {
+                subqueries(((QOM.And) part).$arg1(), nested);
+                subqueries(((QOM.And) part).$arg2(), nested);
+            } else if (part instanceof QOM.Or) {
+                subqueries(((QOM.Or) part).$arg1(), nested);
+                subqueries(((QOM.Or) part).$arg2(), nested);
+            } else if (part instanceof QOM.Not) {
+                subqueries(((QOM.Not) part).$arg1(), nested);
+            } else if (part instanceof QOM.Eq) {
+                subqueries(((QOM.Eq<?>) part).$arg1(), nested);
+                subqueries(((QOM.Eq<?>) part).$arg2(), nested);
+            } else if (part instanceof QOM.Ne) {
+                subqueries(((QOM.Ne<?>) part).$arg1(), nested);
+                subqueries(((QOM.Ne<?>) part).$arg2(), nested);
+            } else if (part instanceof QOM.Lt) {
+                subqueries(((QOM.Lt<?>) part).$arg1(), nested);
+                subqueries(((QOM.Lt<?>) part).$arg2(), nested);
+            } else if (part instanceof QOM.Le) {
+                subqueries(((QOM.Le<?>) part).$arg1(), nested);
+                subqueries(((QOM.Le<?>) part).$arg2(), nested);
+            } else if (part instanceof QOM.Gt) {
+                subqueries(((QOM.Gt<?>) part).$arg1(), nested);
+                subqueries(((QOM.Gt<?>) part).$arg2(), nested);
+            } else if (part instanceof QOM.Ge) {
+                subqueries(((QOM.Ge<?>) part).$arg1(), nested);
+                subqueries(((QOM.Ge<?>) part).$arg2(), nested);
+            } else if (part instanceof QOM.FieldAlias) {
+                subqueries(((QOM.FieldAlias<?>) part).$aliased(), nested);
+            }
+            // Anything else holding a SELECT (a function over a subquery, MULTISET) is caught by the count.
+        }
+
+        /** An occurrence's keys: its row keys if a column is pinned, else its table key. */
+        private void keysOf(Occurrence o) {
+            String table = o.table.getName();
+            Map.Entry<String, Set<String>> chosen = o.chosen();
+            if (chosen == null) {
+                keys.add(Dependency.table(table));
+                pins.add(new Pin(o.table, null));
+                return;
+            }
+            for (String value : chosen.getValue()) {
+                keys.add(Dependency.row(table, chosen.getKey(), value));
+            }
+            keys.add(Dependency.anyRow(table));
+            pins.add(new Pin(o.table, chosen.getKey()));
+        }
+    }
+
+    /** A condition and the occurrences whose rows it narrows: null for all of the scope's. */
+    private record Scoped(@Nullable Condition condition, @Nullable Set<Occurrence> applies) {}
+
+    /** An equality between two columns, narrowing the rows of {@code applies} (null: all of the scope's). */
+    private record Edge(Column a, Column b, @Nullable Set<Occurrence> applies) {}
+
+    /** A column of an occurrence, as a condition names it. */
+    private record Column(Occurrence occurrence, String name) {}
+
+    /** The tables of one SELECT, and what its conditions say of them. */
+    private static final class Scope {
+        final @Nullable Scope parent;
+        final List<Occurrence> occurrences = new ArrayList<>(2);
+        final List<Scoped> conditions = new ArrayList<>(2);
+        final List<Edge> edges = new ArrayList<>(1);
+
+        Scope(@Nullable Scope parent) {
+            this.parent = parent;
+        }
+
+        Set<Occurrence> range(int from, int to) {
+            Set<Occurrence> set = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (int i = from; i < to; i++) {
+                set.add(occurrences.get(i));
+            }
+            return set;
+        }
+
+        /** Carries pinned values along equalities until nothing changes. */
+        void propagate() {
+            boolean changed = true;
+            for (int round = 0; changed && round <= edges.size(); round++) {
+                changed = false;
+                for (Edge e : edges) {
+                    changed |= carry(e.b, e.a, e.applies);
+                    changed |= carry(e.a, e.b, e.applies);
+                }
+            }
+        }
+
+        private boolean carry(Column from, Column to, @Nullable Set<Occurrence> applies) {
+            Set<String> values = from.occurrence.pinned.get(from.name);
+            if (values == null || to.occurrence.scope != this || to.occurrence.pinned.containsKey(to.name)
+                    || applies != null && !applies.contains(to.occurrence)) {
+                return false;
+            }
+            to.occurrence.pinned.put(to.name, values);
+            return true;
+        }
+
+        /** The occurrence a column belongs to, here or in an enclosing SELECT (a correlated subquery); or null. */
+        @Nullable
+        Column resolve(Field<?> field) {
+            Field<?> f = field;
+            while (f instanceof QOM.Cast) {
+                f = ((QOM.Cast<?>) f).$field();
+            }
+            String qualifier;
+            String column;
+            Table<?> owner = null;
+            if (f instanceof TableField) {
+                owner = ((TableField<?, ?>) f).getTable();
+                qualifier = owner == null ? null : owner.getName();
+                column = f.getName();
+            } else if (RowValues.isPlainSqlField(f)) {
+                List<String> parts = RowValues.identifierParts(f.getName());
+                if (parts == null) {
+                    return null;
+                }
+                column = parts.get(parts.size() - 1);
+                qualifier = parts.size() > 1 ? parts.get(parts.size() - 2) : null;
+            } else if (f instanceof org.jooq.Param || f.getClass().getName().startsWith("org.jooq.impl.Val")) {
+                return null;
+            } else {
+                String[] parts = f.getQualifiedName().getName();
+                if (parts.length == 0 || !f.getClass().getName().equals("org.jooq.impl.QualifiedField")) {
+                    return null;
+                }
+                column = parts[parts.length - 1];
+                qualifier = parts.length > 1 ? parts[parts.length - 2] : null;
+            }
+            for (Scope s = this; s != null; s = s.parent) {
+                Occurrence found = s.find(owner, qualifier, column);
+                if (found != null) {
+                    return new Column(found, column.toLowerCase(Locale.ROOT));
+                }
+            }
+            return null;
+        }
+
+        @Nullable
+        private Occurrence find(@Nullable Table<?> owner, @Nullable String qualifier, String column) {
+            if (owner != null) {
+                for (Occurrence o : occurrences) {
+                    if (o.declared == owner) {
+                        return o;
+                    }
+                }
+            }
+            if (qualifier != null) {
+                Occurrence match = null;
+                for (Occurrence o : occurrences) {
+                    if (o.alias.equalsIgnoreCase(qualifier)) {
+                        if (match != null) {
+                            return null;
+                        }
+                        match = o;
+                    }
+                }
+                return match;
+            }
+            // Unqualified: the one table of the scope, or the one whose known columns have it.
+            if (occurrences.size() == 1) {
+                return occurrences.get(0);
+            }
+            Occurrence match = null;
+            for (Occurrence o : occurrences) {
+                Field<?>[] fields = o.table.fields();
+                if (fields.length == 0) {
+                    return null;
+                }
+                for (Field<?> known : fields) {
+                    if (known.getName().equalsIgnoreCase(column)) {
+                        if (match != null) {
+                            return null;
+                        }
+                        match = o;
+                    }
+                }
+            }
+            return match;
+        }
+    }
+
+    /** Whether a column's name can be a rule's placeholder, through which writes produce its values. */
+    static boolean isName(String name) {
+        if (name.isEmpty() || !(Character.isLetter(name.charAt(0)) || name.charAt(0) == '_')) {
+            return false;
+        }
+        for (int i = 1; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(Character.isLetterOrDigit(c) || c == '_')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One base table in a FROM clause, under its alias, with the columns its conditions pin. */
+    private static final class Occurrence {
+        final Table<?> declared;
+        final Table<?> table;
+        final String alias;
+        @Nullable Scope scope;
+        /** Column (lower case) to the values it is pinned to, in the order found. */
+        final Map<String, Set<String>> pinned = new LinkedHashMap<>(2);
+
+        Occurrence(Table<?> declared, Table<?> table, String alias) {
+            this.declared = declared;
+            this.table = table;
+            this.alias = alias;
+        }
+
+        void pin(String column, Set<String> values, @Nullable Set<Occurrence> applies) {
+            if (applies == null || applies.contains(this)) {
+                // Any one condition that holds for every row bounds them: keep the first, or a narrower one.
+                pinned.merge(column, values, (old, now) -> now.size() < old.size() ? now : old);
+            }
+        }
+
+        /** The pinned column to key the rows by: the primary key if pinned, else the first pinned. */
+        Map.@Nullable Entry<String, Set<String>> chosen() {
+            pinned.keySet().removeIf(column -> !isName(column));
+            if (pinned.isEmpty()) {
+                return null;
+            }
+            try {
+                UniqueKey<?> pk = table.getPrimaryKey();
+                if (pk != null && pk.getFields().size() == 1) {
+                    String name = pk.getFields().get(0).getName().toLowerCase(Locale.ROOT);
+                    Set<String> values = pinned.get(name);
+                    if (values != null) {
+                        return Map.entry(name, values);
+                    }
+                }
+            } catch (RuntimeException e) {
+                // No key model: the first pinned column.
+            }
+            return pinned.entrySet().iterator().next();
+        }
+    }
+}

@@ -1,0 +1,304 @@
+package dev.roan.jooq;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+import org.jooq.ExecuteContext;
+import org.jooq.Query;
+import org.jooq.Select;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Tracked renders ({@link Roan#track}): what each page read, and the purge of the pages a committed write changed.
+ *
+ * <p><b>Read side.</b> A render is a frame on a per-Roan, per-thread stack; every SELECT executed on the thread while
+ * it runs ({@link #read}, from the listener's {@code executeStart}) is analysed into keys ({@link ReadAnalysis}),
+ * which count for the render and for every render enclosing it (a page that includes a fragment depends on what the
+ * fragment read). A read outside any render costs one {@code ThreadLocal.get()}. After the render, the page's keys
+ * replace its previous ones in the {@link PageIndex}, even when the render threw: a cached error page (a 404) must be
+ * purged when the row it missed appears.
+ *
+ * <p><b>Write side.</b> Each table and pinned column a tracked read touched is registered with {@link Rules#track}, so
+ * that every later write of it produces its keys through the rules' machinery (old values read before an UPDATE,
+ * records, batch binds); the keys travel as {@link Dependency#target()} strings where paths travel (held until the
+ * commit, written to the outbox), and the dispatcher asks {@link #expand} for the URLs they stand for just before it
+ * owes them: in the releasing thread, a map lookup in the in-memory index.
+ *
+ * <p><b>The render/commit race.</b> A render that read before a write committed, but registers its keys only after
+ * that write's keys were expanded, would leave its page cached stale forever. Every expansion first appends its keys
+ * to a short log of recently committed keys ({@link Recent}), numbered; every render notes the log's number when it
+ * starts and, after registering its keys, looks for a key of its own committed since. The index and the log are each
+ * guarded by a lock, so either the expansion sees the render's keys (and purges the page as usual) or the render sees
+ * the committed key: then the page may be stale, and Roan asks the cache not to store it ({@code Cache-Control:
+ * no-store}, through the 3-argument {@code track}), purges it at once and once more after a delay (the re-purge
+ * delay, or {@link #RACE_REPURGE_DELAY}), after the response has reached the cache. A log that wrapped since the
+ * render started cannot tell, and counts as a hit.
+ */
+final class Tracking {
+
+    private static final System.Logger LOG = Log.LOGGER;
+    /** How long after a render that overlapped a commit of its keys Roan purges its page again, by default. */
+    static final Duration RACE_REPURGE_DELAY = Duration.ofSeconds(1);
+    /** Committed keys remembered for renders in progress. */
+    static final int RECENT_KEYS = 8_192;
+
+    private final ThreadLocal<@Nullable Render> current = new ThreadLocal<>();
+    private final Rules rules;
+    private final Dispatcher dispatcher;
+    private final ReadAnalysis analysis = new ReadAnalysis();
+    /** The page index, or null where the cache purges keys itself (tags). */
+    private final @Nullable PageIndex index;
+    private final Duration raceDelay;
+    private final List<String> restartPurge;
+    private final Recent recent = new Recent(RECENT_KEYS);
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final LongAdder overlapped = new LongAdder();
+    private final AtomicBoolean warnedFailure = new AtomicBoolean();
+
+    /**
+     * @param index        the page index; null for caches that take the keys themselves
+     * @param raceDelay    how long after a render that overlapped a commit its page is purged again
+     * @param restartPurge purged at the first render of this process, for the pages an in-memory index forgot
+     */
+    Tracking(Rules rules, Dispatcher dispatcher, @Nullable PageIndex index, Duration raceDelay,
+            List<String> restartPurge) {
+        this.rules = rules;
+        this.dispatcher = dispatcher;
+        this.index = index;
+        this.raceDelay = raceDelay;
+        this.restartPurge = List.copyOf(restartPurge);
+        // Always: an outbox row written by a previous process may hold keys before this one tracks anything.
+        dispatcher.keys(this::expand);
+    }
+
+    /**
+     * Runs a render as a tracked page; see {@link Roan#track(String, Supplier, BiConsumer)}.
+     *
+     * @param url     the checked page path
+     * @param headers receives the headers the response must carry; null for none
+     */
+    <T> T track(String url, Supplier<T> render, @Nullable BiConsumer<String, String> headers) {
+        if (started.compareAndSet(false, true)) {
+            firstRender();
+        }
+        Render parent = current.get();
+        Render frame = new Render(url, recent.last(), parent);
+        current.set(frame);
+        T result;
+        try {
+            result = render.get();
+        } catch (RuntimeException | Error e) {
+            end(parent);
+            finish(frame, null);
+            throw e;
+        }
+        end(parent);
+        finish(frame, headers);
+        return result;
+    }
+
+    private void end(@Nullable Render parent) {
+        if (parent == null) {
+            current.remove();
+        } else {
+            current.set(parent);
+        }
+    }
+
+    /** The restart story of an in-memory index: it cannot know what the cache stored before this process. */
+    private void firstRender() {
+        if (!(index instanceof MemoryPageIndex)) {
+            return;
+        }
+        if (!restartPurge.isEmpty()) {
+            LOG.log(Level.INFO, () -> "Roan tracks pages in memory: pages the cache stored before this process started"
+                    + " are unknown to it, so Roan purges " + restartPurge + " (onOverflowPurge) at its first tracked"
+                    + " render.");
+            dispatcher.submit(restartPurge);
+        } else {
+            LOG.log(Level.INFO, "Roan tracks pages in memory: pages the cache stored before this process started are"
+                    + " unknown to it, and no write purges them. Clear the cache when the application starts, set"
+                    + " Roan.Builder.onOverflowPurge to a purge that covers every page (Roan sends it at the first"
+                    + " tracked render), or share the index through the database. (Logged once.)");
+        }
+    }
+
+    private void finish(Render frame, @Nullable BiConsumer<String, String> headers) {
+        if (index != null) {
+            index.replace(frame.url, frame.keys);
+        }
+        if (recent.touchedSince(frame.since, frame.keys)) {
+            overlapped.increment();
+            LOG.log(Level.DEBUG, () -> "Roan: a write committed keys of " + frame.url + " while it rendered; purging it"
+                    + " after the response");
+            if (headers != null) {
+                headers.accept("Cache-Control", "no-store");
+            }
+            Set<String> page = Set.of(frame.url);
+            dispatcher.submit(page);
+            dispatcher.submitAfter(page, raceDelay);
+        }
+    }
+
+    /**
+     * The listener's hook at each statement's start: one {@code ThreadLocal.get()} outside a render. A read inside one
+     * adds its keys to the render and those enclosing it; failures are logged once and add {@link
+     * Dependency#EVERYTHING} (when in doubt, depend on more).
+     */
+    void read(ExecuteContext ctx) {
+        Render frame = current.get();
+        if (frame == null) {
+            return;
+        }
+        Query query = ctx.query();
+        if (query == null || !(query instanceof Select) && !SqlText.isPlainSql(query)) {
+            return;
+        }
+        Set<Dependency> keys;
+        try {
+            ReadAnalysis.Keys read = analysis.analyse(query, ctx.sql(), ctx.dialect());
+            if (read == null) {
+                return;
+            }
+            learn(read);
+            keys = read.keys();
+        } catch (RuntimeException | LinkageError e) {
+            if (warnedFailure.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "Roan failed to analyse a tracked read, so its page depends on every write."
+                        + " Please report this with the stack trace (logged once).", e);
+            }
+            rules.trackEverything();
+            keys = Set.of(Dependency.EVERYTHING);
+        }
+        for (Render r = frame; r != null; r = r.parent) {
+            r.keys.addAll(keys);
+        }
+    }
+
+    /** Makes the writes of what a read touched produce its keys from now on. */
+    private void learn(ReadAnalysis.Keys read) {
+        for (ReadAnalysis.Pin pin : read.pins()) {
+            rules.track(pin.table(), pin.column());
+        }
+        if (read.keys().contains(Dependency.EVERYTHING)) {
+            rules.trackEverything();
+        }
+    }
+
+    /** The keys a read gives, without recording them: for tests and {@code explain}. */
+    ReadAnalysis.@Nullable Keys analyse(Query query) {
+        return analysis.analyse(query, null, query.configuration() == null ? org.jooq.SQLDialect.DEFAULT
+                : query.configuration().dialect());
+    }
+
+    /**
+     * The dispatcher's hook: the targets with each key replaced by the URLs of the pages that depend on it (none
+     * known: nothing); every key is first logged for renders in progress. Targets without keys are returned as they
+     * are, at the cost of a look at each one's first character.
+     */
+    Collection<String> expand(Collection<String> targets) {
+        List<Dependency> keys = null;
+        for (String target : targets) {
+            if (Dependency.isTarget(target)) {
+                if (keys == null) {
+                    keys = new ArrayList<>(targets.size());
+                }
+                keys.add(Dependency.ofTarget(target));
+            }
+        }
+        if (keys == null) {
+            return targets;
+        }
+        recent.append(keys);
+        if (index == null) {
+            return targets;
+        }
+        Set<String> paths = new LinkedHashSet<>();
+        for (String target : targets) {
+            if (!Dependency.isTarget(target)) {
+                paths.add(target);
+            }
+        }
+        paths.addAll(index.urls(keys));
+        return paths;
+    }
+
+    /** Renders that overlapped a commit of one of their keys, since this Roan was built. */
+    long overlappedRenders() {
+        return overlapped.sum();
+    }
+
+    @Nullable
+    PageIndex index() {
+        return index;
+    }
+
+    void close() {
+        if (index != null) {
+            index.close();
+        }
+    }
+
+    /** One tracked render in progress on a thread. */
+    private static final class Render {
+        final String url;
+        /** The number of the last committed key when the render started. */
+        final long since;
+        final @Nullable Render parent;
+        final Set<Dependency> keys = new LinkedHashSet<>();
+
+        Render(String url, long since, @Nullable Render parent) {
+            this.url = url;
+            this.since = since;
+            this.parent = parent;
+        }
+    }
+
+    /** The last {@code size} committed keys, numbered from 1. */
+    static final class Recent {
+        private final Dependency[] keys;
+        /** The number of the next key appended. Guarded by this. */
+        private long next = 1;
+
+        Recent(int size) {
+            this.keys = new Dependency[size];
+        }
+
+        synchronized long last() {
+            return next - 1;
+        }
+
+        synchronized void append(Collection<Dependency> committed) {
+            for (Dependency key : committed) {
+                keys[(int) (next % keys.length)] = key;
+                next++;
+            }
+        }
+
+        /** Whether a key of {@code page} was committed after number {@code since}; true if the log cannot tell. */
+        synchronized boolean touchedSince(long since, Set<Dependency> page) {
+            if (next - 1 == since || page.isEmpty()) {
+                return false;
+            }
+            if (next - since - 1 > keys.length) {
+                return true;
+            }
+            boolean all = page.contains(Dependency.EVERYTHING);
+            for (long n = since + 1; n < next; n++) {
+                if (all || page.contains(keys[(int) (n % keys.length)])) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}
