@@ -1,9 +1,12 @@
 package dev.roan.example.petclinic;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.roan.testkit.Varnish;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * The petclinic in tracked mode (no rule, no purge by hand, every page through {@code Roan.track}) behind a real
@@ -47,5 +50,15 @@ abstract class PetclinicTrackedBehindVarnish extends PetclinicBehindCache {
     @Override
     boolean tracked() {
         return true;
+    }
+
+    @Test
+    void everyPageCarriesItsKeysInTheHeaderVarnishReads() {
+        // As the application answers Varnish (whose VCL keeps the header from readers): an owner page's keys are
+        // row keys and tables, short tokens separated by spaces.
+        for (String page : List.of("/owners/1", "/owners?lastName=Davis", "/owners?page=1", "/vets", "/owners/99")) {
+            assertThat(get(direct(), page).headers().firstValue("xkey")).as("xkey header of %s", page)
+                    .hasValueSatisfying(keys -> assertThat(keys.split(" ")).allMatch(key -> key.startsWith("roan-")));
+        }
     }
 }
