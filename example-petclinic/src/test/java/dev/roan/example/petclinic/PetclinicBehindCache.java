@@ -27,6 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -77,6 +82,9 @@ abstract class PetclinicBehindCache {
     Cache cache;
     private ConfigurableApplicationContext app;
     private int appPort;
+
+    /** Requests pages four at a time, as readers do: the cache and the application answer them independently. */
+    private final ExecutorService readers = Executors.newFixedThreadPool(4);
 
     /** Every page seen so far: one that no longer exists must not be served either. */
     private final Set<String> seen = new LinkedHashSet<>();
@@ -134,6 +142,7 @@ abstract class PetclinicBehindCache {
 
     @AfterAll
     void stop() {
+        readers.shutdownNow();
         if (app != null) {
             app.close();
         }
@@ -189,9 +198,10 @@ abstract class PetclinicBehindCache {
         pages.add(searchPage("Van Winkle"));
         pages.add("/owners/11");
         pages.add("/owners/3/pets/14/edit");
-        for (String page : pages) {
+        inParallel(pages, page -> {
             warm(page);
-        }
+            return null;
+        });
 
         String location = post(action, form);
         HttpResponse<String> redirected = get(cache.baseUrl(), location);
@@ -202,12 +212,17 @@ abstract class PetclinicBehindCache {
             staleNow.add(location + " (the redirect)");
         }
         pages.addAll(pages());
-        for (String page : pages) {
+        for (String page : inParallel(pages, page -> {
             HttpResponse<String> served = get(cache.baseUrl(), page);
             HttpResponse<String> rendered = get(direct(), page);
             if (served.statusCode() != rendered.statusCode() || !served.body().equals(rendered.body())) {
-                staleNow.add(page);
                 cache.drop(page);
+                return page;
+            }
+            return null;
+        })) {
+            if (page != null) {
+                staleNow.add(page);
             }
         }
         if (!staleNow.isEmpty()) {
@@ -220,12 +235,13 @@ abstract class PetclinicBehindCache {
      * third try allows for a purge of the previous write that the next request overtook.
      */
     void warm(String page) {
-        if (get(cache.baseUrl(), page).statusCode() != 200) {
-            return;
-        }
         String status = "";
-        for (int attempt = 0; attempt < 3 && !status.equals("HIT"); attempt++) {
-            status = get(cache.baseUrl(), page).headers().firstValue(cache.statusHeader()).orElse("");
+        for (int attempt = 0; attempt < 4 && !status.equals("HIT"); attempt++) {
+            HttpResponse<String> answer = get(cache.baseUrl(), page);
+            if (answer.statusCode() != 200) {
+                return;
+            }
+            status = answer.headers().firstValue(cache.statusHeader()).orElse("");
         }
         assertThat(status).as("cache status of %s when warmed", page).isEqualTo("HIT");
     }
@@ -275,6 +291,32 @@ abstract class PetclinicBehindCache {
     /** The search page of a last name as a browser's GET form asks for it. */
     private static String searchPage(String lastName) {
         return "/owners?lastName=" + URLEncoder.encode(lastName, StandardCharsets.UTF_8);
+    }
+
+    /** {@code work} for each page on the readers' threads; the results in the pages' order. */
+    private <T> List<T> inParallel(Set<String> pages, Function<String, T> work) {
+        List<Future<T>> futures = new ArrayList<>();
+        for (String page : pages) {
+            futures.add(readers.submit(() -> work.apply(page)));
+        }
+        List<T> results = new ArrayList<>();
+        for (Future<T> future : futures) {
+            try {
+                results.add(future.get());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return results;
     }
 
     /** The prefix search of a start of a last name, as a browser's GET form asks for it. */
