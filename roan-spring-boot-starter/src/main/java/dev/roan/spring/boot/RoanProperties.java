@@ -562,8 +562,25 @@ public class RoanProperties {
          */
         private boolean enabled = false;
 
+        /**
+         * Path prefixes the filter leaves alone, such as /actuator or /downloads: responses a cache does not keep, or
+         * too large to buffer in memory. Matched against the path without the context path; /a matches /a and /a/b,
+         * not /ab.
+         */
+        private List<String> exclude = new ArrayList<>();
+
         /** Creates the automatic-dependency settings with their defaults. */
         public Track() {
+        }
+
+        /** @return the path prefixes left untracked */
+        public List<String> getExclude() {
+            return exclude;
+        }
+
+        /** @param exclude the path prefixes left untracked */
+        public void setExclude(List<String> exclude) {
+            this.exclude = exclude;
         }
 
         /** @return whether GET and HEAD requests are tracked */
@@ -578,7 +595,7 @@ public class RoanProperties {
 
         @Override
         public String toString() {
-            return enabled ? "Track[enabled]" : "off";
+            return enabled ? "Track[enabled" + (exclude.isEmpty() ? "" : ", exclude=" + exclude) + "]" : "off";
         }
     }
 

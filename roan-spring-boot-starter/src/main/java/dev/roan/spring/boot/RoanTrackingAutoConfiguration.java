@@ -1,5 +1,7 @@
 package dev.roan.spring.boot;
 
+import java.util.List;
+
 import dev.roan.jooq.Roan;
 import jakarta.servlet.DispatcherType;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -7,6 +9,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
@@ -30,6 +34,7 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 @ConditionalOnClass({ OncePerRequestFilter.class, ContentCachingResponseWrapper.class })
 @ConditionalOnBooleanProperty(name = "roan.track.enabled")
 @ConditionalOnBean(Roan.class)
+@EnableConfigurationProperties(RoanProperties.class)
 public final class RoanTrackingAutoConfiguration {
 
     /** Late, but before filters registered at the lowest precedence: their reads are part of the page too. */
@@ -41,12 +46,20 @@ public final class RoanTrackingAutoConfiguration {
     /**
      * The tracking filter, on every path, for requests and their asynchronous dispatches.
      *
-     * @param roan the Roan bean
+     * @param roan       the Roan bean
+     * @param properties the {@code roan.*} properties, for {@code roan.track.exclude}
      * @return the filter's registration
      */
     @Bean
-    FilterRegistrationBean<TrackingFilter> roanTrackingFilter(Roan roan) {
-        FilterRegistrationBean<TrackingFilter> registration = new FilterRegistrationBean<>(new TrackingFilter(roan));
+    FilterRegistrationBean<TrackingFilter> roanTrackingFilter(Roan roan, RoanProperties properties) {
+        List<String> exclude = properties.getTrack().getExclude();
+        TrackingFilter filter;
+        try {
+            filter = new TrackingFilter(roan, exclude);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationPropertyValueException("roan.track.exclude", exclude, e.getMessage());
+        }
+        FilterRegistrationBean<TrackingFilter> registration = new FilterRegistrationBean<>(filter);
         registration.setName("roanTrackingFilter");
         registration.setOrder(ORDER);
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);

@@ -41,8 +41,41 @@ final class TrackingFilter extends OncePerRequestFilter {
     private final AtomicBoolean warnedAsync = new AtomicBoolean();
     private final AtomicBoolean warnedUrl = new AtomicBoolean();
 
-    TrackingFilter(Roan roan) {
+    /** Path prefixes left untracked, each without a trailing slash. */
+    private final List<String> excluded;
+
+    TrackingFilter(Roan roan, List<String> exclude) {
         this.roan = roan;
+        this.excluded = exclude.stream().map(TrackingFilter::prefix).toList();
+    }
+
+    /**
+     * A prefix of {@code roan.track.exclude} as the filter matches it.
+     *
+     * @throws IllegalArgumentException if it does not start with {@code /}
+     */
+    static String prefix(String path) {
+        String trimmed = path.strip();
+        if (!trimmed.startsWith("/")) {
+            throw new IllegalArgumentException("roan.track.exclude takes path prefixes starting with /, such as"
+                    + " /actuator or /downloads");
+        }
+        return trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
+    }
+
+    /** Whether the request's path, without the context path, is one {@code roan.track.exclude} leaves alone. */
+    boolean excluded(HttpServletRequest request) {
+        if (excluded.isEmpty()) {
+            return false;
+        }
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        for (String prefix : excluded) {
+            if (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/'
+                    || prefix.isEmpty())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The page as a cache keys it: nginx's {@code $request_uri}, Varnish's {@code req.url}, undecoded. */
@@ -75,7 +108,7 @@ final class TrackingFilter extends OncePerRequestFilter {
             }
             return;
         }
-        if (!tracked(request.getMethod())) {
+        if (!tracked(request.getMethod()) || excluded(request)) {
             chain.doFilter(request, response);
             return;
         }

@@ -195,6 +195,31 @@ class TrackingFilterTest {
     }
 
     @Test
+    void excludedPathsAreAnsweredUntracked() throws Exception {
+        start("roan.track.enabled=true", "roan.track.exclude=/big/,/nothing");
+        assertThat(get("/big/1").body()).startsWith("firstfirst");
+        get("/posts/1");
+
+        post("/posts/1?title=renamed");
+        roan().flush(Duration.ofSeconds(10));
+
+        assertThat(cache.paths()).contains("/posts/1").doesNotContain("/big/1");
+        assertThat(TrackingFilter.prefix("/big/")).isEqualTo("/big");
+        app.close();
+        app = null;
+        Throwable failure = null;
+        try {
+            start("roan.track.enabled=true", "roan.track.exclude=actuator");
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        assertThat(failure).as("a prefix without /").isNotNull();
+        java.io.StringWriter trace = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(trace));
+        assertThat(trace.toString()).contains("roan.track.exclude", "starting with /");
+    }
+
+    @Test
     void withoutThePropertyNothingIsTrackedAndNothingPurged() throws Exception {
         start();
         get("/posts/1");
