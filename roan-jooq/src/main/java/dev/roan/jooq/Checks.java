@@ -438,4 +438,14 @@ final class Checks {
         }
         return checked;
     }
+
+    // ---- tracked renders: maxTrackedPages
+
+    static int maxTrackedPages(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("maxTrackedPages must be at least 1, such as "
+                    + Defaults.MAX_TRACKED_PAGES + " (see the README, \"Automatic dependencies\"), was " + max);
+        }
+        return max;
+    }
 }

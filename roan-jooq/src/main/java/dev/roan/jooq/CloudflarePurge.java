@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * {@code {"tags": ["<tag>"]}} for a dependency (the API takes up to 100 tags a request; one per request today,
  * batching is the dispatcher's, issue 16) and {@code {"files": ["<origin><path>"]}} for a page path. The token
  * travels as the transport's {@code Authorization: Bearer} header, so no message shows it. An answer is done only when
- * its JSON says {@code "success": true}; otherwise its {@code errors} are the reason. A 429 is retried by the
- * transport, and its {@code Retry-After} sets when the node is probed next.
+ * its JSON says {@code "success": true}; otherwise its {@code errors} are the reason. A 429 with {@code Retry-After}
+ * is not retried at once: the node is probed again once that wait is over.
  */
 final class CloudflarePurge implements CacheProtocol {
 
@@ -103,8 +103,8 @@ final class CloudflarePurge implements CacheProtocol {
                     : http + " with \"success\": false" + errors + " (see Cloudflare's purge_cache documentation)");
         }
         if (status == 429) {
-            return Verdict.refused(http + " on every attempt" + errors + " (Cloudflare limits purge requests per"
-                    + " zone: Roan waits as its Retry-After asks; purge by tag needs the Enterprise plan's limits)");
+            return Verdict.refused(http + errors + " (Cloudflare limits purge requests per account: Roan waits as its"
+                    + " Retry-After asks before it tries again; a plan's limits are in Cloudflare's purge documentation)");
         }
         if (status >= 500) {
             return Verdict.refused(http + " on every attempt" + errors + " (Cloudflare's API failed each time: see"
@@ -120,8 +120,8 @@ final class CloudflarePurge implements CacheProtocol {
             case 403 -> "the token may not purge zone " + zoneId + ": give it the Zone / Cache Purge permission on"
                     + " this zone";
             case 404 -> "Cloudflare knows no zone " + zoneId + ": check the zone id given to Roan.Builder.cloudflare";
-            case 400 -> "Cloudflare refused the request: purge by tag needs the Enterprise plan, and a URL must be"
-                    + " of the zone (check Roan.Builder.publicOrigin)";
+            case 400 -> "Cloudflare refused the request: a URL must be of this zone (check Roan.Builder.publicOrigin),"
+                    + " and an API token must be valid for it";
             default -> "check cloudflareApiUrl, which should be Cloudflare's API, https://api.cloudflare.com";
         } + ")");
     }

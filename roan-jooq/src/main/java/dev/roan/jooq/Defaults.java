@@ -23,6 +23,7 @@ final class Defaults {
     static final String OUTBOX_TABLE = "roan_outbox";
     static final Duration OUTBOX_SWEEP_INTERVAL = Duration.ofSeconds(15);
     static final Duration OUTBOX_LEASE = Duration.ofSeconds(30);
+    static final int MAX_TRACKED_PAGES = 100_000;
 
     static final String FASTLY_API_URL = "https://api.fastly.com";
     static final String CLOUDFLARE_API_URL = "https://api.cloudflare.com";

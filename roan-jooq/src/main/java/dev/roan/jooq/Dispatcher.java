@@ -240,10 +240,7 @@ final class Dispatcher {
         } finally {
             lock.unlock();
         }
-        run(written);
-        if (schedule) {
-            scheduleDrain();
-        }
+        unlocked(written, null, schedule);
     }
 
     /**
@@ -269,7 +266,7 @@ final class Dispatcher {
         Collection<String> paths = keys.apply(targets);
         Tracker tracker = new Tracker();
         boolean schedule;
-        boolean none;
+        @Nullable List<Tracker> settledNow;
         @Nullable List<Runnable> written;
         lock.lock();
         try {
@@ -302,21 +299,15 @@ final class Dispatcher {
                     }
                 }
             }
-            // Read under the lock: once it is released, a delivery thread may settle the tracker itself.
-            none = tracker.remaining == 0;
+            // Read under the lock: once it is released, a delivery thread may settle the tracker itself. Nothing to
+            // wait for (no paths): settled at once, outside the lock like any other.
+            settledNow = tracker.remaining == 0 ? List.of(tracker) : null;
             schedule = claimDrain();
             written = takeNotes();
         } finally {
             lock.unlock();
         }
-        run(written);
-        if (none) {
-            // Nothing to wait for (no paths): settled at once, outside the lock like any other.
-            tracker.future.complete(Settled.DELIVERED);
-        }
-        if (schedule) {
-            scheduleDrain();
-        }
+        unlocked(written, settledNow, schedule);
         return tracker.future;
     }
 
@@ -488,6 +479,14 @@ final class Dispatcher {
         } finally {
             lock.unlock();
         }
+        unlocked(written, done, schedule);
+    }
+
+    /**
+     * What follows every change of state, once the lock is released: its notes run, the trackers it settled are told,
+     * and a drain is scheduled if the change claimed one.
+     */
+    private void unlocked(@Nullable List<Runnable> written, @Nullable List<Tracker> done, boolean schedule) {
         run(written);
         tell(done);
         if (schedule) {
@@ -515,14 +514,19 @@ final class Dispatcher {
         lock.lock();
         try {
             drainScheduled = false;
-            long now = ticker.read();
-            for (NodeBacklog node : nodes) {
-                node.takeStartable(starting, now);
-            }
+            takeStartable(starting);
         } finally {
             lock.unlock();
         }
         send(starting);
+    }
+
+    /** Under the lock: takes from every node the purges its in-flight limit lets start now. */
+    private void takeStartable(List<Entry> starting) {
+        long now = ticker.read();
+        for (NodeBacklog node : nodes) {
+            node.takeStartable(starting, now);
+        }
     }
 
     /** Sends purges taken from the queues; not under the lock. */
@@ -555,10 +559,7 @@ final class Dispatcher {
             complete(entry, outcome);
             if (!drainScheduled && hasStartable()) {
                 starting = new ArrayList<>();
-                long now = ticker.read();
-                for (NodeBacklog node : nodes) {
-                    node.takeStartable(starting, now);
-                }
+                takeStartable(starting);
             }
             done = takeSettled();
             written = takeNotes();

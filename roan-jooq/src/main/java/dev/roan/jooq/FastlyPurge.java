@@ -80,8 +80,8 @@ final class FastlyPurge implements CacheProtocol {
         }
         String http = "HTTP " + status;
         if (status == 429) {
-            return Verdict.refused(http + " on every attempt (Fastly limits the rate of API requests of this token:"
-                    + " Roan waits as its Retry-After asks; if it lasts, see Fastly's API rate limits)");
+            return Verdict.refused(http + " (Fastly limits the rate of API requests of this token: Roan waits as its"
+                    + " Retry-After asks before it tries again; if it lasts, see Fastly's API rate limits)");
         }
         if (status >= 500) {
             return Verdict.refused(http + " on every attempt (Fastly's API failed each time: see"

@@ -39,6 +39,11 @@ final class HttpTransport {
     private static final System.Logger LOG = Log.LOGGER;
     /** The most of an answer's body a protocol sees: a CDN API's answer is a few hundred characters. */
     static final int MAX_BODY = 16_384;
+    /** A scheme and credentials, as in {@code Authorization: Bearer <token>}; credentials of 8 characters or more. */
+    private static final java.util.regex.Pattern CREDENTIALS =
+            java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9._~+/-]* +(\\S{8,})");
+    /** What {@link #send} tells the retry of an answer that asked to wait: a status it does not retry. */
+    private static final int NOT_RETRIED = 0;
 
     private final String node;
     private final HttpClient client;
@@ -149,8 +154,9 @@ final class HttpTransport {
     }
 
     /**
-     * Sends a request, again while the answer or failure is worth retrying and attempts remain. The returned stage
-     * completes normally, with the last attempt's answer or failure.
+     * Sends a request, again while the answer or failure is worth retrying and attempts remain; an answer with a
+     * {@code Retry-After} of a positive wait ends the attempts at once. The returned stage completes normally, with the
+     * last attempt's answer or failure.
      *
      * @param beforeRetry told of each attempt that failed and is tried again, just before the next attempt
      */
@@ -169,7 +175,11 @@ final class HttpTransport {
                 if (attempt.error() != null) {
                     throw new CompletionException(attempt.error());
                 }
-                return attempt.status();
+                // An answer that says how long to wait (a CDN API's 429, a 503 with Retry-After) is not asked again
+                // at once: quick retries would spend the wait it asked for (and a rate limit's budget). The purge
+                // fails now, and the dispatcher probes the node once that wait is over. Any status that is not
+                // retried says so; the caller gets the attempt itself.
+                return attempt.retryAfterNanos() > 0 ? NOT_RETRIED : attempt.status();
             });
         }).get().handle((status, error) -> {
             Attempt attempt = last[0];
@@ -271,7 +281,9 @@ final class HttpTransport {
      */
     String hide(String text) {
         String shown = text;
-        for (String secret : secrets) {
+        // The longest first: a header's whole value before the token inside it.
+        for (String secret : secrets.stream().sorted(java.util.Comparator.comparingInt(String::length).reversed())
+                .toList()) {
             shown = shown.replace(secret, "***");
         }
         return shown;
@@ -283,6 +295,11 @@ final class HttpTransport {
             addSecret(secrets, header.getValue());
             // The JDK sends the value trimmed, and an echo of it may show it so.
             addSecret(secrets, header.getValue().strip());
+            // An Authorization-like value, "Bearer <token>": an API's error message may quote the token alone.
+            java.util.regex.Matcher credentials = CREDENTIALS.matcher(header.getValue().strip());
+            if (credentials.matches()) {
+                addSecret(secrets, credentials.group(1));
+            }
         }
         try {
             String userInfo = URI.create(url).getRawUserInfo();

@@ -372,10 +372,14 @@ final class ReadAnalysis {
             for (Table<?> from : select.$from()) {
                 from(from, scope, nested);
             }
-            // Conditions that hold for every row the read returns: WHERE, then each join's ON (see from()).
-            scope.conditions.add(0, new Scoped(select.$where(), null));
-            for (Scoped c : scope.conditions) {
-                conjuncts(c.condition, c.applies, scope, nested);
+            // Conditions that hold for every row the read returns: WHERE and inner joins' ON; an outer join's ON
+            // holds for the rows of its null-supplying side only (see from()).
+            conjuncts(select.$where(), scope.global, scope, nested);
+            for (Condition on : scope.inner) {
+                conjuncts(on, scope.global, scope, nested);
+            }
+            for (Group g : scope.outer) {
+                conjuncts(g.condition, g, scope, nested);
             }
             subqueries(select.$having(), nested);
             subqueries(select.$qualify(), nested);
@@ -385,7 +389,7 @@ final class ReadAnalysis {
             for (SortField<?> sort : select.$orderBy()) {
                 subqueries(sort.$field(), nested);
             }
-            scope.propagate();
+            scope.solve();
             for (Occurrence o : scope.occurrences) {
                 keysOf(o);
             }
@@ -405,18 +409,15 @@ final class ReadAnalysis {
                 if (join instanceof QOM.QualifiedJoin) {
                     Condition on = ((QOM.QualifiedJoin<?, ?>) join).$on();
                     if (on != null) {
-                        // An outer join's ON narrows only the rows of its null-supplying side.
-                        Set<Occurrence> applies;
                         if (join instanceof QOM.Join || join instanceof QOM.StraightJoin) {
-                            applies = null;
-                        } else if (join instanceof QOM.LeftJoin) {
-                            applies = scope.range(right, scope.occurrences.size());
-                        } else if (join instanceof QOM.RightJoin) {
-                            applies = scope.range(left, right);
+                            scope.inner.add(on);
                         } else {
-                            applies = Set.of();
+                            // An outer join's ON narrows only the rows of its null-supplying side.
+                            Set<Occurrence> applies = join instanceof QOM.LeftJoin
+                                    ? scope.range(right, scope.occurrences.size())
+                                    : join instanceof QOM.RightJoin ? scope.range(left, right) : Set.of();
+                            scope.outer.add(new Group(on, applies));
                         }
-                        scope.conditions.add(new Scoped(on, applies));
                     }
                 }
                 return;
@@ -457,18 +458,17 @@ final class ReadAnalysis {
         }
 
         /** The pins a condition that holds for every row gives, and the subqueries it holds. */
-        private void conjuncts(@Nullable Condition condition, @Nullable Set<Occurrence> applies, Scope scope,
-                List<Select<?>> nested) {
+        private void conjuncts(@Nullable Condition condition, Group group, Scope scope, List<Select<?>> nested) {
             Condition c = unwrap(condition);
             if (c == null) {
                 return;
             }
             if (c instanceof QOM.And) {
-                conjuncts(((QOM.And) c).$arg1(), applies, scope, nested);
-                conjuncts(((QOM.And) c).$arg2(), applies, scope, nested);
+                conjuncts(((QOM.And) c).$arg1(), group, scope, nested);
+                conjuncts(((QOM.And) c).$arg2(), group, scope, nested);
             } else if (c instanceof QOM.Eq) {
                 QOM.Eq<?> eq = (QOM.Eq<?>) c;
-                equality(eq.$arg1(), eq.$arg2(), applies, scope);
+                equality(eq.$arg1(), eq.$arg2(), group, scope);
                 subqueries(eq.$arg1(), nested);
                 subqueries(eq.$arg2(), nested);
             } else if (c instanceof QOM.InList) {
@@ -485,7 +485,7 @@ final class ReadAnalysis {
                         values.add(value);
                     }
                     if (values != null && !values.isEmpty() && values.size() <= MAX_VALUES) {
-                        column.occurrence.pin(column.name, values, applies);
+                        group.pins.add(new Pinned(column, values));
                     }
                 }
                 for (Field<?> element : in.$list()) {
@@ -496,11 +496,11 @@ final class ReadAnalysis {
             }
         }
 
-        private void equality(Field<?> a, Field<?> b, @Nullable Set<Occurrence> applies, Scope scope) {
+        private void equality(Field<?> a, Field<?> b, Group group, Scope scope) {
             Column left = scope.resolve(a);
             Column right = scope.resolve(b);
             if (left != null && right != null) {
-                scope.edges.add(new Edge(left, right, applies));
+                group.edges.add(new Edge(left, right));
                 return;
             }
             Column column = left != null ? left : right;
@@ -509,7 +509,7 @@ final class ReadAnalysis {
             }
             String value = value(left != null ? b : a);
             if (value != null) {
-                column.occurrence.pin(column.name, Set.of(value), applies);
+                group.pins.add(new Pinned(column, Set.of(value)));
             }
         }
 
@@ -595,11 +595,27 @@ final class ReadAnalysis {
         }
     }
 
-    /** A condition and the occurrences whose rows it narrows: null for all of the scope's. */
-    private record Scoped(@Nullable Condition condition, @Nullable Set<Occurrence> applies) {}
+    /**
+     * What a group of conditions says: columns equal to values, and columns equal to each other. The global group
+     * (WHERE, inner joins' ON) holds for every row; an outer join's ON for the rows of {@code applies} only.
+     */
+    private static final class Group {
+        final @Nullable Condition condition;
+        final @Nullable Set<Occurrence> applies;
+        final List<Pinned> pins = new ArrayList<>(2);
+        final List<Edge> edges = new ArrayList<>(1);
 
-    /** An equality between two columns, narrowing the rows of {@code applies} (null: all of the scope's). */
-    private record Edge(Column a, Column b, @Nullable Set<Occurrence> applies) {}
+        Group(@Nullable Condition condition, @Nullable Set<Occurrence> applies) {
+            this.condition = condition;
+            this.applies = applies;
+        }
+    }
+
+    /** A column equal to one of these values. */
+    private record Pinned(Column column, Set<String> values) {}
+
+    /** An equality between two columns. */
+    private record Edge(Column a, Column b) {}
 
     /** A column of an occurrence, as a condition names it. */
     private record Column(Occurrence occurrence, String name) {}
@@ -608,8 +624,10 @@ final class ReadAnalysis {
     private static final class Scope {
         final @Nullable Scope parent;
         final List<Occurrence> occurrences = new ArrayList<>(2);
-        final List<Scoped> conditions = new ArrayList<>(2);
-        final List<Edge> edges = new ArrayList<>(1);
+        final Group global = new Group(null, null);
+        /** Inner joins' ON conditions, read into {@link #global}. */
+        final List<Condition> inner = new ArrayList<>(1);
+        final List<Group> outer = new ArrayList<>(0);
 
         Scope(@Nullable Scope parent) {
             this.parent = parent;
@@ -623,26 +641,66 @@ final class ReadAnalysis {
             return set;
         }
 
-        /** Carries pinned values along equalities until nothing changes. */
-        void propagate() {
+        /**
+         * Pins each occurrence's columns: the global group's values carried along its equalities; then, for each
+         * outer join, what its ON adds to that (as if it held for every row) for its null-supplying side only.
+         */
+        void solve() {
+            Map<Occurrence, Map<String, Set<String>>> pins = new IdentityHashMap<>();
+            solve(pins, global);
+            for (Group g : outer) {
+                Map<Occurrence, Map<String, Set<String>>> local = new IdentityHashMap<>();
+                pins.forEach((o, columns) -> local.put(o, new LinkedHashMap<>(columns)));
+                solve(local, global, g);
+                for (Occurrence o : g.applies) {
+                    Map<String, Set<String>> found = local.get(o);
+                    if (found != null) {
+                        found.forEach((column, values) -> pins.computeIfAbsent(o, k -> new LinkedHashMap<>())
+                                .putIfAbsent(column, values));
+                    }
+                }
+            }
+            if (!outer.isEmpty()) {
+                solve(pins, global);
+            }
+            pins.forEach((o, columns) -> o.pinned.putAll(columns));
+        }
+
+        private void solve(Map<Occurrence, Map<String, Set<String>>> pins, Group... groups) {
+            List<Edge> edges = new ArrayList<>();
+            for (Group g : groups) {
+                for (Pinned p : g.pins) {
+                    if (p.column.occurrence.scope == this) {
+                        // Any one condition that holds for every row bounds them: keep the narrower.
+                        pins.computeIfAbsent(p.column.occurrence, k -> new LinkedHashMap<>()).merge(p.column.name,
+                                p.values, (old, now) -> now.size() < old.size() ? now : old);
+                    }
+                }
+                edges.addAll(g.edges);
+            }
             boolean changed = true;
             for (int round = 0; changed && round <= edges.size(); round++) {
                 changed = false;
                 for (Edge e : edges) {
-                    changed |= carry(e.b, e.a, e.applies);
-                    changed |= carry(e.a, e.b, e.applies);
+                    changed |= carry(pins, e.b, e.a);
+                    changed |= carry(pins, e.a, e.b);
                 }
             }
         }
 
-        private boolean carry(Column from, Column to, @Nullable Set<Occurrence> applies) {
-            Set<String> values = from.occurrence.pinned.get(from.name);
-            if (values == null || to.occurrence.scope != this || to.occurrence.pinned.containsKey(to.name)
-                    || applies != null && !applies.contains(to.occurrence)) {
+        private boolean carry(Map<Occurrence, Map<String, Set<String>>> pins, Column from, Column to) {
+            Set<String> values;
+            if (from.occurrence.scope == this) {
+                Map<String, Set<String>> columns = pins.get(from.occurrence);
+                values = columns == null ? null : columns.get(from.name);
+            } else {
+                // A column of an enclosing SELECT, solved before this one: a correlated subquery.
+                values = from.occurrence.pinned.get(from.name);
+            }
+            if (values == null || to.occurrence.scope != this) {
                 return false;
             }
-            to.occurrence.pinned.put(to.name, values);
-            return true;
+            return pins.computeIfAbsent(to.occurrence, k -> new LinkedHashMap<>()).putIfAbsent(to.name, values) == null;
         }
 
         /** The occurrence a column belongs to, here or in an enclosing SELECT (a correlated subquery); or null. */
@@ -756,13 +814,6 @@ final class ReadAnalysis {
             this.declared = declared;
             this.table = table;
             this.alias = alias;
-        }
-
-        void pin(String column, Set<String> values, @Nullable Set<Occurrence> applies) {
-            if (applies == null || applies.contains(this)) {
-                // Any one condition that holds for every row bounds them: keep the first, or a narrower one.
-                pinned.merge(column, values, (old, now) -> now.size() < old.size() ? now : old);
-            }
         }
 
         /** The pinned column to key the rows by: the primary key if pinned, else the first pinned. */

@@ -1,22 +1,16 @@
 package dev.roan.jooq;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.LinkedHashSet;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
 
 import io.github.resilience4j.retry.RetryConfig;
 import org.jooq.Configuration;
 import org.jooq.Query;
-import org.jooq.RecordListenerProvider;
 import org.jooq.SQLDialect;
-import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.jooq.impl.DefaultRecordListenerProvider;
-import org.jooq.impl.DefaultTransactionListenerProvider;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,17 +24,17 @@ import org.jspecify.annotations.Nullable;
  * dsl.insertInto(POST).set(POST.TITLE, "Hello").execute();   // then: GET http://localhost/purge/posts
  * }</pre>
  *
- * <p>Every statement executed through an attached configuration that writes a table of a rule owes a
- * purge of the rule's path. Outside a transaction it is sent right after the statement; inside
- * {@code dsl.transaction(...)} it is held until the outermost transaction commits and dropped if it
- * rolls back. Purges are sent to every cache node in the background, coalesced and retried: the
- * writer's thread never waits for the network and never sees an exception of Roan's. A path written
- * again while its purge is on the wire is purged once more afterwards, at most once per
- * {@linkplain Builder#coalesceWindow(Duration) coalescing window}, so a burst of commits costs a few
- * purges and the last one still follows the last commit.
+ * <p>Every statement executed through an attached configuration that writes a table of a rule owes a purge of the
+ * rule's path. Outside a transaction it is sent right after the statement; inside {@code dsl.transaction(...)} it is
+ * held until the outermost transaction commits and dropped if it rolls back. Purges are sent to every cache node in the
+ * background, coalesced and retried: the writer's thread never waits for the network and never sees an exception of
+ * Roan's. A path written again while its purge is on the wire is purged once more afterwards, at most once per
+ * {@linkplain Builder#coalesceWindow(Duration) coalescing window}, so a burst of commits costs a few purges and the
+ * last one still follows the last commit. The README tells the rest: "Rules", "How it works", "Configuration" and
+ * "Delivery guarantees".
  *
- * <p>One {@code Roan} serves any number of configurations and threads. Close it when the application
- * stops, after the last write, so that pending purges are delivered.
+ * <p>One {@code Roan} serves any number of configurations and threads. Close it when the application stops, after the
+ * last write, so that pending purges are delivered.
  *
  * @since 0.1.0
  */
@@ -70,10 +64,7 @@ public final class Roan implements AutoCloseable {
     public static final Duration DEFAULT_MAX_BACKOFF = Defaults.MAX_BACKOFF;
     /** The longest wait between two probes of a cache node that is down, by default: 30 seconds. */
     public static final Duration DEFAULT_MAX_RETRY_INTERVAL = Defaults.MAX_RETRY_INTERVAL;
-    /**
-     * How many distinct paths each cache node may owe in memory, by default: about 19 MB per node at the cap, at about
-     * 190 bytes per path.
-     */
+    /** How many distinct paths each cache node may owe in memory, by default: about 19 MB per node at the cap. */
     public static final int DEFAULT_MAX_OWED_PATHS = Defaults.MAX_OWED_PATHS;
     /** The name of the outbox table in durable mode unless {@link Builder#outboxTable(String)} sets another. */
     public static final String DEFAULT_OUTBOX_TABLE = Defaults.OUTBOX_TABLE;
@@ -81,24 +72,10 @@ public final class Roan implements AutoCloseable {
     public static final Duration DEFAULT_OUTBOX_SWEEP_INTERVAL = Defaults.OUTBOX_SWEEP_INTERVAL;
     /** How long, by default, an outbox row stays claimed by the Roan that wrote or claimed it without a renewal. */
     public static final Duration DEFAULT_OUTBOX_LEASE = Defaults.OUTBOX_LEASE;
+    /** How many tracked pages the in-memory page index knows at most, by default (see {@link #track}). */
+    public static final int DEFAULT_MAX_TRACKED_PAGES = Defaults.MAX_TRACKED_PAGES;
 
-    private final Settings settings;
-    private final Rules rules = new Rules();
-    /** The public handle of each rule, so that a path gives the same {@link PurgeRule} every time. */
-    private final Map<Rule, PurgeRule> handles = new ConcurrentHashMap<>();
-    private final Delivery delivery;
-    private final List<CacheNode> nodes;
-    private final Dispatcher dispatcher;
-    private final WriteDetector detector;
-    private final Matcher matcher;
-    private final RoanExecuteListener listener;
-    private final Attachment attachment;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    /** Durable mode's outbox table, or null in memory mode. */
-    private final @Nullable Outbox outbox;
-    private final TransactionScopes scopes;
-    private final AtomicBoolean warnedByHandClosed = new AtomicBoolean();
-    private final Tracking tracking;
+    private final Engine engine;
 
     Roan(Settings settings) {
         this(settings, new Delivery(settings));
@@ -106,95 +83,30 @@ public final class Roan implements AutoCloseable {
 
     /** A Roan delivering through {@code delivery}, built on the same settings: tests give it a fake clock. */
     Roan(Settings settings, Delivery delivery) {
-        this.settings = settings;
-        this.delivery = delivery;
-        this.nodes = delivery.nodes();
-        this.dispatcher = delivery.dispatcher();
-        try {
-            this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher);
-        } catch (RuntimeException e) {
-            delivery.close();
-            throw e;
-        }
-        if (outbox != null && settings.transactionBoundary() != null) {
-            warnIfBoundaryNotDurable(settings.transactionBoundary());
-        }
-        this.scopes = new TransactionScopes(dispatcher, settings.transactionBoundary(), outbox);
-        this.detector = new WriteDetector(rules);
-        this.matcher = new Matcher(rules);
-        RecordWrites recordWrites = new RecordWrites(rules);
-        RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
-        this.tracking = new Tracking(rules, dispatcher,
-                new MemoryPageIndex(MemoryPageIndex.DEFAULT_MAX_PAGES, url -> dispatcher.submit(Set.of(url))),
-                settings.repurgeAfter() != null ? settings.repurgeAfter() : Tracking.RACE_REPURGE_DELAY,
-                settings.overflowPurge());
-        this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
-                outbox, tracking);
-        this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
-                new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
-    }
-
-    /** Durable mode's outbox, or null in memory mode: for tests. */
-    @Nullable
-    Outbox outbox() {
-        return outbox;
-    }
-
-    private static void warnIfBoundaryNotDurable(TransactionBoundary boundary) {
-        try {
-            if (boundary.getClass().getMethod("hold", java.util.Set.class, java.util.function.Consumer.class,
-                    java.util.function.Function.class).getDeclaringClass() == TransactionBoundary.class) {
-                Log.LOGGER.log(System.Logger.Level.WARNING, "Roan's transaction boundary " + boundary + " does not"
-                        + " implement hold(paths, release, beforeCommit), so the purges of its transactions are not"
-                        + " written to the outbox table: they are delivered from memory only, and lost in a crash");
-            }
-        } catch (NoSuchMethodException | SecurityException e) {
-            // Cannot tell: say nothing.
-        }
+        this.engine = new Engine(settings, delivery);
     }
 
     /**
-     * Returns a builder; {@link Builder#build()} gives a {@code Roan} purging {@link #DEFAULT_PURGE_URL}
-     * unless a purge URL is set.
-     *
+     * Returns a builder of a {@code Roan} purging {@link #DEFAULT_PURGE_URL} unless a purge URL is set.
      * @return a new builder
      */
     public static Builder builder() {
-        return new Builder();
+        return new Builder(new SettingsBuilder());
     }
 
     /**
-     * Creates a {@code Roan} with default settings, purging the URL given by the system property
-     * {@value #PURGE_URL_PROPERTY}, else the environment variable {@value #PURGE_URL_ENV}, else
-     * {@value #DEFAULT_PURGE_URL}. The value may list several URLs separated by commas.
-     *
+     * Creates a {@code Roan} with default settings, purging the URL (or comma-separated URLs) of the system property
+     * {@value #PURGE_URL_PROPERTY}, else the environment variable {@value #PURGE_URL_ENV}, else {@value #DEFAULT_PURGE_URL}.
      * @return a new Roan
      * @throws IllegalArgumentException if the configured URL is not an absolute http or https URL
      */
     public static Roan create() {
-        String configured = System.getProperty(PURGE_URL_PROPERTY);
-        String source = "system property " + PURGE_URL_PROPERTY;
-        if (configured == null || configured.isBlank()) {
-            configured = System.getenv(PURGE_URL_ENV);
-            source = "environment variable " + PURGE_URL_ENV;
-        }
-        if (configured == null || configured.isBlank()) {
-            return builder().build();
-        }
-        String[] urls = Arrays.stream(configured.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .toArray(String[]::new);
-        try {
-            return builder().purgeUrls(urls).build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
-        }
+        return new Builder(SettingsBuilder.fromEnvironment(PURGE_URL_PROPERTY, PURGE_URL_ENV)).build();
     }
 
     /**
-     * Returns Roan's default retry configuration: {@link #DEFAULT_MAX_ATTEMPTS} attempts, waiting
-     * {@link #DEFAULT_INITIAL_BACKOFF} first, then twice as long each time, with 50% jitter, up to
-     * {@link #DEFAULT_MAX_BACKOFF}. What is retried is always Roan's rule, whatever predicates a configuration has.
-     *
+     * Returns Roan's default retry configuration: {@link #DEFAULT_MAX_ATTEMPTS} attempts, waiting {@link
+     * #DEFAULT_INITIAL_BACKOFF} first, doubling with 50% jitter up to {@link #DEFAULT_MAX_BACKOFF}.
      * @return a new default retry configuration
      */
     public static RetryConfig defaultRetryConfig() {
@@ -202,10 +114,8 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
-     * Returns a retry configuration of the default shape with other numbers: exponential backoff from
-     * {@code initialBackoff}, doubling with 50% jitter, up to {@link #DEFAULT_MAX_BACKOFF} (or {@code initialBackoff}
-     * when longer). For {@link Builder#retryConfig(RetryConfig)}.
-     *
+     * Returns a retry configuration of the default shape with other numbers, for {@link Builder#retryConfig}: waits
+     * doubling with 50% jitter up to {@link #DEFAULT_MAX_BACKOFF} (or {@code initialBackoff} when longer).
      * @param maxAttempts    attempts per purge and node, the first included; at least 1
      * @param initialBackoff the first wait, a positive duration such as {@code Duration.ofMillis(200)}
      * @return a new retry configuration
@@ -216,10 +126,8 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
-     * Returns the DDL of the outbox table of durable mode ({@link Builder#outbox}) for a database, for a migration tool
-     * such as Flyway: {@code CREATE TABLE} and {@code CREATE INDEX} statements, separated by {@code ";\n"}. Roan creates
-     * the table itself when it is missing unless {@link Builder#createOutboxTable(boolean)} turns that off.
-     *
+     * Returns the DDL of the outbox table of durable mode ({@link Builder#outbox}) for a migration tool such as Flyway:
+     * {@code CREATE TABLE} and {@code CREATE INDEX} statements separated by {@code ";\n"}.
      * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
      * @param table   the table name, {@link #DEFAULT_OUTBOX_TABLE} unless set with {@link Builder#outboxTable(String)}
      * @return the statements, each ending with {@code ;}
@@ -231,9 +139,7 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
-     * Returns the DDL of the outbox table under its default name, {@link #DEFAULT_OUTBOX_TABLE}: see
-     * {@link #outboxDdl(SQLDialect, String)}.
-     *
+     * Returns the DDL of the outbox table under its default name: see {@link #outboxDdl(SQLDialect, String)}.
      * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
      * @return the statements, each ending with {@code ;}
      * @throws IllegalArgumentException if the dialect is none of those
@@ -245,9 +151,7 @@ public final class Roan implements AutoCloseable {
 
     /**
      * Returns a URL as Roan shows it in messages: credentials replaced by {@code ***}, also in a mistyped URL such as
-     * {@code http:/user:pw@host/purge}, and control characters escaped. A valid purge URL holds no credentials and is
-     * returned as it is. For frameworks that show a configured URL (Roan's Spring Boot starter).
-     *
+     * {@code http:/user:pw@host/purge}, and control characters escaped; for frameworks that show a configured URL.
      * @param url a URL as given, valid or not
      * @return the URL without credentials
      */
@@ -256,384 +160,208 @@ public final class Roan implements AutoCloseable {
     }
 
     /**
-     * Returns the rule for a page path, creating it on first use; add tables to it with its
-     * {@code on...} methods.
-     *
+     * Returns the rule for a page path, creating it on first use; add tables to it with its {@code on...} methods.
+     * See the README, "Rules".
      * @param path the page path as readers request it, starting with {@code /}, such as {@code "/posts"};
      *             characters that a URI does not allow (spaces, non-ASCII) are percent-encoded
      * @return the rule for this path, the same one for the same path
-     * @throws IllegalArgumentException if the path does not start with {@code /}, holds a control
-     *                                  character, {@code #}, a lone surrogate, a dot segment ({@code /a/../b})
-     *                                  or leading or trailing whitespace, or makes a purge request longer
-     *                                  than a cache accepts (8,000 characters with the purge URL's path)
+     * @throws IllegalArgumentException if the path does not start with {@code /}, holds a control character,
+     *                                  {@code #}, a lone surrogate, a dot segment ({@code /a/../b}) or leading or
+     *                                  trailing whitespace, or makes a purge request longer than a cache accepts
+     *                                  (8,000 characters with the purge URL's path)
      */
     public PurgeRule purge(String path) {
-        // Everything is checked before the rule is registered, so a refused path leaves no rule behind.
-        PathTemplate template = PathTemplate.parse(path);
-        String sample = template.sample();
-        int prefix = 0;
-        for (CacheNode node : nodes) {
-            int target;
-            try {
-                target = PurgePaths.requestTarget(node.uri(sample));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" does not form a valid"
-                        + " URL with purge URL " + node + ": " + PurgePaths.printable(String.valueOf(e.getMessage())), e);
-            }
-            prefix = Math.max(prefix, target - sample.length());
-        }
-        PurgePaths.checkLength(prefix + sample.length(), path);
-        Rule rule = rules.rule(template, PurgePaths.MAX_REQUEST_TARGET - prefix);
-        return handles.computeIfAbsent(rule, r -> new PurgeRule(r, rules));
+        return engine.rule(path);
     }
 
     /**
-     * Returns a configuration derived from {@code configuration} with Roan's listener appended to the
-     * execute listeners already present, and its transaction provider wrapped so that purges wait for the
-     * commit. The argument itself is not changed: use this when you create the {@code DSLContext} yourself,
-     * {@code DSL.using(roan.attach(configuration))}. Attaching an attached configuration adds nothing, except
-     * what the next paragraph says.
-     *
-     * <p>Register rules with placeholders ({@code /posts/{slug}}) before attaching: only then, or while no
-     * rule is registered yet, does Roan also add a {@code RecordListener}, which reads the values of
-     * {@code UpdatableRecord} writes. It is left out otherwise because jOOQ calls record listeners for every
-     * record it loads, which would cost every read. A write to the table of a rule with placeholders through
-     * a configuration without it is logged once; attaching that configuration again adds it.
-     *
-     * <p>jOOQ 3.19's {@code configuration.derive(ExecuteListenerProvider...)} <em>replaces</em> the listeners:
-     * a configuration derived that way from an attached one has no Roan. Check with {@link #isAttached}.
-     *
+     * Returns a configuration derived from {@code configuration} with Roan's listeners appended and its transaction
+     * provider wrapped so that purges wait for the commit; the argument is not changed. Register rules with
+     * placeholders first: only then is the record listener they need added (see the README, "Attaching, and checking
+     * that Roan is attached"). A configuration derived from it with jOOQ 3.19's
+     * {@code derive(ExecuteListenerProvider...)} has no Roan: check with {@link #isAttached}.
      * @param configuration the application's jOOQ configuration
      * @return the derived configuration
      * @throws IllegalArgumentException if {@code configuration} is null
      * @throws IllegalStateException    if this Roan is closed
      */
     public Configuration attach(Configuration configuration) {
-        checkAttachable(configuration);
-        Configuration derived = configuration.derive();
-        attachment.apply(derived);
-        return derived;
+        return engine.attach(configuration);
     }
 
     /**
      * Attaches Roan to {@code configuration} itself, as {@link #attach} does to the configuration it derives: for a
-     * framework hook that hands over the configuration it will use and ignores what the hook returns, such as Spring
-     * Boot's {@code DefaultConfigurationCustomizer} ({@code roan::attachInPlace}). Elsewhere prefer {@link #attach},
-     * which leaves its argument alone. Calling it again adds only a record listener that new rules need.
-     *
+     * framework hook that ignores what it returns, such as Spring Boot's {@code DefaultConfigurationCustomizer}
+     * ({@code roan::attachInPlace}). Calling it again adds only a record listener that new rules need.
      * @param configuration the configuration to change
      * @throws IllegalArgumentException if {@code configuration} is null
      * @throws IllegalStateException    if this Roan is closed
      */
     public void attachInPlace(Configuration configuration) {
-        checkAttachable(configuration);
-        attachment.apply(configuration);
+        engine.attachInPlace(configuration);
     }
 
     /**
-     * Tells whether writes through {@code configuration} purge as the rules say: Roan's execute listener is there,
-     * purges wait for jOOQ's commits, and Roan's record listener is there when a rule with placeholders needs it. False
-     * for a configuration Roan was never attached to, and for one derived with jOOQ 3.19's
-     * {@code derive(ExecuteListenerProvider...)}, which replaces the listeners. Assert it in your own tests:
-     * {@code assertThat(roan.isAttached(dsl.configuration())).isTrue()}.
-     *
+     * Tells whether writes through {@code configuration} purge as the rules say (Roan's listeners are there, purges
+     * wait for jOOQ's commits): assert it in your own tests, {@code assertThat(roan.isAttached(dsl.configuration()))}.
      * @param configuration a jOOQ configuration, such as {@code dsl.configuration()}
      * @return true if {@link #attach} would add nothing to it
      * @throws IllegalArgumentException if {@code configuration} is null
      */
     public boolean isAttached(Configuration configuration) {
-        if (configuration == null) {
-            throw new IllegalArgumentException("configuration is null: pass a jOOQ Configuration, such as"
-                    + " dsl.configuration()");
-        }
-        return attachment.isOn(configuration);
-    }
-
-    private void checkAttachable(@Nullable Configuration configuration) {
-        if (configuration == null) {
-            throw new IllegalArgumentException("configuration is null: pass the jOOQ Configuration of your DSLContext,"
-                    + " e.g. roan.attach(dsl.configuration())");
-        }
-        if (closed.get()) {
-            throw new IllegalStateException("Roan is closed: attach a new Roan");
-        }
+        return engine.isAttached(configuration);
     }
 
     /**
-     * Tells, without executing or sending anything, which paths the query would purge if it executed and
-     * committed: for checking rules in your own tests.
-     *
-     * <pre>{@code
-     * Explanation e = roan.explain(dsl.update(POST).set(POST.SLUG, "new").where(POST.SLUG.eq("old")));
-     * assertThat(e.paths()).containsExactlyInAnyOrder("/posts", "/posts/old", "/posts/new");
-     * }</pre>
-     *
-     * <p>Values come from the query itself (its literals and bind values); what only execution tells
-     * (generated keys, RETURNING results, how many rows changed) is not known here, so a templated rule
-     * that needs it shows up in {@link Explanation#rowsUnknown()}.
-     *
+     * Tells, without executing or sending anything, which paths the query would purge if it executed and committed,
+     * such as {@code assertThat(roan.explain(update).paths()).containsExactly("/posts", "/posts/new")}. What only
+     * execution tells (generated keys, RETURNING results) is not known: see {@link Explanation#rowsUnknown()} and the
+     * README, "Checking your rules".
      * @param query a query, typically built with a {@code DSLContext}; plain SQL is parsed
      * @return the paths it would purge and the templated rules whose rows it does not name
      * @throws IllegalArgumentException if {@code query} is null
      */
     public Explanation explain(Query query) {
-        if (query == null) {
-            throw new IllegalArgumentException("query is null: pass the jOOQ query to explain");
-        }
-        SQLDialect dialect = query.configuration() == null ? SQLDialect.DEFAULT : query.configuration().dialect();
-        return matcher.explain(detector.written(query, dialect), dialect);
+        return engine.explain(query);
     }
 
     /**
-     * Waits until every purge owed for writes committed before this call has been delivered: confirmed by every
-     * cache node. A node that is down keeps it waiting until the timeout.
-     * With {@link Builder#repurgeAfter(Duration)}, that includes their re-purges, so it lasts at least
-     * the re-purge delay when a write is that recent. A purge held for the
-     * {@linkplain Builder#coalesceWindow(Duration) coalescing window} is waited for too. In durable mode, purges
-     * beyond {@link Builder#maxOwedPaths(int)} wait in the outbox table for a sweep, not in memory: this method does
-     * not wait for those.
-     *
+     * Waits until every purge owed for writes committed before this call has been delivered to every cache node,
+     * re-purges and purges held for the coalescing window included; in durable mode not those waiting in the outbox
+     * table beyond {@link Builder#maxOwedPaths(int)}.
      * @param timeout how long to wait at most
      * @return true if all of them were delivered in time; false on timeout or interrupt, or if one of them was
      *     dropped ({@link Builder#giveUpAfter(Duration)}, {@link Builder#maxOwedPaths(int)})
      * @throws IllegalArgumentException if {@code timeout} is null or negative
      */
     public boolean flush(Duration timeout) {
-        return dispatcher.flush(Checks.positiveOrZero(timeout, "timeout"));
+        return engine.flush(timeout);
     }
 
     /**
-     * Purges these paths after the current transaction commits, as if a rule had matched a write in it: for a page no
-     * rule can name, such as a related row's page. Inside {@code dsl.transaction(...)} of a configuration this Roan is
-     * attached to, on the calling thread, the paths are held with that transaction's other purges: a rolled-back
-     * nested transaction (savepoint) drops them, the outermost commit sends them (coalesced with the rest, one purge
-     * per path and cache node; in durable mode written to the outbox table in the same transaction), and a rollback
-     * drops them. Inside a transaction of the {@linkplain Builder#transactionBoundary transaction boundary} (a
-     * Spring-managed one) they are held by the boundary the same way (a rolled-back {@code NESTED} savepoint drops
-     * them too); in durable mode they are written to the outbox table with the purges of the transaction's jOOQ writes
-     * (a transaction without any delivers them from memory). Outside any transaction they are sent at once; in durable
-     * mode they are written to the outbox table first, in a transaction of their own, so that a crash cannot lose them
-     * (the calling thread waits for that insert, as after an auto-commit write).
-     *
-     * <p>"Outside any transaction" means outside any Roan can see: inside a transaction it cannot see (Spring's
-     * {@code @Transactional} without the transaction boundary, or a connection whose auto-commit was turned off by
-     * hand) the paths are sent at once all the same, before that transaction commits, and a page re-filled in between
-     * stays stale. Without a transaction boundary the first call sent at once logs a warning saying so, once.
-     *
-     * <pre>{@code
-     * dsl.transaction(tx -> {
-     *     tx.dsl().insertInto(VISITS).set(VISITS.PET_ID, petId).execute();
-     *     roan.purgeAfterCommit("/owners/" + ownerId);
-     * });
-     * }</pre>
-     *
-     * <p>On a closed Roan nothing is purged and one warning is logged, as for a write after {@link #close()}: a request
-     * still running while the application stops is not failed after its own commit.
-     *
+     * Purges these paths after the current transaction commits, as if a rule had matched a write in it: held with the
+     * transaction's other purges (in a {@code dsl.transaction(...)} on this thread, or the
+     * {@linkplain Builder#transactionBoundary transaction boundary}'s), dropped by its rollback, sent at once outside
+     * any transaction Roan can see. On a closed Roan it purges nothing and logs one warning. See the README, "Purging
+     * by hand", for savepoints, durable mode and transactions Roan cannot see.
      * @param paths the filled paths, such as {@code "/owners/6"}, each starting with {@code /}; at least one
-     * @throws IllegalArgumentException if no path is given, or one is null, has a placeholder (a purge by hand names
-     *                                  the filled path, such as {@code /owners/6}), does not start with {@code /},
-     *                                  holds a control character, {@code #}, a lone surrogate, a dot segment or
-     *                                  leading or trailing whitespace, or makes a purge request longer than a cache
-     *                                  accepts; nothing is held then
+     * @throws IllegalArgumentException if no path is given, or one is refused as {@link #purge(String)} refuses a
+     *                                  path or has a placeholder; nothing is held then
      * @since 0.1.0
      */
     public void purgeAfterCommit(String... paths) {
-        Set<String> checked = fixedPaths(paths);
-        if (closed.get()) {
-            if (warnedByHandClosed.compareAndSet(false, true)) {
-                Log.LOGGER.log(System.Logger.Level.WARNING, () -> "Roan is closed: purgeAfterCommit" + checked
-                        + " purges nothing (nor any later call). Close Roan after the last write.");
-            }
-            return;
-        }
-        scopes.byHand(checked);
-    }
-
-    /** The paths of {@link #purgeAfterCommit}, checked as a rule's fixed paths are, normalised, in order. */
-    private Set<String> fixedPaths(String @Nullable [] paths) {
-        if (paths == null || paths.length == 0) {
-            throw new IllegalArgumentException("purgeAfterCommit() needs at least one path, such as"
-                    + " purgeAfterCommit(\"/owners/6\")");
-        }
-        Set<String> checked = new LinkedHashSet<>();
-        for (String path : paths) {
-            PathTemplate template = PathTemplate.parse(path);
-            if (!template.isStatic()) {
-                throw new IllegalArgumentException("purgeAfterCommit() got \"" + PurgePaths.printable(path) + "\", which"
-                        + " has placeholders: a purge by hand names the filled path, such as /owners/6");
-            }
-            String normalised = template.pattern();
-            for (CacheNode node : nodes) {
-                int target;
-                try {
-                    target = PurgePaths.requestTarget(node.uri(normalised));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" does not form a"
-                            + " valid URL with purge URL " + node + ": "
-                            + PurgePaths.printable(String.valueOf(e.getMessage())), e);
-                }
-                PurgePaths.checkLength(target, path);
-            }
-            checked.add(normalised);
-        }
-        return checked;
+        engine.purgeAfterCommit(paths);
     }
 
     /**
      * Waits, at most {@code timeout}, until every purge caused by the calling thread's commits since its previous call
-     * has been delivered to every cache node: read-your-writes for the writer's own next request, such as the redirect
-     * after a POST, without waiting for everyone's purges as {@link #flush(Duration)} does. It covers the outermost
-     * commits of {@code dsl.transaction(...)}, commits of the {@linkplain Builder#transactionBoundary transaction
-     * boundary} released on this thread, auto-commit writes, and {@link #purgeAfterCommit(String...)} sent at once; in
-     * durable mode it waits for their delivery, not for their outbox rows' deletion. The thread's record is cleared
-     * either way, so a pooled thread does not wait for an earlier request's writes next time.
-     *
-     * <p>Roan tracks each thread's purges only from the first call of this method on: until then commits cost the
-     * writer no more than before (a thread-local lookup), and that first call waits as {@link #flush(Duration)} does,
-     * for every purge owed. Call {@code awaitPurges(Duration.ZERO)} once at startup to start tracking at once (the
-     * Spring Boot starter does with {@code roan.read-your-writes.enabled}). Tracking costs each commit about 180
-     * bytes for one path and cache node, freed once delivered, whether or not anyone still waits for it. So that
-     * memory stays bounded however long a cache node is down, a Roan tracks at most 10,000 paths not yet delivered
-     * at a time, over all threads: purges beyond that are still delivered but not tracked, and the next call of a
-     * thread that had one returns false at once. A purge of this thread's that did not fit under
-     * {@link Builder#maxOwedPaths(int)} is waited for through the {@linkplain Builder#onOverflowPurge(String...)
-     * overflow purge} that covers it, or, without one, was dropped: the call returns false.
-     *
-     * <p>It covers commits on the calling thread only: work whose commit runs on another thread (an asynchronous
-     * controller's {@code Callable} or {@code DeferredResult}, {@code transactionAsync}) is that thread's to wait for.
-     *
-     * <pre>{@code
-     * dsl.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, title).where(POST.ID.eq(id)).execute());
-     * roan.awaitPurges(Duration.ofSeconds(2));   // the redirect's GET then sees the new page
-     * }</pre>
-     *
+     * has been delivered to every cache node: read-your-writes for the writer's next request, without waiting for
+     * everyone's as {@link #flush(Duration)} does. Tracking starts with the first call, which waits as {@code flush}
+     * does; see the README, "Read your writes", for what it covers and what it costs.
      * @param timeout how long to wait at most, such as {@code Duration.ofSeconds(2)}; zero only checks
      * @return true if every such purge was delivered (or none was owed); false on timeout, if one was given up or
      *     dropped, if one was not tracked (beyond 10,000 paths not yet delivered), if this Roan is closed, or if the
-     *     thread was interrupted (its interrupt flag is then set again). A purge given up or dropped ends the wait at
-     *     once.
-     *     A cache node that is down never makes it throw.
+     *     thread was interrupted (its interrupt flag is then set again); never an exception for a cache node down
      * @throws IllegalArgumentException if {@code timeout} is null or negative
      * @since 0.1.0
      */
     public boolean awaitPurges(Duration timeout) {
-        Checks.positiveOrZero(timeout, "timeout");
-        if (closed.get()) {
-            // Nothing more will be delivered by this Roan; the record is cleared all the same.
-            scopes.awaitOwn(Duration.ZERO);
-            return false;
-        }
-        return scopes.awaitOwn(timeout);
+        return engine.awaitPurges(timeout);
     }
 
     /**
-     * Stops taking purges, delivers those pending (waiting at most the close timeout of the builder,
-     * {@link #DEFAULT_CLOSE_TIMEOUT} by default) and releases Roan's threads. Purges held for the coalescing
-     * window are sent at once, and a cache node that is down is probed at once rather than after its backoff; what
-     * is still owed after the timeout is logged, with how many per node. Writes after this call purge nothing and are logged once. Calling it again has
-     * no effect.
+     * Stops taking purges, delivers those pending within the {@linkplain Builder#closeTimeout close timeout} (held
+     * ones at once, cache nodes that are down probed at once), logs per node what is still owed after it, and
+     * releases Roan's threads. Writes after this call purge nothing and are logged once. Calling it again has no
+     * effect.
      */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            delivery.close();
-            if (outbox != null) {
-                outbox.close(settings.closeTimeout());
-            }
-            tracking.close();
-        }
+        engine.close();
     }
 
     /**
      * Tells whether {@link #close()} was called.
-     *
      * @return true once closing began
      */
     public boolean isClosed() {
-        return closed.get();
+        return engine.isClosed();
     }
 
     /**
-     * Returns how many purges (per cache node and path) are waiting, in flight, or due for a re-purge: a gauge
-     * for metrics; 0 when Roan is idle.
-     *
+     * Returns how many purges (per cache node and path) are waiting, in flight, or due for a re-purge: a gauge; 0 when
+     * Roan is idle.
      * @return the number of pending purges
      */
     public int pendingPurges() {
-        return dispatcher.pendingCount();
+        return engine.pendingPurges();
     }
 
     /**
-     * Returns how many statements, since this Roan was built, wrote a table of a rule with placeholders without Roan
-     * being able to tell which rows: each purged only the rule's fallback, if any (see
-     * {@link PurgeRule#whenRowsUnknown}). A counter for metrics and tests; the log names each such SQL once.
-     *
+     * Returns how many statements wrote a table of a rule with placeholders without Roan being able to tell which
+     * rows, since this Roan was built: each purged only {@linkplain PurgeRule#whenRowsUnknown the rule's fallback}. The
+     * log names each such SQL once.
      * @return the number of such statements
      */
     public long rowsUnknownCount() {
-        return listener.unknownRowsCount();
+        return engine.rowsUnknownCount();
     }
 
     /**
      * Returns what each cache node owes now, in the order of {@link #purgeUrls()}: a snapshot for health checks and
-     * metrics (a node is DOWN while it fails, or after purges of it were dropped, until it owes nothing).
-     *
+     * metrics.
      * @return one status per cache node
      * @since 0.1.0
      */
     public List<CacheNodeStatus> cacheNodes() {
-        return dispatcher.status();
+        return engine.cacheNodes();
     }
 
     /**
-     * Returns how many purges (per cache node and path) were dropped since this Roan was built: given up after
-     * {@link Builder#giveUpAfter(Duration)}, or beyond {@link Builder#maxOwedPaths(int)} without
-     * {@link Builder#onOverflowPurge(String...)}. Each such page may stay stale; a counter for metrics and alerts.
-     *
-     * @return the number of dropped purges, 0 unless one of those happened
+     * Returns how many purges (per cache node and path) were dropped since this Roan was built, after
+     * {@link Builder#giveUpAfter(Duration)} or beyond {@link Builder#maxOwedPaths(int)}: a counter for alerts.
+     * @return the number of dropped purges
      * @since 0.1.0
      */
     public long droppedPurges() {
-        return dispatcher.droppedPurges();
+        return engine.droppedPurges();
     }
 
     /**
      * Returns the purge URLs, without trailing slash, in the order given to the builder.
-     *
      * @return the purge URLs
      */
     public List<String> purgeUrls() {
-        return settings.purgeUrls();
+        return engine.settings().purgeUrls();
     }
 
     /** What delivers this Roan's purges; for tests. */
     Delivery delivery() {
-        return delivery;
+        return engine.delivery();
+    }
+
+    /** Durable mode's outbox, or null in memory mode: for tests. */
+    @Nullable Outbox outbox() {
+        return engine.outbox();
     }
 
     @Override
     public String toString() {
-        return "Roan[purgeUrls=" + settings.purgeUrls() + ", purgeMethod=" + settings.purgeMethod() + ", rules=" + rules
-                + (settings.repurgeAfter() == null ? "" : ", repurgeAfter=" + settings.repurgeAfter())
-                + ", coalesceWindow=" + settings.coalesceWindow()
-                + ", pending=" + dispatcher.pendingCount() + ", rowsUnknown=" + listener.unknownRowsCount()
-                + (closed.get() ? ", closed" : "") + "]";
+        return engine.toString();
     }
 
     /**
      * Renders a page while recording what it reads, so that Roan purges {@code url} whenever a committed write could
      * change what those reads returned: no rule to register. Every SELECT executed on this thread through a
-     * configuration this Roan is attached to, while {@code render} runs, adds to the page's dependencies: the rows it
-     * pins by key ({@code WHERE id = ?}, {@code IN}, joins carrying a value) or, for any other read (a scan, a range,
-     * {@code LIKE}, an aggregate), the whole table. A page rendered again replaces its dependencies.
+     * configuration this Roan is attached to while {@code render} runs adds to the page's dependencies: the rows it
+     * pins by key ({@code WHERE id = ?}, {@code IN}, joins carrying a value) or, for any other read, the whole table. A
+     * page rendered again replaces its dependencies; an inner {@code track} call's reads count for the outer page too;
+     * a render that throws still depends on what it read (a cached error page goes when its data changes). On a closed
+     * Roan the render runs and nothing is recorded. See the README, "Automatic dependencies".
      *
      * <pre>{@code
      * String body = roan.track("/owners/4", () -> renderOwnerPage(4));
      * }</pre>
-     *
-     * <p>Reads Roan does not see (raw JDBC, {@code dsl.connection(...)}) add nothing: see the README, "Automatic
-     * dependencies". On a closed Roan the render runs and nothing is recorded.
      *
      * @param url    the page path as readers request it, starting with {@code /}, with its query string if the cache
      *               keys on it, such as {@code "/owners?lastName=Davis"}
@@ -644,17 +372,17 @@ public final class Roan implements AutoCloseable {
      *                                  as {@link #purgeAfterCommit(String...)} checks its paths)
      * @since 0.1.0
      */
-    public <T> T track(String url, java.util.function.Supplier<T> render) {
-        return track(url, render, (name, value) -> { });
+    public <T> T track(String url, Supplier<T> render) {
+        return engine.track(url, render, null);
     }
 
     /**
-     * {@link #track(String, java.util.function.Supplier)}, handing over the response headers the page must carry:
-     * after the render, {@code responseHeader} is called once for each, such as the cache's tag header, or a header
-     * that keeps the cache from storing a page a concurrent commit may have made stale. For frameworks that set the
-     * headers on the response (Roan's Spring Boot starter).
+     * {@link #track(String, Supplier)}, handing over the response headers the page must carry: after the render,
+     * {@code responseHeader} is called once for each, such as the cache's tag header, or {@code Cache-Control:
+     * no-store} for a page that a write committed during its render may have made stale. For frameworks that set the
+     * headers on the response (Roan's Spring Boot starter). Not called when the render throws.
      *
-     * @param url            the page path, as for {@link #track(String, java.util.function.Supplier)}
+     * @param url            the page path, as for {@link #track(String, Supplier)}
      * @param render         renders the page
      * @param responseHeader receives each header's name and value, on the calling thread, before this method returns
      * @param <T>            what the render returns
@@ -662,52 +390,35 @@ public final class Roan implements AutoCloseable {
      * @throws IllegalArgumentException if {@code url} is not a page path a purge can name
      * @since 0.1.0
      */
-    public <T> T track(String url, java.util.function.Supplier<T> render,
-            java.util.function.BiConsumer<String, String> responseHeader) {
-        String page = trackedUrl(url);
-        if (render == null || responseHeader == null) {
-            throw new IllegalArgumentException((render == null ? "render" : "responseHeader") + " is null: pass the"
-                    + " code that renders the page, such as roan.track(\"/owners/4\", () -> renderOwner(4))");
+    public <T> T track(String url, Supplier<T> render, BiConsumer<String, String> responseHeader) {
+        if (responseHeader == null) {
+            throw new IllegalArgumentException("responseHeader is null: pass what sets a header on the response, such"
+                    + " as response::setHeader, or call track(url, render)");
         }
-        if (closed.get()) {
-            return render.get();
-        }
-        return tracking.track(page, render, responseHeader);
-    }
-
-    /** The url of {@link #track}, checked as a purge path is; the message names track. */
-    private String trackedUrl(@Nullable String url) {
-        if (url == null) {
-            throw new IllegalArgumentException("track() needs the page's url, such as track(\"/owners/4\", render)");
-        }
-        try {
-            return fixedPaths(new String[] {url}).iterator().next();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("track() got an url it cannot purge: "
-                    + e.getMessage().replace("purgeAfterCommit()", "track()"), e);
-        }
+        return engine.track(url, render, responseHeader);
     }
 
     /** What tracked renders know: for tests. */
     Tracking tracking() {
-        return tracking;
+        return engine.tracking();
     }
 
     /**
-     * Builds a {@link Roan}. Every setting has a default; each setter checks its value at once, with a message that
-     * says what to write instead, and leaves the builder as it was when it refuses one.
-     *
+     * Builds a {@link Roan}. Every setting has a default (the README's "Configuration" lists them); each setter checks
+     * its value at once, refuses a bad one with a message that says what to write instead, and leaves the builder as
+     * it was.
      * @since 0.1.0
      */
     public static final class Builder {
 
-        private final SettingsBuilder settings = new SettingsBuilder();
+        private final SettingsBuilder settings;
 
-        private Builder() {}
+        private Builder(SettingsBuilder settings) {
+            this.settings = settings;
+        }
 
         /**
          * Purges one cache node: each purge is {@code GET {purgeUrl}{path}}. A trailing slash is ignored.
-         *
          * @param purgeUrl an absolute http or https URL, such as {@code "http://localhost/purge"}, without
          *                 credentials, query or fragment; its host must be one {@code java.net.URI} reads (no {@code _})
          * @return this builder
@@ -719,8 +430,7 @@ public final class Roan implements AutoCloseable {
 
         /**
          * Purges several cache nodes: every purge goes to each of them.
-         *
-         * @param purgeUrls absolute http or https URLs, at least one
+         * @param purgeUrls absolute http or https URLs, at least one, as for {@link #purgeUrl(String)}
          * @return this builder
          */
         public Builder purgeUrls(String... purgeUrls) {
@@ -729,13 +439,9 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets the HTTP method of purges; default {@code GET}, as ngx_cache_purge's separate purge location
-         * expects ({@code GET {purgeUrl}{path}}). Use {@code "PURGE"} for Varnish and for an nginx site that
-         * routes the PURGE method to a purge location, where the purge URL is the site itself, such as
-         * {@code http://cache:6081} (see the README: ngx_cache_purge 2.3's own "same location" form crashes
-         * nginx). The name is sent in upper case ({@code "purge"} as {@code PURGE}): methods are case-sensitive,
-         * and nginx answers 400 to a lower-case one.
-         *
+         * Sets the HTTP method of purges, sent in upper case; default {@code GET}, for ngx_cache_purge's separate
+         * purge location. {@code "PURGE"} suits Varnish and nginx sites that route it: see the README, "Purging the
+         * way your cache wants it".
          * @param purgeMethod an HTTP method name, such as {@code "GET"} or {@code "PURGE"}
          * @return this builder
          */
@@ -745,17 +451,9 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Adds a header to every purge request, such as an authentication token or a header a Varnish VCL
-         * expects; setting a name again replaces its value. Values are never logged nor printed by
-         * {@code toString()}, nor by the messages of this check.
-         *
-         * <p>Refused: values with a control character or a non-ASCII one (HTTP/1.1 values are ASCII; encode
-         * others as the cache expects), and headers that break or vanish from requests ({@code Connection},
-         * {@code Content-Length}, {@code Expect}, {@code Keep-Alive}, {@code Proxy-*}, {@code TE}, {@code Trailer},
-         * {@code Transfer-Encoding}, {@code Upgrade}). {@code Host} is sent only when the JVM runs with
-         * {@code -Djdk.httpclient.allowRestrictedHeaders=host}; without it, key the cache's purge location on the
-         * public host instead (see the README, "Several cache nodes").
-         *
+         * Adds a header to every purge request, such as an authentication token; setting a name again replaces its
+         * value. Values are never logged nor printed. Values must be printable ASCII; headers the HTTP client manages
+         * are refused, and {@code Host} needs a JVM flag: see the README, "Configuration".
          * @param name  the header name, a token such as {@code "Authorization"}
          * @param value the value, printable ASCII
          * @return this builder
@@ -767,12 +465,9 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sends every purge once more, {@code delay} after it was delivered (coalesced like any purge).
-         * This removes a page that a slow read put back into the cache between the commit and the purge:
-         * a read that began before the commit may finish after the purge and store the old page again.
-         * Choose a delay longer than the slowest page render. Off by default, so that one commit means
-         * one purge per path.
-         *
+         * Sends every purge once more, {@code delay} after it was delivered, against a slow read that put the old page
+         * back; choose a delay longer than the slowest page render. Off by default. See the README, "The stale
+         * re-fill race".
          * @param delay a positive duration, such as {@code Duration.ofSeconds(2)}
          * @return this builder
          */
@@ -782,16 +477,11 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets the coalescing window; default {@link Roan#DEFAULT_COALESCE_WINDOW}. A path written while its purge
-         * is on the wire owes one more purge; it is sent once that purge has completed and at least {@code window}
-         * after it was sent, and every write in the meantime joins it. A path written over and over, faster than its
-         * purges complete, is then purged about once per window, whatever the commit rate, and its last purge still
-         * starts after its last commit. A write to a path with no purge on the wire is purged at once: sparse writes
-         * never wait. {@link Roan#flush} waits for held purges too, so keep the window short: it is how stale a page
-         * written over and over may be. {@code Duration.ZERO} sends the purge owed as soon as the one on the wire
-         * completes. Closing Roan sends held purges at once.
-         *
-         * @param window zero or a positive duration, such as {@code Duration.ofMillis(10)}
+         * Sets the coalescing window; default {@link Roan#DEFAULT_COALESCE_WINDOW}: a path written while its purge is
+         * on the wire is purged once more at least this long after that purge was sent, so a path written over and
+         * over is purged about once per window and its last purge still follows its last commit. Keep it short: it is
+         * how stale such a page may be. See the README, "How it works", step 4.
+         * @param window zero (send as soon as the purge on the wire completes) or a positive duration
          * @return this builder
          */
         public Builder coalesceWindow(Duration window) {
@@ -801,9 +491,7 @@ public final class Roan implements AutoCloseable {
 
         /**
          * Lets Roan purge after the commit of transactions jOOQ does not manage, such as Spring's: see
-         * {@link TransactionBoundary}. Without one, a write on a connection with auto-commit off outside any
-         * {@code dsl.transaction(...)} is purged right after the statement, with one warning in the log.
-         *
+         * {@link TransactionBoundary}.
          * @param transactionBoundary the boundary, such as the Spring module's
          * @return this builder
          */
@@ -813,9 +501,7 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Adds a listener told of every purge's outcome: delivered, retried, failed and still owed (for metrics,
-         * health checks, tests). Listeners are called in the order added, on Roan's delivery threads.
-         *
+         * Adds a listener told of every purge's outcome, called in the order added: see {@link PurgeListener}.
          * @param listener the listener
          * @return this builder
          */
@@ -825,14 +511,9 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets the quick retries of one purge while its cache node is up: attempts and waits come from this
-         * configuration (Resilience4j {@code RetryConfig}); what is retried is Roan's rule (5xx, 429, I/O errors,
-         * timeouts), so predicates set on it are replaced. Default: {@link Roan#defaultRetryConfig()}; other numbers
-         * of the same shape: {@link Roan#retryConfig(int, Duration)}. When those attempts run out, or the answer is
-         * one not retried at once (such as 403), the purge is not given up: it stays owed and the node is down, probed
-         * with one purge at a time until it answers (see {@link #maxRetryInterval(Duration)} and
-         * {@link #giveUpAfter(Duration)}).
-         *
+         * Sets the quick retries of one purge while its cache node is up (attempts and waits; what is retried stays
+         * Roan's rule); default {@link Roan#defaultRetryConfig()}, other numbers with
+         * {@link Roan#retryConfig(int, Duration)}. After them a purge stays owed: see the README, "Outages".
          * @param retryConfig the retry configuration
          * @return this builder
          */
@@ -843,7 +524,6 @@ public final class Roan implements AutoCloseable {
 
         /**
          * Sets how long connecting to a cache node may take; default {@link Roan#DEFAULT_CONNECT_TIMEOUT}.
-         *
          * @param connectTimeout a positive duration
          * @return this builder
          */
@@ -855,7 +535,6 @@ public final class Roan implements AutoCloseable {
         /**
          * Sets how long one purge request may take before it counts as failed and is retried; default
          * {@link Roan#DEFAULT_REQUEST_TIMEOUT}.
-         *
          * @param requestTimeout a positive duration
          * @return this builder
          */
@@ -865,8 +544,8 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets how long {@link Roan#close()} waits for pending purges; default {@link Roan#DEFAULT_CLOSE_TIMEOUT}.
-         *
+         * Sets how long {@link Roan#close()}, and the shutdown hook, wait for pending purges; default
+         * {@link Roan#DEFAULT_CLOSE_TIMEOUT}.
          * @param closeTimeout zero or a positive duration
          * @return this builder
          */
@@ -876,11 +555,9 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Drops a purge that a cache node has owed this long without delivering it, with an ERROR line (one per node
-         * and outage, with a count) and a count in {@link Roan#droppedPurges()}. Off by default: a purge stays owed
-         * until the node takes it, however long it is down. The age is checked at each probe of a node that is down,
-         * so a purge is dropped up to {@link #maxRetryInterval(Duration)} later than this.
-         *
+         * Drops a purge that a cache node has owed this long, with an ERROR line and a count in
+         * {@link Roan#droppedPurges()}; checked at each probe, so up to {@link #maxRetryInterval(Duration)} later.
+         * Off by default: a purge stays owed until the node takes it.
          * @param giveUpAfter a positive duration, such as {@code Duration.ofHours(1)}
          * @return this builder
          * @since 0.1.0
@@ -891,11 +568,8 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets the longest wait between two probes of a cache node that is down; default
-         * {@link Roan#DEFAULT_MAX_RETRY_INTERVAL}. While a node is down Roan sends one purge at a time to it, waiting
-         * longer after each failure (doubling from one second, with jitter) up to this; a {@code Retry-After} answer
-         * sets the next wait, also capped by this. It bounds how long after a node's recovery its backlog starts to drain.
-         *
+         * Sets the longest wait between two probes of a cache node that is down (doubling from one second, with
+         * jitter; a {@code Retry-After} is capped by it too); default {@link Roan#DEFAULT_MAX_RETRY_INTERVAL}.
          * @param maxRetryInterval a positive duration
          * @return this builder
          * @since 0.1.0
@@ -906,11 +580,9 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Caps how many distinct paths each cache node may owe in memory; default {@link Roan#DEFAULT_MAX_OWED_PATHS}
-         * (see the README, "Bounded memory", for the bytes per path). Paths already owed cost nothing more. Beyond the
-         * cap a node owes the {@linkplain #onOverflowPurge(String...) overflow purge} instead, or without one the
-         * purge is dropped: an ERROR line, a count in {@link Roan#droppedPurges()}, and the node reports down.
-         *
+         * Caps how many distinct paths each cache node may owe in memory; default {@link Roan#DEFAULT_MAX_OWED_PATHS}.
+         * Beyond it a node owes the {@linkplain #onOverflowPurge(String...) overflow purge}, or the purge is dropped
+         * and counted in {@link Roan#droppedPurges()}: see the README, "Bounded memory".
          * @param maxOwedPaths at least 1
          * @return this builder
          * @since 0.1.0
@@ -921,10 +593,8 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets the paths a cache node purges instead of those beyond {@link #maxOwedPaths(int)}, such as {@code "/"}
-         * or a wildcard your cache understands: a broad purge that covers every page the dropped ones would have.
-         * Off by default (paths beyond the cap are dropped and counted).
-         *
+         * Sets the paths a cache node purges instead of those beyond {@link #maxOwedPaths(int)}, such as {@code "/"}:
+         * a broad purge that covers every page the dropped ones would have. Off by default.
          * @param paths one or more page paths, each starting with {@code /}
          * @return this builder
          * @since 0.1.0
@@ -935,25 +605,19 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Turns on durable mode: the purges a transaction owes are written to an outbox table of this database inside
-         * that transaction, on the writer's own connection, just before it commits, and deleted once every cache node
-         * has confirmed them; rows a crashed process left are delivered by any Roan sweeping the table. See the README,
-         * "Durable mode: a transactional outbox". The writes must run on this database (the table is written through
-         * the writer's connection; the DataSource serves the sweeps, deletions and the table's creation).
-         *
+         * Turns on durable mode: a transaction's purges are written to an outbox table in that transaction and
+         * deleted once every cache node confirmed them; see the README, "Durable mode: a transactional outbox".
          * @param dataSource the application's DataSource, on a PostgreSQL, MariaDB 10.6+, MySQL 8 or H2 2.x database
          * @return this builder
          * @since 0.1.0
          */
-        public Builder outbox(javax.sql.DataSource dataSource) {
+        public Builder outbox(DataSource dataSource) {
             settings.outbox(dataSource);
             return this;
         }
 
         /**
-         * Sets the outbox table's name; default {@link Roan#DEFAULT_OUTBOX_TABLE}. It is written unquoted, so the
-         * database folds its case as in a migration written by hand.
-         *
+         * Sets the outbox table's name, written unquoted; default {@link Roan#DEFAULT_OUTBOX_TABLE}.
          * @param table a plain SQL name, optionally schema-qualified, such as {@code "app.roan_outbox"}
          * @return this builder
          * @since 0.1.0
@@ -966,7 +630,6 @@ public final class Roan implements AutoCloseable {
         /**
          * Sets whether Roan creates the outbox table when it is missing; default true. Turn it off when a migration
          * tool owns the schema: {@link Roan#outboxDdl(SQLDialect, String)} gives the DDL.
-         *
          * @param create false to leave the schema alone
          * @return this builder
          * @since 0.1.0
@@ -977,11 +640,9 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets how often this Roan sweeps the outbox for rows no live Roan is delivering and renews the leases of the
-         * rows it still owes; default {@link Roan#DEFAULT_OUTBOX_SWEEP_INTERVAL}. It also sweeps once when built. Keep
-         * it well below the {@linkplain #outboxLease lease}: a lease not renewed in time lets another Roan send the same
-         * purges again.
-         *
+         * Sets how often this Roan sweeps the outbox for rows no live Roan delivers and renews its own rows' leases
+         * (and once when built); default {@link Roan#DEFAULT_OUTBOX_SWEEP_INTERVAL}. Keep it well below the
+         * {@linkplain #outboxLease lease}: a lease not renewed in time lets another Roan send the same purges again.
          * @param interval a positive duration, such as {@code Duration.ofSeconds(15)}
          * @return this builder
          * @since 0.1.0
@@ -992,10 +653,9 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets how long an outbox row stays claimed by the Roan that wrote or claimed it, measured by the database's
-         * clock; default {@link Roan#DEFAULT_OUTBOX_LEASE}. Rows of a process that died are delivered at most about
-         * {@code lease + sweep interval} after it wrote them, once any Roan runs on the database.
-         *
+         * Sets how long an outbox row stays claimed by the Roan that wrote or claimed it, by the database's clock;
+         * default {@link Roan#DEFAULT_OUTBOX_LEASE}. A dead process's rows are delivered about {@code lease + sweep
+         * interval} later.
          * @param lease at least one second, such as {@code Duration.ofSeconds(30)}
          * @return this builder
          * @since 0.1.0
@@ -1006,15 +666,9 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets whether a JVM that exits without {@link Roan#close()} (returning from {@code main}, {@code
-         * System.exit}, SIGTERM) first delivers the purges still owed; default true. The hook waits up to the
-         * {@linkplain #closeTimeout(Duration) close timeout} for them, keeps taking purges meanwhile (an application
-         * that is stopping may still commit), and logs how many remain undelivered, if any: a WARNING naming them.
-         * It is removed by {@link Roan#close()}, so a closed Roan holds no reference from the JVM. With false, a JVM
-         * that exits without {@code close()} drops the purges it still owes without a word: turn it off only where
-         * something else closes Roan when the application stops, such as a dependency-injection container. A
-         * process that is killed ({@code kill -9}) or halted runs no hook at all.
-         *
+         * Sets whether a JVM that exits without {@link Roan#close()} first delivers the purges still owed, within the
+         * close timeout; default true. Turn it off only where something else closes Roan: see the README, "Crashes,
+         * deploys and shutdown".
          * @param on false to register no shutdown hook
          * @return this builder
          * @since 0.1.0
@@ -1025,16 +679,30 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Builds the Roan. Its delivery threads are daemon threads, started on first use; the JDK's
-         * {@code HttpClient} keeps one selector thread of its own until it is garbage collected.
+         * Caps how many pages the in-memory page index of {@link Roan#track} knows; default
+         * {@link Roan#DEFAULT_MAX_TRACKED_PAGES}. A page rendered beyond the cap makes Roan forget the page rendered
+         * longest ago and purge it, so that no write can miss it (the cache renders it again and Roan learns it again);
+         * each such page is counted ({@code pageIndex} in {@code toString()}) and the first logged at INFO. About 300
+         * bytes per page with a few keys (see the README, "Automatic dependencies").
          *
+         * @param maxTrackedPages at least 1
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder maxTrackedPages(int maxTrackedPages) {
+            settings.maxTrackedPages(maxTrackedPages);
+            return this;
+        }
+
+        /**
+         * Builds the Roan. Its delivery threads are daemon threads, started on first use; the JDK's {@code HttpClient}
+         * keeps one selector thread of its own until it is garbage collected.
          * @return a new Roan
          * @throws IllegalArgumentException if the outbox's sweep interval is not shorter than its lease
          * @throws IllegalStateException    in durable mode, if the outbox table cannot be reached or created
          */
         public Roan build() {
-            settings.checkCombination();
-            return new Roan(settings.settings());
+            return new Roan(settings.build());
         }
 
         /** The settings so far, frozen; for tests that build a Roan around a delivery of their own. */
@@ -1047,18 +715,13 @@ public final class Roan implements AutoCloseable {
             return "Roan.Builder[" + settings.settings() + "]";
         }
 
-        // ---- caches that purge by tag (issue 14): see the README, "Purging the way your cache wants it"
+        // ---- caches that purge by tag: see the README, "Caches that purge by tag"
 
         /**
-         * Adds a tag header that tracked pages carry ({@code roan.track}): the header a cache in front reads to
-         * learn what each page depends on, and purges by. Each cache purged by tag brings its own by default (
-         * {@link #xkeyPurgeUrls} {@code xkey}, {@link #fastly} {@code Surrogate-Key}, {@link #cloudflare}
-         * {@code Cache-Tag}); set it for a cache Roan does not purge itself, such as Akamai's
-         * {@code Edge-Cache-Tag}, or to choose among them. Called again with another header, the pages carry both.
-         *
+         * Adds a tag header that tracked pages carry; each cache purged by tag brings its own by default. Set it for a
+         * cache Roan does not purge, such as Akamai's, or to choose among them; called again, pages carry both.
          * @param header the cache's header, such as {@link CacheTagHeader#VARNISH_XKEY}
          * @return this builder
-         * @throws IllegalArgumentException if {@code header} is null
          * @since 0.1.0
          */
         public Builder tagHeader(CacheTagHeader header) {
@@ -1067,15 +730,11 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Purges Varnish nodes with varnish-modules' xkey: a dependency is purged with {@code PURGE {url}/} and an
-         * {@code xkey-purge} header naming its tag (or {@code xkey-softpurge}, see {@link #softPurge(boolean)}), a
-         * rule's page path with {@code PURGE {url}{path}}. The VCL the README shows does both. Pages carry the
-         * {@code xkey} header unless {@link #tagHeader} says otherwise. These nodes come in addition to
-         * {@link #purgeUrls}; without a call to that, a Roan with these nodes has no other.
-         *
-         * @param urls the Varnish addresses, absolute http or https URLs such as {@code "http://cache:6081"}
+         * Purges Varnish nodes with varnish-modules' xkey: a dependency with {@code PURGE {url}/} and
+         * {@code xkey-purge: <tag>}, a rule's path with {@code PURGE {url}{path}} (the README's VCL does both). They
+         * come beside {@link #purgeUrls}; without a call to that, there is no other node.
+         * @param urls Varnish addresses, such as {@code "http://cache:6081"}
          * @return this builder
-         * @throws IllegalArgumentException if no URL is given or one is not an absolute http or https URL
          * @since 0.1.0
          */
         public Builder xkeyPurgeUrls(String... urls) {
@@ -1084,11 +743,8 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets whether tag purges mark pages stale rather than remove them, where the cache can: Varnish's
-         * {@code xkey-softpurge} and Fastly's {@code Fastly-Soft-Purge: 1} (the cache may serve the stale page while
-         * it fetches the new one, with a grace or stale-while-revalidate period). Default false: pages are removed.
-         * Cloudflare has no soft purge.
-         *
+         * Sets whether tag purges mark pages stale rather than remove them ({@code xkey-softpurge},
+         * {@code Fastly-Soft-Purge: 1}); default false. Cloudflare has no soft purge.
          * @param soft true for soft purges
          * @return this builder
          * @since 0.1.0
@@ -1099,17 +755,12 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Purges a Fastly service through Fastly's API: dependencies with
-         * {@code POST /service/{serviceId}/purge} and a {@code Surrogate-Key} header, a rule's page path with
-         * {@code POST /purge/{host}{path}} of the {@link #publicOrigin}. Pages carry the {@code Surrogate-Key} header
-         * unless {@link #tagHeader} says otherwise. The token is sent as {@code Fastly-Key} and never shown; the
-         * headers of {@link #header} are not sent to Fastly.
-         *
-         * @param serviceId the service's id, letters and digits, such as {@code "SU1Z0isxPaozGVKXdv0eY"}
-         * @param apiToken  an API token with the {@code purge_select} scope, such as from an environment variable
+         * Purges a Fastly service through its API: dependencies by {@code Surrogate-Key}, a rule's path by its URL
+         * on the {@link #publicOrigin}. The token is sent as {@code Fastly-Key}, never shown; {@link #header}s are
+         * not sent to Fastly.
+         * @param serviceId the service's id, letters and digits
+         * @param apiToken  an API token with the {@code purge_select} scope
          * @return this builder
-         * @throws IllegalArgumentException if the id is not letters and digits, or the token is blank or holds a
-         *                                  space or a character beyond ASCII (the message never shows it)
          * @since 0.1.0
          */
         public Builder fastly(String serviceId, String apiToken) {
@@ -1118,12 +769,9 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets the base URL of Fastly's API; default {@code https://api.fastly.com}. For tests against a local
-         * endpoint, or a proxy in front of the API.
-         *
+         * Sets Fastly's API base URL; default {@code https://api.fastly.com}.
          * @param apiUrl an absolute http or https URL
          * @return this builder
-         * @throws IllegalArgumentException if it is not an absolute http or https URL without credentials or query
          * @since 0.1.0
          */
         public Builder fastlyApiUrl(String apiUrl) {
@@ -1132,18 +780,12 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Purges a Cloudflare zone through Cloudflare's API ({@code POST /client/v4/zones/{zoneId}/purge_cache}):
-         * dependencies as {@code {"tags": [...]}}, a rule's page path as {@code {"files": [...]}}, a URL of the
-         * {@link #publicOrigin}. A purge is done when the answer says {@code "success": true}. Pages carry the
-         * {@code Cache-Tag} header unless {@link #tagHeader} says otherwise (purging by tag needs Cloudflare's
-         * Enterprise plan). The token is sent as {@code Authorization: Bearer} and never shown; the headers of
-         * {@link #header} are not sent to Cloudflare.
-         *
-         * @param zoneId   the zone's id, such as {@code "023e105f4ecef8ad9ca31a8372d0c353"}
+         * Purges a Cloudflare zone through its API's {@code purge_cache}: dependencies as {@code tags}, a rule's path
+         * as {@code files} on the {@link #publicOrigin}; done when the answer says {@code "success": true}. The token
+         * is sent as {@code Authorization: Bearer}, never shown; {@link #header}s are not sent to Cloudflare.
+         * @param zoneId   the zone's id, letters and digits
          * @param apiToken an API token with the Cache Purge permission on the zone
          * @return this builder
-         * @throws IllegalArgumentException if the id is not letters and digits, or the token is blank or holds a
-         *                                  space or a character beyond ASCII (the message never shows it)
          * @since 0.1.0
          */
         public Builder cloudflare(String zoneId, String apiToken) {
@@ -1152,12 +794,9 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets the base URL of Cloudflare's API; default {@code https://api.cloudflare.com}. For tests against a
-         * local endpoint, or a proxy in front of the API.
-         *
+         * Sets Cloudflare's API base URL; default {@code https://api.cloudflare.com}.
          * @param apiUrl an absolute http or https URL
          * @return this builder
-         * @throws IllegalArgumentException if it is not an absolute http or https URL without credentials or query
          * @since 0.1.0
          */
         public Builder cloudflareApiUrl(String apiUrl) {
@@ -1166,13 +805,10 @@ public final class Roan implements AutoCloseable {
         }
 
         /**
-         * Sets the site's public origin, which a CDN's purge of a page path names: Fastly's and Cloudflare's URL
-         * purges take the full URL, {@code https://www.example.com/owners/4}. Needed by rules with a Fastly service
-         * or a Cloudflare zone; a rule's path is refused at registration without it.
-         *
+         * Sets the site's public origin, which a CDN's purge of a page path names ({@code https://www.example.com}
+         * {@code /owners/4}). Without it, a rule's path is refused at registration when Fastly or Cloudflare is set.
          * @param origin scheme, host and optional port, such as {@code "https://www.example.com"}
          * @return this builder
-         * @throws IllegalArgumentException if it is not an absolute http or https URL, or has a path or query
          * @since 0.1.0
          */
         public Builder publicOrigin(String origin) {

@@ -532,25 +532,7 @@ final class RowValues {
     private static List<Map<String, Object>> completed(List<Map<String, Object>> rows, @Nullable Condition condition,
             Table<?> table, Binds binds) {
         List<Map<String, Object>> where = condition == null ? null : conditionRows(condition, table, binds);
-        if (where == null || (long) where.size() * rows.size() > MAX_ROWS) {
-            return rows;
-        }
-        List<Map<String, Object>> completed = new ArrayList<>(rows.size());
-        for (Map<String, Object> row : rows) {
-            boolean merged = false;
-            for (Map<String, Object> w : where) {
-                if (agree(row, w)) {
-                    Map<String, Object> both = copy(row);
-                    w.forEach(both::putIfAbsent);
-                    completed.add(both);
-                    merged = true;
-                }
-            }
-            if (!merged) {
-                completed.add(row);
-            }
-        }
-        return completed;
+        return where == null ? rows : completedBy(rows, where);
     }
 
     /**

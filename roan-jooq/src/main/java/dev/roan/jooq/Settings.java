@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param fastly      the Fastly service purged through its API, or null
  * @param cloudflare  the Cloudflare zone purged through its API, or null
  * @param publicOrigin the site's public origin ({@code https://www.example.com}) a CDN's URL purge names, or null
+ * @param maxTrackedPages how many tracked pages the in-memory page index knows at most
  */
 record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<String, String>> headers,
         @Nullable Duration repurgeAfter, Duration coalesceWindow, @Nullable TransactionBoundary transactionBoundary,
@@ -33,7 +34,7 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
         @Nullable DataSource outbox, String outboxTable, boolean createOutboxTable, Duration outboxSweepInterval,
         Duration outboxLease, boolean shutdownHook,
         List<TagHeader> tagHeaders, List<String> xkeyPurgeUrls, boolean softPurge, @Nullable CdnApi fastly,
-        @Nullable CdnApi cloudflare, @Nullable String publicOrigin) {
+        @Nullable CdnApi cloudflare, @Nullable String publicOrigin, int maxTrackedPages) {
 
     Settings {
         purgeUrls = List.copyOf(purgeUrls);
@@ -94,6 +95,7 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
                 + (softPurge ? ", softPurge=true" : "")
                 + (fastly == null ? "" : ", fastly=" + fastly)
                 + (cloudflare == null ? "" : ", cloudflare=" + cloudflare)
-                + (publicOrigin == null ? "" : ", publicOrigin=" + publicOrigin);
+                + (publicOrigin == null ? "" : ", publicOrigin=" + publicOrigin)
+                + ", maxTrackedPages=" + maxTrackedPages;
     }
 }

@@ -17,6 +17,7 @@ import static dev.roan.jooq.Defaults.SHUTDOWN_HOOK;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,7 @@ final class SettingsBuilder {
     private @Nullable String cloudflareToken;
     private String cloudflareApiUrl = CLOUDFLARE_API_URL;
     private @Nullable String publicOrigin;
+    private int maxTrackedPages = Defaults.MAX_TRACKED_PAGES;
 
     void purgeUrls(String... purgeUrls) {
         this.purgeUrls = Checks.purgeUrls(purgeUrls);
@@ -168,7 +170,7 @@ final class SettingsBuilder {
         this.outboxLease = lease;
     }
 
-    /** What no single setter can check: called by {@code build()}. */
+    /** What no single setter can check: called by {@link #build()}. */
     void checkCombination() {
         if (outbox != null && outboxSweepInterval.compareTo(outboxLease) >= 0) {
             throw new IllegalArgumentException("outboxSweepInterval (" + outboxSweepInterval + ") must be shorter than"
@@ -241,6 +243,38 @@ final class SettingsBuilder {
         return chosen.stream().map(CacheTagHeader::header).toList();
     }
 
+    /** What no single setter can check, then the settings: {@code Roan.Builder.build()}. */
+    Settings build() {
+        checkCombination();
+        return settings();
+    }
+
+    /**
+     * The settings of {@link Roan#create()}: default ones, purging the URLs the system property {@code property}
+     * names, else the environment variable {@code env}, else {@link Defaults#PURGE_URL}; a value may list several URLs
+     * separated by commas. A refused URL's message names where it came from.
+     */
+    static SettingsBuilder fromEnvironment(String property, String env) {
+        SettingsBuilder builder = new SettingsBuilder();
+        String configured = System.getProperty(property);
+        String source = "system property " + property;
+        if (configured == null || configured.isBlank()) {
+            configured = System.getenv(env);
+            source = "environment variable " + env;
+        }
+        if (configured == null || configured.isBlank()) {
+            return builder;
+        }
+        String[] urls = Arrays.stream(configured.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .toArray(String[]::new);
+        try {
+            builder.purgeUrls(urls);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+        }
+        return builder;
+    }
+
     Settings settings() {
         return new Settings(purgeUrlsSet || !purgesByTag() ? purgeUrls : List.of(), purgeMethod,
                 Checks.entries(headers), repurgeAfter, coalesceWindow,
@@ -252,6 +286,12 @@ final class SettingsBuilder {
                         : new Settings.CdnApi(fastlyServiceId, fastlyToken, fastlyApiUrl),
                 cloudflareZoneId == null || cloudflareToken == null ? null
                         : new Settings.CdnApi(cloudflareZoneId, cloudflareToken, cloudflareApiUrl),
-                publicOrigin);
+                publicOrigin, maxTrackedPages);
+    }
+
+    // ---- tracked renders
+
+    void maxTrackedPages(int max) {
+        this.maxTrackedPages = Checks.maxTrackedPages(max);
     }
 }

@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.jooq.ExecuteContext;
@@ -63,6 +65,13 @@ final class Tracking {
     private final AtomicBoolean started = new AtomicBoolean();
     private final LongAdder overlapped = new LongAdder();
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
+    /**
+     * The headers a tracked page carries for caches that purge by tag, name to value for the page's keys ({@code
+     * TagHeader}s); empty without such caches. With them, keys are also kept among the targets for the nodes that take
+     * them.
+     */
+    private final Function<Set<Dependency>, Map<String, String>> tagHeaders;
+    private final boolean keepKeys;
 
     /**
      * @param index        the page index; null for caches that take the keys themselves
@@ -71,6 +80,17 @@ final class Tracking {
      */
     Tracking(Rules rules, Dispatcher dispatcher, @Nullable PageIndex index, Duration raceDelay,
             List<String> restartPurge) {
+        this(rules, dispatcher, index, raceDelay, restartPurge, keys -> Map.of(), false);
+    }
+
+    /**
+     * @param tagHeaders the headers for caches that purge by tag (name to value for a page's keys)
+     * @param keepKeys   whether some node purges by tag, so that keys stay among the targets next to their URLs
+     */
+    Tracking(Rules rules, Dispatcher dispatcher, @Nullable PageIndex index, Duration raceDelay,
+            List<String> restartPurge, Function<Set<Dependency>, Map<String, String>> tagHeaders, boolean keepKeys) {
+        this.tagHeaders = tagHeaders;
+        this.keepKeys = keepKeys || index == null;
         this.rules = rules;
         this.dispatcher = dispatcher;
         this.index = index;
@@ -146,6 +166,9 @@ final class Tracking {
             Set<String> page = Set.of(frame.url);
             dispatcher.submit(page);
             dispatcher.submitAfter(page, raceDelay);
+        }
+        if (headers != null && !frame.keys.isEmpty()) {
+            tagHeaders.apply(frame.keys).forEach(headers);
         }
     }
 
@@ -224,7 +247,7 @@ final class Tracking {
         }
         Set<String> paths = new LinkedHashSet<>();
         for (String target : targets) {
-            if (!Dependency.isTarget(target)) {
+            if (keepKeys || !Dependency.isTarget(target)) {
                 paths.add(target);
             }
         }

@@ -41,7 +41,7 @@ class AttachTest {
         cache = fixture.cache();
         roan = fixture.roan();
         roan.purge("/posts").onWrite(POST);
-        db.onSeparateConnection(d -> d.execute("insert into author (id, name) values (100, 'ann')"));
+        db.execute(TestRows.ANN);
     }
 
     private static void insertPost(DSLContext dsl, String slug) {

@@ -215,7 +215,7 @@ class AwaitPurgesTest {
 
     /** Waiters attached to the dispatcher's entries for tracked submits, over all nodes, read under its lock. */
     private static int waiters(Roan roan) throws Exception {
-        Object dispatcher = field(roan, "dispatcher");
+        Object dispatcher = roan.delivery().dispatcher();
         Lock lock = (Lock) field(dispatcher, "lock");
         int total = 0;
         lock.lock();

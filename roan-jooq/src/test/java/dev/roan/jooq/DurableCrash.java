@@ -2,10 +2,6 @@ package dev.roan.jooq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,15 +36,6 @@ final class DurableCrash {
             "-XX:+UseSerialGC");
 
     private DurableCrash() {}
-
-    /** A test schema file from the test resources. */
-    static String schema(String resource) {
-        try (InputStream in = DurableCrash.class.getResourceAsStream(resource)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** The options of a child JVM; {@code -Droan.test.memoryMode=true} on the test JVM is passed on. */
     static List<String> childJvm() {

@@ -38,7 +38,7 @@ class DurableCrashH2ServerTest {
         String url = "jdbc:h2:tcp://127.0.0.1:" + server.getPort() + "/mem:crash-" + UUID.randomUUID()
                 + ";DB_CLOSE_DELAY=-1";
         db = new OutboxDb(SQLDialect.H2, url, "sa", "");
-        db.execute(DurableCrash.schema("/schema.sql"));
+        db.execute(TestDb.script("/schema.sql"));
     }
 
     @Test

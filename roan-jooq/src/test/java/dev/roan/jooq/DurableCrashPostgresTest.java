@@ -1,11 +1,9 @@
 package dev.roan.jooq;
 
 import dev.roan.jooq.DurableCrash.Death;
-import dev.roan.testkit.Postgres;
-import org.jooq.SQLDialect;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Durable mode survives a writer's {@code kill -9} and {@code Runtime.halt()} on a real PostgreSQL: the writer is a
@@ -14,36 +12,14 @@ import org.junit.jupiter.api.Test;
 class DurableCrashPostgresTest {
 
     private static final String DATABASE = "roan_crash_test";
-    private static Postgres postgres;
-    private static OutboxDb db;
-
-    /** In the first test's set-up, so that a missing PostgreSQL marks each test skipped with the reason. */
-    private static synchronized void startPostgresOnce() {
-        if (postgres == null) {
-            Postgres started = Postgres.start();
-            try {
-                db = new OutboxDb(SQLDialect.POSTGRES, started.createDatabase(DATABASE), started.user(),
-                        started.password());
-            } catch (RuntimeException e) {
-                started.close();
-                throw e;
-            }
-            postgres = started;
-        }
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-            postgres = null;
-        }
-    }
+    @RegisterExtension
+    static final ServerDb SERVER = ServerDb.postgres(DATABASE);
+    private OutboxDb db;
 
     @BeforeEach
     void setUp() {
-        startPostgresOnce();
-        db.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;" + DurableCrash.schema("/schema.sql"));
+        db = SERVER.db();
+        db.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;" + TestDb.script("/schema.sql"));
     }
 
     @Test

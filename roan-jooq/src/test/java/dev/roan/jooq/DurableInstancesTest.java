@@ -89,7 +89,7 @@ class DurableInstancesTest {
     @Test
     void instancesSharingAnOutboxLoseNothingWhenOneIsKilledAndTheCacheFailsHalfTheTime() throws Exception {
         OutboxDb db = database(DATABASE);
-        db.execute(DurableCrash.schema("/schema.sql"));
+        db.execute(TestDb.script("/schema.sql"));
         // No instance creates the outbox table first: the three race to, as at a fleet's first start.
         Map<String, AtomicInteger> delivered = new ConcurrentHashMap<>();
         AtomicLong requests = new AtomicLong();

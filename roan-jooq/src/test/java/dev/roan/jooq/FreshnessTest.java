@@ -16,13 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.roan.testkit.Nginx;
 import dev.roan.testkit.RawHttp;
-import dev.roan.testkit.Upstream;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The promise, end to end: nginx caches an application's pages forever; the application reads the database and
@@ -44,8 +43,9 @@ class FreshnessTest {
     private static final int COMMITS_PER_WRITER = 60;
     private static final int READERS = 6;
 
+    @RegisterExtension
+    final SiteFixture site = new SiteFixture();
     private TestDb db;
-    private Upstream app;
     private Nginx nginx;
     private final AtomicInteger version = new AtomicInteger();
     /** Counted down by every render once it has read the database. */
@@ -53,7 +53,7 @@ class FreshnessTest {
 
     @BeforeEach
     void setUp() {
-        db = new TestDb();
+        db = site.db();
         db.onSeparateConnection(d -> {
             d.execute("insert into author (id, name) values (1, 'ann')");
             for (int i = 0; i < PAGES; i++) {
@@ -62,19 +62,8 @@ class FreshnessTest {
             }
             return null;
         });
-        app = Upstream.start(this::render);
-        nginx = Nginx.builder(app.address()).start();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (nginx != null) {
-            nginx.close();
-        }
-        if (app != null) {
-            app.close();
-        }
-        db.close();
+        site.app(this::render);
+        nginx = site.nginx();
     }
 
     /** A page: the title of one post, read first, answered {@value #RENDER_MILLIS} ms later, as slow pages do. */

@@ -220,10 +220,16 @@ class HttpTransportTest {
     }
 
     @Test
-    void theRetryAfterOfTheLastAnswerIsKept() throws Exception {
+    void anAnswerThatAsksToWaitIsNotRetriedAtOnceAndKeepsItsWait() throws Exception {
         cache.respond(path -> Answer.status(429).retryAfter("3"));
-        assertThat(send(transport(), cache.purgeUrl()))
-                .isEqualTo(new Attempt(ATTEMPTS, 429, null, TimeUnit.SECONDS.toNanos(3)));
+        assertThat(send(transport(), cache.purgeUrl())).as("429 with Retry-After: 3")
+                .isEqualTo(new Attempt(1, 429, null, TimeUnit.SECONDS.toNanos(3)));
+        assertThat(cache.count()).as("requests: the wait is the dispatcher's").isOne();
+
+        cache.clear();
+        cache.respond(path -> Answer.status(503).retryAfter("0"));
+        assertThat(send(transport(), cache.purgeUrl())).as("503 with Retry-After: 0, retried at once")
+                .isEqualTo(new Attempt(ATTEMPTS, 503, null, 0));
     }
 
     @Test

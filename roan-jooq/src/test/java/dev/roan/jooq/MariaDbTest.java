@@ -8,18 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.roan.testkit.PurgeServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
 import dev.roan.jooq.test.db.tables.records.PostRecord;
-import dev.roan.testkit.MariaDb;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.Record;
@@ -29,11 +24,9 @@ import org.jooq.conf.RenderNameCase;
 import org.jooq.conf.RenderQuotedNames;
 import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
  * The MariaDB/MySQL forms of every write, run by a real MariaDB that this class starts (Debian
@@ -62,11 +55,8 @@ class MariaDbTest {
     /** A table no generated class describes: the marker write's, matched by name like plain SQL. */
     private static final Table<Record> MARKER = DSL.table(DSL.name("marker"));
 
-    private static final String DATABASE = "roan_mariadb_test";
-
-    private static MariaDb mariaDb;
-    private static String url;
-    private static RuntimeException startFailure;
+    @RegisterExtension
+    static final ServerDb SERVER = ServerDb.mariaDb("roan_mariadb_test").schema("/schema-mariadb.sql");
 
     @RegisterExtension
     final RoanFixture fixture = new RoanFixture().database(MariaDbTest::configuration)
@@ -75,55 +65,8 @@ class MariaDbTest {
     private Roan roan;
     private DSLContext dsl;
 
-    /**
-     * Starts the server for the whole class, in the first test's set-up rather than in {@code @BeforeAll}: a
-     * missing MariaDB then marks each test skipped with the reason, where Surefire would report a skipped
-     * {@code @BeforeAll} as "Tests run: 0" and no reason at all. A server that would not start fails the
-     * later tests at once with the first failure.
-     */
-    private static synchronized void startMariaDbOnce() throws IOException, SQLException {
-        if (startFailure != null) {
-            throw startFailure;
-        }
-        if (mariaDb != null) {
-            return;
-        }
-        MariaDb started;
-        try {
-            started = MariaDb.start();
-        } catch (IllegalStateException e) {
-            startFailure = e;
-            throw e;
-        }
-        try (InputStream in = MariaDbTest.class.getResourceAsStream("/schema-mariadb.sql")) {
-            String schema = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            url = started.createDatabase(DATABASE);
-            // The driver runs one statement per call unless allowMultiQueries is set.
-            try (Connection c = started.connect(DATABASE); Statement s = c.createStatement()) {
-                for (String ddl : schema.replaceAll("(?m)^--.*$", "").split(";")) {
-                    if (!ddl.isBlank()) {
-                        s.execute(ddl);
-                    }
-                }
-            }
-        } catch (IOException | SQLException | RuntimeException e) {
-            started.close();
-            throw e;
-        }
-        mariaDb = started;
-    }
-
-    @AfterAll
-    static void stopMariaDb() {
-        if (mariaDb != null) {
-            mariaDb.close();
-            mariaDb = null;
-        }
-    }
-
     @BeforeEach
     void setUp() throws Exception {
-        startMariaDbOnce();
         // Children first, for the foreign keys. Not through Roan: nothing here is purged.
         onSeparateConnection(d -> {
             for (Table<?> table : List.of(COMMENT, POST, AUTHOR, AUDIT_LOG, MARKER)) {
@@ -143,16 +86,9 @@ class MariaDbTest {
         dsl = fixture.dsl();
     }
 
-    /** The application's configuration before Roan, on the database {@link #setUp()} started. */
+    /** The application's configuration before Roan. */
     private static Configuration configuration() {
-        try {
-            MariaDbDataSource dataSource = new MariaDbDataSource(url);
-            dataSource.setUser(mariaDb.user());
-            dataSource.setPassword(mariaDb.password());
-            return DSL.using(dataSource, SQLDialect.MARIADB, SETTINGS).configuration();
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        return DSL.using(SERVER.db().dataSource(), SQLDialect.MARIADB, SETTINGS).configuration();
     }
 
     /** Registers rules for each kind of write to POST, to see which kinds a statement counts as. */
@@ -164,7 +100,7 @@ class MariaDbTest {
 
     /** What another connection, not attached to Roan, sees. */
     private static <T> T onSeparateConnection(Function<DSLContext, T> query) {
-        try (Connection c = mariaDb.connect(DATABASE)) {
+        try (Connection c = SERVER.db().connect()) {
             return query.apply(DSL.using(c, SQLDialect.MARIADB, SETTINGS));
         } catch (SQLException e) {
             throw new IllegalStateException(e);

@@ -9,12 +9,11 @@ import java.util.Map;
 
 import dev.roan.testkit.Nginx;
 import dev.roan.testkit.RawHttp;
-import dev.roan.testkit.Upstream;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The issue's headline, for real and with default settings: nginx caches every page, then is stopped for 30 s while
@@ -29,32 +28,22 @@ class NginxOutageTest {
     /** The default maxRetryInterval, plus time to deliver. */
     private static final Duration FRESH_WITHIN = Roan.DEFAULT_MAX_RETRY_INTERVAL.plusSeconds(10);
 
+    @RegisterExtension
+    final SiteFixture site = new SiteFixture();
     private TestDb db;
-    private Upstream app;
     private Nginx nginx;
 
     @BeforeEach
     void setUp() {
-        db = new TestDb();
+        db = site.db();
         db.onSeparateConnection(d -> {
             for (int i = 0; i < PAGES; i++) {
                 d.insertInto(POST).set(POST.SLUG, "p" + i).set(POST.TITLE, "v0").execute();
             }
             return null;
         });
-        app = Upstream.start(this::render);
-        nginx = Nginx.builder(app.address()).start();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        if (nginx != null) {
-            nginx.close();
-        }
-        if (app != null) {
-            app.close();
-        }
-        db.close();
+        site.app(this::render);
+        nginx = site.nginx();
     }
 
     private String render(String path) {

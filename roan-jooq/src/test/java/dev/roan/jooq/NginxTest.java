@@ -4,7 +4,6 @@ import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +18,10 @@ import dev.roan.testkit.Upstream;
 import io.github.resilience4j.retry.RetryConfig;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,32 +41,20 @@ class NginxTest {
             .waitDuration(Duration.ofMillis(20))
             .build();
 
+    @RegisterExtension
+    final SiteFixture site = new SiteFixture();
     private LogCapture log;
     private TestDb db;
     private Upstream app;
-    private final List<AutoCloseable> closeFirst = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
-        log = new LogCapture();
-        db = new TestDb();
+        log = site.closing(new LogCapture());
+        db = site.db();
         db.onSeparateConnection(c -> c.insertInto(POST).set(POST.ID, 1L).set(POST.SLUG, "one").set(POST.TITLE, "First")
                 .execute());
         // The page is what a reader would see right now: its path and the titles in the database.
-        app = Upstream.start(path -> path + ": " + titles(db));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            for (AutoCloseable c : closeFirst) {
-                c.close();
-            }
-            app.close();
-            db.close();
-        } finally {
-            log.close();
-        }
+        app = site.app(path -> path + ": " + titles(db));
     }
 
     static String titles(TestDb db) {
@@ -76,15 +63,11 @@ class NginxTest {
     }
 
     private Nginx nginx(Nginx.Builder builder) {
-        Nginx nginx = builder.start();
-        closeFirst.add(nginx);
-        return nginx;
+        return site.closing(builder.start());
     }
 
     private Nginx nginx(Documented config, String upstream) {
-        Nginx nginx = config.start().apply(upstream);
-        closeFirst.add(nginx);
-        return nginx;
+        return site.closing(config.start().apply(upstream));
     }
 
     /** A configuration the documentation shows: how it starts in front of an upstream, how Roan purges through it. */
@@ -113,9 +96,7 @@ class NginxTest {
     }
 
     private Roan roan(Roan.Builder builder) {
-        Roan roan = builder.retryConfig(FAST_RETRY).closeTimeout(Duration.ofMillis(200)).build();
-        closeFirst.add(0, roan);
-        return roan;
+        return site.closing(builder.retryConfig(FAST_RETRY).closeTimeout(Duration.ofMillis(200)).build());
     }
 
     private DSLContext dsl(Roan roan) {
@@ -453,9 +434,8 @@ class NginxTest {
     @ParameterizedTest
     @MethodSource("documentedConfigs")
     void responsesThatSetACookieAreNotCached(Documented config) {
-        Upstream cookies = Upstream.start(path -> path + ": " + titles(db),
-                path -> path.equals("/login") ? Map.of("Set-Cookie", "JSESSIONID=1F2E3D; Path=/; HttpOnly") : Map.of());
-        closeFirst.add(cookies);
+        Upstream cookies = site.closing(Upstream.start(path -> path + ": " + titles(db),
+                path -> path.equals("/login") ? Map.of("Set-Cookie", "JSESSIONID=1F2E3D; Path=/; HttpOnly") : Map.of()));
         Nginx nginx = nginx(config, cookies.address());
 
         for (int read = 1; read <= 2; read++) {

@@ -12,46 +12,22 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
-import dev.roan.testkit.Postgres;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Durable mode on a real PostgreSQL, started once for the class (skipped without PostgreSQL, failing under CI). */
 class OutboxPostgresTest extends OutboxContract {
 
-    private static final String DATABASE = "roan_outbox_test";
-    private static Postgres postgres;
-    private static String url;
-
-    private static synchronized void startOnce() {
-        if (postgres == null) {
-            Postgres started = Postgres.start();
-            url = started.createDatabase(DATABASE);
-            postgres = started;
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (postgres != null) {
-            postgres.close();
-            postgres = null;
-        }
-    }
+    @RegisterExtension
+    static final ServerDb SERVER = ServerDb.postgres("roan_outbox_test");
 
     @Override
     DataSource dataSource() {
-        startOnce();
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(url);
-        dataSource.setUser(postgres.user());
-        dataSource.setPassword(postgres.password());
-        return dataSource;
+        return SERVER.db().dataSource();
     }
 
     @Override

@@ -25,7 +25,6 @@ import org.jooq.Result;
 import org.jooq.SQLDialect;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,18 +42,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class PostgresTest {
 
-    private static final SchemaPostgres DB = new SchemaPostgres("roan_postgres_test");
+    @RegisterExtension
+    static final SchemaPostgres DB = new SchemaPostgres("roan_postgres_test");
 
     @RegisterExtension
     final RoanFixture fixture = new RoanFixture().database(PostgresTest::configuration);
     private PurgeServer cache;
     private Roan roan;
     private DSLContext dsl;
-
-    @AfterAll
-    static void stopPostgres() {
-        DB.close();
-    }
 
     @BeforeEach
     void setUp() throws Exception {

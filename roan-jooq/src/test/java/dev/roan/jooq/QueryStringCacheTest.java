@@ -4,7 +4,6 @@ import static dev.roan.jooq.test.db.Tables.AUTHOR;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
@@ -16,9 +15,9 @@ import dev.roan.testkit.Varnish;
 import io.github.resilience4j.retry.RetryConfig;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -35,30 +34,18 @@ class QueryStringCacheTest {
     /** What a browser sends for a form field name="name" holding "Van Winkle". */
     private static final String SEARCH = "/authors?name=Van+Winkle";
 
+    @RegisterExtension
+    final SiteFixture site = new SiteFixture();
     private LogCapture log;
     private TestDb db;
     private Upstream app;
-    private final List<AutoCloseable> closeFirst = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
-        log = new LogCapture();
-        db = new TestDb();
+        log = site.closing(new LogCapture());
+        db = site.db();
         db.onSeparateConnection(c -> c.insertInto(AUTHOR).set(AUTHOR.ID, 1L).set(AUTHOR.NAME, "Van Winkle").execute());
-        app = Upstream.start(path -> path + ": " + names(db));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        try {
-            for (AutoCloseable c : closeFirst) {
-                c.close();
-            }
-            app.close();
-            db.close();
-        } finally {
-            log.close();
-        }
+        app = site.app(path -> path + ": " + names(db));
     }
 
     private static String names(TestDb db) {
@@ -69,8 +56,7 @@ class QueryStringCacheTest {
     @ParameterizedTest
     @MethodSource("dev.roan.jooq.NginxTest#purgeLocationConfigs")
     void renamingPurgesTheSearchPageABrowserRequestedThroughNginx(NginxTest.Documented config) {
-        Nginx nginx = config.start().apply(app.address());
-        closeFirst.add(nginx);
+        Nginx nginx = site.closing(config.start().apply(app.address()));
         renameAndCheck(nginx.baseUrl(), Roan.builder().purgeUrl(nginx.purgeUrl()));
         // Each configuration logs in its own format: the request and its status, in either.
         List<String> purges = nginx.accessLog().stream().filter(line -> line.contains("/purge/")).toList();
@@ -82,8 +68,7 @@ class QueryStringCacheTest {
 
     @Test
     void renamingPurgesTheSearchPageABrowserRequestedThroughVarnish() {
-        Varnish varnish = Varnish.start(app.address());
-        closeFirst.add(varnish);
+        Varnish varnish = site.closing(Varnish.start(app.address()));
         renameAndCheck(varnish.baseUrl(), Roan.builder().purgeUrl(varnish.purgeUrl()).purgeMethod("PURGE"));
     }
 
@@ -92,9 +77,8 @@ class QueryStringCacheTest {
      * search a browser sends was purged and shows the new name, while the other spellings are still cached.
      */
     private void renameAndCheck(String baseUrl, Roan.Builder builder) {
-        Roan roan = builder.retryConfig(RetryConfig.custom().maxAttempts(3).waitDuration(Duration.ofMillis(20)).build())
-                .closeTimeout(Duration.ofMillis(200)).build();
-        closeFirst.add(0, roan);
+        Roan roan = site.closing(builder.retryConfig(RetryConfig.custom().maxAttempts(3)
+                .waitDuration(Duration.ofMillis(20)).build()).closeTimeout(Duration.ofMillis(200)).build());
         roan.purge("/authors?name={name}").onUpdate(AUTHOR);
         DSLContext dsl = DSL.using(roan.attach(db.configuration()));
         NginxTest.assertCached(baseUrl, SEARCH, null, "Van Winkle");

@@ -20,7 +20,6 @@ import org.jooq.ExecuteListener;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,7 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ReadGuardSteadyPostgresTest {
 
-    private static final SchemaPostgres DB = new SchemaPostgres("roan_read_guard_steady");
+    @RegisterExtension
+    static final SchemaPostgres DB = new SchemaPostgres("roan_read_guard_steady");
     /** The age of the database's oldest multixact: it grows by one with each multixact created. */
     private static final String MULTIXACTS =
             "select mxid_age(datminmxid) from pg_database where datname = current_database()";
@@ -44,11 +44,6 @@ class ReadGuardSteadyPostgresTest {
     private DSLContext dsl;
     /** The SQL states an exception translator (Spring's) saw, as it sees them: {@code ctx.sqlException()}. */
     private final List<String> translated = new CopyOnWriteArrayList<>();
-
-    @AfterAll
-    static void stopPostgres() {
-        DB.close();
-    }
 
     @BeforeEach
     void setUp() throws Exception {

@@ -13,18 +13,18 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import dev.roan.testkit.Postgres;
+import javax.sql.DataSource;
+
 import dev.roan.testkit.PurgeServer;
 import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link Roan#purgeAfterCommit} and {@link Roan#awaitPurges} on a real PostgreSQL, in memory and in durable mode
@@ -33,40 +33,19 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class ReadYourWritesPostgresTest {
 
-    private static final String DATABASE = "roan_read_your_writes_test";
+    @RegisterExtension
+    static final ServerDb SERVER = ServerDb.postgres("roan_read_your_writes_test");
     private static final Table<Record> ITEM = DSL.table(DSL.name("item"));
     private static final Duration SHORT = Duration.ofMillis(200);
-    private static Postgres postgres;
-    private static String url;
 
     private final CountDownLatch release = new CountDownLatch(1);
     private final List<Roan> roans = new ArrayList<>();
-    private PGSimpleDataSource dataSource;
+    private DataSource dataSource;
     private PurgeServer cache;
-
-    private static synchronized void startOnce() {
-        if (postgres == null) {
-            Postgres started = Postgres.start();
-            url = started.createDatabase(DATABASE);
-            postgres = started;
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (postgres != null) {
-            postgres.close();
-            postgres = null;
-        }
-    }
 
     @BeforeEach
     void setUp() throws SQLException {
-        startOnce();
-        dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(url);
-        dataSource.setUser(postgres.user());
-        dataSource.setPassword(postgres.password());
+        dataSource = SERVER.db().dataSource();
         execute("DROP TABLE IF EXISTS item");
         execute("DROP TABLE IF EXISTS roan_outbox");
         execute("CREATE TABLE item (id BIGINT PRIMARY KEY, name VARCHAR(100))");

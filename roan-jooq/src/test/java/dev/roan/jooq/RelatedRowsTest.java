@@ -8,18 +8,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.roan.jooq.test.db.tables.records.CommentRecord;
 import org.jooq.Converter;
 import org.jooq.DSLContext;
-import org.jooq.ExecuteContext;
-import org.jooq.ExecuteListener;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.TableField;
 import org.jooq.impl.DSL;
-import org.jooq.impl.DefaultExecuteListenerProvider;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,41 +28,24 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RelatedRowsTest {
 
-    /** The SQL of every statement the application's configuration executed, Roan's reads included. */
-    private final List<String> executed = new CopyOnWriteArrayList<>();
-
     @RegisterExtension
-    final RoanFixture fixture = new RoanFixture().database(() -> fixture().db().configuration()
-            .set(new DefaultExecuteListenerProvider(new ExecuteListener() {
-                @Override
-                public void executeStart(ExecuteContext ctx) {
-                    executed.add(ctx.sql());
-                }
-            })));
+    final RoanFixture fixture = new RoanFixture();
+    /** The SQL of every statement the application's configuration executed, Roan's reads included. */
+    private ExecutedSql executed;
     private Roan roan;
     private DSLContext dsl;
 
-    private RoanFixture fixture() {
-        return fixture;
-    }
-
     @BeforeEach
     void setUp() {
+        executed = fixture.executed();
         roan = fixture.roan();
         dsl = fixture.dsl();
-        fixture.db().onSeparateConnection(d -> d.execute("insert into author (id, name) values (1, 'ann'), (2, 'bob');"
-                + "insert into post (id, author_id, slug, title) values (10, 1, 'one', 'One'), (11, 1, 'two', 'Two'),"
-                + " (20, 2, 'three', 'Three');"
-                + "insert into comment (id, post_id, body) values (100, 10, 'first'), (200, 20, 'second')"));
-        executed.clear();
+        fixture.db().execute(TestRows.TWO_AUTHORS + TestRows.COMMENTS);
     }
 
     /** Roan's reads of related rows since the last call. */
     private List<String> relatedReads() {
-        List<String> reads = executed.stream().filter(sql -> sql.toLowerCase(Locale.ROOT).startsWith("select distinct"))
-                .toList();
-        executed.clear();
-        return reads;
+        return executed.take(sql -> sql.startsWith("select distinct"));
     }
 
     private static long binds(String sql) {

@@ -44,6 +44,7 @@ final class RoanFixture implements AfterEachCallback {
     private Table<?> markerTable = AUDIT_LOG;
     private Consumer<DSLContext> markerWrite = d -> d.insertInto(AUDIT_LOG).set(AUDIT_LOG.MESSAGE, "marker").execute();
 
+    private ExecutedSql executed;
     private TestDb db;
     private PurgeServer cache;
     private Roan roan;
@@ -80,6 +81,17 @@ final class RoanFixture implements AfterEachCallback {
         return this;
     }
 
+    /** Records the SQL the application's configuration executes, Roan's reads included; ask for it before dsl(). */
+    ExecutedSql executed() {
+        if (executed == null) {
+            if (dsl != null) {
+                throw new IllegalStateException("Roan is attached already: ask for executed() before calling dsl()");
+            }
+            executed = new ExecutedSql();
+        }
+        return executed;
+    }
+
     /** The H2 database with the test schema. */
     TestDb db() {
         if (db == null) {
@@ -104,10 +116,14 @@ final class RoanFixture implements AfterEachCallback {
         return roan;
     }
 
-    /** The application's DSLContext: the database's configuration with Roan attached, then the marker rule. */
+    /**
+     * The application's DSLContext: the database's configuration (with {@link #executed()} if asked for) with Roan
+     * attached, then the marker rule.
+     */
     DSLContext dsl() {
         if (dsl == null) {
-            dsl = DSL.using(roan().attach(database.get()));
+            Configuration configuration = database.get();
+            dsl = DSL.using(roan().attach(executed == null ? configuration : executed.on(configuration)));
             // After the attach: which rules exist when attaching decides what Roan listens to (records or not),
             // and that stays each test's choice.
             roan.purge(markerPath).onWrite(markerTable);

@@ -70,6 +70,22 @@ class RoanFixtureTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("before calling dsl()");
         assertThatThrownBy(() -> fixture.marker("/m", AUTHOR, d -> { })).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("before dsl()");
+        assertThatThrownBy(fixture::executed).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("before calling dsl()");
+    }
+
+    @Test
+    void executedSeesTheApplicationsStatementsAndRoansReadsUntilTaken() {
+        ExecutedSql executed = fixture.executed();
+        fixture.roan().purge("/authors/{author_id}").onUpdate(POST);
+        DSLContext dsl = fixture.dsl();
+        fixture.db().execute(TestRows.TWO_AUTHORS);
+        assertThat(executed.take(sql -> true)).as("rows inserted on a connection of their own").isEmpty();
+        dsl.update(POST).set(POST.TITLE, "Uno").where(POST.ID.eq(10L)).execute();
+        assertThat(executed.take(sql -> sql.startsWith("select"))).as("Roan's read of the author before the update")
+                .singleElement().asString().containsIgnoringCase("author_id");
+        assertThat(executed.take(sql -> true)).as("taken").isEmpty();
+        assertThat(fixture.purgedOnce()).containsExactly("/authors/1");
     }
 
     @Test

@@ -69,9 +69,7 @@ class RowLevelTest {
         roan = fixture.roan();
         // Attached before any rule, so that rules with placeholders registered by each test see records.
         dsl = fixture.dsl();
-        db.onSeparateConnection(d -> d.execute("insert into author (id, name) values (100, 'ann');"
-                + "insert into post (id, author_id, slug, title) values (101, 100, 'one', 'One'), (102, 100, 'two', 'Two'),"
-                + " (103, 100, 'three', 'Three')"));
+        db.execute(TestRows.ANN_AND_THREE_POSTS);
     }
 
     /** The distinct paths purged since the last call (statements apart may purge a path twice). */

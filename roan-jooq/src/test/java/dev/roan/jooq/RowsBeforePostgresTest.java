@@ -18,7 +18,6 @@ import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,7 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RowsBeforePostgresTest {
 
-    private static final SchemaPostgres DB = new SchemaPostgres("roan_rows_before_test");
+    @RegisterExtension
+    static final SchemaPostgres DB = new SchemaPostgres("roan_rows_before_test");
 
     /** Runs right after each of Roan's reads, before the statement it reads for: the test's probe. */
     private volatile Runnable afterRead = () -> { };
@@ -39,11 +39,6 @@ class RowsBeforePostgresTest {
     final RoanFixture fixture = new RoanFixture().database(this::configuration);
     private Roan roan;
     private DSLContext dsl;
-
-    @AfterAll
-    static void stopPostgres() {
-        DB.close();
-    }
 
     @BeforeEach
     void setUp() throws Exception {

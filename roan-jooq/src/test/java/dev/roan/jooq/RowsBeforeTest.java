@@ -6,18 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.DSLContext;
-import org.jooq.ExecuteContext;
-import org.jooq.ExecuteListener;
-import org.jooq.Record;
-import org.jooq.TableField;
 import org.jooq.impl.DSL;
-import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.jooq.impl.SQLDataType;
-import org.jooq.impl.TableImpl;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,39 +21,24 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RowsBeforeTest {
 
-    /** The SQL of every statement the application's configuration executed, Roan's reads included. */
-    private final List<String> executed = new CopyOnWriteArrayList<>();
-
     @RegisterExtension
-    final RoanFixture fixture = new RoanFixture().database(() -> fixture().db().configuration()
-            .set(new DefaultExecuteListenerProvider(new ExecuteListener() {
-                @Override
-                public void executeStart(ExecuteContext ctx) {
-                    executed.add(ctx.sql());
-                }
-            })));
+    final RoanFixture fixture = new RoanFixture();
+    /** The SQL of every statement the application's configuration executed, Roan's reads included. */
+    private ExecutedSql executed;
     private Roan roan;
     private DSLContext dsl;
 
-    private RoanFixture fixture() {
-        return fixture;
-    }
-
     @BeforeEach
     void setUp() {
+        executed = fixture.executed();
         roan = fixture.roan();
         dsl = fixture.dsl();
-        fixture.db().onSeparateConnection(d -> d.execute("insert into author (id, name) values (1, 'ann'), (2, 'bob');"
-                + "insert into post (id, author_id, slug, title) values (10, 1, 'one', 'One'), (11, 1, 'two', 'Two'),"
-                + " (20, 2, 'three', 'Three')"));
+        fixture.db().execute(TestRows.TWO_AUTHORS);
     }
 
     /** The reads Roan ran since the last call: SELECT ... FOR UPDATE statements. */
     private List<String> reads() {
-        List<String> reads = executed.stream().filter(sql -> sql.toLowerCase(Locale.ROOT).startsWith("select")
-                && sql.toLowerCase(Locale.ROOT).contains("for update")).toList();
-        executed.clear();
-        return reads;
+        return executed.take(sql -> sql.startsWith("select") && sql.contains("for update"));
     }
 
     @Test
@@ -173,18 +150,6 @@ class RowsBeforeTest {
                 .bind("A", 10L).bind("B", 20L).execute();
         assertThat(reads()).isEmpty();
         assertThat(fixture.purgedOnce()).containsExactly("/authors");
-    }
-
-    /** POST as a generated class would declare it if the database had one more column, NOPE. */
-    private static final class PostWithAColumnTheDatabaseLacks extends TableImpl<Record> {
-        private static final long serialVersionUID = 1L;
-        final TableField<Record, Long> id = createField(DSL.name("ID"), SQLDataType.BIGINT);
-        final TableField<Record, String> title = createField(DSL.name("TITLE"), SQLDataType.VARCHAR(200));
-        final TableField<Record, String> nope = createField(DSL.name("NOPE"), SQLDataType.VARCHAR(200));
-
-        PostWithAColumnTheDatabaseLacks() {
-            super(DSL.name("POST"));
-        }
     }
 
     @Test

@@ -26,12 +26,19 @@ final class TestDb implements AutoCloseable {
         dataSource.setURL(url);
         try {
             keepAlive = DriverManager.getConnection(url);
-            try (InputStream in = TestDb.class.getResourceAsStream("/schema.sql")) {
-                String schema = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                DSL.using(keepAlive, SQLDialect.H2).execute(schema);
-            }
+            DSL.using(keepAlive, SQLDialect.H2).execute(script("/schema.sql"));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The text of a SQL script among the test resources, such as {@code "/schema-mariadb.sql"}. */
+    static String script(String resource) {
+        try (InputStream in = TestDb.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test resource " + resource);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -40,6 +47,11 @@ final class TestDb implements AutoCloseable {
     /** The application's configuration before Roan: a DataSource, auto-commit outside transactions. */
     Configuration configuration() {
         return DSL.using(dataSource, SQLDialect.H2).configuration();
+    }
+
+    /** Runs SQL (statements separated by {@code ;}, such as {@link TestRows}') on a connection of its own, not Roan's. */
+    void execute(String sql) {
+        onSeparateConnection(d -> d.execute(sql));
     }
 
     /** A DSLContext on its own connection, not attached to Roan: what another reader sees. */

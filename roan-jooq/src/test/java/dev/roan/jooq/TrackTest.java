@@ -240,6 +240,36 @@ class TrackTest {
     }
 
     @Test
+    void beyondMaxTrackedPagesThePageRenderedLongestAgoIsPurgedAndForgotten() {
+        RoanFixture small = new RoanFixture().builder(b -> b.maxTrackedPages(1));
+        try {
+            Roan bounded = small.roan();
+            DSLContext d = small.dsl();
+            small.db().onSeparateConnection(x -> x.insertInto(AUTHOR).set(AUTHOR.ID, 7L).set(AUTHOR.NAME, "a")
+                    .execute());
+            bounded.track("/authors/7", () -> d.selectFrom(AUTHOR).where(AUTHOR.ID.eq(7L)).fetch());
+            small.settle();
+
+            bounded.track("/authors", () -> d.selectFrom(AUTHOR).fetch());
+            assertThat(small.purged()).as("the evicted page").containsExactly("/authors/7");
+            assertThat(bounded.toString()).contains("evictions=1");
+        } finally {
+            try {
+                small.afterEach(null);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Test
+    void maxTrackedPagesIsCheckedAndShown() {
+        assertThatIllegalArgumentException().isThrownBy(() -> Roan.builder().maxTrackedPages(0))
+                .withMessageContaining("maxTrackedPages must be at least 1");
+        assertThat(Roan.builder().maxTrackedPages(5).toString()).contains("maxTrackedPages=5");
+    }
+
+    @Test
     void theThreeArgumentTrackHandsNoHeaderForAQuietRender() {
         List<String> headers = new ArrayList<>();
         postPage(1);

@@ -127,7 +127,7 @@ class TransactionBoundaryTest {
         connection.setAutoCommit(false);
         dsl = fixture.database(() -> DSL.using(new DefaultConnectionProvider(connection), SQLDialect.H2).configuration()
                 .derive(new SavepointsOnly(connection))).dsl();
-        db.onSeparateConnection(d -> d.execute("insert into author (id, name) values (100, 'ann')"));
+        db.execute(TestRows.ANN);
     }
 
     @AfterEach

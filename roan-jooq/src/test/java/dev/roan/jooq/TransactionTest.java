@@ -46,7 +46,7 @@ class TransactionTest {
         roan.purge("/posts").onWrite(POST);
         roan.purge("/authors").onWrite(AUTHOR);
         dsl = fixture.dsl();
-        db.onSeparateConnection(d -> d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann").execute());
+        db.execute(TestRows.ANN);
     }
 
     private void insertPost(DSLContext ctx, String slug) {

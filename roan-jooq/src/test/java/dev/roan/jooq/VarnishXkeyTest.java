@@ -1,9 +1,11 @@
 package dev.roan.jooq;
 
-import static dev.roan.jooq.NginxTest.assertCached;
-import static dev.roan.jooq.NginxTest.assertPurged;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,6 +14,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.roan.testkit.RawHttp;
 import dev.roan.testkit.Upstream;
@@ -21,9 +25,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real Varnish with varnish-modules' xkey, started by the test with the README's VCL: pages carry Roan's {@code xkey}
- * header, and a purge of one key drops exactly the pages that carry it. Skipped without varnishd or the xkey vmod,
- * except under {@code CI=true}.
+ * Real Varnish with varnish-modules' xkey, started by the test with the README's VCL as written (only its backend's
+ * address replaced): pages carry Roan's {@code xkey} header, and a purge of one key drops exactly the pages that carry
+ * it. A page's body counts its renders, so a read that shows the same count came from the cache. Skipped without
+ * varnishd or the xkey vmod, except under {@code CI=true}.
  */
 class VarnishXkeyTest {
 
@@ -50,7 +55,57 @@ class VarnishXkeyTest {
                     return keys == null ? Map.of()
                             : Map.of("xkey", CacheTagHeader.VARNISH_XKEY.header().value(keys));
                 });
-        varnish = Varnish.startWithXkey(app.address());
+    }
+
+    /** The README's xkey VCL, for the upstream's address. */
+    static String readmeVcl(String host, int port) {
+        String readme = null;
+        // Found from the module the tests run in (roan-jooq, or compat-jooq-3.21).
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null && readme == null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("README.md")) && Files.isDirectory(dir.resolve("example"))) {
+                try {
+                    readme = Files.readString(dir.resolve("README.md"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        if (readme == null) {
+            throw new IllegalStateException("README.md not found above " + Path.of("").toAbsolutePath());
+        }
+        int section = readme.indexOf("##### Varnish with xkey");
+        Matcher block = Pattern.compile("```vcl\n(.*?)```", Pattern.DOTALL).matcher(readme);
+        if (section < 0 || !block.find(section)) {
+            throw new IllegalStateException("README.md has no ```vcl block after '##### Varnish with xkey'");
+        }
+        String backend = ".host = \"127.0.0.1\"; .port = \"8080\";";
+        if (!block.group(1).contains(backend)) {
+            throw new IllegalStateException("the README's xkey VCL no longer holds '" + backend + "', which the test"
+                    + " replaces; adapt VarnishXkeyTest to it");
+        }
+        return block.group(1).replace(backend, ".host = \"" + host + "\"; .port = \"" + port + "\";");
+    }
+
+    private void startReadmeVarnish() {
+        varnish = Varnish.startWithXkey(app.address(), VarnishXkeyTest::readmeVcl);
+    }
+
+    private String read(String path) {
+        RawHttp.Response page = RawHttp.get(varnish.baseUrl(), path);
+        assertThat(page.status()).as("status of %s", path).isEqualTo(200);
+        assertThat(page.header("xkey")).as("the keys are Varnish's").isEmpty();
+        return page.body();
+    }
+
+    /** Two reads of {@code path} show {@code render}: the second, at least, from the cache. */
+    private void assertCached(String path, int render) {
+        assertThat(read(path)).as("read of %s", path).endsWith(" render " + render);
+        assertThat(read(path)).as("read again of %s: from the cache", path).endsWith(" render " + render);
+    }
+
+    /** The next read of {@code path} renders it again: it was purged. */
+    private void assertPurged(String path, int render) {
+        assertThat(read(path)).as("read of %s after the purge", path).endsWith(" render " + render);
     }
 
     @AfterEach
@@ -81,47 +136,51 @@ class VarnishXkeyTest {
 
     @Test
     void aPurgeOfOneKeyDropsExactlyThePagesThatCarryIt() {
+        startReadmeVarnish();
         roan(Roan.builder().xkeyPurgeUrls(varnish.baseUrl()));
         assertThat(roan.purgeUrls()).as("no nginx node by default beside the xkey node").isEmpty();
-        assertCached(varnish.baseUrl(), "/owners/4", null, "render 1");
-        assertCached(varnish.baseUrl(), "/owners/5", null, "render 1");
+        assertCached("/owners/4", 1);
+        assertCached("/owners/5", 1);
 
         written(OWNER_4);
 
-        assertPurged(varnish.baseUrl(), "/owners/4", null, "render 2");
-        assertCached(varnish.baseUrl(), "/owners/5", null, "render 1");
+        assertPurged("/owners/4", 2);
+        assertCached("/owners/5", 1);
 
         written(PETS);
-        assertPurged(varnish.baseUrl(), "/owners/4", null, "render 3");
-        assertCached(varnish.baseUrl(), "/owners/5", null, "render 1");
+        assertPurged("/owners/4", 3);
+        assertCached("/owners/5", 1);
         assertThat(log.messages(Level.WARNING)).as("warnings").isEmpty();
     }
 
     @Test
     void aSoftPurgeMarksThePagesStaleSoTheNextReadFetchesThem() {
+        // The testkit's VCL: without grace (the README's VCL keeps Varnish's 10 s), a soft-purged page is fetched again
+        // at once.
+        varnish = Varnish.startWithXkey(app.address());
         roan(Roan.builder().xkeyPurgeUrls(varnish.baseUrl()).softPurge(true));
-        assertCached(varnish.baseUrl(), "/owners/4", null, "render 1");
-        assertCached(varnish.baseUrl(), "/owners/5", null, "render 1");
+        assertCached("/owners/4", 1);
+        assertCached("/owners/5", 1);
 
         written(OWNER_4);
 
-        // Without grace (the VCL's is 0s), a soft-purged page is fetched again at once.
         assertThat(RawHttp.get(varnish.baseUrl(), "/owners/4").body()).as("after the soft purge")
                 .contains("render 2");
-        assertCached(varnish.baseUrl(), "/owners/5", null, "render 1");
+        assertCached("/owners/5", 1);
     }
 
     @Test
     void aPagePathIsPurgedByItsUrlOnTheSameNode() {
+        startReadmeVarnish();
         roan(Roan.builder().xkeyPurgeUrls(varnish.baseUrl()));
-        assertCached(varnish.baseUrl(), "/vets", null, "render 1");
-        assertCached(varnish.baseUrl(), "/owners/5", null, "render 1");
+        assertCached("/vets", 1);
+        assertCached("/owners/5", 1);
 
         roan.delivery().dispatcher().submit(List.of("/vets"));
         assertThat(roan.flush(Waits.DELIVERY)).as("flush").isTrue();
 
-        assertPurged(varnish.baseUrl(), "/vets", null, "render 2");
-        assertCached(varnish.baseUrl(), "/owners/5", null, "render 1");
+        assertPurged("/vets", 2);
+        assertCached("/owners/5", 1);
     }
 
     @Test
@@ -134,12 +193,13 @@ class VarnishXkeyTest {
         }
         keys.add(Dependency.table("z".repeat(limit - 340 * 24 - "roan-t-".length())));
         pages.put("/big", keys);
+        startReadmeVarnish();
         assertThat(CacheTagHeader.VARNISH_XKEY.header().value(keys)).hasSize(limit);
         roan(Roan.builder().xkeyPurgeUrls(varnish.baseUrl()));
-        assertCached(varnish.baseUrl(), "/big", null, "render 1");
+        assertCached("/big", 1);
 
         written(Dependency.row("visits", "id", "339"));
-        assertPurged(varnish.baseUrl(), "/big", null, "render 2");
+        assertPurged("/big", 2);
 
         // Why the limit is what it is: Varnish's http_resp_hdr_len (8,192) counts "xkey: " and the value.
         pages.put("/over", Set.of(Dependency.table("z".repeat(limit + 1 - "roan-t-".length()))));
@@ -149,20 +209,46 @@ class VarnishXkeyTest {
 
     @Test
     void pathNodesGetPathsAndXkeyNodesGetKeysAndPaths() {
+        startReadmeVarnish();
         try (dev.roan.testkit.PurgeServer nginx = new dev.roan.testkit.PurgeServer()) {
             roan(Roan.builder().purgeUrl(nginx.purgeUrl()).xkeyPurgeUrls(varnish.baseUrl()));
-            assertCached(varnish.baseUrl(), "/owners/4", null, "render 1");
-            assertCached(varnish.baseUrl(), "/vets", null, "render 1");
+            assertCached("/owners/4", 1);
+            assertCached("/vets", 1);
 
             roan.delivery().dispatcher().submit(List.of(OWNER_4.target(), "/vets"));
             assertThat(roan.flush(Waits.DELIVERY)).as("flush").isTrue();
 
             assertThat(nginx.paths()).as("the path node: the path only").containsExactly("/vets");
-            assertPurged(varnish.baseUrl(), "/owners/4", null, "render 2");
-            assertPurged(varnish.baseUrl(), "/vets", null, "render 2");
+            assertPurged("/owners/4", 2);
+            assertPurged("/vets", 2);
             Map<String, Integer> byNode = new HashMap<>();
             roan.cacheNodes().forEach(n -> byNode.put(n.purgeUrl(), n.owedPurges()));
             assertThat(byNode).as("nodes").containsOnlyKeys(nginx.purgeUrl(), varnish.baseUrl());
         }
+    }
+
+    @Test
+    void aKeyIsAPurgeOfSlashWithItsTagInTheHeaderOfItsKindAndEachAnswerHasItsHint() {
+        VarnishXkeyPurge hard = new VarnishXkeyPurge("http://cache:6081", false);
+        VarnishXkeyPurge soft = new VarnishXkeyPurge("http://cache:6081", true);
+        java.net.http.HttpRequest key = hard.request(java.net.http.HttpRequest.newBuilder(), OWNER_4.target()).build();
+        assertThat(key.method()).isEqualTo("PURGE");
+        assertThat(key.uri()).hasToString("http://cache:6081/");
+        assertThat(key.headers().map()).containsEntry("xkey-purge", List.of(OWNER_4.tag()))
+                .doesNotContainKey("xkey-softpurge");
+        java.net.http.HttpRequest softKey = soft.request(java.net.http.HttpRequest.newBuilder(), OWNER_4.target())
+                .build();
+        assertThat(softKey.headers().map()).containsEntry("xkey-softpurge", List.of(OWNER_4.tag()))
+                .doesNotContainKey("xkey-purge");
+        java.net.http.HttpRequest path = hard.request(java.net.http.HttpRequest.newBuilder(), "/owners/4?x=1").build();
+        assertThat(path.uri()).hasToString("http://cache:6081/owners/4?x=1");
+        assertThat(path.headers().map()).doesNotContainKeys("xkey-purge", "xkey-softpurge");
+        assertThat(hard.takes(OWNER_4.target()) && hard.takes("/owners")).as("keys and paths").isTrue();
+
+        assertThat(hard.verdict(200).done()).isTrue();
+        assertThat(hard.verdict(405).detail()).contains("HTTP 405", "xkey.purge(req.http.xkey-purge)", "ACL");
+        assertThat(hard.verdict(503).detail()).contains("on every attempt", "import xkey");
+        assertThat(hard.verdict(302).detail()).contains("xkeyPurgeUrls");
+        assertThat(hard.verdict(431).detail()).contains("http_req_hdr_len");
     }
 }

@@ -50,7 +50,7 @@ public final class Varnish implements AutoCloseable {
      * @throws IllegalStateException if varnishd does not start, with what it printed
      */
     public static Varnish start(String upstream) {
-        return start(upstream, false);
+        return start(upstream, Varnish::vcl);
     }
 
     /**
@@ -61,11 +61,21 @@ public final class Varnish implements AutoCloseable {
      * @throws IllegalStateException if varnishd does not start, with what it printed
      */
     public static Varnish startWithXkey(String upstream) {
+        return startWithXkey(upstream, Varnish::xkeyVcl);
+    }
+
+    /**
+     * Starts Varnish with varnish-modules' xkey and a VCL of the test's, such as the README's, and returns once
+     * {@code GET /.roan-testkit/ready} answers 200 (through the VCL, from the upstream if the VCL passes it on).
+     *
+     * @param vcl the VCL for the upstream's numeric host and port
+     */
+    public static Varnish startWithXkey(String upstream, java.util.function.BiFunction<String, Integer, String> vcl) {
         if (java.util.Arrays.stream(XKEY_VMODS).map(Path::of).noneMatch(Files::isRegularFile)) {
             Programs.unavailable("varnish-modules' xkey vmod not found (looked at " + String.join(", ", XKEY_VMODS)
                     + "); install it with `apt-get install -y varnish-modules`");
         }
-        return start(upstream, true);
+        return start(upstream, vcl);
     }
 
     /** Where Debian's varnish-modules puts the xkey vmod, on each architecture, and a source build's place. */
@@ -73,7 +83,7 @@ public final class Varnish implements AutoCloseable {
         "/usr/lib/aarch64-linux-gnu/varnish/vmods/libvmod_xkey.so", "/usr/lib/varnish/vmods/libvmod_xkey.so",
         "/usr/local/lib/varnish/vmods/libvmod_xkey.so"};
 
-    private static Varnish start(String upstream, boolean xkey) {
+    private static Varnish start(String upstream, java.util.function.BiFunction<String, Integer, String> vclOf) {
         Path varnishd = Programs.require("varnishd", "varnish", "/usr/sbin/varnishd", "/usr/local/sbin/varnishd",
                 "/usr/bin/varnishd");
         URI backend = URI.create("http://" + upstream);
@@ -81,8 +91,7 @@ public final class Varnish implements AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = Programs.freePort();
             Path folder = ProgramProcess.temporaryFolder("roan-varnish-");
-            String vcl = xkey ? xkeyVcl(backend.getHost(), backend.getPort())
-                    : vcl(backend.getHost(), backend.getPort());
+            String vcl = vclOf.apply(backend.getHost(), backend.getPort());
             Path vclFile = folder.resolve("default.vcl");
             try {
                 Files.writeString(vclFile, vcl, StandardCharsets.UTF_8);

@@ -1,0 +1,61 @@
+package dev.roan.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class MemoryPageIndexTest {
+
+    private final List<String> purged = new ArrayList<>();
+    private final MemoryPageIndex index = new MemoryPageIndex(2, purged::add);
+
+    private static final Dependency OWNER_4 = Dependency.row("owners", "id", "4");
+    private static final Dependency OWNER_5 = Dependency.row("owners", "id", "5");
+    private static final Dependency PETS = Dependency.table("pets");
+
+    @Test
+    void keysGiveTheUrlsOfThePagesThatDependOnThem() {
+        index.replace("/owners/4", Set.of(OWNER_4, PETS));
+        index.replace("/pets", Set.of(PETS));
+
+        assertThat(index.urls(List.of(PETS))).containsExactlyInAnyOrder("/owners/4", "/pets");
+        assertThat(index.urls(List.of(OWNER_4, OWNER_5))).containsExactly("/owners/4");
+        assertThat(index.urls(List.of(OWNER_5))).isEmpty();
+    }
+
+    @Test
+    void renderingAPageAgainReplacesItsKeys() {
+        index.replace("/featured", Set.of(OWNER_4));
+        index.replace("/featured", Set.of(OWNER_5));
+
+        assertThat(index.urls(List.of(OWNER_4))).isEmpty();
+        assertThat(index.urls(List.of(OWNER_5))).containsExactly("/featured");
+        index.replace("/featured", Set.of());
+        assertThat(index.size()).as("a page that read nothing is forgotten").isZero();
+    }
+
+    @Test
+    void atTheBoundThePageRenderedLongestAgoIsForgottenAndPurged() {
+        index.replace("/a", Set.of(OWNER_4));
+        index.replace("/b", Set.of(OWNER_4));
+        index.replace("/a", Set.of(OWNER_4));
+        index.replace("/c", Set.of(OWNER_5));
+
+        assertThat(purged).as("never a missed purge: the forgotten page goes from the cache").containsExactly("/b");
+        assertThat(index.urls(List.of(OWNER_4))).containsExactly("/a");
+        assertThat(index.evictions()).isEqualTo(1);
+        assertThat(index.size()).isEqualTo(2);
+        assertThat(index.toString()).contains("evictions=1", "maxPages=2");
+    }
+
+    @Test
+    void refusesABoundBelowOne() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new MemoryPageIndex(0, purged::add))
+                .withMessageContaining("at least 1");
+    }
+}

@@ -1,0 +1,183 @@
+package dev.roan.jooq;
+
+import static dev.roan.jooq.test.db.Tables.AUTHOR;
+import static dev.roan.jooq.test.db.Tables.COMMENT;
+import static dev.roan.jooq.test.db.Tables.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.jooq.impl.DSL.coalesce;
+import static org.jooq.impl.DSL.count;
+import static org.jooq.impl.DSL.exists;
+import static org.jooq.impl.DSL.field;
+import static org.jooq.impl.DSL.inline;
+import static org.jooq.impl.DSL.max;
+import static org.jooq.impl.DSL.name;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.selectOne;
+import static org.jooq.impl.DSL.table;
+
+import java.math.BigDecimal;
+import java.util.Set;
+
+import dev.roan.jooq.test.db.tables.Post;
+import org.jooq.DSLContext;
+import org.jooq.Query;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.Test;
+
+/** Reads → keys: one test per query shape; each fails without the support it names. */
+class ReadAnalysisTest {
+
+    private final DSLContext dsl = DSL.using(SQLDialect.H2);
+    private final ReadAnalysis analysis = new ReadAnalysis();
+
+    private Set<Dependency> keys(Query query) {
+        return analysis.analyse(query, null, SQLDialect.H2).keys();
+    }
+
+    private static Dependency row(String table, String column, String value) {
+        return Dependency.row(table, column, value);
+    }
+
+    @Test
+    void aReadByIdDependsOnThatRow() {
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.eq(4L))))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+        assertThat(analysis.analyse(dsl.selectFrom(POST).where(POST.ID.eq(4L)), null, SQLDialect.H2).pins())
+                .as("writes of post must give the values of id").extracting(ReadAnalysis.Pin::column).contains("id");
+    }
+
+    @Test
+    void inListsAndConjunctionsPinEachValue() {
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.in(1L, 2L))))
+                .containsExactlyInAnyOrder(row("post", "id", "1"), row("post", "id", "2"), Dependency.anyRow("post"));
+        assertThat(keys(dsl.selectFrom(POST).where(POST.AUTHOR_ID.eq(100L).and(POST.TITLE.like("A%")))))
+                .as("AND: the pinned conjunct bounds the rows").contains(row("post", "author_id", "100"))
+                .doesNotContain(Dependency.table("post"));
+    }
+
+    @Test
+    void literalsPinAsBindValuesDo() {
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.eq(inline(4L))))).contains(row("post", "id", "4"));
+    }
+
+    @Test
+    void orRangesAndLikeDependOnTheTable() {
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.eq(1L).or(POST.ID.eq(2L)))))
+                .containsExactly(Dependency.table("post"));
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.gt(1L)))).containsExactly(Dependency.table("post"));
+        assertThat(keys(dsl.selectFrom(POST).where(POST.TITLE.like("A%")))).containsExactly(Dependency.table("post"));
+        assertThat(keys(dsl.selectFrom(POST).orderBy(POST.ID).limit(10))).as("LIMIT over an unpinned set")
+                .containsExactly(Dependency.table("post"));
+    }
+
+    @Test
+    void aggregatesDependOnTheRowsTheyAggregate() {
+        assertThat(keys(dsl.select(count()).from(POST).where(POST.AUTHOR_ID.eq(100L))))
+                .contains(row("post", "author_id", "100")).doesNotContain(Dependency.table("post"));
+        assertThat(keys(dsl.select(count()).from(POST))).containsExactly(Dependency.table("post"));
+    }
+
+    @Test
+    void joinConditionsCarryAPinnedValueToTheOtherTable() {
+        assertThat(keys(dsl.select(POST.TITLE).from(AUTHOR).join(POST).on(POST.AUTHOR_ID.eq(AUTHOR.ID))
+                .where(AUTHOR.ID.eq(100L))))
+                .containsExactlyInAnyOrder(row("author", "id", "100"), Dependency.anyRow("author"),
+                        row("post", "author_id", "100"), Dependency.anyRow("post"));
+        assertThat(keys(dsl.select(COMMENT.BODY).from(AUTHOR).join(POST).on(POST.AUTHOR_ID.eq(AUTHOR.ID))
+                .join(COMMENT).on(COMMENT.POST_ID.eq(POST.ID)).where(AUTHOR.ID.eq(100L))))
+                .as("a second join from an unpinned key: the table").contains(Dependency.table("comment"));
+    }
+
+    @Test
+    void anOuterJoinsOnNarrowsOnlyItsNullSupplyingSide() {
+        assertThat(keys(dsl.select().from(AUTHOR).leftJoin(POST).on(POST.AUTHOR_ID.eq(AUTHOR.ID)
+                .and(AUTHOR.ID.eq(100L)))))
+                .as("every author is returned; posts only of author 100")
+                .contains(Dependency.table("author"), row("post", "author_id", "100"));
+    }
+
+    @Test
+    void aliasesNameTheirTable() {
+        Post p = POST.as("p");
+        assertThat(keys(dsl.selectFrom(p).where(p.ID.eq(4L)))).containsExactlyInAnyOrder(row("post", "id", "4"),
+                Dependency.anyRow("post"));
+        assertThat(keys(dsl.select().from(POST.as("p")).join(POST.as("q")).on(field(name("q", "ID"), Long.class)
+                .eq(field(name("p", "ID"), Long.class))).where(field(name("p", "ID"), Long.class).eq(4L))))
+                .as("a self join, by qualified names").containsExactlyInAnyOrder(row("post", "id", "4"),
+                        Dependency.anyRow("post"));
+    }
+
+    @Test
+    void derivedTablesAreReadsOfTheirOwn() {
+        assertThat(keys(dsl.select().from(dsl.selectFrom(POST).where(POST.ID.eq(4L)).asTable("x"))))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+    }
+
+    @Test
+    void commonTableExpressionsAreReadsOfTheirOwnAndNoTables() {
+        assertThat(keys(dsl.with("x").as(dsl.selectFrom(POST).where(POST.ID.eq(4L))).selectFrom(table(name("x")))))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+    }
+
+    @Test
+    void subqueriesInWhereAreFollowed() {
+        assertThat(keys(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.in(select(POST.AUTHOR_ID).from(POST)
+                .where(POST.ID.eq(4L))))))
+                .as("IN (subquery) pins nothing of its own").containsExactlyInAnyOrder(Dependency.table("author"),
+                        row("post", "id", "4"), Dependency.anyRow("post"));
+        assertThat(keys(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.eq(100L))
+                .and(exists(selectOne().from(POST).where(POST.AUTHOR_ID.eq(AUTHOR.ID))))))
+                .as("a correlated subquery takes the outer row's value")
+                .contains(row("author", "id", "100"), row("post", "author_id", "100"));
+        assertThat(keys(dsl.select(AUTHOR.NAME, field(select(count()).from(POST).where(POST.AUTHOR_ID.eq(AUTHOR.ID))))
+                .from(AUTHOR).where(AUTHOR.ID.eq(100L))))
+                .as("a scalar subquery in the select list").contains(row("post", "author_id", "100"));
+    }
+
+    @Test
+    void aSetOperationOrAnUnfollowedSubqueryDependsOnEveryTableNamed() {
+        assertThat(keys(dsl.select(POST.ID).from(POST).where(POST.ID.eq(4L)).union(select(COMMENT.ID).from(COMMENT))))
+                .as("jOOQ 3.19's model shows the first SELECT of a UNION only: every name, some no table")
+                .contains(Dependency.table("post"), Dependency.table("comment"))
+                .doesNotContain(Dependency.row("post", "id", "4"));
+        assertThat(keys(dsl.select(coalesce(field(select(max(COMMENT.ID)).from(COMMENT)), inline(0L))).from(POST)
+                .where(POST.ID.eq(4L))))
+                .as("a subquery inside a function").contains(Dependency.table("comment"), Dependency.table("post"));
+    }
+
+    @Test
+    void plainSqlIsParsedOncePerStringAndItsBindValuesPin() {
+        assertThat(keys(dsl.resultQuery("select title from post where id = ?", 4)))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+        assertThat(keys(dsl.resultQuery("select title from post where id = ?", 5)))
+                .as("the cached parse, this execution's value").contains(row("post", "id", "5"));
+        assertThat(keys(dsl.resultQuery("select p.title from post p join author a on a.id = p.author_id"
+                + " where a.id = 100"))).contains(row("author", "id", "100"), row("post", "author_id", "100"));
+        assertThat(keys(dsl.resultQuery("this is not SQL from anything"))).as("not parsed: every write")
+                .containsExactly(Dependency.EVERYTHING);
+        assertThat(analysis.analyse(dsl.query("update post set title = 'x'"), null, SQLDialect.H2))
+                .as("a write is no read").isNull();
+    }
+
+    @Test
+    void valuesOfEveryNumericTypeGiveOneKey() {
+        assertThat(ReadAnalysis.valueString(4)).isEqualTo("4").isEqualTo(ReadAnalysis.valueString(4L))
+                .isEqualTo(ReadAnalysis.valueString(new BigDecimal("4.00"))).isEqualTo(ReadAnalysis.valueString(4.0d));
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.eq(4L)))).as("an Integer bind or a Long one")
+                .containsAll(keys(dsl.selectFrom(POST).where(field(name("ID"), Integer.class).eq(4))));
+        for (String s : new String[] {"Van Winkle", "a/b", "é€ 😀", "%2F"}) {
+            Dependency key = Dependency.row("post", "slug", ReadAnalysis.valueString(s));
+            assertThat(keys(dsl.selectFrom(POST).where(POST.SLUG.eq(s)))).as(s).contains(key);
+            assertThat(Dependency.ofTarget(key.target())).as(s).isEqualTo(key);
+        }
+        assertThat(ReadAnalysis.valueString(java.time.LocalDate.of(2026, 1, 1))).as("dates pin nothing").isNull();
+    }
+
+    @Test
+    void mysqlStringsPinNothing() {
+        Query query = DSL.using(SQLDialect.MYSQL).selectFrom(POST).where(POST.SLUG.eq("a"));
+        assertThat(analysis.analyse(query, null, SQLDialect.MYSQL).keys())
+                .as("case- and accent-insensitive collations").containsExactly(Dependency.table("post"));
+    }
+}

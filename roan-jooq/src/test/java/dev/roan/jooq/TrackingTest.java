@@ -1,0 +1,71 @@
+package dev.roan.jooq;
+
+import static dev.roan.jooq.test.db.Tables.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** {@link Tracking} on its own: the hooks through which caches that purge by tag are served. */
+class TrackingTest {
+
+    @RegisterExtension
+    final RoanFixture fixture = new RoanFixture();
+
+    private Tracking tracking(boolean keepKeys) {
+        return new Tracking(new Rules(), fixture.roan().delivery().dispatcher(), new MemoryPageIndex(10, url -> { }),
+                Duration.ofSeconds(1), List.of(),
+                keys -> Map.of("xkey", keys.stream().map(Dependency::tag).sorted().collect(Collectors.joining(" "))),
+                keepKeys);
+    }
+
+    /** A DSLContext whose reads go to {@code tracking}, as Roan's listener hands them. */
+    private DSLContext reading(Tracking tracking) {
+        return DSL.using(fixture.db().configuration().derive(new DefaultExecuteListenerProvider(new ExecuteListener() {
+            @Override
+            public void executeStart(ExecuteContext ctx) {
+                tracking.read(ctx);
+            }
+        })));
+    }
+
+    @Test
+    void aTrackedPageCarriesTheTagHeadersOfItsKeys() {
+        Tracking tracking = tracking(true);
+        DSLContext dsl = reading(tracking);
+        List<String> headers = new ArrayList<>();
+
+        tracking.track("/posts/4", () -> dsl.selectFrom(POST).where(POST.ID.eq(4L)).fetch(),
+                (name, value) -> headers.add(name + ": " + value));
+
+        String expected = Set.of(Dependency.row("post", "id", "4"), Dependency.anyRow("post")).stream()
+                .map(Dependency::tag).sorted().collect(Collectors.joining(" "));
+        assertThat(headers).containsExactly("xkey: " + expected);
+    }
+
+    @Test
+    void keysStayAmongTheTargetsForNodesThatPurgeByTagOnlyWhenAsked() {
+        Tracking tracking = tracking(true);
+        DSLContext dsl = reading(tracking);
+        tracking.track("/posts/4", () -> dsl.selectFrom(POST).where(POST.ID.eq(4L)).fetch(), null);
+        String key = Dependency.row("post", "id", "4").target();
+
+        assertThat(tracking.expand(List.of(key, "/other"))).containsExactlyInAnyOrder(key, "/other", "/posts/4");
+        assertThat(tracking(false).expand(List.of(key))).as("no tag node: the URLs alone").doesNotContain(key);
+        List<String> paths = List.of("/a", "/b");
+        assertThat(tracking(false).expand(paths)).as("no key: the same collection, nothing allocated")
+                .isSameAs(paths);
+    }
+}
