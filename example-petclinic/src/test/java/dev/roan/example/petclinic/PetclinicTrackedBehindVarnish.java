@@ -21,7 +21,7 @@ abstract class PetclinicTrackedBehindVarnish extends PetclinicBehindCache {
     @Override
     Cache startCache(String upstream, List<String> args) {
         Varnish varnish = Varnish.startWithXkey(upstream);
-        args.add("--spring.profiles.active=tracked");
+        args.add("--spring.profiles.active=tracked,varnish");
         args.add("--roan.xkey-purge-url=" + varnish.purgeUrl());
         return new Cache() {
             @Override

@@ -1,6 +1,7 @@
 package dev.roan.spring.boot;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -102,8 +103,11 @@ public final class RoanAutoConfiguration {
     /** A builder for the properties; an invalid value is an exception that names its property. */
     static Roan.Builder builder(RoanProperties properties) {
         Roan.Builder builder = Roan.builder().transactionBoundary(new SpringTransactionBoundary());
-        // With a cache purged by tag, purge-url left at its default means no path node (Roan's own rule).
-        if (!properties.purgesByTag() || !properties.getPurgeUrl().equals(new RoanProperties().getPurgeUrl())) {
+        // With a cache purged by tag, purge-url left at its default, or set empty, means no path node (Roan's own
+        // rule when purgeUrls is not called).
+        List<String> purgeUrls = properties.getPurgeUrl();
+        if (!properties.purgesByTag()
+                || !(purgeUrls.isEmpty() || purgeUrls.equals(new RoanProperties().getPurgeUrl()))) {
             checkSecret("roan.purge-url", b -> b.purgeUrls(properties.getPurgeUrl().toArray(String[]::new)), builder);
         }
         check("roan.purge-method", properties.getPurgeMethod(), b -> b.purgeMethod(properties.getPurgeMethod()), builder);

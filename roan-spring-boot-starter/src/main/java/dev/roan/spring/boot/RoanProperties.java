@@ -94,7 +94,7 @@ public class RoanProperties {
     /**
      * Varnish nodes with varnish-modules' xkey, such as http://cache:6081: a tracked page's dependencies are purged
      * with PURGE {url}/ and an xkey-purge header, a rule's page path with PURGE {url}{path}. In addition to
-     * purge-url when that is set; without it, these are the only nodes.
+     * purge-url when that is set; with purge-url unset or empty, these are the only nodes.
      */
     private List<String> xkeyPurgeUrl = new ArrayList<>();
     /** Whether purges by tag mark pages stale rather than remove them, where the cache can (xkey, Fastly). */

@@ -5,6 +5,7 @@ import static org.jooq.impl.DSL.field;
 import static org.jooq.impl.DSL.unquotedName;
 import static org.jooq.impl.DSL.table;
 
+import dev.roan.jooq.CacheNodeStatus;
 import dev.roan.jooq.Roan;
 import dev.roan.testkit.PurgeServer;
 import java.io.IOException;
@@ -171,7 +172,8 @@ class TrackingFilterTest {
     @Test
     void behindVarnishWithXkeyThePageCarriesItsKeysAndAWritePurgesThem() throws Exception {
         String varnish = cache.purgeUrl().replace("/purge", "");
-        start("roan.track.enabled=true", "roan.xkey-purge-url=" + varnish);
+        // purge-url at its default, as when it is not set: no path node beside Varnish.
+        start("roan.track.enabled=true", "roan.xkey-purge-url=" + varnish, "roan.purge-url=http://localhost/purge");
 
         HttpResponse<String> first = get("/posts/1");
         HttpResponse<String> big = get("/big/1");
@@ -191,7 +193,21 @@ class TrackingFilterTest {
                 .anyMatch(request -> request.startsWith("PURGE / ")
                         && List.of(request.substring("PURGE / ".length()).split(" ")).stream()
                                 .anyMatch(List.of(keys.split(" "))::contains));
-        assertThat(purged).as("no path node: purge-url left at its default").noneMatch(r -> r.contains("/purge"));
+        assertThat(purged).as("no path node: purge-url left at its default").allMatch(r -> r.startsWith("PURGE / "));
+        assertThat(roan().cacheNodes()).extracting(CacheNodeStatus::purgeUrl).containsExactly(varnish);
+    }
+
+    @Test
+    void anEmptyPurgeUrlBesideVarnishLeavesVarnishTheOnlyNode() {
+        String varnish = cache.purgeUrl().replace("/purge", "");
+        start("roan.track.enabled=true", "roan.purge-url=", "roan.xkey-purge-url=" + varnish);
+        assertThat(roan().cacheNodes()).extracting(CacheNodeStatus::purgeUrl).containsExactly(varnish);
+        app.close();
+        app = null;
+
+        start("roan.track.enabled=true", "roan.purge-url=" + cache.purgeUrl(), "roan.xkey-purge-url=" + varnish);
+        assertThat(roan().cacheNodes()).extracting(CacheNodeStatus::purgeUrl)
+                .containsExactlyInAnyOrder(cache.purgeUrl(), varnish);
     }
 
     @Test
