@@ -29,6 +29,7 @@ import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
 import org.jooq.Table;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,20 +123,40 @@ class TrackingFilterTest {
     }
 
     private final HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    private final PurgeServer cache = new PurgeServer();
+    /** The purge endpoint of every application of this class, emptied before each test. */
+    private static final PurgeServer cache = new PurgeServer();
+    /** One application with roan.track.enabled=true for the tests that need nothing else: a start costs seconds. */
+    private static ConfigurableApplicationContext shared;
     private ConfigurableApplicationContext app;
 
     @BeforeEach
     void noApplicationYet() {
         app = null;
+        cache.clear();
     }
 
     @AfterEach
     void stop() {
-        if (app != null) {
+        if (app != null && app != shared) {
             app.close();
         }
+    }
+
+    @AfterAll
+    static void stopShared() {
+        if (shared != null) {
+            shared.close();
+        }
         cache.close();
+    }
+
+    /** The shared application, tracked, with the default settings; its data as the tests below leave it. */
+    private void startShared() {
+        if (shared == null) {
+            start("roan.track.enabled=true");
+            shared = app;
+        }
+        app = shared;
     }
 
     @Test
@@ -212,7 +233,7 @@ class TrackingFilterTest {
 
     @Test
     void aUrlNoPurgeCanNameIsAnsweredUntrackedAndNotLogged() throws Exception {
-        start("roan.track.enabled=true");
+        startShared();
         List<LogRecord> logged = new ArrayList<>();
         Handler handler = new Handler() {
             @Override
@@ -283,7 +304,7 @@ class TrackingFilterTest {
 
     @Test
     void theRenderedAnswerReachesTheClientWhole() throws Exception {
-        start("roan.track.enabled=true");
+        startShared();
 
         HttpResponse<String> page = get("/posts/2");
         HttpResponse<String> big = get("/big/1");
@@ -300,7 +321,7 @@ class TrackingFilterTest {
 
     @Test
     void aMissingPageIsTrackedTooAndAppearsWhenItsRowIsWritten() throws Exception {
-        start("roan.track.enabled=true");
+        startShared();
         HttpResponse<String> missing = get("/posts/3");
         assertThat(missing.statusCode()).isEqualTo(404);
 
@@ -313,7 +334,7 @@ class TrackingFilterTest {
 
     @Test
     void aRenderThatFailsIsLeftToTheContainerAndWritesAreNotTracked() throws Exception {
-        start("roan.track.enabled=true");
+        startShared();
         List<LogRecord> logged = new ArrayList<>();
         Handler handler = new Handler() {
             @Override
@@ -333,7 +354,7 @@ class TrackingFilterTest {
         root.addHandler(handler);
         try {
             assertThat(get("/broken?token=s3cret").statusCode()).isEqualTo(500);
-            assertThat(post("/posts/2?title=other&token=s3cret").statusCode()).isEqualTo(200);
+            assertThat(post("/posts/2?title=second&token=s3cret").statusCode()).isEqualTo(200);
             roan().flush(Duration.ofSeconds(10));
         } finally {
             root.removeHandler(handler);
