@@ -96,6 +96,12 @@ class TrackingFilterTest {
             return dsl.select(TITLE).from(POST).where(ID.eq(id)).fetchOptional(TITLE).orElse("").repeat(10_000);
         }
 
+        /** Answered on another thread: Spring MVC's asynchronous request processing. */
+        @GetMapping("/async/{id}")
+        java.util.concurrent.Callable<String> async(@PathVariable("id") int id) {
+            return () -> dsl.select(TITLE).from(POST).where(ID.eq(id)).fetchOptional(TITLE).orElse("none");
+        }
+
         @GetMapping("/broken")
         String broken() {
             dsl.select(TITLE).from(POST).fetch();
@@ -263,6 +269,38 @@ class TrackingFilterTest {
         }
         assertThat(logged).as("one warning for all such URLs").hasSize(1);
         assertThat(logged.get(0).getMessage()).contains("untracked").doesNotContain("s3cret").doesNotContain("/posts");
+    }
+
+    @Test
+    void anAsynchronousAnswerReachesTheClientWholeAndIsWarnedAboutOnce() throws Exception {
+        startShared();
+        List<LogRecord> logged = new ArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger.getLogger(TrackingFilter.class.getName()).addHandler(handler);
+        try {
+            HttpResponse<String> first = get("/async/1");
+            HttpResponse<String> second = get("/async/2");
+
+            assertThat(first.body()).as("the body the other thread wrote, copied out of the buffer").isEqualTo("first");
+            assertThat(second.body()).isEqualTo("second");
+        } finally {
+            Logger.getLogger(TrackingFilter.class.getName()).removeHandler(handler);
+        }
+        assertThat(logged).as("one warning for all asynchronous answers").hasSize(1);
+        assertThat(logged.get(0).getMessage()).contains("asynchronously").doesNotContain("/async");
     }
 
     @Test
