@@ -13,6 +13,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -40,8 +43,7 @@ final class HttpTransport {
     /** The most of an answer's body a protocol sees: a CDN API's answer is a few hundred characters. */
     static final int MAX_BODY = 16_384;
     /** A scheme and credentials, as in {@code Authorization: Bearer <token>}; credentials of 8 characters or more. */
-    private static final java.util.regex.Pattern CREDENTIALS =
-            java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9._~+/-]* +(\\S{8,})");
+    private static final Pattern CREDENTIALS = Pattern.compile("[A-Za-z][A-Za-z0-9._~+/-]* +(\\S{8,})");
     /** What {@link #send} tells the retry of an answer that asked to wait: a status it does not retry. */
     private static final int NOT_RETRIED = 0;
 
@@ -282,7 +284,7 @@ final class HttpTransport {
     String hide(String text) {
         String shown = text;
         // The longest first: a header's whole value before the token inside it.
-        for (String secret : secrets.stream().sorted(java.util.Comparator.comparingInt(String::length).reversed())
+        for (String secret : secrets.stream().sorted(Comparator.comparingInt(String::length).reversed())
                 .toList()) {
             shown = shown.replace(secret, "***");
         }
@@ -296,7 +298,7 @@ final class HttpTransport {
             // The JDK sends the value trimmed, and an echo of it may show it so.
             addSecret(secrets, header.getValue().strip());
             // An Authorization-like value, "Bearer <token>": an API's error message may quote the token alone.
-            java.util.regex.Matcher credentials = CREDENTIALS.matcher(header.getValue().strip());
+            Matcher credentials = CREDENTIALS.matcher(header.getValue().strip());
             if (credentials.matches()) {
                 addSecret(secrets, credentials.group(1));
             }
