@@ -146,6 +146,8 @@ public final class RoanAutoConfiguration {
                     b -> b.onOverflowPurge(properties.getOnOverflowPurge().toArray(String[]::new)), builder);
         }
         builder.shutdownHook(properties.isShutdownHook());
+        check("roan.track.max-pages", properties.getTrack().getMaxPages(),
+                b -> b.maxTrackedPages(properties.getTrack().getMaxPages()), builder);
         tags(properties, builder);
         return builder;
     }

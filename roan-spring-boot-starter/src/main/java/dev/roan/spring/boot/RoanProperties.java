@@ -569,8 +569,24 @@ public class RoanProperties {
          */
         private List<String> exclude = new ArrayList<>();
 
+        /**
+         * How many pages the in-memory page index knows (caches without tags, such as nginx): one page more makes
+         * Roan forget and purge the page rendered longest ago, so that no write misses it. About 500 bytes a page.
+         */
+        private int maxPages = 100_000;
+
         /** Creates the automatic-dependency settings with their defaults. */
         public Track() {
+        }
+
+        /** @return how many pages the in-memory page index knows */
+        public int getMaxPages() {
+            return maxPages;
+        }
+
+        /** @param maxPages how many pages the in-memory page index knows, at least 1 */
+        public void setMaxPages(int maxPages) {
+            this.maxPages = maxPages;
         }
 
         /** @return the path prefixes left untracked */
@@ -595,7 +611,8 @@ public class RoanProperties {
 
         @Override
         public String toString() {
-            return enabled ? "Track[enabled" + (exclude.isEmpty() ? "" : ", exclude=" + exclude) + "]" : "off";
+            return enabled ? "Track[enabled, maxPages=" + maxPages + (exclude.isEmpty() ? "" : ", exclude=" + exclude)
+                    + "]" : "off";
         }
     }
 

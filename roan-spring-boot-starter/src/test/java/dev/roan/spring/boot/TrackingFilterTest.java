@@ -329,6 +329,18 @@ class TrackingFilterTest {
     }
 
     @Test
+    void beyondMaxPagesThePageRenderedLongestAgoIsPurged() throws Exception {
+        start("roan.track.enabled=true", "roan.track.max-pages=1");
+        get("/posts/1");
+
+        get("/posts/2");
+        roan().flush(Duration.ofSeconds(10));
+
+        assertThat(cache.paths()).as("forgotten, so purged: no write can miss it").containsExactly("/posts/1");
+        assertThat(new RoanProperties().getTrack().getMaxPages()).isEqualTo(Roan.DEFAULT_MAX_TRACKED_PAGES);
+    }
+
+    @Test
     void withoutThePropertyNothingIsTrackedAndNothingPurged() throws Exception {
         start();
         get("/posts/1");
