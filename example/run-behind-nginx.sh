@@ -296,7 +296,7 @@ log_lines() {
     wc -l <"$prefix/access.log"
 }
 
-echo "3. A new post through nginx: the blog writes it with jOOQ, Roan purges /, /posts and the post's page once it has committed."
+echo "3. A new post through nginx: the blog writes it with jOOQ, Roan purges / and /posts (their rules) once it has committed."
 title="Purged by Roan at $(date +%H:%M:%S)"
 logged=$(log_lines)
 status=$(curl -sS --max-time 10 -o /dev/null -D "$prefix/headers" -w '%{http_code}' --data-urlencode "author=Roan demo" \
@@ -322,7 +322,7 @@ get "$post_path"
 [[ $cache == HIT ]] || fail "expected X-Cache-Status: HIT on the second request for $post_path, got '${cache:-(none)}'."
 [[ $rendered == "$first_rendered" ]] || fail "the cached page $post_path was rendered again ($first_rendered, then $rendered)."
 
-echo "6. A comment through nginx: the blog inserts it and touches the post through its record, which knows the slug,"
+echo "6. A comment through nginx: the post's page was rendered inside roan.track, which saw it read this post's comments,"
 echo "   so Roan purges $post_path (and / and /posts) once the transaction has committed."
 comment="Commented at $(date +%H:%M:%S)"
 logged=$(log_lines)

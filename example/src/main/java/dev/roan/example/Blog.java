@@ -19,7 +19,7 @@ import org.jooq.Record5;
 import org.jooq.Records;
 import org.jooq.SelectOnConditionStep;
 
-/** The blog's reads and writes, all through jOOQ and so all seen by Roan. */
+/** The blog's reads and writes, all through jOOQ and so all seen by Roan: the writes, and the reads of tracked pages. */
 final class Blog {
 
     static final int MAX_NAME = 100;
@@ -102,13 +102,11 @@ final class Blog {
     /**
      * Adds a comment to the post and touches the post, in one transaction; false if there is no such post.
      *
-     * <p>The post's page shows its comments, so a comment must purge {@code /posts/{slug}}. The comment row holds
-     * only {@code post_id}, not the slug the path needs; rather than teach Roan about the relation, the blog writes
-     * the post's row too, as Rails' {@code touch: true} does: it sets {@code updated_at} through the
-     * {@link PostRecord} it loaded to find the post's id. {@code store()} updates by primary key, and the record knows
-     * its other columns, slug included, so Roan fills {@code /posts/{slug}}. Both purges wait for the commit. (An
-     * {@code update post set updated_at = ... where id = ...} would not do: its statement names the id, not the
-     * slug; {@code BlogAppTest.explainShowsWhatAStatementPurges} shows the difference.)
+     * <p>The post's page shows its comments; it is rendered inside {@code roan.track}, which saw it read them by
+     * {@code post_id}, so the new comment's row purges it. The touch ({@code updated_at}, through the
+     * {@link PostRecord} loaded to find the post's id, as Rails' {@code touch: true}) is the blog's own bookkeeping;
+     * it was what purged the page when the page was a rule on {@code /posts/{slug}} (a comment row names no slug),
+     * and it also purges {@code /}, whose rule is on {@code post}. Both purges wait for the commit.
      */
     boolean addComment(String slug, String authorName, String body) {
         return dsl.transactionResult(transaction -> {

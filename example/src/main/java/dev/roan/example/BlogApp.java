@@ -148,17 +148,20 @@ public final class BlogApp implements AutoCloseable {
             throw e;
         }
 
-        // Every page that shows a post or an author's name is purged when one of those tables is written.
-        // The list also shows how many comments each post has.
+        // Rules for the pages that show every post: the home page and the list read the whole post table (and
+        // every author and comment, for the names and the comment counts), so any write of those tables changes
+        // them. Tracking them would say the same (their reads pin no row) at the price of an index entry each, and
+        // an index in memory starts empty: a list nginx cached before a restart would be unknown to it. A rule
+        // knows it from the first write on.
         roan.purge("/").onWrite(POST, AUTHOR);
         roan.purge("/posts").onWrite(POST, AUTHOR, COMMENT);
-        // A post's own page, by the slug of the written row: a new post and a deleted one name it in the statement,
-        // and a new comment touches its post through the post's record (see Blog.addComment), which knows the slug.
-        // That touch writes POST, so a comment purges "/" too: one extra cache miss, not a stale page.
-        // Should a future write not name its posts (say, an update of every post of an author), Roan purges the list
-        // instead and logs a warning naming the statement; nginx cannot purge every post page at once.
-        // Authors' names appear on post pages too, but the blog never renames an author: only new authors are written.
-        roan.purge("/posts/{slug}").onWrite(POST).whenRowsUnknown("/posts");
+        // No rule for a post's own page, /posts/{slug}: BlogHandler renders it inside roan.track, and Roan learns
+        // what it read: the post by slug (post.slug=...), its author (the join carries no value: the author table),
+        // its comments by post_id (comment.post_id=...). A new comment produces comment.post_id=<its post>, a
+        // renamed or deleted post its old and new slug: exactly the pages that showed them. The rule this replaces,
+        // roan.purge("/posts/{slug}").onWrite(POST).whenRowsUnknown("/posts"), needed Blog.addComment to touch the
+        // post through its record so that a comment named the slug; tracking does not (the touch stays: it keeps
+        // updated_at, and purges the post's pages as a write of post.id=... would).
 
         SQLDialect dialect = JDBCUtils.dialect(config.jdbcUrl());
         DSLContext dsl = DSL.using(roan.attach(new DefaultConfiguration()
@@ -175,7 +178,7 @@ public final class BlogApp implements AutoCloseable {
         });
         server.setExecutor(executor);
         // Bounded: see PURGE_WAIT.
-        server.createContext("/", new BlogHandler(new Blog(dsl), () -> roan.awaitPurges(PURGE_WAIT)));
+        server.createContext("/", new BlogHandler(new Blog(dsl), () -> roan.awaitPurges(PURGE_WAIT), roan::track));
         server.start();
         return new BlogApp(server, executor, roan, schemaVersion);
     }

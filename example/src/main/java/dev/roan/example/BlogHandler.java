@@ -9,6 +9,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,16 +33,24 @@ final class BlogHandler implements HttpHandler {
     private static final int MAX_FORM_BYTES = 64 * 1024;
     private static final int HOME_POSTS = 5;
 
+    /** Renders a page while Roan records what it reads: {@code roan::track}. */
+    interface Tracker {
+        <T> T track(String url, Supplier<T> render);
+    }
+
     private final Blog blog;
     private final Runnable awaitPurges;
+    private final Tracker tracker;
 
     /**
      * @param awaitPurges run after each write and before its redirect, so that the page the browser asks for next has
      *     already been purged
+     * @param tracker     renders a post's page while Roan records its reads ({@code roan::track})
      */
-    BlogHandler(Blog blog, Runnable awaitPurges) {
+    BlogHandler(Blog blog, Runnable awaitPurges, Tracker tracker) {
         this.blog = blog;
         this.awaitPurges = awaitPurges;
+        this.tracker = tracker;
     }
 
     @Override
@@ -80,7 +89,11 @@ final class BlogHandler implements HttpHandler {
             }
         } else if (page.matches()) {
             require(read, "GET");
-            String html = blog.post(page.group(1)).map(Pages::post)
+            // Tracked: the page depends on what its render read (the post by slug, its author, its comments by
+            // post_id), and the URL is the one nginx keys it by. A missing post's page is tracked too: creating the
+            // post purges it.
+            String url = exchange.getRequestURI().getRawPath();
+            String html = tracker.track(url, () -> blog.post(page.group(1)).map(Pages::post))
                     .orElseThrow(() -> new BadRequest(404, "There is no post " + page.group(1) + "."));
             send(exchange, 200, html);
         } else if (action.matches()) {

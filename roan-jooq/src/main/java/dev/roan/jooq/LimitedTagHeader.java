@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class LimitedTagHeader implements TagHeader {
 
     private static final System.Logger LOG = Log.LOGGER;
+    /** The length of every row key's tag: a prefix and a hash of fixed length (see {@link Dependency#tag()}). */
+    static final int ROW_TAG_LENGTH = Dependency.row("t", "c", "v").tag().length();
 
     private final String name;
     private final char separator;
@@ -53,45 +55,41 @@ final class LimitedTagHeader implements TagHeader {
                 tables.add(key.table());
             }
         }
-        // Per table, the tags of its row keys, for the tables the page does not depend on whole.
-        Map<String, Set<String>> rows = new TreeMap<>();
-        for (Dependency key : keys) {
-            if (!key.isTable() && !tables.contains(key.table())) {
-                String tag = key.tag();
-                if (tag.length() > maxTagBytes) {
-                    // Never with Roan's 23-character row tags; a limit that small takes the table's tag instead.
-                    tables.add(key.table());
-                } else {
-                    rows.computeIfAbsent(key.table(), t -> new TreeSet<>()).add(tag);
+        // Per table, its row keys, for the tables the page does not depend on whole. A row tag's length is fixed, so
+        // they are counted before any is hashed, and only those kept are.
+        Map<String, List<Dependency>> rows = new TreeMap<>();
+        if (ROW_TAG_LENGTH <= maxTagBytes) {
+            for (Dependency key : keys) {
+                if (!key.isTable() && !tables.contains(key.table())) {
+                    rows.computeIfAbsent(key.table(), t -> new ArrayList<>()).add(key);
                 }
             }
+        } else {
+            // Never with Roan's 23-character row tags; a limit that small takes the tables' tags instead.
+            keys.forEach(key -> tables.add(key.table()));
         }
-        rows.keySet().removeAll(tables);
         int count = tables.size();
         long bytes = 0;
         for (String table : tables) {
             bytes += Dependency.table(table).tag().length() + 1;
         }
-        for (Set<String> tags : rows.values()) {
-            count += tags.size();
-            for (String tag : tags) {
-                bytes += tag.length() + 1;
-            }
+        for (List<Dependency> tableRows : rows.values()) {
+            count += tableRows.size();
+            bytes += (long) tableRows.size() * (ROW_TAG_LENGTH + 1);
         }
         // bytes counts one separator per tag: the value has one fewer.
         while (!fits(count, bytes - 1) && !rows.isEmpty()) {
             String largest = null;
             int most = -1;
-            for (Map.Entry<String, Set<String>> table : rows.entrySet()) {
+            for (Map.Entry<String, List<Dependency>> table : rows.entrySet()) {
                 if (table.getValue().size() > most) {
                     largest = table.getKey();
                     most = table.getValue().size();
                 }
             }
-            for (String tag : rows.remove(largest)) {
-                bytes -= tag.length() + 1;
-            }
+            rows.remove(largest);
             count -= most - 1;
+            bytes -= (long) most * (ROW_TAG_LENGTH + 1);
             bytes += Dependency.table(largest).tag().length() + 1;
             tables.add(largest);
         }
@@ -99,9 +97,13 @@ final class LimitedTagHeader implements TagHeader {
         for (String table : tables) {
             tags.add(Dependency.table(table).tag());
         }
-        for (Set<String> tableRows : rows.values()) {
-            tags.addAll(tableRows);
+        Set<String> rowTags = new TreeSet<>();
+        for (List<Dependency> tableRows : rows.values()) {
+            for (Dependency row : tableRows) {
+                rowTags.add(row.tag());
+            }
         }
+        tags.addAll(rowTags);
         if (!fits(count, bytes - 1) || tags.stream().anyMatch(tag -> tag.length() > maxTagBytes)) {
             warnOnce(count, bytes - 1);
         }

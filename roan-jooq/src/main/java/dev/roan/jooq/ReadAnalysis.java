@@ -64,8 +64,12 @@ final class ReadAnalysis {
     static final int MAX_WARNED = 1_000;
     /** Values one column of one table may be pinned to in one read; beyond, the table key. */
     static final int MAX_VALUES = 1_000;
-    /** The longest value string a row key holds; a longer value gives the table key. */
-    static final int MAX_VALUE_LENGTH = 1_000;
+    /**
+     * The longest value, in UTF-8 bytes, a row key holds; a longer value pins nothing (the table key, or a write's
+     * {@link Dependency#anyRow}), so that a key's target, percent-encoded, stays far below the outbox's 8,000
+     * characters.
+     */
+    static final int MAX_VALUE_BYTES = 600;
     private static final Set<String> KEYWORDS = Set.of("select", "from", "where", "and", "or", "not", "in", "is",
             "null", "as", "on", "join", "left", "right", "inner", "outer", "full", "cross", "union", "all", "distinct",
             "order", "by", "group", "having", "limit", "offset", "fetch", "first", "next", "rows", "row", "only",
@@ -124,7 +128,8 @@ final class ReadAnalysis {
         Walk walk = new Walk(binds, stringsPinned(dialect));
         try {
             walk.select(select, null);
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            // A model this jOOQ version shapes otherwise: the fallback is always safe.
             walk.complete = false;
         }
         int selects = selectCount(sql);
@@ -244,7 +249,8 @@ final class ReadAnalysis {
     static String valueString(@Nullable Object value) {
         if (value instanceof String) {
             String s = (String) value;
-            return s.length() > MAX_VALUE_LENGTH ? null : s;
+            return s.length() * 3 > MAX_VALUE_BYTES
+                    && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_VALUE_BYTES ? null : s;
         }
         if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
                 || value instanceof BigInteger) {
@@ -543,7 +549,12 @@ final class ReadAnalysis {
                 subqueries(((QOM.NotIn<?>) part).$arg1(), nested);
                 nested.add(((QOM.NotIn<?>) part).$arg2());
             } else if (part instanceof QOM.Exists) {
-                nested.add(((QOM.Exists) part).$query());
+                // $arg1(), not $query(): a Select on jOOQ 3.19, a TableLike from 3.21 on, where the 3.19 method this
+                // jar was compiled against is gone. Anything but a Select is caught by the count.
+                Object query = ((QOM.Exists) part).$arg1();
+                if (query instanceof Select) {
+                    nested.add((Select<?>) query);
+                }
             } else if (part instanceof QOM.QuantifiedSelect) {
                 nested.add(((QOM.QuantifiedSelect<?>) part).$arg2());
             } else if (part instanceof QOM.And) {

@@ -720,8 +720,8 @@ public final class Roan implements AutoCloseable {
          * Caps how many pages the in-memory page index of {@link Roan#track} knows; default
          * {@link Roan#DEFAULT_MAX_TRACKED_PAGES}. A page rendered beyond the cap makes Roan forget the page rendered
          * longest ago and purge it, so that no write can miss it (the cache renders it again and Roan learns it again);
-         * each such page is counted ({@code pageIndex} in {@code toString()}) and the first logged at INFO. About 300
-         * bytes per page with a few keys (see the README, "Automatic dependencies").
+         * each such page is counted ({@code pageIndex} in {@code toString()}) and the first logged at INFO. About 500
+         * bytes per page read by key, 900 for a page of five keys (see the README, "Automatic dependencies").
          *
          * @param maxTrackedPages at least 1
          * @return this builder

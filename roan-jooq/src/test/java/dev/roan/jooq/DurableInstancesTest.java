@@ -17,11 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.roan.testkit.JavaProcess;
-import dev.roan.testkit.Postgres;
 import dev.roan.testkit.PurgeServer;
-import org.jooq.SQLDialect;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three application instances (child JVMs) share one PostgreSQL outbox; the cache fails every other purge, and the
@@ -35,23 +33,8 @@ class DurableInstancesTest {
     private static final int POSTS_EACH = 30;
     private static final int KILL_AFTER = 10;
 
-    private static Postgres postgres;
-
-    @AfterAll
-    static void stopPostgres() {
-        if (postgres != null) {
-            postgres.close();
-            postgres = null;
-        }
-    }
-
-    /** In the first test's set-up, so that a missing PostgreSQL marks each test skipped with the reason. */
-    private static synchronized OutboxDb database(String name) {
-        if (postgres == null) {
-            postgres = Postgres.start();
-        }
-        return new OutboxDb(SQLDialect.POSTGRES, postgres.createDatabase(name), postgres.user(), postgres.password());
-    }
+    @RegisterExtension
+    static final ServerDb SERVER = ServerDb.postgres(DATABASE);
 
     /**
      * A fleet's first deploy: instances start at the same moment on a database without the outbox table, and each
@@ -60,7 +43,7 @@ class DurableInstancesTest {
      */
     @Test
     void instancesStartingTogetherAllStartWhenEachCreatesTheOutboxTable() throws Exception {
-        OutboxDb db = database("roan_race_test");
+        OutboxDb db = SERVER.database("roan_race_test");
         List<String> failures = new CopyOnWriteArrayList<>();
         for (int round = 0; round < 10; round++) {
             String table = "roan_outbox_" + round;
@@ -88,7 +71,7 @@ class DurableInstancesTest {
 
     @Test
     void instancesSharingAnOutboxLoseNothingWhenOneIsKilledAndTheCacheFailsHalfTheTime() throws Exception {
-        OutboxDb db = database(DATABASE);
+        OutboxDb db = SERVER.db();
         db.execute(TestDb.script("/schema.sql"));
         // No instance creates the outbox table first: the three race to, as at a fleet's first start.
         Map<String, AtomicInteger> delivered = new ConcurrentHashMap<>();

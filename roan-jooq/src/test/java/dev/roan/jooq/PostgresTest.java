@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
@@ -40,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>To prove that a statement purged nothing, {@link RoanFixture#purged()} ends with a marker write (to
  * AUDIT_LOG, rule "/marker") and flushes: anything else owed would have been delivered by then.
  */
-class PostgresTest {
+class PostgresTest extends TransactionContract {
 
     @RegisterExtension
     static final SchemaPostgres DB = new SchemaPostgres("roan_postgres_test");
@@ -78,7 +77,13 @@ class PostgresTest {
         }
     }
 
-    private static int postsWithSlug(String slug) {
+    @Override
+    RoanFixture fixture() {
+        return fixture;
+    }
+
+    @Override
+    int postsWithSlug(String slug) {
         return onSeparateConnection(d -> d.fetchCount(POST, POST.SLUG.eq(slug)));
     }
 
@@ -95,33 +100,7 @@ class PostgresTest {
         return onSeparateConnection(d -> d.fetchCount(COMMENT));
     }
 
-    private void insertPost(DSLContext ctx, String slug) {
-        ctx.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, slug).set(POST.TITLE, slug).execute();
-    }
-
     // --- Transactions ------------------------------------------------------------------------------------
-
-    @Test
-    void autoCommitWriteIsPurgedAtOnceAndReadersSeeItsRow() throws Exception {
-        cache.onArrival(path -> postsWithSlug("auto"));
-        insertPost(dsl, "auto");
-        PurgeServer.Request request = cache.take();
-        assertThat(request.path()).isEqualTo("/posts");
-        assertThat(request.observed()).as("rows a separate connection sees when the purge arrives").isEqualTo(1);
-    }
-
-    @Test
-    void transactionIsPurgedAfterItsCommitAndReadersSeeTheRows() throws Exception {
-        cache.onArrival(path -> postsWithSlug("tx"));
-        dsl.transaction(c -> {
-            insertPost(DSL.using(c), "tx");
-            assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
-            assertThat(cache.count()).as("purges sent before the commit").isZero();
-        });
-        PurgeServer.Request request = cache.take();
-        assertThat(request.path()).isEqualTo("/posts");
-        assertThat(request.observed()).as("rows a separate connection sees when the purge arrives").isEqualTo(1);
-    }
 
     @Test
     void rolledBackTransactionPurgesNothing() {
@@ -153,18 +132,6 @@ class PostgresTest {
         assertThat(nameOfAuthor100()).isEqualTo("outer");
         assertThat(comments()).isEqualTo(2);
         assertThat(fixture.purged()).containsExactlyInAnyOrder("/authors", "/comments");
-    }
-
-    @Test
-    void fiftyInsertsInOneTransactionGiveOnePurgePerPath() {
-        dsl.transaction(c -> {
-            for (int i = 0; i < 50; i++) {
-                insertPost(DSL.using(c), "p" + i);
-            }
-            DSL.using(c).update(AUTHOR).set(AUTHOR.NAME, "bob").where(AUTHOR.ID.eq(100L)).execute();
-        });
-        assertThat(postsWithSlug("p49")).isOne();
-        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/authors");
     }
 
     @Test

@@ -172,6 +172,8 @@ class ReadAnalysisTest {
             assertThat(Dependency.ofTarget(key.target())).as(s).isEqualTo(key);
         }
         assertThat(ReadAnalysis.valueString(java.time.LocalDate.of(2026, 1, 1))).as("dates pin nothing").isNull();
+        assertThat(ReadAnalysis.valueString("é".repeat(300))).as("600 bytes").isNotNull();
+        assertThat(ReadAnalysis.valueString("é".repeat(301))).as("longer values pin nothing").isNull();
     }
 
     @Test

@@ -6,11 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.roan.testkit.PurgeServer;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import org.jooq.DSLContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -20,23 +17,15 @@ class ReadYourWritesDurableTest {
 
     @RegisterExtension
     final RoanFixture fixture = new RoanFixture();
-    private final CountDownLatch release = new CountDownLatch(1);
+    @RegisterExtension
+    final HeldAnswers held = new HeldAnswers("/held");
     private PurgeServer cache;
     private Roan roan;
     private DSLContext dsl;
 
     @BeforeEach
     void setUp() {
-        cache = fixture.cache().respond(path -> {
-            if (path.startsWith("/held")) {
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return PurgeServer.Answer.status(200);
-        });
+        cache = fixture.cache().respond(held);
         roan = fixture.builder(b -> b.outbox(fixture.db().dataSource)).roan();
         roan.purge("/held/posts").onWrite(POST);
         dsl = fixture.dsl();
@@ -44,11 +33,6 @@ class ReadYourWritesDurableTest {
         assertThat(roan.awaitPurges(Duration.ZERO)).isTrue();
         fixture.db().onSeparateConnection(d -> d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann")
                 .execute());
-    }
-
-    @AfterEach
-    void releaseHeldAnswers() {
-        release.countDown();
     }
 
     @Test
@@ -71,7 +55,7 @@ class ReadYourWritesDurableTest {
         });
 
         assertThat(roan.outbox().rowsWritten() - before).as("one row per path").isEqualTo(2);
-        release.countDown();
+        held.release();
         assertThat(fixture.purged()).containsExactlyInAnyOrder("/owners/6", "/held/posts");
     }
 
@@ -81,7 +65,7 @@ class ReadYourWritesDurableTest {
         assertThat(roan.awaitPurges(Duration.ofMillis(100))).isFalse();
 
         dsl.transaction(tx -> roan.purgeAfterCommit("/held/owners/7"));
-        release.countDown();
+        held.release();
         assertThat(roan.awaitPurges(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).contains("/held/owners/7");
     }
@@ -91,7 +75,7 @@ class ReadYourWritesDurableTest {
         dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "a").set(POST.TITLE, "a").execute();
 
         assertThat(roan.awaitPurges(Duration.ofMillis(100))).isFalse();
-        release.countDown();
+        held.release();
         dsl.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "b").set(POST.TITLE, "b").execute();
         assertThat(roan.awaitPurges(Waits.DELIVERY)).isTrue();
     }

@@ -10,8 +10,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -38,7 +36,8 @@ class ReadYourWritesPostgresTest {
     private static final Table<Record> ITEM = DSL.table(DSL.name("item"));
     private static final Duration SHORT = Duration.ofMillis(200);
 
-    private final CountDownLatch release = new CountDownLatch(1);
+    @RegisterExtension
+    final HeldAnswers held = new HeldAnswers("/held");
     private final List<Roan> roans = new ArrayList<>();
     private DataSource dataSource;
     private PurgeServer cache;
@@ -50,21 +49,12 @@ class ReadYourWritesPostgresTest {
         execute("DROP TABLE IF EXISTS roan_outbox");
         execute("CREATE TABLE item (id BIGINT PRIMARY KEY, name VARCHAR(100))");
         execute("INSERT INTO item VALUES (1, 'one')");
-        cache = new PurgeServer().respond(path -> {
-            if (path.startsWith("/held")) {
-                try {
-                    release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return PurgeServer.Answer.status(200);
-        });
+        cache = new PurgeServer().respond(held);
     }
 
     @AfterEach
     void tearDown() {
-        release.countDown();
+        held.release();
         roans.forEach(Roan::close);
         cache.close();
     }
@@ -117,7 +107,7 @@ class ReadYourWritesPostgresTest {
             rename(tx.dsl(), "three");
             roan.purgeAfterCommit("/held/owners/6");
         });
-        release.countDown();
+        held.release();
         assertThat(roan.awaitPurges(Waits.DELIVERY)).as("once answered").isTrue();
         assertThat(cache.paths()).contains("/held/items", "/held/owners/6");
     }
@@ -149,7 +139,7 @@ class ReadYourWritesPostgresTest {
         assertThat(outboxRows()).as("the row, seen by another connection while its purge is held").isOne();
         assertThat(roan.awaitPurges(SHORT)).as("while the cache holds its answer").isFalse();
         roan.purgeAfterCommit("/held/owners/7");
-        release.countDown();
+        held.release();
         assertThat(roan.awaitPurges(Waits.DELIVERY)).as("once answered").isTrue();
         long deadline = System.nanoTime() + Waits.DELIVERY.toNanos();
         while (outboxRows() > 0 && System.nanoTime() < deadline) {
@@ -172,7 +162,7 @@ class ReadYourWritesPostgresTest {
         assertThat(roan.outbox().rowsWritten() - before).as("one row per path, in the transaction").isEqualTo(2);
         assertThat(roan.awaitPurges(SHORT)).as("/held/items is held").isFalse();
         dsl.transaction(tx -> roan.purgeAfterCommit("/owners/7"));
-        release.countDown();
+        held.release();
         assertThat(roan.awaitPurges(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).contains("/held/items", "/owners/6", "/owners/7");
     }

@@ -1,5 +1,6 @@
 package dev.roan.jooq;
 
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.roan.testkit.MariaDb;
@@ -21,8 +22,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class ServerDb implements AfterAllCallback, AutoCloseable {
 
-    /** A started server, how to stop it, and its database. */
-    record Started(Runnable stop, OutboxDb db) {}
+    /** A started server: how to stop it, its database, and how to create another one on it. */
+    record Started(Runnable stop, OutboxDb db, Function<String, OutboxDb> create) {}
 
     private final Supplier<Started> start;
     private String schema;
@@ -39,8 +40,8 @@ final class ServerDb implements AfterAllCallback, AutoCloseable {
     static ServerDb postgres(String database) {
         return new ServerDb(() -> {
             Postgres server = Postgres.start();
-            return started(server::close, () -> new OutboxDb(SQLDialect.POSTGRES, server.createDatabase(database),
-                    server.user(), server.password()));
+            return started(server::close, database, name -> new OutboxDb(SQLDialect.POSTGRES,
+                    server.createDatabase(name), server.user(), server.password()));
         });
     }
 
@@ -48,15 +49,15 @@ final class ServerDb implements AfterAllCallback, AutoCloseable {
     static ServerDb mariaDb(String database) {
         return new ServerDb(() -> {
             MariaDb server = MariaDb.start();
-            return started(server::close, () -> new OutboxDb(SQLDialect.MARIADB, server.createDatabase(database),
-                    server.user(), server.password()));
+            return started(server::close, database, name -> new OutboxDb(SQLDialect.MARIADB,
+                    server.createDatabase(name), server.user(), server.password()));
         });
     }
 
     /** The server stopped again when its database cannot be made, so that no test leaves a process behind. */
-    private static Started started(Runnable stop, Supplier<OutboxDb> database) {
+    private static Started started(Runnable stop, String database, Function<String, OutboxDb> create) {
         try {
-            return new Started(stop, database.get());
+            return new Started(stop, create.apply(database), create);
         } catch (RuntimeException e) {
             stop.run();
             throw e;
@@ -92,6 +93,12 @@ final class ServerDb implements AfterAllCallback, AutoCloseable {
             }
         }
         return started.db();
+    }
+
+    /** Another empty database on the same server, started if need be, such as one per test. */
+    synchronized OutboxDb database(String name) {
+        db();
+        return started.create().apply(name);
     }
 
     @Override

@@ -18,9 +18,12 @@ class ServerDbTest {
     private ServerDb server() {
         return new ServerDb(() -> {
             starts.incrementAndGet();
-            return new ServerDb.Started(stops::incrementAndGet, new OutboxDb(SQLDialect.H2,
-                    "jdbc:h2:mem:server-db-test-" + starts.get() + ";DB_CLOSE_DELAY=-1", "sa", ""));
+            return new ServerDb.Started(stops::incrementAndGet, h2("server-db-test-" + starts.get()), ServerDbTest::h2);
         });
+    }
+
+    private static OutboxDb h2(String name) {
+        return new OutboxDb(SQLDialect.H2, "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa", "");
     }
 
     @Test
@@ -28,6 +31,8 @@ class ServerDbTest {
         ServerDb server = server();
         assertThat(starts).as("not before first use").hasValue(0);
         assertThat(server.db()).isSameAs(server.db());
+        assertThat(starts).hasValue(1);
+        assertThat(server.database("other").url()).as("another database on the same server").contains("other");
         assertThat(starts).hasValue(1);
         server.close();
         server.close();

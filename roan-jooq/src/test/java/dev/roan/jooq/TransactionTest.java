@@ -10,7 +10,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Hold until commit: purges follow the commit, never a rollback, once per path per transaction. */
-class TransactionTest {
+class TransactionTest extends TransactionContract {
 
     @RegisterExtension
     final RoanFixture fixture = new RoanFixture();
@@ -49,34 +48,14 @@ class TransactionTest {
         db.execute(TestRows.ANN);
     }
 
-    private void insertPost(DSLContext ctx, String slug) {
-        ctx.insertInto(POST).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, slug).set(POST.TITLE, slug).execute();
+    @Override
+    RoanFixture fixture() {
+        return fixture;
     }
 
-    private int postsWithSlug(String slug) {
+    @Override
+    int postsWithSlug(String slug) {
         return db.onSeparateConnection(d -> d.fetchCount(POST, POST.SLUG.eq(slug)));
-    }
-
-    @Test
-    void autoCommitWriteIsPurgedAtOnce() throws Exception {
-        cache.onArrival(path -> postsWithSlug("auto"));
-        insertPost(dsl, "auto");
-        PurgeServer.Request request = cache.take();
-        assertThat(request.path()).isEqualTo("/posts");
-        assertThat(request.observed()).as("rows a separate connection sees when the purge arrives").isEqualTo(1);
-    }
-
-    @Test
-    void transactionIsPurgedAfterItsCommitAndReadersSeeTheRows() throws Exception {
-        cache.onArrival(path -> postsWithSlug("tx"));
-        dsl.transaction(c -> {
-            insertPost(DSL.using(c), "tx");
-            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
-            assertThat(cache.count()).as("purges sent before the commit").isZero();
-        });
-        PurgeServer.Request request = cache.take();
-        assertThat(request.path()).isEqualTo("/posts");
-        assertThat(request.observed()).as("rows a separate connection sees when the purge arrives").isEqualTo(1);
     }
 
     @Test
@@ -104,32 +83,6 @@ class TransactionTest {
         });
         assertThat(postsWithSlug("inner")).isZero();
         assertThat(fixture.purged()).containsExactly("/authors");
-    }
-
-    @Test
-    void committedSavepointWaitsForTheOuterCommit() {
-        assertThatThrownBy(() -> dsl.transaction(outer -> {
-            DSL.using(outer).transaction(inner -> insertPost(DSL.using(inner), "nested"));
-            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
-            assertThat(cache.count()).as("purges sent at the savepoint's release").isZero();
-            throw new IllegalStateException("outer fails");
-        })).hasMessage("outer fails");
-        fixture.assertNothingPurged();
-
-        dsl.transaction(outer -> DSL.using(outer).transaction(inner -> insertPost(DSL.using(inner), "nested")));
-        assertThat(fixture.purged()).containsExactly("/posts");
-    }
-
-    @Test
-    void fiftyInsertsInOneTransactionGiveOnePurge() {
-        dsl.transaction(c -> {
-            for (int i = 0; i < 50; i++) {
-                insertPost(DSL.using(c), "p" + i);
-            }
-            DSL.using(c).update(AUTHOR).set(AUTHOR.NAME, "bob").where(AUTHOR.ID.eq(100L)).execute();
-        });
-        assertThat(postsWithSlug("p49")).isOne();
-        assertThat(fixture.purged()).containsExactlyInAnyOrder("/posts", "/authors");
     }
 
     @Test

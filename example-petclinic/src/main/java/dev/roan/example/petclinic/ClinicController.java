@@ -3,6 +3,8 @@ package dev.roan.example.petclinic;
 import java.net.URI;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashSet;
+import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -33,6 +35,8 @@ import org.springframework.web.bind.annotation.ResponseBody;
  * POST /owners/{ownerId}/pets/{petId}/move           ownerId: the new owner
  * POST /owners/{ownerId}/pets/{petId}/visits/new     date, description
  * POST /owners/{ownerId}/pets/{petId}/delete         deletes the pet and its visits
+ * POST /owners/{ownerId}/telephone                   telephone (written in plain SQL)
+ * POST /vets/new                                     firstName, lastName, specialtyId (repeated)
  * </pre>
  */
 @Controller
@@ -83,7 +87,25 @@ class ClinicController {
 
     @GetMapping(path = "/vets", produces = HTML)
     String vets() {
-        return Pages.vets(clinic.vets());
+        return Pages.vets(clinic.vets(), clinic.specialties());
+    }
+
+    @PostMapping("/vets/new")
+    ResponseEntity<Void> addVet(@RequestParam(defaultValue = "") String firstName,
+            @RequestParam(defaultValue = "") String lastName,
+            @RequestParam(name = "specialtyId", required = false) List<Integer> specialtyIds) {
+        clinic.addVet(new Clinic.VetForm(required("firstName", firstName), required("lastName", lastName),
+                specialtyIds == null ? List.of() : List.copyOf(new LinkedHashSet<>(specialtyIds))));
+        return redirect("/vets");
+    }
+
+    @PostMapping("/owners/{ownerId}/telephone")
+    ResponseEntity<Void> changeTelephone(@PathVariable int ownerId,
+            @RequestParam(defaultValue = "") String telephone) {
+        if (!clinic.changeTelephone(ownerId, required("telephone", telephone))) {
+            throw noOwner(ownerId);
+        }
+        return redirect("/owners/" + ownerId);
     }
 
     @PostMapping("/owners/new")

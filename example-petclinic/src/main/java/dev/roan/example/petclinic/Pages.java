@@ -40,7 +40,12 @@ final class Pages {
                 <form method="post" action="%s/pets/new">
                 %s  <p><button>Add pet</button></p>
                 </form>
-                """.formatted(base, ownerFields(owner), base, petFields(null, types)));
+                <h2>Change the telephone only</h2>
+                <form method="post" action="%s/telephone">
+                %s  <p><button>Change telephone</button></p>
+                </form>
+                """.formatted(base, ownerFields(owner), base, petFields(null, types), base,
+                field("Telephone", "telephone", owner.telephone())));
         return page(owner.name(), html);
     }
 
@@ -117,14 +122,20 @@ final class Pages {
         return page("New visit for " + pet.name(), html);
     }
 
-    static String vets(List<Clinic.Vet> vets) {
+    static String vets(List<Clinic.Vet> vets, List<Clinic.Specialty> specialties) {
         StringBuilder html = new StringBuilder("<h1>Veterinarians</h1>\n<ul>\n");
         for (Clinic.Vet vet : vets) {
             html.append("  <li>").append(escape(vet.firstName() + " " + vet.lastName())).append(": ")
                     .append(vet.specialties().isEmpty() ? "none" : escape(String.join(", ", vet.specialties())))
                     .append("</li>\n");
         }
-        html.append("</ul>\n");
+        html.append("</ul>\n<h2>Hire a veterinarian</h2>\n<form method=\"post\" action=\"/vets/new\">\n")
+                .append(field("First name", "firstName", "")).append(field("Last name", "lastName", ""));
+        for (Clinic.Specialty specialty : specialties) {
+            html.append("  <p><label><input type=\"checkbox\" name=\"specialtyId\" value=\"").append(specialty.id())
+                    .append("\"> ").append(escape(specialty.name())).append("</label></p>\n");
+        }
+        html.append("  <p><button>Add veterinarian</button></p>\n</form>\n");
         return page("Veterinarians", html);
     }
 

@@ -12,6 +12,7 @@ import dev.roan.jooq.Roan;
 import dev.roan.spring.boot.RoanCustomizer;
 import org.jooq.conf.RenderQuotedNames;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.jooq.autoconfigure.DefaultConfigurationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -24,11 +25,16 @@ import org.springframework.context.annotation.Configuration;
  * {@code petclinic.rules.related-rows=false} the rules that reach a page through a related row ({@code via}) are left
  * out, as they had to be before {@code via} existed; with {@code petclinic.rules.read-rows=false} every rule is
  * {@code withoutReadingRows()}, as if Roan still filled placeholders only from what a statement says.
+ *
+ * <p>In tracked mode (the Spring profile {@code tracked}: {@code petclinic.rules.enabled=false}), none of these is
+ * registered: the starter's filter renders every page inside {@code Roan.track}, and Roan learns from each page's
+ * SELECTs what it depends on.
  */
 @Configuration(proxyBeanMethods = false)
 class PetclinicRules {
 
     @Bean
+    @ConditionalOnBooleanProperty(name = "petclinic.rules.enabled", matchIfMissing = true)
     RoanCustomizer petclinicPages(@Value("${petclinic.rules.related-rows:true}") boolean relatedRows,
             @Value("${petclinic.rules.read-rows:true}") boolean readRows) {
         return roan -> register(roan, relatedRows, readRows);

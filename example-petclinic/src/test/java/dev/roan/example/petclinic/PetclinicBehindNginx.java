@@ -3,123 +3,51 @@ package dev.roan.example.petclinic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.roan.testkit.Nginx;
-import dev.roan.testkit.Programs;
 import dev.roan.testkit.RawHttp;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The petclinic behind a real nginx configured as {@code nginx/nginx.conf} says, caching every page forever, driven
- * as a browser would: every kind of write petclinic does is a form's POST through nginx, whose redirect is followed
- * at once, and then every page nginx serves must equal a fresh render, the application asked directly. Run on H2
- * ({@link PetclinicBehindNginxTest}) and PostgreSQL ({@link PetclinicBehindNginxPostgresTest}).
- *
- * <p>Nothing waits for a purge: the application's read-your-writes setting makes the redirect wait for the purges of
- * its own commit, and the pages are compared right after it. To see what one of Roan's features fixes, turn it off
- * and run this test: {@code -Dpetclinic.rules.related-rows=false}, {@code -Dpetclinic.rules.read-rows=false} or
- * {@code -Droan.read-your-writes.enabled=false} (see the module's README).
+ * The petclinic with its rules ({@code PetclinicRules}, the list pages purged by hand) behind a real nginx configured
+ * as {@code nginx/nginx.conf} says, which never caches the prefix search: on H2 ({@link PetclinicBehindNginxTest})
+ * and PostgreSQL ({@link PetclinicBehindNginxPostgresTest}).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class PetclinicBehindNginx {
+abstract class PetclinicBehindNginx extends PetclinicBehindCache {
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-
-    private Nginx nginx;
-    private ConfigurableApplicationContext app;
-    private int appPort;
-
-    /** Every page seen so far: one that no longer exists must not be served either. */
-    private final Set<String> seen = new LinkedHashSet<>();
-
-    /** The database's Spring arguments ({@code --spring.datasource.url=...}), for an empty database of its own. */
-    abstract List<String> database();
-
-    /** Stops what {@link #database()} started. */
-    void stopDatabase() {
+    @Override
+    Cache startCache(String upstream, List<String> args) {
+        return nginx(upstream, args, false);
     }
 
-    @BeforeAll
-    void start() {
-        List<String> args = new ArrayList<>(database());
-        appPort = Programs.freePort();
-        nginx = Nginx.start(documentedNginx("127.0.0.1:" + appPort));
-        args.add("--server.port=" + appPort);
+    /** nginx as documented in front of {@code upstream}; Roan purges it through its purge location. */
+    static Cache nginx(String upstream, List<String> args, boolean cachePrefixSearch) {
+        Nginx nginx = Nginx.start(documentedNginx(upstream, cachePrefixSearch));
         args.add("--roan.purge-url=" + nginx.purgeUrl());
-        // Warnings only (Roan's among them): CI's log has no use for the start-up lines of two applications.
-        args.add("--logging.level.root=WARN");
-        app = new SpringApplicationBuilder(PetclinicApplication.class).run(args.toArray(String[]::new));
-    }
+        return new Cache() {
+            @Override
+            public String baseUrl() {
+                return nginx.baseUrl();
+            }
 
-    @AfterAll
-    void stop() {
-        if (app != null) {
-            app.close();
-        }
-        if (nginx != null) {
-            nginx.stop();
-        }
-        stopDatabase();
-    }
+            @Override
+            public String statusHeader() {
+                return "X-Cache-Status";
+            }
 
-    @Test
-    void everyWriteLeavesEveryPageNginxServesFresh() {
-        Map<String, List<String>> stale = new LinkedHashMap<>();
-        // The new owner is a Davis: the search page of Davis shows them at once.
-        write(stale, "new owner", "/owners/new", Map.of("firstName", "Rip", "lastName", "Davis",
-                "address", "1 Catskill Rd.", "city", "Palenville", "telephone", "5185550100"));
-        // Renamed by id: Davis's search page loses Betty, Van Winkle's (cached empty, as a form sends it:
-        // lastName=Van+Winkle) gains her; her pets' pages show her new name.
-        write(stale, "edit owner, renamed Davis to Van Winkle", "/owners/2/edit", Map.of("firstName", "Betty",
-                "lastName", "Van Winkle", "address", "638 Cardinal Ave.", "city", "Sun Prairie",
-                "telephone", "6085551749"));
-        write(stale, "edit owner, same name", "/owners/10/edit", Map.of("firstName", "Carlos", "lastName", "Estaban",
-                "address", "12 Main St.", "city", "Waunakee", "telephone", "6085555487"));
-        write(stale, "new pet", "/owners/3/pets/new", Map.of("name", "Fluffy", "birthDate", "2025-05-01",
-                "typeId", "2"));
-        // "update pets set name = ?, birth_date = ?, type_id = ? where id = ?": whose pet it is, the statement
-        // does not say.
-        write(stale, "edit pet", "/owners/4/pets/5/edit", Map.of("name", "Iguana", "birthDate", "2020-11-30",
-                "typeId", "3"));
-        // "update pets set owner_id = ? where id = ?": Lucky goes from Jeff Black to Maria Escobito.
-        write(stale, "move pet to another owner", "/owners/7/pets/9/move", Map.of("ownerId", "8"));
-        // "insert into visits (pet_id, ...)": the visit names only its pet.
-        write(stale, "new visit", "/owners/6/pets/7/visits/new", Map.of("date", "2026-12-01",
-                "description", "checkup"));
-        // "delete from visits where pet_id = ?", then "delete from pets where id = ?".
-        write(stale, "delete pet", "/owners/6/pets/8/delete", Map.of());
+            @Override
+            public void drop(String page) {
+                RawHttp.get(nginx.baseUrl(), "/purge" + page);
+            }
 
-        assertThat(stale).as("pages nginx served stale right after each write (write: pages)").isEmpty();
+            @Override
+            public void stop() {
+                nginx.stop();
+            }
+        };
     }
 
     @Test
@@ -128,175 +56,28 @@ abstract class PetclinicBehindNginx {
                 "address", "2 Elm St.", "city", "Madison", "telephone", "6085550111"));
         String search = "/owners?lastNameStartsWith=Prefix";
         for (String target : List.of(search, search, "/owners?lastNameStartsWith=", "/owners?lastNameStartsWith")) {
-            HttpResponse<String> page = get(nginx.baseUrl(), target);
+            HttpResponse<String> page = get(cache.baseUrl(), target);
             assertThat(page.headers().firstValue("X-Cache-Status")).as("cache status of %s", target)
                     .hasValue("BYPASS");
         }
-        assertThat(get(nginx.baseUrl(), search).body()).contains("Ada Prefixson");
+        assertThat(get(cache.baseUrl(), search).body()).contains("Ada Prefixson");
 
         post(added + "/edit", Map.of("firstName", "Ada", "lastName", "Prefixdottir", "address", "2 Elm St.",
                 "city", "Madison", "telephone", "6085550111"));
 
-        HttpResponse<String> after = get(nginx.baseUrl(), search);
+        HttpResponse<String> after = get(cache.baseUrl(), search);
         assertThat(after.body()).as("the prefix search after the rename").contains("Ada Prefixdottir")
                 .doesNotContain("Prefixson");
         assertThat(after.body()).isEqualTo(get(direct(), search).body());
         // Not stored either: nginx never answers it from its cache, even once the rename is long done.
-        assertThat(get(nginx.baseUrl(), search).headers().firstValue("X-Cache-Status")).hasValue("BYPASS");
+        assertThat(get(cache.baseUrl(), search).headers().firstValue("X-Cache-Status")).hasValue("BYPASS");
     }
 
     @Test
     void theSessionBypassStillHoldsBesideThePrefixSearch() {
         // proxy_cache_bypass and proxy_no_cache add up: the prefix search's line must not replace the session's.
-        HttpResponse<String> signedIn = send(HttpRequest.newBuilder(URI.create(nginx.baseUrl() + "/vets"))
+        HttpResponse<String> signedIn = send(HttpRequest.newBuilder(URI.create(cache.baseUrl() + "/vets"))
                 .header("Cookie", "JSESSIONID=abc").GET().build());
         assertThat(signedIn.headers().firstValue("X-Cache-Status")).as("cache status of /vets with a session")
                 .hasValue("BYPASS");
-    }
-
-    /**
-     * Warms the cache (every page a HIT), posts the form through nginx, follows the redirect at once, and compares
-     * every page nginx serves with a fresh render; records the stale ones under the write's name, then purges them
-     * so that the next write starts clean.
-     */
-    private void write(Map<String, List<String>> stale, String name, String action, Map<String, String> form) {
-        Set<String> pages = pages();
-        // The pages a write may create, cached before it as they are (an empty search, a list page past the end).
-        pages.add(searchPage("Van Winkle"));
-        for (String page : pages) {
-            warm(page);
-        }
-
-        String location = post(action, form);
-        HttpResponse<String> redirected = get(nginx.baseUrl(), location);
-        HttpResponse<String> fresh = get(direct(), location);
-
-        List<String> staleNow = new ArrayList<>();
-        if (redirected.statusCode() != fresh.statusCode() || !redirected.body().equals(fresh.body())) {
-            staleNow.add(location + " (the redirect)");
-        }
-        pages.addAll(pages());
-        for (String page : pages) {
-            HttpResponse<String> served = get(nginx.baseUrl(), page);
-            HttpResponse<String> rendered = get(direct(), page);
-            if (served.statusCode() != rendered.statusCode() || !served.body().equals(rendered.body())) {
-                staleNow.add(page);
-                RawHttp.get(nginx.baseUrl(), "/purge" + page);
-            }
-        }
-        if (!staleNow.isEmpty()) {
-            stale.put(name, staleNow);
-        }
-    }
-
-    /**
-     * Requests a page through nginx until nginx answers it from its cache (pages that are not 200 are not cached); a
-     * third try allows for a purge of the previous write that the next request overtook.
-     */
-    private void warm(String page) {
-        if (get(nginx.baseUrl(), page).statusCode() != 200) {
-            return;
-        }
-        String status = "";
-        for (int attempt = 0; attempt < 3 && !status.equals("HIT"); attempt++) {
-            status = get(nginx.baseUrl(), page).headers().firstValue("X-Cache-Status").orElse("");
-        }
-        assertThat(status).as("cache status of %s when warmed", page).isEqualTo("HIT");
-    }
-
-    /**
-     * Every page the data makes, and every one seen before: owners, their search pages (spelled as a browser's form
-     * sends them), pets' edit pages and visit forms, the owners list's pages and one past its end, the vets.
-     */
-    private Set<String> pages() {
-        Set<String> pages = new LinkedHashSet<>(seen);
-        int owners = 0;
-        try (Connection connection = app.getBean(DataSource.class).getConnection();
-                Statement statement = connection.createStatement()) {
-            try (ResultSet rows = statement.executeQuery("select id, last_name from owners order by id")) {
-                while (rows.next()) {
-                    owners++;
-                    pages.add("/owners/" + rows.getInt(1));
-                    pages.add(searchPage(rows.getString(2)));
-                }
-            }
-            try (ResultSet rows = statement.executeQuery("select owner_id, id from pets order by id")) {
-                while (rows.next()) {
-                    String pet = "/owners/" + rows.getInt(1) + "/pets/" + rows.getInt(2);
-                    pages.add(pet + "/edit");
-                    pages.add(pet + "/visits/new");
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-        for (int page = 1; page <= owners / Clinic.PAGE_SIZE + 1; page++) {
-            pages.add("/owners?page=" + page);
-        }
-        pages.add("/vets");
-        seen.addAll(pages);
-        return pages;
-    }
-
-    /** The search page of a last name as a browser's GET form asks for it. */
-    private static String searchPage(String lastName) {
-        return "/owners?lastName=" + URLEncoder.encode(lastName, StandardCharsets.UTF_8);
-    }
-
-    /** Posts a form through nginx, as a browser does; returns where the answer redirects to. */
-    private String post(String path, Map<String, String> form) {
-        String body = form.entrySet().stream()
-                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
-        HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(nginx.baseUrl() + path))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build());
-        assertThat(answer.statusCode()).as("answer to POST %s: %s", path, answer.body()).isEqualTo(302);
-        URI location = URI.create(answer.headers().firstValue("Location").orElseThrow());
-        return location.getRawPath() + (location.getRawQuery() == null ? "" : "?" + location.getRawQuery());
-    }
-
-    private HttpResponse<String> get(String base, String target) {
-        return send(HttpRequest.newBuilder(URI.create(base + target)).GET().build());
-    }
-
-    private String direct() {
-        return "http://127.0.0.1:" + appPort;
-    }
-
-    private HttpResponse<String> send(HttpRequest request) {
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** {@code nginx/nginx.conf} as documented, with only the application's and nginx's addresses replaced. */
-    private static Nginx.Configuration documentedNginx(String upstream) {
-        String documented;
-        try {
-            documented = Files.readString(Path.of("nginx/nginx.conf"), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return (port, loadModule) -> {
-            String config = replace(documented, "server 127.0.0.1:8080;", "server " + upstream + ";");
-            config = replace(config, "listen 127.0.0.1:8081;", "listen 127.0.0.1:" + port + ";");
-            return loadModule ? config : config.replaceAll("(?m)^load_module .*$", "");
-        };
-    }
-
-    private static String replace(String text, String documented, String replacement) {
-        if (!text.contains(documented)) {
-            throw new IllegalStateException("nginx/nginx.conf no longer holds '" + documented
-                    + "', which the test replaces: adapt the test to it");
-        }
-        return text.replace(documented, replacement);
-    }
-}
+    }}

@@ -1,6 +1,8 @@
 package dev.roan.spring.boot;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -101,7 +103,13 @@ public final class RoanAutoConfiguration {
     /** A builder for the properties; an invalid value is an exception that names its property. */
     static Roan.Builder builder(RoanProperties properties) {
         Roan.Builder builder = Roan.builder().transactionBoundary(new SpringTransactionBoundary());
-        checkSecret("roan.purge-url", b -> b.purgeUrls(properties.getPurgeUrl().toArray(String[]::new)), builder);
+        // With a cache purged by tag, purge-url left at its default, or set empty, means no path node (Roan's own
+        // rule when purgeUrls is not called).
+        List<String> purgeUrls = properties.getPurgeUrl();
+        if (!properties.purgesByTag()
+                || !(purgeUrls.isEmpty() || purgeUrls.equals(new RoanProperties().getPurgeUrl()))) {
+            checkSecret("roan.purge-url", b -> b.purgeUrls(properties.getPurgeUrl().toArray(String[]::new)), builder);
+        }
         check("roan.purge-method", properties.getPurgeMethod(), b -> b.purgeMethod(properties.getPurgeMethod()), builder);
         properties.getHeaders().forEach((name, value) ->
                 // Neither the value nor the name is shown: a name typed as "Name: value" holds a value. Roan's message
@@ -138,7 +146,38 @@ public final class RoanAutoConfiguration {
                     b -> b.onOverflowPurge(properties.getOnOverflowPurge().toArray(String[]::new)), builder);
         }
         builder.shutdownHook(properties.isShutdownHook());
+        check("roan.track.max-pages", properties.getTrack().getMaxPages(),
+                b -> b.maxTrackedPages(properties.getTrack().getMaxPages()), builder);
+        tags(properties, builder);
         return builder;
+    }
+
+    /** Caches that purge by tag (tracked pages' dependencies), and the tag headers pages carry. */
+    private static void tags(RoanProperties properties, Roan.Builder builder) {
+        if (!properties.getXkeyPurgeUrl().isEmpty()) {
+            checkSecret("roan.xkey-purge-url",
+                    b -> b.xkeyPurgeUrls(properties.getXkeyPurgeUrl().toArray(String[]::new)), builder);
+        }
+        builder.softPurge(properties.isSoftPurge());
+        properties.getTagHeader().forEach(builder::tagHeader);
+        String origin = properties.getPublicOrigin();
+        if (origin != null) {
+            check("roan.public-origin", origin, b -> b.publicOrigin(origin), builder);
+        }
+        RoanProperties.Cdn fastly = properties.getFastly();
+        if (fastly.getId() != null) {
+            checkSecret("roan.fastly",
+                    b -> b.fastly(fastly.getId(), Objects.requireNonNullElse(fastly.getApiToken(), "")), builder);
+            check("roan.fastly.api-url", fastly.getApiUrl(), b -> b.fastlyApiUrl(fastly.getApiUrl()), builder);
+        }
+        RoanProperties.Cdn cloudflare = properties.getCloudflare();
+        if (cloudflare.getId() != null) {
+            checkSecret("roan.cloudflare",
+                    b -> b.cloudflare(cloudflare.getId(), Objects.requireNonNullElse(cloudflare.getApiToken(), "")),
+                    builder);
+            check("roan.cloudflare.api-url", cloudflare.getApiUrl(),
+                    b -> b.cloudflareApiUrl(cloudflare.getApiUrl()), builder);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.roan.spring.boot;
 
+import dev.roan.jooq.CacheTagHeader;
 import dev.roan.jooq.Roan;
 
 import java.time.Duration;
@@ -88,6 +89,27 @@ public class RoanProperties {
     private final Outbox outbox = new Outbox();
     /** Read-your-writes: a response to a POST, PUT, PATCH or DELETE waits, bounded, for the purges of its writes. */
     private final ReadYourWrites readYourWrites = new ReadYourWrites();
+    /** Automatic dependencies: GET and HEAD requests rendered inside Roan's track, purged by what they read. */
+    private final Track track = new Track();
+    /**
+     * Varnish nodes with varnish-modules' xkey, such as http://cache:6081: a tracked page's dependencies are purged
+     * with PURGE {url}/ and an xkey-purge header, a rule's page path with PURGE {url}{path}. In addition to
+     * purge-url when that is set; with purge-url unset or empty, these are the only nodes.
+     */
+    private List<String> xkeyPurgeUrl = new ArrayList<>();
+    /** Whether purges by tag mark pages stale rather than remove them, where the cache can (xkey, Fastly). */
+    private boolean softPurge = false;
+    /**
+     * The tag headers tracked pages carry; unless set, those of the caches purged by tag (xkey, Surrogate-Key,
+     * Cache-Tag). Set it for a cache Roan does not purge itself, such as akamai-edge-cache-tag.
+     */
+    private List<CacheTagHeader> tagHeader = new ArrayList<>();
+    /** The site's public origin, such as https://www.example.com: a CDN's purge of a page path names the full URL. */
+    private @Nullable String publicOrigin;
+    /** A Fastly service purged through Fastly's API. */
+    private final Cdn fastly = new Cdn("https://api.fastly.com");
+    /** A Cloudflare zone purged through Cloudflare's API. */
+    private final Cdn cloudflare = new Cdn("https://api.cloudflare.com");
 
     /** Creates the properties with their defaults. */
     public RoanProperties() {
@@ -242,6 +264,66 @@ public class RoanProperties {
         return readYourWrites;
     }
 
+    /** @return the automatic-dependency settings */
+    public Track getTrack() {
+        return track;
+    }
+
+    /** @return the Varnish xkey nodes' URLs */
+    public List<String> getXkeyPurgeUrl() {
+        return xkeyPurgeUrl;
+    }
+
+    /** @param xkeyPurgeUrl the Varnish xkey nodes' URLs */
+    public void setXkeyPurgeUrl(List<String> xkeyPurgeUrl) {
+        this.xkeyPurgeUrl = xkeyPurgeUrl;
+    }
+
+    /** @return whether purges by tag are soft */
+    public boolean isSoftPurge() {
+        return softPurge;
+    }
+
+    /** @param softPurge whether purges by tag are soft */
+    public void setSoftPurge(boolean softPurge) {
+        this.softPurge = softPurge;
+    }
+
+    /** @return the tag headers tracked pages carry, empty for those of the caches purged by tag */
+    public List<CacheTagHeader> getTagHeader() {
+        return tagHeader;
+    }
+
+    /** @param tagHeader the tag headers tracked pages carry */
+    public void setTagHeader(List<CacheTagHeader> tagHeader) {
+        this.tagHeader = tagHeader;
+    }
+
+    /** @return the site's public origin, or null */
+    public @Nullable String getPublicOrigin() {
+        return publicOrigin;
+    }
+
+    /** @param publicOrigin the site's public origin */
+    public void setPublicOrigin(@Nullable String publicOrigin) {
+        this.publicOrigin = publicOrigin;
+    }
+
+    /** @return the Fastly settings (the id is the service's) */
+    public Cdn getFastly() {
+        return fastly;
+    }
+
+    /** @return the Cloudflare settings (the id is the zone's) */
+    public Cdn getCloudflare() {
+        return cloudflare;
+    }
+
+    /** @return whether some cache is purged by tag */
+    boolean purgesByTag() {
+        return !xkeyPurgeUrl.isEmpty() || fastly.getId() != null || cloudflare.getId() != null;
+    }
+
     /** @return whether Roan registers its shutdown hook */
     public boolean isShutdownHook() {
         return shutdownHook;
@@ -275,7 +357,13 @@ public class RoanProperties {
                 + (giveUpAfter == null ? "" : ", giveUpAfter=" + giveUpAfter)
                 + ", maxRetryInterval=" + maxRetryInterval + ", maxOwedPaths=" + maxOwedPaths
                 + (onOverflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + onOverflowPurge)
-                + ", shutdownHook=" + shutdownHook + ", outbox=" + outbox + ", readYourWrites=" + readYourWrites + "]";
+                + ", shutdownHook=" + shutdownHook + ", outbox=" + outbox + ", readYourWrites=" + readYourWrites
+                + ", track=" + track
+                + (xkeyPurgeUrl.isEmpty() ? "" : ", xkeyPurgeUrl=" + xkeyPurgeUrl.stream().map(Roan::maskUrl).toList())
+                + (softPurge ? ", softPurge" : "") + (tagHeader.isEmpty() ? "" : ", tagHeader=" + tagHeader)
+                + (publicOrigin == null ? "" : ", publicOrigin=" + publicOrigin)
+                + (fastly.getId() == null ? "" : ", fastly=" + fastly)
+                + (cloudflare.getId() == null ? "" : ", cloudflare=" + cloudflare) + "]";
     }
 
     /**
@@ -456,6 +544,133 @@ public class RoanProperties {
         @Override
         public String toString() {
             return enabled ? "ReadYourWrites[timeout=" + timeout + "]" : "off";
+        }
+    }
+
+    /**
+     * Automatic dependencies in a servlet application: every GET and HEAD request is rendered inside
+     * {@code Roan.track(url, render)}, which learns from the page's SELECTs what it depends on, and a committed write
+     * that could change those rows purges the page. No rule is needed for such pages; rules still apply beside them.
+     *
+     * @since 0.1.0
+     */
+    public static class Track {
+
+        /**
+         * Whether GET and HEAD requests are rendered inside Roan's track: each page's body is buffered until its
+         * render ends, so that a cache's tag header can be added to it.
+         */
+        private boolean enabled = false;
+
+        /**
+         * Path prefixes the filter leaves alone, such as /actuator or /downloads: responses a cache does not keep, or
+         * too large to buffer in memory. Matched against the path without the context path; /a matches /a and /a/b,
+         * not /ab.
+         */
+        private List<String> exclude = new ArrayList<>();
+
+        /**
+         * How many pages the in-memory page index knows (caches without tags, such as nginx): one page more makes
+         * Roan forget and purge the page rendered longest ago, so that no write misses it. About 500 bytes a page.
+         */
+        private int maxPages = 100_000;
+
+        /** Creates the automatic-dependency settings with their defaults. */
+        public Track() {
+        }
+
+        /** @return how many pages the in-memory page index knows */
+        public int getMaxPages() {
+            return maxPages;
+        }
+
+        /** @param maxPages how many pages the in-memory page index knows, at least 1 */
+        public void setMaxPages(int maxPages) {
+            this.maxPages = maxPages;
+        }
+
+        /** @return the path prefixes left untracked */
+        public List<String> getExclude() {
+            return exclude;
+        }
+
+        /** @param exclude the path prefixes left untracked */
+        public void setExclude(List<String> exclude) {
+            this.exclude = exclude;
+        }
+
+        /** @return whether GET and HEAD requests are tracked */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether GET and HEAD requests are tracked */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        @Override
+        public String toString() {
+            return enabled ? "Track[enabled, maxPages=" + maxPages + (exclude.isEmpty() ? "" : ", exclude=" + exclude)
+                    + "]" : "off";
+        }
+    }
+
+    /**
+     * A CDN purged through its API: the service's (Fastly) or zone's (Cloudflare) id, an API token, and the API's
+     * base URL. The token is never shown.
+     *
+     * @since 0.1.0
+     */
+    public static class Cdn {
+
+        /** The Fastly service's or Cloudflare zone's id; unset, this CDN is not purged. */
+        private @Nullable String id;
+
+        /** The API token (Fastly: purge_select scope; Cloudflare: Cache Purge permission), never logged. */
+        private @Nullable String apiToken;
+
+        /** The API's base URL; a local endpoint or a proxy for tests. */
+        private String apiUrl;
+
+        Cdn(String apiUrl) {
+            this.apiUrl = apiUrl;
+        }
+
+        /** @return the service's or zone's id, or null */
+        public @Nullable String getId() {
+            return id;
+        }
+
+        /** @param id the service's or zone's id */
+        public void setId(@Nullable String id) {
+            this.id = id;
+        }
+
+        /** @return the API token, or null */
+        public @Nullable String getApiToken() {
+            return apiToken;
+        }
+
+        /** @param apiToken the API token */
+        public void setApiToken(@Nullable String apiToken) {
+            this.apiToken = apiToken;
+        }
+
+        /** @return the API's base URL */
+        public String getApiUrl() {
+            return apiUrl;
+        }
+
+        /** @param apiUrl the API's base URL */
+        public void setApiUrl(String apiUrl) {
+            this.apiUrl = apiUrl;
+        }
+
+        @Override
+        public String toString() {
+            return "Cdn[id=" + id + ", apiToken=" + (apiToken == null ? "unset" : "(hidden)") + ", apiUrl=" + apiUrl
+                    + "]";
         }
     }
 }
