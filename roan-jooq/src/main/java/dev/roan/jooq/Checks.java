@@ -448,4 +448,14 @@ final class Checks {
         }
         return max;
     }
+
+    // ---- the page index shared by instances: pageIndex, pageIndexTable
+
+    static javax.sql.DataSource pageIndex(javax.sql.@Nullable DataSource dataSource) {
+        if (dataSource == null) {
+            throw new IllegalArgumentException("pageIndex DataSource is null: pass the application's DataSource, or omit"
+                    + " the call to keep the page index in memory (one instance)");
+        }
+        return dataSource;
+    }
 }

@@ -24,6 +24,7 @@ final class Defaults {
     static final Duration OUTBOX_SWEEP_INTERVAL = Duration.ofSeconds(15);
     static final Duration OUTBOX_LEASE = Duration.ofSeconds(30);
     static final int MAX_TRACKED_PAGES = 100_000;
+    static final String PAGE_INDEX_TABLE = "roan_page_index";
 
     static final String FASTLY_API_URL = "https://api.fastly.com";
     static final String CLOUDFLARE_API_URL = "https://api.cloudflare.com";

@@ -43,6 +43,8 @@ final class Engine {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Durable mode's outbox table, or null in memory mode. */
     private final @Nullable Outbox outbox;
+    /** The page index shared through the database ({@link Roan.Builder#pageIndex}), or null. */
+    private final @Nullable DatabasePageIndex sharedIndex;
     private final TransactionScopes scopes;
     private final AtomicBoolean warnedByHandClosed = new AtomicBoolean();
     /** Tracked renders ({@link Roan#track}) and their page index. */
@@ -53,9 +55,24 @@ final class Engine {
         this.delivery = delivery;
         this.nodes = delivery.nodes();
         this.dispatcher = delivery.dispatcher();
+        // Caches that purge by tag take the keys themselves, and tracked pages carry their tag headers; the page index
+        // serves the nodes that purge URLs only, and is not kept without one.
+        String key = Dependency.table("t").target();
+        boolean tagNodes = delivery.nodes().stream().anyMatch(node -> node.takes(key));
+        boolean pathNodes = delivery.nodes().stream().anyMatch(node -> !node.takes(key));
         try {
-            this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher);
+            this.sharedIndex = settings.pageIndex() == null || !pathNodes ? null
+                    : new DatabasePageIndex(settings, dispatcher);
         } catch (RuntimeException e) {
+            delivery.close();
+            throw e;
+        }
+        try {
+            this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher, sharedIndex);
+        } catch (RuntimeException e) {
+            if (sharedIndex != null) {
+                sharedIndex.close();
+            }
             delivery.close();
             throw e;
         }
@@ -67,14 +84,12 @@ final class Engine {
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);
         RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
-        // Caches that purge by tag take the keys themselves, and tracked pages carry their tag headers; the page index
-        // serves the nodes that purge URLs only, and is not kept without one.
-        String key = Dependency.table("t").target();
-        boolean tagNodes = delivery.nodes().stream().anyMatch(node -> node.takes(key));
-        boolean pathNodes = delivery.nodes().stream().anyMatch(node -> !node.takes(key));
+        if (sharedIndex != null) {
+            sharedIndex.sharePins(this::registerPin);
+        }
         this.tracking = new Tracking(rules, dispatcher,
-                pathNodes ? new MemoryPageIndex(settings.maxTrackedPages(), url -> dispatcher.submit(Set.of(url)))
-                        : null,
+                !pathNodes ? null : sharedIndex != null ? sharedIndex
+                        : new MemoryPageIndex(settings.maxTrackedPages(), url -> dispatcher.submit(Set.of(url))),
                 settings.repurgeAfter() != null ? settings.repurgeAfter() : Tracking.RACE_REPURGE_DELAY,
                 settings.overflowPurge(), keys -> tagHeaders(settings.tagHeaders(), keys), tagNodes);
         this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
@@ -175,7 +190,16 @@ final class Engine {
     }
 
     boolean flush(Duration timeout) {
-        return dispatcher.flush(Checks.positiveOrZero(timeout, "timeout"));
+        Checks.positiveOrZero(timeout, "timeout");
+        if (sharedIndex != null) {
+            // The keys the shared index still has to read: their URLs join the dispatcher's purges, awaited below.
+            long start = System.nanoTime();
+            if (!sharedIndex.flush(timeout)) {
+                return false;
+            }
+            timeout = timeout.minusNanos(Math.min(Ticker.saturatedNanos(timeout), System.nanoTime() - start));
+        }
+        return dispatcher.flush(timeout);
     }
 
     void purgeAfterCommit(String @Nullable [] paths) {
@@ -248,12 +272,27 @@ final class Engine {
 
     void close() {
         if (closed.compareAndSet(false, true)) {
+            if (sharedIndex != null) {
+                // First, so that the URLs of the keys it still owes reach the dispatcher before it stops taking them.
+                sharedIndex.close(settings.closeTimeout());
+            }
             delivery.close();
             if (outbox != null) {
                 outbox.close(settings.closeTimeout());
             }
             tracking.close();
         }
+    }
+
+    /** A pin another instance's tracked read learnt, shared through the page index: writes here produce its keys. */
+    private void registerPin(String pin) {
+        if (pin.equals("*")) {
+            rules.trackEverything();
+            return;
+        }
+        int dot = pin.indexOf('.');
+        String table = dot < 0 ? pin : pin.substring(0, dot);
+        rules.track(org.jooq.impl.DSL.table(org.jooq.impl.DSL.name(table)), dot < 0 ? null : pin.substring(dot + 1));
     }
 
     boolean isClosed() {
@@ -286,6 +325,10 @@ final class Engine {
 
     @Nullable Outbox outbox() {
         return outbox;
+    }
+
+    @Nullable DatabasePageIndex sharedIndex() {
+        return sharedIndex;
     }
 
     @Override

@@ -60,6 +60,8 @@ final class Outbox {
     private final DataSource dataSource;
     private final OutboxSql sql;
     private final Dispatcher dispatcher;
+    /** Expands the key targets of rows to the pages depending on them; null without a shared page index. */
+    private final @Nullable DatabasePageIndex pageIndex;
     private final long leaseSeconds;
     /** Rows tracked at most (one id each, renewed at each sweep); beyond, rows wait for a sweep. */
     private final int maxOwedRows;
@@ -82,8 +84,16 @@ final class Outbox {
     private boolean sweepFailing;
 
     Outbox(Settings settings, Dispatcher dispatcher) {
+        this(settings, dispatcher, null);
+    }
+
+    /**
+     * @param pageIndex the shared page index, whose keys' rows stay until their pages are read and purged; or null
+     */
+    Outbox(Settings settings, Dispatcher dispatcher, @Nullable DatabasePageIndex pageIndex) {
         this.dataSource = settings.outbox();
         this.dispatcher = dispatcher;
+        this.pageIndex = pageIndex;
         this.leaseSeconds = Math.max(1, settings.outboxLease().toSeconds());
         this.maxOwedRows = settings.maxOwedPaths();
         SQLDialect dialect;
@@ -204,7 +214,11 @@ final class Outbox {
             // A long outage with many transactions: tracking each row would cost memory per transaction, beyond the
             // cap the dispatcher keeps. Delivered from memory as far as it has room; the rows wait for a sweep, which
             // claims them in batches once their lease has run out: a path beyond the dispatcher's room is not lost.
-            dispatcher.submitKept(paths);
+            if (pageIndex != null) {
+                pageIndex.submitKept(paths);
+            } else {
+                dispatcher.submitKept(paths);
+            }
             return null;
         }
         List<Long> rows = new ArrayList<>(ids.length);
@@ -218,7 +232,9 @@ final class Outbox {
     private CompletableFuture<Settled> track(Collection<String> paths, List<Long> rows) {
         owed.addAll(rows);
         CompletableFuture<Settled> done = new CompletableFuture<>();
-        dispatcher.submitTracked(paths).whenComplete((settled, failure) -> {
+        CompletionStage<Settled> delivered = pageIndex != null ? pageIndex.submitTracked(paths)
+                : dispatcher.submitTracked(paths);
+        delivered.whenComplete((settled, failure) -> {
             if (settled == Settled.DELIVERED || settled == Settled.GIVEN_UP) {
                 // GIVEN_UP: the user chose dropping (giveUpAfter), so the row goes too.
                 deletable.addAll(rows);

@@ -30,6 +30,30 @@ interface PageIndex extends AutoCloseable {
      */
     Set<String> urls(Collection<Dependency> keys);
 
+    /**
+     * What the dispatcher owes now for released targets: {@code paths} (the targets that are page paths, a set of the
+     * caller's) and the URLs of the pages that depend on {@code keys}. The in-memory index looks them up here, on the
+     * releasing thread; an index that must not be read there (the database's) takes the keys to a thread of its own,
+     * which submits their URLs later, and returns {@code paths} alone.
+     *
+     * @return what to owe now
+     */
+    default Collection<String> expand(Set<String> paths, java.util.List<Dependency> keys) {
+        paths.addAll(urls(keys));
+        return paths;
+    }
+
+    /**
+     * A tracked read pinned {@code column} of {@code table}, or read the table alone ({@code column} null), or read
+     * what Roan cannot analyse ({@code table} {@code "*"}): an index shared by instances tells the others, so that
+     * their writes produce these keys too (each instance learns pins from its own renders only). Called at each
+     * tracked read, after the pin is registered locally: cheap when known.
+     *
+     * @param table  the table's name as {@code Rules} registers it (unaliased, without schema)
+     * @param column the pinned column, or null
+     */
+    default void pinned(String table, @org.jspecify.annotations.Nullable String column) {}
+
     /** Releases what the index holds (a connection pool's statements, threads); the in-memory index forgets. */
     @Override
     default void close() {}

@@ -403,6 +403,44 @@ public final class Roan implements AutoCloseable {
         return engine.tracking();
     }
 
+    /** The name of the shared page index's table unless {@link Builder#pageIndexTable(String)} sets another. */
+    public static final String DEFAULT_PAGE_INDEX_TABLE = Defaults.PAGE_INDEX_TABLE;
+
+    /**
+     * Returns the DDL of the page index table that instances share ({@link Builder#pageIndex}) for a database, for a
+     * migration tool such as Flyway: {@code CREATE TABLE} and, except on MariaDB/MySQL where the table's statement
+     * holds it, {@code CREATE INDEX}, separated by {@code ";\n"}. Roan creates the table itself when it is missing
+     * unless {@link Builder#createPageIndexTable(boolean)} turns that off.
+     *
+     * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
+     * @param table   the table name, {@link #DEFAULT_PAGE_INDEX_TABLE} unless set with
+     *                {@link Builder#pageIndexTable(String)}
+     * @return the statements, each ending with {@code ;}
+     * @throws IllegalArgumentException if the dialect is none of those or the table name is not a plain SQL name
+     * @since 0.1.0
+     */
+    public static String pageIndexDdl(SQLDialect dialect, String table) {
+        return DatabasePageIndex.ddl(dialect, Checks.tableName(table, "table"));
+    }
+
+    /**
+     * Returns the DDL of the page index table under its default name, {@link #DEFAULT_PAGE_INDEX_TABLE}: see
+     * {@link #pageIndexDdl(SQLDialect, String)}.
+     *
+     * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
+     * @return the statements, each ending with {@code ;}
+     * @throws IllegalArgumentException if the dialect is none of those
+     * @since 0.1.0
+     */
+    public static String pageIndexDdl(SQLDialect dialect) {
+        return pageIndexDdl(dialect, DEFAULT_PAGE_INDEX_TABLE);
+    }
+
+    /** The page index shared through the database, or null: for tests. */
+    @Nullable DatabasePageIndex sharedIndex() {
+        return engine.sharedIndex();
+    }
+
     /**
      * Builds a {@link Roan}. Every setting has a default (the README's "Configuration" lists them); each setter checks
      * its value at once, refuses a bad one with a message that says what to write instead, and leaves the builder as
@@ -691,6 +729,51 @@ public final class Roan implements AutoCloseable {
          */
         public Builder maxTrackedPages(int maxTrackedPages) {
             settings.maxTrackedPages(maxTrackedPages);
+            return this;
+        }
+
+        /**
+         * Shares the page index of tracked renders ({@link Roan#track}) between the instances of an application,
+         * through a table of its database: for caches without tags (nginx) behind several instances, where a page
+         * rendered on one instance must be purged by a write committed on another. Without it each Roan keeps its
+         * index in memory, which serves one instance. A page's keys are written when it is rendered and they
+         * changed; a committed write's keys are read on Roan's own thread, never the writer's, and kept until the
+         * database answers. A page's keys are written in a short transaction of their own, after its render: the
+         * DataSource must have a connection to spare beside the one a request may hold. See the README, "Automatic
+         * dependencies".
+         *
+         * @param dataSource the application's DataSource, on a PostgreSQL, MariaDB, MySQL or H2 database
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder pageIndex(javax.sql.DataSource dataSource) {
+            settings.pageIndex(dataSource);
+            return this;
+        }
+
+        /**
+         * Sets the shared page index table's name; default {@link Roan#DEFAULT_PAGE_INDEX_TABLE}. It is written
+         * unquoted, so the database folds its case as in a migration written by hand.
+         *
+         * @param table a plain SQL name, optionally schema-qualified, such as {@code "app.roan_page_index"}
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder pageIndexTable(String table) {
+            settings.pageIndexTable(table);
+            return this;
+        }
+
+        /**
+         * Sets whether Roan creates the shared page index table when it is missing; default true. Turn it off when a
+         * migration tool owns the schema: {@link Roan#pageIndexDdl(SQLDialect, String)} gives the DDL.
+         *
+         * @param create false to leave the schema alone
+         * @return this builder
+         * @since 0.1.0
+         */
+        public Builder createPageIndexTable(boolean create) {
+            settings.createPageIndexTable(create);
             return this;
         }
 

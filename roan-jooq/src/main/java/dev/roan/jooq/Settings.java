@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param cloudflare  the Cloudflare zone purged through its API, or null
  * @param publicOrigin the site's public origin ({@code https://www.example.com}) a CDN's URL purge names, or null
  * @param maxTrackedPages how many tracked pages the in-memory page index knows at most
+ * @param pageIndex   the database of the page index shared by instances, or null for the in-memory index
  */
 record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<String, String>> headers,
         @Nullable Duration repurgeAfter, Duration coalesceWindow, @Nullable TransactionBoundary transactionBoundary,
@@ -34,7 +35,8 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
         @Nullable DataSource outbox, String outboxTable, boolean createOutboxTable, Duration outboxSweepInterval,
         Duration outboxLease, boolean shutdownHook,
         List<TagHeader> tagHeaders, List<String> xkeyPurgeUrls, boolean softPurge, @Nullable CdnApi fastly,
-        @Nullable CdnApi cloudflare, @Nullable String publicOrigin, int maxTrackedPages) {
+        @Nullable CdnApi cloudflare, @Nullable String publicOrigin, int maxTrackedPages,
+        @Nullable DataSource pageIndex, String pageIndexTable, boolean createPageIndexTable) {
 
     Settings {
         purgeUrls = List.copyOf(purgeUrls);
@@ -96,6 +98,8 @@ record Settings(List<String> purgeUrls, String purgeMethod, List<Map.Entry<Strin
                 + (fastly == null ? "" : ", fastly=" + fastly)
                 + (cloudflare == null ? "" : ", cloudflare=" + cloudflare)
                 + (publicOrigin == null ? "" : ", publicOrigin=" + publicOrigin)
-                + ", maxTrackedPages=" + maxTrackedPages;
+                + ", maxTrackedPages=" + maxTrackedPages
+                + (pageIndex == null ? "" : ", pageIndex=" + pageIndexTable
+                        + (createPageIndexTable ? " (created when missing)" : ""));
     }
 }

@@ -10,6 +10,7 @@ import static dev.roan.jooq.Defaults.MAX_RETRY_INTERVAL;
 import static dev.roan.jooq.Defaults.OUTBOX_LEASE;
 import static dev.roan.jooq.Defaults.OUTBOX_SWEEP_INTERVAL;
 import static dev.roan.jooq.Defaults.OUTBOX_TABLE;
+import static dev.roan.jooq.Defaults.PAGE_INDEX_TABLE;
 import static dev.roan.jooq.Defaults.PURGE_METHOD;
 import static dev.roan.jooq.Defaults.PURGE_URL;
 import static dev.roan.jooq.Defaults.REQUEST_TIMEOUT;
@@ -69,6 +70,9 @@ final class SettingsBuilder {
     private String cloudflareApiUrl = CLOUDFLARE_API_URL;
     private @Nullable String publicOrigin;
     private int maxTrackedPages = Defaults.MAX_TRACKED_PAGES;
+    private @Nullable DataSource pageIndex;
+    private String pageIndexTable = PAGE_INDEX_TABLE;
+    private boolean createPageIndexTable = true;
 
     void purgeUrls(String... purgeUrls) {
         this.purgeUrls = Checks.purgeUrls(purgeUrls);
@@ -286,12 +290,26 @@ final class SettingsBuilder {
                         : new Settings.CdnApi(fastlyServiceId, fastlyToken, fastlyApiUrl),
                 cloudflareZoneId == null || cloudflareToken == null ? null
                         : new Settings.CdnApi(cloudflareZoneId, cloudflareToken, cloudflareApiUrl),
-                publicOrigin, maxTrackedPages);
+                publicOrigin, maxTrackedPages, pageIndex, pageIndexTable, createPageIndexTable);
     }
 
     // ---- tracked renders
 
     void maxTrackedPages(int max) {
         this.maxTrackedPages = Checks.maxTrackedPages(max);
+    }
+
+    // ---- the page index shared by instances
+
+    void pageIndex(DataSource dataSource) {
+        this.pageIndex = Checks.pageIndex(dataSource);
+    }
+
+    void pageIndexTable(String table) {
+        this.pageIndexTable = Checks.tableName(table, "pageIndexTable");
+    }
+
+    void createPageIndexTable(boolean create) {
+        this.createPageIndexTable = create;
     }
 }

@@ -200,6 +200,9 @@ final class Tracking {
                         + " Please report this with the stack trace (logged once).", e);
             }
             rules.trackEverything();
+            if (index != null) {
+                index.pinned("*", null);
+            }
             keys = Set.of(Dependency.EVERYTHING);
         }
         for (Render r = frame; r != null; r = r.parent) {
@@ -211,9 +214,15 @@ final class Tracking {
     private void learn(ReadAnalysis.Keys read) {
         for (ReadAnalysis.Pin pin : read.pins()) {
             rules.track(pin.table(), pin.column());
+            if (index != null) {
+                index.pinned(Tables.unaliased(pin.table()).getName(), pin.column());
+            }
         }
         if (read.keys().contains(Dependency.EVERYTHING)) {
             rules.trackEverything();
+            if (index != null) {
+                index.pinned("*", null);
+            }
         }
     }
 
@@ -251,8 +260,7 @@ final class Tracking {
                 paths.add(target);
             }
         }
-        paths.addAll(index.urls(keys));
-        return paths;
+        return index.expand(paths, keys);
     }
 
     /** Renders that overlapped a commit of one of their keys, since this Roan was built. */

@@ -1,0 +1,180 @@
+package dev.roan.jooq;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+import org.jooq.SQLDialect;
+
+/**
+ * The shared page index's SQL for one database: its DDL and the statements {@link DatabasePageIndex} runs, written by
+ * hand for PostgreSQL, MariaDB/MySQL and H2 and run through plain JDBC, never through a configuration Roan is attached
+ * to, so that Roan's listener never sees them.
+ *
+ * <p>One row per (dependency, page): {@code dependency}, a 64-bit hash of the dependency's
+ * {@linkplain Dependency#target() target}; {@code page}, a 64-bit hash of the page's URL; {@code url}, the URL itself,
+ * which a purge needs. Hashes rather than the strings keep both indexes small and fixed-width: a URL may be 8,000
+ * characters and a row key's value anything, more than PostgreSQL's and InnoDB's index entries hold. A write's keys
+ * are looked up through the primary key's first column, a page's keys through the {@code page} index.
+ *
+ * <p>What a collision costs: two dependencies with one hash make a write of either purge the pages of both (a page
+ * more, never one less). Two pages with one hash (about one chance in 10^7 among ten million pages, as for any 64-bit
+ * hash) share rows' primary keys: {@link DatabasePageIndex} compares the stored URL before it deletes, so a page never
+ * deletes the other's keys, but where both depend on one key only the first page's row is stored, and the second page
+ * is then not purged by that key. {@link DatabasePageIndex} logs such a collision as a WARNING.
+ */
+final class PageIndexSql {
+
+    /** The longest URL a purge can carry ({@link PurgePaths#MAX_REQUEST_TARGET}), so the longest stored. */
+    static final int MAX_URL = PurgePaths.MAX_REQUEST_TARGET;
+
+    enum Family { POSTGRES, MYSQL, H2 }
+
+    final Family family;
+    final String table;
+
+    private PageIndexSql(Family family, String table) {
+        this.family = family;
+        this.table = table;
+    }
+
+    static PageIndexSql of(SQLDialect dialect, String table) {
+        if (dialect == null) {
+            throw new IllegalArgumentException("dialect is null: pass SQLDialect.POSTGRES, MARIADB, MYSQL or H2");
+        }
+        return new PageIndexSql(family(dialect), table);
+    }
+
+    static Family family(SQLDialect dialect) {
+        switch (dialect.family()) {
+            case POSTGRES:
+            case YUGABYTEDB:
+                return Family.POSTGRES;
+            case MARIADB:
+            case MYSQL:
+                return Family.MYSQL;
+            case H2:
+                return Family.H2;
+            default:
+                throw new IllegalArgumentException("Roan's shared page index supports PostgreSQL, MariaDB, MySQL and"
+                        + " H2; the database is " + dialect.getName() + ": use the in-memory page index (omit"
+                        + " pageIndex(DataSource)) or a cache with tags on it");
+        }
+    }
+
+    /** The table's name without its schema, for the index's name. */
+    private String simpleName() {
+        return table.substring(table.indexOf('.') + 1);
+    }
+
+    /** The index name; H2 and PostgreSQL put an index in its table's schema, H2 only when the name says so. */
+    private String indexName() {
+        String name = simpleName() + "_page";
+        int dot = table.indexOf('.');
+        return family == Family.H2 && dot > 0 ? table.substring(0, dot + 1) + name : name;
+    }
+
+    String ddl() {
+        switch (family) {
+            case MYSQL:
+                return "CREATE TABLE IF NOT EXISTS " + table + " (\n"
+                        + "    dependency BIGINT NOT NULL,\n"
+                        + "    page       BIGINT NOT NULL,\n"
+                        + "    url        TEXT   NOT NULL,\n"
+                        + "    PRIMARY KEY (dependency, page),\n"
+                        + "    INDEX " + indexName() + " (page)\n"
+                        + ");";
+            default:
+                return "CREATE TABLE IF NOT EXISTS " + table + " (\n"
+                        + "    dependency BIGINT        NOT NULL,\n"
+                        + "    page       BIGINT        NOT NULL,\n"
+                        + "    url        VARCHAR(" + MAX_URL + ") NOT NULL,\n"
+                        + "    PRIMARY KEY (dependency, page)\n"
+                        + ");\n"
+                        + "CREATE INDEX IF NOT EXISTS " + indexName() + " ON " + table + " (page);";
+        }
+    }
+
+    /** What {@link DatabasePageIndex} checks at start: the columns it uses exist. */
+    String check() {
+        return "SELECT dependency, page, url FROM " + table + " WHERE 1 = 0";
+    }
+
+    /** The rows of one page hash: their dependency and URL (another page's, in a collision). */
+    String keysOf() {
+        return "SELECT dependency, url FROM " + table + " WHERE page = ?";
+    }
+
+    /** The pages of {@code n} dependencies: binds the dependency hashes. */
+    String pages(int n) {
+        return "SELECT dependency, url FROM " + table + " WHERE dependency IN (" + marks(n) + ")";
+    }
+
+    /** Deletes {@code n} of one page's dependencies: binds the page hash, the URL, then the dependency hashes. */
+    String delete(int n) {
+        return "DELETE FROM " + table + " WHERE page = ? AND url = ? AND dependency IN (" + marks(n) + ")";
+    }
+
+    /**
+     * Inserts {@code n} rows (dependency, page, url) for one page, skipping rows that exist: a render of the same page
+     * on another instance may have inserted them a moment ago.
+     */
+    String insert(int n) {
+        StringBuilder sql = new StringBuilder(60 + table.length() + n * 9);
+        switch (family) {
+            case MYSQL:
+                sql.append("INSERT IGNORE INTO ").append(table).append(" (dependency, page, url) VALUES ");
+                break;
+            case H2:
+                sql.append("MERGE INTO ").append(table).append(" (dependency, page, url) KEY (dependency, page) VALUES ");
+                break;
+            default:
+                sql.append("INSERT INTO ").append(table).append(" (dependency, page, url) VALUES ");
+                break;
+        }
+        for (int i = 0; i < n; i++) {
+            sql.append(i == 0 ? "(?,?,?)" : ",(?,?,?)");
+        }
+        if (family == Family.POSTGRES) {
+            sql.append(" ON CONFLICT DO NOTHING");
+        }
+        return sql.toString();
+    }
+
+    /** The pseudo-URL under which the table keeps the pins of tracked reads, one row each; never a page's path. */
+    static final String PINS = "#pins";
+
+    /**
+     * A pin's row: {@code dependency} the hash of {@code "#pin:" + pin}, {@code page} the hash of {@link #PINS},
+     * {@code url} the pin itself ({@code "pets.owner_id"}, {@code "pets"}, {@code "*"}). Read with {@link #keysOf()}.
+     */
+    static long pinHash(String pin) {
+        return hash("#pin:" + pin);
+    }
+
+    /**
+     * The 64-bit hash the table stores for a dependency's target or a page's URL: the first 8 bytes of its SHA-256,
+     * so that the same string hashes alike in every instance and every JVM.
+     */
+    static long hash(String s) {
+        byte[] digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+        long h = 0;
+        for (int i = 0; i < 8; i++) {
+            h = (h << 8) | (digest[i] & 0xFF);
+        }
+        return h;
+    }
+
+    private static String marks(int n) {
+        StringBuilder s = new StringBuilder(n * 2);
+        for (int i = 0; i < n; i++) {
+            s.append(i == 0 ? "?" : ",?");
+        }
+        return s.toString();
+    }
+}

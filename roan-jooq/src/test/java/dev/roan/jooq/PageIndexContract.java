@@ -1,0 +1,346 @@
+package dev.roan.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import java.util.logging.Level;
+
+import javax.sql.DataSource;
+
+import dev.roan.testkit.PurgeServer;
+import org.jooq.SQLDialect;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The page index shared through the database, against a real database: the same behaviours on H2, PostgreSQL and
+ * MariaDB (one subclass each). Two Roans on one database stand for two instances of an application; purges go to a
+ * real local HTTP endpoint ({@link PurgeServer}); the database can be taken down and threads stopped at a statement
+ * ({@link FaultyDataSource}).
+ */
+abstract class PageIndexContract {
+
+    static final Duration WAIT = Waits.DELIVERY;
+    static final String TABLE = Roan.DEFAULT_PAGE_INDEX_TABLE;
+    static final String PAGE = "/owners/4";
+    static final Dependency OWNER_4 = Dependency.row("owners", "id", "4");
+    static final Dependency PETS_OF_4 = Dependency.row("pets", "owner_id", "4");
+    static final Dependency VISITS = Dependency.table("visits");
+
+    /** The database under test: a fresh one, or an emptied one, per test. */
+    abstract DataSource dataSource() throws Exception;
+
+    abstract SQLDialect dialect();
+
+    private final List<Roan> roans = new ArrayList<>();
+    DataSource raw;
+    FaultyDataSource db;
+    PurgeServer cache;
+
+    @BeforeEach
+    void emptyDatabase() throws Exception {
+        raw = dataSource();
+        db = new FaultyDataSource(raw);
+        execute("DROP TABLE IF EXISTS " + TABLE);
+        execute("DROP TABLE IF EXISTS roan_outbox");
+        cache = new PurgeServer();
+    }
+
+    @AfterEach
+    void close() {
+        roans.forEach(Roan::close);
+        cache.close();
+    }
+
+    /** An instance of the application: a Roan purging {@link #cache}, sharing its page index through {@link #db}. */
+    Roan instance(UnaryOperator<Roan.Builder> customise) {
+        Roan roan = customise.apply(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(db.dataSource)
+                .maxRetryInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofMillis(200))).build();
+        roans.add(roan);
+        return roan;
+    }
+
+    Roan instance() {
+        return instance(UnaryOperator.identity());
+    }
+
+    /** What instance {@code roan} does once a write with these keys committed: hand them to its dispatcher. */
+    static void committed(Roan roan, Dependency... keys) {
+        List<String> targets = new ArrayList<>();
+        for (Dependency key : keys) {
+            targets.add(key.target());
+        }
+        roan.delivery().dispatcher().submit(targets);
+    }
+
+    /** The paths purged so far, once everything owed is delivered. */
+    List<String> purged(Roan roan) {
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        return cache.paths();
+    }
+
+    @Test
+    void aPageRenderedThroughOneInstanceIsPurgedByAWriteCommittedThroughAnother() {
+        Roan a = instance();
+        Roan b = instance();
+
+        a.sharedIndex().replace(PAGE, Set.of(OWNER_4, PETS_OF_4));
+        committed(b, PETS_OF_4);
+
+        assertThat(purged(b)).containsExactly(PAGE);
+        assertThat(rows()).as("one row per key of the page").isEqualTo(2);
+    }
+
+    @Test
+    void aWriteOfAKeyNoPageDependsOnPurgesNothing() {
+        Roan a = instance();
+        Roan b = instance();
+
+        a.sharedIndex().replace(PAGE, Set.of(OWNER_4));
+        committed(b, Dependency.row("owners", "id", "5"), Dependency.table("vets"));
+
+        assertThat(purged(b)).isEmpty();
+    }
+
+    @Test
+    void renderingAPageAgainReplacesItsKeys() {
+        Roan a = instance();
+        Roan b = instance();
+
+        a.sharedIndex().replace(PAGE, Set.of(OWNER_4, PETS_OF_4));
+        b.sharedIndex().replace(PAGE, Set.of(OWNER_4, VISITS));
+        committed(a, PETS_OF_4);
+        assertThat(purged(a)).as("a key of the earlier render only").isEmpty();
+
+        committed(a, VISITS);
+        assertThat(purged(a)).as("a key of the later render").containsExactly(PAGE);
+        assertThat(rows()).isEqualTo(2);
+    }
+
+    @Test
+    void aPageRenderedAgainWithTheSameKeysWritesNothing() {
+        Roan a = instance();
+        a.sharedIndex().replace(PAGE, Set.of(OWNER_4, PETS_OF_4));
+        Roan b = instance();
+        db.clear();
+
+        b.sharedIndex().replace(PAGE, Set.of(PETS_OF_4, OWNER_4));
+
+        assertThat(db.prepared("DELETE")).as("deletes").isEmpty();
+        assertThat(db.prepared("INSERT")).as("inserts").isEmpty();
+        assertThat(db.prepared("MERGE")).as("merges").isEmpty();
+        String render = Thread.currentThread().getName();
+        assertThat(db.prepared("SELECT")).as("on the rendering thread, one read of the page's rows")
+                .filteredOn(p -> p.thread().equals(render)).hasSize(1);
+    }
+
+    @Test
+    void aWritesKeysAreReadOnTheIndexThreadInListsOfAtMostAThousand() {
+        Roan a = instance();
+        Set<Dependency> keys = new LinkedHashSet<>();
+        for (int i = 0; i < 2_500; i++) {
+            keys.add(Dependency.row("visits", "id", Integer.toString(i)));
+        }
+        a.sharedIndex().replace(PAGE, keys);
+        db.clear();
+
+        committed(a, keys.toArray(Dependency[]::new));
+
+        assertThat(purged(a)).containsExactly(PAGE);
+        List<FaultyDataSource.Prepared> reads = db.prepared("SELECT dependency, url").stream()
+                .filter(p -> p.sql().contains("dependency IN")).toList();
+        assertThat(reads).as("2,500 keys, three reads").hasSize(3);
+        assertThat(reads).allSatisfy(read -> {
+            assertThat(read.thread()).as("the reading thread").isEqualTo("roan-page-index");
+            assertThat(read.sql().chars().filter(c -> c == '?').count()).isLessThanOrEqualTo(1_000);
+        });
+    }
+
+    @Test
+    void theDatabaseDownWhileAWritesKeysExpandKeepsThemUntilItAnswers() throws Exception {
+        Roan a = instance();
+        Roan b = instance();
+        a.sharedIndex().replace(PAGE, Set.of(OWNER_4));
+        try (LogCapture log = new LogCapture()) {
+            db.down(true);
+            committed(b, OWNER_4);
+            assertThat(b.sharedIndex().owedKeys()).isEqualTo(1);
+            // Several reads fail meanwhile: it is tried again every 100 ms.
+            assertThat(b.flush(Duration.ofMillis(600))).as("flush while down").isFalse();
+            assertThat(cache.paths()).isEmpty();
+            assertThat(b.sharedIndex().owedKeys()).as("the key is still owed").isEqualTo(1);
+            assertThat(log.messages(Level.WARNING)).as("one warning per outage").singleElement().asString()
+                    .contains("could not read its page index table " + TABLE).doesNotContain("owners");
+
+            db.down(false);
+
+            assertThat(purged(b)).containsExactly(PAGE);
+            assertThat(log.messages(Level.INFO)).anySatisfy(m -> assertThat(m).contains("again"));
+        }
+    }
+
+    @Test
+    void aPageWhoseKeysTheDatabaseRefusedIsWrittenOnceItAnswers() {
+        Roan a = instance();
+        Roan b = instance();
+
+        db.down(true);
+        a.sharedIndex().replace(PAGE, Set.of(OWNER_4));
+        db.down(false);
+        assertThat(a.sharedIndex().flush(WAIT)).as("the page written").isTrue();
+        committed(b, OWNER_4);
+
+        assertThat(purged(b)).containsExactly(PAGE);
+    }
+
+    /**
+     * Two instances render one page at once, with different keys: the later replace reads what the earlier one left
+     * (it waits for the earlier one's lock on the page's rows), so it keeps all of its own keys.
+     */
+    @Test
+    void twoRendersOfOnePageAtOnceLeaveTheLaterOnesKeys() throws Exception {
+        Roan a = instance();
+        Roan b = instance();
+        a.sharedIndex().replace(PAGE, Set.of(OWNER_4, PETS_OF_4));
+        CountDownLatch aInside = new CountDownLatch(1);
+        CountDownLatch aGoOn = new CountDownLatch(1);
+        CountDownLatch bRead = new CountDownLatch(1);
+        db.beforePrepare(sql -> {
+            // A stops before its INSERT: it has read and locked the page's rows and deleted PETS_OF_4.
+            if (Thread.currentThread().getName().equals("render-a") && (sql.startsWith("INSERT")
+                    || sql.startsWith("MERGE"))) {
+                aInside.countDown();
+                await(aGoOn);
+            }
+        });
+        db.afterQuery(sql -> {
+            if (Thread.currentThread().getName().equals("render-b")) {
+                bRead.countDown();
+            }
+        });
+
+        Thread renderA = new Thread(() -> a.sharedIndex().replace(PAGE, Set.of(OWNER_4, VISITS)), "render-a");
+        renderA.start();
+        assertThat(aInside.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        Thread renderB = new Thread(() -> b.sharedIndex().replace(PAGE, Set.of(OWNER_4, PETS_OF_4)), "render-b");
+        renderB.start();
+        // B's read waits for A's lock; without it, B reads at once what A has not committed yet.
+        bRead.await(300, TimeUnit.MILLISECONDS);
+        aGoOn.countDown();
+        renderA.join(WAIT.toMillis());
+        renderB.join(WAIT.toMillis());
+        db.beforePrepare(sql -> { });
+        db.afterQuery(sql -> { });
+        assertThat(a.sharedIndex().flush(WAIT) && b.sharedIndex().flush(WAIT)).as("nothing owed").isTrue();
+
+        committed(a, PETS_OF_4);
+        assertThat(purged(a)).as("a key of B's render, the later one").containsExactly(PAGE);
+    }
+
+    /**
+     * A render that read before a write committed but writes its keys after the write's expansion read the table (on
+     * another instance, whose log of recent keys does not know the write): the keys are read again
+     * {@code repurgeAfter} later, and find the page.
+     */
+    @Test
+    void aPageIndexedJustAfterAWritesExpansionIsPurgedByTheExpansionAfterRepurgeAfter() throws Exception {
+        Roan a = instance();
+        Roan b = instance(builder -> builder.repurgeAfter(Duration.ofMillis(300)));
+        committed(b, OWNER_4);
+        assertThat(b.sharedIndex().flush(WAIT)).isTrue();
+        assertThat(cache.paths()).as("no page indexed yet").isEmpty();
+
+        a.sharedIndex().replace(PAGE, Set.of(OWNER_4));
+
+        await("the page purged by the second expansion", () -> cache.paths().contains(PAGE));
+    }
+
+    @Test
+    void theSecondReadingOfAWritesKeysPurgesOnlyPagesIndexedSinceTheFirst() throws Exception {
+        Roan a = instance();
+        Roan b = instance();
+        a.sharedIndex().replace(PAGE, Set.of(OWNER_4));
+        committed(b, OWNER_4);
+        assertThat(purged(b)).containsExactly(PAGE);
+
+        a.sharedIndex().replace("/owners", Set.of(OWNER_4, Dependency.table("owners")));
+        await("the second reading, a second later", () -> b.sharedIndex().reads() == 2);
+
+        assertThat(purged(b)).as("the page indexed since, not the page purged already")
+                .containsExactly(PAGE, "/owners");
+    }
+
+    @Test
+    void durableModeKeepsTheRowOfAKeyUntilItsPagesAreReadAndPurged() throws Exception {
+        FaultyDataSource indexDb = new FaultyDataSource(raw);
+        Roan a = instance();
+        Roan b = instance(builder -> builder.pageIndex(indexDb.dataSource).outbox(raw)
+                .outboxSweepInterval(Duration.ofMillis(100)).outboxLease(Duration.ofSeconds(1)));
+        a.sharedIndex().replace(PAGE, Set.of(OWNER_4));
+
+        indexDb.down(true);
+        List<String> targets = List.of(OWNER_4.target());
+        long[] ids = b.outbox().writeNow(targets);
+        b.outbox().committed(targets, ids);
+        Thread.sleep(300);
+        assertThat(outboxRows()).as("the key's row while its pages cannot be read").isEqualTo(1);
+
+        indexDb.down(false);
+
+        await("the page purged and the row deleted", () -> cache.paths().contains(PAGE) && outboxRows() == 0);
+    }
+
+    // ---- helpers
+
+    static void await(CountDownLatch latch) {
+        try {
+            latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime() < deadline).as(what).isTrue();
+            Thread.sleep(20);
+        }
+    }
+
+    void execute(String sql) throws SQLException {
+        try (Connection c = raw.getConnection(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    int count(String sql) {
+        try (Connection c = raw.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    int rows() {
+        return count("SELECT COUNT(*) FROM " + TABLE);
+    }
+
+    int outboxRows() {
+        return count("SELECT COUNT(*) FROM roan_outbox");
+    }
+}

@@ -1,0 +1,191 @@
+package dev.roan.jooq;
+
+import static dev.roan.jooq.test.db.Tables.AUTHOR;
+import static dev.roan.jooq.test.db.Tables.POST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+import dev.roan.testkit.PurgeServer;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tracked pages behind several instances of an application: two Roans on one H2 database stand for two instances,
+ * sharing the page index table; pages are rendered through one and written through the other, which has rendered
+ * nothing and learns what the first one's reads pinned through the table.
+ */
+class SharedPageIndexTest {
+
+    private static final Duration WAIT = Waits.DELIVERY;
+
+    private final TestDb db = new TestDb();
+    private final FaultyDataSource index = new FaultyDataSource(db.dataSource);
+    private final PurgeServer cache = new PurgeServer();
+    private final List<Roan> roans = new ArrayList<>();
+
+    @BeforeEach
+    void rows() {
+        db.onSeparateConnection(d -> {
+            d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann").execute();
+            d.insertInto(POST).set(POST.ID, 1L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "a").set(POST.TITLE, "A")
+                    .execute();
+            d.insertInto(POST).set(POST.ID, 2L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "b").set(POST.TITLE, "B")
+                    .execute();
+            return null;
+        });
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        roans.forEach(Roan::close);
+        cache.close();
+        db.close();
+    }
+
+    private Roan instance(UnaryOperator<Roan.Builder> customise) {
+        Roan roan = customise.apply(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(index.dataSource)
+                .maxRetryInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofMillis(200))).build();
+        roans.add(roan);
+        return roan;
+    }
+
+    private Roan instance() {
+        return instance(UnaryOperator.identity());
+    }
+
+    private DSLContext dsl(Roan roan) {
+        return DSL.using(roan.attach(db.configuration()));
+    }
+
+    private static String postPage(Roan roan, DSLContext dsl, long id) {
+        return roan.track("/posts/" + id, () -> dsl.selectFrom(POST).where(POST.ID.eq(id)).fetchOne().getTitle());
+    }
+
+    private List<String> purged(Roan roan) {
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        return cache.paths();
+    }
+
+    private static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime() < deadline).as(what).isTrue();
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aPageRenderedThroughOneInstanceIsPurgedByAWriteCommittedThroughAnother() {
+        Roan a = instance();
+        postPage(a, dsl(a), 1);
+        postPage(a, dsl(a), 2);
+        Roan b = instance();
+        DSLContext dslB = dsl(b);
+
+        dslB.update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute();
+
+        assertThat(purged(b)).containsExactly("/posts/1");
+        assertThat(index.prepared("SELECT dependency, url").stream().filter(p -> p.sql().contains("dependency IN")))
+                .as("the write's keys read on the index's thread, never the writer's").isNotEmpty()
+                .allSatisfy(p -> assertThat(p.thread()).isEqualTo("roan-page-index"));
+    }
+
+    @Test
+    void anInstanceRunningAlreadyLearnsThePinsOfAnothersRendersThroughTheTable() throws Exception {
+        Roan a = instance();
+        Roan b = instance();
+        DSLContext dslB = dsl(b);
+        int before = b.sharedIndex().knownPins();
+
+        postPage(a, dsl(a), 1);
+        await("B reads the pins A learnt", () -> b.sharedIndex().knownPins() > before);
+        dslB.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute());
+
+        assertThat(purged(b)).contains("/posts/1");
+    }
+
+    /**
+     * B writes before it has read the pin A's render just learnt, so its write produces no key for it: A purges the
+     * page again once every instance has had the time to read the pin.
+     */
+    @Test
+    void aWriteThroughAnInstanceThatDidNotKnowAPinYetIsCoveredByASecondPurgeOfThePage() throws Exception {
+        Roan b = instance();
+        DSLContext dslB = dsl(b);
+        Roan a = instance();
+        // B does not read the pins meanwhile, however slow this machine: its periodic read of them fails.
+        index.beforePrepare(sql -> {
+            if (Thread.currentThread().getName().equals("roan-page-index") && sql.endsWith("WHERE page = ?")) {
+                throw new IllegalStateException("the pins cannot be read (test)");
+            }
+        });
+
+        postPage(a, dsl(a), 1);
+        dslB.update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute();
+
+        await("the page purged once the pin is known everywhere", () -> cache.paths().contains("/posts/1"));
+    }
+
+    @Test
+    void renderingAPageAgainThroughAnotherInstanceReplacesItsKeys() throws Exception {
+        Roan a = instance();
+        Roan b = instance();
+        DSLContext dslA = dsl(a);
+        DSLContext dslB = dsl(b);
+        a.track("/latest", () -> dslA.selectFrom(POST).where(POST.ID.eq(1L)).fetch());
+        b.track("/latest", () -> dslB.selectFrom(POST).where(POST.ID.eq(2L)).fetch());
+        Roan c = instance();
+        DSLContext dslC = dsl(c);
+
+        dslC.update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute();
+        assertThat(purged(c)).as("a row only the earlier render read").isEmpty();
+
+        dslC.update(POST).set(POST.TITLE, "B2").where(POST.ID.eq(2L)).execute();
+        assertThat(purged(c)).containsExactly("/latest");
+    }
+
+    @Test
+    void theIndexDownWhileAWritesKeysExpandDelaysThePurgeUntilItIsUp() throws Exception {
+        Roan a = instance();
+        postPage(a, dsl(a), 1);
+        Roan b = instance();
+        DSLContext dslB = dsl(b);
+
+        index.down(true);
+        dslB.update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute();
+        assertThat(b.flush(Duration.ofMillis(400))).as("flush while the index is down").isFalse();
+        assertThat(cache.paths()).isEmpty();
+        index.down(false);
+
+        assertThat(purged(b)).containsExactly("/posts/1");
+    }
+
+    @Test
+    void durableModeKeepsAWritesKeysInTheOutboxUntilTheirPagesArePurged() throws Exception {
+        Roan a = instance();
+        postPage(a, dsl(a), 1);
+        Roan b = instance(builder -> builder.outbox(db.dataSource));
+        DSLContext dslB = dsl(b);
+
+        index.down(true);
+        dslB.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute());
+        Thread.sleep(300);
+        assertThat(outboxRows()).as("the write's keys, kept while the index cannot be read").isPositive();
+        index.down(false);
+
+        await("the page purged and the outbox emptied", () -> cache.paths().contains("/posts/1")
+                && outboxRows() == 0);
+    }
+
+    private int outboxRows() {
+        return db.onSeparateConnection(d -> d.fetchCount(DSL.table(DSL.name("ROAN_OUTBOX"))));
+    }
+}
