@@ -57,7 +57,10 @@ final class Tracking {
     private final Rules rules;
     private final Dispatcher dispatcher;
     private final ReadAnalysis analysis = new ReadAnalysis();
-    /** The page index, or null where the cache purges keys itself (tags). */
+    /**
+     * The page index, or null where the caches purge keys themselves (tags) and no instance shares the pins; with
+     * tags only and a shared index, the database's index in its pins-only form.
+     */
     private final @Nullable PageIndex index;
     private final Duration raceDelay;
     private final List<String> restartPurge;
@@ -136,6 +139,14 @@ final class Tracking {
 
     /** The restart story of an in-memory index: it cannot know what the cache stored before this process. */
     private void firstRender() {
+        if (index == null) {
+            LOG.log(Level.INFO, "Roan learns which columns tracked reads pin from this instance's renders only: behind"
+                    + " a cache that purges by tag, a write on another instance that never rendered such a page"
+                    + " produces no key for it, and the page stays stale. Behind several instances, set"
+                    + " Roan.Builder.pageIndex(dataSource), which shares the pins through a table of the application's"
+                    + " database. (Logged once.)");
+            return;
+        }
         if (!(index instanceof MemoryPageIndex)) {
             return;
         }
