@@ -415,6 +415,70 @@ class TrackingFilterTest {
     }
 
     @Test
+    void withThePageIndexInTheDatabaseAWriteOnOneInstancePurgesAPageRenderedOnAnother() throws Exception {
+        String database = "jdbc:h2:mem:shared-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        start("roan.track.enabled=true", "test.database-url=" + database, "roan.page-index.enabled=true",
+                "roan.page-index.table=roan_test_page_index");
+        ConfigurableApplicationContext renderer = app;
+        // The second instance: the same database, its schema and rows already there.
+        start("roan.track.enabled=true", "test.database-url=" + database, "roan.page-index.enabled=true",
+                "roan.page-index.table=roan_test_page_index", "spring.sql.init.mode=never");
+        ConfigurableApplicationContext writer = app;
+        try {
+            assertThat(writer.getBean(Roan.class).toString()).contains("roan_test_page_index");
+            assertThat(writer.getBean(RoanProperties.class).toString())
+                    .contains("pageIndex=PageIndex[table=roan_test_page_index, createTable=true]");
+
+            app = renderer;
+            // A first page teaches both instances that post.id is pinned; a page rendered while a pin is young is
+            // purged again three seconds later, which is awaited here so that only the write can purge /posts/1.
+            get("/posts/2");
+            awaitPurge("/posts/2");
+            get("/posts/1");
+            cache.clear();
+
+            app = writer;
+            assertThat(post("/posts/1?title=renamed").statusCode()).isEqualTo(200);
+            assertThat(writer.getBean(Roan.class).flush(Duration.ofSeconds(10))).isTrue();
+
+            assertThat(cache.paths()).as("the page the other instance rendered, found in the shared index")
+                    .contains("/posts/1").doesNotContain("/posts/2");
+        } finally {
+            app = null;
+            writer.close();
+            renderer.close();
+        }
+    }
+
+    @Test
+    void thePageIndexPropertiesDefaultToRoansAndABadTableNameFailsStartupNamingItsProperty() {
+        RoanProperties.PageIndex defaults = new RoanProperties().getPageIndex();
+        assertThat(defaults.isEnabled()).isFalse();
+        assertThat(defaults.getTable()).isEqualTo(Roan.DEFAULT_PAGE_INDEX_TABLE);
+        assertThat(defaults.isCreateTable()).isTrue();
+        assertThat(new RoanProperties().toString()).doesNotContain("pageIndex");
+
+        Throwable failure = null;
+        try {
+            start("roan.track.enabled=true", "roan.page-index.enabled=true", "roan.page-index.table=roan page index");
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        assertThat(failure).as("a table name with spaces").isNotNull();
+        java.io.StringWriter trace = new java.io.StringWriter();
+        failure.printStackTrace(new java.io.PrintWriter(trace));
+        assertThat(trace.toString()).contains("roan.page-index.table");
+    }
+
+    /** Waits up to 5 s for a purge of {@code path}: an index in memory sends none, and the test goes on. */
+    private static void awaitPurge(String path) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!cache.paths().contains(path) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
     void offOutsideAServletWebApplicationAndWithoutSpringWeb() {
         AutoConfigurations configurations = AutoConfigurations.of(RoanTrackingAutoConfiguration.class);
         new ApplicationContextRunner().withConfiguration(configurations)
