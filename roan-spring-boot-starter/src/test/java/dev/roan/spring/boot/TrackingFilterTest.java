@@ -18,14 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
-import org.h2.jdbcx.JdbcDataSource;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -39,8 +35,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
-import org.springframework.boot.test.context.FilteredClassLoader;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -124,9 +118,7 @@ class TrackingFilterTest {
     static class App {
         @Bean
         DataSource dataSource(org.springframework.core.env.Environment environment) {
-            JdbcDataSource dataSource = new JdbcDataSource();
-            dataSource.setURL(environment.getRequiredProperty("test.database-url"));
-            return dataSource;
+            return BootFixture.h2(environment.getRequiredProperty("test.database-url"));
         }
     }
 
@@ -241,23 +233,9 @@ class TrackingFilterTest {
     @Test
     void aUrlNoPurgeCanNameIsAnsweredUntrackedAndNotLogged() throws Exception {
         startShared();
-        List<LogRecord> logged = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger.getLogger(TrackingFilter.class.getName()).addHandler(handler);
-        try {
+        List<LogRecord> logged;
+        try (LogRecords records = LogRecords.of(TrackingFilter.class)) {
+            logged = records.all;
             String base = "http://127.0.0.1:" + ((WebServerApplicationContext) app).getWebServer().getPort();
             // A dot segment, as sent: Roan refuses to track a URL no purge can name (caches differ on dot segments).
             dev.roan.testkit.RawHttp.Response page = dev.roan.testkit.RawHttp.get(base, "/posts/./1?token=s3cret");
@@ -265,8 +243,6 @@ class TrackingFilterTest {
 
             assertThat(page.status()).as("answered by the application as without Roan (no mapping), not a 500")
                     .isEqualTo(404);
-        } finally {
-            Logger.getLogger(TrackingFilter.class.getName()).removeHandler(handler);
         }
         assertThat(logged).as("one warning for all such URLs").hasSize(1);
         assertThat(logged.get(0).getMessage()).contains("untracked").doesNotContain("s3cret").doesNotContain("/posts");
@@ -275,30 +251,14 @@ class TrackingFilterTest {
     @Test
     void anAsynchronousAnswerReachesTheClientWholeAndIsWarnedAboutOnce() throws Exception {
         startShared();
-        List<LogRecord> logged = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger.getLogger(TrackingFilter.class.getName()).addHandler(handler);
-        try {
+        List<LogRecord> logged;
+        try (LogRecords records = LogRecords.of(TrackingFilter.class)) {
+            logged = records.all;
             HttpResponse<String> first = get("/async/1");
             HttpResponse<String> second = get("/async/2");
 
             assertThat(first.body()).as("the body the other thread wrote, copied out of the buffer").isEqualTo("first");
             assertThat(second.body()).isEqualTo("second");
-        } finally {
-            Logger.getLogger(TrackingFilter.class.getName()).removeHandler(handler);
         }
         assertThat(logged).as("one warning for all asynchronous answers").hasSize(1);
         assertThat(logged.get(0).getMessage()).contains("asynchronously").doesNotContain("/async");
@@ -376,29 +336,12 @@ class TrackingFilterTest {
     @Test
     void aRenderThatFailsIsLeftToTheContainerAndWritesAreNotTracked() throws Exception {
         startShared();
-        List<LogRecord> logged = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(handler);
-        try {
+        List<LogRecord> logged;
+        try (LogRecords records = LogRecords.everyLogger()) {
+            logged = records.all;
             assertThat(get("/broken?token=s3cret").statusCode()).isEqualTo(500);
             assertThat(post("/posts/2?title=second&token=s3cret").statusCode()).isEqualTo(200);
             roan().flush(Duration.ofSeconds(10));
-        } finally {
-            root.removeHandler(handler);
         }
 
         assertThat(cache.paths()).as("a POST is no page: nothing read in it is tracked").doesNotContain("/posts/2");
@@ -463,20 +406,8 @@ class TrackingFilterTest {
 
     @Test
     void offOutsideAServletWebApplicationAndWithoutSpringWeb() {
-        AutoConfigurations configurations = AutoConfigurations.of(RoanTrackingAutoConfiguration.class);
-        new ApplicationContextRunner().withConfiguration(configurations)
-                .withBean(Roan.class, () -> Roan.builder().purgeUrl(cache.purgeUrl()).shutdownHook(false).build())
-                .withPropertyValues("roan.track.enabled=true")
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(FilterRegistrationBean.class));
-        new WebApplicationContextRunner().withConfiguration(configurations)
-                .withClassLoader(new FilteredClassLoader(OncePerRequestFilter.class))
-                .withBean(Roan.class, () -> Roan.builder().purgeUrl(cache.purgeUrl()).shutdownHook(false).build())
-                .withPropertyValues("roan.track.enabled=true")
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(FilterRegistrationBean.class));
-        new WebApplicationContextRunner().withConfiguration(configurations)
-                .withBean(Roan.class, () -> Roan.builder().purgeUrl(cache.purgeUrl()).shutdownHook(false).build())
-                .withPropertyValues("roan.track.enabled=true")
-                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(FilterRegistrationBean.class));
+        BootFixture.onlyInServletApplicationsWith(OncePerRequestFilter.class, RoanTrackingAutoConfiguration.class,
+                "roan.track.enabled=true", FilterRegistrationBean.class, cache);
     }
 
     @Test
@@ -505,11 +436,7 @@ class TrackingFilterTest {
         return new WebApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(JooqAutoConfiguration.class, RoanAutoConfiguration.class,
                         RoanTrackingAutoConfiguration.class))
-                .withBean(DataSource.class, () -> {
-                    JdbcDataSource dataSource = new JdbcDataSource();
-                    dataSource.setURL("jdbc:h2:mem:config-" + UUID.randomUUID());
-                    return dataSource;
-                })
+                .withBean(DataSource.class, () -> BootFixture.h2("jdbc:h2:mem:config-" + UUID.randomUUID()))
                 .withPropertyValues("roan.track.enabled=true", "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=0s",
                         "roan.shutdown-hook=false");
     }
