@@ -67,7 +67,8 @@ public final class RoanAutoConfiguration {
      * @param properties  the {@code roan.*} properties
      * @param listeners   the purge listeners, in order
      * @param customizers the application's customizers, in order
-     * @param dataSource  Boot's DataSource, for durable mode ({@code roan.outbox.enabled=true})
+     * @param dataSource  Boot's DataSource, for durable mode ({@code roan.outbox.enabled=true}) and the shared page
+     *                    index ({@code roan.page-index.enabled=true})
      * @return Roan, closed with the context
      */
     @Bean(destroyMethod = "close")
@@ -76,6 +77,7 @@ public final class RoanAutoConfiguration {
             ObjectProvider<RoanCustomizer> customizers, ObjectProvider<DataSource> dataSource) {
         Roan.Builder builder = builder(properties);
         outbox(properties.getOutbox(), dataSource, builder);
+        pageIndex(properties.getPageIndex(), dataSource, builder);
         listeners.orderedStream().forEach(builder::listener);
         Roan roan = builder.build();
         try {
@@ -189,18 +191,36 @@ public final class RoanAutoConfiguration {
         if (!outbox.isEnabled()) {
             return;
         }
-        DataSource dataSource = dataSources.getIfUnique();
-        if (dataSource == null) {
-            throw new IllegalStateException("roan.outbox.enabled=true needs one DataSource bean for the outbox table,"
-                    + " found " + dataSources.stream().count() + ": define exactly one, mark one @Primary, or build"
-                    + " the Roan bean yourself with Roan.builder().outbox(dataSource)");
-        }
-        builder.outbox(dataSource);
+        builder.outbox(uniqueDataSource("roan.outbox.enabled=true", "the outbox table",
+                "Roan.builder().outbox(dataSource)", dataSources));
         check("roan.outbox.table", outbox.getTable(), b -> b.outboxTable(outbox.getTable()), builder);
         builder.createOutboxTable(outbox.isCreateTable());
         check("roan.outbox.sweep-interval", outbox.getSweepInterval(),
                 b -> b.outboxSweepInterval(outbox.getSweepInterval()), builder);
         check("roan.outbox.lease", outbox.getLease(), b -> b.outboxLease(outbox.getLease()), builder);
+    }
+
+    /** The shared page index on Boot's DataSource: the raw pool, as for the outbox. */
+    private static void pageIndex(RoanProperties.PageIndex pageIndex, ObjectProvider<DataSource> dataSources,
+            Roan.Builder builder) {
+        if (!pageIndex.isEnabled()) {
+            return;
+        }
+        builder.pageIndex(uniqueDataSource("roan.page-index.enabled=true", "the page index table",
+                "Roan.builder().pageIndex(dataSource)", dataSources));
+        check("roan.page-index.table", pageIndex.getTable(), b -> b.pageIndexTable(pageIndex.getTable()), builder);
+        builder.createPageIndexTable(pageIndex.isCreateTable());
+    }
+
+    private static DataSource uniqueDataSource(String property, String what, String instead,
+            ObjectProvider<DataSource> dataSources) {
+        DataSource dataSource = dataSources.getIfUnique();
+        if (dataSource == null) {
+            throw new IllegalStateException(property + " needs one DataSource bean for " + what + ", found "
+                    + dataSources.stream().count() + ": define exactly one, mark one @Primary, or build the Roan bean"
+                    + " yourself with " + instead);
+        }
+        return dataSource;
     }
 
     private static void check(String property, @Nullable Object value, Consumer<Roan.Builder> setting,

@@ -91,6 +91,8 @@ public class RoanProperties {
     private final ReadYourWrites readYourWrites = new ReadYourWrites();
     /** Automatic dependencies: GET and HEAD requests rendered inside Roan's track, purged by what they read. */
     private final Track track = new Track();
+    /** The page index of tracked pages shared by the application's instances through a table of its database. */
+    private final PageIndex pageIndex = new PageIndex();
     /**
      * Varnish nodes with varnish-modules' xkey, such as http://cache:6081: a tracked page's dependencies are purged
      * with PURGE {url}/ and an xkey-purge header, a rule's page path with PURGE {url}{path}. In addition to
@@ -269,6 +271,11 @@ public class RoanProperties {
         return track;
     }
 
+    /** @return the shared page index's settings */
+    public PageIndex getPageIndex() {
+        return pageIndex;
+    }
+
     /** @return the Varnish xkey nodes' URLs */
     public List<String> getXkeyPurgeUrl() {
         return xkeyPurgeUrl;
@@ -358,7 +365,7 @@ public class RoanProperties {
                 + ", maxRetryInterval=" + maxRetryInterval + ", maxOwedPaths=" + maxOwedPaths
                 + (onOverflowPurge.isEmpty() ? "" : ", onOverflowPurge=" + onOverflowPurge)
                 + ", shutdownHook=" + shutdownHook + ", outbox=" + outbox + ", readYourWrites=" + readYourWrites
-                + ", track=" + track
+                + ", track=" + track + (pageIndex.isEnabled() ? ", pageIndex=" + pageIndex : "")
                 + (xkeyPurgeUrl.isEmpty() ? "" : ", xkeyPurgeUrl=" + xkeyPurgeUrl.stream().map(Roan::maskUrl).toList())
                 + (softPurge ? ", softPurge" : "") + (tagHeader.isEmpty() ? "" : ", tagHeader=" + tagHeader)
                 + (publicOrigin == null ? "" : ", publicOrigin=" + publicOrigin)
@@ -613,6 +620,69 @@ public class RoanProperties {
         public String toString() {
             return enabled ? "Track[enabled, maxPages=" + maxPages + (exclude.isEmpty() ? "" : ", exclude=" + exclude)
                     + "]" : "off";
+        }
+    }
+
+    /**
+     * The page index of tracked pages ({@code roan.track}) shared by the instances of an application through a table
+     * of its database, on Spring Boot's {@code DataSource}: for caches without tags (nginx) behind several instances,
+     * where a page rendered on one instance must be purged by a write committed on another. Off, each instance keeps
+     * its index in memory. Caches with tags (xkey, Fastly, Cloudflare) need no index.
+     *
+     * @since 0.1.0
+     */
+    public static class PageIndex {
+
+        /**
+         * Whether the page index is shared through a table of the application's database (PostgreSQL, MariaDB,
+         * MySQL or H2) instead of kept in each instance's memory. A page's keys are written after its render on a
+         * connection of its own: size the pool for one connection more.
+         */
+        private boolean enabled = false;
+
+        /** Name of the page index table, optionally schema-qualified; letters, digits and underscores. */
+        private String table = "roan_page_index";
+
+        /** Whether to create the page index table when it is missing; false when a migration (Flyway) creates it. */
+        private boolean createTable = true;
+
+        /** Creates the shared page index's settings with their defaults. */
+        public PageIndex() {
+        }
+
+        /** @return whether the page index is shared through the database */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** @param enabled whether the page index is shared through the database */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** @return the page index table's name */
+        public String getTable() {
+            return table;
+        }
+
+        /** @param table the page index table's name */
+        public void setTable(String table) {
+            this.table = table;
+        }
+
+        /** @return whether a missing page index table is created */
+        public boolean isCreateTable() {
+            return createTable;
+        }
+
+        /** @param createTable whether a missing page index table is created */
+        public void setCreateTable(boolean createTable) {
+            this.createTable = createTable;
+        }
+
+        @Override
+        public String toString() {
+            return enabled ? "PageIndex[table=" + table + ", createTable=" + createTable + "]" : "off";
         }
     }
 

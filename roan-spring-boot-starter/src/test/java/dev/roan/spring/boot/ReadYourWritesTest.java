@@ -17,15 +17,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
 import dev.roan.jooq.Roan;
-import org.h2.jdbcx.JdbcDataSource;
 import org.jooq.DSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,8 +30,6 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.test.context.FilteredClassLoader;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -104,9 +98,7 @@ class ReadYourWritesTest {
     static class App {
         @Bean
         DataSource dataSource(org.springframework.core.env.Environment environment) {
-            JdbcDataSource dataSource = new JdbcDataSource();
-            dataSource.setURL(environment.getRequiredProperty("test.database-url"));
-            return dataSource;
+            return BootFixture.h2(environment.getRequiredProperty("test.database-url"));
         }
 
         @Bean
@@ -237,7 +229,7 @@ class ReadYourWritesTest {
             }
             return PurgeServer.Answer.status(200);
         });
-        try (Records records = new Records();
+        try (LogRecords records = LogRecords.of(ReadYourWrites.class);
                 Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).closeTimeout(Duration.ZERO).shutdownHook(false)
                         .build()) {
             ReadYourWrites wait = new ReadYourWrites(roan, Duration.ofMillis(500));
@@ -262,44 +254,13 @@ class ReadYourWritesTest {
     @Test
     void aTimeoutNamesTheHandlerNotTheUriWhichMayHoldASecret() throws Exception {
         start("roan.read-your-writes.enabled=true", "roan.read-your-writes.timeout=200ms");
-        try (Records records = new Records()) {
+        try (LogRecords records = LogRecords.of(ReadYourWrites.class)) {
             HttpResponse<String> response = post("/reset/s3cret-t0ken").get(10, TimeUnit.SECONDS);
 
             assertThat(response.statusCode()).isEqualTo(302);
             assertThat(records.messages(Level.INFO)).as("the timeout's INFO").singleElement().asString()
                     .contains("POST handled by Posts.reset").doesNotContain("s3cret", "/reset");
             assertThat(records.all).as("any level").noneMatch(r -> String.valueOf(r.getMessage()).contains("s3cret"));
-        }
-    }
-
-    /** ReadYourWrites's log records, every level, while open. */
-    private static final class Records extends Handler implements AutoCloseable {
-        private final Logger logger = Logger.getLogger(ReadYourWrites.class.getName());
-        private final Level previous = logger.getLevel();
-        final List<LogRecord> all = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        Records() {
-            logger.setLevel(Level.ALL);
-            logger.addHandler(this);
-        }
-
-        List<String> messages(Level level) {
-            return all.stream().filter(r -> r.getLevel() == level).map(LogRecord::getMessage).toList();
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            all.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            logger.removeHandler(this);
-            logger.setLevel(previous);
         }
     }
 
@@ -333,20 +294,8 @@ class ReadYourWritesTest {
 
     @Test
     void offOutsideAServletWebApplicationAndWithoutSpringMvc() {
-        AutoConfigurations configurations = AutoConfigurations.of(RoanReadYourWritesAutoConfiguration.class);
-        new ApplicationContextRunner().withConfiguration(configurations)
-                .withBean(Roan.class, () -> Roan.builder().purgeUrl(cache.purgeUrl()).shutdownHook(false).build())
-                .withPropertyValues("roan.read-your-writes.enabled=true")
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ReadYourWrites.class));
-        new WebApplicationContextRunner().withConfiguration(configurations)
-                .withClassLoader(new FilteredClassLoader(HandlerInterceptor.class))
-                .withBean(Roan.class, () -> Roan.builder().purgeUrl(cache.purgeUrl()).shutdownHook(false).build())
-                .withPropertyValues("roan.read-your-writes.enabled=true")
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(ReadYourWrites.class));
-        new WebApplicationContextRunner().withConfiguration(configurations)
-                .withBean(Roan.class, () -> Roan.builder().purgeUrl(cache.purgeUrl()).shutdownHook(false).build())
-                .withPropertyValues("roan.read-your-writes.enabled=true")
-                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(ReadYourWrites.class));
+        BootFixture.onlyInServletApplicationsWith(HandlerInterceptor.class, RoanReadYourWritesAutoConfiguration.class,
+                "roan.read-your-writes.enabled=true", ReadYourWrites.class, cache);
     }
 
     @Test

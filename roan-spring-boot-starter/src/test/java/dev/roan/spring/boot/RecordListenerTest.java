@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.roan.jooq.Roan;
 import dev.roan.testkit.PurgeServer;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -19,16 +18,8 @@ import org.jooq.impl.Internal;
 import org.jooq.impl.SQLDataType;
 import org.jooq.impl.TableImpl;
 import org.jooq.impl.UpdatableRecordImpl;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
-import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -91,17 +82,8 @@ class RecordListenerTest {
         }
     }
 
-    private PurgeServer cache;
-
-    @BeforeEach
-    void startCache() throws IOException {
-        cache = new PurgeServer();
-    }
-
-    @AfterEach
-    void stopCache() {
-        cache.close();
-    }
+    @AutoClose
+    private final PurgeServer cache = new PurgeServer();
 
     @Test
     void aRuleWithPlaceholdersFromALaterBeanGetsTheRecordsOldAndNewValues() {
@@ -109,14 +91,7 @@ class RecordListenerTest {
         Warnings warnings = new Warnings();
         logger.addHandler(warnings);
         try {
-            new ApplicationContextRunner()
-                    .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                            DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
-                            DataSourceInitializationAutoConfiguration.class, JooqAutoConfiguration.class,
-                            RoanAutoConfiguration.class))
-                    .withUserConfiguration(App.class)
-                    .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
-                            "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=5s")
+            BootFixture.runner(cache).withUserConfiguration(App.class)
                     .run(context -> {
                         assertThat(context).hasNotFailed();
                         DSLContext dsl = context.getBean(DSLContext.class);

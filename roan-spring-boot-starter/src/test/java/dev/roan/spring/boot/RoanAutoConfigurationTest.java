@@ -1,8 +1,9 @@
 package dev.roan.spring.boot;
 
+import static dev.roan.spring.boot.BootFixture.COMMENT;
+import static dev.roan.spring.boot.BootFixture.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.table;
 
 import dev.roan.testkit.PurgeServer;
 import java.io.IOException;
@@ -25,13 +26,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import dev.roan.jooq.Roan;
+import dev.roan.spring.boot.BootFixture.Posts;
 import dev.roan.spring.SpringTransactionBoundary;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
-import org.jooq.Table;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
 import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
@@ -47,20 +47,15 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.jooq.autoconfigure.DefaultConfigurationCustomizer;
 import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.MapPropertySource;
-import org.springframework.transaction.annotation.EnableTransactionManagement;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -71,53 +66,9 @@ import org.springframework.transaction.annotation.Transactional;
  */
 class RoanAutoConfigurationTest {
 
-    private static final Table<?> POST = table("post");
-    private static final Table<?> COMMENT = table("comment");
-
-    /** A service bean whose {@code @Transactional} methods write through Boot's {@code DSLContext}. */
-    static class Posts {
-        private final DSLContext dsl;
-
-        Posts(DSLContext dsl) {
-            this.dsl = dsl;
-        }
-
-        @Transactional
-        public void add(String title) {
-            dsl.insertInto(POST).columns(field("title")).values(title).execute();
-        }
-
-        /** Lingers before the commit, long enough for a purge sent too early to arrive before it. */
-        @Transactional
-        public void addAndLinger(String title) {
-            dsl.insertInto(POST).columns(field("title")).values(title).execute();
-            try {
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Transactional
-        public void addThenFail(String title) {
-            dsl.insertInto(POST).columns(field("title")).values(title).execute();
-            throw new IllegalStateException("rolled back on purpose");
-        }
-
-        /** Outside any Spring transaction: auto-commit. */
-        public void comment(String body) {
-            dsl.insertInto(COMMENT).columns(field("body")).values(body).execute();
-        }
-    }
-
     @Configuration(proxyBeanMethods = false)
-    @EnableTransactionManagement
+    @Import(BootFixture.Blog.class)
     static class App {
-        @Bean
-        Posts posts(DSLContext dsl) {
-            return new Posts(dsl);
-        }
-
         @Bean
         RoanCustomizer blogRules() {
             return roan -> {
@@ -155,27 +106,11 @@ class RoanAutoConfigurationTest {
         }
     }
 
-    private PurgeServer cache;
-
-    @BeforeEach
-    void startCache() throws IOException {
-        cache = new PurgeServer();
-    }
-
-    @AfterEach
-    void stopCache() {
-        cache.close();
-    }
+    @AutoClose
+    private final PurgeServer cache = new PurgeServer();
 
     private ApplicationContextRunner runner() {
-        return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                        DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
-                        DataSourceInitializationAutoConfiguration.class, JooqAutoConfiguration.class,
-                        RoanAutoConfiguration.class))
-                .withUserConfiguration(App.class)
-                .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
-                        "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=5s");
+        return BootFixture.runner(cache).withUserConfiguration(App.class);
     }
 
     private static long count(DataSource dataSource, String table) {

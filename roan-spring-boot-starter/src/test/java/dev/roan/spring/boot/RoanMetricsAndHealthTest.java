@@ -1,8 +1,7 @@
 package dev.roan.spring.boot;
 
+import static dev.roan.spring.boot.BootFixture.POST;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.table;
 
 import dev.roan.testkit.PurgeServer;
 import java.io.IOException;
@@ -13,33 +12,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import dev.roan.jooq.Roan;
+import dev.roan.spring.boot.BootFixture.Posts;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.jooq.DSLContext;
-import org.jooq.Table;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.health.registry.HealthContributorRegistry;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.transaction.annotation.EnableTransactionManagement;
-import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The starter's meters and health indicator in real Spring Boot contexts, with Boot's metrics (a
@@ -47,61 +37,25 @@ import org.springframework.transaction.annotation.Transactional;
  */
 class RoanMetricsAndHealthTest {
 
-    private static final Table<?> POST = table("post");
-
-    /** Writes in a Spring transaction, through Boot's DSLContext; public, so a filtered class loader can proxy it. */
-    public static class Posts {
-        private final DSLContext dsl;
-
-        public Posts(DSLContext dsl) {
-            this.dsl = dsl;
-        }
-
-        @Transactional
-        public void add(String title) {
-            dsl.insertInto(POST).columns(field("title")).values(title).execute();
-        }
-    }
-
     @Configuration(proxyBeanMethods = false)
-    @EnableTransactionManagement
+    @Import(BootFixture.Blog.class)
     static class App {
-        @Bean
-        Posts posts(DSLContext dsl) {
-            return new Posts(dsl);
-        }
-
         @Bean
         RoanCustomizer blogRules() {
             return roan -> roan.purge("/posts").onWrite(POST);
         }
     }
 
-    private PurgeServer cache;
-
-    @BeforeEach
-    void startCache() throws IOException {
-        cache = new PurgeServer();
-    }
-
-    @AfterEach
-    void stopCache() {
-        cache.close();
-    }
+    @AutoClose
+    private final PurgeServer cache = new PurgeServer();
 
     private ApplicationContextRunner runner() {
-        return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                        DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
-                        DataSourceInitializationAutoConfiguration.class, JooqAutoConfiguration.class,
-                        RoanAutoConfiguration.class, MetricsAutoConfiguration.class,
-                        SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-                        RoanMetricsAutoConfiguration.class, HealthContributorAutoConfiguration.class,
-                        HealthContributorRegistryAutoConfiguration.class, RoanHealthAutoConfiguration.class))
+        return BootFixture.runner(cache, MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+                        CompositeMeterRegistryAutoConfiguration.class, RoanMetricsAutoConfiguration.class,
+                        HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
+                        RoanHealthAutoConfiguration.class)
                 .withUserConfiguration(App.class)
-                .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
-                        "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=5s",
-                        "roan.headers." + "X-Roan-Token" + "=s3cret",
+                .withPropertyValues("roan.headers." + "X-Roan-Token" + "=s3cret",
                         "roan.retry.max-attempts=2", "roan.retry.initial-backoff=10ms",
                         // Probes of a node that is down at most 1 s apart, so that recovery shows within seconds.
                         "roan.max-retry-interval=1s");
@@ -261,17 +215,10 @@ class RoanMetricsAndHealthTest {
 
     @Test
     void withoutMicrometerNorActuatorTheStarterStillWorks() {
-        new ApplicationContextRunner()
+        BootFixture.runner(cache, RoanMetricsAutoConfiguration.class, RoanHealthAutoConfiguration.class)
                 .withClassLoader(new FilteredClassLoader("io.micrometer.", "org.springframework.boot.health.",
                         "org.springframework.boot.micrometer."))
-                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                        DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
-                        DataSourceInitializationAutoConfiguration.class, JooqAutoConfiguration.class,
-                        RoanAutoConfiguration.class, RoanMetricsAutoConfiguration.class,
-                        RoanHealthAutoConfiguration.class))
                 .withUserConfiguration(App.class)
-                .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
-                        "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=5s")
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(Roan.class)
                             .doesNotHaveBean(RoanMetrics.class).doesNotHaveBean(RoanHealthIndicator.class);
@@ -282,14 +229,7 @@ class RoanMetricsAndHealthTest {
 
     @Test
     void withoutMeterRegistryBeanNoMeters() {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                        DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
-                        DataSourceInitializationAutoConfiguration.class, JooqAutoConfiguration.class,
-                        RoanAutoConfiguration.class, RoanMetricsAutoConfiguration.class))
-                .withUserConfiguration(App.class)
-                .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
-                        "roan.purge-url=" + cache.purgeUrl())
+        BootFixture.runner(cache, RoanMetricsAutoConfiguration.class).withUserConfiguration(App.class)
                 .run(context -> assertThat(context).hasNotFailed().hasSingleBean(Roan.class)
                         .doesNotHaveBean(RoanMetrics.class));
     }

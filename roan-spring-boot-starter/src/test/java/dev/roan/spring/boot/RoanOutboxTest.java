@@ -1,9 +1,8 @@
 package dev.roan.spring.boot;
 
+import static dev.roan.spring.boot.BootFixture.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.jooq.impl.DSL.field;
-import static org.jooq.impl.DSL.table;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -15,22 +14,14 @@ import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 
 import dev.roan.jooq.Roan;
+import dev.roan.spring.boot.BootFixture.Posts;
 import dev.roan.testkit.PurgeServer;
-import org.jooq.DSLContext;
-import org.jooq.Table;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.transaction.annotation.EnableTransactionManagement;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -39,66 +30,24 @@ import org.springframework.transaction.annotation.Transactional;
  */
 class RoanOutboxTest {
 
-    private static final Table<?> POST = table("post");
-
-    /** A service bean whose {@code @Transactional} methods write through Boot's {@code DSLContext}. */
-    static class Posts {
-        private final DSLContext dsl;
-
-        Posts(DSLContext dsl) {
-            this.dsl = dsl;
-        }
-
-        @Transactional
-        public void add(String title) {
-            dsl.insertInto(POST).columns(field("title")).values(title).execute();
-        }
-
-        @Transactional
-        public void addThenFail(String title) {
-            dsl.insertInto(POST).columns(field("title")).values(title).execute();
-            throw new IllegalStateException("rolled back on purpose");
-        }
-    }
-
     @Configuration(proxyBeanMethods = false)
-    @EnableTransactionManagement
+    @Import(BootFixture.Blog.class)
     static class App {
-        @Bean
-        Posts posts(DSLContext dsl) {
-            return new Posts(dsl);
-        }
-
         @Bean
         RoanCustomizer blogRules() {
             return roan -> roan.purge("/posts/{title}").onWrite(POST);
         }
     }
 
-    private PurgeServer cache;
-
-    @BeforeEach
-    void startCache() {
-        // Down until a test says otherwise: every purge is answered 503 and stays owed.
-        cache = new PurgeServer().respond(path -> PurgeServer.Answer.status(503));
-    }
-
-    @AfterEach
-    void stopCache() {
-        cache.close();
-    }
+    /** Down until a test says otherwise: every purge is answered 503 and stays owed. */
+    @AutoClose
+    private final PurgeServer cache = new PurgeServer().respond(path -> PurgeServer.Answer.status(503));
 
     private ApplicationContextRunner runner() {
-        return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                        DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
-                        DataSourceInitializationAutoConfiguration.class, JooqAutoConfiguration.class,
-                        RoanAutoConfiguration.class))
-                .withUserConfiguration(App.class)
-                .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",
-                        "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=1s",
-                        "roan.outbox.enabled=true", "roan.outbox.table=roan_test_outbox",
-                        "roan.outbox.lease=1s", "roan.outbox.sweep-interval=250ms");
+        return BootFixture.runner(cache).withUserConfiguration(App.class)
+                .withPropertyValues("roan.close-timeout=1s", "roan.outbox.enabled=true",
+                        "roan.outbox.table=roan_test_outbox", "roan.outbox.lease=1s",
+                        "roan.outbox.sweep-interval=250ms");
     }
 
     /** Rows of {@code table} a separate connection sees: committed ones only; -1 while it does not exist. */
