@@ -118,7 +118,8 @@ final class Tracking {
             result = render.get();
         } catch (RuntimeException | Error e) {
             end(parent);
-            finish(frame, null);
+            // The application may turn the exception into a cached page (a 404): it carries its tags too.
+            finish(frame, headers);
             throw e;
         }
         end(parent);
