@@ -83,6 +83,7 @@ final class Engine {
             warnIfBoundaryNotDurable(settings.transactionBoundary());
         }
         this.scopes = new TransactionScopes(dispatcher, settings.transactionBoundary(), outbox);
+        scopes.pinsOf(rules);
         this.detector = new WriteDetector(rules);
         this.matcher = new Matcher(rules);
         RecordWrites recordWrites = new RecordWrites(rules);

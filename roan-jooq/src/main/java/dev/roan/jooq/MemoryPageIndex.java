@@ -29,6 +29,11 @@ final class MemoryPageIndex implements PageIndex {
     private static final System.Logger LOG = Log.LOGGER;
     /** Pages known at most unless {@code Roan.Builder.maxTrackedPages} says otherwise. */
     static final int DEFAULT_MAX_PAGES = 100_000;
+    /**
+     * Row keys of one table a page keeps at most: beyond, they collapse to the table's key, which every write of the
+     * table produces, so that a page reading rows one by one (N+1) costs a bounded number of keys.
+     */
+    static final int MAX_ROW_KEYS_PER_TABLE = ReadAnalysis.MAX_VALUES;
 
     private final int maxPages;
     private final Consumer<String> evicted;
@@ -63,7 +68,7 @@ final class MemoryPageIndex implements PageIndex {
             if (keys.isEmpty()) {
                 return;
             }
-            Set<Dependency> copy = Set.copyOf(keys);
+            Set<Dependency> copy = Set.copyOf(bounded(keys));
             keysByUrl.put(url, copy);
             for (Dependency key : copy) {
                 urlsByKey.computeIfAbsent(key, k -> new LinkedHashSet<>(2)).add(url);
@@ -92,6 +97,28 @@ final class MemoryPageIndex implements PageIndex {
                 evicted.accept(page);
             }
         }
+    }
+
+    /** The keys with the row keys of each table that has more than {@link #MAX_ROW_KEYS_PER_TABLE} collapsed. */
+    static Set<Dependency> bounded(Set<Dependency> keys) {
+        if (keys.size() <= MAX_ROW_KEYS_PER_TABLE) {
+            return keys;
+        }
+        Map<String, Integer> rows = new HashMap<>();
+        for (Dependency key : keys) {
+            if (!key.isTable()) {
+                rows.merge(key.table(), 1, Integer::sum);
+            }
+        }
+        rows.values().removeIf(n -> n <= MAX_ROW_KEYS_PER_TABLE);
+        if (rows.isEmpty()) {
+            return keys;
+        }
+        Set<Dependency> out = new LinkedHashSet<>();
+        for (Dependency key : keys) {
+            out.add(rows.containsKey(key.table()) ? key.tableKey() : key);
+        }
+        return out;
     }
 
     private void unlink(String url, Set<Dependency> keys) {

@@ -141,6 +141,9 @@ final class RoanExecuteListener implements ExecuteListener {
         if (WriteDetector.isRead(ctx.query())) {
             return;
         }
+        // Before its keys are matched, even of a table no tracked page has read yet: a render may pin it before the
+        // commit (see Rules#pinnedSince).
+        scopes.writing();
         try {
             executed(ctx);
         } catch (ReadGuard.Unguarded e) {

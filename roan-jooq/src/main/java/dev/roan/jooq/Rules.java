@@ -3,6 +3,7 @@ package dev.roan.jooq;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -53,6 +55,13 @@ final class Rules {
 
     /** The rules of tracked reads, by "table" or "table.column" in lower case: registered once each. */
     private final Map<String, Rule> tracked = new ConcurrentHashMap<>();
+    /**
+     * Numbers each new rule of tracked reads, so that a transaction whose writes ran before a render first pinned a
+     * table's column (and so produced no key of it) can tell at its commit ({@link #pinnedSince}).
+     */
+    private final AtomicLong pins = new AtomicLong();
+    /** Tracked table (or "*" for everything) to the number of its latest new rule of tracked reads. */
+    private final Map<String, Long> pinnedAt = new ConcurrentHashMap<>();
     /** Whether some tracked page depends on {@link Dependency#EVERYTHING}: then every write produces it. */
     private volatile boolean everything;
 
@@ -133,7 +142,37 @@ final class Rules {
             bindings.put(rule, byTable);
             snapshot = rebuild();
             tracked.put(key, rule);
+            // After the snapshot: a write that reads the old number may see the new rule (an extra purge), never the
+            // reverse.
+            pinnedAt.put(name, pins.incrementAndGet());
         }
+    }
+
+    /** The number of the latest new rule of tracked reads: what a write in a transaction notes when it runs. */
+    long pins() {
+        return pins.get();
+    }
+
+    /**
+     * The keys a transaction whose first write ran at {@code since} ({@link #pins()}) owes at its commit for the rules
+     * of tracked reads made since: its writes produced no key of their columns, though a render may have read the rows
+     * they changed, before the commit, and pinned them. Every row of each such table ({@link Dependency#anyRow}) and
+     * the table itself, whether the transaction wrote it or not: new pins are rare (once per column and process).
+     */
+    void pinnedSince(long since, Collection<String> into) {
+        if (pins.get() == since) {
+            return;
+        }
+        pinnedAt.forEach((table, at) -> {
+            if (at > since) {
+                if (table.equals(Dependency.EVERYTHING.table())) {
+                    into.add(Dependency.EVERYTHING.target());
+                } else {
+                    into.add(Dependency.anyRow(table).target());
+                    into.add(Dependency.table(table).target());
+                }
+            }
+        });
     }
 
     /** Makes every write produce {@link Dependency#EVERYTHING}: some tracked page read what Roan cannot analyse. */
@@ -142,6 +181,7 @@ final class Rules {
             synchronized (lock) {
                 everything = true;
                 snapshot = rebuild();
+                pinnedAt.put(Dependency.EVERYTHING.table(), pins.incrementAndGet());
             }
         }
     }

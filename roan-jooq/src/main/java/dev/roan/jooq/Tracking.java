@@ -2,8 +2,10 @@ package dev.roan.jooq;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.AbstractCollection;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,9 +43,9 @@ import org.jspecify.annotations.Nullable;
  * starts and, after registering its keys, looks for a key of its own committed since. The index and the log are each
  * guarded by a lock, so either the expansion sees the render's keys (and purges the page as usual) or the render sees
  * the committed key: then the page may be stale, and Roan asks the cache not to store it ({@code Cache-Control:
- * no-store}, through the 3-argument {@code track}), purges it at once and once more after a delay (the re-purge
- * delay, or {@link #RACE_REPURGE_DELAY}), after the response has reached the cache. A log that wrapped since the
- * render started cannot tell, and counts as a hit.
+ * no-store}, through the 3-argument {@code track}), purges it (by URL, and by its keys where a node purges by tag) at
+ * once and once more after a delay (the re-purge delay, or {@link #RACE_REPURGE_DELAY}), after the response has
+ * reached the cache. A log that wrapped since the render started cannot tell, and counts as a hit.
  */
 final class Tracking {
 
@@ -121,7 +123,8 @@ final class Tracking {
             result = render.get();
         } catch (RuntimeException | Error e) {
             end(parent);
-            finish(frame, null);
+            // The application may turn the exception into a cached page (a 404): it carries its tags too.
+            finish(frame, headers);
             throw e;
         }
         end(parent);
@@ -177,7 +180,7 @@ final class Tracking {
             if (headers != null) {
                 headers.accept("Cache-Control", "no-store");
             }
-            Set<String> page = Set.of(frame.url);
+            Collection<String> page = keepKeys ? new RacePurge(frame) : Set.of(frame.url);
             dispatcher.submit(page);
             dispatcher.submitAfter(page, raceDelay);
         }
@@ -281,6 +284,9 @@ final class Tracking {
      * are, at the cost of a look at each one's first character.
      */
     Collection<String> expand(Collection<String> targets) {
+        if (targets instanceof RacePurge) {
+            return targets;
+        }
         List<Dependency> keys = null;
         for (String target : targets) {
             if (Dependency.isTarget(target)) {
@@ -319,6 +325,35 @@ final class Tracking {
     void close() {
         if (index != null) {
             index.close();
+        }
+    }
+
+    /**
+     * The purge of a render that overlapped a commit, where some node purges by tag: its URL for the nodes that take
+     * paths, and its keys for those that take keys (Fastly and Cloudflare refuse a URL outside their zone). Neither
+     * expanded through the index (other pages did not overlap) nor logged as committed keys, so that it cannot make
+     * renders in progress count as overlapped in turn.
+     */
+    private static final class RacePurge extends AbstractCollection<String> {
+        private final List<String> targets;
+
+        RacePurge(Render frame) {
+            List<String> all = new ArrayList<>(frame.keys.size() + 1);
+            all.add(frame.url);
+            for (Dependency key : frame.keys) {
+                all.add(key.target());
+            }
+            this.targets = List.copyOf(all);
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return targets.iterator();
+        }
+
+        @Override
+        public int size() {
+            return targets.size();
         }
     }
 

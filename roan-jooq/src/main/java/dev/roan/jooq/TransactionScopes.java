@@ -48,6 +48,8 @@ final class TransactionScopes {
     private final AtomicBoolean warnedByHandAtOnce = new AtomicBoolean();
     /** One object per Roan, so that a boundary shared by several Roans can tell their purges apart. */
     private final Consumer<Set<String>> release;
+    /** The rules whose new tracked pins a transaction's commit looks for ({@link #writing}); null: none. */
+    private volatile @Nullable Rules pins;
 
     TransactionScopes(Dispatcher dispatcher, @Nullable TransactionBoundary boundary) {
         this(dispatcher, boundary, null);
@@ -60,6 +62,34 @@ final class TransactionScopes {
         this.own = new OwnPurges(dispatcher, outbox);
         // Spring's afterCommit runs on the committing thread: the writer's, whose awaitPurges waits for them.
         this.release = own::send;
+    }
+
+    /** Makes commits of jOOQ transactions owe the keys of the tracked pins made since their first write. */
+    void pinsOf(Rules rules) {
+        this.pins = rules;
+    }
+
+    /**
+     * A statement that may write ran in the jOOQ transaction open on this thread, if any: its first one notes the
+     * number of tracked pins, so that its commit can tell what a render pinned meanwhile. A field read otherwise.
+     */
+    void writing() {
+        Rules rules = pins;
+        if (rules == null) {
+            return;
+        }
+        Frame frame = current.get();
+        if (frame != null && frame.pins < 0) {
+            frame.pins = rules.pins();
+        }
+    }
+
+    /** Adds to the frame's paths the keys of what was first pinned since its first write (see Rules#pinnedSince). */
+    private void latePins(Frame frame) {
+        Rules rules = pins;
+        if (rules != null && frame.pins >= 0) {
+            rules.pinnedSince(frame.pins, frame.paths);
+        }
     }
 
     /** Delivers the purges of work that committed on this thread (or is sent at once), for its awaitPurges. */
@@ -204,7 +234,11 @@ final class TransactionScopes {
      */
     void beforeCommit(TransactionContext ctx) {
         Frame frame = current.get();
-        if (outbox == null || frame == null || frame.ctx != ctx || frame.parent != null || frame.paths.isEmpty()) {
+        if (outbox == null || frame == null || frame.ctx != ctx || frame.parent != null) {
+            return;
+        }
+        latePins(frame);
+        if (frame.paths.isEmpty()) {
             return;
         }
         ConnectionProvider connections = ctx.configuration().connectionProvider();
@@ -275,7 +309,13 @@ final class TransactionScopes {
         if (committed || !frame.savepoint()) {
             if (frame.parent != null) {
                 frame.parent.paths.addAll(frame.paths);
+                if (frame.pins >= 0 && (frame.parent.pins < 0 || frame.pins < frame.parent.pins)) {
+                    frame.parent.pins = frame.pins;
+                }
             } else if (committed) {
+                if (frame.written == null && outbox == null) {
+                    latePins(frame);
+                }
                 if (frame.written != null) {
                     own.committed(frame.paths, frame.written);
                 } else if (!frame.paths.isEmpty()) {
@@ -296,6 +336,8 @@ final class TransactionScopes {
         final boolean savepoints;
         final @Nullable TransactionProvider provider;
         Set<String> paths = new LinkedHashSet<>();
+        /** {@link Rules#pins()} when the frame's first write ran; -1 before it. */
+        long pins = -1;
         /** Durable mode: the ids of the outbox rows written for {@link #paths} before the commit. */
         long @Nullable [] written;
 

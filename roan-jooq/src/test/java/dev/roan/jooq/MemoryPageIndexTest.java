@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -51,6 +52,28 @@ class MemoryPageIndexTest {
         assertThat(index.evictions()).isEqualTo(1);
         assertThat(index.size()).isEqualTo(2);
         assertThat(index.toString()).contains("evictions=1", "maxPages=2");
+    }
+
+    /**
+     * An N+1 page reading 3,000 rows one by one: its row keys of that table become the table's key, which every write
+     * of the table gives.
+     */
+    @Test
+    void aPageReadingManyRowsOfATableDependsOnTheTableInstead() {
+        Set<Dependency> keys = new LinkedHashSet<>();
+        for (int id = 1; id <= 3_000; id++) {
+            keys.add(Dependency.row("owners", "id", Integer.toString(id)));
+        }
+        keys.add(Dependency.anyRow("owners"));
+        keys.add(Dependency.row("pets", "id", "7"));
+        index.replace("/all-by-one", keys);
+
+        assertThat(index.keys("/all-by-one")).containsExactlyInAnyOrder(Dependency.table("owners"),
+                Dependency.row("pets", "id", "7"));
+        assertThat(index.urls(List.of(Dependency.table("owners")))).containsExactly("/all-by-one");
+        Set<Dependency> few = Set.of(OWNER_4, OWNER_5, PETS);
+        index.replace("/few", few);
+        assertThat(index.keys("/few")).as("below the bound, rows stay rows").isEqualTo(few);
     }
 
     @Test

@@ -9,10 +9,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,11 +27,13 @@ class TrackTest {
 
     @RegisterExtension
     final RoanFixture fixture = new RoanFixture();
+    private ExecutedSql executed;
     private Roan roan;
     private DSLContext dsl;
 
     @BeforeEach
     void setUp() {
+        executed = fixture.executed();
         roan = fixture.roan();
         dsl = fixture.dsl();
         fixture.db().onSeparateConnection(d -> {
@@ -299,5 +305,83 @@ class TrackTest {
         roan.track("/posts/1", () -> dsl.selectFrom(POST).where(POST.ID.eq(1L)).fetch(),
                 (name, value) -> headers.add(name + ": " + value));
         assertThat(headers).isEmpty();
+    }
+
+    /**
+     * The writer's cost, as the README's "Automatic dependencies" states it: once a tracked page pins post.id, an
+     * UPDATE of post that does not name its ids reads them first (one SELECT, on its connection), so that the old and
+     * new values are exact; one that names them, or a table no page pinned, runs alone.
+     */
+    @Test
+    void anUpdateThatDoesNotNameAPinnedColumnReadsItsRowsFirstAndOnlyThen() {
+        dsl.update(POST).set(POST.TITLE, "A1").where(POST.SLUG.eq("a")).execute();
+        assertThat(executed.take(sql -> !sql.contains("audit_log"))).as("nothing tracked yet").hasSize(1);
+        assertThat(postPage(1)).isEqualTo("A1");
+        fixture.settle();
+        executed.clear();
+
+        dsl.update(POST).set(POST.TITLE, "A2").where(POST.SLUG.eq("a")).execute();
+        List<String> statements = executed.take(sql -> !sql.contains("audit_log"));
+        assertThat(statements).as("the update, and the read of its rows' ids").hasSize(2)
+                .filteredOn(sql -> sql.toLowerCase(Locale.ROOT).startsWith("select")).hasSize(1);
+        assertThat(fixture.purgedOnce()).containsExactly("/posts/1");
+
+        dsl.update(POST).set(POST.TITLE, "A3").where(POST.ID.eq(1L)).execute();
+        assertThat(executed.take(sql -> !sql.contains("audit_log"))).as("the update names the pinned column's value").hasSize(1);
+        dsl.update(AUTHOR).set(AUTHOR.NAME, "anne").where(AUTHOR.NAME.eq("ann")).execute();
+        assertThat(executed.take(sql -> !sql.contains("audit_log"))).as("no page pinned a column of author").hasSize(1);
+    }
+
+    /**
+     * A transaction's write ran before any tracked read pinned post.id (so it produced no key of it); a render on
+     * another thread read the old row and pinned the column; then the transaction committed.
+     */
+    @Test
+    void aWriteInFlightWhenAColumnIsFirstPinnedPurgesThePage() {
+        dsl.transaction(tx -> {
+            tx.dsl().update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute();
+            String seen = CompletableFuture.supplyAsync(() -> postPage(1)).join();
+            assertThat(seen).as("the render read the committed row").isEqualTo("A");
+        });
+
+        assertThat(fixture.purgedOnce()).as("the page shows A, the row holds A2").containsExactly("/posts/1");
+    }
+
+    /** As above, with the table already read whole by another page: the write's table key alone missed the row. */
+    @Test
+    void aWriteInFlightWhenAColumnIsFirstPinnedPurgesThePageThoughTheTableWasTracked() {
+        roan.track("/search", () -> dsl.selectFrom(POST).where(POST.TITLE.like("Z%")).fetch());
+        fixture.settle();
+        dsl.transaction(tx -> {
+            tx.dsl().update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute();
+            assertThat(CompletableFuture.supplyAsync(() -> postPage(1)).join()).isEqualTo("A");
+        });
+
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/posts/1", "/search");
+    }
+
+    /**
+     * ON DELETE CASCADE (and triggers): the statement names the parent only, so the pages of the child rows the
+     * database deletes with it are not purged (README, "Automatic dependencies", Limits); the application deletes the
+     * children by statement first, and those pages are.
+     */
+    @Test
+    void aCascadedDeletePurgesWhatItsStatementNamesSoChildrenAreDeletedFirst() {
+        fixture.db().execute("create table \"note\" (\"id\" int primary key, \"author_id\" bigint references"
+                + " author (id) on delete cascade, \"body\" varchar(100));"
+                + " insert into \"note\" values (1, 100, 'hi'), (2, 101, 'yo')");
+        Table<?> note = DSL.table(DSL.name("note"));
+        Field<Integer> noteId = DSL.field(DSL.name("id"), Integer.class);
+        roan.track("/notes/1", () -> dsl.select().from(note).where(noteId.eq(1)).fetch());
+        roan.track("/notes/2", () -> dsl.select().from(note).where(noteId.eq(2)).fetch());
+        fixture.settle();
+        fixture.db().execute("delete from post");
+
+        dsl.deleteFrom(AUTHOR).where(AUTHOR.ID.eq(100L)).execute();
+        assertThat(fixture.purgedOnce()).as("the cascade is the database's").doesNotContain("/notes/1");
+
+        dsl.deleteFrom(note).where(DSL.field(DSL.name("author_id"), Long.class).eq(101L)).execute();
+        dsl.deleteFrom(AUTHOR).where(AUTHOR.ID.eq(101L)).execute();
+        assertThat(fixture.purgedOnce()).contains("/notes/2");
     }
 }

@@ -2,11 +2,13 @@ package dev.roan.jooq;
 
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -67,5 +69,22 @@ class TrackingTest {
         List<String> paths = List.of("/a", "/b");
         assertThat(tracking(false).expand(paths)).as("no key: the same collection, nothing allocated")
                 .isSameAs(paths);
+    }
+
+    /**
+     * A render that throws for a missing row becomes the application's 404, which Varnish caches by default: without
+     * its tags no write would purge it, though the row it missed may appear.
+     */
+    @Test
+    void aRenderThatThrowsStillHandsItsTagHeader() {
+        Tracking tracking = tracking(true);
+        DSLContext dsl = reading(tracking);
+        List<String> headers = new ArrayList<>();
+
+        assertThatThrownBy(() -> tracking.track("/posts/7", () -> dsl.selectFrom(POST).where(POST.ID.eq(7L))
+                .fetchOptional().orElseThrow(), (name, value) -> headers.add(name))).isInstanceOf(
+                        NoSuchElementException.class);
+
+        assertThat(headers).as("the 404 the application sends for it").containsExactly("xkey");
     }
 }
