@@ -156,16 +156,16 @@ final class ReadAnalysis {
                 return new Keys(Set.of(Dependency.EVERYTHING), List.of());
             }
             RowValues.Binds binds = parsed.binds ? RowValues.Binds.of(query.getBindValues()) : RowValues.Binds.NONE;
-            return walk(parsed.select, text, dialect, binds);
+            return walk(parsed.select, text, dialect, binds, true);
         }
         if (!(query instanceof Select)) {
             return null;
         }
-        return walk((Select<?>) query, text, dialect, RowValues.Binds.NONE);
+        return walk((Select<?>) query, text, dialect, RowValues.Binds.NONE, false);
     }
 
-    private Keys walk(Select<?> select, String sql, SQLDialect dialect, RowValues.Binds binds) {
-        Walk walk = new Walk(binds, stringsPinned(dialect));
+    private Keys walk(Select<?> select, String sql, SQLDialect dialect, RowValues.Binds binds, boolean parsed) {
+        Walk walk = new Walk(binds, stringsPinned(dialect), parsed);
         try {
             walk.select(select, null);
         } catch (RuntimeException | StackOverflowError | LinkageError e) {
@@ -173,6 +173,15 @@ final class ReadAnalysis {
             walk.complete = false;
         }
         int selects = selectCount(sql);
+        if (walk.calls != null) {
+            String call = walk.calls;
+            if (warned.size() < MAX_WARNED && warned.add("\u0000call " + call)) {
+                LOG.log(Level.WARNING, () -> "Roan cannot tell what the stored function " + call + " reads inside a"
+                        + " tracked render, so pages that call it depend on everything (any committed write purges"
+                        + " them). (Logged once per function.)");
+            }
+            return new Keys(Set.of(Dependency.EVERYTHING), List.of());
+        }
         if (!walk.complete || selects != walk.selects) {
             return fallback(sql);
         }
@@ -437,10 +446,15 @@ final class ReadAnalysis {
         /** SELECTs walked, compared with those of the SQL. */
         int selects;
         boolean complete = true;
+        /** Whether the read is parsed plain SQL, whose functions the parser does not know are the user's. */
+        final boolean parsed;
+        /** The name of a stored function the read calls, whose body may read any table; null if none. */
+        @Nullable String calls;
         /** The names of the common table expressions in scope (lower case), which are no tables. */
         final Set<String> ctes = new LinkedHashSet<>();
 
-        Walk(RowValues.Binds binds, boolean strings) {
+        Walk(RowValues.Binds binds, boolean strings, boolean parsed) {
+            this.parsed = parsed;
             this.binds = binds;
             this.strings = strings;
         }
@@ -672,8 +686,20 @@ final class ReadAnalysis {
                 subqueries(((QOM.Ge<?>) part).$arg2(), nested);
             } else if (part instanceof QOM.FieldAlias) {
                 subqueries(((QOM.FieldAlias<?>) part).$aliased(), nested);
+            } else if (part instanceof Field && isCall((Field<?>) part)) {
+                calls = ((Field<?>) part).getName();
             }
             // Anything else holding a SELECT (a function over a subquery, MULTISET) is caught by the count.
+        }
+
+        /**
+         * A stored function's call: a generated routine's field, or in parsed SQL a function the parser does not
+         * know (a user's; {@code DSL.function} in the DSL is taken for a built-in).
+         */
+        private boolean isCall(Field<?> field) {
+            String type = field.getClass().getName();
+            return type.equals("org.jooq.impl.AbstractRoutine$RoutineField")
+                    || parsed && (type.equals("org.jooq.impl.Function") || type.equals("org.jooq.impl.Function1"));
         }
 
         /** An occurrence's keys: its row keys if a column is pinned, else its table key. */
