@@ -52,9 +52,11 @@ import org.jspecify.annotations.Nullable;
  * are logged once per SQL string (bounded), without values.
  *
  * <p>Values are turned into strings by {@link #valueString}, which the write side uses too, so that a read
- * {@code WHERE id = 4} with an Integer and a write of row 4 with a Long give equal keys. Strings are pinned exactly,
- * except on MySQL and MariaDB, whose default collations compare case- and accent-insensitively: there a string pins
- * nothing (the table key).
+ * {@code WHERE id = 4} with an Integer and a write of row 4 with a Long give equal keys; strings are folded as the
+ * database may compare them (case, trailing spaces, numbers), except on MySQL and MariaDB, whose default collations
+ * also ignore accents: there a string pins nothing (the table key). A cast that may change a value, a view (asked of
+ * the database's metadata by {@link TableTypes}) and a stored function's call make the read depend on the table key,
+ * or on {@link Dependency#EVERYTHING} for the last two.
  */
 final class ReadAnalysis {
 
