@@ -101,6 +101,12 @@ final class DatabasePageIndex implements PageIndex {
      * or {@link #REEXPAND_AFTER}.
      */
     private final long reexpandNanos;
+    /**
+     * Whether the table holds pages too; false where every cache node purges by tag: the caches take the keys
+     * themselves, and the table shares only the pins, without which another instance's write of a pinned column
+     * produces no row key and leaves the page stale in the cache.
+     */
+    private final boolean pages;
 
     // Guarded by this.
     /** Key targets owed, in order of arrival, each with whoever waits for their delivery. */
@@ -132,10 +138,15 @@ final class DatabasePageIndex implements PageIndex {
             @Nullable Set<String> purged) {}
 
     DatabasePageIndex(Settings settings, Dispatcher dispatcher) {
+        this(settings, dispatcher, true);
+    }
+
+    /** @param pages false to share the pins only, for caches that purge by tag (see {@link #pages}) */
+    DatabasePageIndex(Settings settings, Dispatcher dispatcher, boolean pages) {
         this(settings.pageIndex(), settings.pageIndexTable(), settings.createPageIndexTable(), dispatcher,
                 settings.repurgeAfter() != null ? settings.repurgeAfter() : REEXPAND_AFTER,
                 min(Dispatcher.FIRST_PROBE, settings.maxRetryInterval()),
-                settings.maxRetryInterval());
+                settings.maxRetryInterval(), pages);
     }
 
     private static Duration min(Duration a, Duration b) {
@@ -148,6 +159,12 @@ final class DatabasePageIndex implements PageIndex {
      */
     DatabasePageIndex(DataSource dataSource, String table, boolean create, Dispatcher dispatcher,
             Duration reexpandAfter, Duration firstRetry, Duration maxRetry) {
+        this(dataSource, table, create, dispatcher, reexpandAfter, firstRetry, maxRetry, true);
+    }
+
+    private DatabasePageIndex(DataSource dataSource, String table, boolean create, Dispatcher dispatcher,
+            Duration reexpandAfter, Duration firstRetry, Duration maxRetry, boolean pages) {
+        this.pages = pages;
         this.dataSource = dataSource;
         this.dispatcher = dispatcher;
         this.firstRetryNanos = Ticker.saturatedNanos(firstRetry);
@@ -213,6 +230,14 @@ final class DatabasePageIndex implements PageIndex {
 
     @Override
     public void replace(String url, Set<Dependency> keys) {
+        if (!pages) {
+            // The caches purge by tag: the keys of new pins purge this page (and the others carrying them) again.
+            Set<String> fresh = newPinKeys(keys);
+            if (!fresh.isEmpty()) {
+                dispatcher.submitAfter(fresh, PIN_NEW);
+            }
+            return;
+        }
         if (newPin(keys)) {
             // Another instance may have committed a write of these keys before it knew the pin: purge the page again
             // once every instance knows it.
@@ -442,6 +467,19 @@ final class DatabasePageIndex implements PageIndex {
         }
     }
 
+    /** The targets of {@code keys} whose pin this instance knows since less than {@link #PIN_NEW}. */
+    private Set<String> newPinKeys(Set<Dependency> keys) {
+        Set<String> fresh = new LinkedHashSet<>();
+        long now = System.nanoTime();
+        for (Dependency key : keys) {
+            Long since = pins.get(key.isTable() ? key.table() : key.table() + "." + key.column());
+            if (since != null && now - since < PIN_NEW.toNanos()) {
+                fresh.add(key.target());
+            }
+        }
+        return fresh;
+    }
+
     /** Whether one of {@code keys} belongs to a pin this instance knows since less than {@link #PIN_NEW}. */
     private boolean newPin(Set<Dependency> keys) {
         long now = System.nanoTime();
@@ -527,6 +565,9 @@ final class DatabasePageIndex implements PageIndex {
      */
     @Override
     public Collection<String> expand(Set<String> paths, List<Dependency> keys) {
+        if (!pages) {
+            return paths;
+        }
         Set<String> targets = new LinkedHashSet<>();
         for (Dependency key : keys) {
             targets.add(key.target());
@@ -862,6 +903,6 @@ final class DatabasePageIndex implements PageIndex {
 
     @Override
     public String toString() {
-        return "DatabasePageIndex[" + sql.table + ", " + sql.family + "]";
+        return "DatabasePageIndex[" + sql.table + ", " + sql.family + (pages ? "" : ", pins only") + "]";
     }
 }

@@ -20,8 +20,9 @@ import org.jspecify.annotations.Nullable;
  * <li>{@link #target()}, a string that travels where paths travel (held until the commit, written to the outbox,
  *     coalesced by the dispatcher) and that no path can be, as paths start with {@code /};</li>
  * <li>{@link #tag()}, a short token for a cache's tag header (Varnish xkey, Fastly {@code Surrogate-Key}, Cloudflare
- *     {@code Cache-Tag}): a table key readable ({@code roan-t-owners}), a row key hashed to a fixed length, so that a
- *     value with spaces, commas, slashes or any character never breaks the header.</li>
+ *     {@code Cache-Tag}, Akamai {@code Edge-Cache-Tag}): a table key readable ({@code roan-t-owners}) where its name
+ *     is plain, a row key (or an odd table name) hashed to a fixed length, so that a value with spaces, commas,
+ *     slashes or any character never breaks the header.</li>
  * </ul>
  *
  * <p>Tables are named as {@link Tables} tells them apart: by name without schema nor alias, ignoring case (here, in
@@ -119,16 +120,42 @@ record Dependency(String table, @Nullable String column, @Nullable String value)
     }
 
     /**
-     * A short token for a cache's tag header: {@code roan-t-<table>} for a table (table names are identifiers), and
-     * {@code roan-r-} followed by 16 hex digits of the SHA-256 of the row key for a row. 64 bits make a collision
-     * between two keys of one site improbable, and a collision only purges a page more.
+     * A short token for a cache's tag header, the same on the read side (the page's header) and the write side (the
+     * purge), made of {@code [a-z0-9_-]} only, so that no table name nor value breaks a header (a space, a comma, a
+     * character beyond ASCII) and no cache refuses it (Akamai takes no {@code *}):
+     * <ul>
+     * <li>{@code roan-t-<table>} for a table whose name is {@code [a-z0-9_]+} (most are), readable;</li>
+     * <li>{@code roan-h-} and 16 hex digits of the SHA-256 of any other table name;</li>
+     * <li>{@code roan-r-} and 16 hex digits of the SHA-256 of the row key for a row;</li>
+     * <li>{@value #EVERYTHING_TAG} for {@link #EVERYTHING}.</li>
+     * </ul>
+     * 64 bits make a collision between two keys of one site improbable, and a collision only purges a page more.
      */
     String tag() {
         if (isTable()) {
-            return "roan-t-" + table;
+            if (table.equals(EVERYTHING.table)) {
+                return EVERYTHING_TAG;
+            }
+            return isPlainName(table) ? "roan-t-" + table : hex("roan-h-", sha256(table));
         }
-        byte[] digest = sha256(table + "\u0000" + column + "\u0000" + value);
-        StringBuilder sb = new StringBuilder(23).append("roan-r-");
+        return hex("roan-r-", sha256(table + "\u0000" + column + "\u0000" + value));
+    }
+
+    /** The tag of {@link #EVERYTHING}: a fixed token, as a {@code *} is refused by Akamai and means nothing to xkey. */
+    static final String EVERYTHING_TAG = "roan-all";
+
+    private static boolean isPlainName(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_')) {
+                return false;
+            }
+        }
+        return !name.isEmpty();
+    }
+
+    private static String hex(String prefix, byte[] digest) {
+        StringBuilder sb = new StringBuilder(prefix.length() + 16).append(prefix);
         for (int i = 0; i < 8; i++) {
             sb.append(Character.forDigit((digest[i] >> 4) & 0xF, 16)).append(Character.forDigit(digest[i] & 0xF, 16));
         }
@@ -140,12 +167,25 @@ record Dependency(String table, @Nullable String column, @Nullable String value)
         return isTable() ? table : table + "." + column + "=" + abbreviate(String.valueOf(value));
     }
 
-    private static byte[] sha256(String s) {
+    /** Cloned per call: {@code getInstance} looks the provider up each time, a clone copies a ready digest. */
+    private static final MessageDigest SHA_256 = prototype();
+
+    private static MessageDigest prototype() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }
+    }
+
+    private static byte[] sha256(String s) {
+        MessageDigest digest;
+        try {
+            digest = (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            digest = prototype();
+        }
+        return digest.digest(s.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String encode(String value) {

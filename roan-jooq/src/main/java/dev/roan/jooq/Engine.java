@@ -61,14 +61,17 @@ final class Engine {
         boolean tagNodes = delivery.nodes().stream().anyMatch(node -> node.takes(key));
         boolean pathNodes = delivery.nodes().stream().anyMatch(node -> !node.takes(key));
         try {
-            this.sharedIndex = settings.pageIndex() == null || !pathNodes ? null
-                    : new DatabasePageIndex(settings, dispatcher);
+            // Without nodes that purge URLs, the table shares the pins only: each instance learns them from its
+            // own renders, and a write on another one would produce no row key for the tag caches to purge.
+            this.sharedIndex = settings.pageIndex() == null ? null
+                    : new DatabasePageIndex(settings, dispatcher, pathNodes);
         } catch (RuntimeException e) {
             delivery.close();
             throw e;
         }
         try {
-            this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher, sharedIndex);
+            this.outbox = settings.outbox() == null ? null : new Outbox(settings, dispatcher,
+                    pathNodes ? sharedIndex : null);
         } catch (RuntimeException e) {
             if (sharedIndex != null) {
                 sharedIndex.close();
@@ -88,7 +91,7 @@ final class Engine {
             sharedIndex.sharePins(this::registerPin);
         }
         this.tracking = new Tracking(rules, dispatcher,
-                !pathNodes ? null : sharedIndex != null ? sharedIndex
+                sharedIndex != null ? sharedIndex : !pathNodes ? null
                         : new MemoryPageIndex(settings.maxTrackedPages(), url -> dispatcher.submit(Set.of(url))),
                 settings.repurgeAfter() != null ? settings.repurgeAfter() : Tracking.RACE_REPURGE_DELAY,
                 settings.overflowPurge(), keys -> tagHeaders(settings.tagHeaders(), keys), tagNodes);

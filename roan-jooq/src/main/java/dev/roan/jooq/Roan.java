@@ -736,7 +736,10 @@ public final class Roan implements AutoCloseable {
          * Shares the page index of tracked renders ({@link Roan#track}) between the instances of an application,
          * through a table of its database: for caches without tags (nginx) behind several instances, where a page
          * rendered on one instance must be purged by a write committed on another. Without it each Roan keeps its
-         * index in memory, which serves one instance. A page's keys are written when it is rendered and they
+         * index in memory, which serves one instance. Behind caches that purge by tag only (Varnish xkey, Fastly,
+         * Cloudflare, Akamai) the table holds no page, only the columns tracked reads pin: each instance learns those
+         * from its own renders, and without them a write on another instance produces no row key, so several
+         * instances behind a tag cache need this too. A page's keys are written when it is rendered and they
          * changed; a committed write's keys are read on Roan's own thread, never the writer's, and kept until the
          * database answers. A page's keys are written in a short transaction of their own, after its render: the
          * DataSource must have a connection to spare beside the one a request may hold. See the README, "Automatic

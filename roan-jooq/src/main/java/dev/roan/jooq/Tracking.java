@@ -57,7 +57,10 @@ final class Tracking {
     private final Rules rules;
     private final Dispatcher dispatcher;
     private final ReadAnalysis analysis = new ReadAnalysis();
-    /** The page index, or null where the cache purges keys itself (tags). */
+    /**
+     * The page index, or null where the caches purge keys themselves (tags) and no instance shares the pins; with
+     * tags only and a shared index, the database's index in its pins-only form.
+     */
     private final @Nullable PageIndex index;
     private final Duration raceDelay;
     private final List<String> restartPurge;
@@ -137,6 +140,14 @@ final class Tracking {
 
     /** The restart story of an in-memory index: it cannot know what the cache stored before this process. */
     private void firstRender() {
+        if (index == null) {
+            LOG.log(Level.INFO, "Roan learns which columns tracked reads pin from this instance's renders only: behind"
+                    + " a cache that purges by tag, a write on another instance that never rendered such a page"
+                    + " produces no key for it, and the page stays stale. Behind several instances, set"
+                    + " Roan.Builder.pageIndex(dataSource), which shares the pins through a table of the application's"
+                    + " database. (Logged once.)");
+            return;
+        }
         if (!(index instanceof MemoryPageIndex)) {
             return;
         }
@@ -154,6 +165,9 @@ final class Tracking {
     }
 
     private void finish(Render frame, @Nullable BiConsumer<String, String> headers) {
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, describe(frame.url, frame.keys));
+        }
         if (index != null) {
             index.replace(frame.url, frame.keys);
         }
@@ -171,6 +185,35 @@ final class Tracking {
         if (headers != null && !frame.keys.isEmpty()) {
             tagHeaders.apply(frame.keys).forEach(headers);
         }
+    }
+
+    /** Keys shown in a render's DEBUG line at most; the rest are counted. */
+    static final int KEYS_SHOWN = 20;
+
+    /**
+     * A render's DEBUG line: {@code Roan tracked /owners/4: owners.id=4, pets.owner_id=4, types}, the first {@link
+     * #KEYS_SHOWN} keys and how many more, printable whatever the URL and the values hold.
+     */
+    static String describe(String url, Set<Dependency> keys) {
+        StringBuilder sb = new StringBuilder(64).append("Roan tracked ").append(url).append(':');
+        int shown = 0;
+        int all = 0;
+        for (Dependency key : keys) {
+            // A row key's table also stands for its writes of rows Roan cannot tell: implied, not worth a word.
+            if (key.isAnyRow()) {
+                continue;
+            }
+            all++;
+            if (shown < KEYS_SHOWN) {
+                sb.append(shown++ == 0 ? " " : ", ").append(key);
+            }
+        }
+        if (all == 0) {
+            sb.append(" no key (the render read nothing Roan sees)");
+        } else if (all > shown) {
+            sb.append(", ... (").append(all).append(" keys)");
+        }
+        return PurgePaths.printable(sb.toString());
     }
 
     /**

@@ -31,6 +31,47 @@ class DependencyTest {
     }
 
     @Test
+    void everyTagIsAHeaderSafeTokenThatAkamaiTakes() {
+        assertThat(Dependency.EVERYTHING.tag()).as("no '*'").isEqualTo("roan-all");
+        assertThat(Dependency.ofTarget(Dependency.EVERYTHING.target()).tag()).as("the write side's").isEqualTo("roan-all");
+        for (String odd : new String[] {"order lines", "a,b", "bücher", "\"quoted\"", "t;x", "t\r\nx", "*x", "a-b"}) {
+            Dependency table = Dependency.table(odd);
+            assertThat(table.tag()).as(odd).matches("roan-h-[0-9a-f]{16}");
+            assertThat(Dependency.ofTarget(table.target()).tag()).as("read and write side alike: " + odd)
+                    .isEqualTo(table.tag());
+            assertThat(Dependency.row(odd, "id", "4").tableKey().tag()).as("a row key collapses to the same: " + odd)
+                    .isEqualTo(table.tag());
+        }
+        assertThat(Dependency.table("order lines").tag()).isNotEqualTo(Dependency.table("order_lines").tag());
+        assertThat(Dependency.table("Order_Lines2").tag()).as("plain names stay readable").isEqualTo("roan-t-order_lines2");
+    }
+
+    @Test
+    void tagsAreTheSameFromManyThreads() throws Exception {
+        Dependency key = Dependency.row("owners", "id", "4");
+        String expected = key.tag();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<Boolean>> all = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                all.add(pool.submit(() -> {
+                    for (int i = 0; i < 20_000; i++) {
+                        if (!Dependency.row("owners", "id", "4").tag().equals(expected)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> f : all) {
+                assertThat(f.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void refusesHalfARowAndForeignTargets() {
         assertThatIllegalArgumentException().isThrownBy(() -> new Dependency("t", "c", null));
         assertThatIllegalArgumentException().isThrownBy(() -> Dependency.ofTarget("#x:owners"));

@@ -52,6 +52,29 @@ class TrackTest {
     }
 
     @Test
+    void eachTrackedRenderLogsItsKeysAtDebugAbbreviatedAndPrintable() {
+        try (LogCapture log = new LogCapture()) {
+            authorPage(100);
+            roan.track("/search", () -> {
+                dsl.selectFrom(POST).where(POST.SLUG.eq("a\nRoan tracked /forged: \u202e")).fetch();
+                for (long id = 1; id <= 25; id++) {
+                    dsl.selectFrom(POST).where(POST.ID.eq(id)).fetch();
+                }
+                return null;
+            });
+
+            List<String> lines = log.messages(java.util.logging.Level.FINE).stream()
+                    .filter(m -> m.startsWith("Roan tracked ")).toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(0)).startsWith("Roan tracked /authors/100: ").contains("author.id=100",
+                    "post.author_id=100");
+            assertThat(lines.get(1)).as("one line, whatever the values")
+                    .startsWith("Roan tracked /search: post.slug=a Roan tracked /forged: \\u202e, post.id=1, ")
+                    .doesNotContain("\n", "\u202e").endsWith(", post.id=19, ... (26 keys)");
+        }
+    }
+
+    @Test
     void aWriteOfOneRowPurgesThePagesThatReadItAndNoOther() {
         postPage(1);
         postPage(2);
