@@ -3,6 +3,7 @@ package dev.roan.jooq;
 import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -51,9 +52,11 @@ import org.jspecify.annotations.Nullable;
  * are logged once per SQL string (bounded), without values.
  *
  * <p>Values are turned into strings by {@link #valueString}, which the write side uses too, so that a read
- * {@code WHERE id = 4} with an Integer and a write of row 4 with a Long give equal keys. Strings are pinned exactly,
- * except on MySQL and MariaDB, whose default collations compare case- and accent-insensitively: there a string pins
- * nothing (the table key).
+ * {@code WHERE id = 4} with an Integer and a write of row 4 with a Long give equal keys; strings are folded as the
+ * database may compare them (case, trailing spaces, numbers), except on MySQL and MariaDB, whose default collations
+ * also ignore accents: there a string pins nothing (the table key). A cast that may change a value, a view (asked of
+ * the database's metadata by {@link TableTypes}) and a stored function's call make the read depend on the table key,
+ * or on {@link Dependency#EVERYTHING} for the last two.
  */
 final class ReadAnalysis {
 
@@ -79,7 +82,11 @@ final class ReadAnalysis {
             "ilike", "similar", "to", "any", "some", "over", "partition", "window", "filter");
 
     /** What a read depends on, and the (table, column) pairs whose writes must produce row keys. */
-    record Keys(Set<Dependency> keys, List<Pin> pins) {}
+    record Keys(Set<Dependency> keys, List<Pin> pins, boolean guessed) {
+        Keys(Set<Dependency> keys, List<Pin> pins) {
+            this(keys, pins, false);
+        }
+    }
 
     /**
      * A table some read touched, and the column it pinned if any: writes of {@code table} must produce its key, and
@@ -93,6 +100,7 @@ final class ReadAnalysis {
     private final Map<String, Parsed> plainSql = new ConcurrentHashMap<>();
     private final Map<SQLDialect, DSLContext> parsers = new ConcurrentHashMap<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
+    private final TableTypes types = new TableTypes();
 
     private record Parsed(@Nullable Select<?> select, boolean binds) {}
 
@@ -106,6 +114,40 @@ final class ReadAnalysis {
      */
     @Nullable
     Keys analyse(Query query, @Nullable String sql, SQLDialect dialect) {
+        return analyse(query, sql, dialect, null);
+    }
+
+    /**
+     * The keys of an executed read, the names it reads checked against the database's metadata.
+     *
+     * @param connection the read's connection, to tell views from tables ({@link TableTypes}); null to take every
+     *                   name that is no generated view for a table
+     * @see #analyse(Query, String, SQLDialect)
+     */
+    @Nullable
+    Keys analyse(Query query, @Nullable String sql, SQLDialect dialect, @Nullable Connection connection) {
+        Keys keys = analyseNames(query, sql, dialect, connection);
+        if (keys == null || keys.pins.isEmpty()) {
+            return keys;
+        }
+        for (Pin pin : keys.pins) {
+            TableTypes.Type type = types.of(pin.table(), connection);
+            if (type != TableTypes.Type.BASE && !(type == TableTypes.Type.UNKNOWN && keys.guessed)) {
+                String name = pin.table().getName();
+                if (warned.size() < MAX_WARNED && warned.add("\u0000view " + name)) {
+                    LOG.log(Level.WARNING, () -> "Roan's tracked renders read " + name + ", which the database does not"
+                            + " list as a table (a view, a synonym, or a name its metadata could not tell), and writes"
+                            + " name the tables under it: pages that read it depend on everything (any committed"
+                            + " write purges them). (Logged once per name.)");
+                }
+                return new Keys(Set.of(Dependency.EVERYTHING), List.of());
+            }
+        }
+        return keys;
+    }
+
+    @Nullable
+    private Keys analyseNames(Query query, @Nullable String sql, SQLDialect dialect, @Nullable Connection connection) {
         String text = sql != null ? sql : query.getSQL();
         if (SqlText.isPlainSql(query)) {
             Parsed parsed = parsed(text, dialect, query);
@@ -116,16 +158,16 @@ final class ReadAnalysis {
                 return new Keys(Set.of(Dependency.EVERYTHING), List.of());
             }
             RowValues.Binds binds = parsed.binds ? RowValues.Binds.of(query.getBindValues()) : RowValues.Binds.NONE;
-            return walk(parsed.select, text, dialect, binds);
+            return walk(parsed.select, text, dialect, binds, true);
         }
         if (!(query instanceof Select)) {
             return null;
         }
-        return walk((Select<?>) query, text, dialect, RowValues.Binds.NONE);
+        return walk((Select<?>) query, text, dialect, RowValues.Binds.NONE, false);
     }
 
-    private Keys walk(Select<?> select, String sql, SQLDialect dialect, RowValues.Binds binds) {
-        Walk walk = new Walk(binds, stringsPinned(dialect));
+    private Keys walk(Select<?> select, String sql, SQLDialect dialect, RowValues.Binds binds, boolean parsed) {
+        Walk walk = new Walk(binds, stringsPinned(dialect), parsed);
         try {
             walk.select(select, null);
         } catch (RuntimeException | StackOverflowError | LinkageError e) {
@@ -133,6 +175,15 @@ final class ReadAnalysis {
             walk.complete = false;
         }
         int selects = selectCount(sql);
+        if (walk.calls != null) {
+            String call = walk.calls;
+            if (warned.size() < MAX_WARNED && warned.add("\u0000call " + call)) {
+                LOG.log(Level.WARNING, () -> "Roan cannot tell what the stored function " + call + " reads inside a"
+                        + " tracked render, so pages that call it depend on everything (any committed write purges"
+                        + " them). (Logged once per function.)");
+            }
+            return new Keys(Set.of(Dependency.EVERYTHING), List.of());
+        }
         if (!walk.complete || selects != walk.selects) {
             return fallback(sql);
         }
@@ -159,7 +210,7 @@ final class ReadAnalysis {
                     + " or a part of it Roan does not analyse), so its page depends on every table it names: "
                     + PurgePaths.abbreviate(sql) + ". (Logged once per statement.)");
         }
-        return new Keys(keys, pins);
+        return new Keys(keys, pins, true);
     }
 
     /** SELECTs in the SQL, or -1 with a set operation: compared with those the walk reached. */
@@ -241,16 +292,21 @@ final class ReadAnalysis {
     }
 
     /**
-     * The string a key holds for a column's value, the same for a read's bind value and a write's: numbers by their
-     * value (an Integer 4, a Long 4 and a BigDecimal 4.0 give {@code "4"}), strings, booleans, UUIDs and enums as
-     * written. Null for any other type (dates, bytes...), which pins nothing: the table key instead.
+     * The string a key holds for a column's value, the same for a read's bind value and a write's. Values the
+     * database may take as equal give equal strings, whatever their Java types, since a read and a write of one row
+     * often carry different ones: numbers by their value (an Integer 4, a Long 4, a BigDecimal 4.0 and the Strings
+     * {@code "04"} and {@code " 4.0"}, which a numeric column converts, all give {@code "4"}); strings, characters
+     * and enum names in lower case without trailing spaces (case-insensitive columns and collations, {@code CHAR(n)}
+     * padding); booleans and the strings databases read as booleans as {@code "1"} or {@code "0"}; UUIDs in lower
+     * case. Two values that differ may share a string: that purges more, never less. Null for any other type (dates,
+     * bytes...), which pins nothing: the table key instead.
      */
     @Nullable
     static String valueString(@Nullable Object value) {
         if (value instanceof String) {
             String s = (String) value;
             return s.length() * 3 > MAX_VALUE_BYTES
-                    && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_VALUE_BYTES ? null : s;
+                    && s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_VALUE_BYTES ? null : text(s);
         }
         if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
                 || value instanceof BigInteger) {
@@ -258,7 +314,13 @@ final class ReadAnalysis {
         }
         if (value instanceof BigDecimal) {
             BigDecimal d = (BigDecimal) value;
-            return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
+            if (d.signum() == 0) {
+                return "0";
+            }
+            BigDecimal stripped = d.stripTrailingZeros();
+            // 1e999999 would be a million digits written out: such a value pins nothing.
+            return Math.abs((long) stripped.precision() - stripped.scale()) > MAX_NUMBER_CHARS
+                    || Math.abs(stripped.scale()) > MAX_NUMBER_CHARS ? null : stripped.toPlainString();
         }
         if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
@@ -267,13 +329,49 @@ final class ReadAnalysis {
             }
             return valueString(new BigDecimal(Double.toString(d)));
         }
-        if (value instanceof Boolean || value instanceof UUID || value instanceof Character) {
-            return value.toString();
+        if (value instanceof Boolean) {
+            return (Boolean) value ? "1" : "0";
+        }
+        if (value instanceof UUID || value instanceof Character) {
+            return text(value.toString());
         }
         if (value instanceof Enum) {
-            return ((Enum<?>) value).name();
+            return text(((Enum<?>) value).name());
         }
         return null;
+    }
+
+    /** The longest number, in characters, read as one; longer digit strings stay text. */
+    private static final int MAX_NUMBER_CHARS = 100;
+
+    /** A string's key: the number or boolean a numeric or boolean column would read it as, else folded text. */
+    private static String text(String s) {
+        String trimmed = s.strip();
+        if (!trimmed.isEmpty() && trimmed.length() <= MAX_NUMBER_CHARS && looksNumeric(trimmed)) {
+            try {
+                String number = valueString(new BigDecimal(trimmed.charAt(0) == '+' ? trimmed.substring(1) : trimmed));
+                if (number != null) {
+                    return number;
+                }
+            } catch (NumberFormatException e) {
+                // Text after all.
+            }
+        }
+        String folded = s.stripTrailing().toLowerCase(Locale.ROOT);
+        switch (folded.strip()) {
+            case "t", "true", "y", "yes", "on":
+                return "1";
+            case "f", "false", "n", "no", "off":
+                return "0";
+            default:
+                return folded;
+        }
+    }
+
+    /** Digits, at most one point, an exponent, a leading sign: what BigDecimal reads, checked cheaply first. */
+    private static boolean looksNumeric(String s) {
+        char first = s.charAt(0);
+        return Character.isDigit(first) || first == '.' || first == '-' || first == '+';
     }
 
     /** {@code ConditionProviderImpl.$delegate()}, public in a package-private jOOQ class; null if unavailable. */
@@ -350,10 +448,15 @@ final class ReadAnalysis {
         /** SELECTs walked, compared with those of the SQL. */
         int selects;
         boolean complete = true;
+        /** Whether the read is parsed plain SQL, whose functions the parser does not know are the user's. */
+        final boolean parsed;
+        /** The name of a stored function the read calls, whose body may read any table; null if none. */
+        @Nullable String calls;
         /** The names of the common table expressions in scope (lower case), which are no tables. */
         final Set<String> ctes = new LinkedHashSet<>();
 
-        Walk(RowValues.Binds binds, boolean strings) {
+        Walk(RowValues.Binds binds, boolean strings, boolean parsed) {
+            this.parsed = parsed;
             this.binds = binds;
             this.strings = strings;
         }
@@ -585,8 +688,20 @@ final class ReadAnalysis {
                 subqueries(((QOM.Ge<?>) part).$arg2(), nested);
             } else if (part instanceof QOM.FieldAlias) {
                 subqueries(((QOM.FieldAlias<?>) part).$aliased(), nested);
+            } else if (part instanceof Field && isCall((Field<?>) part)) {
+                calls = ((Field<?>) part).getName();
             }
             // Anything else holding a SELECT (a function over a subquery, MULTISET) is caught by the count.
+        }
+
+        /**
+         * A stored function's call: a generated routine's field, or in parsed SQL a function the parser does not
+         * know (a user's; {@code DSL.function} in the DSL is taken for a built-in).
+         */
+        private boolean isCall(Field<?> field) {
+            String type = field.getClass().getName();
+            return type.equals("org.jooq.impl.AbstractRoutine$RoutineField")
+                    || parsed && (type.equals("org.jooq.impl.Function") || type.equals("org.jooq.impl.Function1"));
         }
 
         /** An occurrence's keys: its row keys if a column is pinned, else its table key. */
@@ -718,8 +833,9 @@ final class ReadAnalysis {
         @Nullable
         Column resolve(Field<?> field) {
             Field<?> f = field;
-            while (f instanceof QOM.Cast) {
-                f = ((QOM.Cast<?>) f).$field();
+            if (f instanceof QOM.Cast) {
+                // cast(slug as varchar(1)) = 'a' holds for 'avocado': a cast column pins nothing.
+                return null;
             }
             String qualifier;
             String column;

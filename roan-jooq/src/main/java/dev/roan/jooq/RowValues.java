@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.jooq.Condition;
+import org.jooq.DataType;
 import org.jooq.Field;
 import org.jooq.FieldOrRow;
 import org.jooq.Param;
@@ -483,11 +484,13 @@ final class RowValues {
     /** The value of a bind value or literal, {@link #NULL} for SQL NULL; null if not a value or unknown. */
     @Nullable
     static Object valueOf(Field<?> field, Binds binds) {
-        Field<?> f = field;
-        while (f instanceof QOM.Cast) {
-            // cast(? as bigint): jOOQ renders some bind values so, and plain SQL spells them so.
-            f = ((QOM.Cast<?>) f).$field();
+        if (field instanceof QOM.Cast) {
+            // cast(? as bigint): jOOQ renders some bind values so, and plain SQL spells them so. A cast that may
+            // change the value (to varchar(1), to int from 4.5) makes it unknown.
+            Object inner = valueOf(((QOM.Cast<?>) field).$field(), binds);
+            return inner == null || inner == NULL || keepsValue(field.getDataType(), inner) ? inner : null;
         }
+        Field<?> f = field;
         if (!(f instanceof Param)) {
             return null;
         }
@@ -507,6 +510,31 @@ final class RowValues {
             return binds.placeholders ? null : NULL;
         }
         return value;
+    }
+
+    /**
+     * Whether casting {@code value} to {@code type} leaves its key as it is: a string no longer than the type's
+     * length, a number the type holds exactly, a value whose key its conversion keeps.
+     */
+    static boolean keepsValue(DataType<?> type, Object value) {
+        try {
+            if (value instanceof String && type.hasLength() && type.length() > 0
+                    && ((String) value).codePointCount(0, ((String) value).length()) > type.length()) {
+                return false;
+            }
+            Object converted = type.convert(value);
+            String before = ReadAnalysis.valueString(value);
+            if (before == null || !before.equals(ReadAnalysis.valueString(converted))) {
+                return false;
+            }
+            if (type.hasScale() && Number.class.isAssignableFrom(type.getType())) {
+                // decimal(3, 1) rounds 4.56 to 4.6: the value's own digits after the point must fit.
+                return new java.math.BigDecimal(before).scale() <= type.scale();
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /**

@@ -70,6 +70,7 @@ final class Tracking {
     private final AtomicBoolean started = new AtomicBoolean();
     private final LongAdder overlapped = new LongAdder();
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
+    private final AtomicBoolean warnedRoutine = new AtomicBoolean();
     /**
      * The headers a tracked page carries for caches that purge by tag, name to value for the page's keys ({@code
      * TagHeader}s); empty without such caches. With them, keys are also kept among the targets for the nodes that take
@@ -229,12 +230,31 @@ final class Tracking {
             return;
         }
         Query query = ctx.query();
-        if (query == null || !(query instanceof Select) && !SqlText.isPlainSql(query)) {
+        if (query == null) {
+            if (ctx.batchQueries().length > 0 && ctx.routine() == null) {
+                return;
+            }
+            // A stored procedure or function call (or a statement jOOQ shows no query of): what it reads is unknown.
+            if (warnedRoutine.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "Roan cannot tell what a stored procedure call (or a statement without a"
+                        + " jOOQ query) inside a tracked render reads, so its page depends on every write. (Logged"
+                        + " once.)");
+            }
+            rules.trackEverything();
+            if (index != null) {
+                index.pinned("*", null);
+            }
+            for (Render r = frame; r != null; r = r.parent) {
+                r.keys.add(Dependency.EVERYTHING);
+            }
+            return;
+        }
+        if (!(query instanceof Select) && !SqlText.isPlainSql(query)) {
             return;
         }
         Set<Dependency> keys;
         try {
-            ReadAnalysis.Keys read = analysis.analyse(query, ctx.sql(), ctx.dialect());
+            ReadAnalysis.Keys read = analysis.analyse(query, ctx.sql(), ctx.dialect(), ctx.connection());
             if (read == null) {
                 return;
             }

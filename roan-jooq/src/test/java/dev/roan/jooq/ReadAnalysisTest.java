@@ -23,6 +23,7 @@ import org.jooq.DSLContext;
 import org.jooq.Query;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 import org.junit.jupiter.api.Test;
 
 /** Reads → keys: one test per query shape; each fails without the support it names. */
@@ -181,5 +182,61 @@ class ReadAnalysisTest {
         Query query = DSL.using(SQLDialect.MYSQL).selectFrom(POST).where(POST.SLUG.eq("a"));
         assertThat(analysis.analyse(query, null, SQLDialect.MYSQL).keys())
                 .as("case- and accent-insensitive collations").containsExactly(Dependency.table("post"));
+    }
+
+    @Test
+    void valuesTheDatabaseComparesEqualGiveOneKey() {
+        assertThat(ReadAnalysis.valueString("01")).as("a numeric column converts the string").isEqualTo("1");
+        assertThat(ReadAnalysis.valueString(" 4.50")).isEqualTo(ReadAnalysis.valueString(new BigDecimal("4.5")))
+                .isEqualTo("4.5");
+        assertThat(ReadAnalysis.valueString("+7")).isEqualTo("7");
+        assertThat(ReadAnalysis.valueString("Ann@Example.COM  ")).as("case-insensitive columns, CHAR(n) padding")
+                .isEqualTo("ann@example.com");
+        assertThat(ReadAnalysis.valueString(" a")).as("leading spaces compare").isEqualTo(" a");
+        assertThat(ReadAnalysis.valueString(java.util.UUID.fromString("0e37df36-f698-11e6-8dd4-cb9ced3df976")))
+                .isEqualTo(ReadAnalysis.valueString("0E37DF36-F698-11E6-8DD4-CB9CED3DF976"));
+        assertThat(ReadAnalysis.valueString(true)).isEqualTo(ReadAnalysis.valueString("t"))
+                .isEqualTo(ReadAnalysis.valueString("yes")).isEqualTo(ReadAnalysis.valueString(1)).isEqualTo("1");
+        assertThat(ReadAnalysis.valueString(Boolean.FALSE)).isEqualTo(ReadAnalysis.valueString("False"))
+                .isEqualTo(ReadAnalysis.valueString(0L));
+        assertThat(ReadAnalysis.valueString(SQLDialect.H2)).as("enum names").isEqualTo("h2");
+        assertThat(ReadAnalysis.valueString(new BigDecimal("1e999999"))).as("a million digits pin nothing").isNull();
+        assertThat(ReadAnalysis.valueString("1e999999")).as("nor turn a string into them").isEqualTo("1e999999");
+        assertThat(keys(dsl.selectFrom(POST).where(field(name("ID")).eq("01"))))
+                .as("a String compared with a numeric column").contains(row("post", "id", "1"));
+    }
+
+    @Test
+    void aCastThatMayChangeTheValuePinsNothing() {
+        Set<Dependency> table = Set.of(Dependency.table("post"));
+        assertThat(keys(dsl.selectFrom(POST).where(DSL.cast(POST.SLUG, SQLDataType.VARCHAR(1)).eq("a"))))
+                .as("cast(slug as varchar(1)) = 'a' holds for 'avocado'").isEqualTo(table);
+        assertThat(keys(dsl.selectFrom(POST).where(POST.SLUG.eq(DSL.cast(DSL.val("apple"), SQLDataType.VARCHAR(1))))))
+                .as("cast('apple' as varchar(1)) is 'a'").isEqualTo(table);
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.eq(DSL.cast(DSL.val(new BigDecimal("4.5")),
+                SQLDataType.BIGINT))))).as("4.5 as bigint").isEqualTo(table);
+        assertThat(keys(dsl.selectFrom(POST).where(field(name("PRICE"), BigDecimal.class)
+                .eq(DSL.cast(DSL.val(new BigDecimal("4.56")), SQLDataType.DECIMAL(3, 1)))))).as("4.56 as decimal(3, 1)")
+                .isEqualTo(table);
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.eq(DSL.cast(DSL.val("4"), SQLDataType.BIGINT)))))
+                .as("a cast that keeps the value").contains(row("post", "id", "4"));
+        assertThat(keys(dsl.selectFrom(POST).where(POST.SLUG.eq(DSL.cast(DSL.val("apple"), SQLDataType.VARCHAR(10))))))
+                .contains(row("post", "slug", "apple"));
+    }
+
+    @Test
+    void aGeneratedViewDependsOnEverything() {
+        assertThat(keys(dsl.selectFrom(PostTitle.POST_TITLE).where(field(name("id"), Long.class).eq(1L))))
+                .as("writes name post, never post_title").containsExactly(Dependency.EVERYTHING);
+    }
+
+    /** A view as jOOQ's code generator declares one. */
+    static final class PostTitle extends org.jooq.impl.TableImpl<org.jooq.Record> {
+        private static final long serialVersionUID = 1L;
+        static final PostTitle POST_TITLE = new PostTitle();
+
+        private PostTitle() {
+            super(name("post_title"), null, null, null, DSL.comment(""), org.jooq.TableOptions.view());
+        }
     }
 }
