@@ -5,6 +5,10 @@ import static dev.roan.jooq.test.db.Tables.AUTHOR;
 import static dev.roan.jooq.test.db.Tables.COMMENT;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.logging.Level;
 
 import org.jooq.Table;
 import org.jooq.impl.DSL;
@@ -113,5 +117,35 @@ class RulesTest {
         assertThat(rules.anyUnverified()).as("after a write of another table").isTrue();
         rules.verify(POST, null);
         assertThat(rules.anyUnverified()).as("after the table's first write").isFalse();
+    }
+
+    @Test
+    void aWriteBeforeTheRulesViaPurgesTheFallbackAndNamesWhatIsMissingOnce() {
+        Rule one = register("/authors/{author_id}", WriteKinds.WRITE, COMMENT);
+        one.fallbacks("/authors");
+        Rule two = register("/authors/{author_id}/posts/{slug}", WriteKinds.WRITE, COMMENT);
+        try (LogCapture log = new LogCapture()) {
+            Purges purges = new Purges();
+            rules.match(COMMENT, WriteKinds.INSERT, List::of, null, purges);
+            rules.match(COMMENT, WriteKinds.INSERT, List::of, null, purges);
+
+            assertThat(purges.paths()).as("the fallback paths").containsExactly("/authors");
+            List<String> warnings = log.messages(Level.WARNING);
+            assertThat(warnings).as("warnings, once per rule").hasSize(2);
+            assertThat(warnings.get(0)).contains("\"" + one.path() + "\"").contains("{author_id} is not a column of COMMENT")
+                    .contains("purge only the rule's fallback paths [/authors]");
+            assertThat(warnings.get(1)).contains("\"" + two.path() + "\"")
+                    .contains("{author_id}, {slug} are not columns of COMMENT").contains("(none declared)");
+        }
+    }
+
+    @Test
+    void aViaWithoutAColumnSaysWhichIsMissing() {
+        Rule rule = register("/authors/{author_id}", WriteKinds.WRITE, COMMENT);
+
+        assertThatThrownBy(() -> rules.via(rule, null, POST.ID)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got null as from column");
+        assertThatThrownBy(() -> rules.via(rule, COMMENT.POST_ID, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("got null as to column");
     }
 }
