@@ -1189,6 +1189,28 @@ class DispatcherTest {
     }
 
     @Test
+    void aTrackedSubmitBeyondTheCapWithAnOverflowPurgeWarnsOnceAndWaitsForThatPurge() {
+        Dispatcher d = dispatcher(policy(null, 2, "/"), node);
+        write(d, "/a", "/b");
+        CompletableFuture<Settled> tracked;
+        try (LogCapture log = new LogCapture()) {
+            tracked = d.submitTracked(List.of("/c"), true).toCompletableFuture();
+            executor.runAll();
+            assertThat(log.messages(Level.WARNING)).as("warnings").singleElement().asString()
+                    .contains("it will purge [/] instead");
+        }
+        assertThat(d.submitTracked(List.of("/d")).toCompletableFuture()).as("beyond the cap, without orOverflow")
+                .isCompletedWithValue(Settled.NOT_TAKEN);
+
+        complete(node, "/a");
+        complete(node, "/b");
+        assertThat(tracked).as("before the overflow purge").isNotDone();
+        complete(node, "/");
+        assertThat(tracked).as("once the overflow purge is delivered").isCompletedWithValue(Settled.DELIVERED);
+        assertThat(node.sent()).as("sent").containsExactlyInAnyOrder("/a", "/b", "/");
+    }
+
+    @Test
     void aTrackedSubmitTakesOnlyWhatFits() {
         Dispatcher d = dispatcher(policy(null, 3), node);
         write(d, "/a");
