@@ -298,7 +298,11 @@ class DeliveryTest {
     void roansThreadsAreDaemonsAndEndWhenItCloses() throws Exception {
         Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
         Roan roan = fastRoan(cache.purgeUrl());
-        roan.purgeAfterCommit("/a");
+        // From a thread that is no daemon, as an application's are: a new thread inherits that from its maker.
+        Thread writer = new Thread(() -> roan.purgeAfterCommit("/a"), "writer");
+        writer.setDaemon(false);
+        writer.start();
+        writer.join();
         assertThat(roan.flush(WAIT)).as("flush").isTrue();
         List<Thread> started = Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> !before.contains(t) && t.getName().startsWith("roan-")).toList();
