@@ -32,6 +32,7 @@ class ListenersTest {
         }, event -> told.add("last " + event.path())));
         try (LogCapture log = new LogCapture()) {
             listeners.tell(EVENT);
+            assertThat(log.messages(Level.WARNING)).as("warnings after the first event").hasSize(1);
             listeners.tell(EVENT);
 
             assertThat(told).containsExactly("first /posts", "last /posts", "first /posts", "last /posts");
