@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 
+import io.github.resilience4j.core.IntervalBiFunction;
 import org.junit.jupiter.api.Test;
 
 /** The checks of settings at their edges: what is still accepted, what is refused first, and what a message says. */
@@ -115,5 +116,14 @@ class ChecksTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("such as Duration.ofMillis(10)");
         assertThatThrownBy(() -> Checks.coalesceWindow(null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("was null");
+    }
+
+    @Test
+    void retriesWaitLongerEachTimeUpToTheLongestBackoff() {
+        IntervalBiFunction<Object> waits = Checks.retryConfig(9, Duration.ofMillis(100), Duration.ofSeconds(1))
+                .getIntervalBiFunction();
+        assertThat(waits.apply(1, null)).as("the first wait").isBetween(50L, 150L);
+        assertThat(waits.apply(4, null)).as("the fourth wait: 800 ms, give or take half").isBetween(400L, 1_000L);
+        assertThat(waits.apply(8, null)).as("the eighth wait: at the longest backoff").isEqualTo(1_000L);
     }
 }

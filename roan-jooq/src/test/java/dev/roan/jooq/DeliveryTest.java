@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -291,6 +292,30 @@ class DeliveryTest {
         assertThat(slugs).as("rows intact")
                 .containsExactlyElementsOf(IntStream.rangeClosed(1, 20).mapToObj(i -> "post-" + i).toList());
         assertThat(cache.take().path()).as("the slow node got the purge").isEqualTo("/posts");
+    }
+
+    @Test
+    void roansThreadsAreDaemonsAndEndWhenItCloses() throws Exception {
+        Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+        Roan roan = fastRoan(cache.purgeUrl());
+        // From a thread that is no daemon, as an application's are: a new thread inherits that from its maker.
+        Thread writer = new Thread(() -> roan.purgeAfterCommit("/a"), "writer");
+        writer.setDaemon(false);
+        writer.start();
+        writer.join();
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        List<Thread> started = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> !before.contains(t) && t.getName().startsWith("roan-")).toList();
+
+        assertThat(started).as("Roan's threads, which must not keep the JVM from exiting").isNotEmpty()
+                .allSatisfy(t -> assertThat(t.isDaemon()).as("%s is a daemon", t.getName()).isTrue());
+        roan.close();
+        // Less than the idle timeout of the sender threads (10 s), which would end them without close.
+        long joinMillis = Math.min(WAIT.toMillis(), 5_000);
+        for (Thread thread : started) {
+            thread.join(joinMillis);
+            assertThat(thread.isAlive()).as("%s alive after close", thread.getName()).isFalse();
+        }
     }
 
     @Test

@@ -41,7 +41,8 @@ class DispatcherTest {
     private static final Duration WINDOW = Duration.ofMillis(100);
     private static final Duration REPURGE = Duration.ofSeconds(2);
     private static final Duration FOREVER = Duration.ofSeconds(Long.MAX_VALUE);
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    /** The longest wait for another thread (a flush, a lock probe): short under mutation testing, see {@link Waits}. */
+    private static final Duration WAIT = Waits.DELIVERY;
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
     private static final Duration SECOND = Duration.ofSeconds(1);
 
@@ -87,7 +88,7 @@ class DispatcherTest {
             Thread thread = new Thread(count, "lock-check");
             thread.setDaemon(true);
             thread.start();
-            count.get(10, TimeUnit.SECONDS);
+            count.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -393,7 +394,7 @@ class DispatcherTest {
         assertThat(flushed).as("flush while /a is in flight").isNotDone();
         complete(node, "/a");
 
-        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush, with /b still in flight").isTrue();
+        assertThat(flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("flush, with /b still in flight").isTrue();
         assertThat(d.pending()).as("pending").isEqualTo(Map.of("node-a", List.of("/b")));
     }
 
@@ -409,7 +410,7 @@ class DispatcherTest {
         assertThat(flushed).as("flush while the follow-up is in flight").isNotDone();
         complete(node, "/a");
 
-        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush").isTrue();
+        assertThat(flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("flush").isTrue();
         assertThat(node.sent()).as("purges").containsExactly("/a", "/a");
     }
 
@@ -426,7 +427,7 @@ class DispatcherTest {
                 .as("flush while the follow-up is in flight").isInstanceOf(TimeoutException.class);
         complete(node, "/a");
 
-        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush").isTrue();
+        assertThat(flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("flush").isTrue();
     }
 
     @Test
@@ -437,7 +438,7 @@ class DispatcherTest {
 
         complete(node, "/a");
 
-        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush, the re-purge never sent").isFalse();
+        assertThat(flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("flush, the re-purge never sent").isFalse();
         assertThat(d.pendingCount()).as("pending").isOne();
     }
 
@@ -450,7 +451,7 @@ class DispatcherTest {
         executor.runAll();
         complete(node, "/a");
 
-        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush, the re-purge never sent").isFalse();
+        assertThat(flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("flush, the re-purge never sent").isFalse();
     }
 
     @Test
@@ -466,8 +467,8 @@ class DispatcherTest {
         assertThat(repurging).as("flush started while the re-purge was in flight").isNotDone();
         complete(node, "/a");
 
-        assertThat(delayed.get(10, TimeUnit.SECONDS)).as("flush while the re-purge was due").isTrue();
-        assertThat(repurging.get(10, TimeUnit.SECONDS)).as("flush while the re-purge was on the wire").isTrue();
+        assertThat(delayed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("flush while the re-purge was due").isTrue();
+        assertThat(repurging.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("flush while the re-purge was on the wire").isTrue();
     }
 
     @Test
@@ -493,7 +494,7 @@ class DispatcherTest {
         assertThat(flushed).as("flush(forever) while a purge is in flight").isNotDone();
         complete(node, "/a");
 
-        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush(forever)").isTrue();
+        assertThat(flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("flush(forever)").isTrue();
     }
 
     @Test
@@ -652,10 +653,10 @@ class DispatcherTest {
         Thread thread = new Thread(() -> result.complete(dispatcher.flush(timeout)), "flush");
         thread.setDaemon(true);
         thread.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + WAIT.toNanos();
         while (thread.getState() != Thread.State.TIMED_WAITING && !result.isDone()) {
             if (System.nanoTime() - deadline > 0) {
-                fail("flush neither waited nor returned within 10 s");
+                fail("flush neither waited nor returned within " + WAIT);
             }
             Thread.yield();
         }
@@ -999,7 +1000,7 @@ class DispatcherTest {
         advance(SECOND);
         complete(node, "/a");
 
-        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush once delivered").isTrue();
+        assertThat(flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("flush once delivered").isTrue();
     }
 
     @Test
@@ -1036,7 +1037,7 @@ class DispatcherTest {
             assertThat(log.messages(Level.SEVERE)).as("errors").singleElement().asString()
                     .contains("dropped the purge of /a on node-a", "no URI");
         }
-        assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush, woken by the drop").isFalse();
+        assertThat(flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("flush, woken by the drop").isFalse();
         assertThat(d.droppedPurges()).as("dropped").isOne();
         assertThat(d.pendingCount()).as("pending").isZero();
         assertThat(d.status()).singleElement().satisfies(status -> assertThat(status.isDown()).isFalse());
@@ -1083,7 +1084,7 @@ class DispatcherTest {
             assertThat(d.droppedPurges()).as("dropped at 7 s").isZero();
             advance(Duration.ofSeconds(8));
             assertThat(d.droppedPurges()).as("dropped at 15 s: /a and /b owed 15 s, /c exactly 10 s").isEqualTo(3);
-            assertThat(flushed.get(10, TimeUnit.SECONDS)).as("flush").isFalse();
+            assertThat(flushed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("flush").isFalse();
             assertThat(tracked).as("tracked").isCompletedWithValue(Settled.GIVEN_UP);
             write(d, "/d");
             assertThat(node.onTheWire()).as("a write when a probe is due is the probe").containsExactly("/d");
@@ -1185,6 +1186,28 @@ class DispatcherTest {
         assertThat(node.sent()).as("sent").containsExactlyInAnyOrder("/a", "/b", "/");
         assertThat(d.droppedPurges()).as("dropped").isZero();
         assertThat(d.status()).singleElement().satisfies(status -> assertThat(status.isDown()).isFalse());
+    }
+
+    @Test
+    void aTrackedSubmitBeyondTheCapWithAnOverflowPurgeWarnsOnceAndWaitsForThatPurge() {
+        Dispatcher d = dispatcher(policy(null, 2, "/"), node);
+        write(d, "/a", "/b");
+        CompletableFuture<Settled> tracked;
+        try (LogCapture log = new LogCapture()) {
+            tracked = d.submitTracked(List.of("/c"), true).toCompletableFuture();
+            executor.runAll();
+            assertThat(log.messages(Level.WARNING)).as("warnings").singleElement().asString()
+                    .contains("it will purge [/] instead");
+        }
+        assertThat(d.submitTracked(List.of("/d")).toCompletableFuture()).as("beyond the cap, without orOverflow")
+                .isCompletedWithValue(Settled.NOT_TAKEN);
+
+        complete(node, "/a");
+        complete(node, "/b");
+        assertThat(tracked).as("before the overflow purge").isNotDone();
+        complete(node, "/");
+        assertThat(tracked).as("once the overflow purge is delivered").isCompletedWithValue(Settled.DELIVERED);
+        assertThat(node.sent()).as("sent").containsExactlyInAnyOrder("/a", "/b", "/");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
@@ -107,9 +108,12 @@ class LoggingTest {
     private void writeUntilDown(DSLContext dsl) {
         write(dsl);
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!roan.cacheNodes().get(0).isDown()) {
-            assertThat(System.nanoTime() - deadline).as("waiting for the node to go down").isNegative();
-            Thread.onSpinWait();
+        // The dispatcher logs once it has released its lock, a moment after the node is down: wait for both.
+        while (!roan.cacheNodes().get(0).isDown()
+                || about(roan.cacheNodes().get(0).purgeUrl(), Level.WARNING).isEmpty()) {
+            assertThat(System.nanoTime() - deadline).as("waiting for the node to go down and its warning").isNegative();
+            // Parked, not spinning: on two busy cores a spin takes the time the delivery threads need.
+            LockSupport.parkNanos(1_000_000);
         }
     }
 
@@ -169,13 +173,18 @@ class LoggingTest {
         cache.respond(path -> Answer.status(path.equals("/p5") ? 404 : 200));
         DSLContext dsl = roanOn(url);
 
+        long start = System.nanoTime();
         writeAndFlush(dsl);
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
 
         List<String> debug = messages(about(url, Level.FINE));
         for (String path : List.of("/p1", "/p2", "/p3", "/p4")) {
             assertThat(debug).as("debug line of %s", path)
                     .anySatisfy(m -> assertThat(m).contains("Purged " + path + " on " + url + " (GET, HTTP 200)"));
         }
+        assertThat(debug).as("debug lines of purges").filteredOn(m -> m.startsWith("Purged ")).hasSize(5)
+                .allSatisfy(m -> assertThat(Long.parseLong(m.replaceAll(".* in (\\d+) ms$", "$1")))
+                        .as("the milliseconds of \"%s\"", m).isBetween(0L, tookMillis));
         assertThat(debug).as("debug line of /p5")
                 .anySatisfy(m -> assertThat(m).contains("Purged /p5 on " + url + " (GET, HTTP 404, was not cached)"));
         assertThat(about(url, Level.WARNING)).as("warnings").isEmpty();

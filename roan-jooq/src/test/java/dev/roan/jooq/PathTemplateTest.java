@@ -57,6 +57,21 @@ class PathTemplateTest {
     }
 
     @Test
+    void everyPlaceholderOfAQueryIsAFormValueTheFirstOneToo() {
+        PathTemplate t = PathTemplate.parse("/search?q={a}&r={b}");
+        assertThat(t.render(row("a", "x y", "b", "x y"))).isEqualTo("/search?q=x+y&r=x+y");
+        assertThat(PathTemplate.parse("/p/{a}?q={b}").render(row("a", "x y", "b", "x y"))).isEqualTo("/p/x%20y?q=x+y");
+    }
+
+    @Test
+    void aFormValueKeepsLettersAndDigitsUpToTheEdgesOfTheirRanges() {
+        PathTemplate t = PathTemplate.parse("/s?q={v}");
+        assertThat(t.render(row("v", "azAZ09"))).isEqualTo("/s?q=azAZ09");
+        assertThat(t.render(row("v", "`{@[/:"))).as("the characters just outside those ranges")
+                .isEqualTo("/s?q=%60%7B%40%5B%2F%3A");
+    }
+
+    @Test
     void aQueryMustBeNameValuePairsWithPlaceholdersInValuesOnly() {
         assertThat(PathTemplate.parse("/search?q={title}&page=1").placeholders()).containsExactly("title");
         assertThat(PathTemplate.parse("/owners?").pattern()).as("what a form without fields sends").isEqualTo("/owners?");
