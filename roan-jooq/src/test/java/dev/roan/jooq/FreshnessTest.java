@@ -50,6 +50,11 @@ class FreshnessTest {
     private final AtomicInteger version = new AtomicInteger();
     /** Counted down by every render once it has read the database. */
     private volatile CountDownLatch read = new CountDownLatch(1);
+    /**
+     * When set, a render answers only once this is counted down (by the purge of its page being delivered) instead of
+     * after {@value #RENDER_MILLIS} ms: the race, in that order, whatever the machine's load.
+     */
+    private volatile CountDownLatch answerAfter;
 
     @BeforeEach
     void setUp() {
@@ -70,7 +75,16 @@ class FreshnessTest {
     private String render(String path) {
         String title = currentTitle(path);
         read.countDown();
-        sleep(RENDER_MILLIS);
+        CountDownLatch after = answerAfter;
+        if (after == null) {
+            sleep(RENDER_MILLIS);
+        } else {
+            try {
+                after.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         return title;
     }
 
@@ -80,7 +94,12 @@ class FreshnessTest {
     }
 
     private Roan roan(Duration repurgeAfter) {
-        Roan.Builder builder = Roan.builder().purgeUrl(nginx.purgeUrl());
+        Roan.Builder builder = Roan.builder().purgeUrl(nginx.purgeUrl()).listener(event -> {
+            CountDownLatch after = answerAfter;
+            if (after != null && event.outcome() == PurgeEvent.Outcome.DELIVERED && event.path().equals("/page/0")) {
+                after.countDown();
+            }
+        });
         if (repurgeAfter != null) {
             builder.repurgeAfter(repurgeAfter);
         }
@@ -121,6 +140,7 @@ class FreshnessTest {
         ExecutorService reader = Executors.newSingleThreadExecutor();
         try {
             read = new CountDownLatch(1);
+            answerAfter = new CountDownLatch(1);
             var racing = reader.submit(() -> RawHttp.get(nginx.baseUrl(), "/page/0"));
             assertThat(read.await(5, TimeUnit.SECONDS)).as("the read fetched the old title").isTrue();
             dsl.transaction(c -> DSL.using(c).update(POST).set(POST.TITLE, "v1").where(POST.ID.eq(0L)).execute());
@@ -128,6 +148,7 @@ class FreshnessTest {
             assertThat(roan.flush(Duration.ofSeconds(10))).isTrue();
             return RawHttp.get(nginx.baseUrl(), "/page/0").body();
         } finally {
+            answerAfter = null;
             reader.shutdownNow();
         }
     }
