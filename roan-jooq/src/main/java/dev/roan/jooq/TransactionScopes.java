@@ -148,21 +148,6 @@ final class TransactionScopes {
      * written first, in a transaction of their own.
      */
     void sendCommitted(Set<String> paths) {
-        sendCommitted(paths, -1);
-    }
-
-    /**
-     * As {@link #sendCommitted(Set)}, for a statement whose keys were computed when there were {@code since} tracked
-     * pins ({@link #writing}; -1: unknown): a render that pinned a column of its tables since read rows it changed,
-     * and its keys lack them.
-     */
-    void sendCommitted(Set<String> paths, long since) {
-        Rules rules = pins;
-        if (rules != null && since >= 0 && rules.pins() != since) {
-            Set<String> all = new LinkedHashSet<>(paths);
-            rules.pinnedSince(since, all);
-            paths = all;
-        }
         if (outbox == null) {
             own.send(paths);
         } else {
