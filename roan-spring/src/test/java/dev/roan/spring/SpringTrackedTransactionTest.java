@@ -32,6 +32,7 @@ import org.springframework.jdbc.datasource.TransactionAwareDataSourceProxy;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * {@code Roan.track} with Spring's transactions: a {@code @Transactional} method wrote a row before any tracked page had
@@ -80,6 +81,7 @@ class SpringTrackedTransactionTest {
         }
     }
 
+    private JdbcDataSource dataSource;
     private final String url = "jdbc:h2:mem:roan-spring-track-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
     private Connection keepAlive;
     private PurgeServer cache;
@@ -93,7 +95,7 @@ class SpringTrackedTransactionTest {
         keepAlive = DriverManager.getConnection(url);
         keepAlive.createStatement().execute("create table \"post\" (\"id\" bigint primary key,"
                 + " \"title\" varchar(200) not null); insert into \"post\" values (1, 'A'), (2, 'B')");
-        JdbcDataSource dataSource = new JdbcDataSource();
+        dataSource = new JdbcDataSource();
         dataSource.setURL(url);
         cache = new PurgeServer();
         context = new AnnotationConfigApplicationContext();
@@ -174,5 +176,29 @@ class SpringTrackedTransactionTest {
         }
 
         assertPurged();
+    }
+
+    /** Durable mode: the keys go to the outbox rows the boundary has Roan write just before the commit. */
+    @Test
+    void inDurableModeTheKeysOwedAtTheCommitGoThroughTheOutbox() {
+        try (PurgeServer durableCache = new PurgeServer();
+                Roan durable = Roan.builder().purgeUrl(durableCache.purgeUrl())
+                        .transactionBoundary(new SpringTransactionBoundary()).outbox(dataSource).build()) {
+            DataSourceTransactionManager transactionManager = new DataSourceTransactionManager(dataSource);
+            DefaultConfiguration configuration = new DefaultConfiguration();
+            configuration.set(new DataSourceConnectionProvider(new TransactionAwareDataSourceProxy(dataSource)));
+            configuration.set(new SpringTransactionProvider(transactionManager));
+            configuration.set(SQLDialect.H2);
+            DSLContext durableDsl = DSL.using(durable.attach(configuration));
+            new TransactionTemplate(transactionManager).executeWithoutResult(status -> {
+                durableDsl.update(POST).set(TITLE, "A2").where(ID.eq(1L)).execute();
+                String seen = CompletableFuture.supplyAsync(() -> durable.track("/posts/1",
+                        () -> durableDsl.select(TITLE).from(POST).where(ID.eq(1L)).fetchOne(TITLE))).join();
+                assertThat(seen).isEqualTo("A");
+            });
+
+            assertThat(durable.flush(Duration.ofSeconds(5))).isTrue();
+            assertThat(durableCache.paths()).containsExactly("/posts/1");
+        }
     }
 }
