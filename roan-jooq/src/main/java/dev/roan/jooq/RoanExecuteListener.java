@@ -143,9 +143,9 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         // Before its keys are matched, even of a table no tracked page has read yet: a render may pin it before the
         // commit (see Rules#pinnedSince).
-        scopes.writing();
+        long pins = scopes.writing();
         try {
-            executed(ctx);
+            executed(ctx, pins);
         } catch (ReadGuard.Unguarded e) {
             // A related read failed in the writer's transaction, which PostgreSQL has aborted: the statement fails with
             // its error, rather than the next statement with "current transaction is aborted", or the commit
@@ -182,7 +182,7 @@ final class RoanExecuteListener implements ExecuteListener {
             return;
         }
         try {
-            executed(ctx);
+            executed(ctx, scopes.writing());
         } catch (ReadGuard.Unguarded e) {
             // The batch failed already, and with it a PostgreSQL transaction: its related rows fall back.
         } catch (RuntimeException | LinkageError e) {
@@ -190,7 +190,8 @@ final class RoanExecuteListener implements ExecuteListener {
         }
     }
 
-    private void executed(ExecuteContext ctx) {
+    /** @param pins the number of tracked pins before the statement's keys are computed ({@link TransactionScopes#writing}) */
+    private void executed(ExecuteContext ctx, long pins) {
         records.executed();
         PendingStack stack = pending.get();
         if (stack.top != null && stack.top.ctx == ctx) {
@@ -220,7 +221,9 @@ final class RoanExecuteListener implements ExecuteListener {
             }
             // Related rows are read now, on the statement's connection, which end() may find released.
             RelatedRows.Read related = relatedRows.any() ? related(ctx, written, readBefore(ctx)) : null;
-            stack.top = new Pending(ctx, written, autoCommit, related, stack.top);
+            stack.top = new Pending(ctx, written, autoCommit, related, stack.top, pins);
+        } else {
+            scopes.wroteUnmatched(pins, ctx.configuration().connectionProvider());
         }
     }
 
@@ -262,7 +265,9 @@ final class RoanExecuteListener implements ExecuteListener {
             unknownRows(ctx.sql(), purges);
         }
         if (!purges.isEmpty()) {
-            holdOrSend(ctx, purges.paths(), pending.autoCommit);
+            holdOrSend(ctx, purges.paths(), pending.autoCommit, pending.pins);
+        } else if (!pending.autoCommit) {
+            scopes.wroteUnmatched(pending.pins, ctx.configuration().connectionProvider());
         }
     }
 
@@ -303,10 +308,13 @@ final class RoanExecuteListener implements ExecuteListener {
      * Hold until commit, or send: auto-committed work is delivered now; other work waits for its jOOQ transaction
      * or the {@link TransactionBoundary}'s; work whose commit Roan cannot see is sent now, with one warning.
      */
-    private void holdOrSend(ExecuteContext ctx, Set<String> paths, boolean autoCommit) {
+    private void holdOrSend(ExecuteContext ctx, Set<String> paths, boolean autoCommit, long pins) {
         if (autoCommit) {
+            // No pin-count check: a render pins before it reads (Tracking#read), so a read of the rows before this
+            // commit pinned before the statement's keys were computed (TrackAutoCommitTest).
             scopes.sendCommitted(paths);
-        } else if (!scopes.hold(paths) && !scopes.release(paths, false, ctx.configuration().connectionProvider())) {
+        } else if (!scopes.hold(paths)
+                && !scopes.release(paths, false, ctx.configuration().connectionProvider(), pins)) {
             // Sent first, so that a failing outbox write cannot lose the purge. Durable mode: the rows commit with the
             // statement's transaction, and a sweep delivers them once more after it.
             warnUnknownTransaction(paths);
@@ -517,11 +525,14 @@ final class RoanExecuteListener implements ExecuteListener {
         final ExecuteContext ctx;
         final List<WriteDetector.Written> written;
         final boolean autoCommit;
+        /** The number of tracked pins before its keys were computed. */
+        final long pins;
         RelatedRows.@Nullable Read related;
         @Nullable Pending below;
 
         Pending(ExecuteContext ctx, List<WriteDetector.Written> written, boolean autoCommit,
-                RelatedRows.@Nullable Read related, @Nullable Pending below) {
+                RelatedRows.@Nullable Read related, @Nullable Pending below, long pins) {
+            this.pins = pins;
             this.ctx = ctx;
             this.written = written;
             this.autoCommit = autoCommit;

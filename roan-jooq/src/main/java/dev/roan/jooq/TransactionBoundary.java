@@ -20,6 +20,10 @@ import java.util.function.Function;
  *
  * <p>Implementations must be thread-safe; {@link #hold} runs on the writer's thread and must not block.
  *
+ * <p>Besides paths, Roan may hold entries of its own (starting with {@code "!"}) that note when the transaction first
+ * wrote; hand them back to {@code release} (or {@code beforeCommit}) with the paths, as they are: Roan turns them into
+ * the purges owed to pages a tracked render ({@code Roan.track}) read while the transaction ran, and never delivers them.
+ *
  * <p>In durable mode ({@code Roan.Builder.outbox(...)}) Roan calls
  * {@link #hold(Set, Consumer, Function) hold(paths, release, beforeCommit)} instead: a boundary that implements it
  * lets Roan write its outbox rows inside the transaction, just before it commits. One that does not (implementing

@@ -50,6 +50,12 @@ final class TransactionScopes {
     private final Consumer<Set<String>> release;
     /** The rules whose new tracked pins a transaction's commit looks for ({@link #writing}); null: none. */
     private volatile @Nullable Rules pins;
+    /**
+     * Among the paths a boundary holds, the number of tracked pins at a write of its transaction: the boundary keeps no
+     * state of Roan's but the paths, and hands them all back before and after its commit ({@link #settle}). Never a
+     * path (those start with "/" or a scheme) nor a key (those start with "#"); never delivered.
+     */
+    static final String PINNED_SINCE = "!pinned-since=";
 
     TransactionScopes(Dispatcher dispatcher, @Nullable TransactionBoundary boundary) {
         this(dispatcher, boundary, null);
@@ -61,7 +67,7 @@ final class TransactionScopes {
         this.outbox = outbox;
         this.own = new OwnPurges(dispatcher, outbox);
         // Spring's afterCommit runs on the committing thread: the writer's, whose awaitPurges waits for them.
-        this.release = own::send;
+        this.release = paths -> own.send(settle(paths));
     }
 
     /** Makes commits of jOOQ transactions owe the keys of the tracked pins made since their first write. */
@@ -73,15 +79,55 @@ final class TransactionScopes {
      * A statement that may write ran in the jOOQ transaction open on this thread, if any: its first one notes the
      * number of tracked pins, so that its commit can tell what a render pinned meanwhile. A field read otherwise.
      */
-    void writing() {
+    long writing() {
         Rules rules = pins;
         if (rules == null) {
-            return;
+            return -1;
         }
+        long now = rules.pins();
         Frame frame = current.get();
         if (frame != null && frame.pins < 0) {
-            frame.pins = rules.pins();
+            frame.pins = now;
         }
+        return now;
+    }
+
+    /**
+     * A statement that may write matched no rule: if it runs in a boundary's transaction (and none of jOOQ's, whose
+     * frame noted {@code since} already), the boundary holds the number of pins, so that its commit owes the keys of
+     * what a render pins meanwhile. A boundary that takes it for a write in auto-commit mode costs an extra purge at
+     * most.
+     */
+    void wroteUnmatched(long since, ConnectionProvider connections) {
+        if (boundary != null && since >= 0 && current.get() == null) {
+            holdInBoundary(Set.of(), connections, since);
+        }
+    }
+
+    /**
+     * The paths a boundary hands back: without its {@link #PINNED_SINCE} marks, with the keys of what was first pinned
+     * since the earliest of them, its transaction's first write (see Rules#pinnedSince).
+     */
+    private Set<String> settle(Set<String> paths) {
+        Rules rules = pins;
+        long since = Long.MAX_VALUE;
+        Set<String> settled = null;
+        for (String path : paths) {
+            if (path.startsWith(PINNED_SINCE)) {
+                if (settled == null) {
+                    settled = new LinkedHashSet<>(paths);
+                }
+                settled.remove(path);
+                since = Math.min(since, Long.parseLong(path, PINNED_SINCE.length(), path.length(), 10));
+            }
+        }
+        if (settled == null) {
+            return paths;
+        }
+        if (rules != null) {
+            rules.pinnedSince(since, settled);
+        }
+        return settled;
     }
 
     /** Adds to the frame's paths the keys of what was first pinned since its first write (see Rules#pinnedSince). */
@@ -119,7 +165,7 @@ final class TransactionScopes {
         }
         // No connection to write outbox rows on: in durable mode the boundary writes them with the rows of the
         // transaction's jOOQ writes, if it has any (see Roan#purgeAfterCommit).
-        if (boundary != null && holdInBoundary(paths, null)) {
+        if (boundary != null && holdInBoundary(paths, null, -1)) {
             return;
         }
         if (boundary == null && warnedByHandAtOnce.compareAndSet(false, true)) {
@@ -155,7 +201,16 @@ final class TransactionScopes {
      * @param connections the connection provider of the configuration the writes ran on, or null if unknown
      */
     boolean release(Set<String> paths, boolean committed, @Nullable ConnectionProvider connections) {
-        if (boundary != null && holdInBoundary(paths, connections)) {
+        return release(paths, committed, connections, -1);
+    }
+
+    /**
+     * As {@link #release(Set, boolean, ConnectionProvider)}, for work whose first write ran when there were
+     * {@code since} tracked pins (-1: unknown): a boundary that takes the paths owes, at its commit, the keys of what
+     * was first pinned since.
+     */
+    boolean release(Set<String> paths, boolean committed, @Nullable ConnectionProvider connections, long since) {
+        if (boundary != null && holdInBoundary(paths, connections, since)) {
             return true;
         }
         if (committed) {
@@ -201,7 +256,12 @@ final class TransactionScopes {
         }
     }
 
-    private boolean holdInBoundary(Set<String> paths, @Nullable ConnectionProvider connections) {
+    private boolean holdInBoundary(Set<String> paths, @Nullable ConnectionProvider connections, long since) {
+        if (since >= 0 && pins != null) {
+            Set<String> marked = new LinkedHashSet<>(paths);
+            marked.add(PINNED_SINCE + since);
+            paths = marked;
+        }
         try {
             if (outbox != null && connections != null) {
                 return boundary.hold(paths, release, beforeCommit(connections));
@@ -220,7 +280,10 @@ final class TransactionScopes {
     private Function<Set<String>, Runnable> beforeCommit(ConnectionProvider connections) {
         Outbox box = outbox;
         return paths -> {
-            Set<String> owed = Set.copyOf(paths);
+            Set<String> owed = Set.copyOf(settle(paths));
+            if (owed.isEmpty()) {
+                return () -> { };
+            }
             long[] ids = withConnection(connections, c -> box.write(c, owed));
             return () -> own.committed(owed, ids);
         };
@@ -238,16 +301,18 @@ final class TransactionScopes {
             return;
         }
         latePins(frame);
-        if (frame.paths.isEmpty()) {
+        if (frame.paths.isEmpty() && (frame.pins < 0 || boundary == null)) {
             return;
         }
         ConnectionProvider connections = ctx.configuration().connectionProvider();
-        if (boundary != null && holdInBoundary(frame.paths, connections)) {
+        if (boundary != null && holdInBoundary(frame.paths, connections, frame.pins)) {
             // The boundary's commit is the real one and writes the rows; this "commit" may release a savepoint only.
             frame.paths = new LinkedHashSet<>();
             return;
         }
-        frame.written = withConnection(connections, c -> outbox.write(c, frame.paths));
+        if (!frame.paths.isEmpty()) {
+            frame.written = withConnection(connections, c -> outbox.write(c, frame.paths));
+        }
     }
 
     /**
@@ -318,9 +383,10 @@ final class TransactionScopes {
                 }
                 if (frame.written != null) {
                     own.committed(frame.paths, frame.written);
-                } else if (!frame.paths.isEmpty()) {
-                    // jOOQ's commit may release a savepoint of an enclosing (e.g. Spring) transaction.
-                    release(frame.paths, true);
+                } else if (!frame.paths.isEmpty() || frame.pins >= 0) {
+                    // jOOQ's commit may release a savepoint of an enclosing (e.g. Spring) transaction, whose commit
+                    // then owes the keys of what is pinned until then.
+                    release(frame.paths, true, null, frame.pins);
                 }
             } else if (!frame.paths.isEmpty()) {
                 LOG.log(Level.DEBUG, () -> "Transaction rolled back, dropped purges of " + frame.paths);

@@ -218,7 +218,8 @@ class BatchWritesTest {
                 b.dsl().update(POST).set(POST.TITLE, "x").where(POST.SLUG.eq("one")).execute();
                 b.dsl().update(POST).set(POST.TITLE, "y").where(POST.SLUG.eq("two")).execute();
             });
-            assertThat(held).as("the rows of the batch, held").containsExactlyInAnyOrder("/posts/one", "/posts/two");
+            assertThat(held).as("the rows of the batch, held, with the count of tracked pins at the first write")
+                    .containsExactlyInAnyOrder("/posts/one", "/posts/two", TransactionScopes.PINNED_SINCE + 0);
             assertThat(appRoan.flush(Waits.DELIVERY)).isTrue();
             assertThat(appCache.count()).as("nothing before the commit").isZero();
             connection.commit();
