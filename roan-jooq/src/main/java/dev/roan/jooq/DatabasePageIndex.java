@@ -58,10 +58,20 @@ import org.jspecify.annotations.Nullable;
  *     returns, so before the cache can store the response. Either the expansion's read comes after the keys' commit
  *     and finds the page, or it comes before, and misses it. So every write's keys are read again
  *     {@code repurgeAfter} (or {@link #REEXPAND_AFTER}) after the first reading, and the pages indexed in between are
- *     purged: the renders that overlapped the commit, which have written their keys by then unless a render takes
- *     longer than that. (A response the cache stores after its purge is the stale re-fill race every purge has, which
- *     {@code repurgeAfter} closes.) The in-memory log of recent keys that {@code Tracking} checks after each render
- *     sees only this instance's commits; this second reading covers the other instances'.</li>
+ *     purged. (A response the cache stores after its purge is the stale re-fill race every purge has, which
+ *     {@code repurgeAfter} closes.) A render longer than that is covered by <b>the log of committed keys</b>
+ *     ({@code <table>_log}), as {@code Tracking}'s in-memory log covers this instance's commits: the index's thread
+ *     inserts a write's key hashes there, stamped with the database's clock, and that insert commits (C) before the
+ *     keys' first reading (R1); the render, after its keys' transaction (W) has committed, asks (Q) whether one of its
+ *     keys was logged since it started. Either W &lt; R1, and R1 finds the page, or C &lt; R1 &lt; W &lt; Q, and Q sees
+ *     C: the page is treated as overlapped (no-store, purged at once and after the delay). Q must follow W's commit,
+ *     never precede it inside W's transaction: an R1 between Q and that commit would miss both. "Since it started"
+ *     needs no two hosts' clocks to agree: the render's duration is measured on this host's monotonic clock and
+ *     applied to the database's, the clock that stamped C; C's stamp follows the render's first read (the write
+ *     committed after it), so the window reaches back far enough as long as the time between measuring the duration
+ *     and the database reading its clock stays under {@link #LOG_MARGIN}. The margin costs a page rendered within it
+ *     after a commit of its keys a no-store response and two purges, never a missed one. Rows older than
+ *     {@link #LOG_KEEP} are deleted by the index's thread; a render longer than that counts as overlapped.</li>
  * <li>The database is down while a write's keys expand: they stay owed (in durable mode, in the outbox too) and
  *     are read again until the database answers. Renders that could not write their keys meanwhile are written first,
  *     on the same thread, so a write's keys are never read against an index missing a render that came before.</li>

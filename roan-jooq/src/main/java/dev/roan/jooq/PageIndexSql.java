@@ -22,6 +22,11 @@ import org.jooq.SQLDialect;
  * hash) share rows' primary keys: {@link DatabasePageIndex} compares the stored URL before it deletes, so a page never
  * deletes the other's keys, but where both depend on one key only the first page's row is stored, and the second page
  * is then not purged by that key. {@link DatabasePageIndex} logs such a collision as a WARNING.
+ *
+ * <p>A second table, {@code <table>_log}, logs the hashes of recently committed keys with the database's clock
+ * ({@code committed_at}), so that a render on one instance learns of a write another instance committed while it ran
+ * (see {@link DatabasePageIndex}, "the log of committed keys"). Its own table rather than rows of the index: an
+ * append-only log, looked up by (dependency, time) and pruned by time, has nothing in common with a page's rows.
  */
 final class PageIndexSql {
 
