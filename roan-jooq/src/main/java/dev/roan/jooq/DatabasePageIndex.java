@@ -58,10 +58,20 @@ import org.jspecify.annotations.Nullable;
  *     returns, so before the cache can store the response. Either the expansion's read comes after the keys' commit
  *     and finds the page, or it comes before, and misses it. So every write's keys are read again
  *     {@code repurgeAfter} (or {@link #REEXPAND_AFTER}) after the first reading, and the pages indexed in between are
- *     purged: the renders that overlapped the commit, which have written their keys by then unless a render takes
- *     longer than that. (A response the cache stores after its purge is the stale re-fill race every purge has, which
- *     {@code repurgeAfter} closes.) The in-memory log of recent keys that {@code Tracking} checks after each render
- *     sees only this instance's commits; this second reading covers the other instances'.</li>
+ *     purged. (A response the cache stores after its purge is the stale re-fill race every purge has, which
+ *     {@code repurgeAfter} closes.) A render longer than that is covered by <b>the log of committed keys</b>
+ *     ({@code <table>_log}), as {@code Tracking}'s in-memory log covers this instance's commits: the index's thread
+ *     inserts a write's key hashes there, stamped with the database's clock, and that insert commits (C) before the
+ *     keys' first reading (R1); the render, after its keys' transaction (W) has committed, asks (Q) whether one of its
+ *     keys was logged since it started. Either W &lt; R1, and R1 finds the page, or C &lt; R1 &lt; W &lt; Q, and Q sees
+ *     C: the page is treated as overlapped (no-store, purged at once and after the delay). Q must follow W's commit,
+ *     never precede it inside W's transaction: an R1 between Q and that commit would miss both. "Since it started"
+ *     needs no two hosts' clocks to agree: the render's duration is measured on this host's monotonic clock and
+ *     applied to the database's, the clock that stamped C; C's stamp follows the render's first read (the write
+ *     committed after it), so the window reaches back far enough as long as the time between measuring the duration
+ *     and the database reading its clock stays under {@link #LOG_MARGIN}. The margin costs a page rendered within it
+ *     after a commit of its keys a no-store response and two purges, never a missed one. Rows older than
+ *     {@link #LOG_KEEP} are deleted by the index's thread; a render longer than that counts as overlapped.</li>
  * <li>The database is down while a write's keys expand: they stay owed (in durable mode, in the outbox too) and
  *     are read again until the database answers. Renders that could not write their keys meanwhile are written first,
  *     on the same thread, so a write's keys are never read against an index missing a render that came before.</li>
@@ -89,6 +99,17 @@ final class DatabasePageIndex implements PageIndex {
      * committed a write of that key before it knew the pin (its write then produced no such key).
      */
     static final Duration PIN_NEW = Duration.ofSeconds(3);
+    /**
+     * How much further back than its own duration a render looks in the log of committed keys: covers the time between
+     * the render's clock reading and the database's ({@code replace}'s round trip, a wait for a pooled connection), so
+     * that a window measured on this host's monotonic clock and applied to the database's clock starts before the
+     * render's first read.
+     */
+    static final Duration LOG_MARGIN = Duration.ofSeconds(1);
+    /** How long the log keeps a committed key; a longer render cannot tell and counts as overlapped. */
+    static final Duration LOG_KEEP = Duration.ofMinutes(5);
+    /** How often the index's thread forgets the log's old rows. */
+    static final Duration LOG_PRUNE_EVERY = Duration.ofMinutes(1);
 
     private final DataSource dataSource;
     private final PageIndexSql sql;
@@ -129,6 +150,8 @@ final class DatabasePageIndex implements PageIndex {
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong droppedPages = new AtomicLong();
+    /** When the index's thread last pruned the log, by {@link System#nanoTime()}; on that thread only. */
+    private long prunedNanos = System.nanoTime();
 
     /**
      * Keys owed and who waits: {@code done} is null for untracked keys. {@code purged} is null for a write's keys, and
@@ -213,9 +236,10 @@ final class DatabasePageIndex implements PageIndex {
     private void check(Connection c) {
         try (Statement s = c.createStatement()) {
             s.executeQuery(sql.check()).close();
+            s.executeQuery(sql.checkLog()).close();
         } catch (SQLException e) {
             throw new IllegalStateException("Roan's page index table " + sql.table + " is missing or lacks a column ("
-                    + e.getMessage() + "): create it with the DDL of Roan.pageIndexDdl(SQLDialect, \"" + sql.table
+                    + e.getMessage() + "), or its log " + sql.log() + " is: create them with the DDL of Roan.pageIndexDdl(SQLDialect, \"" + sql.table
                     + "\") (see the README, \"Automatic dependencies\"), or let Roan create it"
                     + " (createPageIndexTable(true))", e);
         }
@@ -230,13 +254,22 @@ final class DatabasePageIndex implements PageIndex {
 
     @Override
     public void replace(String url, Set<Dependency> keys) {
+        replace(url, keys, Long.MIN_VALUE);
+    }
+
+    /**
+     * Writes the page's keys, then asks the log of committed keys whether one of them committed since the render
+     * started (see "the log" above): with {@code startedNanos} {@link Long#MIN_VALUE}, it does not ask.
+     */
+    @Override
+    public boolean replace(String url, Set<Dependency> keys, long startedNanos) {
         if (!pages) {
             // The caches purge by tag: the keys of new pins purge this page (and the others carrying them) again.
             Set<String> fresh = newPinKeys(keys);
             if (!fresh.isEmpty()) {
                 dispatcher.submitAfter(fresh, PIN_NEW);
             }
-            return;
+            return false;
         }
         if (newPin(keys)) {
             // Another instance may have committed a write of these keys before it knew the pin: purge the page again
@@ -245,20 +278,20 @@ final class DatabasePageIndex implements PageIndex {
         }
         synchronized (this) {
             if (closed) {
-                return;
+                return false;
             }
             if (!owedPages.isEmpty()) {
                 // An outage: the index's thread writes owed pages in order; one written here now could be overwritten
                 // by an older render of the same page still owed.
                 owePage(url, keys);
-                return;
+                // Nor can the log be trusted to answer: the page may be stale, and is purged after the response.
+                return startedNanos != Long.MIN_VALUE && !keys.isEmpty();
             }
         }
         SQLException last = null;
         for (int attempt = 0; attempt < REPLACE_ATTEMPTS; attempt++) {
             try {
-                write(url, keys);
-                return;
+                return write(url, keys, startedNanos);
             } catch (SQLException e) {
                 last = e;
             } catch (RuntimeException e) {
@@ -268,12 +301,13 @@ final class DatabasePageIndex implements PageIndex {
         }
         synchronized (this) {
             if (closed) {
-                return;
+                return false;
             }
             owePage(url, keys);
         }
         failed(last, "write the keys of a rendered page to");
         scheduleDrain(firstRetryNanos);
+        return startedNanos != Long.MIN_VALUE && !keys.isEmpty();
     }
 
     /** Under this lock. */
@@ -290,8 +324,11 @@ final class DatabasePageIndex implements PageIndex {
         }
     }
 
-    /** One transaction: the page's rows locked, then only what changed deleted and inserted. */
-    private void write(String url, Set<Dependency> keys) throws SQLException {
+    /**
+     * One transaction: the page's rows locked, then only what changed deleted and inserted; then, once committed,
+     * whether one of the keys was logged as committed since {@code startedNanos} ({@link Long#MIN_VALUE}: not asked).
+     */
+    private boolean write(String url, Set<Dependency> keys, long startedNanos) throws SQLException {
         long page = PageIndexSql.hash(url);
         Set<Long> wanted = new LinkedHashSet<>();
         for (Dependency key : keys) {
@@ -361,6 +398,74 @@ final class DatabasePageIndex implements PageIndex {
                 throw e;
             } finally {
                 c.setAutoCommit(autoCommit);
+            }
+            // After the commit, never inside the transaction: an expansion reading between this check and the commit
+            // would miss both the page and this check's sight of its log row.
+            return startedNanos != Long.MIN_VALUE && loggedSince(c, wanted, keys, startedNanos);
+        }
+    }
+
+    /** Whether one of a page's keys was logged since {@code startedNanos}, less {@link #LOG_MARGIN}. */
+    private boolean loggedSince(Connection c, Set<Long> hashes, Set<Dependency> keys, long startedNanos)
+            throws SQLException {
+        if (keys.isEmpty()) {
+            return false;
+        }
+        long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startedNanos) + LOG_MARGIN.toNanos() / 1_000;
+        if (micros >= LOG_KEEP.toNanos() / 1_000) {
+            // The log may have forgotten a commit that came after the render started.
+            return true;
+        }
+        boolean all = keys.contains(Dependency.EVERYTHING);
+        List<Long> list = new ArrayList<>(hashes);
+        for (int from = 0; from < (all ? 1 : list.size()); from += BATCH) {
+            List<Long> chunk = all ? List.of() : list.subList(from, Math.min(list.size(), from + BATCH));
+            try (PreparedStatement select = c.prepareStatement(sql.loggedSince(chunk.size()))) {
+                select.setLong(1, micros);
+                for (int i = 0; i < chunk.size(); i++) {
+                    select.setLong(2 + i, chunk.get(i));
+                }
+                select.setMaxRows(1);
+                try (ResultSet rs = select.executeQuery()) {
+                    if (rs.next()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * On the index's thread, before the keys' first reading: logs them as committed, in one autocommit INSERT per
+     * {@link #BATCH}, and now and then forgets the rows older than {@link #LOG_KEEP}.
+     */
+    private void logCommitted(Collection<String> targets) throws SQLException {
+        List<Long> hashes = new ArrayList<>(new LinkedHashSet<>(hashes(targets)));
+        long now = System.nanoTime();
+        boolean prune = now - prunedNanos >= LOG_PRUNE_EVERY.toNanos();
+        if (hashes.isEmpty() && !prune) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            for (int from = 0; from < hashes.size(); from += BATCH) {
+                List<Long> chunk = hashes.subList(from, Math.min(hashes.size(), from + BATCH));
+                try (PreparedStatement insert = c.prepareStatement(sql.logKeys(chunk.size()))) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        insert.setLong(i + 1, chunk.get(i));
+                    }
+                    insert.executeUpdate();
+                }
+            }
+            if (prune) {
+                try (PreparedStatement delete = c.prepareStatement(sql.pruneLog())) {
+                    delete.setLong(1, LOG_KEEP.toNanos() / 1_000);
+                    delete.executeUpdate();
+                }
+                prunedNanos = now;
             }
         }
     }
@@ -721,7 +826,7 @@ final class DatabasePageIndex implements PageIndex {
                 }
             }
             for (Map.Entry<String, Set<Dependency>> page : pages.entrySet()) {
-                write(page.getKey(), page.getValue());
+                write(page.getKey(), page.getValue(), Long.MIN_VALUE);
                 synchronized (this) {
                     // A newer render of the page owed meanwhile stays owed.
                     owedPages.remove(page.getKey(), page.getValue());
@@ -729,6 +834,13 @@ final class DatabasePageIndex implements PageIndex {
             }
             Set<String> keys = new LinkedHashSet<>();
             taken.forEach(o -> keys.addAll(o.keys));
+            Set<String> first = new LinkedHashSet<>();
+            for (Owed o : taken) {
+                if (o.purged == null) {
+                    first.addAll(o.keys);
+                }
+            }
+            logCommitted(first);
             Map<Long, Set<String>> found = read(keys);
             synchronized (this) {
                 if (closed) {

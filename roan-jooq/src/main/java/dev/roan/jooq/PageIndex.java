@@ -23,6 +23,18 @@ interface PageIndex extends AutoCloseable {
     void replace(String url, Set<Dependency> keys);
 
     /**
+     * As {@link #replace}, after a render that started at {@code startedNanos} ({@link System#nanoTime()}); also tells
+     * whether a write of one of {@code keys} committed on another instance since then, so that the page may be stale
+     * ({@code Tracking}'s own log sees this instance's commits only).
+     *
+     * @return true if such a write committed, or if the index cannot tell
+     */
+    default boolean replace(String url, Set<Dependency> keys, long startedNanos) {
+        replace(url, keys);
+        return false;
+    }
+
+    /**
      * The URLs of the pages that depend on one of {@code keys}: what a committed write owes to purge. Called where
      * purges are released (a map lookup for the in-memory index).
      *

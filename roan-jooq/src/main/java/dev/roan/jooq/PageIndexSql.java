@@ -22,6 +22,11 @@ import org.jooq.SQLDialect;
  * hash) share rows' primary keys: {@link DatabasePageIndex} compares the stored URL before it deletes, so a page never
  * deletes the other's keys, but where both depend on one key only the first page's row is stored, and the second page
  * is then not purged by that key. {@link DatabasePageIndex} logs such a collision as a WARNING.
+ *
+ * <p>A second table, {@code <table>_log}, logs the hashes of recently committed keys with the database's clock
+ * ({@code committed_at}), so that a render on one instance learns of a write another instance committed while it ran
+ * (see {@link DatabasePageIndex}, "the log of committed keys"). Its own table rather than rows of the index: an
+ * append-only log, looked up by (dependency, time) and pruned by time, has nothing in common with a page's rows.
  */
 final class PageIndexSql {
 
@@ -83,6 +88,11 @@ final class PageIndexSql {
                         + "    url        TEXT   NOT NULL,\n"
                         + "    PRIMARY KEY (dependency, page),\n"
                         + "    INDEX " + indexName() + " (page)\n"
+                        + ");\n"
+                        + "CREATE TABLE IF NOT EXISTS " + log() + " (\n"
+                        + "    dependency   BIGINT      NOT NULL,\n"
+                        + "    committed_at DATETIME(6) NOT NULL,\n"
+                        + "    INDEX " + logIndexName() + " (dependency, committed_at)\n"
                         + ");";
             default:
                 return "CREATE TABLE IF NOT EXISTS " + table + " (\n"
@@ -91,13 +101,88 @@ final class PageIndexSql {
                         + "    url        VARCHAR(" + MAX_URL + ") NOT NULL,\n"
                         + "    PRIMARY KEY (dependency, page)\n"
                         + ");\n"
-                        + "CREATE INDEX IF NOT EXISTS " + indexName() + " ON " + table + " (page);";
+                        + "CREATE INDEX IF NOT EXISTS " + indexName() + " ON " + table + " (page);\n"
+                        + "CREATE TABLE IF NOT EXISTS " + log() + " (\n"
+                        + "    dependency   BIGINT NOT NULL,\n"
+                        + "    committed_at " + (family == Family.POSTGRES ? "TIMESTAMPTZ" : "TIMESTAMP(6) WITH TIME ZONE")
+                        + " NOT NULL\n"
+                        + ");\n"
+                        + "CREATE INDEX IF NOT EXISTS " + logIndexName() + " ON " + log() + " (dependency, committed_at);";
         }
     }
 
     /** What {@link DatabasePageIndex} checks at start: the columns it uses exist. */
     String check() {
         return "SELECT dependency, page, url FROM " + table + " WHERE 1 = 0";
+    }
+
+    /** As {@link #check()}, for the log of recently committed keys. */
+    String checkLog() {
+        return "SELECT dependency, committed_at FROM " + log() + " WHERE 1 = 0";
+    }
+
+    // ---- the log of recently committed keys, shared by the instances (see DatabasePageIndex, "the log") ----
+
+    /** The log's table: the index table's name with {@code _log}, in its schema. */
+    String log() {
+        return table + "_log";
+    }
+
+    private String logIndexName() {
+        String name = simpleName() + "_log_key";
+        int dot = table.indexOf('.');
+        return family == Family.H2 && dot > 0 ? table.substring(0, dot + 1) + name : name;
+    }
+
+    /**
+     * The database's clock, now: the same clock for every instance, so that no two hosts' clocks need agree. Within a
+     * transaction H2's and MariaDB's may be its start, which only makes a window reach further back.
+     */
+    private String now() {
+        switch (family) {
+            case POSTGRES:
+                return "clock_timestamp()";
+            case MYSQL:
+                return "UTC_TIMESTAMP(6)";
+            default:
+                return "CURRENT_TIMESTAMP(6)";
+        }
+    }
+
+    /** The database's clock {@code ?} microseconds ago (one bind, a positive number). */
+    private String ago() {
+        switch (family) {
+            case POSTGRES:
+                return "clock_timestamp() - CAST(? AS BIGINT) * INTERVAL '1 microsecond'";
+            case MYSQL:
+                return "UTC_TIMESTAMP(6) - INTERVAL ? MICROSECOND";
+            default:
+                return "DATEADD(MICROSECOND, -CAST(? AS BIGINT), CURRENT_TIMESTAMP(6))";
+        }
+    }
+
+    /** Logs {@code n} committed keys at the database's clock: binds their dependency hashes. */
+    String logKeys(int n) {
+        StringBuilder sql = new StringBuilder(60 + n * 30).append("INSERT INTO ").append(log())
+                .append(" (dependency, committed_at) VALUES ");
+        for (int i = 0; i < n; i++) {
+            sql.append(i == 0 ? "(?," : ",(?,").append(now()).append(')');
+        }
+        return sql.toString();
+    }
+
+    /**
+     * Whether one of {@code n} keys was logged within the last {@code ?} microseconds: binds the microseconds, then
+     * the dependency hashes; {@code n} zero for any key (a page that depends on everything).
+     */
+    String loggedSince(int n) {
+        return "SELECT 1 FROM " + log() + " WHERE committed_at > " + ago()
+                + (n == 0 ? "" : " AND dependency IN (" + marks(n) + ")");
+    }
+
+    /** Forgets the keys logged more than {@code ?} microseconds ago. */
+    String pruneLog() {
+        return "DELETE FROM " + log() + " WHERE committed_at < " + ago();
     }
 
     /** The rows of one page hash: their dependency and URL (another page's, in a collision). */

@@ -45,7 +45,9 @@ import org.jspecify.annotations.Nullable;
  * the committed key: then the page may be stale, and Roan asks the cache not to store it ({@code Cache-Control:
  * no-store}, through the 3-argument {@code track}), purges it (by URL, and by its keys where a node purges by tag) at
  * once and once more after a delay (the re-purge delay, or {@link #RACE_REPURGE_DELAY}), after the response has
- * reached the cache. A log that wrapped since the render started cannot tell, and counts as a hit.
+ * reached the cache. A log that wrapped since the render started cannot tell, and counts as a hit. This log sees only this instance's
+ * commits; an index shared through the database keeps one of its own for the other instances' ({@code
+ * DatabasePageIndex}, "the log of committed keys"), which {@link PageIndex#replace(String, Set, long)} consults.
  */
 final class Tracking {
 
@@ -171,10 +173,8 @@ final class Tracking {
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, describe(frame.url, frame.keys));
         }
-        if (index != null) {
-            index.replace(frame.url, frame.keys);
-        }
-        if (recent.touchedSince(frame.since, frame.keys)) {
+        boolean elsewhere = index != null && index.replace(frame.url, frame.keys, frame.startedNanos);
+        if (recent.touchedSince(frame.since, frame.keys) || elsewhere) {
             overlapped.increment();
             LOG.log(Level.DEBUG, () -> "Roan: a write committed keys of " + frame.url + " while it rendered; purging it"
                     + " after the response");
@@ -384,6 +384,8 @@ final class Tracking {
         final long since;
         final @Nullable Render parent;
         final Set<Dependency> keys = new LinkedHashSet<>();
+        /** When it started, by {@link System#nanoTime()}: how far back a shared index looks for other commits. */
+        final long startedNanos = System.nanoTime();
 
         Render(String url, long since, @Nullable Render parent) {
             this.url = url;

@@ -55,6 +55,7 @@ abstract class PageIndexContract {
         raw = dataSource();
         db = new FaultyDataSource(raw);
         execute("DROP TABLE IF EXISTS " + TABLE);
+        execute("DROP TABLE IF EXISTS " + TABLE + "_log");
         execute("DROP TABLE IF EXISTS roan_outbox");
         cache = new PurgeServer();
     }
@@ -266,6 +267,26 @@ abstract class PageIndexContract {
         a.sharedIndex().replace(PAGE, Set.of(OWNER_4));
 
         await("the page purged by the second expansion", () -> cache.paths().contains(PAGE));
+    }
+
+    /**
+     * The log of committed keys, on the database's clock: a render that started before another instance's write of one
+     * of its keys expanded learns it after writing its keys, whatever both readings of the write's keys found.
+     */
+    @Test
+    void aRenderLearnsAfterItsWriteThatAnotherInstanceCommittedOneOfItsKeysSinceItStarted() throws Exception {
+        Roan a = instance();
+        Roan b = instance(builder -> builder.repurgeAfter(Duration.ofMillis(50)));
+        long started = System.nanoTime();
+        long readings = b.sharedIndex().reads();
+        committed(b, OWNER_4);
+        await("both readings of the write's keys", () -> b.sharedIndex().reads() >= readings + 2);
+
+        assertThat(a.sharedIndex().replace(PAGE, Set.of(OWNER_4, VISITS), started)).as("a committed key").isTrue();
+        assertThat(a.sharedIndex().replace("/visits", Set.of(VISITS), started)).as("no committed key").isFalse();
+        assertThat(a.sharedIndex().replace("/all", Set.of(Dependency.EVERYTHING), started)).as("every key").isTrue();
+        assertThat(a.sharedIndex().replace("/none", Set.of(), started)).as("no key").isFalse();
+        assertThat(cache.paths()).as("neither reading found the page").isEmpty();
     }
 
     @Test

@@ -7,6 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
@@ -183,6 +190,55 @@ class SharedPageIndexTest {
 
         await("the page purged and the outbox emptied", () -> cache.paths().contains("/posts/1")
                 && outboxRows() == 0);
+    }
+
+    /**
+     * The render/commit race across instances: A's render reads before B's write commits, and registers its page only
+     * after both of B's readings of the index (B's second reading comes {@code repurgeAfter} after the first, shortened
+     * here). Neither reading finds the page: A's own check of the log of committed keys, after its write, sees B's
+     * keys, so A asks the cache not to store the response and purges the page.
+     */
+    @Test
+    void aRenderOnOneInstanceThatOutlastsAnotherInstancesWriteAndBothItsReadingsIsPurgedByTheRender()
+            throws Exception {
+        Roan a = instance(builder -> builder.repurgeAfter(Duration.ofMillis(100)));
+        Roan b = instance(builder -> builder.repurgeAfter(Duration.ofMillis(100)));
+        DSLContext dslA = dsl(a);
+        DSLContext dslB = dsl(b);
+        // A pin B learns first, from another page, so that B's write produces the row key of /posts/1.
+        int before = b.sharedIndex().knownPins();
+        postPage(a, dslA, 2);
+        await("B reads the pins A learnt", () -> b.sharedIndex().knownPins() > before);
+        assertThat(purged(a)).isEmpty();
+        CountDownLatch read = new CountDownLatch(1);
+        CountDownLatch written = new CountDownLatch(1);
+        Map<String, String> headers = new ConcurrentHashMap<>();
+        ExecutorService renderer = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> page = renderer.submit(() -> a.track("/posts/1", () -> {
+                String title = dslA.selectFrom(POST).where(POST.ID.eq(1L)).fetchOne().getTitle();
+                read.countDown();
+                try {
+                    assertThat(written.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("B's write").isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return title;
+            }, headers::put));
+            assertThat(read.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("A's read").isTrue();
+            long readings = b.sharedIndex().reads();
+            dslB.update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute();
+            await("both of B's readings of the index", () -> b.sharedIndex().reads() >= readings + 2);
+            assertThat(purged(b)).as("B finds no page: A has not registered it yet").isEmpty();
+            written.countDown();
+
+            assertThat(page.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("A");
+        } finally {
+            renderer.shutdownNow();
+        }
+
+        assertThat(headers).containsEntry("Cache-Control", "no-store");
+        assertThat(purged(a)).contains("/posts/1");
     }
 
     private int outboxRows() {
