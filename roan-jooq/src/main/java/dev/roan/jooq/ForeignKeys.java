@@ -42,6 +42,15 @@ final class ForeignKeys {
     private final AtomicBoolean warned = new AtomicBoolean();
 
     /**
+     * Whether a write of {@code table} may change other tables through referential actions: false, after the first
+     * write, for a table nothing references with such an action (most), at the cost of a map lookup.
+     */
+    boolean mayChange(Connection connection, String table) {
+        List<Edge> edges = edges(connection, table);
+        return edges == UNKNOWN || !edges.isEmpty();
+    }
+
+    /**
      * Adds the keys of the tracked tables a write of {@code table} may change through the database's referential
      * actions.
      *
@@ -134,9 +143,12 @@ final class ForeignKeys {
         for (String name : names) {
             try (ResultSet rs = metaData.getExportedKeys(null, null, name)) {
                 while (rs.next()) {
-                    edges.add(new Edge(lower(rs.getString("FKTABLE_NAME")), lower(rs.getString("PKCOLUMN_NAME")),
-                            lower(rs.getString("FKCOLUMN_NAME")), rs.getInt("DELETE_RULE"),
-                            rs.getInt("UPDATE_RULE")));
+                    int deleteRule = rs.getInt("DELETE_RULE");
+                    int updateRule = rs.getInt("UPDATE_RULE");
+                    if (changes(deleteRule) || changes(updateRule)) {
+                        edges.add(new Edge(lower(rs.getString("FKTABLE_NAME")), lower(rs.getString("PKCOLUMN_NAME")),
+                                lower(rs.getString("FKCOLUMN_NAME")), deleteRule, updateRule));
+                    }
                 }
             }
             if (!edges.isEmpty()) {

@@ -292,7 +292,9 @@ final class RoanExecuteListener implements ExecuteListener {
      * statement's connection is there.
      */
     private @Nullable List<String> cascaded(ExecuteContext ctx, List<WriteDetector.Written> written) {
-        Connection connection = ctx.connection();
+        // Beneath dsl.batched(...)'s connection: asking that one anything sends the user's pending batch.
+        Connection beneath = BatchedConnections.beneath(ctx);
+        Connection connection = beneath != null ? beneath : ctx.connection();
         if (connection == null) {
             return null;
         }
@@ -301,14 +303,15 @@ final class RoanExecuteListener implements ExecuteListener {
         for (WriteDetector.Written w : written) {
             boolean delete = (w.kinds & (WriteKinds.DELETE | WriteKinds.TRUNCATE)) != 0;
             boolean update = (w.kinds & (WriteKinds.UPDATE | WriteKinds.MERGE)) != 0;
-            if (!delete && !update) {
+            String table = Tables.unaliased(w.table).getName();
+            if (!delete && !update || !foreignKeys.mayChange(connection, table)) {
                 continue;
             }
             if (keys == null) {
                 keys = new ArrayList<>();
             }
-            foreignKeys.keys(connection, Tables.unaliased(w.table).getName(), delete, update,
-                    update ? setColumns(w.statement) : null, rules::isTrackedTable, rules.trackedTables(), keys);
+            foreignKeys.keys(connection, table, delete, update, update ? setColumns(w.statement) : null,
+                    rules::isTrackedTable, rules.trackedTables(), keys);
         }
         return keys;
     }
