@@ -5,7 +5,9 @@ import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,9 +17,11 @@ import org.jooq.DDLQuery;
 import org.jooq.ExecuteContext;
 import org.jooq.exception.DataAccessException;
 import org.jooq.ExecuteListener;
+import org.jooq.Field;
 import org.jooq.Query;
 import org.jooq.RecordListenerProvider;
 import org.jooq.SQLDialect;
+import org.jooq.impl.QOM;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,6 +80,8 @@ final class RoanExecuteListener implements ExecuteListener {
 
     /** Tracked renders: the reads of each, from {@link #executeStart}. */
     private final Tracking tracking;
+
+    private final ForeignKeys foreignKeys = new ForeignKeys();
 
     RoanExecuteListener(WriteDetector detector, Matcher matcher, RecordWrites records,
             RecordListenerProvider recordListener, TransactionScopes scopes, Dispatcher dispatcher,
@@ -222,6 +228,9 @@ final class RoanExecuteListener implements ExecuteListener {
             // Related rows are read now, on the statement's connection, which end() may find released.
             RelatedRows.Read related = relatedRows.any() ? related(ctx, written, readBefore(ctx)) : null;
             stack.top = new Pending(ctx, written, autoCommit, related, stack.top, pins);
+            if (matcher.rules().anyTrackedTable()) {
+                stack.top.cascaded = cascaded(ctx, written);
+            }
         } else {
             scopes.wroteUnmatched(pins, ctx.configuration().connectionProvider());
         }
@@ -273,9 +282,62 @@ final class RoanExecuteListener implements ExecuteListener {
 
     /** Match: a batch of one statement with bind sets names its rows by those sets, any other by its own values. */
     private Purges match(ExecuteContext ctx, Pending pending) {
-        return ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
+        Purges purges = ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
                 ? matcher.match(pending.written, records, BatchBinds.of(ctx), pending.related)
                 : matcher.match(pending.written, ctx.result(), records, readBefore(ctx), pending.related);
+        if (pending.cascaded != null) {
+            pending.cascaded.forEach(purges::add);
+        }
+        return purges;
+    }
+
+    /**
+     * The keys of the tracked tables the database itself changes through its foreign keys' ON DELETE / ON UPDATE
+     * actions when the statement deletes or updates a parent (see {@link ForeignKeys}); read now, while the
+     * statement's connection is there.
+     */
+    private @Nullable List<String> cascaded(ExecuteContext ctx, List<WriteDetector.Written> written) {
+        // Beneath dsl.batched(...)'s connection: asking that one anything sends the user's pending batch.
+        Connection beneath = BatchedConnections.beneath(ctx);
+        Connection connection = beneath != null ? beneath : ctx.connection();
+        if (connection == null) {
+            return null;
+        }
+        List<String> keys = null;
+        Rules rules = matcher.rules();
+        for (WriteDetector.Written w : written) {
+            boolean delete = (w.kinds & (WriteKinds.DELETE | WriteKinds.TRUNCATE)) != 0;
+            boolean update = (w.kinds & (WriteKinds.UPDATE | WriteKinds.MERGE)) != 0;
+            String table = Tables.unaliased(w.table).getName();
+            if (!delete && !update || !foreignKeys.mayChange(connection, table)) {
+                continue;
+            }
+            if (keys == null) {
+                keys = new ArrayList<>();
+            }
+            foreignKeys.keys(connection, table, delete, update, update ? setColumns(w.statement) : null,
+                    rules::isTrackedTable, rules.trackedTables(), keys);
+        }
+        return keys;
+    }
+
+    /** The columns an UPDATE sets, lower case; null when its model does not tell them (then any may change). */
+    private static @Nullable Set<String> setColumns(@Nullable Query statement) {
+        if (!(statement instanceof QOM.Update)) {
+            return null;
+        }
+        Set<String> columns = new HashSet<>();
+        try {
+            for (Object target : ((QOM.Update<?>) statement).$set().keySet()) {
+                if (!(target instanceof Field)) {
+                    return null;
+                }
+                columns.add(((Field<?>) target).getName().toLowerCase(Locale.ROOT));
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return columns.isEmpty() ? null : columns;
     }
 
     /**
@@ -528,6 +590,8 @@ final class RoanExecuteListener implements ExecuteListener {
         /** The number of tracked pins before its keys were computed. */
         final long pins;
         RelatedRows.@Nullable Read related;
+        /** The keys of tracked tables the database's referential actions change, if any. */
+        @Nullable List<String> cascaded;
         @Nullable Pending below;
 
         Pending(ExecuteContext ctx, List<WriteDetector.Written> written, boolean autoCommit,

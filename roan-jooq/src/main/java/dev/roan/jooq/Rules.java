@@ -148,6 +148,23 @@ final class Rules {
         }
     }
 
+    /** Whether some tracked read touched a table other than through {@link #trackEverything}. */
+    boolean anyTrackedTable() {
+        return pinnedAt.size() > (everything ? 1 : 0);
+    }
+
+    /** Whether some tracked read touched {@code table} (lower case, unqualified). */
+    boolean isTrackedTable(String table) {
+        return pinnedAt.containsKey(table);
+    }
+
+    /** The tables tracked reads touched, lower case. */
+    Set<String> trackedTables() {
+        Set<String> tables = new HashSet<>(pinnedAt.keySet());
+        tables.remove(Dependency.EVERYTHING.table());
+        return tables;
+    }
+
     /** The number of the latest new rule of tracked reads: what a write in a transaction notes when it runs. */
     long pins() {
         return pins.get();

@@ -55,6 +55,9 @@ final class WriteDetector {
      * Returns what a statement that has executed wrote, for the tables some rule mentions, or null if
      * nothing. Costs one {@code instanceof} for a {@code SELECT}.
      */
+    /** The kinds of write a foreign key's ON DELETE / ON UPDATE action may follow. */
+    private static final int CASCADING = WriteKinds.UPDATE | WriteKinds.DELETE | WriteKinds.MERGE | WriteKinds.TRUNCATE;
+
     @Nullable
     List<Written> written(ExecuteContext ctx) {
         Query query = ctx.query();
@@ -71,8 +74,12 @@ final class WriteDetector {
                 }
             }
         }
+        // A DELETE or UPDATE of a table no rule mentions may still change tracked tables through the database's
+        // ON DELETE / ON UPDATE actions (see ForeignKeys): kept while tracked reads exist.
+        boolean parents = rules.anyTrackedTable();
         for (int i = written.size() - 1; i >= 0; i--) {
-            if (!rules.mentions(written.get(i).table)) {
+            Written w = written.get(i);
+            if (!rules.mentions(w.table) && !(parents && (w.kinds & CASCADING) != 0)) {
                 written.remove(i);
             }
         }

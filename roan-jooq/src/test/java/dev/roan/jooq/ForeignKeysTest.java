@@ -1,0 +1,69 @@
+package dev.roan.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+/** {@link ForeignKeys}: the JDBC metadata read once per table, and what a write owes when it cannot be read. */
+class ForeignKeysTest {
+
+    private final ForeignKeys foreignKeys = new ForeignKeys();
+
+    @Test
+    void theMetadataOfATableIsReadOnceForAllItsWrites() throws SQLException {
+        try (Connection h2 = DriverManager.getConnection("jdbc:h2:mem:fk-" + UUID.randomUUID())) {
+            try (Statement s = h2.createStatement()) {
+                s.execute("create table shelf (id bigint primary key)");
+                s.execute("create table book (id bigint primary key, shelf_id bigint references shelf (id)"
+                        + " on delete cascade)");
+            }
+            AtomicInteger reads = new AtomicInteger();
+            Connection counting = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("getMetaData")) {
+                            reads.incrementAndGet();
+                        }
+                        try {
+                            return method.invoke(h2, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            for (int i = 0; i < 3; i++) {
+                List<String> keys = new ArrayList<>();
+                foreignKeys.keys(counting, "SHELF", true, false, null, "book"::equals, Set.of("book"), keys);
+                assertThat(keys).containsExactly(Dependency.anyRow("book").target(), Dependency.table("book").target());
+            }
+            // SHELF, and BOOK for its own children (grandchildren of SHELF).
+            assertThat(reads).as("metadata reads").hasValue(2);
+        }
+    }
+
+    @Test
+    void aWriteOfATableWhoseMetadataCannotBeReadOwesEveryTrackedTable() {
+        Connection failing = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    throw new SQLFeatureNotSupportedException("no metadata here");
+                });
+        List<String> keys = new ArrayList<>();
+
+        foreignKeys.keys(failing, "shelf", true, false, null, t -> true, Set.of("book", "loan"), keys);
+
+        assertThat(keys).containsExactlyInAnyOrder(Dependency.anyRow("book").target(),
+                Dependency.table("book").target(), Dependency.anyRow("loan").target(),
+                Dependency.table("loan").target());
+    }
+}
