@@ -120,23 +120,7 @@ final class Outbox {
     }
 
     private void create(Connection c) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        try (Statement s = c.createStatement()) {
-            c.setAutoCommit(true);
-            for (String ddl : sql.ddl().split(";\n")) {
-                s.execute(ddl.endsWith(";") ? ddl.substring(0, ddl.length() - 1) : ddl);
-            }
-        } catch (SQLException e) {
-            // Instances starting together: PostgreSQL's CREATE ... IF NOT EXISTS fails on its catalog's unique index
-            // when another session creates the same table at that moment. The table is there: that is all we need.
-            try {
-                check(c);
-            } catch (IllegalStateException missing) {
-                throw e;
-            }
-        } finally {
-            c.setAutoCommit(autoCommit);
-        }
+        OwnTables.create(c, sql.ddl(), this::check);
     }
 
     private void check(Connection c) {

@@ -18,50 +18,22 @@ final class OutboxSql {
     /** The longest path a purge request can carry ({@link PurgePaths#MAX_REQUEST_TARGET}), so the longest path stored. */
     static final int MAX_PATH = PurgePaths.MAX_REQUEST_TARGET;
 
-    enum Family { POSTGRES, MYSQL, H2 }
-
-    final Family family;
+    final SqlFamily family;
     final String table;
 
-    private OutboxSql(Family family, String table) {
+    private OutboxSql(SqlFamily family, String table) {
         this.family = family;
         this.table = table;
     }
 
     static OutboxSql of(SQLDialect dialect, String table) {
-        if (dialect == null) {
-            throw new IllegalArgumentException("dialect is null: pass SQLDialect.POSTGRES, MARIADB, MYSQL or H2");
-        }
-        return new OutboxSql(family(dialect), table);
+        return new OutboxSql(SqlFamily.of(dialect, name -> "Roan's outbox needs FOR UPDATE SKIP LOCKED, which Roan"
+                + " supports on PostgreSQL, MariaDB 10.6+, MySQL 8 and H2 2.x; the database is " + name
+                + ": use memory mode (no outbox) on it"), table);
     }
 
-    static Family family(SQLDialect dialect) {
-        switch (dialect.family()) {
-            case POSTGRES:
-            case YUGABYTEDB:
-                return Family.POSTGRES;
-            case MARIADB:
-            case MYSQL:
-                return Family.MYSQL;
-            case H2:
-                return Family.H2;
-            default:
-                throw new IllegalArgumentException("Roan's outbox needs FOR UPDATE SKIP LOCKED, which Roan supports on"
-                        + " PostgreSQL, MariaDB 10.6+, MySQL 8 and H2 2.x; the database is " + dialect.getName()
-                        + ": use memory mode (no outbox) on it");
-        }
-    }
-
-    /** The table's name without its schema, for the index's name. */
-    private String simpleName() {
-        return table.substring(table.indexOf('.') + 1);
-    }
-
-    /** The index name; H2 and PostgreSQL put an index in its table's schema, H2 only when the name says so. */
     private String indexName() {
-        String name = simpleName() + "_claimed_at";
-        int dot = table.indexOf('.');
-        return family == Family.H2 && dot > 0 ? table.substring(0, dot + 1) + name : name;
+        return family.indexName(table, "_claimed_at");
     }
 
     String ddl() {
@@ -138,7 +110,7 @@ final class OutboxSql {
     String claimable(int limit) {
         // MySQL has no FETCH FIRST; H2 and PostgreSQL have both, MariaDB 10.6 both.
         return "SELECT id, aggregateid FROM " + table + " WHERE claimed_at < " + secondsAgo()
-                + (family == Family.MYSQL ? " LIMIT " + limit : " FETCH FIRST " + limit + " ROWS ONLY")
+                + (family == SqlFamily.MYSQL ? " LIMIT " + limit : " FETCH FIRST " + limit + " ROWS ONLY")
                 + " FOR UPDATE SKIP LOCKED";
     }
 

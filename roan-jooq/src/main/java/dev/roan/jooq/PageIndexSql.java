@@ -33,50 +33,22 @@ final class PageIndexSql {
     /** The longest URL a purge can carry ({@link PurgePaths#MAX_REQUEST_TARGET}), so the longest stored. */
     static final int MAX_URL = PurgePaths.MAX_REQUEST_TARGET;
 
-    enum Family { POSTGRES, MYSQL, H2 }
-
-    final Family family;
+    final SqlFamily family;
     final String table;
 
-    private PageIndexSql(Family family, String table) {
+    private PageIndexSql(SqlFamily family, String table) {
         this.family = family;
         this.table = table;
     }
 
     static PageIndexSql of(SQLDialect dialect, String table) {
-        if (dialect == null) {
-            throw new IllegalArgumentException("dialect is null: pass SQLDialect.POSTGRES, MARIADB, MYSQL or H2");
-        }
-        return new PageIndexSql(family(dialect), table);
+        return new PageIndexSql(SqlFamily.of(dialect, name -> "Roan's shared page index supports PostgreSQL, MariaDB,"
+                + " MySQL and H2; the database is " + name + ": use the in-memory page index (omit"
+                + " pageIndex(DataSource)) or a cache with tags on it"), table);
     }
 
-    static Family family(SQLDialect dialect) {
-        switch (dialect.family()) {
-            case POSTGRES:
-            case YUGABYTEDB:
-                return Family.POSTGRES;
-            case MARIADB:
-            case MYSQL:
-                return Family.MYSQL;
-            case H2:
-                return Family.H2;
-            default:
-                throw new IllegalArgumentException("Roan's shared page index supports PostgreSQL, MariaDB, MySQL and"
-                        + " H2; the database is " + dialect.getName() + ": use the in-memory page index (omit"
-                        + " pageIndex(DataSource)) or a cache with tags on it");
-        }
-    }
-
-    /** The table's name without its schema, for the index's name. */
-    private String simpleName() {
-        return table.substring(table.indexOf('.') + 1);
-    }
-
-    /** The index name; H2 and PostgreSQL put an index in its table's schema, H2 only when the name says so. */
     private String indexName() {
-        String name = simpleName() + "_page";
-        int dot = table.indexOf('.');
-        return family == Family.H2 && dot > 0 ? table.substring(0, dot + 1) + name : name;
+        return family.indexName(table, "_page");
     }
 
     String ddl() {
@@ -104,7 +76,7 @@ final class PageIndexSql {
                         + "CREATE INDEX IF NOT EXISTS " + indexName() + " ON " + table + " (page);\n"
                         + "CREATE TABLE IF NOT EXISTS " + log() + " (\n"
                         + "    dependency   BIGINT NOT NULL,\n"
-                        + "    committed_at " + (family == Family.POSTGRES ? "TIMESTAMPTZ" : "TIMESTAMP(6) WITH TIME ZONE")
+                        + "    committed_at " + (family == SqlFamily.POSTGRES ? "TIMESTAMPTZ" : "TIMESTAMP(6) WITH TIME ZONE")
                         + " NOT NULL\n"
                         + ");\n"
                         + "CREATE INDEX IF NOT EXISTS " + logIndexName() + " ON " + log() + " (dependency, committed_at);";
@@ -129,9 +101,7 @@ final class PageIndexSql {
     }
 
     private String logIndexName() {
-        String name = simpleName() + "_log_key";
-        int dot = table.indexOf('.');
-        return family == Family.H2 && dot > 0 ? table.substring(0, dot + 1) + name : name;
+        return family.indexName(table, "_log_key");
     }
 
     /**
@@ -220,7 +190,7 @@ final class PageIndexSql {
         for (int i = 0; i < n; i++) {
             sql.append(i == 0 ? "(?,?,?)" : ",(?,?,?)");
         }
-        if (family == Family.POSTGRES) {
+        if (family == SqlFamily.POSTGRES) {
             sql.append(" ON CONFLICT DO NOTHING");
         }
         return sql.toString();
