@@ -117,7 +117,7 @@ final class Purges {
             if (value == RowValues.NULL) {
                 continue;
             }
-            String s = value == null ? null : ReadAnalysis.valueString(value);
+            String s = value == null ? null : KeyValues.valueString(value);
             add(s == null ? Dependency.anyRow(table).target() : Dependency.row(table, column, s).target());
         }
     }

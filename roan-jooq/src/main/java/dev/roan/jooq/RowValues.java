@@ -523,8 +523,8 @@ final class RowValues {
                 return false;
             }
             Object converted = type.convert(value);
-            String before = ReadAnalysis.valueString(value);
-            if (before == null || !before.equals(ReadAnalysis.valueString(converted))) {
+            String before = KeyValues.valueString(value);
+            if (before == null || !before.equals(KeyValues.valueString(converted))) {
                 return false;
             }
             if (type.hasScale() && Number.class.isAssignableFrom(type.getType())) {

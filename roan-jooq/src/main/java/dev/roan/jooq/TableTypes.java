@@ -22,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class TableTypes {
 
+    /** Names remembered at most; beyond, the memory starts over (as the per-SQL caches of {@link ReadAnalysis} do). */
+    static final int MAX_CACHED = 10_000;
+
     enum Type {
         /** A table writes name. */
         BASE,
@@ -64,7 +67,7 @@ final class TableTypes {
         }
         Type type = lookUp(name, connection);
         if (type != null) {
-            if (known.size() >= ReadAnalysis.MAX_CACHED) {
+            if (known.size() >= MAX_CACHED) {
                 known.clear();
             }
             known.put(name, type);

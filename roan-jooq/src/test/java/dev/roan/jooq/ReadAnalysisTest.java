@@ -163,18 +163,18 @@ class ReadAnalysisTest {
 
     @Test
     void valuesOfEveryNumericTypeGiveOneKey() {
-        assertThat(ReadAnalysis.valueString(4)).isEqualTo("4").isEqualTo(ReadAnalysis.valueString(4L))
-                .isEqualTo(ReadAnalysis.valueString(new BigDecimal("4.00"))).isEqualTo(ReadAnalysis.valueString(4.0d));
+        assertThat(KeyValues.valueString(4)).isEqualTo("4").isEqualTo(KeyValues.valueString(4L))
+                .isEqualTo(KeyValues.valueString(new BigDecimal("4.00"))).isEqualTo(KeyValues.valueString(4.0d));
         assertThat(keys(dsl.selectFrom(POST).where(POST.ID.eq(4L)))).as("an Integer bind or a Long one")
                 .containsAll(keys(dsl.selectFrom(POST).where(field(name("ID"), Integer.class).eq(4))));
         for (String s : new String[] {"Van Winkle", "a/b", "é€ 😀", "%2F"}) {
-            Dependency key = Dependency.row("post", "slug", ReadAnalysis.valueString(s));
+            Dependency key = Dependency.row("post", "slug", KeyValues.valueString(s));
             assertThat(keys(dsl.selectFrom(POST).where(POST.SLUG.eq(s)))).as(s).contains(key);
             assertThat(Dependency.ofTarget(key.target())).as(s).isEqualTo(key);
         }
-        assertThat(ReadAnalysis.valueString(java.time.LocalDate.of(2026, 1, 1))).as("dates pin nothing").isNull();
-        assertThat(ReadAnalysis.valueString("é".repeat(300))).as("600 bytes").isNotNull();
-        assertThat(ReadAnalysis.valueString("é".repeat(301))).as("longer values pin nothing").isNull();
+        assertThat(KeyValues.valueString(java.time.LocalDate.of(2026, 1, 1))).as("dates pin nothing").isNull();
+        assertThat(KeyValues.valueString("é".repeat(300))).as("600 bytes").isNotNull();
+        assertThat(KeyValues.valueString("é".repeat(301))).as("longer values pin nothing").isNull();
     }
 
     @Test
@@ -186,22 +186,22 @@ class ReadAnalysisTest {
 
     @Test
     void valuesTheDatabaseComparesEqualGiveOneKey() {
-        assertThat(ReadAnalysis.valueString("01")).as("a numeric column converts the string").isEqualTo("1");
-        assertThat(ReadAnalysis.valueString(" 4.50")).isEqualTo(ReadAnalysis.valueString(new BigDecimal("4.5")))
+        assertThat(KeyValues.valueString("01")).as("a numeric column converts the string").isEqualTo("1");
+        assertThat(KeyValues.valueString(" 4.50")).isEqualTo(KeyValues.valueString(new BigDecimal("4.5")))
                 .isEqualTo("4.5");
-        assertThat(ReadAnalysis.valueString("+7")).isEqualTo("7");
-        assertThat(ReadAnalysis.valueString("Ann@Example.COM  ")).as("case-insensitive columns, CHAR(n) padding")
+        assertThat(KeyValues.valueString("+7")).isEqualTo("7");
+        assertThat(KeyValues.valueString("Ann@Example.COM  ")).as("case-insensitive columns, CHAR(n) padding")
                 .isEqualTo("ann@example.com");
-        assertThat(ReadAnalysis.valueString(" a")).as("leading spaces compare").isEqualTo(" a");
-        assertThat(ReadAnalysis.valueString(java.util.UUID.fromString("0e37df36-f698-11e6-8dd4-cb9ced3df976")))
-                .isEqualTo(ReadAnalysis.valueString("0E37DF36-F698-11E6-8DD4-CB9CED3DF976"));
-        assertThat(ReadAnalysis.valueString(true)).isEqualTo(ReadAnalysis.valueString("t"))
-                .isEqualTo(ReadAnalysis.valueString("yes")).isEqualTo(ReadAnalysis.valueString(1)).isEqualTo("1");
-        assertThat(ReadAnalysis.valueString(Boolean.FALSE)).isEqualTo(ReadAnalysis.valueString("False"))
-                .isEqualTo(ReadAnalysis.valueString(0L));
-        assertThat(ReadAnalysis.valueString(SQLDialect.H2)).as("enum names").isEqualTo("h2");
-        assertThat(ReadAnalysis.valueString(new BigDecimal("1e999999"))).as("a million digits pin nothing").isNull();
-        assertThat(ReadAnalysis.valueString("1e999999")).as("nor turn a string into them").isEqualTo("1e999999");
+        assertThat(KeyValues.valueString(" a")).as("leading spaces compare").isEqualTo(" a");
+        assertThat(KeyValues.valueString(java.util.UUID.fromString("0e37df36-f698-11e6-8dd4-cb9ced3df976")))
+                .isEqualTo(KeyValues.valueString("0E37DF36-F698-11E6-8DD4-CB9CED3DF976"));
+        assertThat(KeyValues.valueString(true)).isEqualTo(KeyValues.valueString("t"))
+                .isEqualTo(KeyValues.valueString("yes")).isEqualTo(KeyValues.valueString(1)).isEqualTo("1");
+        assertThat(KeyValues.valueString(Boolean.FALSE)).isEqualTo(KeyValues.valueString("False"))
+                .isEqualTo(KeyValues.valueString(0L));
+        assertThat(KeyValues.valueString(SQLDialect.H2)).as("enum names").isEqualTo("h2");
+        assertThat(KeyValues.valueString(new BigDecimal("1e999999"))).as("a million digits pin nothing").isNull();
+        assertThat(KeyValues.valueString("1e999999")).as("nor turn a string into them").isEqualTo("1e999999");
         assertThat(keys(dsl.selectFrom(POST).where(field(name("ID")).eq("01"))))
                 .as("a String compared with a numeric column").contains(row("post", "id", "1"));
     }
