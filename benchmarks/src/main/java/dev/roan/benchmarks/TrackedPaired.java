@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.function.IntSupplier;
 
 import dev.roan.jooq.Roan;
-import org.h2.jdbcx.JdbcDataSource;
+import org.h2.jdbcx.JdbcConnectionPool;
 import org.jooq.DSLContext;
 import org.jooq.Record;
 import org.jooq.SQLDialect;
@@ -36,10 +36,12 @@ import org.jooq.impl.TableImpl;
  *   <li>{@code tracked}: the SELECT inside {@code roan.track(url, ...)}, one SELECT per render, in-memory index;</li>
  *   <li>{@code empty-render}: {@code roan.track(url, ...)} around the same SELECT run through a configuration Roan is
  *       not attached to, so the render has no keys: the frame and the index update without the analysis;</li>
+ *   <li>{@code analysis-only}: as {@code tracked} behind Varnish xkey through the 2-argument {@code track}: no page
+ *       index, no header, so the analysis and the frame alone;</li>
  *   <li>{@code tracked-tags}: as {@code tracked} behind Varnish xkey (no page index; the page's {@code xkey} header
  *       computed and handed over through the 3-argument {@code track});</li>
- *   <li>{@code tracked-shared}: as {@code tracked}, with the page index in the database ({@code pageIndex}, H2, a
- *       new connection per render from an unpooled {@code JdbcDataSource}).</li>
+ *   <li>{@code tracked-shared}: as {@code tracked}, with the page index in the database ({@code pageIndex}, H2, its
+ *       own in-memory database behind H2's {@code JdbcConnectionPool}).</li>
  * </ul>
  * Writes ({@code update post set title = ? where id = ?}, auto-commit): {@code off}; {@code rule} ({@code /posts/{id}}
  * on POST, nothing tracked); {@code tracked} (no rule, pages pinned {@code post.id} before). Purges go to a closed
@@ -51,7 +53,8 @@ import org.jooq.impl.TableImpl;
  */
 public final class TrackedPaired {
 
-    private static final String[] READ_MODES = {"off", "roan", "attached", "tracked", "empty-render", "tracked-tags",
+    private static final String[] READ_MODES = {"off", "roan", "attached", "tracked", "empty-render", "analysis-only",
+        "tracked-tags",
         "tracked-shared"};
     private static final String[] WRITE_MODES = {"off", "rule", "tracked"};
 
@@ -80,6 +83,7 @@ public final class TrackedPaired {
         final DSLContext dsl;
         final DSLContext plain;
         IntSupplier op;
+        JdbcConnectionPool index;
         int headerBytes;
 
         State(String mode, boolean write) throws SQLException {
@@ -100,14 +104,14 @@ public final class TrackedPaired {
                 return;
             }
             Roan.Builder builder = Roan.builder().closeTimeout(Duration.ofMillis(100));
-            if (mode.equals("tracked-tags")) {
+            if (mode.equals("tracked-tags") || mode.equals("analysis-only")) {
                 builder.xkeyPurgeUrls(Endpoint.closedPortPurgeUrl().replace("/purge", ""));
             } else {
                 builder.purgeUrl(Endpoint.closedPortPurgeUrl());
             }
             if (mode.equals("tracked-shared")) {
-                JdbcDataSource index = new JdbcDataSource();
-                index.setURL("jdbc:h2:mem:trackindex" + System.identityHashCode(this) + ";DB_CLOSE_DELAY=-1");
+                index = JdbcConnectionPool.create("jdbc:h2:mem:trackindex" + System.identityHashCode(this)
+                        + ";DB_CLOSE_DELAY=-1", "sa", "");
                 builder.pageIndex(index);
             }
             roan = builder.build();
@@ -127,6 +131,9 @@ public final class TrackedPaired {
                 roan.close();
             }
             connection.close();
+            if (index != null) {
+                index.dispose();
+            }
         }
     }
 
@@ -149,6 +156,7 @@ public final class TrackedPaired {
             case "attached":
                 return select;
             case "tracked":
+            case "analysis-only":
             case "tracked-shared":
                 return () -> s.roan.track(url, select::getAsInt);
             case "tracked-tags":
