@@ -40,6 +40,7 @@ final class RoanBeans {
             roan.close();
             throw e;
         }
+        RoanStartupLog.log(roan, properties);
         return roan;
     }
 
