@@ -53,12 +53,15 @@ final class RoanStartupLog {
         return line.toString();
     }
 
-    /** {@code 500ms}, {@code 2s}, {@code 1m}: as the properties are written. */
+    /** {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}: as the properties are written. */
     private static String duration(Duration duration) {
         if (duration.isZero() || duration.toNanos() % 1_000_000 != 0) {
             return duration.isZero() ? "0s" : duration.toString();
         }
         long millis = duration.toMillis();
+        if (millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
+        }
         if (millis % 60_000 == 0) {
             return millis / 60_000 + "m";
         }
