@@ -55,7 +55,8 @@ public final class RoanAutoConfiguration {
 
     /**
      * The Roan bean: built from the properties with every {@link PurgeListener} bean (such as the starter's
-     * {@link RoanMetrics}), then handed to every {@link RoanCustomizer}.
+     * {@link RoanMetrics}), then handed to every {@link RoanCustomizer}; its effective configuration is logged once,
+     * at INFO, without secrets.
      *
      * @param properties  the {@code roan.*} properties
      * @param listeners   the purge listeners, in order
