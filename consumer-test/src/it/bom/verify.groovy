@@ -2,6 +2,8 @@
 def log = new File(basedir, 'build.log').text
 assert log.contains('Roan consumer: a committed insert purged /posts') : 'the consumer test did not see its purge'
 assert log.contains('Tests run: 2, Failures: 0, Errors: 0, Skipped: 0') : 'the consumer tests did not all run and pass'
+assert log.readLines().any { it.startsWith('FINE: Purged /posts on http://127.0.0.1:') } :
+        "README's logging.properties did not show the purge's DEBUG (FINE) line"
 assert !log.contains('SLF4J') : 'SLF4J said something in the consumer build (a "NOP logger" warning?)'
 // The runtime tree printed by maven-dependency-plugin (no test scope): what Roan brings to a user.
 assert log.contains('dev.roan:roan-jooq:jar:') : 'roan-jooq is not in the consumer tree'
