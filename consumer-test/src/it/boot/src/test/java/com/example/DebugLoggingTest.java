@@ -1,0 +1,46 @@
+package com.example;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jooq.DSLContext;
+import org.jooq.impl.DSL;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+class DebugLoggingTest {
+
+    @Test
+    void aPurgeOfABootApplicationIsLoggedAtDebug() throws Exception {
+        BlockingQueue<String> purges = new LinkedBlockingQueue<>();
+        HttpServer cache = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        cache.createContext("/purge", exchange -> {
+            purges.add(exchange.getRequestURI().getRawPath());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        cache.start();
+        try (ConfigurableApplicationContext context = SpringApplication.run(BlogApplication.class,
+                "--roan.purge-url=http://127.0.0.1:" + cache.getAddress().getPort() + "/purge")) {
+            DSLContext dsl = context.getBean(DSLContext.class);
+            dsl.execute("create table post (id bigint primary key, title varchar(200))");
+
+            dsl.insertInto(DSL.table(DSL.name("POST")))
+                    .set(DSL.field(DSL.name("ID"), Long.class), 1L)
+                    .set(DSL.field(DSL.name("TITLE"), String.class), "Hello")
+                    .execute();
+
+            assertEquals("/purge/posts", purges.poll(30, TimeUnit.SECONDS), "the purge the cache received");
+        } finally {
+            cache.stop(0);
+        }
+        // Roan logs the purge once the cache answered; the context's close above waited for it.
+        System.out.println("Roan consumer: the Boot application purged /posts");
+    }
+}
