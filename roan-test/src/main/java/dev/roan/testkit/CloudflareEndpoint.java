@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * "result": ...}}: 200 with {@code "success": true} when purged; 400 for a bad body or too many items, 403 for a
  * missing or wrong token, 404 for another zone, 405 for another method, each with {@code "success": false}.
  * What was purged is kept for the test ({@link #purges()}), and {@link #rateLimitNext} answers 429 with
- * {@code Retry-After}.
+ * {@code Retry-After}. Give Roan its {@link #apiUrl()} with {@code Roan.Builder.cloudflareApiUrl}.
+ *
+ * @since 0.1.0
  */
 public final class CloudflareEndpoint extends RecordingApi {
 

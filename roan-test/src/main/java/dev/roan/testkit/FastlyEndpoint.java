@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Every request needs the {@code Fastly-Key} token (401 otherwise); another service is 404, too many or too long keys
  * 400, another method 405. {@code Fastly-Soft-Purge: 1} makes a purge soft. What was purged is kept for the test
- * ({@link #purges()}), and {@link #rateLimitNext} answers 429 with {@code Retry-After}.
+ * ({@link #purges()}), and {@link #rateLimitNext} answers 429 with {@code Retry-After}. Give Roan its
+ * {@link #apiUrl()} with {@code Roan.Builder.fastlyApiUrl}.
+ *
+ * @since 0.1.0
  */
 public final class FastlyEndpoint extends RecordingApi {
 

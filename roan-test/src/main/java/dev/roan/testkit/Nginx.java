@@ -34,8 +34,13 @@ import org.junit.jupiter.api.Assumptions;
  * }
  * }</pre>
  *
- * <p>When nginx or the module is missing the calling test is skipped, or fails under {@code CI=true}
- * ({@link Programs#unavailable(String)}).
+ * <p>Needs nginx and the ngx_cache_purge module installed (Debian or Ubuntu: {@code apt-get install nginx
+ * libnginx-mod-http-cache-purge}; the module is loaded from {@value #PURGE_MODULE}, or compiled in). The
+ * packaged service plays no part: this nginx runs as the test's user with a configuration of its own. When nginx or
+ * the module is missing the calling test is skipped (a JUnit assumption) with a message that names the packages, or
+ * fails under {@code CI=true} ({@link Programs#unavailable(String)}).
+ *
+ * @since 0.1.0
  */
 public final class Nginx implements AutoCloseable {
 

@@ -15,7 +15,12 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * Finding the real programs the tests start, and what to do when one is missing: on a developer's machine the
  * test is skipped with a message that names the package to install; in CI ({@code CI=true}) a missing program
- * fails the build, because a skipped test there would hide a broken promise.
+ * fails the build, because a skipped test there would hide a broken promise. The starters ({@link Nginx},
+ * {@link Varnish}, {@link Postgres}, {@link MariaDb}) go through it; a test of one's own that needs another program can
+ * too. Skipping and failing go through JUnit 5 ({@code Assumptions.abort}, {@code Assertions.fail}), which must be on
+ * the test class path.
+ *
+ * @since 0.1.0
  */
 public final class Programs {
 

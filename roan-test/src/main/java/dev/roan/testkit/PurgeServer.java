@@ -21,7 +21,11 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real local HTTP endpoint that receives purges, in the spirit of OkHttp's MockWebServer: exercise, then take the
- * requests. It answers 200 unless told otherwise ({@link #respond}, {@link #failNext}, {@link #delay}).
+ * requests. It answers 200 unless told otherwise ({@link #respond}, {@link #failNext}, {@link #delay}). Roan's own
+ * tests use it; for tests of an application's rules, {@link dev.roan.test.RecordingCache} has assertions with clear
+ * messages and waits for delivery itself.
+ *
+ * @since 0.1.0
  */
 public final class PurgeServer implements AutoCloseable {
 

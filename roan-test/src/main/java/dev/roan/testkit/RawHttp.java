@@ -16,7 +16,10 @@ import java.util.Map;
 /**
  * One HTTP/1.0 exchange over a plain socket: the test writes the request line and the {@code Host} header byte
  * for byte, which the JDK's {@code HttpClient} does not allow ({@code Host} is a restricted header there), and
- * the answer is never chunked. A reader of cached pages, not a general client.
+ * the answer is never chunked. A reader of cached pages, not a general client: a test reads a page through
+ * {@link Nginx#baseUrl()} or {@link Varnish#baseUrl()} with it and looks at {@code X-Cache-Status} or {@code X-Cache}.
+ *
+ * @since 0.1.0
  */
 public final class RawHttp {
 

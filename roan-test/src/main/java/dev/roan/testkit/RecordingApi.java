@@ -23,7 +23,10 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A local stand-in for a CDN's purge API, in the manner of {@link PurgeServer}: the JDK's {@code HttpServer} on a free
  * loopback port that checks each request as the real API does (a subclass's {@link #answer}), records it with its
- * answer, and can answer {@code 429} with {@code Retry-After} as a rate limit does.
+ * answer, and can answer {@code 429} with {@code Retry-After} as a rate limit does. Needs nothing installed and no
+ * network.
+ *
+ * @since 0.1.0
  */
 public abstract class RecordingApi implements AutoCloseable {
 
@@ -54,6 +57,9 @@ public abstract class RecordingApi implements AutoCloseable {
     private final AtomicInteger limitedLeft = new AtomicInteger();
     private volatile String retryAfter = "1";
 
+    /** Starts the API on a free loopback port. */
+    // The server calls back into the subclass (answer) only for requests, which come after construction.
+    @SuppressWarnings("this-escape")
     protected RecordingApi() {
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

@@ -18,7 +18,10 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * The application behind a cache in a test: the JDK's {@code HttpServer} on a free loopback port, answering
  * every GET with 200 and the page the test's function renders for the (decoded) path, such as the current titles
- * of a table. It counts the requests per path, so a test sees which reads reached it past the cache.
+ * of a table. It counts the requests per path, so a test sees which reads reached it past the cache. Give its
+ * {@link #address()} to {@link Nginx#builder(String)} or {@link Varnish#start(String)}; needs nothing installed.
+ *
+ * @since 0.1.0
  */
 public final class Upstream implements AutoCloseable {
 

@@ -22,8 +22,21 @@ import java.util.List;
  * tagged by their {@code xkey} response header, and {@code PURGE} with an {@code xkey-purge} (or
  * {@code xkey-softpurge}) header purges every page with one of its keys.
  *
- * <p>When varnishd (or, for xkey, the xkey vmod of varnish-modules) is missing the calling test is skipped, or fails
- * under {@code CI=true} ({@link Programs#unavailable(String)}).
+ * <pre>{@code
+ * try (Upstream app = Upstream.start(path -> render(path));
+ *      Varnish varnish = Varnish.start(app.address())) {
+ *     Roan roan = Roan.builder().purgeUrl(varnish.purgeUrl()).purgeMethod("PURGE").build();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Needs Varnish installed (Debian or Ubuntu: {@code apt-get install varnish}; for xkey also
+ * {@code varnish-modules}, of the same release as Varnish) and a C compiler, which varnishd uses to compile its VCL
+ * (Debian's varnish package depends on one). When varnishd (or, for xkey, the xkey vmod) is missing the calling test is
+ * skipped (a JUnit assumption) with a message that names the package, or fails under {@code CI=true}
+ * ({@link Programs#unavailable(String)}).
+ *
+ * @since 0.1.0
  */
 public final class Varnish implements AutoCloseable {
 
