@@ -43,6 +43,7 @@ public final class Upstream implements AutoCloseable {
      * Starts the application.
      *
      * @param page renders the body of a page from its decoded path, such as {@code /tags/a b}
+     * @return the started application; close it after the test
      */
     public static Upstream start(Function<String, String> page) {
         return start(page, path -> Map.of());
@@ -53,6 +54,7 @@ public final class Upstream implements AutoCloseable {
      *
      * @param page renders the body of a page from its decoded path, such as {@code /tags/a b}
      * @param headers the headers to add to the answer for a decoded path, name to value; empty for none
+     * @return the started application; close it after the test
      */
     public static Upstream start(Function<String, String> page, Function<String, Map<String, String>> headers) {
         HttpServer server;
@@ -95,12 +97,21 @@ public final class Upstream implements AutoCloseable {
         }
     }
 
-    /** The address a cache proxies to, {@code 127.0.0.1:PORT}. */
+    /**
+     * The address a cache proxies to, {@code 127.0.0.1:PORT}.
+     *
+     * @return {@code 127.0.0.1:PORT}
+     */
     public String address() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** How many requests for {@code path} (decoded) reached the application. */
+    /**
+     * How many requests for {@code path} (decoded) reached the application.
+     *
+     * @param path a decoded path, such as {@code /tags/a b}
+     * @return the number of requests for it so far
+     */
     public int requests(String path) {
         AtomicInteger count = requests.get(path);
         return count == null ? 0 : count.get();

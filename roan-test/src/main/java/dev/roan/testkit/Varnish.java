@@ -60,6 +60,7 @@ public final class Varnish implements AutoCloseable {
      * Starts Varnish in front of {@code upstream} and returns once it answers.
      *
      * @param upstream the application's address, {@code host:port} with a numeric host, such as {@code "127.0.0.1:8080"}
+     * @return the started Varnish; close it after the test
      * @throws IllegalStateException if varnishd does not start, with what it printed
      */
     public static Varnish start(String upstream) {
@@ -71,6 +72,7 @@ public final class Varnish implements AutoCloseable {
      * {@link #xkeyVcl}, which the README shows.
      *
      * @param upstream the application's address, {@code host:port} with a numeric host, such as {@code "127.0.0.1:8080"}
+     * @return the started Varnish; close it after the test
      * @throws IllegalStateException if varnishd does not start, with what it printed
      */
     public static Varnish startWithXkey(String upstream) {
@@ -82,6 +84,8 @@ public final class Varnish implements AutoCloseable {
      * {@code GET /.roan-testkit/ready} answers 200 (through the VCL, from the upstream if the VCL passes it on).
      *
      * @param vcl the VCL for the upstream's numeric host and port
+     * @param upstream the application's address, {@code host:port} with a numeric host
+     * @return the started Varnish; close it after the test
      */
     public static Varnish startWithXkey(String upstream, java.util.function.BiFunction<String, Integer, String> vcl) {
         if (java.util.Arrays.stream(XKEY_VMODS).map(Path::of).noneMatch(Files::isRegularFile)) {
@@ -142,22 +146,38 @@ public final class Varnish implements AutoCloseable {
         }
     }
 
-    /** The address readers use, {@code http://127.0.0.1:PORT}. */
+    /**
+     * The address readers use, {@code http://127.0.0.1:PORT}.
+     *
+     * @return the base URL of the cached pages
+     */
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
 
-    /** The purge URL to give Roan (with {@code purgeMethod("PURGE")}): the base URL, purges are {@code PURGE {base}{path}}. */
+    /**
+     * The purge URL to give Roan (with {@code purgeMethod("PURGE")}): the base URL, purges are {@code PURGE {base}{path}}.
+     *
+     * @return the purge URL for {@code Roan.builder().purgeUrl(...)}
+     */
     public String purgeUrl() {
         return baseUrl();
     }
 
-    /** The VCL it runs, for messages and for copying into documentation. */
+    /**
+     * The VCL it runs, for messages and for copying into documentation.
+     *
+     * @return the VCL text
+     */
     public String vcl() {
         return vcl;
     }
 
-    /** Everything varnishd printed so far. */
+    /**
+     * Everything varnishd printed so far.
+     *
+     * @return varnishd's output
+     */
     public String output() {
         return process.output();
     }
@@ -183,6 +203,10 @@ public final class Varnish implements AutoCloseable {
      * {@code xkey} response header (keys separated by spaces); from the loopback address, {@code PURGE} with an
      * {@code xkey-purge} header purges the pages of its keys, with {@code xkey-softpurge} marks them stale, and
      * without either purges the URL. A purge by key answers {@code 200} with {@code X-Purged: <count>}.
+     *
+     * @param host the upstream's numeric host, such as {@code 127.0.0.1}
+     * @param port the upstream's port
+     * @return the VCL text
      */
     public static String xkeyVcl(String host, int port) {
         return """

@@ -1,9 +1,9 @@
 /**
  * Real programs for end-to-end tests, started by the test itself: {@link dev.roan.testkit.Nginx} (with
  * ngx_cache_purge), {@link dev.roan.testkit.Varnish} (with or without the xkey vmod), {@link dev.roan.testkit.Postgres}
- * and {@link dev.roan.testkit.MariaDb}, each on a free loopback port in a temporary folder that {@code close()} deletes,
- * stopped by its own process id; {@link dev.roan.testkit.Upstream} stands in for the application behind a cache, and
- * {@link dev.roan.testkit.RawHttp} reads pages through it.
+ * and {@link dev.roan.testkit.MariaDb}, each on a free loopback port in a temporary folder that {@code close()}
+ * deletes, stopped by its own process id; {@link dev.roan.testkit.Upstream} stands in for the application behind a
+ * cache, and {@link dev.roan.testkit.RawHttp} reads pages through it.
  *
  * <p>The programs must be installed (Debian or Ubuntu: {@code apt-get install nginx libnginx-mod-http-cache-purge
  * varnish varnish-modules postgresql mariadb-server}). When one is missing the calling test is skipped with a message
