@@ -456,16 +456,24 @@ public final class RecordingCache implements AutoCloseable {
             throw new IllegalStateException(describe() + " has no Roan to wait for: call deliveredBy(roan) first, or"
                     + " roan.flush(timeout) yourself");
         }
-        Duration wait = timeout;
-        if (!bound.flush(wait)) {
-            throw new AssertionError("Roan did not deliver every purge within " + human(wait) + " ("
-                    + bound.pendingPurges() + " pending, " + bound.droppedPurges() + " given up or dropped"
-                    + (bound.isClosed() ? ", Roan is closed" : "") + "): " + describe() + " " + received()
+        awaitDelivery(bound, timeout, List.of(this));
+        return this;
+    }
+
+    /**
+     * Waits until {@code roan} has delivered what it owes; on timeout fails with what each of {@code caches} received.
+     */
+    static void awaitDelivery(Roan roan, Duration timeout, List<RecordingCache> caches) {
+        if (!roan.flush(timeout)) {
+            throw new AssertionError("Roan did not deliver every purge within " + human(timeout) + " ("
+                    + roan.pendingPurges() + " pending, " + roan.droppedPurges() + " given up or dropped"
+                    + (roan.isClosed() ? ", Roan is closed" : "") + "): "
+                    + caches.stream().map(cache -> cache.describe() + " " + cache.received())
+                            .collect(Collectors.joining("; "))
                     + ". A cache told to fail (failNext, answerWith) delays delivery by Roan's retries; a slow"
                     + " machine may need a longer timeout (RecordingCache.timeout, or -D" + TIMEOUT_PROPERTY
                     + "=PT30S)");
         }
-        return this;
     }
 
     private void awaitDeliveryIfBound() {

@@ -129,7 +129,8 @@ class RecordingCacheTest {
 
     @Test
     void aBoundAssertionFailsWhenRoanCannotDeliverWithinTheTimeout() {
-        cache.timeout(Duration.ofMillis(300)).answerWith(503);
+        // Long enough for the first attempt to land on a loaded machine; the wait lasts all of it.
+        cache.timeout(Duration.ofSeconds(1)).answerWith(503);
         try (Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).shutdownHook(false)
                 .closeTimeout(Duration.ofMillis(100)).build()) {
             cache.deliveredBy(roan);
@@ -137,7 +138,7 @@ class RecordingCacheTest {
 
             assertThatThrownBy(() -> cache.assertPurged("/posts"))
                     .isInstanceOf(AssertionError.class)
-                    .hasMessageStartingWith("Roan did not deliver every purge within 300 ms (1 pending")
+                    .hasMessageStartingWith("Roan did not deliver every purge within 1 s (1 pending")
                     .hasMessageContaining("GET /posts (answered 503)")
                     .hasMessageContaining("failNext, answerWith");
         }

@@ -195,6 +195,31 @@ class RoanExtensionTest {
                 .contains("this RoanExtension has 2 cache nodes: name one with cache(0) to cache(1)");
     }
 
+    static class TwoNodesOneDown {
+        @RegisterExtension
+        // Long enough for the first attempts to land on a loaded machine; the wait lasts all of it.
+        final RoanExtension roan = RoanExtension.create().nodes(2).timeout(Duration.ofSeconds(2));
+
+        @Test
+        void waitingForANodeThatStaysDown() {
+            roan.cache(1).answerWith(503);
+            roan.roan().purgeAfterCommit("/posts");
+            roan.awaitDelivery();
+        }
+    }
+
+    @Test
+    void aWaitThatTimesOutSaysWhatEachNodeReceived() {
+        Map<String, String> failures = run(TwoNodesOneDown.class);
+
+        assertThat(failures).as("failures").containsOnlyKeys("waitingForANodeThatStaysDown()");
+        assertThat(failures.get("waitingForANodeThatStaysDown()")).as("message")
+                .startsWith("Roan did not deliver every purge within 2 s (1 pending")
+                .containsPattern("cache node-1 \\(http://127\\.0\\.0\\.1:\\d+/purge\\) it received, in order: GET"
+                        + " /posts; cache node-2 \\(http://127\\.0\\.0\\.1:\\d+/purge\\) it received, in order:"
+                        + " GET /posts \\(answered 503\\)");
+    }
+
     @Test
     void settingsAreRefusedOnceStartedAndTheRoanOutsideATest() {
         RoanExtension extension = RoanExtension.create();
