@@ -1,16 +1,12 @@
 package dev.roan.spring.boot;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import dev.roan.jooq.CacheNodeStatus;
 import dev.roan.jooq.Roan;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.health.contributor.Status;
 
 /**
  * The {@code roan} health indicator: {@code DOWN} while a cache node is down, that is while it owes purges it cannot
@@ -40,26 +36,8 @@ public final class RoanHealthIndicator implements HealthIndicator {
         if (current == null) {
             return Health.unknown().withDetail("nodes", List.of()).build();
         }
-        List<Map<String, Object>> nodes = new ArrayList<>();
-        boolean down = false;
-        int owed = 0;
-        for (CacheNodeStatus status : current.cacheNodes()) {
-            down |= status.isDown();
-            owed += status.owedPurges();
-            Map<String, Object> node = new LinkedHashMap<>();
-            node.put("url", status.purgeUrl());
-            node.put("status", status.isDown() ? Status.DOWN.getCode() : Status.UP.getCode());
-            node.put("owedPurges", status.owedPurges());
-            node.put("oldestOwed", status.oldestOwed().toString());
-            String failure = status.lastFailure();
-            if (failure != null) {
-                node.put("lastFailure", failure);
-            }
-            nodes.add(node);
-        }
-        Health.Builder health = down ? Health.down() : Health.up();
-        return health.withDetail("nodes", nodes).withDetail("owedPurges", owed)
-                .withDetail("droppedPurges", current.droppedPurges()).build();
+        RoanHealth health = RoanHealth.of(current);
+        return (health.down() ? Health.down() : Health.up()).withDetails(health.details()).build();
     }
 
     @Override

@@ -1,92 +1,20 @@
 package dev.roan.spring.boot;
 
-import java.lang.System.Logger.Level;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import dev.roan.jooq.Roan;
 import org.jooq.DSLContext;
 import org.jooq.impl.DefaultConfiguration;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.jooq.autoconfigure.DefaultConfigurationCustomizer;
-import org.springframework.core.Ordered;
 
-/**
- * Attaches Roan to the {@code DefaultConfiguration} of Boot's {@code DSLContext} with {@link Roan#attachInPlace}:
- * Boot's hook hands over the configuration it will use and ignores anything returned. Ordered last, so that
- * customizers of the application that set listeners or a transaction provider run before and are kept. Once every
- * singleton exists, it attaches again, which adds Roan's record listener if beans registered rules with placeholders
- * after Boot built the {@code DSLContext}. At startup it warns about {@code DSLContext} beans that
- * {@link Roan#isAttached} says run without Roan, such as those the application built itself.
- */
-final class RoanJooqConfigurationCustomizer implements DefaultConfigurationCustomizer, Ordered,
-        SmartInitializingSingleton {
-
-    private static final System.Logger LOG = System.getLogger(RoanJooqConfigurationCustomizer.class.getName());
-
-    private final ObjectProvider<Roan> roan;
-    private final ObjectProvider<DSLContext> dslContexts;
-    private volatile boolean customized;
-    /** Boot's configurations this customized, to add the record listener once every bean has registered its rules. */
-    private final List<DefaultConfiguration> configurations = new CopyOnWriteArrayList<>();
+/** Spring Boot 4's jOOQ hook, {@code org.springframework.boot.jooq.autoconfigure}: see {@link RoanConfigurationAttacher}. */
+final class RoanJooqConfigurationCustomizer extends RoanConfigurationAttacher implements DefaultConfigurationCustomizer {
 
     RoanJooqConfigurationCustomizer(ObjectProvider<Roan> roan, ObjectProvider<DSLContext> dslContexts) {
-        this.roan = roan;
-        this.dslContexts = dslContexts;
+        super(roan, dslContexts);
     }
 
     @Override
     public void customize(DefaultConfiguration configuration) {
-        roan.getObject().attachInPlace(configuration);
-        configurations.add(configuration);
-        customized = true;
-    }
-
-    @Override
-    public void afterSingletonsInstantiated() {
-        // Beans that inject the Roan bean may register rules with placeholders after Boot built its DSLContext:
-        // attaching again adds the record listener those rules need only once they exist (it costs every read).
-        Roan current = roan.getIfAvailable();
-        if (current != null && !current.isClosed()) {
-            configurations.forEach(current::attachInPlace);
-        }
-        int unattached = unattached();
-        if (unattached > 0) {
-            LOG.log(Level.WARNING, "Roan is not attached to " + unattached + " of the application's DSLContext beans:"
-                    + " the application builds them itself, not from Spring Boot's jOOQ configuration. Their writes"
-                    + " purge nothing until you attach the Roan bean: DSL.using(roan.attach(configuration))");
-        }
-    }
-
-    /** How many DSLContext beans run without Roan. */
-    int unattached() {
-        Roan current = roan.getIfAvailable();
-        if (current == null) {
-            return 0;
-        }
-        List<DSLContext> without = new ArrayList<>();
-        dslContexts.stream().forEach(dsl -> {
-            try {
-                if (!current.isAttached(dsl.configuration())) {
-                    without.add(dsl);
-                }
-            } catch (RuntimeException e) {
-                // Only a diagnostic: never fail startup over it.
-                LOG.log(Level.DEBUG, "Could not tell whether Roan is attached to " + dsl, e);
-            }
-        });
-        return without.size();
-    }
-
-    @Override
-    public int getOrder() {
-        return Ordered.LOWEST_PRECEDENCE;
-    }
-
-    @Override
-    public String toString() {
-        return "RoanJooqConfigurationCustomizer[customized=" + customized + "]";
+        attach(configuration);
     }
 }

@@ -16,15 +16,6 @@ import dev.roan.spring.boot.BootFixture.Posts;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
-import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.health.registry.HealthContributorRegistry;
-import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Import;
@@ -50,10 +41,8 @@ class RoanMetricsAndHealthTest {
     private final PurgeServer cache = new PurgeServer();
 
     private ApplicationContextRunner runner() {
-        return BootFixture.runner(cache, MetricsAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
-                        CompositeMeterRegistryAutoConfiguration.class, RoanMetricsAutoConfiguration.class,
-                        HealthContributorAutoConfiguration.class, HealthContributorRegistryAutoConfiguration.class,
-                        RoanHealthAutoConfiguration.class)
+        return BootFixture.runner(cache, Boot.withMetricsAndHealth(RoanMetricsAutoConfiguration.class,
+                        RoanHealthAutoConfiguration.class))
                 .withUserConfiguration(App.class)
                 .withPropertyValues("roan.headers." + "X-Roan-Token" + "=s3cret",
                         "roan.retry.max-attempts=2", "roan.retry.initial-backoff=10ms",
@@ -115,33 +104,32 @@ class RoanMetricsAndHealthTest {
     void healthIsDownWhileTheNodeOwesPurgesItCannotDeliverAndUpOnceItTakesThem() {
         runner().run(context -> {
             assertThat(context).hasNotFailed();
-            HealthContributorRegistry contributors = context.getBean(HealthContributorRegistry.class);
-            assertThat(contributors.getContributor("roan")).as("registered as \"roan\"")
+            assertThat(Boot.healthContributor(context, "roan")).as("registered as \"roan\"")
                     .isInstanceOf(RoanHealthIndicator.class);
-            HealthIndicator health = (HealthIndicator) contributors.getContributor("roan");
+            RoanHealthIndicator health = (RoanHealthIndicator) Boot.healthContributor(context, "roan");
             Posts posts = context.getBean(Posts.class);
             Roan roan = context.getBean(Roan.class);
-            assertThat(health.health().getStatus()).as("no purge yet").isEqualTo(Status.UP);
+            assertThat(Boot.health(health).status()).as("no purge yet").isEqualTo("UP");
 
             cache.respond(path -> PurgeServer.Answer.status(503));
             posts.add("Hello");
-            await("DOWN while the purge is owed", () -> health.health().getStatus().equals(Status.DOWN));
-            Health down = health.health();
+            await("DOWN while the purge is owed", () -> Boot.health(health).status().equals("DOWN"));
+            Boot.HealthView down = Boot.health(health);
             @SuppressWarnings("unchecked")
-            Map<String, Object> node = ((List<Map<String, Object>>) down.getDetails().get("nodes")).get(0);
+            Map<String, Object> node = ((List<Map<String, Object>>) down.details().get("nodes")).get(0);
             assertThat(node).containsEntry("url", cache.purgeUrl()).containsEntry("status", "DOWN")
                     .containsEntry("owedPurges", 1).containsKey("oldestOwed");
             assertThat(String.valueOf(node.get("lastFailure"))).contains("503");
-            assertThat(down.getDetails()).containsEntry("owedPurges", 1).containsEntry("droppedPurges", 0L);
-            assertThat(down.toString()).doesNotContain("s3cret");
+            assertThat(down.details()).containsEntry("owedPurges", 1).containsEntry("droppedPurges", 0L);
+            assertThat(down.text()).doesNotContain("s3cret");
 
             cache.respond(path -> PurgeServer.Answer.status(200));
             assertThat(roan.flush(Duration.ofSeconds(10))).as("delivered at a probe").isTrue();
-            await("UP once the node took the purge", () -> health.health().getStatus().equals(Status.UP));
-            Health up = health.health();
-            assertThat(up.getDetails()).containsEntry("owedPurges", 0).containsEntry("droppedPurges", 0L);
+            await("UP once the node took the purge", () -> Boot.health(health).status().equals("UP"));
+            Boot.HealthView up = Boot.health(health);
+            assertThat(up.details()).containsEntry("owedPurges", 0).containsEntry("droppedPurges", 0L);
             @SuppressWarnings("unchecked")
-            Map<String, Object> upNode = ((List<Map<String, Object>>) up.getDetails().get("nodes")).get(0);
+            Map<String, Object> upNode = ((List<Map<String, Object>>) up.details().get("nodes")).get(0);
             assertThat(upNode).containsEntry("status", "UP").containsEntry("owedPurges", 0)
                     .containsEntry("oldestOwed", "PT0S");
         });
@@ -186,8 +174,7 @@ class RoanMetricsAndHealthTest {
             await("dropped after give-up-after", () ->
                     registry.find(RoanMetrics.DROPPED).functionCounter().count() == 1);
             assertThat(context.getBean(Roan.class).droppedPurges()).isEqualTo(1);
-            Health health = context.getBean(RoanHealthIndicator.class).health();
-            assertThat(health.getDetails()).containsEntry("droppedPurges", 1L).containsEntry("owedPurges", 0);
+            assertThat(Boot.health(context.getBean(RoanHealthIndicator.class)).details()).containsEntry("droppedPurges", 1L).containsEntry("owedPurges", 0);
         });
     }
 
@@ -216,8 +203,7 @@ class RoanMetricsAndHealthTest {
     @Test
     void withoutMicrometerNorActuatorTheStarterStillWorks() {
         BootFixture.runner(cache, RoanMetricsAutoConfiguration.class, RoanHealthAutoConfiguration.class)
-                .withClassLoader(new FilteredClassLoader("io.micrometer.", "org.springframework.boot.health.",
-                        "org.springframework.boot.micrometer."))
+                .withClassLoader(new FilteredClassLoader(Boot.withoutMicrometerNorActuator()))
                 .withUserConfiguration(App.class)
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(Roan.class)

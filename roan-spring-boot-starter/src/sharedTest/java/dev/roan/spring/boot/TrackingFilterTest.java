@@ -34,9 +34,7 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -236,7 +234,7 @@ class TrackingFilterTest {
         List<LogRecord> logged;
         try (LogRecords records = LogRecords.of(TrackingFilter.class)) {
             logged = records.all;
-            String base = "http://127.0.0.1:" + ((WebServerApplicationContext) app).getWebServer().getPort();
+            String base = "http://127.0.0.1:" + Boot.port(app);
             // A dot segment, as sent: Roan refuses to track a URL no purge can name (caches differ on dot segments).
             dev.roan.testkit.RawHttp.Response page = dev.roan.testkit.RawHttp.get(base, "/posts/./1?token=s3cret");
             dev.roan.testkit.RawHttp.get(base, "/posts/./2?token=s3cret");
@@ -434,7 +432,7 @@ class TrackingFilterTest {
      */
     private static WebApplicationContextRunner configured() {
         return new WebApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(JooqAutoConfiguration.class, RoanAutoConfiguration.class,
+                .withConfiguration(AutoConfigurations.of(Boot.JOOQ, RoanAutoConfiguration.class,
                         RoanTrackingAutoConfiguration.class))
                 .withBean(DataSource.class, () -> BootFixture.h2("jdbc:h2:mem:config-" + UUID.randomUUID()))
                 .withPropertyValues("roan.track.enabled=true", "roan.purge-url=" + cache.purgeUrl(), "roan.close-timeout=0s",
@@ -474,7 +472,7 @@ class TrackingFilterTest {
     }
 
     private URI uri(String path) {
-        int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+        int port = Boot.port(app);
         return URI.create("http://127.0.0.1:" + port + path);
     }
 

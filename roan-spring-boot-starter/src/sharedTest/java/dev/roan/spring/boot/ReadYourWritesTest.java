@@ -31,7 +31,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -146,7 +145,7 @@ class ReadYourWritesTest {
     }
 
     private CompletableFuture<HttpResponse<String>> post(String path) {
-        int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+        int port = Boot.port(app);
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
         return browser.sendAsync(request, HttpResponse.BodyHandlers.ofString());

@@ -16,14 +16,9 @@ import org.h2.jdbcx.JdbcDataSource;
 import org.jooq.DSLContext;
 import org.jooq.Table;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
@@ -102,10 +97,8 @@ final class BootFixture {
      * Boot's data auto-configurations and Roan's, plus {@code more}, purging to {@code cache}; close waits up to 5 s.
      */
     static ApplicationContextRunner runner(PurgeServer cache, Class<?>... more) {
-        Class<?>[] configurations = Stream.concat(Stream.of(DataSourceAutoConfiguration.class,
-                DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
-                DataSourceInitializationAutoConfiguration.class, JooqAutoConfiguration.class,
-                RoanAutoConfiguration.class), Arrays.stream(more)).toArray(Class<?>[]::new);
+        Class<?>[] configurations = Stream.of(Boot.DATA.stream(), Stream.of(RoanAutoConfiguration.class),
+                Arrays.stream(more)).flatMap(s -> s).toArray(Class<?>[]::new);
         return new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(configurations))
                 .withPropertyValues("spring.sql.init.schema-locations=classpath:roan-schema.sql",

@@ -47,8 +47,6 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
-import org.springframework.boot.jooq.autoconfigure.DefaultConfigurationCustomizer;
-import org.springframework.boot.jooq.autoconfigure.JooqAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -377,7 +375,7 @@ class RoanAutoConfigurationTest {
     @Test
     void withoutDslContextCreatesNoRoan() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(JooqAutoConfiguration.class, RoanAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(Boot.JOOQ, RoanAutoConfiguration.class))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(Roan.class));
     }
 
@@ -557,13 +555,12 @@ class RoanAutoConfigurationTest {
 
     @Test
     void handWiredCustomizerWithAttachInPlaceRunsRoanOnBootsDslContext() {
-        // The README's wiring for Boot 3.5, on Boot 4's packages: no starter, a Roan bean and one customizer.
+        // The README's hand wiring: no starter, a Roan bean and one customizer of Boot's jOOQ configuration.
         Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).transactionBoundary(new SpringTransactionBoundary())
                 .build();
         roan.purge("/posts").onWrite(POST);
-        runner().withPropertyValues("roan.enabled=false")
-                .withBean(Roan.class, () -> roan, definition -> definition.setDestroyMethodName("close"))
-                .withBean(DefaultConfigurationCustomizer.class, () -> roan::attachInPlace)
+        Boot.withAttachInPlace(runner().withPropertyValues("roan.enabled=false")
+                .withBean(Roan.class, () -> roan, definition -> definition.setDestroyMethodName("close")), roan)
                 .run(context -> {
                     assertThat(context).hasNotFailed().doesNotHaveBean(RoanJooqConfigurationCustomizer.class);
                     assertThat(roan.isAttached(context.getBean(DSLContext.class).configuration())).isTrue();

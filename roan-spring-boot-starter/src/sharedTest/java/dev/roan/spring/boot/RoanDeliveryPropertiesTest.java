@@ -22,7 +22,7 @@ class RoanDeliveryPropertiesTest {
         assertThat(properties.getMaxOwedPaths()).isEqualTo(Roan.DEFAULT_MAX_OWED_PATHS);
         assertThat(properties.getOnOverflowPurge()).isEmpty();
         assertThat(properties.isShutdownHook()).isTrue();
-        assertThat(RoanAutoConfiguration.builder(properties).toString()).doesNotContain("giveUpAfter")
+        assertThat(RoanBeans.builder(properties).toString()).doesNotContain("giveUpAfter")
                 .contains("maxRetryInterval=" + Roan.DEFAULT_MAX_RETRY_INTERVAL,
                         "maxOwedPaths=" + Roan.DEFAULT_MAX_OWED_PATHS, "shutdownHook=true");
     }
@@ -36,7 +36,7 @@ class RoanDeliveryPropertiesTest {
         properties.setOnOverflowPurge(List.of("/"));
         properties.setShutdownHook(false);
 
-        assertThat(RoanAutoConfiguration.builder(properties).toString()).contains("giveUpAfter=PT1H",
+        assertThat(RoanBeans.builder(properties).toString()).contains("giveUpAfter=PT1H",
                 "maxRetryInterval=PT5S", "maxOwedPaths=1000", "onOverflowPurge=[/]", "shutdownHook=false");
         assertThat(properties.toString()).contains("giveUpAfter=PT1H", "maxRetryInterval=PT5S", "maxOwedPaths=1000",
                 "onOverflowPurge=[/]", "shutdownHook=false");
@@ -53,7 +53,7 @@ class RoanDeliveryPropertiesTest {
     private static void assertInvalid(String property, java.util.function.Consumer<RoanProperties> set) {
         RoanProperties properties = new RoanProperties();
         set.accept(properties);
-        assertThatThrownBy(() -> RoanAutoConfiguration.builder(properties))
+        assertThatThrownBy(() -> RoanBeans.builder(properties))
                 .isInstanceOfSatisfying(InvalidConfigurationPropertyValueException.class,
                         e -> assertThat(e.getName()).isEqualTo(property));
     }
