@@ -37,7 +37,12 @@ public final class FastlyEndpoint extends RecordingApi {
     private final List<Purge> purges = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong(100);
 
-    /** Starts the API of service {@code serviceId}, which takes the API token {@code token}. */
+    /**
+     * Starts the API of service {@code serviceId}, which takes the API token {@code token}.
+     *
+     * @param serviceId the service whose purges it takes
+     * @param token the {@code Fastly-Key} it accepts
+     */
     public FastlyEndpoint(String serviceId, String token) {
         this.serviceId = serviceId;
         this.token = token;
@@ -143,7 +148,11 @@ public final class FastlyEndpoint extends RecordingApi {
         return "{\"msg\":\"Too many requests\"}";
     }
 
-    /** The purges Fastly accepted, in order. */
+    /**
+     * The purges Fastly accepted, in order.
+     *
+     * @return a copy, oldest first
+     */
     public List<Purge> purges() {
         synchronized (purges) {
             return List.copyOf(purges);
