@@ -19,8 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
+import org.jooq.Configuration;
 import org.jooq.DSLContext;
-import org.jooq.SQLDialect;
 import org.jooq.conf.RenderQuotedNames;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DefaultConfiguration;
@@ -148,6 +148,27 @@ public final class BlogApp implements AutoCloseable {
             throw e;
         }
 
+        rules(roan);
+        DSLContext dsl = DSL.using(roan.attach(configuration(config.jdbcUrl(), config.dbUser(), config.dbPassword())));
+
+        ExecutorService executor = Executors.newFixedThreadPool(4, runnable -> {
+            Thread thread = new Thread(runnable, "blog-http");
+            thread.setDaemon(true);
+            return thread;
+        });
+        server.setExecutor(executor);
+        // Bounded: see PURGE_WAIT.
+        server.createContext("/", new BlogHandler(new Blog(dsl), () -> roan.awaitPurges(PURGE_WAIT), roan::track));
+        server.start();
+        return new BlogApp(server, executor, roan, schemaVersion);
+    }
+
+    /**
+     * Registers the blog's rules on {@code roan}: the application's own, and what its tests register on the Roan that
+     * {@code RoanExtension} gives them ({@code RoanExtension.withRules(BlogApp::rules)}), so the tests check these rules
+     * and not a copy.
+     */
+    static void rules(Roan roan) {
         // Rules for the pages that show every post: the home page and the list read the whole post table (and
         // every author and comment, for the names and the comment counts), so any write of those tables changes
         // them. Tracking them would say the same (their reads pin no row) at the price of an index entry each, and
@@ -162,25 +183,16 @@ public final class BlogApp implements AutoCloseable {
         // roan.purge("/posts/{slug}").onWrite(POST).whenRowsUnknown("/posts"), needed Blog.addComment to touch the
         // post through its record so that a comment named the slug; tracking does not (the touch stays: it keeps
         // updated_at, and purges the post's pages as a write of post.id=... would).
+    }
 
-        SQLDialect dialect = JDBCUtils.dialect(config.jdbcUrl());
-        DSLContext dsl = DSL.using(roan.attach(new DefaultConfiguration()
-                .set(new DriverManagerConnectionProvider(config.jdbcUrl(), config.dbUser(), config.dbPassword()))
-                .set(dialect)
+    /** The blog's jOOQ configuration, not yet attached to Roan. */
+    static Configuration configuration(String jdbcUrl, String user, String password) {
+        return new DefaultConfiguration()
+                .set(new DriverManagerConnectionProvider(jdbcUrl, user, password))
+                .set(JDBCUtils.dialect(jdbcUrl))
                 // The migrations use unquoted names, which H2 folds to upper case and PostgreSQL to lower case:
                 // rendering the generated names unquoted lets each database fold them its own way again.
-                .set(new org.jooq.conf.Settings().withRenderQuotedNames(RenderQuotedNames.NEVER))));
-
-        ExecutorService executor = Executors.newFixedThreadPool(4, runnable -> {
-            Thread thread = new Thread(runnable, "blog-http");
-            thread.setDaemon(true);
-            return thread;
-        });
-        server.setExecutor(executor);
-        // Bounded: see PURGE_WAIT.
-        server.createContext("/", new BlogHandler(new Blog(dsl), () -> roan.awaitPurges(PURGE_WAIT), roan::track));
-        server.start();
-        return new BlogApp(server, executor, roan, schemaVersion);
+                .set(new org.jooq.conf.Settings().withRenderQuotedNames(RenderQuotedNames.NEVER));
     }
 
     /** The blog's Roan, for tests that check its rules with {@link Roan#explain}. */

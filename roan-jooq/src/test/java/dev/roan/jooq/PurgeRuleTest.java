@@ -5,29 +5,30 @@ import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.roan.testkit.PurgeServer;
-import java.time.Duration;
+import dev.roan.test.RecordingCache;
+import dev.roan.test.RoanExtension;
 
-import org.jooq.DSLContext;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Rule registration: paths are validated and percent-encoded once, tables are checked, rules are shared. */
+/**
+ * Rule registration: paths are validated and percent-encoded once, tables are checked, rules are shared. Each test
+ * gets a Roan of its own from the test kit's extension, as a user's tests of their rules do; its purge URL ends in
+ * {@code /purge}, which the length limits count.
+ */
 class PurgeRuleTest {
+
+    @RegisterExtension
+    final RoanExtension extension = RoanExtension.create();
 
     private Roan roan;
 
     @BeforeEach
-    void setUp() {
-        roan = Roan.builder().purgeUrl("http://cache.test/purge").build();
-    }
-
-    @AfterEach
-    void tearDown() {
-        roan.close();
+    void setUp(Roan roan) {
+        this.roan = roan;
     }
 
     @Test
@@ -185,7 +186,7 @@ class PurgeRuleTest {
 
     @Test
     void pathsLongerThanACacheAcceptsAreRefusedPurgeUrlIncluded() throws Exception {
-        // http://cache.test/purge: the request target is "/purge" + path.
+        // The recording cache's http://127.0.0.1:PORT/purge: the request target is "/purge" + path.
         int room = PurgePaths.MAX_REQUEST_TARGET - "/purge".length();
         assertThat(roan.purge("/" + "a".repeat(room - 1)).path()).as("exactly at the limit").hasSize(room);
         assertThatThrownBy(() -> roan.purge("/" + "a".repeat(room))).as("one character more")
@@ -254,16 +255,14 @@ class PurgeRuleTest {
     }
 
     @Test
-    void encodedPathReachesTheCache() throws Exception {
-        try (TestDb db = new TestDb(); PurgeServer cache = new PurgeServer();
-                Roan endToEnd = Roan.builder().purgeUrl(cache.purgeUrl()).build()) {
-            endToEnd.purge("/tags/a b").onWrite(POST);
-            endToEnd.purge("/caf\u00e9").onWrite(POST);
-            DSLContext dsl = DSL.using(endToEnd.attach(db.configuration()));
-            dsl.insertInto(POST).set(POST.SLUG, "s").set(POST.TITLE, "S").execute();
-            assertThat(endToEnd.flush(Waits.DELIVERY)).as("flush").isTrue();
-            assertThat(cache.paths()).as("raw paths received")
-                    .containsExactlyInAnyOrder("/tags/a%20b", "/caf%C3%A9");
+    void encodedPathReachesTheCache(RecordingCache cache) throws Exception {
+        try (TestDb db = new TestDb()) {
+            roan.purge("/tags/a b").onWrite(POST);
+            roan.purge("/caf\u00e9").onWrite(POST);
+
+            DSL.using(roan.attach(db.configuration())).insertInto(POST).set(POST.SLUG, "s").set(POST.TITLE, "S").execute();
+
+            cache.assertPurgedExactly("/tags/a%20b", "/caf%C3%A9");
         }
     }
 }

@@ -53,12 +53,12 @@ import org.jspecify.annotations.Nullable;
  * the cache received, by method and path. Header values are never printed: they may be credentials. Only purges the
  * cache answered with a 2xx status count as purged; the others are listed as failed.
  *
- * <p>Purges arrive in the background, after the write commits. Assertions therefore wait first: bound to the {@code Roan}
- * under test ({@link #deliveredBy(Roan)}, which {@link RoanExtension} does), every assertion waits until that Roan has
- * delivered all purges of the writes committed before it, on any thread ({@link Roan#flush(Duration)}); unbound,
- * {@link #assertPurged(String...)} waits until the expected paths arrive, and the other assertions check what has
- * arrived so far. Either way a wait ends after {@link #timeout(Duration) the timeout}, {@link #DEFAULT_TIMEOUT} unless
- * set; nothing sleeps for a fixed time.
+ * <p>Purges arrive in the background, after the write commits. Assertions therefore wait first: bound to the
+ * {@code Roan} under test ({@link #deliveredBy(Roan)}, which {@link RoanExtension} does), every assertion waits until
+ * that Roan has delivered all purges of the writes committed before it, on any thread ({@link Roan#flush(Duration)});
+ * unbound, {@link #assertPurged(String...)} waits until the expected paths arrive, and the other assertions check what
+ * has arrived so far. Either way a wait ends after {@link #timeout(Duration) the timeout}, {@link #DEFAULT_TIMEOUT}
+ * unless set; nothing sleeps for a fixed time.
  *
  * <p>Thread-safe. Close it after the test; {@link RoanExtension} does.
  *
@@ -339,8 +339,8 @@ public final class RecordingCache implements AutoCloseable {
 
     /**
      * Returns the paths purged so far (answered with 2xx), in arrival order, repeats included: for assertions of one's
-     * own, such as {@code assertThat(cache.paths()).containsExactly("/posts", "/posts/1")}. Does not wait: call it after
-     * an assertion of this cache, or after {@link Roan#flush(Duration)}.
+     * own, such as {@code assertThat(cache.paths()).containsExactly("/posts", "/posts/1")}. Does not wait: call it
+     * after an assertion of this cache, or after {@link Roan#flush(Duration)}.
      * @return an unmodifiable list
      */
     public List<String> paths() {
@@ -456,15 +456,24 @@ public final class RecordingCache implements AutoCloseable {
             throw new IllegalStateException(describe() + " has no Roan to wait for: call deliveredBy(roan) first, or"
                     + " roan.flush(timeout) yourself");
         }
-        Duration wait = timeout;
-        if (!bound.flush(wait)) {
-            throw new AssertionError("Roan did not deliver every purge within " + human(wait) + " ("
-                    + bound.pendingPurges() + " pending, " + bound.droppedPurges() + " given up or dropped"
-                    + (bound.isClosed() ? ", Roan is closed" : "") + "): " + describe() + " " + received()
-                    + ". A cache told to fail (failNext, answerWith) delays delivery by Roan's retries; a slow"
-                    + " machine may need a longer timeout (RecordingCache.timeout, or -D" + TIMEOUT_PROPERTY + "=PT30S)");
-        }
+        awaitDelivery(bound, timeout, List.of(this));
         return this;
+    }
+
+    /**
+     * Waits until {@code roan} has delivered what it owes; on timeout fails with what each of {@code caches} received.
+     */
+    static void awaitDelivery(Roan roan, Duration timeout, List<RecordingCache> caches) {
+        if (!roan.flush(timeout)) {
+            throw new AssertionError("Roan did not deliver every purge within " + human(timeout) + " ("
+                    + roan.pendingPurges() + " pending, " + roan.droppedPurges() + " given up or dropped"
+                    + (roan.isClosed() ? ", Roan is closed" : "") + "): "
+                    + caches.stream().map(cache -> cache.describe() + " " + cache.received())
+                            .collect(Collectors.joining("; "))
+                    + ". A cache told to fail (failNext, answerWith) delays delivery by Roan's retries; a slow"
+                    + " machine may need a longer timeout (RecordingCache.timeout, or -D" + TIMEOUT_PROPERTY
+                    + "=PT30S)");
+        }
     }
 
     private void awaitDeliveryIfBound() {
@@ -511,8 +520,8 @@ public final class RecordingCache implements AutoCloseable {
                     + (method.equals("assertPurgedExactly") ? "; for none, call assertNothingPurged()" : ""));
         }
         if (Arrays.stream(paths).anyMatch(path -> path == null || !path.startsWith("/"))) {
-            throw new IllegalArgumentException(method + " takes page paths starting with /, such as \"/posts\", but got "
-                    + Arrays.toString(paths));
+            throw new IllegalArgumentException(method + " takes page paths starting with /, such as \"/posts\", but"
+                    + " got " + Arrays.toString(paths));
         }
         return new LinkedHashSet<>(Arrays.asList(paths));
     }

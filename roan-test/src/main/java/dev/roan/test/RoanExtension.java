@@ -219,8 +219,7 @@ public final class RoanExtension implements BeforeAllCallback, BeforeEachCallbac
      * @throws IllegalStateException outside a test
      */
     public void awaitDelivery() {
-        roan();
-        caches.get(0).awaitDelivery();
+        RecordingCache.awaitDelivery(roan(), timeout, caches);
     }
 
     @Override

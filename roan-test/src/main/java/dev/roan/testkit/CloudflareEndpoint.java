@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * "result": ...}}: 200 with {@code "success": true} when purged; 400 for a bad body or too many items, 403 for a
  * missing or wrong token, 404 for another zone, 405 for another method, each with {@code "success": false}.
  * What was purged is kept for the test ({@link #purges()}), and {@link #rateLimitNext} answers 429 with
- * {@code Retry-After}.
+ * {@code Retry-After}. Give Roan its {@link #apiUrl()} with {@code Roan.Builder.cloudflareApiUrl}.
+ *
+ * @since 0.1.0
  */
 public final class CloudflareEndpoint extends RecordingApi {
 
@@ -31,13 +33,23 @@ public final class CloudflareEndpoint extends RecordingApi {
     /** When set, a purge that passes every check is answered 200 with {@code "success": false} and this error. */
     private volatile String failure;
 
-    /** Starts the API of zone {@code zoneId}, which takes the API token {@code token}. */
+    /**
+     * Starts the API of zone {@code zoneId}, which takes the API token {@code token}.
+     *
+     * @param zoneId the zone whose purges it takes
+     * @param token the API token it accepts after {@code Bearer}
+     */
     public CloudflareEndpoint(String zoneId, String token) {
         this.zoneId = zoneId;
         this.token = token;
     }
 
-    /** Answers every purge that passes the checks with 200 and {@code "success": false}, error {@code message}. */
+    /**
+     * Answers every purge that passes the checks with 200 and {@code "success": false}, error {@code message}.
+     *
+     * @param message the error message of the envelope
+     * @return this endpoint
+     */
     public CloudflareEndpoint failWith(String message) {
         this.failure = message;
         return this;
@@ -119,7 +131,11 @@ public final class CloudflareEndpoint extends RecordingApi {
         return error(429, 971, "Please wait and consider throttling your request speed").json();
     }
 
-    /** The purges Cloudflare accepted, in order. */
+    /**
+     * The purges Cloudflare accepted, in order.
+     *
+     * @return a copy, oldest first
+     */
     public List<Purge> purges() {
         synchronized (purges) {
             return List.copyOf(purges);

@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Every request needs the {@code Fastly-Key} token (401 otherwise); another service is 404, too many or too long keys
  * 400, another method 405. {@code Fastly-Soft-Purge: 1} makes a purge soft. What was purged is kept for the test
- * ({@link #purges()}), and {@link #rateLimitNext} answers 429 with {@code Retry-After}.
+ * ({@link #purges()}), and {@link #rateLimitNext} answers 429 with {@code Retry-After}. Give Roan its
+ * {@link #apiUrl()} with {@code Roan.Builder.fastlyApiUrl}.
+ *
+ * @since 0.1.0
  */
 public final class FastlyEndpoint extends RecordingApi {
 
@@ -34,7 +37,12 @@ public final class FastlyEndpoint extends RecordingApi {
     private final List<Purge> purges = new ArrayList<>();
     private final AtomicLong ids = new AtomicLong(100);
 
-    /** Starts the API of service {@code serviceId}, which takes the API token {@code token}. */
+    /**
+     * Starts the API of service {@code serviceId}, which takes the API token {@code token}.
+     *
+     * @param serviceId the service whose purges it takes
+     * @param token the {@code Fastly-Key} it accepts
+     */
     public FastlyEndpoint(String serviceId, String token) {
         this.serviceId = serviceId;
         this.token = token;
@@ -140,7 +148,11 @@ public final class FastlyEndpoint extends RecordingApi {
         return "{\"msg\":\"Too many requests\"}";
     }
 
-    /** The purges Fastly accepted, in order. */
+    /**
+     * The purges Fastly accepted, in order.
+     *
+     * @return a copy, oldest first
+     */
     public List<Purge> purges() {
         synchronized (purges) {
             return List.copyOf(purges);

@@ -48,6 +48,10 @@ public final class JavaProcess implements AutoCloseable {
      * before the class name and {@code args} after it.
      *
      * @throws IllegalStateException if the JVM could not be started
+     * @param mainClass a class with a {@code main} method on the test's class path
+     * @param jvmOptions options of the child JVM, such as {@code -Xmx64m}
+     * @param args the program's arguments
+     * @return the running child; close it after the test
      */
     public static JavaProcess start(Class<?> mainClass, List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>();
@@ -94,6 +98,10 @@ public final class JavaProcess implements AutoCloseable {
      * Waits until the program prints a line that {@code matches} (or has printed one already) and returns it.
      *
      * @throws AssertionError if the program exits first or prints none within {@code timeout}, with its output
+     * @param matches which line to wait for
+     * @param timeout how long to wait at most
+     * @return the first matching line
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public String awaitLine(Predicate<String> matches, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -119,25 +127,41 @@ public final class JavaProcess implements AutoCloseable {
         }
     }
 
-    /** Every line printed so far. */
+    /**
+     * Every line printed so far.
+     *
+     * @return a copy, in order
+     */
     public List<String> lines() {
         synchronized (lines) {
             return List.copyOf(lines);
         }
     }
 
-    /** Everything printed so far, for messages. */
+    /**
+     * Everything printed so far, for messages.
+     *
+     * @return the lines printed so far, joined
+     */
     public String output() {
         List<String> printed = lines();
         return printed.isEmpty() ? "(it printed nothing)" : "\n" + String.join("\n", printed);
     }
 
-    /** The child's process id. */
+    /**
+     * The child's process id.
+     *
+     * @return the process id
+     */
     public long pid() {
         return process.pid();
     }
 
-    /** Whether the child is still running. */
+    /**
+     * Whether the child is still running.
+     *
+     * @return true while it runs
+     */
     public boolean isAlive() {
         return process.isAlive();
     }
@@ -160,6 +184,8 @@ public final class JavaProcess implements AutoCloseable {
      * Waits at most {@code timeout} for the child to exit, then for its last output; returns its exit code.
      *
      * @throws AssertionError if it is still running after {@code timeout}
+     * @param timeout how long to wait at most
+     * @return the exit code
      */
     public int awaitExit(Duration timeout) {
         try {
@@ -174,7 +200,11 @@ public final class JavaProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** How the child ended, e.g. "exit code 1" or "killed by signal 9 (SIGKILL)", or "still running". */
+    /**
+     * How the child ended, e.g. "exit code 1" or "killed by signal 9 (SIGKILL)", or "still running".
+     *
+     * @return how it ended
+     */
     public String exitDescription() {
         if (process.isAlive()) {
             return "still running";

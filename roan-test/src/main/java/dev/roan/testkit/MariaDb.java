@@ -72,6 +72,7 @@ public final class MariaDb implements AutoCloseable {
      * Initializes and starts a new server; skips the calling test (fails it under {@code CI=true}) when
      * MariaDB is not installed.
      *
+     * @return the started server; close it after the test class
      * @throws IllegalStateException if MariaDB is installed but would not start, with its log
      */
     public static MariaDb start() {
@@ -95,7 +96,11 @@ public final class MariaDb implements AutoCloseable {
                 }, MariaDb::stopServer, e -> e instanceof PortTaken);
     }
 
-    /** The JDBC URL of the server, without a database. */
+    /**
+     * The JDBC URL of the server, without a database.
+     *
+     * @return a JDBC URL
+     */
     public String jdbcUrl() {
         return jdbcUrl("");
     }
@@ -103,32 +108,58 @@ public final class MariaDb implements AutoCloseable {
     /**
      * The JDBC URL of {@code database} on this server. It turns TLS off ({@code sslMode=disable}): the server
      * has no certificate, and MariaDB Connector/J 3.5 and later insist on TLS unless told otherwise.
+     *
+     * @param database the name of a database created with {@link #createDatabase(String)}
+     * @return a JDBC URL
      */
     public String jdbcUrl(String database) {
         return "jdbc:mariadb://127.0.0.1:" + port + "/" + database + "?sslMode=disable";
     }
 
-    /** The administrator's name. */
+    /**
+     * The administrator's name.
+     *
+     * @return the user name for JDBC
+     */
     public String user() {
         return USER;
     }
 
-    /** The administrator's password: empty. */
+    /**
+     * The administrator's password: empty.
+     *
+     * @return the empty password
+     */
     public String password() {
         return PASSWORD;
     }
 
-    /** The TCP port the server listens on, on 127.0.0.1. */
+    /**
+     * The TCP port the server listens on, on 127.0.0.1.
+     *
+     * @return the port
+     */
     public int port() {
         return port;
     }
 
-    /** A new connection to the server, without a database, as the administrator. */
+    /**
+     * A new connection to the server, without a database, as the administrator.
+     *
+     * @return an open connection; close it
+     * @throws SQLException if the server refuses it
+     */
     public Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl(), USER, PASSWORD);
     }
 
-    /** A new connection to {@code database} as the administrator. */
+    /**
+     * A new connection to {@code database} as the administrator.
+     *
+     * @param database the database name
+     * @return an open connection; close it
+     * @throws SQLException if the server refuses it
+     */
     public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection(jdbcUrl(database), USER, PASSWORD);
     }
@@ -136,6 +167,8 @@ public final class MariaDb implements AutoCloseable {
     /**
      * Creates an empty database (lower-case letters, digits and {@code _}; utf8mb4) and returns its JDBC URL.
      *
+     * @param name the new database's name, such as {@code my_test}
+     * @return its JDBC URL
      * @throws IllegalArgumentException if the name is not a plain lower-case identifier
      */
     public String createDatabase(String name) {

@@ -34,8 +34,13 @@ import org.junit.jupiter.api.Assumptions;
  * }
  * }</pre>
  *
- * <p>When nginx or the module is missing the calling test is skipped, or fails under {@code CI=true}
- * ({@link Programs#unavailable(String)}).
+ * <p>Needs nginx and the ngx_cache_purge module installed (Debian or Ubuntu: {@code apt-get install nginx
+ * libnginx-mod-http-cache-purge}; the module is loaded from {@value #PURGE_MODULE}, or compiled in). The
+ * packaged service plays no part: this nginx runs as the test's user with a configuration of its own. When nginx or
+ * the module is missing the calling test is skipped (a JUnit assumption) with a message that names the packages, or
+ * fails under {@code CI=true} ({@link Programs#unavailable(String)}).
+ *
+ * @since 0.1.0
  */
 public final class Nginx implements AutoCloseable {
 
@@ -43,6 +48,9 @@ public final class Nginx implements AutoCloseable {
      * The start of an nginx configuration for one test, up to and into {@code http { ... }}: no daemon, files relative
      * to the prefix, an access log of method, target, status and cache status. The caller adds its {@code http} body
      * and the closing brace.
+     *
+     * @param loadModule whether to load ngx_cache_purge ({@value #PURGE_MODULE}); false where it is compiled in
+     * @return the configuration up to and into {@code http { ... }}
      */
     public static String head(boolean loadModule) {
         return (loadModule ? "load_module " + PURGE_MODULE + ";\n" : "") + """
@@ -139,6 +147,7 @@ public final class Nginx implements AutoCloseable {
          * @param port the free loopback port to listen on, {@code 127.0.0.1:port}
          * @param loadModule whether it must load ngx_cache_purge ({@code load_module} {@value Nginx#PURGE_MODULE});
          *     false where nginx has the module compiled in
+         * @return the whole configuration
          */
         String write(int port, boolean loadModule);
     }
@@ -149,6 +158,8 @@ public final class Nginx implements AutoCloseable {
      * started once it answers any request. Skips the calling test (fails it under {@code CI=true}) when nginx or
      * ngx_cache_purge is missing.
      *
+     * @param configuration writes the whole configuration for the port and module
+     * @return the started nginx; close it after the test
      * @throws IllegalStateException if nginx does not start, with what it printed
      */
     public static Nginx start(Configuration configuration) {
@@ -159,12 +170,17 @@ public final class Nginx implements AutoCloseable {
      * A builder for an nginx in front of {@code upstream}.
      *
      * @param upstream the application's address, {@code host:port}, such as {@code "127.0.0.1:8080"}
+     * @return a builder; {@link Builder#start()} starts nginx
      */
     public static Builder builder(String upstream) {
         return new Builder(upstream);
     }
 
-    /** The address readers use, {@code http://127.0.0.1:PORT}. */
+    /**
+     * The address readers use, {@code http://127.0.0.1:PORT}.
+     *
+     * @return the base URL of the cached pages
+     */
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
@@ -172,17 +188,27 @@ public final class Nginx implements AutoCloseable {
     /**
      * The purge URL to give Roan: {@code {base}/purge} for the purge-location forms, the base URL itself for the
      * forms that take {@code PURGE {base}{path}}.
+     *
+     * @return the purge URL for {@code Roan.builder().purgeUrl(...)}
      */
     public String purgeUrl() {
         return purge == Purge.SAME_LOCATION || purge == Purge.NAMED_LOCATION ? baseUrl() : baseUrl() + "/purge";
     }
 
-    /** The generated configuration, for messages and for copying into documentation. */
+    /**
+     * The generated configuration, for messages and for copying into documentation.
+     *
+     * @return the configuration nginx runs
+     */
     public String config() {
         return config;
     }
 
-    /** The folder of this nginx: configuration, cache, logs. Deleted by {@link #close()}. */
+    /**
+     * The folder of this nginx: configuration, cache, logs. Deleted by {@link #close()}.
+     *
+     * @return the temporary folder of this nginx
+     */
     public Path folder() {
         return folder;
     }
@@ -192,6 +218,8 @@ public final class Nginx implements AutoCloseable {
      * {@code "GET /purge/posts 404 -"} ({@code access.log} in the format it has for a {@link #start(Configuration)
      * configuration of the caller's}). Every request answered before this call is in it: nginx runs one process
      * and writes a request's line before it reads the next request, and this method sends one first.
+     *
+     * @return the lines of the access log, oldest first
      */
     public List<String> accessLog() {
         RawHttp.get(baseUrl(), SYNC_PATH);
@@ -202,7 +230,11 @@ public final class Nginx implements AutoCloseable {
         }
     }
 
-    /** Everything nginx printed on stderr so far. */
+    /**
+     * Everything nginx printed on stderr so far.
+     *
+     * @return what nginx printed on stderr
+     */
     public String errorLog() {
         return process.output();
     }
@@ -322,13 +354,23 @@ public final class Nginx implements AutoCloseable {
             this.upstream = Objects.requireNonNull(upstream, "upstream");
         }
 
-        /** How purges are taken; default {@link Purge#LOCATION}. */
+        /**
+         * How purges are taken; default {@link Purge#LOCATION}.
+         *
+         * @param purge the form of the purge location
+         * @return this builder
+         */
         public Builder purge(Purge purge) {
             this.purge = Objects.requireNonNull(purge, "purge");
             return this;
         }
 
-        /** The {@code proxy_cache_key} of the cached pages; default {@value Nginx#DEFAULT_CACHE_KEY}. */
+        /**
+         * The {@code proxy_cache_key} of the cached pages; default {@value Nginx#DEFAULT_CACHE_KEY}.
+         *
+         * @param cacheKey an nginx expression, such as {@code $host$request_uri}
+         * @return this builder
+         */
         public Builder cacheKey(String cacheKey) {
             this.cacheKey = Objects.requireNonNull(cacheKey, "cacheKey");
             return this;
@@ -338,6 +380,9 @@ public final class Nginx implements AutoCloseable {
          * The key {@code proxy_cache_purge} rebuilds from a purge request; it must equal the cache key of the page.
          * Default: {@value Nginx#PURGE_KEY} for the purge-location forms (the purge's target as sent, less
          * {@code /purge}), the cache key itself for {@link Purge#NAMED_LOCATION}.
+         *
+         * @param purgeKey an nginx expression that equals the page's cache key
+         * @return this builder
          */
         public Builder purgeKey(String purgeKey) {
             this.purgeKey = Objects.requireNonNull(purgeKey, "purgeKey");
@@ -347,6 +392,9 @@ public final class Nginx implements AutoCloseable {
         /**
          * A misconfigured purge location for error tests: {@code location = /.roan-purge { internal; return STATUS;
          * }} answers every purge with {@code status} (such as 405 or 412) and purges nothing.
+         *
+         * @param status the HTTP status every purge gets
+         * @return this builder
          */
         public Builder purgeLocationAnswering(int status) {
             this.purge = Purge.LOCATION;
@@ -358,6 +406,7 @@ public final class Nginx implements AutoCloseable {
          * Writes the configuration into a new temporary folder and starts nginx on a free port; returns once it
          * answers. Skips the calling test (fails it under {@code CI=true}) when nginx or ngx_cache_purge is missing.
          *
+         * @return the started nginx; close it after the test
          * @throws IllegalStateException if nginx does not start, with what it printed
          */
         public Nginx start() {

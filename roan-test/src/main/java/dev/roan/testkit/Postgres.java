@@ -83,6 +83,7 @@ public final class Postgres implements AutoCloseable {
      * Initializes and starts a new server; skips the calling test (fails it under {@code CI=true}) when
      * PostgreSQL is not installed.
      *
+     * @return the started server; close it after the test class
      * @throws IllegalStateException if PostgreSQL is installed but would not start, with its log
      */
     public static Postgres start() {
@@ -110,37 +111,68 @@ public final class Postgres implements AutoCloseable {
                 }, Postgres::stopServer, e -> true);
     }
 
-    /** The JDBC URL of the {@code postgres} database, for administration. */
+    /**
+     * The JDBC URL of the {@code postgres} database, for administration.
+     *
+     * @return a JDBC URL
+     */
     public String jdbcUrl() {
         return jdbcUrl("postgres");
     }
 
-    /** The JDBC URL of {@code database} on this server. */
+    /**
+     * The JDBC URL of {@code database} on this server.
+     *
+     * @param database the name of a database created with {@link #createDatabase(String)}
+     * @return a JDBC URL
+     */
     public String jdbcUrl(String database) {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
     }
 
-    /** The superuser's name. */
+    /**
+     * The superuser's name.
+     *
+     * @return the user name for JDBC
+     */
     public String user() {
         return USER;
     }
 
-    /** The superuser's password (authentication is {@code trust}, so any password is accepted). */
+    /**
+     * The superuser's password (authentication is {@code trust}, so any password is accepted).
+     *
+     * @return a password for JDBC
+     */
     public String password() {
         return PASSWORD;
     }
 
-    /** The TCP port the server listens on, on 127.0.0.1. */
+    /**
+     * The TCP port the server listens on, on 127.0.0.1.
+     *
+     * @return the port
+     */
     public int port() {
         return port;
     }
 
-    /** The server's major version, as found in its installation path when it is Debian's, else -1. */
+    /**
+     * The server's major version, as found in its installation path when it is Debian's, else -1.
+     *
+     * @return the major version, such as 15, or -1
+     */
     public int version() {
         return versionOf(binDir);
     }
 
-    /** A new connection to {@code database} as the superuser. */
+    /**
+     * A new connection to {@code database} as the superuser.
+     *
+     * @param database the database name
+     * @return an open connection; close it
+     * @throws SQLException if the server refuses it
+     */
     public Connection connect(String database) throws SQLException {
         return DriverManager.getConnection(jdbcUrl(database), USER, PASSWORD);
     }
@@ -148,6 +180,8 @@ public final class Postgres implements AutoCloseable {
     /**
      * Creates an empty database (lower-case letters, digits and {@code _}) and returns its JDBC URL.
      *
+     * @param name the new database's name, such as {@code my_test}
+     * @return its JDBC URL
      * @throws IllegalArgumentException if the name is not a plain lower-case identifier
      */
     public String createDatabase(String name) {

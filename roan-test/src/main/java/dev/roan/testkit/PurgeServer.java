@@ -21,7 +21,11 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real local HTTP endpoint that receives purges, in the spirit of OkHttp's MockWebServer: exercise, then take the
- * requests. It answers 200 unless told otherwise ({@link #respond}, {@link #failNext}, {@link #delay}).
+ * requests. It answers 200 unless told otherwise ({@link #respond}, {@link #failNext}, {@link #delay}). Roan's own
+ * tests use it; for tests of an application's rules, {@link dev.roan.test.RecordingCache} has assertions with clear
+ * messages and waits for delivery itself.
+ *
+ * @since 0.1.0
  */
 public final class PurgeServer implements AutoCloseable {
 
@@ -29,7 +33,12 @@ public final class PurgeServer implements AutoCloseable {
     public record Request(String method, String path, long arrivedNanos, Object observed,
             Map<String, List<String>> headers) {
 
-        /** The first value of a request header, or null. */
+        /**
+         * The first value of a request header, or null.
+         *
+         * @param name a header name, in any case
+         * @return its first value, or null
+         */
         public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
@@ -39,15 +48,32 @@ public final class PurgeServer implements AutoCloseable {
     /** What to answer: a status, after an optional delay, with optional headers. */
     public record Answer(int status, Duration delay, Map<String, String> headers) {
 
+        /**
+         * An answer without extra headers.
+         *
+         * @param status the HTTP status
+         * @param delay how long to wait before answering
+         */
         public Answer(int status, Duration delay) {
             this(status, delay, Map.of());
         }
 
+        /**
+         * An answer with {@code status}, at once.
+         *
+         * @param status the HTTP status
+         * @return a new answer
+         */
         public static Answer status(int status) {
             return new Answer(status, Duration.ZERO);
         }
 
-        /** This answer with a {@code Retry-After} header, such as {@code "2"} or an HTTP date. */
+        /**
+         * This answer with a {@code Retry-After} header, such as {@code "2"} or an HTTP date.
+         *
+         * @param value the header value
+         * @return a new answer
+         */
         public Answer retryAfter(String value) {
             return new Answer(status, delay, Map.of("Retry-After", value));
         }
@@ -79,29 +105,53 @@ public final class PurgeServer implements AutoCloseable {
         server.start();
     }
 
-    /** The purge URL of this endpoint: {@code http://127.0.0.1:PORT/purge}. */
+    /**
+     * The purge URL of this endpoint: {@code http://127.0.0.1:PORT/purge}.
+     *
+     * @return the purge URL for {@code Roan.builder().purgeUrl(...)}
+     */
     public String purgeUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/purge";
     }
 
-    /** How to answer each request, by path. */
+    /**
+     * How to answer each request, by path.
+     *
+     * @param respond the answer for a purge's path
+     * @return this endpoint
+     */
     public PurgeServer respond(Function<String, Answer> respond) {
         this.respond = respond;
         return this;
     }
 
-    /** Answers every request with 200 after {@code delay}. */
+    /**
+     * Answers every request with 200 after {@code delay}.
+     *
+     * @param delay how long each answer waits
+     * @return this endpoint
+     */
     public PurgeServer delay(Duration delay) {
         return respond(path -> new Answer(200, delay));
     }
 
-    /** Answers the next {@code count} requests with 503 Service Unavailable, which Roan retries. */
+    /**
+     * Answers the next {@code count} requests with 503 Service Unavailable, which Roan retries.
+     *
+     * @param count how many requests fail
+     * @return this endpoint
+     */
     public PurgeServer failNext(int count) {
         failuresLeft.set(count);
         return this;
     }
 
-    /** What to observe when a purge arrives, before it is answered, such as rows a separate connection sees. */
+    /**
+     * What to observe when a purge arrives, before it is answered, such as rows a separate connection sees.
+     *
+     * @param onArrival what to observe, from the purge's path; kept as {@link Request#observed()}
+     * @return this endpoint
+     */
     public PurgeServer onArrival(Function<String, Object> onArrival) {
         this.onArrival = onArrival;
         return this;
@@ -135,7 +185,12 @@ public final class PurgeServer implements AutoCloseable {
         exchange.close();
     }
 
-    /** Takes the next request, waiting up to 10 seconds (see {@link #TAKE_WAIT}); fails if none arrives. */
+    /**
+     * Takes the next request, waiting up to 10 seconds (see {@link #TAKE_WAIT}); fails if none arrives.
+     *
+     * @return the next request, in arrival order
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public Request take() throws InterruptedException {
         Request request = requests.poll(TAKE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
         if (request == null) {
@@ -144,18 +199,31 @@ public final class PurgeServer implements AutoCloseable {
         return request;
     }
 
-    /** All requests received so far, in arrival order. */
+    /**
+     * All requests received so far, in arrival order.
+     *
+     * @return a copy, oldest first
+     */
     public List<Request> received() {
         synchronized (all) {
             return List.copyOf(all);
         }
     }
 
-    /** The paths of all requests received so far, in arrival order. */
+    /**
+     * The paths of all requests received so far, in arrival order.
+     *
+     * @return the paths after {@code /purge}, oldest first
+     */
     public List<String> paths() {
         return received().stream().map(Request::path).toList();
     }
 
+    /**
+     * The number of requests received so far.
+     *
+     * @return the count
+     */
     public int count() {
         synchronized (all) {
             return all.size();

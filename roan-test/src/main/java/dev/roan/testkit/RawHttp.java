@@ -16,7 +16,10 @@ import java.util.Map;
 /**
  * One HTTP/1.0 exchange over a plain socket: the test writes the request line and the {@code Host} header byte
  * for byte, which the JDK's {@code HttpClient} does not allow ({@code Host} is a restricted header there), and
- * the answer is never chunked. A reader of cached pages, not a general client.
+ * the answer is never chunked. A reader of cached pages, not a general client: a test reads a page through
+ * {@link Nginx#baseUrl()} or {@link Varnish#baseUrl()} with it and looks at {@code X-Cache-Status} or {@code X-Cache}.
+ *
+ * @since 0.1.0
  */
 public final class RawHttp {
 
@@ -27,7 +30,12 @@ public final class RawHttp {
     /** An answer: status, headers (names in lower case), body as UTF-8. */
     public record Response(int status, Map<String, String> headers, String body) {
 
-        /** The value of a header, or {@code ""} when it is absent. */
+        /**
+         * The value of a header, or {@code ""} when it is absent.
+         *
+         * @param name a header name in lower case
+         * @return its value, or {@code ""}
+         */
         public String header(String name) {
             return headers.getOrDefault(name.toLowerCase(Locale.ROOT), "");
         }
@@ -37,6 +45,8 @@ public final class RawHttp {
      * Sends {@code GET {rawPath}} to the server of {@code baseUrl}, with the {@code Host} of the base URL.
      *
      * @param rawPath the request target as sent, already percent-encoded, such as {@code /tags/a%20b}
+     * @param baseUrl the server, such as {@link Nginx#baseUrl()}
+     * @return the answer
      */
     public static Response get(String baseUrl, String rawPath) {
         return send("GET", baseUrl, rawPath, null);
@@ -46,6 +56,10 @@ public final class RawHttp {
      * Sends {@code method rawPath} to the host and port of {@code baseUrl}.
      *
      * @param host the {@code Host} header to send, or null for the authority of {@code baseUrl}
+     * @param method the request method, such as {@code PURGE}
+     * @param baseUrl the server, such as {@link Nginx#baseUrl()}
+     * @param rawPath the request target as sent
+     * @return the answer
      */
     public static Response send(String method, String baseUrl, String rawPath, String host) {
         return send(method, baseUrl, rawPath, host, Map.of());
@@ -57,6 +71,10 @@ public final class RawHttp {
      *
      * @param host the {@code Host} header to send, or null for the authority of {@code baseUrl}
      * @param headers more header lines, name to value, sent as given
+     * @param method the request method, such as {@code PURGE}
+     * @param baseUrl the server, such as {@link Nginx#baseUrl()}
+     * @param rawPath the request target as sent
+     * @return the answer
      */
     public static Response send(String method, String baseUrl, String rawPath, String host,
             Map<String, String> headers) {

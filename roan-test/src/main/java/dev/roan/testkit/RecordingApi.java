@@ -23,7 +23,10 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A local stand-in for a CDN's purge API, in the manner of {@link PurgeServer}: the JDK's {@code HttpServer} on a free
  * loopback port that checks each request as the real API does (a subclass's {@link #answer}), records it with its
- * answer, and can answer {@code 429} with {@code Retry-After} as a rate limit does.
+ * answer, and can answer {@code 429} with {@code Retry-After} as a rate limit does. Needs nothing installed and no
+ * network.
+ *
+ * @since 0.1.0
  */
 public abstract class RecordingApi implements AutoCloseable {
 
@@ -31,7 +34,12 @@ public abstract class RecordingApi implements AutoCloseable {
     public record Call(String method, String path, Map<String, List<String>> headers, String body, int status,
             String answer) {
 
-        /** The first value of a request header, or null. */
+        /**
+         * The first value of a request header, or null.
+         *
+         * @param name a header name, in any case
+         * @return its first value, or null
+         */
         public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
@@ -54,6 +62,9 @@ public abstract class RecordingApi implements AutoCloseable {
     private final AtomicInteger limitedLeft = new AtomicInteger();
     private volatile String retryAfter = "1";
 
+    /** Starts the API on a free loopback port. */
+    // The server calls back into the subclass (answer) only for requests, which come after construction.
+    @SuppressWarnings("this-escape")
     protected RecordingApi() {
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -65,7 +76,11 @@ public abstract class RecordingApi implements AutoCloseable {
         server.start();
     }
 
-    /** The API's base URL, {@code http://127.0.0.1:PORT}, to give Roan as the CDN's API URL. */
+    /**
+     * The API's base URL, {@code http://127.0.0.1:PORT}, to give Roan as the CDN's API URL.
+     *
+     * @return the base URL of this API
+     */
     public String apiUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
@@ -73,6 +88,10 @@ public abstract class RecordingApi implements AutoCloseable {
     /**
      * Answers the next {@code count} requests with 429 and {@code Retry-After: retryAfter}, as the API's rate limit
      * does, before looking at them.
+     *
+     * @param count how many requests get 429
+     * @param retryAfter the {@code Retry-After} value, such as {@code "2"}
+     * @return this API
      */
     public RecordingApi rateLimitNext(int count, String retryAfter) {
         this.retryAfter = retryAfter;
@@ -80,10 +99,22 @@ public abstract class RecordingApi implements AutoCloseable {
         return this;
     }
 
-    /** What the API answers to a request that passed the rate limit. */
+    /**
+     * What the API answers to a request that passed the rate limit.
+     *
+     * @param method the request method
+     * @param path the raw path with any query
+     * @param headers the request headers
+     * @param body the request body as UTF-8
+     * @return the status and JSON body to send
+     */
     protected abstract Answer answer(String method, String path, Map<String, List<String>> headers, String body);
 
-    /** The answer of a rate-limited request. */
+    /**
+     * The answer of a rate-limited request.
+     *
+     * @return a JSON body
+     */
     protected abstract String rateLimited();
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -123,7 +154,12 @@ public abstract class RecordingApi implements AutoCloseable {
         }
     }
 
-    /** Takes the next request, waiting up to 10 seconds; fails if none arrives. */
+    /**
+     * Takes the next request, waiting up to 10 seconds; fails if none arrives.
+     *
+     * @return the next request
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public Call take() throws InterruptedException {
         Call call = calls.poll(TAKE_WAIT.toNanos(), TimeUnit.NANOSECONDS);
         if (call == null) {
@@ -132,7 +168,11 @@ public abstract class RecordingApi implements AutoCloseable {
         return call;
     }
 
-    /** Every request so far, in arrival order. */
+    /**
+     * Every request so far, in arrival order.
+     *
+     * @return a copy, oldest first
+     */
     public List<Call> received() {
         synchronized (all) {
             return List.copyOf(all);

@@ -18,7 +18,10 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * The application behind a cache in a test: the JDK's {@code HttpServer} on a free loopback port, answering
  * every GET with 200 and the page the test's function renders for the (decoded) path, such as the current titles
- * of a table. It counts the requests per path, so a test sees which reads reached it past the cache.
+ * of a table. It counts the requests per path, so a test sees which reads reached it past the cache. Give its
+ * {@link #address()} to {@link Nginx#builder(String)} or {@link Varnish#start(String)}; needs nothing installed.
+ *
+ * @since 0.1.0
  */
 public final class Upstream implements AutoCloseable {
 
@@ -40,6 +43,7 @@ public final class Upstream implements AutoCloseable {
      * Starts the application.
      *
      * @param page renders the body of a page from its decoded path, such as {@code /tags/a b}
+     * @return the started application; close it after the test
      */
     public static Upstream start(Function<String, String> page) {
         return start(page, path -> Map.of());
@@ -50,6 +54,7 @@ public final class Upstream implements AutoCloseable {
      *
      * @param page renders the body of a page from its decoded path, such as {@code /tags/a b}
      * @param headers the headers to add to the answer for a decoded path, name to value; empty for none
+     * @return the started application; close it after the test
      */
     public static Upstream start(Function<String, String> page, Function<String, Map<String, String>> headers) {
         HttpServer server;
@@ -92,12 +97,21 @@ public final class Upstream implements AutoCloseable {
         }
     }
 
-    /** The address a cache proxies to, {@code 127.0.0.1:PORT}. */
+    /**
+     * The address a cache proxies to, {@code 127.0.0.1:PORT}.
+     *
+     * @return {@code 127.0.0.1:PORT}
+     */
     public String address() {
         return "127.0.0.1:" + server.getAddress().getPort();
     }
 
-    /** How many requests for {@code path} (decoded) reached the application. */
+    /**
+     * How many requests for {@code path} (decoded) reached the application.
+     *
+     * @param path a decoded path, such as {@code /tags/a b}
+     * @return the number of requests for it so far
+     */
     public int requests(String path) {
         AtomicInteger count = requests.get(path);
         return count == null ? 0 : count.get();

@@ -22,8 +22,21 @@ import java.util.List;
  * tagged by their {@code xkey} response header, and {@code PURGE} with an {@code xkey-purge} (or
  * {@code xkey-softpurge}) header purges every page with one of its keys.
  *
- * <p>When varnishd (or, for xkey, the xkey vmod of varnish-modules) is missing the calling test is skipped, or fails
- * under {@code CI=true} ({@link Programs#unavailable(String)}).
+ * <pre>{@code
+ * try (Upstream app = Upstream.start(path -> render(path));
+ *      Varnish varnish = Varnish.start(app.address())) {
+ *     Roan roan = Roan.builder().purgeUrl(varnish.purgeUrl()).purgeMethod("PURGE").build();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Needs Varnish installed (Debian or Ubuntu: {@code apt-get install varnish}; for xkey also
+ * {@code varnish-modules}, of the same release as Varnish) and a C compiler, which varnishd uses to compile its VCL
+ * (Debian's varnish package depends on one). When varnishd (or, for xkey, the xkey vmod) is missing the calling test is
+ * skipped (a JUnit assumption) with a message that names the package, or fails under {@code CI=true}
+ * ({@link Programs#unavailable(String)}).
+ *
+ * @since 0.1.0
  */
 public final class Varnish implements AutoCloseable {
 
@@ -47,6 +60,7 @@ public final class Varnish implements AutoCloseable {
      * Starts Varnish in front of {@code upstream} and returns once it answers.
      *
      * @param upstream the application's address, {@code host:port} with a numeric host, such as {@code "127.0.0.1:8080"}
+     * @return the started Varnish; close it after the test
      * @throws IllegalStateException if varnishd does not start, with what it printed
      */
     public static Varnish start(String upstream) {
@@ -58,6 +72,7 @@ public final class Varnish implements AutoCloseable {
      * {@link #xkeyVcl}, which the README shows.
      *
      * @param upstream the application's address, {@code host:port} with a numeric host, such as {@code "127.0.0.1:8080"}
+     * @return the started Varnish; close it after the test
      * @throws IllegalStateException if varnishd does not start, with what it printed
      */
     public static Varnish startWithXkey(String upstream) {
@@ -69,6 +84,8 @@ public final class Varnish implements AutoCloseable {
      * {@code GET /.roan-testkit/ready} answers 200 (through the VCL, from the upstream if the VCL passes it on).
      *
      * @param vcl the VCL for the upstream's numeric host and port
+     * @param upstream the application's address, {@code host:port} with a numeric host
+     * @return the started Varnish; close it after the test
      */
     public static Varnish startWithXkey(String upstream, java.util.function.BiFunction<String, Integer, String> vcl) {
         if (java.util.Arrays.stream(XKEY_VMODS).map(Path::of).noneMatch(Files::isRegularFile)) {
@@ -129,22 +146,38 @@ public final class Varnish implements AutoCloseable {
         }
     }
 
-    /** The address readers use, {@code http://127.0.0.1:PORT}. */
+    /**
+     * The address readers use, {@code http://127.0.0.1:PORT}.
+     *
+     * @return the base URL of the cached pages
+     */
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
 
-    /** The purge URL to give Roan (with {@code purgeMethod("PURGE")}): the base URL, purges are {@code PURGE {base}{path}}. */
+    /**
+     * The purge URL to give Roan (with {@code purgeMethod("PURGE")}): the base URL, purges are {@code PURGE {base}{path}}.
+     *
+     * @return the purge URL for {@code Roan.builder().purgeUrl(...)}
+     */
     public String purgeUrl() {
         return baseUrl();
     }
 
-    /** The VCL it runs, for messages and for copying into documentation. */
+    /**
+     * The VCL it runs, for messages and for copying into documentation.
+     *
+     * @return the VCL text
+     */
     public String vcl() {
         return vcl;
     }
 
-    /** Everything varnishd printed so far. */
+    /**
+     * Everything varnishd printed so far.
+     *
+     * @return varnishd's output
+     */
     public String output() {
         return process.output();
     }
@@ -170,6 +203,10 @@ public final class Varnish implements AutoCloseable {
      * {@code xkey} response header (keys separated by spaces); from the loopback address, {@code PURGE} with an
      * {@code xkey-purge} header purges the pages of its keys, with {@code xkey-softpurge} marks them stale, and
      * without either purges the URL. A purge by key answers {@code 200} with {@code X-Purged: <count>}.
+     *
+     * @param host the upstream's numeric host, such as {@code 127.0.0.1}
+     * @param port the upstream's port
+     * @return the VCL text
      */
     public static String xkeyVcl(String host, int port) {
         return """
