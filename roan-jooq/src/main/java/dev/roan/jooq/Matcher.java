@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Matcher {
 
+    /** The rows of a write no rule with placeholders matches: never asked for. */
+    private static final Supplier<List<Map<String, Object>>> NO_ROWS = List::of;
+
     private final Rules rules;
 
     Matcher(Rules rules) {
@@ -84,8 +87,10 @@ final class Matcher {
         Purges purges = new Purges();
         for (WriteDetector.Written w : written) {
             purges.insert(w.statement instanceof QOM.Insert);
-            rules.match(w.table, w.kinds, new WrittenRows(w, returned, records, null, before),
-                    related == null ? null : related.of(w), purges);
+            // Only a rule with placeholders asks for the rows: a write of a table with static rules only needs none.
+            Supplier<List<Map<String, Object>>> rows = rules.needsRows(w.table)
+                    ? new WrittenRows(w, returned, records, null, before) : NO_ROWS;
+            rules.match(w.table, w.kinds, rows, related == null ? null : related.of(w), purges);
         }
         return purges;
     }

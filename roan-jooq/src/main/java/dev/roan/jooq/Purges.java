@@ -28,6 +28,19 @@ final class Purges {
     /** Whether the write being matched is an INSERT. */
     private boolean insert;
 
+    /** {@link #first} alone, when the rule that owed it had it built already. */
+    private @Nullable Set<String> firstAlone;
+
+    /** Adds a static rule's target, whose set of one path {@link #paths()} returns if nothing else is owed. */
+    void add(Rule rule) {
+        if (first == null) {
+            first = rule.target();
+            firstAlone = rule.targetAlone();
+            return;
+        }
+        add(rule.target());
+    }
+
     void add(String path) {
         if (first == null) {
             first = path;
@@ -136,6 +149,9 @@ final class Purges {
     Set<String> paths() {
         if (paths != null) {
             return paths;
+        }
+        if (firstAlone != null) {
+            return firstAlone;
         }
         return first == null ? Set.of() : Set.of(first);
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.jooq.Condition;
+import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
 import org.jooq.Field;
@@ -22,6 +23,7 @@ import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 import org.jooq.Select;
 import org.jooq.conf.ParamType;
+import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
 
@@ -63,6 +65,9 @@ final class RelatedRows {
     /** Rules whose read failed, warned about once each. */
     private final Set<Rule> warnedFailure = ConcurrentHashMap.newKeySet();
     private final ReadGuard.Shapes shapes = new ReadGuard.Shapes();
+    /** The shapes of each rule's reads, unlocked and locked, with what they were rendered for. */
+    private final Map<Rules.Binding, Shape> shapesByRule = new ConcurrentHashMap<>();
+    private final Map<Rules.Binding, Shape> lockedShapes = new ConcurrentHashMap<>();
 
     RelatedRows(Rules rules, RecordWrites records) {
         this.rules = rules;
@@ -122,7 +127,7 @@ final class RelatedRows {
             DSLContext dsl = ReadGuard.on(ctx, connection);
             boolean lock = SHARING.contains(ctx.family());
             try {
-                reached.addAll(ReadGuard.run(connection, shapes, shape(dsl, binding, lock),
+                reached.addAll(ReadGuard.run(connection, shapes, () -> shape(dsl, binding, lock),
                         () -> select(dsl, binding, values, lock)));
             } catch (ReadGuard.Unguarded e) {
                 // The writer's transaction may be aborted: its statement fails with the read's error.
@@ -193,8 +198,26 @@ final class RelatedRows {
                 : List.of(steps.get(i + 1).from.getName()));
     }
 
-    /** The shape of a rule's reads ({@link ReadGuard.Shapes}): each step's SQL with one value. */
-    private static String shape(DSLContext dsl, Rules.Binding binding, boolean lock) {
+    /**
+     * The shape of a rule's reads ({@link ReadGuard.Shapes}): each step's SQL with one value. It depends on the rule,
+     * the lock and how the configuration renders, not on the values: rendered once per rule, not per statement.
+     */
+    private String shape(DSLContext dsl, Rules.Binding binding, boolean lock) {
+        Map<Rules.Binding, Shape> cache = lock ? lockedShapes : shapesByRule;
+        Configuration c = dsl.configuration();
+        Shape cached = cache.get(binding);
+        if (cached != null && cached.dialect == c.dialect() && cached.settings == c.settings()) {
+            return cached.sql;
+        }
+        String sql = render(dsl, binding, lock);
+        if (cache.size() >= ReadGuard.Shapes.MAX) {
+            cache.clear(); // rules registered anew, again and again: their old bindings go
+        }
+        cache.put(binding, new Shape(c.dialect(), c.settings(), sql));
+        return sql;
+    }
+
+    private static String render(DSLContext dsl, Rules.Binding binding, boolean lock) {
         StringBuilder shape = new StringBuilder();
         for (int i = 0; i < binding.steps.size(); i++) {
             Via step = binding.steps.get(i);
@@ -290,6 +313,19 @@ final class RelatedRows {
         Function<Rules.Binding, List<Map<String, Object>>> of(WriteDetector.Written w) {
             Map<Rule, List<Map<String, Object>>> reached = byWrite.get(w);
             return reached == null ? null : binding -> reached.getOrDefault(binding.rule, RowValues.unknown());
+        }
+    }
+
+    /** A rule's read shape as rendered for one dialect and settings. */
+    private static final class Shape {
+        final SQLDialect dialect;
+        final Settings settings;
+        final String sql;
+
+        Shape(SQLDialect dialect, Settings settings, String sql) {
+            this.dialect = dialect;
+            this.settings = settings;
+            this.sql = sql;
         }
     }
 }

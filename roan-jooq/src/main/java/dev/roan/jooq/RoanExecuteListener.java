@@ -554,6 +554,15 @@ final class RoanExecuteListener implements ExecuteListener {
         if (beneath != null) {
             return autoCommit(beneath);
         }
+        // The executed statement's own connection: jOOQ wraps its connection anew on each ctx.connection().
+        java.sql.Statement statement = ctx.statement();
+        if (statement != null) {
+            try {
+                return autoCommit(statement.getConnection());
+            } catch (SQLException e) {
+                // A closed statement: ask jOOQ's connection below.
+            }
+        }
         return autoCommit(ctx.connection());
     }
 
