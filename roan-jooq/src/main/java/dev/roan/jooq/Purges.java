@@ -56,6 +56,18 @@ final class Purges {
         paths.add(path);
     }
 
+    /**
+     * Empties this for the next statement on the thread. The set {@link #paths()} returned is not touched: the
+     * statement's transaction may hold it.
+     */
+    void reset() {
+        first = null;
+        firstAlone = null;
+        paths = null;
+        misses = null;
+        insert = false;
+    }
+
     /** Tells whether the writes matched next come from an INSERT, for the hint of a warning. */
     void insert(boolean insert) {
         this.insert = insert;
