@@ -41,8 +41,9 @@ final class Matcher {
      * {@code UpdatableRecord}s may know better than the statement.
      */
     boolean needsRows(List<WriteDetector.Written> written) {
-        for (WriteDetector.Written w : written) {
-            if (rules.needsRows(w.table)) {
+        // Indexed, not for-each: every matched write passes here, and the iterator was not always scalar-replaced.
+        for (int i = 0; i < written.size(); i++) {
+            if (rules.needsRows(written.get(i).table)) {
                 return true;
             }
         }
@@ -90,7 +91,8 @@ final class Matcher {
             RowsBefore.@Nullable Read before, RelatedRows.@Nullable Read related, Purges purges) {
         // Apart from the batch form below, which its lambda's extra capture would bring onto every write's path:
         // with one method for both, some runs allocated 56 more bytes per matched write (H2, steady state).
-        for (WriteDetector.Written w : written) {
+        for (int i = 0; i < written.size(); i++) {
+            WriteDetector.Written w = written.get(i);
             purges.insert(w.statement instanceof QOM.Insert);
             // Only a rule with placeholders asks for the rows: a write of a table with static rules only needs none.
             Supplier<List<Map<String, Object>>> rows = rules.needsRows(w.table)

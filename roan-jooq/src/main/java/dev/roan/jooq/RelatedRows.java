@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -24,6 +25,7 @@ import org.jooq.SQLDialect;
 import org.jooq.Select;
 import org.jooq.conf.ParamType;
 import org.jooq.conf.Settings;
+import org.jooq.conf.SettingsTools;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
 
@@ -206,15 +208,30 @@ final class RelatedRows {
         Map<Rules.Binding, Shape> cache = lock ? lockedShapes : shapesByRule;
         Configuration c = dsl.configuration();
         Shape cached = cache.get(binding);
-        if (cached != null && cached.dialect == c.dialect() && cached.settings == c.settings()) {
+        if (cached != null && cached.dialect == c.dialect() && rendersAlike(cached.settings, c.settings())) {
             return cached.sql;
         }
+        // As they were before rendering, which completes them (a render mapping appears).
+        Settings settings = SettingsTools.clone(c.settings());
         String sql = render(dsl, binding, lock);
         if (cache.size() >= ReadGuard.Shapes.MAX) {
             cache.clear(); // rules registered anew, again and again: their old bindings go
         }
-        cache.put(binding, new Shape(c.dialect(), c.settings(), sql));
+        cache.put(binding, new Shape(c.dialect(), settings, sql));
         return sql;
+    }
+
+    /**
+     * Whether two settings name tables and columns alike in SQL. Not {@code equals}, which would also compare what
+     * has nothing to do with rendering.
+     */
+    private static boolean rendersAlike(Settings a, Settings b) {
+        return Objects.equals(a.getRenderMapping(), b.getRenderMapping())
+                && Objects.equals(a.isRenderSchema(), b.isRenderSchema())
+                && Objects.equals(a.isRenderCatalog(), b.isRenderCatalog())
+                && a.getRenderQuotedNames() == b.getRenderQuotedNames()
+                && a.getRenderNameCase() == b.getRenderNameCase()
+                && a.getRenderKeywordCase() == b.getRenderKeywordCase();
     }
 
     private static String render(DSLContext dsl, Rules.Binding binding, boolean lock) {
