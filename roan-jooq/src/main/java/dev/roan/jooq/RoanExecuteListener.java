@@ -625,6 +625,8 @@ final class RoanExecuteListener implements ExecuteListener {
     private static final class PendingStack {
         /** Entries kept for reuse; a statement run while another's is pending (a nested one) takes another. */
         private static final int KEPT = 4;
+        /** The most writes an entry kept for reuse held. */
+        private static final int KEPT_WRITES = 16;
 
         @Nullable Pending top;
         private @Nullable Pending free;
@@ -651,9 +653,11 @@ final class RoanExecuteListener implements ExecuteListener {
             p.ctx = null;
             p.related = null;
             p.cascaded = null;
+            // A big batch's list is not kept: its array would stay with the thread.
+            boolean small = p.written.size() <= KEPT_WRITES;
             p.written.clear();
             p.purges.reset();
-            if (freeCount < KEPT) {
+            if (small && freeCount < KEPT) {
                 p.below = free;
                 free = p;
                 freeCount++;
