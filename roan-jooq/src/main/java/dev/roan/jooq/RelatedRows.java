@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import org.jooq.Condition;
@@ -70,6 +71,7 @@ final class RelatedRows {
     /** The shapes of each rule's reads, unlocked and locked, with what they were rendered for. */
     private final Map<Rules.Binding, Shape> shapesByRule = new ConcurrentHashMap<>();
     private final Map<Rules.Binding, Shape> lockedShapes = new ConcurrentHashMap<>();
+    private final LongAdder shapesRendered = new LongAdder();
 
     RelatedRows(Rules rules, RecordWrites records) {
         this.rules = rules;
@@ -211,6 +213,7 @@ final class RelatedRows {
         if (cached != null && cached.dialect == c.dialect() && rendersAlike(cached.settings, c.settings())) {
             return cached.sql;
         }
+        shapesRendered.increment();
         // As they were before rendering, which completes them (a render mapping appears).
         Settings settings = SettingsTools.clone(c.settings());
         String sql = render(dsl, binding, lock);
@@ -232,6 +235,11 @@ final class RelatedRows {
                 && a.getRenderQuotedNames() == b.getRenderQuotedNames()
                 && a.getRenderNameCase() == b.getRenderNameCase()
                 && a.getRenderKeywordCase() == b.getRenderKeywordCase();
+    }
+
+    /** The shapes of related reads rendered since this was built: once per rule (and lock, and rendering settings). */
+    long shapesRendered() {
+        return shapesRendered.sum();
     }
 
     private static String render(DSLContext dsl, Rules.Binding binding, boolean lock) {

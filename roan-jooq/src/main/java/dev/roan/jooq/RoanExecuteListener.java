@@ -525,6 +525,11 @@ final class RoanExecuteListener implements ExecuteListener {
         return rule.fallbacks().isEmpty() ? " (none: declare them with whenRowsUnknown(...))" : " " + rule.fallbacks();
     }
 
+    /** The shapes of related reads rendered, since Roan was built ({@link RelatedRows#shapesRendered}). */
+    long relatedShapesRendered() {
+        return relatedRows.shapesRendered();
+    }
+
     /** Writes whose rows could not be known for a templated rule, since Roan was built. */
     long unknownRowsCount() {
         return unknownRows.sum();
