@@ -30,6 +30,20 @@ final class Paired {
         this.report = report;
     }
 
+    /**
+     * The H2 table alone, for a quick look at a change: {@code java -cp benchmarks.jar dev.roan.benchmarks.Paired
+     * [rounds] [benchmark,...|all]}; {@code select100-rows} is the last row (rule {@code /posts/{id}}).
+     */
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
+        String[] benchmarks = args.length > 1 && !args[1].equals("all") ? args[1].split(",") : H2_BENCHMARKS;
+        Paired paired = new Paired(rounds < 100, new Report());
+        paired.table(null, benchmarks, rounds);
+        System.exit(0);
+    }
+
     void run() throws Exception {
         int rounds = quick ? 40 : 200;
         report.section("1b. Statement overhead, paired in one JVM, H2 in memory (alternating 50 ms slices, " + rounds
@@ -61,9 +75,15 @@ final class Paired {
         report.line("|---|---:|---:|---:|---:|---:|---|---:|---:|");
         List<String[]> runs = new ArrayList<>();
         for (String benchmark : benchmarks) {
-            runs.add(new String[] {benchmark, "roan"});
+            if (benchmark.equals("select100-rows")) {
+                runs.add(new String[] {"select100", "roan-rows"});
+            } else {
+                runs.add(new String[] {benchmark, "roan"});
+            }
         }
-        runs.add(new String[] {"select100", "roan-rows"});
+        if (benchmarks == H2_BENCHMARKS || benchmarks == POSTGRES_BENCHMARKS) {
+            runs.add(new String[] {"select100", "roan-rows"});
+        }
         for (String[] run : runs) {
             String benchmark = run[0];
             String[] modes = {"off", "listener", run[1]};

@@ -28,6 +28,19 @@ final class Purges {
     /** Whether the write being matched is an INSERT. */
     private boolean insert;
 
+    /** {@link #first} alone, when the rule that owed it had it built already. */
+    private @Nullable Set<String> firstAlone;
+
+    /** Adds a static rule's target, whose set of one path {@link #paths()} returns if nothing else is owed. */
+    void add(Rule rule) {
+        if (first == null) {
+            first = rule.target();
+            firstAlone = rule.targetAlone();
+            return;
+        }
+        add(rule.target());
+    }
+
     void add(String path) {
         if (first == null) {
             first = path;
@@ -41,6 +54,18 @@ final class Purges {
             paths.add(first);
         }
         paths.add(path);
+    }
+
+    /**
+     * Empties this for the next statement on the thread. The set {@link #paths()} returned is not touched: the
+     * statement's transaction may hold it.
+     */
+    void reset() {
+        first = null;
+        firstAlone = null;
+        paths = null;
+        misses = null;
+        insert = false;
     }
 
     /** Tells whether the writes matched next come from an INSERT, for the hint of a warning. */
@@ -136,6 +161,9 @@ final class Purges {
     Set<String> paths() {
         if (paths != null) {
             return paths;
+        }
+        if (firstAlone != null) {
+            return firstAlone;
         }
         return first == null ? Set.of() : Set.of(first);
     }

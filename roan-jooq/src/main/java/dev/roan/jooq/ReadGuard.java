@@ -49,13 +49,17 @@ final class ReadGuard {
      * Runs {@code read}, inside a savepoint where auto-commit is off, unless a read of the same {@code shape} has
      * succeeded before (see the class comment).
      *
+     * @param shapeOf the read's shape, asked for only where auto-commit is off
+     *
      * @throws Unguarded if the read failed in the database without a savepoint while auto-commit was off: the
      *         writer's statement must fail with {@link Unguarded#failure}
      * @throws DataAccessException (or another runtime exception) as {@code read} does otherwise, once the connection
      *         is back where it was before
      */
-    static <T> T run(Connection connection, Shapes shapes, String shape, Supplier<T> read) {
+    static <T> T run(Connection connection, Shapes shapes, Supplier<String> shapeOf, Supplier<T> read) {
         boolean inTransaction = inTransaction(connection);
+        // Rendered only where a savepoint may be needed: with auto-commit on, a failed read aborts nothing.
+        String shape = inTransaction ? shapeOf.get() : "";
         boolean known = inTransaction && shapes.known(shape);
         Savepoint savepoint = inTransaction && !known ? savepoint(connection) : null;
         T result;

@@ -112,12 +112,18 @@ final class RecordWrites implements RecordListener {
 
     /** Whether records are noted on this thread, waiting for the statement that writes them. */
     boolean noted() {
+        if (idle()) {
+            return false;
+        }
         Notes n = notes.get().notes;
         return n != null && !n.list.isEmpty();
     }
 
     /** A statement executed on this thread (called from {@code executeEnd}). */
     void executed() {
+        if (idle()) {
+            return;
+        }
         Notes n = notes.get().notes;
         if (n != null) {
             n.executed = true;
@@ -126,6 +132,9 @@ final class RecordWrites implements RecordListener {
 
     /** A statement ended that purged nothing; if it did not execute, it was a batch's dry run. */
     void statementEnded() {
+        if (idle()) {
+            return;
+        }
         Notes n = notes.get().notes;
         if (n != null && !n.executed) {
             n.renderedOnly = true;
@@ -179,7 +188,7 @@ final class RecordWrites implements RecordListener {
      */
     @Nullable
     List<Map<String, Object>> rows(Table<?> table, @Nullable Query statement, @Nullable List<? extends Record> returned) {
-        Notes current = notes.get().notes;
+        Notes current = idle() ? null : notes.get().notes;
         if (current == null || current.list.isEmpty()) {
             return null;
         }
@@ -212,7 +221,17 @@ final class RecordWrites implements RecordListener {
      * statement failed (a failed batch of {@code batchStore()} fires no record event after its dry run).
      */
     void clear() {
-        notes.get().notes = null;
+        if (!idle()) {
+            notes.get().notes = null;
+        }
+    }
+
+    /**
+     * Whether no record can have been noted: no rule with placeholders exists (rules are never removed), so the
+     * thread's notes need not be looked up at each statement.
+     */
+    private boolean idle() {
+        return rules == null || !rules.anyTemplated();
     }
 
     private static final class Holder {

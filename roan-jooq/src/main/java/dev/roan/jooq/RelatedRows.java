@@ -9,11 +9,14 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import org.jooq.Condition;
+import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
 import org.jooq.Field;
@@ -22,6 +25,8 @@ import org.jooq.ResultQuery;
 import org.jooq.SQLDialect;
 import org.jooq.Select;
 import org.jooq.conf.ParamType;
+import org.jooq.conf.Settings;
+import org.jooq.conf.SettingsTools;
 import org.jooq.impl.DSL;
 import org.jspecify.annotations.Nullable;
 
@@ -63,6 +68,10 @@ final class RelatedRows {
     /** Rules whose read failed, warned about once each. */
     private final Set<Rule> warnedFailure = ConcurrentHashMap.newKeySet();
     private final ReadGuard.Shapes shapes = new ReadGuard.Shapes();
+    /** The shapes of each rule's reads, unlocked and locked, with what they were rendered for. */
+    private final Map<Rules.Binding, Shape> shapesByRule = new ConcurrentHashMap<>();
+    private final Map<Rules.Binding, Shape> lockedShapes = new ConcurrentHashMap<>();
+    private final LongAdder shapesRendered = new LongAdder();
 
     RelatedRows(Rules rules, RecordWrites records) {
         this.rules = rules;
@@ -122,7 +131,7 @@ final class RelatedRows {
             DSLContext dsl = ReadGuard.on(ctx, connection);
             boolean lock = SHARING.contains(ctx.family());
             try {
-                reached.addAll(ReadGuard.run(connection, shapes, shape(dsl, binding, lock),
+                reached.addAll(ReadGuard.run(connection, shapes, () -> shape(dsl, binding, lock),
                         () -> select(dsl, binding, values, lock)));
             } catch (ReadGuard.Unguarded e) {
                 // The writer's transaction may be aborted: its statement fails with the read's error.
@@ -193,8 +202,47 @@ final class RelatedRows {
                 : List.of(steps.get(i + 1).from.getName()));
     }
 
-    /** The shape of a rule's reads ({@link ReadGuard.Shapes}): each step's SQL with one value. */
-    private static String shape(DSLContext dsl, Rules.Binding binding, boolean lock) {
+    /**
+     * The shape of a rule's reads ({@link ReadGuard.Shapes}): each step's SQL with one value. It depends on the rule,
+     * the lock and how the configuration renders, not on the values: rendered once per rule, not per statement.
+     */
+    private String shape(DSLContext dsl, Rules.Binding binding, boolean lock) {
+        Map<Rules.Binding, Shape> cache = lock ? lockedShapes : shapesByRule;
+        Configuration c = dsl.configuration();
+        Shape cached = cache.get(binding);
+        if (cached != null && cached.dialect == c.dialect() && rendersAlike(cached.settings, c.settings())) {
+            return cached.sql;
+        }
+        shapesRendered.increment();
+        // As they were before rendering, which completes them (a render mapping appears).
+        Settings settings = SettingsTools.clone(c.settings());
+        String sql = render(dsl, binding, lock);
+        if (cache.size() >= ReadGuard.Shapes.MAX) {
+            cache.clear(); // rules registered anew, again and again: their old bindings go
+        }
+        cache.put(binding, new Shape(c.dialect(), settings, sql));
+        return sql;
+    }
+
+    /**
+     * Whether two settings name tables and columns alike in SQL. Not {@code equals}, which would also compare what
+     * has nothing to do with rendering.
+     */
+    private static boolean rendersAlike(Settings a, Settings b) {
+        return Objects.equals(a.getRenderMapping(), b.getRenderMapping())
+                && Objects.equals(a.isRenderSchema(), b.isRenderSchema())
+                && Objects.equals(a.isRenderCatalog(), b.isRenderCatalog())
+                && a.getRenderQuotedNames() == b.getRenderQuotedNames()
+                && a.getRenderNameCase() == b.getRenderNameCase()
+                && a.getRenderKeywordCase() == b.getRenderKeywordCase();
+    }
+
+    /** The shapes of related reads rendered since this was built: once per rule (and lock, and rendering settings). */
+    long shapesRendered() {
+        return shapesRendered.sum();
+    }
+
+    private static String render(DSLContext dsl, Rules.Binding binding, boolean lock) {
         StringBuilder shape = new StringBuilder();
         for (int i = 0; i < binding.steps.size(); i++) {
             Via step = binding.steps.get(i);
@@ -290,6 +338,19 @@ final class RelatedRows {
         Function<Rules.Binding, List<Map<String, Object>>> of(WriteDetector.Written w) {
             Map<Rule, List<Map<String, Object>>> reached = byWrite.get(w);
             return reached == null ? null : binding -> reached.getOrDefault(binding.rule, RowValues.unknown());
+        }
+    }
+
+    /** A rule's read shape as rendered for one dialect and settings. */
+    private static final class Shape {
+        final SQLDialect dialect;
+        final Settings settings;
+        final String sql;
+
+        Shape(SQLDialect dialect, Settings settings, String sql) {
+            this.dialect = dialect;
+            this.settings = settings;
+            this.sql = sql;
         }
     }
 }

@@ -214,7 +214,8 @@ final class RoanExecuteListener implements ExecuteListener {
         if (implicitCommit) {
             scopes.implicitCommit();
         }
-        List<WriteDetector.Written> written = detector.written(ctx);
+        Pending entry = stack.obtain();
+        List<WriteDetector.Written> written = detector.written(ctx, entry.written);
         if (written != null) {
             // Cheapest tests first: this runs for every matched write.
             if (!warnedNoRecords && matcher.anyTemplated() && !hasRecordListener(ctx)
@@ -227,11 +228,12 @@ final class RoanExecuteListener implements ExecuteListener {
             }
             // Related rows are read now, on the statement's connection, which end() may find released.
             RelatedRows.Read related = relatedRows.any() ? related(ctx, written, readBefore(ctx)) : null;
-            stack.top = new Pending(ctx, written, autoCommit, related, stack.top, pins);
+            stack.push(entry.of(ctx, autoCommit, related, pins));
             if (matcher.rules().anyTrackedTable()) {
-                stack.top.cascaded = cascaded(ctx, written);
+                entry.cascaded = cascaded(ctx, written);
             }
         } else {
+            stack.recycle(entry);
             scopes.wroteUnmatched(pins, ctx.configuration().connectionProvider());
         }
     }
@@ -241,7 +243,8 @@ final class RoanExecuteListener implements ExecuteListener {
         if (WriteDetector.isRead(ctx.query())) {
             return;
         }
-        Pending mine = pending.get().take(ctx);
+        PendingStack stack = pending.get();
+        Pending mine = stack.take(ctx);
         if (mine == null) {
             if (ctx.exception() != null) {
                 // A failed statement changed nothing: the records it noted must not fill the next write's paths.
@@ -261,6 +264,7 @@ final class RoanExecuteListener implements ExecuteListener {
             failed(e);
         } finally {
             records.clear();
+            stack.recycle(mine);
         }
     }
 
@@ -284,7 +288,8 @@ final class RoanExecuteListener implements ExecuteListener {
     private Purges match(ExecuteContext ctx, Pending pending) {
         Purges purges = ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
                 ? matcher.match(pending.written, records, BatchBinds.of(ctx), pending.related)
-                : matcher.match(pending.written, ctx.result(), records, readBefore(ctx), pending.related);
+                : matcher.match(pending.written, ctx.result(), records, readBefore(ctx), pending.related,
+                        pending.purges);
         if (pending.cascaded != null) {
             pending.cascaded.forEach(purges::add);
         }
@@ -520,6 +525,11 @@ final class RoanExecuteListener implements ExecuteListener {
         return rule.fallbacks().isEmpty() ? " (none: declare them with whenRowsUnknown(...))" : " " + rule.fallbacks();
     }
 
+    /** The shapes of related reads rendered, since Roan was built ({@link RelatedRows#shapesRendered}). */
+    long relatedShapesRendered() {
+        return relatedRows.shapesRendered();
+    }
+
     /** Writes whose rows could not be known for a templated rule, since Roan was built. */
     long unknownRowsCount() {
         return unknownRows.sum();
@@ -554,6 +564,15 @@ final class RoanExecuteListener implements ExecuteListener {
         if (beneath != null) {
             return autoCommit(beneath);
         }
+        // The executed statement's own connection: jOOQ wraps its connection anew on each ctx.connection().
+        java.sql.Statement statement = ctx.statement();
+        if (statement != null) {
+            try {
+                return autoCommit(statement.getConnection());
+            } catch (SQLException e) {
+                // A closed statement: ask jOOQ's connection below.
+            }
+        }
         return autoCommit(ctx.connection());
     }
 
@@ -582,31 +601,75 @@ final class RoanExecuteListener implements ExecuteListener {
         return "RoanExecuteListener";
     }
 
-    /** What {@code executeEnd} learnt, for {@code end}. */
+    /**
+     * What {@code executeEnd} learnt, for {@code end}. Reused by the thread's next statements once its statement has
+     * ended (see {@link PendingStack#recycle}), so that a matched write allocates neither it nor its list.
+     */
     private static final class Pending {
-        final ExecuteContext ctx;
-        final List<WriteDetector.Written> written;
-        final boolean autoCommit;
+        @Nullable ExecuteContext ctx;
+        final List<WriteDetector.Written> written = new ArrayList<>(2);
+        /** What the statement owes; its set of paths, once handed on, is never reused. */
+        final Purges purges = new Purges();
+        boolean autoCommit;
         /** The number of tracked pins before its keys were computed. */
-        final long pins;
+        long pins;
         RelatedRows.@Nullable Read related;
         /** The keys of tracked tables the database's referential actions change, if any. */
         @Nullable List<String> cascaded;
         @Nullable Pending below;
 
-        Pending(ExecuteContext ctx, List<WriteDetector.Written> written, boolean autoCommit,
-                RelatedRows.@Nullable Read related, @Nullable Pending below, long pins) {
+        Pending of(ExecuteContext ctx, boolean autoCommit, RelatedRows.@Nullable Read related, long pins) {
             this.pins = pins;
             this.ctx = ctx;
-            this.written = written;
             this.autoCommit = autoCommit;
             this.related = related;
-            this.below = below;
+            return this;
         }
     }
 
     private static final class PendingStack {
+        /** Entries kept for reuse; a statement run while another's is pending (a nested one) takes another. */
+        private static final int KEPT = 4;
+        /** The most writes an entry kept for reuse held. */
+        private static final int KEPT_WRITES = 16;
+
         @Nullable Pending top;
+        private @Nullable Pending free;
+        private int freeCount;
+
+        Pending obtain() {
+            Pending p = free;
+            if (p == null) {
+                return new Pending();
+            }
+            free = p.below;
+            p.below = null;
+            freeCount--;
+            return p;
+        }
+
+        void push(Pending p) {
+            p.below = top;
+            top = p;
+        }
+
+        /** Forgets what {@code p} held, once its statement has ended, and keeps it for the next one. */
+        void recycle(Pending p) {
+            p.ctx = null;
+            p.related = null;
+            p.cascaded = null;
+            // A big batch's list is not kept: its array would stay with the thread.
+            boolean small = p.written.size() <= KEPT_WRITES;
+            p.written.clear();
+            p.purges.reset();
+            if (small && freeCount < KEPT) {
+                p.below = free;
+                free = p;
+                freeCount++;
+            } else {
+                p.below = null;
+            }
+        }
 
         /** Removes and returns the entry of {@code ctx}, usually the top one. */
         @Nullable

@@ -22,6 +22,8 @@ import org.jooq.SQLDialect;
 import org.jooq.SelectForUpdateStep;
 import org.jooq.Table;
 import org.jooq.conf.ParamType;
+import org.jooq.conf.Settings;
+import org.jooq.conf.StatementType;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.QOM;
 import org.jspecify.annotations.Nullable;
@@ -216,24 +218,18 @@ final class RowsBefore {
             columns.add(column);
         }
         DSLContext dsl = ReadGuard.on(ctx, connection);
-        ResultQuery<Record> select = where == null
+        SelectForUpdateStep<Record> unlocked = where == null
                 ? dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1)
                 : dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1);
-        if (LOCKING.contains(ctx.family())) {
-            boolean noKey = update && NO_KEY.contains(ctx.family());
-            select = where == null
-                    ? locked(dsl.select(columns).from(table).limit(RowValues.MAX_ROWS + 1), noKey)
-                    : locked(dsl.select(columns).from(table).where(where).limit(RowValues.MAX_ROWS + 1), noKey);
-        }
-        // Its shape is its SQL, the statement's WHERE included (its values as ?, whatever the settings): a WHERE that
-        // cannot be read this way fails the first time, in the savepoint, and is never read without one.
-        String shape = select.getSQL(ParamType.INDEXED);
+        boolean locking = LOCKING.contains(ctx.family());
+        boolean noKey = locking && update && NO_KEY.contains(ctx.family());
+        ResultQuery<Record> select = locking ? locked(unlocked, noKey) : unlocked;
         Result<Record> result;
         try {
             // In a savepoint until this shape has worked: on PostgreSQL a failed read would abort the user's
             // transaction. An Unguarded failure past that goes to the listener, to fail the statement.
-            ResultQuery<Record> read = select;
-            result = ReadGuard.run(connection, shapes, shape, read::fetch);
+            result = ReadGuard.run(connection, shapes, () -> shape(ctx, select, placeholders, locking, noKey),
+                    select::fetch);
         } catch (DataAccessException e) {
             if (warnedFailure.compareAndSet(false, true)) {
                 LOG.log(Level.WARNING, () -> "Roan could not read the rows a write of "
@@ -249,6 +245,24 @@ final class RowsBefore {
             return null;
         }
         return new Read(table, RowValues.returnedRows(result));
+    }
+
+    /**
+     * The read's shape: its SQL, the statement's WHERE included (its values as ?, whatever the settings), so that a
+     * WHERE that cannot be read this way fails the first time, in the savepoint, and is never read without one. Where
+     * the statement's own SQL has its values as ? it stands for the WHERE (the same SQL, the same WHERE), which saves
+     * rendering the read a second time.
+     */
+    private static String shape(ExecuteContext ctx, ResultQuery<Record> select, Set<String> placeholders,
+            boolean locking, boolean noKey) {
+        String sql = ctx.sql();
+        Settings settings = ctx.settings();
+        if (sql == null || settings.getStatementType() == StatementType.STATIC_STATEMENT
+                || settings.getParamType() == ParamType.INLINED) {
+            return select.getSQL(ParamType.INDEXED);
+        }
+        return "select " + placeholders + (!locking ? "" : noKey ? " for no key update" : " for update")
+                + " where as in: " + sql;
     }
 
     private static ResultQuery<Record> locked(SelectForUpdateStep<Record> select, boolean noKey) {

@@ -2,6 +2,7 @@ package dev.roan.jooq;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -22,6 +23,8 @@ final class Rule {
     private final @Nullable String trackedTable;
     /** For a rule of tracked reads on a pinned column: the column whose values become row keys; else null. */
     private final @Nullable String trackedColumn;
+    private final String target;
+    private final Set<String> targetAlone;
 
     Rule(PathTemplate template, int maxPathLength) {
         this(template, maxPathLength, null, null);
@@ -33,6 +36,8 @@ final class Rule {
         this.maxPathLength = maxPathLength;
         this.trackedTable = trackedTable;
         this.trackedColumn = trackedColumn;
+        this.target = trackedTable == null ? template.pattern() : Dependency.table(trackedTable).target();
+        this.targetAlone = Set.of(target);
     }
 
     /**
@@ -58,7 +63,12 @@ final class Rule {
 
     /** What a matched static rule owes: its path, or for a rule of tracked reads its table's key. */
     String target() {
-        return trackedTable == null ? path() : Dependency.table(trackedTable).target();
+        return target;
+    }
+
+    /** {@link #target()} alone, for a statement that owes nothing else (most do): built once, not per statement. */
+    Set<String> targetAlone() {
+        return targetAlone;
     }
 
     /** The path as registered (normalised), placeholders included. */

@@ -608,7 +608,7 @@ final class Rules {
      */
     List<Binding> templated(Table<?> table, int kinds, boolean reading) {
         Snapshot s = snapshot;
-        Binding[] candidates = s.byName.get(s.nameOf(table));
+        Binding[] candidates = s.candidates(table);
         if (candidates == null) {
             return List.of();
         }
@@ -630,7 +630,7 @@ final class Rules {
     /** The rules with a {@code via} that a write of {@code kinds} to {@code table} matches. */
     List<Binding> via(Table<?> table, int kinds) {
         Snapshot s = snapshot;
-        Binding[] candidates = s.byName.get(s.nameOf(table));
+        Binding[] candidates = s.candidates(table);
         if (candidates == null) {
             return List.of();
         }
@@ -678,14 +678,14 @@ final class Rules {
         if (s.everything) {
             out.add(Dependency.EVERYTHING.target());
         }
-        Binding[] candidates = s.byName.get(s.nameOf(table));
+        Binding[] candidates = s.candidates(table);
         if (candidates == null) {
             return;
         }
         for (Binding b : candidates) {
             if ((b.kinds & kinds) != 0) {
                 if (b.rule.template().isStatic()) {
-                    out.add(b.rule.target());
+                    out.add(b.rule);
                 } else if (!b.complete) {
                     warnIncomplete(b, table);
                     b.rule.fallbacks().forEach(out::add);
@@ -725,7 +725,7 @@ final class Rules {
     /** Whether a rule with placeholders names {@code table}: only then are the rows of its writes worth noting. */
     boolean needsRows(Table<?> table) {
         Snapshot s = snapshot;
-        Binding[] candidates = s.byName.get(s.nameOf(table));
+        Binding[] candidates = s.candidates(table);
         if (candidates != null) {
             for (Binding b : candidates) {
                 if (!b.rule.template().isStatic()) {
@@ -739,7 +739,7 @@ final class Rules {
     /** Whether a write of {@code table} can match a rule at all: the cheap test before any work. */
     boolean mentions(Table<?> table) {
         Snapshot s = snapshot;
-        return s.everything || s.byName.containsKey(s.nameOf(table));
+        return s.everything || s.candidates(table) != null;
     }
 
     String describe(Rule rule) {
@@ -873,8 +873,12 @@ final class Rules {
     }
 
     private static final class Snapshot {
+        private static final Binding[] NO_BINDINGS = new Binding[0];
+
         final Map<Class<?>, String> generatedNames;
         final TreeMap<String, Binding[]> byName;
+        /** The bindings of each generated table's class, empty for one without rules. */
+        final Map<Class<?>, Binding[]> byClass;
         /** Whether a rule with placeholders names some table. */
         final boolean templated;
         /** Whether a rule with placeholders that reads rows names some table for UPDATE or DELETE. */
@@ -888,9 +892,24 @@ final class Rules {
                 boolean reading, boolean via) {
             this.generatedNames = generatedNames;
             this.byName = byName;
+            Map<Class<?>, Binding[]> types = new HashMap<>();
+            generatedNames.forEach((type, name) -> types.put(type, byName.getOrDefault(name, NO_BINDINGS)));
+            this.byClass = types;
             this.templated = templated;
             this.reading = reading;
             this.via = via;
+        }
+
+        /**
+         * The bindings of a table's rules, null if it has none: for a generated table one identity-hashed lookup of its
+         * class (every matched write asks several times), else by its name, case-insensitively.
+         */
+        Binding @Nullable [] candidates(Table<?> table) {
+            Binding[] byType = byClass.get(table.getClass());
+            if (byType != null) {
+                return byType.length == 0 ? null : byType;
+            }
+            return byName.get(nameOf(table));
         }
 
         /** The unaliased table name, matched case-insensitively (plain SQL may spell it either way). */

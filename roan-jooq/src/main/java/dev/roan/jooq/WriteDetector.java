@@ -60,11 +60,16 @@ final class WriteDetector {
 
     @Nullable
     List<Written> written(ExecuteContext ctx) {
+        return written(ctx, new ArrayList<>(2));
+    }
+
+    /** As {@link #written(ExecuteContext)}, into {@code written}, an empty list the caller reuses. */
+    @Nullable
+    List<Written> written(ExecuteContext ctx, List<Written> written) {
         Query query = ctx.query();
         if (isRead(query) || rules.isEmpty()) {
             return null;
         }
-        List<Written> written = new ArrayList<>(2);
         if (query != null) {
             writtenBy(query, ctx.sql(), ctx.dialect(), written, true);
         } else {
