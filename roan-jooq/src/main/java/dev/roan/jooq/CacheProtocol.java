@@ -16,6 +16,10 @@ import org.jspecify.annotations.Nullable;
  * {@link CloudflarePurge}) names the target in an API call's URI or body, with its own verdicts and hints. None of
  * them touches the transport nor the dispatcher. Each says which targets it {@linkplain #takes takes}: the dispatcher
  * gives a node only those, so a Roan with nginx and Varnish xkey nodes purges URLs on the one and keys on the other.
+ *
+ * <p>Roan's protocols turn an answer into a verdict through one skeleton, {@link HintedProtocol}: a protocol gives
+ * only its cache's facts (what else means done, the hint for each family of refusal); a CDN's API adds what APIs
+ * share through {@link ApiPurge}.
  */
 interface CacheProtocol {
 

@@ -13,14 +13,12 @@ import org.jspecify.annotations.Nullable;
  * {@code Fastly-Soft-Purge: 1} asks for a soft purge. Any 2xx is done: Fastly answers {@code {"status": "ok"}} (a URL)
  * or the keys' purge ids.
  */
-final class FastlyPurge implements CacheProtocol {
+final class FastlyPurge extends ApiPurge {
 
     /** The header of Fastly's API token. */
     static final String TOKEN_HEADER = "Fastly-Key";
 
-    private final String apiUrl;
     private final String serviceId;
-    private final @Nullable String origin;
     private final boolean soft;
 
     /**
@@ -28,9 +26,9 @@ final class FastlyPurge implements CacheProtocol {
      * @param origin the site's public origin, such as {@code https://www.example.com}, or null to take keys only
      */
     FastlyPurge(String apiUrl, String serviceId, @Nullable String origin, boolean soft) {
-        this.apiUrl = apiUrl;
+        super("Fastly", apiUrl, "https://api.fastly.com", "fastly", TOKEN_HEADER, "https://www.fastlystatus.com",
+                origin);
         this.serviceId = serviceId;
-        this.origin = origin;
         this.soft = soft;
     }
 
@@ -40,21 +38,11 @@ final class FastlyPurge implements CacheProtocol {
     }
 
     @Override
-    public boolean takes(String target) {
-        return Dependency.isTarget(target) || origin != null;
-    }
-
-    @Override
     public URI uri(String target) {
         if (Dependency.isTarget(target)) {
-            return URI.create(node(apiUrl, serviceId) + "/purge");
+            return URI.create(node(apiUrl(), serviceId) + "/purge");
         }
-        String site = origin;
-        if (site == null) {
-            throw new IllegalArgumentException("Fastly purges a page by its public URL: set"
-                    + " Roan.Builder.publicOrigin, such as publicOrigin(\"https://www.example.com\")");
-        }
-        return URI.create(apiUrl + "/purge/" + URI.create(site).getRawAuthority() + target);
+        return URI.create(apiUrl() + "/purge/" + URI.create(origin()).getRawAuthority() + target);
     }
 
     @Override
@@ -74,37 +62,25 @@ final class FastlyPurge implements CacheProtocol {
     }
 
     @Override
-    public Verdict verdict(int status) {
-        if (status / 100 == 2) {
-            return Verdict.done("");
-        }
-        String http = "HTTP " + status;
-        if (status == 429) {
-            return Verdict.refused(http + " (Fastly limits the rate of API requests of this token: Roan waits as its"
-                    + " Retry-After asks before it tries again; if it lasts, see Fastly's API rate limits)");
-        }
-        if (status >= 500) {
-            return Verdict.refused(http + " on every attempt (Fastly's API failed each time: see"
-                    + " https://www.fastlystatus.com)");
-        }
-        if (status / 100 == 3) {
-            return Verdict.refused(http + " (a redirect, which Roan does not follow: set fastlyApiUrl to the API"
-                    + " itself, https://api.fastly.com by default)");
-        }
-        return Verdict.refused(http + " (" + switch (status) {
-            case 401 -> "Fastly refused the token: give Roan.Builder.fastly a valid API token (sent as Fastly-Key),"
-                    + " not expired nor revoked";
+    String rateHint() {
+        return "Fastly limits the rate of API requests of this token: Roan waits as its Retry-After asks before it"
+                + " tries again; if it lasts, see Fastly's API rate limits";
+    }
+
+    @Override
+    @Nullable String apiHint(int status) {
+        return switch (status) {
             case 403 -> "the token may not purge service " + serviceId + ": give it the purge_select scope and"
                     + " access to this service";
             case 404 -> "Fastly knows no service " + serviceId + ", or no service serves the public origin's host:"
                     + " check the service id given to Roan.Builder.fastly and Roan.Builder.publicOrigin";
             case 400 -> "Fastly refused the request: more than 256 keys, or a key over 1,024 bytes";
-            default -> "check fastlyApiUrl, which should be Fastly's API, https://api.fastly.com";
-        } + ")");
+            default -> null;
+        };
     }
 
     @Override
     public String toString() {
-        return "Fastly service " + serviceId + " at " + apiUrl;
+        return "Fastly service " + serviceId + " at " + apiUrl();
     }
 }

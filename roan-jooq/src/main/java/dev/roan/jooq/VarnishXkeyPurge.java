@@ -11,7 +11,7 @@ import java.net.http.HttpRequest;
  *
  * <p>One key per request: batching several keys into one header is the dispatcher's to do (issue 16).
  */
-final class VarnishXkeyPurge implements CacheProtocol {
+final class VarnishXkeyPurge extends HintedProtocol {
 
     /** The request header of a purge, and of a soft purge, as the README's VCL reads them. */
     static final String PURGE_HEADER = "xkey-purge";
@@ -56,30 +56,30 @@ final class VarnishXkeyPurge implements CacheProtocol {
     }
 
     @Override
-    public Verdict verdict(int status) {
-        if (status / 100 == 2) {
-            return Verdict.done("");
-        }
-        String http = "HTTP " + status;
-        if (status == 429) {
-            return Verdict.refused(http + " on every attempt (something in front of Varnish limits the rate of"
-                    + " requests from this host: exempt purges from it)");
-        }
-        if (status >= 500) {
-            return Verdict.refused(http + " on every attempt (Varnish failed each time: see varnishlog; a VCL that"
-                    + " calls xkey without 'import xkey;' does not even load)");
-        }
-        if (status / 100 == 3) {
-            return Verdict.refused(http + " (a redirect, which Roan does not follow: give xkeyPurgeUrls the Varnish"
-                    + " address itself, such as http://cache:6081)");
-        }
-        return Verdict.refused(http + " (" + switch (status) {
+    String rateHint() {
+        return "something in front of Varnish limits the rate of requests from this host: exempt purges from it";
+    }
+
+    @Override
+    String failedHint() {
+        return "Varnish failed each time: see varnishlog; a VCL that calls xkey without 'import xkey;' does not"
+                + " even load";
+    }
+
+    @Override
+    String redirectHint() {
+        return "give xkeyPurgeUrls the Varnish address itself, such as http://cache:6081";
+    }
+
+    @Override
+    String refusedHint(int status) {
+        return switch (status) {
             case 401, 403, 405 -> "Varnish refused the purge: it needs " + VCL + ", with this host in the ACL it"
                     + " checks";
             case 400, 413, 414, 431 -> "Varnish refused the request: raise http_req_hdr_len or http_req_size if"
                     + " headers set with Roan.Builder.header are long, else check " + VCL;
             default -> "check that Varnish has " + VCL;
-        } + ")");
+        };
     }
 
     @Override
