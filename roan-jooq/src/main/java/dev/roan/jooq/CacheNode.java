@@ -97,6 +97,11 @@ final class CacheNode implements PurgeTarget {
     }
 
     @Override
+    public void nodeDown(boolean down) {
+        transport.nodeDown(down);
+    }
+
+    @Override
     public void dropped(String path, long requestedNanos, String reason) {
         if (!listeners.isEmpty()) {
             listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.DROPPED, null,

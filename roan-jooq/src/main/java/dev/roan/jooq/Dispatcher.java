@@ -626,6 +626,8 @@ final class Dispatcher {
     private void failed(Entry entry, PurgeTarget.Outcome outcome, boolean probe, long now) {
         NodeBacklog node = entry.node;
         if (node.failed(entry, outcome.failure(), now)) {
+            // The other purges in flight need not wait out their retries' backoff: the probe decides when they go.
+            node.target.nodeDown(true);
             int owed = node.entries.size();
             note(() -> LOG.log(Level.WARNING, () -> "Cache node " + node.target + " is down, its pages may be stale"
                     + " until it recovers: a purge of " + entry.path + " failed: " + outcome.failure() + ". Roan keeps"
@@ -642,6 +644,7 @@ final class Dispatcher {
     /** Under the lock: a purge on a node that was down was delivered; its backlog may drain at full speed. */
     private void recovered(NodeBacklog node, long now) {
         long downMillis = node.recover(now) / 1_000_000;
+        node.target.nodeDown(false);
         int owed = node.entries.size();
         long droppedWhileDown = node.droppedWhileDown;
         note(() -> LOG.log(Level.INFO, () -> "Cache node " + node.target + " recovered after " + downMillis

@@ -33,6 +33,14 @@ interface PurgeTarget {
     default void dropped(String path, long requestedNanos, String reason) {}
 
     /**
+     * The dispatcher found the node down (a purge failed after its quick retries), or up again (a probe was
+     * delivered). A target that retries on its own hands back the purges waiting out a backoff once the node is
+     * down, and stops retrying while it is, so that they wait in the dispatcher's queue for the probe whose delivery
+     * releases them all at once. Called under the dispatcher's lock: it must only record, and never call back.
+     */
+    default void nodeDown(boolean down) {}
+
+    /**
      * Whether this target purges {@code path}, a page path or a dependency's {@link Dependency#target()}: the
      * dispatcher offers it only those. Every one by default.
      */

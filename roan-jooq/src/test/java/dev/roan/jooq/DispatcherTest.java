@@ -990,6 +990,20 @@ class DispatcherTest {
     }
 
     @Test
+    void theTargetLearnsWhenItsNodeGoesDownAndWhenItIsUpAgainOnceEach() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a", "/b", "/c");
+        failAt(node, "/a");
+        assertThat(node.downs()).as("down with the first failure").containsExactly(true);
+        failAt(node, "/b");
+        assertThat(node.downs()).as("a second failure while down tells nothing new").containsExactly(true);
+
+        advance(SECOND);
+        complete(node, node.onTheWire().get(0));
+        assertThat(node.downs()).as("up with the delivered probe").containsExactly(true, false);
+    }
+
+    @Test
     void flushIsTrueOnlyOnceTheOwedPurgesAreDelivered() throws Exception {
         Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
         write(d, "/a");
@@ -1428,6 +1442,8 @@ class DispatcherTest {
         private final List<Sending> onTheWire = new ArrayList<>();
 
         private final List<String> dropped = new ArrayList<>();
+        /** What the dispatcher told of the node's state, in order: true for down. */
+        private final List<Boolean> downs = new ArrayList<>();
         /** Runs as the dispatcher tells of a drop. */
         Runnable onDrop = () -> {};
 
@@ -1439,6 +1455,16 @@ class DispatcherTest {
         public void dropped(String path, long requestedNanos, String reason) {
             onDrop.run();
             dropped.add(path + ": " + reason);
+        }
+
+        @Override
+        public void nodeDown(boolean down) {
+            downs.add(down);
+        }
+
+        /** What the dispatcher told of the node's state, in order: true for down, false for up again. */
+        List<Boolean> downs() {
+            return List.copyOf(downs);
         }
 
         /** The drops told, as "path: reason". */
