@@ -1,5 +1,7 @@
 package dev.roan.jooq;
 
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,6 +60,25 @@ abstract class ApiPurge extends HintedProtocol {
                     + " Roan.Builder.publicOrigin, such as publicOrigin(\"https://www.example.com\")");
         }
         return site;
+    }
+
+    /**
+     * The tags of several keys, joined by {@code separator}.
+     *
+     * @throws IllegalArgumentException for a target that is no key: a page path goes alone
+     */
+    static String tags(List<String> targets, String separator) {
+        StringBuilder tags = new StringBuilder(targets.size() * 24);
+        for (String target : targets) {
+            if (!Dependency.isTarget(target)) {
+                throw new IllegalArgumentException("a page path is purged alone, not with keys: " + target);
+            }
+            if (tags.length() > 0) {
+                tags.append(separator);
+            }
+            tags.append(Dependency.ofTarget(target).tag());
+        }
+        return tags.toString();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.roan.jooq;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -36,6 +37,26 @@ interface CacheProtocol {
      * @param base the configured headers and timeout, from the transport
      */
     HttpRequest.Builder request(HttpRequest.Builder base, String target);
+
+    /**
+     * How many targets like {@code target} one request may carry: 1 (the default), or for a cache that purges several
+     * keys at once, its limit for keys. See {@link PurgeTarget#batchLimit}.
+     */
+    default int batchLimit(String target) {
+        return 1;
+    }
+
+    /**
+     * Completes a request into the purge of several targets at once, each one {@link #batchLimit} lets share it.
+     *
+     * @throws IllegalArgumentException if they cannot go in one request
+     */
+    default HttpRequest.Builder request(HttpRequest.Builder base, List<String> targets) {
+        if (targets.size() == 1) {
+            return request(base, targets.get(0));
+        }
+        throw new IllegalArgumentException(this + " purges one target per request");
+    }
 
     /**
      * What an answer means. The transport retries 5xx and 429 first, so those arrive here only when every attempt

@@ -11,8 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A Cloudflare zone, through Cloudflare's purge API: {@code POST {api}/client/v4/zones/{zoneId}/purge_cache} with
- * {@code {"tags": ["<tag>"]}} for a dependency (the API takes up to 100 tags a request; one per request today,
- * batching is the dispatcher's, issue 16) and {@code {"files": ["<origin><path>"]}} for a page path. The token
+ * {@code {"tags": ["<tag>", ...]}} for dependencies (several when the dispatcher has a backlog: the API takes up to
+ * {@link #MAX_TAGS} a request) and {@code {"files": ["<origin><path>"]}} for a page path. The token
  * travels as the transport's {@code Authorization: Bearer} header, so no message shows it. An answer is done only when
  * its JSON says {@code "success": true}; otherwise its {@code errors} are the reason. A 429 with {@code Retry-After}
  * is not retried at once: the node is probed again once that wait is over.
@@ -25,6 +25,9 @@ final class CloudflarePurge extends ApiPurge {
     private static final Pattern MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     /** Errors a reason names; the rest are counted. */
     private static final int SHOWN_ERRORS = 3;
+
+    /** Tags one purge names at most: Cloudflare's limit. */
+    static final int MAX_TAGS = 100;
 
     private final String zoneId;
     private final URI uri;
@@ -57,6 +60,25 @@ final class CloudflarePurge extends ApiPurge {
     public HttpRequest.Builder request(HttpRequest.Builder base, String target) {
         return base.uri(uri(target)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body(target)));
+    }
+
+    @Override
+    public int batchLimit(String target) {
+        return Dependency.isTarget(target) ? MAX_TAGS : 1;
+    }
+
+    @Override
+    public HttpRequest.Builder request(HttpRequest.Builder base, List<String> targets) {
+        if (targets.size() == 1) {
+            return request(base, targets.get(0));
+        }
+        StringBuilder body = new StringBuilder("{\"tags\":[");
+        for (String tag : tags(targets, " ").split(" ")) {
+            body.append(body.length() > 9 ? "," : "").append(json(tag));
+        }
+        body.append("]}");
+        return base.uri(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
     }
 
     /** The JSON body: {@code {"tags":["roan-t-owners"]}} or {@code {"files":["https://www.example.com/owners"]}}. */

@@ -2,13 +2,14 @@ package dev.roan.jooq;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * A Fastly service, through Fastly's purge API: a dependency with {@code POST {api}/service/{serviceId}/purge} and a
- * {@code Surrogate-Key} header naming its {@link Dependency#tag()} (the API takes up to 256 keys a request; one per
- * request today, batching is the dispatcher's, issue 16), a page path with {@code POST {api}/purge/{host}{path}} of
+ * {@code Surrogate-Key} header naming its {@link Dependency#tag()} (several, separated by spaces, when the dispatcher
+ * has a backlog: the API takes up to {@link #MAX_KEYS} a request), a page path with {@code POST {api}/purge/{host}{path}} of
  * the site's public origin. The token travels as the transport's {@code Fastly-Key} header, so no message shows it;
  * {@code Fastly-Soft-Purge: 1} asks for a soft purge. Any 2xx is done: Fastly answers {@code {"status": "ok"}} (a URL)
  * or the keys' purge ids.
@@ -17,6 +18,9 @@ final class FastlyPurge extends ApiPurge {
 
     /** The header of Fastly's API token. */
     static final String TOKEN_HEADER = "Fastly-Key";
+
+    /** Keys one purge names at most: Fastly's limit. */
+    static final int MAX_KEYS = 256;
 
     private final String serviceId;
     private final boolean soft;
@@ -54,6 +58,25 @@ final class FastlyPurge extends ApiPurge {
         }
         return Dependency.isTarget(target) ? request.header("Surrogate-Key", Dependency.ofTarget(target).tag())
                 : request;
+    }
+
+    @Override
+    public int batchLimit(String target) {
+        return Dependency.isTarget(target) ? MAX_KEYS : 1;
+    }
+
+    @Override
+    public HttpRequest.Builder request(HttpRequest.Builder base, List<String> targets) {
+        if (targets.size() == 1) {
+            return request(base, targets.get(0));
+        }
+        String keys = tags(targets, " ");
+        HttpRequest.Builder request = base.uri(URI.create(node(apiUrl(), serviceId) + "/purge"))
+                .POST(HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json");
+        if (soft) {
+            request.header("Fastly-Soft-Purge", "1");
+        }
+        return request.header("Surrogate-Key", keys);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.roan.jooq;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.List;
 
 /**
  * Varnish with varnish-modules' xkey: a dependency is purged with {@code PURGE {url}/} and an {@code xkey-purge} header
@@ -9,7 +10,9 @@ import java.net.http.HttpRequest;
  * {@code xkey.purge} (or {@code xkey.softpurge}); a page path with {@code PURGE {url}{path}}, which the same VCL
  * answers with {@code return (purge)}. The README, "Purging the way your cache wants it", shows that VCL.
  *
- * <p>One key per request: batching several keys into one header is the dispatcher's to do (issue 16).
+ * <p>Keys go several to a request when the dispatcher has a backlog: one header naming them separated by spaces,
+ * which {@code xkey.purge} splits (varnish-modules' documentation: keys separated by spaces and/or commas), at most
+ * {@link #MAX_KEYS} of them so that the header stays well within Varnish's {@code http_req_hdr_len} (8 KB by default).
  */
 final class VarnishXkeyPurge extends HintedProtocol {
 
@@ -21,6 +24,9 @@ final class VarnishXkeyPurge extends HintedProtocol {
             + " xkey.purge(req.http.xkey-purge) (xkey.softpurge(req.http.xkey-softpurge) for soft purges) and"
             + " returns (purge) for other PURGEs (see the README, \"Purging the way your cache wants it\", Varnish"
             + " xkey)";
+
+    /** Keys one purge names at most: 64 table keys of 63-character names and their spaces fit in 4.6 KB. */
+    static final int MAX_KEYS = 64;
 
     private final String url;
     private final String header;
@@ -48,6 +54,20 @@ final class VarnishXkeyPurge extends HintedProtocol {
     public HttpRequest.Builder request(HttpRequest.Builder base, String target) {
         HttpRequest.Builder request = base.uri(uri(target)).method("PURGE", HttpRequest.BodyPublishers.noBody());
         return Dependency.isTarget(target) ? request.header(header, Dependency.ofTarget(target).tag()) : request;
+    }
+
+    @Override
+    public int batchLimit(String target) {
+        return Dependency.isTarget(target) ? MAX_KEYS : 1;
+    }
+
+    @Override
+    public HttpRequest.Builder request(HttpRequest.Builder base, List<String> targets) {
+        if (targets.size() == 1) {
+            return request(base, targets.get(0));
+        }
+        return base.uri(uri(targets.get(0))).method("PURGE", HttpRequest.BodyPublishers.noBody())
+                .header(header, ApiPurge.tags(targets, " "));
     }
 
     @Override

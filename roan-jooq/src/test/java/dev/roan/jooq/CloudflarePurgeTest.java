@@ -66,6 +66,24 @@ class CloudflarePurgeTest {
     }
 
     @Test
+    void aBacklogOfTagsGoesUpTo100ARequestAndEveryTagIsPurged() {
+        roan = api.start(builder(TOKEN).publicOrigin("https://www.example.com"));
+        List<String> backlog = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            backlog.add(Dependency.row("visits", "id", String.valueOf(i)).target());
+        }
+        backlog.add(500, "/owners/4");
+        assertThat(send(backlog.toArray(String[]::new))).as("flush").isTrue();
+
+        assertThat(cloudflare.purges()).as("requests").hasSizeLessThan(backlog.size())
+                .allSatisfy(p -> assertThat(p.items()).hasSizeBetween(1, CloudflarePurge.MAX_TAGS));
+        assertThat(cloudflare.purges()).filteredOn(p -> p.kind().equals("tags")).flatExtracting(Purge::items)
+                .as("every tag once").hasSize(backlog.size() - 1).doesNotHaveDuplicates();
+        assertThat(cloudflare.purges()).filteredOn(p -> p.kind().equals("files")).as("the page alone")
+                .containsExactly(new Purge("files", List.of("https://www.example.com/owners/4")));
+    }
+
+    @Test
     void anAnswerWithoutSuccessTrueKeepsThePurgeOwedWithCloudflaresErrors() {
         cloudflare.failWith("Purge by tag is not available for this zone");
         roan = api.start(builder(TOKEN));

@@ -1447,8 +1447,37 @@ class DispatcherTest {
         /** Runs as the dispatcher tells of a drop. */
         Runnable onDrop = () -> {};
 
+        /** Keys one request may carry ({@link #batchLimit}); page paths always go alone. */
+        int keysPerRequest = 1;
+        /** The targets of each request, in the order they started: one for a purge of its own. */
+        private final List<List<String>> requests = new ArrayList<>();
+
         FakeTarget(String name) {
             this.name = name;
+        }
+
+        @Override
+        public int batchLimit(String target) {
+            return Dependency.isTarget(target) ? keysPerRequest : 1;
+        }
+
+        @Override
+        public CompletionStage<Outcome> purge(List<String> targets, long[] requestedNanos) {
+            assertThat(requestedNanos).as("a requested time per target").hasSize(targets.size());
+            sent.addAll(targets);
+            requests.add(List.copyOf(targets));
+            for (long nanos : requestedNanos) {
+                requested.add(nanos);
+                probes.add(false);
+            }
+            CompletableFuture<Outcome> done = new CompletableFuture<>();
+            onTheWire.add(new Sending(String.join("+", targets), done));
+            return done;
+        }
+
+        /** The targets of each request, in the order they started. */
+        List<List<String>> requests() {
+            return List.copyOf(requests);
         }
 
         @Override
@@ -1474,6 +1503,7 @@ class DispatcherTest {
 
         @Override
         public CompletionStage<Outcome> purge(String path, long requestedNanos, boolean probe) {
+            requests.add(List.of(path));
             sent.add(path);
             requested.add(requestedNanos);
             probes.add(probe);

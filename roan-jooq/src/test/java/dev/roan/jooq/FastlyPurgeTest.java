@@ -66,6 +66,25 @@ class FastlyPurgeTest {
     }
 
     @Test
+    void aBacklogOfKeysGoesUpTo256ARequestAndEveryKeyIsPurged() {
+        roan(Roan.builder().fastly(SERVICE, TOKEN).softPurge(true));
+        List<String> backlog = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            backlog.add(Dependency.row("visits", "id", String.valueOf(i)).target());
+        }
+        assertThat(send(backlog.toArray(String[]::new))).as("flush").isTrue();
+
+        assertThat(fastly.purges()).as("requests").hasSizeLessThan(backlog.size()).allSatisfy(p -> {
+            assertThat(p.keys()).hasSizeBetween(1, FastlyPurge.MAX_KEYS);
+            assertThat(p.soft()).isTrue();
+        });
+        assertThat(fastly.purges()).flatExtracting(Purge::keys).as("every key once")
+                .containsExactlyInAnyOrderElementsOf(backlog.stream().map(t -> Dependency.ofTarget(t).tag()).toList());
+        assertThat(api.events).filteredOn(e -> e.outcome() == PurgeEvent.Outcome.DELIVERED).as("an event per key")
+                .hasSize(backlog.size());
+    }
+
+    @Test
     void aSoftPurgeAsksForItWithFastlySoftPurge() throws Exception {
         roan(Roan.builder().fastly(SERVICE, TOKEN).softPurge(true));
         assertThat(send(OWNER_4.target())).as("flush").isTrue();
