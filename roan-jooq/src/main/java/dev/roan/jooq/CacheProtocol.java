@@ -38,23 +38,34 @@ interface CacheProtocol {
      */
     HttpRequest.Builder request(HttpRequest.Builder base, String target);
 
-    /**
-     * How many targets like {@code target} one request may carry: 1 (the default), or for a cache that purges several
-     * keys at once, its limit for keys. See {@link PurgeTarget#batchLimit}.
-     */
-    default int batchLimit(String target) {
+    /** How many keys one request may carry: 1 (the default), or a cache's limit when it purges several at once. */
+    default int keysPerRequest() {
         return 1;
     }
 
     /**
-     * Completes a request into the purge of several targets at once, each one {@link #batchLimit} lets share it.
+     * How many targets like {@code target} one request may carry: page paths always go alone, keys up to
+     * {@link #keysPerRequest()}. See {@link PurgeTarget#batchLimit}.
+     */
+    default int batchLimit(String target) {
+        return Dependency.isTarget(target) ? keysPerRequest() : 1;
+    }
+
+    /**
+     * Completes a request into the purge of {@code targets}: one alone, or several keys as {@link #keysRequest}.
      *
      * @throws IllegalArgumentException if they cannot go in one request
      */
     default HttpRequest.Builder request(HttpRequest.Builder base, List<String> targets) {
-        if (targets.size() == 1) {
-            return request(base, targets.get(0));
-        }
+        return targets.size() == 1 ? request(base, targets.get(0)) : keysRequest(base, targets);
+    }
+
+    /**
+     * Completes a request into the purge of several keys at once, at most {@link #keysPerRequest()}.
+     *
+     * @throws IllegalArgumentException for a target that is no key, or a protocol that purges one key a request
+     */
+    default HttpRequest.Builder keysRequest(HttpRequest.Builder base, List<String> keys) {
         throw new IllegalArgumentException(this + " purges one target per request");
     }
 

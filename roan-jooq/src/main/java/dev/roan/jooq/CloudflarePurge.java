@@ -63,15 +63,12 @@ final class CloudflarePurge extends ApiPurge {
     }
 
     @Override
-    public int batchLimit(String target) {
-        return Dependency.isTarget(target) ? MAX_TAGS : 1;
+    public int keysPerRequest() {
+        return MAX_TAGS;
     }
 
     @Override
-    public HttpRequest.Builder request(HttpRequest.Builder base, List<String> targets) {
-        if (targets.size() == 1) {
-            return request(base, targets.get(0));
-        }
+    public HttpRequest.Builder keysRequest(HttpRequest.Builder base, List<String> targets) {
         StringBuilder body = new StringBuilder("{\"tags\":[");
         for (String tag : tags(targets, " ").split(" ")) {
             body.append(body.length() > 9 ? "," : "").append(json(tag));

@@ -61,15 +61,12 @@ final class FastlyPurge extends ApiPurge {
     }
 
     @Override
-    public int batchLimit(String target) {
-        return Dependency.isTarget(target) ? MAX_KEYS : 1;
+    public int keysPerRequest() {
+        return MAX_KEYS;
     }
 
     @Override
-    public HttpRequest.Builder request(HttpRequest.Builder base, List<String> targets) {
-        if (targets.size() == 1) {
-            return request(base, targets.get(0));
-        }
+    public HttpRequest.Builder keysRequest(HttpRequest.Builder base, List<String> targets) {
         String keys = tags(targets, " ");
         HttpRequest.Builder request = base.uri(URI.create(node(apiUrl(), serviceId) + "/purge"))
                 .POST(HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json");

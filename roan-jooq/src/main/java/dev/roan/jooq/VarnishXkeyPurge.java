@@ -57,15 +57,12 @@ final class VarnishXkeyPurge extends HintedProtocol {
     }
 
     @Override
-    public int batchLimit(String target) {
-        return Dependency.isTarget(target) ? MAX_KEYS : 1;
+    public int keysPerRequest() {
+        return MAX_KEYS;
     }
 
     @Override
-    public HttpRequest.Builder request(HttpRequest.Builder base, List<String> targets) {
-        if (targets.size() == 1) {
-            return request(base, targets.get(0));
-        }
+    public HttpRequest.Builder keysRequest(HttpRequest.Builder base, List<String> targets) {
         return base.uri(uri(targets.get(0))).method("PURGE", HttpRequest.BodyPublishers.noBody())
                 .header(header, ApiPurge.tags(targets, " "));
     }
