@@ -11,53 +11,66 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.roan.testkit.Nginx;
 import dev.roan.testkit.Upstream;
 import dev.roan.testkit.Varnish;
 
 /**
- * Measures how fast Roan's delivery purges keys on a real Varnish with xkey, against wrk on the same node: not a test,
- * a program ({@code java -cp <test classpath> dev.roan.jooq.KeyRate [keys] [rounds]}), as BENCHMARKS.md reports.
- * Each round owes {@code keys} distinct row keys at once (as a large transaction's commit does) and times them from
- * the submit until the dispatcher owes nothing; CPU is this process's, per key. wrk then sends one key per
- * {@code PURGE} for 5 s with 32 connections; its CPU per request comes from bash's {@code times}.
+ * Measures how fast Roan's delivery alone (no writer in the process) purges on a real cache, against wrk on the same
+ * node: not a test, a program ({@code java -cp <test classpath> dev.roan.jooq.DeliveryRate [count] [rounds]
+ * [xkey|nginx]}), as BENCHMARKS.md reports. Each round owes {@code count} distinct targets at once (as a large
+ * transaction's commit does): row keys on a Varnish with xkey, or page paths on nginx's purge location; it times them
+ * from the submit until the dispatcher owes nothing, and CPU is this process's, per target. wrk then sends one target
+ * a request (a {@code PURGE} with one key, or a {@code GET /purge/...}) for 5 s with 32 connections; its CPU per
+ * request comes from bash's {@code times}.
  */
-final class KeyRate {
+final class DeliveryRate {
 
-    private KeyRate() {}
+    private DeliveryRate() {}
 
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        boolean nginx = args.length > 2 && args[2].equals("nginx");
         try (Upstream app = Upstream.start(path -> "page " + path);
-             Varnish varnish = Varnish.startWithXkey(app.address())) {
+             AutoCloseable cache = nginx ? Nginx.builder(app.address()).start()
+                     : Varnish.startWithXkey(app.address())) {
             SettingsBuilder builder = new SettingsBuilder();
-            builder.xkeyPurgeUrls(varnish.baseUrl());
+            String base;
+            if (cache instanceof Nginx n) {
+                builder.purgeUrls(n.purgeUrl());
+                base = n.baseUrl();
+            } else {
+                base = ((Varnish) cache).baseUrl();
+                builder.xkeyPurgeUrls(base);
+            }
             builder.maxOwedPaths(Math.max(count, 1));
             Delivery delivery = new Delivery(builder.settings());
             Dispatcher dispatcher = delivery.dispatcher();
             com.sun.management.OperatingSystemMXBean os =
                     (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             for (int round = 0; round <= rounds; round++) {
-                List<String> keys = new ArrayList<>(count);
+                List<String> targets = new ArrayList<>(count);
                 for (int i = 0; i < count; i++) {
-                    keys.add(Dependency.row("visits", "id", round + "-" + i).target());
+                    targets.add(nginx ? "/p/" + round + "/" + i
+                            : Dependency.row("visits", "id", round + "-" + i).target());
                 }
                 long cpu = os.getProcessCpuTime();
                 long start = System.nanoTime();
-                dispatcher.submit(keys);
+                dispatcher.submit(targets);
                 while (dispatcher.pendingCount() > 0) {
                     Thread.sleep(1);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                double cpuPerKey = (os.getProcessCpuTime() - cpu) / 1e3 / count;
-                System.out.printf(Locale.ROOT, "roan %s: %d keys in %.2f s: %.0f keys/s, %.1f us CPU per key (%s, load %s)%n",
-                        round == 0 ? "warm-up" : "round " + round, count, seconds, count / seconds, cpuPerKey,
-                        System.getProperty("java.version"), load());
+                double cpuPer = (os.getProcessCpuTime() - cpu) / 1e3 / count;
+                System.out.printf(Locale.ROOT, "roan %s %s: %d in %.2f s: %.0f/s, %.1f us CPU each (%s, load %s)%n",
+                        nginx ? "nginx paths" : "xkey keys", round == 0 ? "warm-up" : "round " + round, count,
+                        seconds, count / seconds, cpuPer, System.getProperty("java.version"), load());
             }
             delivery.close();
-            double[] wrk = wrk(varnish.baseUrl(), 5, 32);
-            System.out.printf(Locale.ROOT, "wrk -t1 -c32, one key per PURGE: %.0f keys/s, %.1f us CPU per key (load %s)%n",
-                    wrk[0], wrk[1], load());
+            double[] wrk = wrk(base, 5, 32, nginx);
+            System.out.printf(Locale.ROOT, "wrk -t1 -c32, one %s a request: %.0f/s, %.1f us CPU each (load %s)%n",
+                    nginx ? "path" : "key", wrk[0], wrk[1], load());
         }
     }
 
@@ -65,13 +78,14 @@ final class KeyRate {
         return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     }
 
-    private static double[] wrk(String baseUrl, int seconds, int connections) throws Exception {
+    private static double[] wrk(String baseUrl, int seconds, int connections, boolean nginx) throws Exception {
         Path script = Files.createTempFile("roan-wrk-xkey", ".lua");
         try {
             Files.writeString(script, "counter = 0\n"
                     + "request = function()\n"
                     + "  counter = counter + 1\n"
-                    + "  return wrk.format(\"PURGE\", \"/\", {[\"xkey-purge\"] = \"roan-r-wrk\" .. counter})\n"
+                    + (nginx ? "  return wrk.format(\"GET\", \"/purge/w/\" .. counter)\n"
+                            : "  return wrk.format(\"PURGE\", \"/\", {[\"xkey-purge\"] = \"roan-r-wrk\" .. counter})\n")
                     + "end\n", StandardCharsets.UTF_8);
             Process p = new ProcessBuilder("bash", "-c", "wrk -t1 -c" + connections + " -d" + seconds + "s -s '" + script
                     + "' '" + baseUrl + "/' && times").redirectErrorStream(true).start();
@@ -89,7 +103,7 @@ final class KeyRate {
                     + Integer.parseInt(cpu.group(3)) * 60 + Double.parseDouble(cpu.group(4)) : Double.NaN;
             Matcher requests = Pattern.compile("(\\d+) requests in").matcher(out);
             double count = requests.find() ? Double.parseDouble(requests.group(1)) : rate * seconds;
-            if (out.contains("Non-2xx")) {
+            if (!nginx && out.contains("Non-2xx")) {
                 throw new IllegalStateException("wrk's purges were refused: " + out);
             }
             return new double[] {rate, cpuSeconds * 1e6 / count};
