@@ -249,6 +249,10 @@ final class HttpTransport {
 
     private void handBack() {
         for (Retrying purge : retrying) {
+            if (!nodeDown) {
+                // Up again before this ran: a purge handed back now would fail, and take the node down again.
+                return;
+            }
             retrying.remove(purge);
             Attempt last = purge.last;
             if (last != null) {

@@ -103,6 +103,32 @@ class HttpTransportTest {
     }
 
     @Test
+    void aNodeUpAgainBeforeTheHandBackRunsLeavesItsPurgesInTheirRetry() throws Exception {
+        cache.respond(path -> Answer.status(503));
+        HttpTransport transport = slowRetries();
+        var sending = transport.send(CacheNode.protocolFor(cache.purgeUrl(), "GET")
+                .request(transport.newRequest(), "/posts").build(), retried::add).toCompletableFuture();
+        long deadline = System.nanoTime() + Waits.DELIVERY.toNanos();
+        while (cache.count() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        scheduler.execute(() -> {
+            try {
+                busy.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        transport.nodeDown(true);
+        transport.nodeDown(false);
+        busy.countDown();
+        scheduler.submit(() -> { }).get(10, TimeUnit.SECONDS);
+
+        assertThat(sending).as("up again: a purge handed back would fail and take the node down again").isNotDone();
+    }
+
+    @Test
     void whileItsNodeIsDownAFailedAttemptIsNotRetriedAndOnceUpItIsAgain() throws Exception {
         cache.respond(path -> Answer.status(503));
         HttpTransport transport = transport();
