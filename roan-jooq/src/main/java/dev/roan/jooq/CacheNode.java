@@ -80,20 +80,45 @@ final class CacheNode implements PurgeTarget {
      */
     @Override
     public CompletionStage<Outcome> purge(String path, long requestedNanos, boolean probe) {
+        return purge(List.of(path), new long[] {requestedNanos}, probe);
+    }
+
+    @Override
+    public int batchLimit(String target) {
+        return protocol.batchLimit(target);
+    }
+
+    /** Purges several targets with one request, with the quick retries; each is told to listeners on its own. */
+    @Override
+    public CompletionStage<Outcome> purge(List<String> targets, long[] requestedNanos) {
+        return purge(targets, requestedNanos, false);
+    }
+
+    private CompletionStage<Outcome> purge(List<String> paths, long[] requestedNanos, boolean probe) {
         long start = System.nanoTime();
         HttpRequest request;
         try {
-            request = protocol.request(transport.newRequest(), path).build();
+            request = protocol.request(transport.newRequest(), paths).build();
         } catch (HttpTransport.RefusedHeaderException e) {
             // Every request of this node fails so until the header is fixed: the node is down, the purge owed.
-            return CompletableFuture.completedFuture(report(path, new Attempt(1, null, e), start, requestedNanos));
+            return CompletableFuture.completedFuture(report(paths, new Attempt(1, null, e), start, requestedNanos));
         } catch (RuntimeException e) {
-            report(path, new Attempt(1, null, e), start, requestedNanos);
-            return CompletableFuture.completedFuture(Outcome.undeliverable(describe(new Attempt(1, null, e))));
+            Attempt refused = new Attempt(1, null, e);
+            if (paths.size() > 1) {
+                // The targets may still go one by one: the dispatcher sends each alone, and tells listeners then.
+                return CompletableFuture.completedFuture(Outcome.undeliverable(describe(refused)));
+            }
+            report(paths, refused, start, requestedNanos);
+            return CompletableFuture.completedFuture(Outcome.undeliverable(describe(refused)));
         }
         CompletionStage<Attempt> sent = probe ? transport.sendOnce(request)
-                : transport.send(request, failed -> retrying(path, failed, requestedNanos));
-        return sent.thenApply(last -> report(path, last, start, requestedNanos));
+                : transport.send(request, failed -> retrying(paths, failed, requestedNanos));
+        return sent.thenApply(last -> report(paths, last, start, requestedNanos));
+    }
+
+    @Override
+    public void nodeDown(boolean down) {
+        transport.nodeDown(down);
     }
 
     @Override
@@ -104,36 +129,51 @@ final class CacheNode implements PurgeTarget {
         }
     }
 
-    private void retrying(String path, Attempt failed, long requestedNanos) {
+    private void retrying(List<String> paths, Attempt failed, long[] requestedNanos) {
         if (!listeners.isEmpty()) {
-            listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.RETRIED, failed.status(),
-                    since(requestedNanos, System.nanoTime()), failed.number(), describe(failed)));
+            long now = System.nanoTime();
+            String reason = describe(failed);
+            for (int i = 0; i < paths.size(); i++) {
+                listeners.tell(new PurgeEvent(purgeUrl, paths.get(i), PurgeEvent.Outcome.RETRIED, failed.status(),
+                        since(requestedNanos[i], now), failed.number(), reason));
+            }
         }
     }
 
-    private Outcome report(String path, Attempt last, long start, long requestedNanos) {
+    private Outcome report(List<String> paths, Attempt last, long start, long[] requestedNanos) {
         long now = System.nanoTime();
         long millis = (now - start) / 1_000_000;
         Integer status = last.status();
         Verdict verdict = status != null && last.error() == null ? protocol.verdict(status, last.body()) : null;
         if (verdict != null && verdict.done()) {
             if (!listeners.isEmpty()) {
-                listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.DELIVERED, status,
-                        since(requestedNanos, now), last.number(), null));
+                for (int i = 0; i < paths.size(); i++) {
+                    listeners.tell(new PurgeEvent(purgeUrl, paths.get(i), PurgeEvent.Outcome.DELIVERED, status,
+                            since(requestedNanos[i], now), last.number(), null));
+                }
             }
-            LOG.log(Level.DEBUG, () -> "Purged " + path + " on " + purgeUrl + " (" + protocol.method() + ", HTTP "
-                    + status + (verdict.detail().isEmpty() ? "" : ", " + verdict.detail()) + ") in " + millis + " ms");
+            LOG.log(Level.DEBUG, () -> "Purged " + shown(paths) + " on " + purgeUrl + " (" + protocol.method()
+                    + ", HTTP " + status + (verdict.detail().isEmpty() ? "" : ", " + verdict.detail()) + ") in "
+                    + millis + " ms");
             return Outcome.DELIVERED;
         }
         // A verdict may quote the node's answer (a CDN API's errors): never a header value it echoes.
         String reason = verdict != null ? transport.hide(verdict.detail()) : describe(last);
         if (!listeners.isEmpty()) {
-            listeners.tell(new PurgeEvent(purgeUrl, path, PurgeEvent.Outcome.FAILED, status, since(requestedNanos, now),
-                    last.number(), reason));
+            for (int i = 0; i < paths.size(); i++) {
+                listeners.tell(new PurgeEvent(purgeUrl, paths.get(i), PurgeEvent.Outcome.FAILED, status,
+                        since(requestedNanos[i], now), last.number(), reason));
+            }
         }
-        LOG.log(Level.DEBUG, () -> protocol.method() + " purge of " + path + " on " + purgeUrl + " failed after "
-                + millis + " ms, it stays owed: " + reason);
+        LOG.log(Level.DEBUG, () -> protocol.method() + " purge of " + shown(paths) + " on " + purgeUrl
+                + " failed after " + millis + " ms, " + (paths.size() == 1 ? "it stays" : "they stay") + " owed: "
+                + reason);
         return Outcome.failed(reason, last.retryAfterNanos());
+    }
+
+    /** The targets of one request as a log line names them: the path alone, or the count and the keys. */
+    private static String shown(List<String> paths) {
+        return paths.size() == 1 ? paths.get(0) : paths.size() + " targets " + paths;
     }
 
     /** An attempt's failure in a few words, never a header value: the status, or the error as the transport shows it. */

@@ -2,6 +2,7 @@ package dev.roan.jooq;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -16,6 +17,10 @@ import org.jspecify.annotations.Nullable;
  * {@link CloudflarePurge}) names the target in an API call's URI or body, with its own verdicts and hints. None of
  * them touches the transport nor the dispatcher. Each says which targets it {@linkplain #takes takes}: the dispatcher
  * gives a node only those, so a Roan with nginx and Varnish xkey nodes purges URLs on the one and keys on the other.
+ *
+ * <p>Roan's protocols turn an answer into a verdict through one skeleton, {@link HintedProtocol}: a protocol gives
+ * only its cache's facts (what else means done, the hint for each family of refusal); a CDN's API adds what APIs
+ * share through {@link ApiPurge}.
  */
 interface CacheProtocol {
 
@@ -32,6 +37,37 @@ interface CacheProtocol {
      * @param base the configured headers and timeout, from the transport
      */
     HttpRequest.Builder request(HttpRequest.Builder base, String target);
+
+    /** How many keys one request may carry: 1 (the default), or a cache's limit when it purges several at once. */
+    default int keysPerRequest() {
+        return 1;
+    }
+
+    /**
+     * How many targets like {@code target} one request may carry: page paths always go alone, keys up to
+     * {@link #keysPerRequest()}. See {@link PurgeTarget#batchLimit}.
+     */
+    default int batchLimit(String target) {
+        return Dependency.isTarget(target) ? keysPerRequest() : 1;
+    }
+
+    /**
+     * Completes a request into the purge of {@code targets}: one alone, or several keys as {@link #keysRequest}.
+     *
+     * @throws IllegalArgumentException if they cannot go in one request
+     */
+    default HttpRequest.Builder request(HttpRequest.Builder base, List<String> targets) {
+        return targets.size() == 1 ? request(base, targets.get(0)) : keysRequest(base, targets);
+    }
+
+    /**
+     * Completes a request into the purge of several keys at once, at most {@link #keysPerRequest()}.
+     *
+     * @throws IllegalArgumentException for a target that is no key, or a protocol that purges one key a request
+     */
+    default HttpRequest.Builder keysRequest(HttpRequest.Builder base, List<String> keys) {
+        throw new IllegalArgumentException(this + " purges one target per request");
+    }
 
     /**
      * What an answer means. The transport retries 5xx and 429 first, so those arrive here only when every attempt

@@ -11,13 +11,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A Cloudflare zone, through Cloudflare's purge API: {@code POST {api}/client/v4/zones/{zoneId}/purge_cache} with
- * {@code {"tags": ["<tag>"]}} for a dependency (the API takes up to 100 tags a request; one per request today,
- * batching is the dispatcher's, issue 16) and {@code {"files": ["<origin><path>"]}} for a page path. The token
+ * {@code {"tags": ["<tag>", ...]}} for dependencies (several when the dispatcher has a backlog: the API takes up to
+ * {@link #MAX_TAGS} a request) and {@code {"files": ["<origin><path>"]}} for a page path. The token
  * travels as the transport's {@code Authorization: Bearer} header, so no message shows it. An answer is done only when
  * its JSON says {@code "success": true}; otherwise its {@code errors} are the reason. A 429 with {@code Retry-After}
  * is not retried at once: the node is probed again once that wait is over.
  */
-final class CloudflarePurge implements CacheProtocol {
+final class CloudflarePurge extends ApiPurge {
 
     private static final Pattern SUCCESS = Pattern.compile("\"success\"\\s*:\\s*(true|false)");
     private static final Pattern ERROR = Pattern.compile(
@@ -26,9 +26,10 @@ final class CloudflarePurge implements CacheProtocol {
     /** Errors a reason names; the rest are counted. */
     private static final int SHOWN_ERRORS = 3;
 
-    private final String apiUrl;
+    /** Tags one purge names at most: Cloudflare's limit. */
+    static final int MAX_TAGS = 100;
+
     private final String zoneId;
-    private final @Nullable String origin;
     private final URI uri;
 
     /**
@@ -36,9 +37,9 @@ final class CloudflarePurge implements CacheProtocol {
      * @param origin the site's public origin, such as {@code https://www.example.com}, or null to take keys only
      */
     CloudflarePurge(String apiUrl, String zoneId, @Nullable String origin) {
-        this.apiUrl = apiUrl;
+        super("Cloudflare", apiUrl, "https://api.cloudflare.com", "cloudflare", "Authorization: Bearer",
+                "https://www.cloudflarestatus.com", origin);
         this.zoneId = zoneId;
-        this.origin = origin;
         this.uri = URI.create(node(apiUrl, zoneId) + "/purge_cache");
     }
 
@@ -48,15 +49,9 @@ final class CloudflarePurge implements CacheProtocol {
     }
 
     @Override
-    public boolean takes(String target) {
-        return Dependency.isTarget(target) || origin != null;
-    }
-
-    @Override
     public URI uri(String target) {
-        if (!Dependency.isTarget(target) && origin == null) {
-            throw new IllegalArgumentException("Cloudflare purges a page by its public URL: set"
-                    + " Roan.Builder.publicOrigin, such as publicOrigin(\"https://www.example.com\")");
+        if (!Dependency.isTarget(target)) {
+            origin();
         }
         return uri;
     }
@@ -67,10 +62,26 @@ final class CloudflarePurge implements CacheProtocol {
                 .POST(HttpRequest.BodyPublishers.ofString(body(target)));
     }
 
+    @Override
+    public int keysPerRequest() {
+        return MAX_TAGS;
+    }
+
+    @Override
+    public HttpRequest.Builder keysRequest(HttpRequest.Builder base, List<String> targets) {
+        StringBuilder body = new StringBuilder("{\"tags\":[");
+        for (String tag : tags(targets, " ").split(" ")) {
+            body.append(body.length() > 9 ? "," : "").append(json(tag));
+        }
+        body.append("]}");
+        return base.uri(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+    }
+
     /** The JSON body: {@code {"tags":["roan-t-owners"]}} or {@code {"files":["https://www.example.com/owners"]}}. */
     String body(String target) {
         return Dependency.isTarget(target) ? "{\"tags\":[" + json(Dependency.ofTarget(target).tag()) + "]}"
-                : "{\"files\":[" + json(origin + target) + "]}";
+                : "{\"files\":[" + json(origin() + target) + "]}";
     }
 
     @Override
@@ -84,46 +95,34 @@ final class CloudflarePurge implements CacheProtocol {
     }
 
     @Override
-    public Verdict verdict(int status) {
-        return verdict(status, null);
+    Verdict succeeded(int status, @Nullable String body) {
+        Boolean success = success(body);
+        if (Boolean.TRUE.equals(success)) {
+            return Verdict.done("");
+        }
+        return Verdict.refused(success == null
+                ? "HTTP " + status + " without \"success\": true (not Cloudflare's API: check cloudflareApiUrl, which"
+                        + " should be https://api.cloudflare.com)"
+                : "HTTP " + status + " with \"success\": false" + errors(body) + " (see Cloudflare's purge_cache"
+                        + " documentation)");
     }
 
     @Override
-    public Verdict verdict(int status, @Nullable String body) {
-        String http = "HTTP " + status;
-        String errors = errors(body);
-        if (status / 100 == 2) {
-            Boolean success = success(body);
-            if (Boolean.TRUE.equals(success)) {
-                return Verdict.done("");
-            }
-            return Verdict.refused(success == null
-                    ? http + " without \"success\": true (not Cloudflare's API: check cloudflareApiUrl, which should be"
-                            + " https://api.cloudflare.com)"
-                    : http + " with \"success\": false" + errors + " (see Cloudflare's purge_cache documentation)");
-        }
-        if (status == 429) {
-            return Verdict.refused(http + errors + " (Cloudflare limits purge requests per account: Roan waits as its"
-                    + " Retry-After asks before it tries again; a plan's limits are in Cloudflare's purge documentation)");
-        }
-        if (status >= 500) {
-            return Verdict.refused(http + " on every attempt" + errors + " (Cloudflare's API failed each time: see"
-                    + " https://www.cloudflarestatus.com)");
-        }
-        if (status / 100 == 3) {
-            return Verdict.refused(http + " (a redirect, which Roan does not follow: set cloudflareApiUrl to the API"
-                    + " itself, https://api.cloudflare.com by default)");
-        }
-        return Verdict.refused(http + errors + " (" + switch (status) {
-            case 401 -> "Cloudflare refused the token: give Roan.Builder.cloudflare a valid API token (sent as"
-                    + " Authorization: Bearer), not expired nor revoked";
+    String rateHint() {
+        return "Cloudflare limits purge requests per account: Roan waits as its Retry-After asks before it tries"
+                + " again; a plan's limits are in Cloudflare's purge documentation";
+    }
+
+    @Override
+    @Nullable String apiHint(int status) {
+        return switch (status) {
             case 403 -> "the token may not purge zone " + zoneId + ": give it the Zone / Cache Purge permission on"
                     + " this zone";
             case 404 -> "Cloudflare knows no zone " + zoneId + ": check the zone id given to Roan.Builder.cloudflare";
             case 400 -> "Cloudflare refused the request: a URL must be of this zone (check Roan.Builder.publicOrigin),"
                     + " and an API token must be valid for it";
-            default -> "check cloudflareApiUrl, which should be Cloudflare's API, https://api.cloudflare.com";
-        } + ")");
+            default -> null;
+        };
     }
 
     /** The answer's {@code success}, or null when it has none. */
@@ -136,7 +135,8 @@ final class CloudflarePurge implements CacheProtocol {
     }
 
     /** The answer's errors as a reason shows them, {@code ": error 1134: ..."}, or empty. */
-    static String errors(@Nullable String body) {
+    @Override
+    String errors(@Nullable String body) {
         if (body == null) {
             return "";
         }
@@ -216,6 +216,6 @@ final class CloudflarePurge implements CacheProtocol {
 
     @Override
     public String toString() {
-        return "Cloudflare zone " + zoneId + " at " + apiUrl;
+        return "Cloudflare zone " + zoneId + " at " + apiUrl();
     }
 }

@@ -533,8 +533,10 @@ final class Dispatcher {
     private void send(List<Entry> starting) {
         for (Entry entry : starting) {
             CompletionStage<PurgeTarget.Outcome> stage;
+            List<Entry> batch = entry.batch;
             try {
-                stage = entry.node.target.purge(entry.path, entry.sendingSince, entry.probe);
+                stage = batch == null ? entry.node.target.purge(entry.path, entry.sendingSince, entry.probe)
+                        : entry.node.target.purge(paths(batch), since(batch));
             } catch (RuntimeException e) {
                 stage = CompletableFuture.completedFuture(PurgeTarget.Outcome.failed(e.toString(), -1));
             }
@@ -544,6 +546,22 @@ final class Dispatcher {
             stage.whenCompleteAsync((outcome, error) -> completed(entry, outcome != null ? outcome
                     : PurgeTarget.Outcome.failed(String.valueOf(error), -1)), handler);
         }
+    }
+
+    private static List<String> paths(List<Entry> batch) {
+        List<String> paths = new ArrayList<>(batch.size());
+        for (Entry entry : batch) {
+            paths.add(entry.path);
+        }
+        return paths;
+    }
+
+    private static long[] since(List<Entry> batch) {
+        long[] since = new long[batch.size()];
+        for (int i = 0; i < since.length; i++) {
+            since[i] = batch.get(i).sendingSince;
+        }
+        return since;
     }
 
     /**
@@ -573,10 +591,31 @@ final class Dispatcher {
         }
     }
 
-    /** Under the lock: the state change of a purge that ended. */
-    private void complete(Entry entry, PurgeTarget.Outcome outcome) {
+    /**
+     * Under the lock: the state change of a request that ended, for the entry that led it and each entry of its
+     * batch: one answer for all of them, so a batch that failed keeps every one of its targets owed.
+     */
+    private void complete(Entry lead, PurgeTarget.Outcome outcome) {
+        lead.node.inFlight--;
+        List<Entry> batch = lead.batch;
+        if (batch == null) {
+            completeOne(lead, outcome);
+            return;
+        }
+        lead.batch = null;
+        if (outcome.undeliverable()) {
+            // Only the request was refused, not a target: each goes again on its own, judged by its own answer.
+            lead.node.sendAlone(batch);
+            return;
+        }
+        for (Entry entry : batch) {
+            completeOne(entry, outcome);
+        }
+    }
+
+    /** Under the lock: the state change of one target of a request that ended. */
+    private void completeOne(Entry entry, PurgeTarget.Outcome outcome) {
         NodeBacklog node = entry.node;
-        node.inFlight--;
         boolean probe = entry.probe;
         entry.probe = false;
         if (probe) {
@@ -626,6 +665,8 @@ final class Dispatcher {
     private void failed(Entry entry, PurgeTarget.Outcome outcome, boolean probe, long now) {
         NodeBacklog node = entry.node;
         if (node.failed(entry, outcome.failure(), now)) {
+            // The other purges in flight need not wait out their retries' backoff: the probe decides when they go.
+            node.target.nodeDown(true);
             int owed = node.entries.size();
             note(() -> LOG.log(Level.WARNING, () -> "Cache node " + node.target + " is down, its pages may be stale"
                     + " until it recovers: a purge of " + entry.path + " failed: " + outcome.failure() + ". Roan keeps"
@@ -642,6 +683,7 @@ final class Dispatcher {
     /** Under the lock: a purge on a node that was down was delivered; its backlog may drain at full speed. */
     private void recovered(NodeBacklog node, long now) {
         long downMillis = node.recover(now) / 1_000_000;
+        node.target.nodeDown(false);
         int owed = node.entries.size();
         long droppedWhileDown = node.droppedWhileDown;
         note(() -> LOG.log(Level.INFO, () -> "Cache node " + node.target + " recovered after " + downMillis

@@ -2,25 +2,27 @@ package dev.roan.jooq;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * A Fastly service, through Fastly's purge API: a dependency with {@code POST {api}/service/{serviceId}/purge} and a
- * {@code Surrogate-Key} header naming its {@link Dependency#tag()} (the API takes up to 256 keys a request; one per
- * request today, batching is the dispatcher's, issue 16), a page path with {@code POST {api}/purge/{host}{path}} of
+ * {@code Surrogate-Key} header naming its {@link Dependency#tag()} (several, separated by spaces, when the dispatcher
+ * has a backlog: the API takes up to {@link #MAX_KEYS} a request), a page path with {@code POST {api}/purge/{host}{path}} of
  * the site's public origin. The token travels as the transport's {@code Fastly-Key} header, so no message shows it;
  * {@code Fastly-Soft-Purge: 1} asks for a soft purge. Any 2xx is done: Fastly answers {@code {"status": "ok"}} (a URL)
  * or the keys' purge ids.
  */
-final class FastlyPurge implements CacheProtocol {
+final class FastlyPurge extends ApiPurge {
 
     /** The header of Fastly's API token. */
     static final String TOKEN_HEADER = "Fastly-Key";
 
-    private final String apiUrl;
+    /** Keys one purge names at most: Fastly's limit. */
+    static final int MAX_KEYS = 256;
+
     private final String serviceId;
-    private final @Nullable String origin;
     private final boolean soft;
 
     /**
@@ -28,9 +30,9 @@ final class FastlyPurge implements CacheProtocol {
      * @param origin the site's public origin, such as {@code https://www.example.com}, or null to take keys only
      */
     FastlyPurge(String apiUrl, String serviceId, @Nullable String origin, boolean soft) {
-        this.apiUrl = apiUrl;
+        super("Fastly", apiUrl, "https://api.fastly.com", "fastly", TOKEN_HEADER, "https://www.fastlystatus.com",
+                origin);
         this.serviceId = serviceId;
-        this.origin = origin;
         this.soft = soft;
     }
 
@@ -40,21 +42,11 @@ final class FastlyPurge implements CacheProtocol {
     }
 
     @Override
-    public boolean takes(String target) {
-        return Dependency.isTarget(target) || origin != null;
-    }
-
-    @Override
     public URI uri(String target) {
         if (Dependency.isTarget(target)) {
-            return URI.create(node(apiUrl, serviceId) + "/purge");
+            return URI.create(node(apiUrl(), serviceId) + "/purge");
         }
-        String site = origin;
-        if (site == null) {
-            throw new IllegalArgumentException("Fastly purges a page by its public URL: set"
-                    + " Roan.Builder.publicOrigin, such as publicOrigin(\"https://www.example.com\")");
-        }
-        return URI.create(apiUrl + "/purge/" + URI.create(site).getRawAuthority() + target);
+        return URI.create(apiUrl() + "/purge/" + URI.create(origin()).getRawAuthority() + target);
     }
 
     @Override
@@ -69,42 +61,46 @@ final class FastlyPurge implements CacheProtocol {
     }
 
     @Override
+    public int keysPerRequest() {
+        return MAX_KEYS;
+    }
+
+    @Override
+    public HttpRequest.Builder keysRequest(HttpRequest.Builder base, List<String> targets) {
+        String keys = tags(targets, " ");
+        HttpRequest.Builder request = base.uri(URI.create(node(apiUrl(), serviceId) + "/purge"))
+                .POST(HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json");
+        if (soft) {
+            request.header("Fastly-Soft-Purge", "1");
+        }
+        return request.header("Surrogate-Key", keys);
+    }
+
+    @Override
     public String method() {
         return soft ? "POST (Fastly soft purge)" : "POST (Fastly purge)";
     }
 
     @Override
-    public Verdict verdict(int status) {
-        if (status / 100 == 2) {
-            return Verdict.done("");
-        }
-        String http = "HTTP " + status;
-        if (status == 429) {
-            return Verdict.refused(http + " (Fastly limits the rate of API requests of this token: Roan waits as its"
-                    + " Retry-After asks before it tries again; if it lasts, see Fastly's API rate limits)");
-        }
-        if (status >= 500) {
-            return Verdict.refused(http + " on every attempt (Fastly's API failed each time: see"
-                    + " https://www.fastlystatus.com)");
-        }
-        if (status / 100 == 3) {
-            return Verdict.refused(http + " (a redirect, which Roan does not follow: set fastlyApiUrl to the API"
-                    + " itself, https://api.fastly.com by default)");
-        }
-        return Verdict.refused(http + " (" + switch (status) {
-            case 401 -> "Fastly refused the token: give Roan.Builder.fastly a valid API token (sent as Fastly-Key),"
-                    + " not expired nor revoked";
+    String rateHint() {
+        return "Fastly limits the rate of API requests of this token: Roan waits as its Retry-After asks before it"
+                + " tries again; if it lasts, see Fastly's API rate limits";
+    }
+
+    @Override
+    @Nullable String apiHint(int status) {
+        return switch (status) {
             case 403 -> "the token may not purge service " + serviceId + ": give it the purge_select scope and"
                     + " access to this service";
             case 404 -> "Fastly knows no service " + serviceId + ", or no service serves the public origin's host:"
                     + " check the service id given to Roan.Builder.fastly and Roan.Builder.publicOrigin";
             case 400 -> "Fastly refused the request: more than 256 keys, or a key over 1,024 bytes";
-            default -> "check fastlyApiUrl, which should be Fastly's API, https://api.fastly.com";
-        } + ")");
+            default -> null;
+        };
     }
 
     @Override
     public String toString() {
-        return "Fastly service " + serviceId + " at " + apiUrl;
+        return "Fastly service " + serviceId + " at " + apiUrl();
     }
 }

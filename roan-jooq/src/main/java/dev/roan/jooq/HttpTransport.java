@@ -16,10 +16,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +64,13 @@ final class HttpTransport {
     private final List<String> secrets;
     /** Whether answers' bodies are read, for a protocol whose verdict needs them; else they are discarded. */
     private final boolean readBody;
+    /**
+     * Whether the dispatcher knows the node is down: an attempt that fails then ends its purge at once, and the purge
+     * waits in the dispatcher's queue for the probe rather than in a retry's backoff.
+     */
+    private volatile boolean nodeDown;
+    /** Purges whose last attempt failed and that may wait for another: handed back at once when the node goes down. */
+    private final Set<Retrying> retrying = ConcurrentHashMap.newKeySet();
 
     /**
      * A transport to one node.
@@ -165,28 +175,96 @@ final class HttpTransport {
     CompletionStage<Attempt> send(HttpRequest request, Consumer<Attempt> beforeRetry) {
         // Attempts run one after the other; each next one is scheduled after the previous completed, which orders
         // these writes before the next read.
-        @Nullable Attempt[] last = {null};
-        return Retry.decorateCompletionStage(retry, scheduler, () -> {
-            Attempt previous = last[0];
+        Retrying purge = new Retrying();
+        Retry.decorateCompletionStage(retry, scheduler, () -> {
+            Attempt previous = purge.last;
             int number = previous == null ? 1 : previous.number() + 1;
             if (previous != null) {
+                retrying.remove(purge);
+                if (purge.result.isDone()) {
+                    // Handed back to the dispatcher during the backoff: the purge is owed there, not tried here.
+                    return CompletableFuture.completedFuture(NOT_RETRIED);
+                }
                 beforeRetry.accept(previous);
             }
             return attempt(request, number).thenApply(attempt -> {
-                last[0] = attempt;
+                purge.last = attempt;
+                if (!isRetryableEnd(attempt)) {
+                    // The caller gets the attempt itself; the retry only learns that it ends here.
+                    return NOT_RETRIED;
+                }
+                // Registered before the flag is read: either nodeDown(true) finds this purge, or it sees the flag.
+                retrying.add(purge);
+                if (nodeDown) {
+                    retrying.remove(purge);
+                    return NOT_RETRIED;
+                }
                 if (attempt.error() != null) {
                     throw new CompletionException(attempt.error());
                 }
-                // An answer that says how long to wait (a CDN API's 429, a 503 with Retry-After) is not asked again
-                // at once: quick retries would spend the wait it asked for (and a rate limit's budget). The purge
-                // fails now, and the dispatcher probes the node once that wait is over. Any status that is not
-                // retried says so; the caller gets the attempt itself.
-                return attempt.retryAfterNanos() > 0 ? NOT_RETRIED : attempt.status();
+                return attempt.status();
             });
-        }).get().handle((status, error) -> {
-            Attempt attempt = last[0];
-            return attempt != null ? attempt : new Attempt(1, status, error == null ? null : unwrap(error));
+        }).get().whenComplete((status, error) -> {
+            retrying.remove(purge);
+            Attempt attempt = purge.last;
+            purge.result.complete(attempt != null ? attempt
+                    : new Attempt(1, status, error == null ? null : unwrap(error)));
         });
+        return purge.result;
+    }
+
+    /**
+     * Whether an attempt failed in a way the retry may try again: an I/O error or a retryable status. An answer that
+     * says how long to wait (a CDN API's 429, a 503 with Retry-After) is not asked again at once: quick retries would
+     * spend the wait it asked for (and a rate limit's budget); the purge fails now, and the dispatcher probes the node
+     * once that wait is over.
+     */
+    private static boolean isRetryableEnd(Attempt attempt) {
+        Throwable error = attempt.error();
+        if (error != null) {
+            return isRetryable(error);
+        }
+        Integer status = attempt.status();
+        return status != null && attempt.retryAfterNanos() <= 0 && isRetryableStatus(status);
+    }
+
+    /**
+     * Tells whether the dispatcher knows the node is down. Going down hands back at once every purge waiting out a
+     * retry's backoff (with its last failed attempt), and while down an attempt that fails is not retried: the
+     * dispatcher's probe, not a backoff of its own, then decides when each owed purge goes again, so the first
+     * delivered probe releases the whole backlog. Called under the dispatcher's lock: it only records, and hands the
+     * purges back on the retry timer's thread.
+     */
+    void nodeDown(boolean down) {
+        nodeDown = down;
+        if (!down || retrying.isEmpty()) {
+            return;
+        }
+        try {
+            scheduler.execute(this::handBack);
+        } catch (RejectedExecutionException e) {
+            // Closing: the retries end on their own, and close waits a bounded time.
+        }
+    }
+
+    private void handBack() {
+        for (Retrying purge : retrying) {
+            if (!nodeDown) {
+                // Up again before this ran: a purge handed back now would fail, and take the node down again.
+                return;
+            }
+            retrying.remove(purge);
+            Attempt last = purge.last;
+            if (last != null) {
+                purge.result.complete(last);
+            }
+        }
+    }
+
+    /** One purge through its attempts: the last one's end, and the stage its caller waits on. */
+    private static final class Retrying {
+        final CompletableFuture<Attempt> result = new CompletableFuture<>();
+        volatile @Nullable Attempt last;
     }
 
     /**

@@ -39,7 +39,7 @@ final class NginxPurgeLocation extends PathPurge {
     }
 
     @Override
-    String rateHint() {
+    String rateLimitHint() {
         return "exempt the purge location from limit_req";
     }
 

@@ -126,6 +126,11 @@ final class NodeBacklog {
         return entry;
     }
 
+    /**
+     * Takes the purges the in-flight limit lets start now: one request each, or, for a node that is up and targets its
+     * cache takes several of in one request (keys, see {@link PurgeTarget#batchLimit}), a batch led by the first entry
+     * ({@link Entry#batch}) when more of them wait than the free requests would carry one by one.
+     */
     void takeStartable(List<Entry> out, long now) {
         while (canStart()) {
             Entry entry = queue.poll();
@@ -134,14 +139,67 @@ final class NodeBacklog {
                 probing = true;
                 entry.probe = true;
             }
-            entry.state = State.IN_FLIGHT;
-            entry.sending = entry.requested;
-            entry.sendingCommitted = entry.committedSinceSend;
-            entry.committedSinceSend = false;
-            entry.sentNanos = now;
-            entry.sendingSince = entry.pendingSince;
+            start(entry, now);
             inFlight++;
             out.add(entry);
+            if (!down) {
+                batch(entry, now);
+            }
+        }
+    }
+
+    private static void start(Entry entry, long now) {
+        entry.state = State.IN_FLIGHT;
+        entry.sending = entry.requested;
+        entry.sendingCommitted = entry.committedSinceSend;
+        entry.committedSinceSend = false;
+        entry.sentNanos = now;
+        entry.sendingSince = entry.pendingSince;
+    }
+
+    /**
+     * Joins to {@code lead}'s request the entries right behind it in the queue that may go with it, as many as spread
+     * what waits evenly over the requests still free: a short queue goes out one target a request, as fast as it
+     * can, and a backlog in full batches. Only what already waits is batched: no purge is held back to fill one.
+     */
+    private void batch(Entry lead, long now) {
+        int limit = lead.alone ? 1 : target.batchLimit(lead.path);
+        if (limit <= 1 || queue.isEmpty()) {
+            return;
+        }
+        int requests = MAX_IN_FLIGHT_PER_NODE - inFlight + 1;
+        int size = Math.min(limit, (queue.size() + requests) / requests);
+        if (size <= 1) {
+            return;
+        }
+        List<Entry> batch = new ArrayList<>(size);
+        batch.add(lead);
+        while (batch.size() < size) {
+            Entry next = queue.peek();
+            if (next == null || next.alone || target.batchLimit(next.path) <= 1) {
+                break;
+            }
+            queue.poll();
+            start(next, now);
+            batch.add(next);
+        }
+        if (batch.size() > 1) {
+            lead.batch = batch;
+        }
+    }
+
+    /**
+     * A batch's request could not be formed (a target the cache takes only alone): its entries go back to the front
+     * of the queue, in their order, each to be sent on its own and judged by its own answer.
+     */
+    void sendAlone(List<Entry> batch) {
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            Entry entry = batch.get(i);
+            entry.alone = true;
+            entry.committedSinceSend |= entry.sendingCommitted;
+            entry.pendingSince = entry.sendingSince;
+            entry.state = State.QUEUED;
+            queue.addFirst(entry);
         }
     }
 
@@ -273,6 +331,13 @@ final class NodeBacklog {
         boolean probe;
         /** Its owed purge was dropped: flush() must not count it as delivered. */
         boolean dropped;
+        /**
+         * The entries that share this one's request, this one first, while it leads a batch on the wire; else
+         * null.
+         */
+        @Nullable List<Entry> batch;
+        /** Never batched: a request with it and others could not be formed. */
+        boolean alone;
         /** When the send on the wire, or the last one, started (by the ticker). */
         long sentNanos;
         /**

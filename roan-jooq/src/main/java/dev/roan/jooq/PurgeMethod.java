@@ -34,7 +34,7 @@ final class PurgeMethod extends PathPurge {
     }
 
     @Override
-    String rateHint() {
+    String rateLimitHint() {
         return "exempt purges from the rate limit";
     }
 

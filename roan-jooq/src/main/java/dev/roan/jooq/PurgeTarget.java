@@ -1,5 +1,7 @@
 package dev.roan.jooq;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 import org.jspecify.annotations.Nullable;
@@ -24,6 +26,27 @@ interface PurgeTarget {
     CompletionStage<Outcome> purge(String path, long requestedNanos, boolean probe);
 
     /**
+     * How many targets like {@code target} one request may carry: 1 (the default) for a request per target; more for
+     * a cache that purges several keys at once (Varnish xkey, a CDN's API), whose backlog the dispatcher then sends
+     * in batches through {@link #purge(List, long[])}.
+     */
+    default int batchLimit(String target) {
+        return 1;
+    }
+
+    /**
+     * Purges several targets with one request: each one that {@link #batchLimit} lets share it, as many as the least
+     * of their limits. One outcome for all: delivered together, or all still owed; undeliverable when no request can
+     * carry them together (the dispatcher then sends each on its own).
+     *
+     * @param requestedNanos for each target, when the earliest write it covers asked for it
+     * @return a stage that completes normally, never exceptionally; the target reports each target to listeners
+     */
+    default CompletionStage<Outcome> purge(List<String> targets, long[] requestedNanos) {
+        return CompletableFuture.completedFuture(Outcome.undeliverable(this + " purges one target per request"));
+    }
+
+    /**
      * The dispatcher dropped the purge of a path it owed this target: told outside the dispatcher's lock, for the
      * target's listeners.
      *
@@ -31,6 +54,14 @@ interface PurgeTarget {
      * @param reason why, for a listener: which limit, never a header value
      */
     default void dropped(String path, long requestedNanos, String reason) {}
+
+    /**
+     * The dispatcher found the node down (a purge failed after its quick retries), or up again (a probe was
+     * delivered). A target that retries on its own hands back the purges waiting out a backoff once the node is
+     * down, and stops retrying while it is, so that they wait in the dispatcher's queue for the probe whose delivery
+     * releases them all at once. Called under the dispatcher's lock: it must only record, and never call back.
+     */
+    default void nodeDown(boolean down) {}
 
     /**
      * Whether this target purges {@code path}, a page path or a dependency's {@link Dependency#target()}: the

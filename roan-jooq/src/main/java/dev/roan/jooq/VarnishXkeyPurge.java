@@ -2,6 +2,7 @@ package dev.roan.jooq;
 
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.List;
 
 /**
  * Varnish with varnish-modules' xkey: a dependency is purged with {@code PURGE {url}/} and an {@code xkey-purge} header
@@ -9,9 +10,11 @@ import java.net.http.HttpRequest;
  * {@code xkey.purge} (or {@code xkey.softpurge}); a page path with {@code PURGE {url}{path}}, which the same VCL
  * answers with {@code return (purge)}. The README, "Purging the way your cache wants it", shows that VCL.
  *
- * <p>One key per request: batching several keys into one header is the dispatcher's to do (issue 16).
+ * <p>Keys go several to a request when the dispatcher has a backlog: one header naming them separated by spaces,
+ * which {@code xkey.purge} splits (varnish-modules' documentation: keys separated by spaces and/or commas), at most
+ * {@link #MAX_KEYS} of them so that the header stays well within Varnish's {@code http_req_hdr_len} (8 KB by default).
  */
-final class VarnishXkeyPurge implements CacheProtocol {
+final class VarnishXkeyPurge extends HintedProtocol {
 
     /** The request header of a purge, and of a soft purge, as the README's VCL reads them. */
     static final String PURGE_HEADER = "xkey-purge";
@@ -21,6 +24,9 @@ final class VarnishXkeyPurge implements CacheProtocol {
             + " xkey.purge(req.http.xkey-purge) (xkey.softpurge(req.http.xkey-softpurge) for soft purges) and"
             + " returns (purge) for other PURGEs (see the README, \"Purging the way your cache wants it\", Varnish"
             + " xkey)";
+
+    /** Keys one purge names at most: 64 table keys of 63-character names and their spaces fit in 4.6 KB. */
+    static final int MAX_KEYS = 64;
 
     private final String url;
     private final String header;
@@ -51,35 +57,46 @@ final class VarnishXkeyPurge implements CacheProtocol {
     }
 
     @Override
+    public int keysPerRequest() {
+        return MAX_KEYS;
+    }
+
+    @Override
+    public HttpRequest.Builder keysRequest(HttpRequest.Builder base, List<String> targets) {
+        return base.uri(uri(targets.get(0))).method("PURGE", HttpRequest.BodyPublishers.noBody())
+                .header(header, ApiPurge.tags(targets, " "));
+    }
+
+    @Override
     public String method() {
         return "PURGE " + header;
     }
 
     @Override
-    public Verdict verdict(int status) {
-        if (status / 100 == 2) {
-            return Verdict.done("");
-        }
-        String http = "HTTP " + status;
-        if (status == 429) {
-            return Verdict.refused(http + " on every attempt (something in front of Varnish limits the rate of"
-                    + " requests from this host: exempt purges from it)");
-        }
-        if (status >= 500) {
-            return Verdict.refused(http + " on every attempt (Varnish failed each time: see varnishlog; a VCL that"
-                    + " calls xkey without 'import xkey;' does not even load)");
-        }
-        if (status / 100 == 3) {
-            return Verdict.refused(http + " (a redirect, which Roan does not follow: give xkeyPurgeUrls the Varnish"
-                    + " address itself, such as http://cache:6081)");
-        }
-        return Verdict.refused(http + " (" + switch (status) {
+    String rateHint() {
+        return "something in front of Varnish limits the rate of requests from this host: exempt purges from it";
+    }
+
+    @Override
+    String failedHint() {
+        return "Varnish failed each time: see varnishlog; a VCL that calls xkey without 'import xkey;' does not"
+                + " even load";
+    }
+
+    @Override
+    String redirectHint() {
+        return "give xkeyPurgeUrls the Varnish address itself, such as http://cache:6081";
+    }
+
+    @Override
+    String refusedHint(int status) {
+        return switch (status) {
             case 401, 403, 405 -> "Varnish refused the purge: it needs " + VCL + ", with this host in the ACL it"
                     + " checks";
             case 400, 413, 414, 431 -> "Varnish refused the request: raise http_req_hdr_len or http_req_size if"
                     + " headers set with Roan.Builder.header are long, else check " + VCL;
             default -> "check that Varnish has " + VCL;
-        } + ")");
+        };
     }
 
     @Override

@@ -8,16 +8,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.LogRecord;
 
 import dev.roan.testkit.CloudflareEndpoint;
 import dev.roan.testkit.CloudflareEndpoint.Purge;
 import dev.roan.testkit.RecordingApi.Call;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Purging a Cloudflare zone through its API, against a local endpoint that follows Cloudflare's documented API: tags
@@ -31,40 +28,26 @@ class CloudflarePurgeTest {
     private static final Dependency OWNER_4 = Dependency.row("owners", "id", "4");
 
     private final CloudflareEndpoint cloudflare = new CloudflareEndpoint(ZONE, TOKEN);
-    private final List<PurgeEvent> events = new CopyOnWriteArrayList<>();
-    private final LogCapture log = new LogCapture();
+    @RegisterExtension
+    final CdnApiFixture api = new CdnApiFixture(cloudflare);
     private Roan roan;
 
-    @AfterEach
-    void tearDown() {
-        try {
-            if (roan != null) {
-                roan.close();
-            }
-            cloudflare.close();
-        } finally {
-            log.close();
-        }
-    }
-
     private Roan.Builder builder(String token) {
-        return Roan.builder().cloudflare(ZONE, token).cloudflareApiUrl(cloudflare.apiUrl()).listener(events::add)
-                .retryConfig(Roan.retryConfig(2, Duration.ofMillis(10))).closeTimeout(Duration.ofMillis(200));
+        return Roan.builder().cloudflare(ZONE, token).cloudflareApiUrl(cloudflare.apiUrl())
+                .retryConfig(Roan.retryConfig(2, Duration.ofMillis(10)));
     }
 
     private boolean send(String... targets) {
-        roan.delivery().dispatcher().submit(List.of(targets));
-        return roan.flush(Waits.DELIVERY);
+        return api.send(targets);
     }
 
     private String failure() {
-        return events.stream().filter(e -> e.outcome() == PurgeEvent.Outcome.FAILED).findFirst()
-                .flatMap(PurgeEvent::reason).orElseThrow();
+        return api.failure();
     }
 
     @Test
     void tagsAndPageUrlsArePurgedAsJsonWithTheBearerToken() {
-        roan = builder(TOKEN).publicOrigin("https://www.example.com").build();
+        roan = api.start(builder(TOKEN).publicOrigin("https://www.example.com"));
         assertThat(send(OWNER_4.target(), Dependency.table("vets").target(), "/owners/4")).as("flush").isTrue();
 
         assertThat(cloudflare.purges()).as("purges").containsExactlyInAnyOrder(
@@ -83,11 +66,28 @@ class CloudflarePurgeTest {
     }
 
     @Test
+    void aBacklogOfTagsGoesUpTo100ARequestAndEveryTagIsPurged() {
+        roan = api.start(builder(TOKEN).publicOrigin("https://www.example.com"));
+        List<String> backlog = new java.util.ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            backlog.add(Dependency.row("visits", "id", String.valueOf(i)).target());
+        }
+        backlog.add(500, "/owners/4");
+        assertThat(send(backlog.toArray(String[]::new))).as("flush").isTrue();
+
+        assertThat(cloudflare.purges()).as("requests").hasSizeLessThan(backlog.size())
+                .allSatisfy(p -> assertThat(p.items()).hasSizeBetween(1, CloudflarePurge.MAX_TAGS));
+        assertThat(cloudflare.purges()).filteredOn(p -> p.kind().equals("tags")).flatExtracting(Purge::items)
+                .as("every tag once").hasSize(backlog.size() - 1).doesNotHaveDuplicates();
+        assertThat(cloudflare.purges()).filteredOn(p -> p.kind().equals("files")).as("the page alone")
+                .containsExactly(new Purge("files", List.of("https://www.example.com/owners/4")));
+    }
+
+    @Test
     void anAnswerWithoutSuccessTrueKeepsThePurgeOwedWithCloudflaresErrors() {
         cloudflare.failWith("Purge by tag is not available for this zone");
-        roan = builder(TOKEN).build();
-        roan.delivery().dispatcher().submit(List.of(OWNER_4.target()));
-        assertThat(roan.flush(Duration.ofMillis(500))).as("not delivered").isFalse();
+        roan = api.start(builder(TOKEN));
+        assertThat(api.sendRefused(OWNER_4.target())).as("not delivered").isFalse();
         assertThat(failure()).contains("HTTP 200 with \"success\": false",
                 "error 1100: Purge by tag is not available for this zone");
         assertThat(roan.cacheNodes()).singleElement().satisfies(n -> assertThat(n.isDown()).isTrue());
@@ -97,7 +97,7 @@ class CloudflarePurgeTest {
     void aTooManyRequestsAnswerIsNotRetriedAtOnceAndTheZoneIsAskedAgainAfterItsRetryAfter() throws Exception {
         FakeClock clock = new FakeClock();
         cloudflare.rateLimitNext(1, "7");
-        roan = clock.build(builder(TOKEN));
+        roan = api.start(builder(TOKEN), clock);
         roan.delivery().dispatcher().submit(List.of(OWNER_4.target()));
 
         Call limited = cloudflare.take();
@@ -125,16 +125,11 @@ class CloudflarePurgeTest {
     @Test
     void aRefusedTokenSaysWhatToFixAndNoMessageShowsAToken() {
         String wrong = "wrong-token-s3cr3t";
-        roan = builder(wrong).publicOrigin("https://www.example.com").build();
-        roan.delivery().dispatcher().submit(List.of(OWNER_4.target(), "/owners/4"));
-        assertThat(roan.flush(Duration.ofMillis(500))).as("not delivered").isFalse();
+        roan = api.start(builder(wrong).publicOrigin("https://www.example.com"));
+        assertThat(api.sendRefused(OWNER_4.target(), "/owners/4")).as("not delivered").isFalse();
         assertThat(failure()).contains("HTTP 403", "error 10000: Authentication error", "Cache Purge permission");
 
-        List<String> shown = new ArrayList<>();
-        events.forEach(e -> shown.add(e.toString()));
-        log.records().stream().map(LogRecord::getMessage).forEach(shown::add);
-        shown.add(roan.toString());
-        shown.add(roan.cacheNodes().toString());
+        List<String> shown = api.shown();
         shown.add(Roan.builder().cloudflare(ZONE, wrong).toString());
         assertThat(shown).as("what Roan shows").noneMatch(s -> s.contains(wrong) || s.contains(TOKEN));
     }
@@ -158,7 +153,7 @@ class CloudflarePurgeTest {
 
     @Test
     void withoutAPublicOriginARulesPathIsRefusedAtRegistration() {
-        roan = builder(TOKEN).build();
+        roan = api.start(builder(TOKEN));
         assertThatIllegalArgumentException().isThrownBy(() -> roan.purge("/owners"))
                 .withMessageContaining("Cloudflare purges a page by its public URL");
         assertThat(send(OWNER_4.target(), "/owners")).as("flush").isTrue();
@@ -178,7 +173,7 @@ class CloudflarePurgeTest {
         assertThat(protocol.body("/a\"b")).as("JSON escaped").isEqualTo("{\"files\":[\"https://www.example.com/a\\\"b\"]}");
         String many = "{\"success\":false,\"errors\":[{\"code\":1,\"message\":\"a\"},{\"code\":2,\"message\":\"b\"},"
                 + "{\"code\":3,\"message\":\"c\"},{\"code\":4,\"message\":\"d\\nd\"}]}";
-        assertThat(CloudflarePurge.errors(many)).isEqualTo(": error 1: a; error 2: b; error 3: c (and 1 more)");
+        assertThat(protocol.errors(many)).isEqualTo(": error 1: a; error 2: b; error 3: c (and 1 more)");
     }
 
     @Test

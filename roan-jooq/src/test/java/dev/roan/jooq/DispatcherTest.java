@@ -990,6 +990,20 @@ class DispatcherTest {
     }
 
     @Test
+    void theTargetLearnsWhenItsNodeGoesDownAndWhenItIsUpAgainOnceEach() {
+        Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
+        write(d, "/a", "/b", "/c");
+        failAt(node, "/a");
+        assertThat(node.downs()).as("down with the first failure").containsExactly(true);
+        failAt(node, "/b");
+        assertThat(node.downs()).as("a second failure while down tells nothing new").containsExactly(true);
+
+        advance(SECOND);
+        complete(node, node.onTheWire().get(0));
+        assertThat(node.downs()).as("up with the delivered probe").containsExactly(true, false);
+    }
+
+    @Test
     void flushIsTrueOnlyOnceTheOwedPurgesAreDelivered() throws Exception {
         Dispatcher d = dispatcher(policy(null, Integer.MAX_VALUE), node);
         write(d, "/a");
@@ -1428,17 +1442,58 @@ class DispatcherTest {
         private final List<Sending> onTheWire = new ArrayList<>();
 
         private final List<String> dropped = new ArrayList<>();
+        /** What the dispatcher told of the node's state, in order: true for down. */
+        private final List<Boolean> downs = new ArrayList<>();
         /** Runs as the dispatcher tells of a drop. */
         Runnable onDrop = () -> {};
+
+        /** Keys one request may carry ({@link #batchLimit}); page paths always go alone. */
+        int keysPerRequest = 1;
+        /** The targets of each request, in the order they started: one for a purge of its own. */
+        private final List<List<String>> requests = new ArrayList<>();
 
         FakeTarget(String name) {
             this.name = name;
         }
 
         @Override
+        public int batchLimit(String target) {
+            return Dependency.isTarget(target) ? keysPerRequest : 1;
+        }
+
+        @Override
+        public CompletionStage<Outcome> purge(List<String> targets, long[] requestedNanos) {
+            assertThat(requestedNanos).as("a requested time per target").hasSize(targets.size());
+            sent.addAll(targets);
+            requests.add(List.copyOf(targets));
+            for (long nanos : requestedNanos) {
+                requested.add(nanos);
+                probes.add(false);
+            }
+            CompletableFuture<Outcome> done = new CompletableFuture<>();
+            onTheWire.add(new Sending(String.join("+", targets), done));
+            return done;
+        }
+
+        /** The targets of each request, in the order they started. */
+        List<List<String>> requests() {
+            return List.copyOf(requests);
+        }
+
+        @Override
         public void dropped(String path, long requestedNanos, String reason) {
             onDrop.run();
             dropped.add(path + ": " + reason);
+        }
+
+        @Override
+        public void nodeDown(boolean down) {
+            downs.add(down);
+        }
+
+        /** What the dispatcher told of the node's state, in order: true for down, false for up again. */
+        List<Boolean> downs() {
+            return List.copyOf(downs);
         }
 
         /** The drops told, as "path: reason". */
@@ -1448,6 +1503,7 @@ class DispatcherTest {
 
         @Override
         public CompletionStage<Outcome> purge(String path, long requestedNanos, boolean probe) {
+            requests.add(List.of(path));
             sent.add(path);
             requested.add(requestedNanos);
             probes.add(probe);

@@ -9,14 +9,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.LogRecord;
 
 import dev.roan.testkit.FastlyEndpoint;
 import dev.roan.testkit.FastlyEndpoint.Purge;
 import dev.roan.testkit.RecordingApi.Call;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Purging a Fastly service through its API, against a local endpoint that follows Fastly's documented API: keys by
@@ -30,31 +28,18 @@ class FastlyPurgeTest {
     private static final Dependency OWNER_4 = Dependency.row("owners", "id", "4");
 
     private final FastlyEndpoint fastly = new FastlyEndpoint(SERVICE, TOKEN);
-    private final List<PurgeEvent> events = new CopyOnWriteArrayList<>();
-    private final LogCapture log = new LogCapture();
+    @RegisterExtension
+    final CdnApiFixture api = new CdnApiFixture(fastly);
     private Roan roan;
 
-    @AfterEach
-    void tearDown() {
-        try {
-            if (roan != null) {
-                roan.close();
-            }
-            fastly.close();
-        } finally {
-            log.close();
-        }
-    }
-
     private Roan roan(Roan.Builder builder) {
-        roan = builder.fastlyApiUrl(fastly.apiUrl()).listener(events::add)
-                .retryConfig(Roan.retryConfig(1, Duration.ofMillis(10))).closeTimeout(Duration.ofMillis(200)).build();
+        roan = api.start(builder.fastlyApiUrl(fastly.apiUrl())
+                .retryConfig(Roan.retryConfig(1, Duration.ofMillis(10))));
         return roan;
     }
 
     private boolean send(String... targets) {
-        roan.delivery().dispatcher().submit(List.of(targets));
-        return roan.flush(Waits.DELIVERY);
+        return api.send(targets);
     }
 
     @Test
@@ -78,6 +63,25 @@ class FastlyPurgeTest {
         assertThat(roan.cacheNodes()).singleElement().satisfies(node -> assertThat(node.purgeUrl())
                 .isEqualTo(fastly.apiUrl() + "/service/" + SERVICE));
         assertThat(roan.purgeUrls()).as("no path node").isEmpty();
+    }
+
+    @Test
+    void aBacklogOfKeysGoesUpTo256ARequestAndEveryKeyIsPurged() {
+        roan(Roan.builder().fastly(SERVICE, TOKEN).softPurge(true));
+        List<String> backlog = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            backlog.add(Dependency.row("visits", "id", String.valueOf(i)).target());
+        }
+        assertThat(send(backlog.toArray(String[]::new))).as("flush").isTrue();
+
+        assertThat(fastly.purges()).as("requests").hasSizeLessThan(backlog.size()).allSatisfy(p -> {
+            assertThat(p.keys()).hasSizeBetween(1, FastlyPurge.MAX_KEYS);
+            assertThat(p.soft()).isTrue();
+        });
+        assertThat(fastly.purges()).flatExtracting(Purge::keys).as("every key once")
+                .containsExactlyInAnyOrderElementsOf(backlog.stream().map(t -> Dependency.ofTarget(t).tag()).toList());
+        assertThat(api.events).filteredOn(e -> e.outcome() == PurgeEvent.Outcome.DELIVERED).as("an event per key")
+                .hasSize(backlog.size());
     }
 
     @Test
@@ -110,21 +114,15 @@ class FastlyPurgeTest {
         String wrong = "wrong-token-s3cr3t";
         roan(Roan.builder().fastly(SERVICE, wrong).publicOrigin("https://www.example.com"));
         assertThat(roan.flush(Duration.ZERO)).isTrue();
-        roan.delivery().dispatcher().submit(List.of(OWNER_4.target()));
-        assertThat(roan.flush(Duration.ofMillis(500))).as("not delivered").isFalse();
+        assertThat(api.sendRefused(OWNER_4.target())).as("not delivered").isFalse();
 
-        assertThat(events).filteredOn(e -> e.outcome() == PurgeEvent.Outcome.FAILED).first().satisfies(e -> {
+        assertThat(api.events).filteredOn(e -> e.outcome() == PurgeEvent.Outcome.FAILED).first().satisfies(e -> {
             assertThat(e.reason()).hasValueSatisfying(r -> assertThat(r).contains("HTTP 401",
                     "Fastly refused the token", "Roan.Builder.fastly"));
             assertThat(e.node()).isEqualTo(fastly.apiUrl() + "/service/" + SERVICE);
         });
         assertThat(roan.cacheNodes()).singleElement().satisfies(n -> assertThat(n.isDown()).isTrue());
-        List<String> shown = new java.util.ArrayList<>();
-        events.forEach(e -> shown.add(e.toString()));
-        log.records().stream().map(LogRecord::getMessage).forEach(shown::add);
-        shown.add(roan.toString());
-        shown.add(roan.cacheNodes().toString());
-        shown.add(roan.delivery().dispatcher().pending().toString());
+        List<String> shown = api.shown();
         shown.add(Roan.builder().fastly(SERVICE, wrong).toString());
         assertThat(shown).as("what Roan shows").noneMatch(s -> s.contains(wrong) || s.contains(TOKEN));
         assertThat(Roan.builder().fastly(SERVICE, wrong).toString()).contains("fastly=" + SERVICE, "(token hidden)");
@@ -133,11 +131,8 @@ class FastlyPurgeTest {
     @Test
     void anotherServiceIsNotFoundAndSaysWhichToCheck() {
         roan(Roan.builder().fastly("SomeOtherService1", TOKEN));
-        roan.delivery().dispatcher().submit(List.of(OWNER_4.target()));
-        assertThat(roan.flush(Duration.ofMillis(500))).as("not delivered").isFalse();
-        assertThat(events).filteredOn(e -> e.outcome() == PurgeEvent.Outcome.FAILED).first()
-                .satisfies(e -> assertThat(e.reason()).hasValueSatisfying(r -> assertThat(r)
-                        .contains("HTTP 404", "no service SomeOtherService1", "service id")));
+        assertThat(api.sendRefused(OWNER_4.target())).as("not delivered").isFalse();
+        assertThat(api.failure()).contains("HTTP 404", "no service SomeOtherService1", "service id");
     }
 
     @Test

@@ -76,6 +76,71 @@ class HttpTransportTest {
         }
     }
 
+    /** Retries a minute apart: a test that ends before the second attempt proves the wait was cut short. */
+    private HttpTransport slowRetries() {
+        return new HttpTransport(cache.purgeUrl(), client, List.of(), Duration.ofSeconds(5),
+                HttpTransport.withRoanPredicates(RetryConfig.custom().maxAttempts(ATTEMPTS)
+                        .waitDuration(Duration.ofMinutes(1)).build()), scheduler);
+    }
+
+    @Test
+    void aPurgeWaitingOutItsBackoffIsHandedBackAtOnceWhenItsNodeGoesDown() throws Exception {
+        cache.respond(path -> Answer.status(503));
+        HttpTransport transport = slowRetries();
+        var sending = transport.send(CacheNode.protocolFor(cache.purgeUrl(), "GET")
+                .request(transport.newRequest(), "/posts").build(), retried::add).toCompletableFuture();
+        long deadline = System.nanoTime() + Waits.DELIVERY.toNanos();
+        while (cache.count() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(sending).as("waiting a minute for its second attempt").isNotDone();
+
+        transport.nodeDown(true);
+        assertThat(sending.get(10, TimeUnit.SECONDS)).as("the failed attempt, at once")
+                .isEqualTo(new Attempt(1, 503, null));
+        assertThat(cache.count()).as("no request of its own").isEqualTo(1);
+        assertThat(retried).as("no retry").isEmpty();
+    }
+
+    @Test
+    void aNodeUpAgainBeforeTheHandBackRunsLeavesItsPurgesInTheirRetry() throws Exception {
+        cache.respond(path -> Answer.status(503));
+        HttpTransport transport = slowRetries();
+        var sending = transport.send(CacheNode.protocolFor(cache.purgeUrl(), "GET")
+                .request(transport.newRequest(), "/posts").build(), retried::add).toCompletableFuture();
+        long deadline = System.nanoTime() + Waits.DELIVERY.toNanos();
+        while (cache.count() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+        scheduler.execute(() -> {
+            try {
+                busy.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        transport.nodeDown(true);
+        transport.nodeDown(false);
+        busy.countDown();
+        scheduler.submit(() -> { }).get(10, TimeUnit.SECONDS);
+
+        assertThat(sending).as("up again: a purge handed back would fail and take the node down again").isNotDone();
+    }
+
+    @Test
+    void whileItsNodeIsDownAFailedAttemptIsNotRetriedAndOnceUpItIsAgain() throws Exception {
+        cache.respond(path -> Answer.status(503));
+        HttpTransport transport = transport();
+        transport.nodeDown(true);
+        assertThat(send(transport, cache.purgeUrl())).as("one attempt").isEqualTo(new Attempt(1, 503, null));
+        assertThat(cache.count()).isEqualTo(1);
+
+        transport.nodeDown(false);
+        assertThat(send(transport, cache.purgeUrl())).as("retried again").isEqualTo(new Attempt(ATTEMPTS, 503, null));
+        assertThat(cache.count()).isEqualTo(1 + ATTEMPTS);
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {500, 502, 503, 504, 429})
     void serverErrorsAndTooManyRequestsAreRetriedUntilTheAttemptsRunOut(int status) throws Exception {

@@ -228,6 +228,39 @@ class VarnishXkeyTest {
     }
 
     @Test
+    void severalKeysInOneHeaderPurgeEveryPageThatCarriesAnyOfThem() throws Exception {
+        pages.put("/vets", Set.of(Dependency.table("vets")));
+        startReadmeVarnish();
+        assertCached("/owners/4", 1);
+        assertCached("/owners/5", 1);
+        assertCached("/vets", 1);
+
+        VarnishXkeyPurge protocol = new VarnishXkeyPurge(varnish.baseUrl(), false);
+        java.net.http.HttpRequest batch = protocol.request(java.net.http.HttpRequest.newBuilder(),
+                List.of(OWNER_5.target(), Dependency.row("owners", "id", "99").target(), PETS.target())).build();
+        assertThat(batch.headers().firstValue("xkey-purge")).as("one header, the keys separated by spaces")
+                .hasValue(OWNER_5.tag() + " " + Dependency.row("owners", "id", "99").tag() + " " + PETS.tag());
+        int status = java.net.http.HttpClient.newHttpClient().send(batch,
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        assertThat(protocol.verdict(status).done()).as("HTTP %d", status).isTrue();
+        assertPurged("/owners/4", 2);
+        assertPurged("/owners/5", 2);
+        assertCached("/vets", 1);
+
+        // A backlog through Roan: 200 keys owed at once go several to a request, and each still purges its pages.
+        roan(Roan.builder().xkeyPurgeUrls(varnish.baseUrl()));
+        List<String> backlog = new java.util.ArrayList<>();
+        for (int i = 0; i < 199; i++) {
+            backlog.add(Dependency.row("visits", "id", String.valueOf(i)).target());
+        }
+        backlog.add(100, Dependency.table("vets").target());
+        roan.delivery().dispatcher().submit(backlog);
+        assertThat(roan.flush(Waits.DELIVERY)).as("flush").isTrue();
+        assertPurged("/vets", 2);
+        assertCached("/owners/5", 2);
+    }
+
+    @Test
     void aKeyIsAPurgeOfSlashWithItsTagInTheHeaderOfItsKindAndEachAnswerHasItsHint() {
         VarnishXkeyPurge hard = new VarnishXkeyPurge("http://cache:6081", false);
         VarnishXkeyPurge soft = new VarnishXkeyPurge("http://cache:6081", true);
