@@ -36,7 +36,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * <p>Registered on an instance field, it builds a new Roan and starts new caches before each test and closes them
  * after it. On a {@code static} field it does so once for the test class, and before each test waits until the
  * previous test's purges are delivered, then forgets them ({@link RecordingCache#reset()}), so that each test sees
- * only its own.
+ * only its own. An instance field of a class with one instance for all its tests
+ * ({@code @TestInstance(Lifecycle.PER_CLASS)}) behaves like a {@code static} one.
  *
  * <p>The caches' assertions wait for delivery first ({@link RecordingCache#deliveredBy(Roan)}): until Roan has
  * delivered the purges of every write committed before the assertion, on any thread, which covers code under test
