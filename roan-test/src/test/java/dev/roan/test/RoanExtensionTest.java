@@ -188,6 +188,32 @@ class RoanExtensionTest {
         assertThat(ROANS.get(0).isClosed()).as("closed after the class").isTrue();
     }
 
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class LeftFailing {
+        @RegisterExtension
+        static final RoanExtension roan = RoanExtension.withRules(TestDb::rules).timeout(Duration.ofSeconds(3));
+
+        @Test
+        @Order(1)
+        void endsWithTheCacheToldToFailItsNextPurges(Roan injected, RecordingCache cache) {
+            cache.failNext(50);
+            injected.purgeAfterCommit("/posts/1");
+        }
+
+        @Test
+        @Order(2)
+        void theNextTestStartsWithACacheThatAnswers(Roan injected, RecordingCache cache) {
+            injected.purgeAfterCommit("/posts/2");
+            cache.assertPurgedExactly("/posts/2");
+        }
+    }
+
+    @Test
+    void aStaticFieldForgetsTheFailuresAPreviousTestAskedFor() {
+        // Review finding 7: failNext answers left over from one test failed the next one's purges.
+        assertThat(run(LeftFailing.class)).as("failures").isEmpty();
+    }
+
     @Test
     void aStaticFieldSharesOneRoanAcrossTheClassYetEachTestSeesOnlyItsOwnPurges() {
         assertThat(run(PerClass.class)).as("failures").isEmpty();
