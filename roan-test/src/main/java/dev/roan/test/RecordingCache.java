@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -165,6 +166,7 @@ public final class RecordingCache implements AutoCloseable {
     private int status = 200;
     private volatile Duration timeout = DEFAULT_TIMEOUT;
     private volatile @Nullable Roan roan;
+    private volatile boolean closed;
 
     private RecordingCache(@Nullable String name) {
         this.name = name;
@@ -363,7 +365,8 @@ public final class RecordingCache implements AutoCloseable {
      * @return this cache
      * @throws AssertionError           if one of them was not purged within the timeout, with a message that lists the
      *                                  missing paths and what the cache received
-     * @throws IllegalArgumentException if no path is given
+     * @throws IllegalArgumentException if no path is given, or one is not as Roan sends it (a space or a non-ASCII
+     *                                  character that Roan percent-encodes)
      */
     public RecordingCache assertPurged(String... paths) {
         Set<String> expected = expected(paths, "assertPurged");
@@ -388,7 +391,9 @@ public final class RecordingCache implements AutoCloseable {
      * @return this cache
      * @throws AssertionError           if one was missing within the timeout or another was purged, with a message that
      *                                  lists both and what the cache received
-     * @throws IllegalArgumentException if no path is given; for none, use {@link #assertNothingPurged()}
+     * @throws IllegalArgumentException if no path is given, or one is not as Roan sends it (a space or a non-ASCII
+     *                                  character that Roan percent-encodes); for no path, use
+     *                                  {@link #assertNothingPurged()}
      */
     public RecordingCache assertPurgedExactly(String... paths) {
         Set<String> expected = expected(paths, "assertPurgedExactly");
@@ -413,7 +418,8 @@ public final class RecordingCache implements AutoCloseable {
      * @param paths page paths as Roan purges them; at least one
      * @return this cache
      * @throws AssertionError           if one of them was purged, naming it
-     * @throws IllegalArgumentException if no path is given
+     * @throws IllegalArgumentException if no path is given, or one is not as Roan sends it (a space or a non-ASCII
+     *                                  character that Roan percent-encodes)
      */
     public RecordingCache assertNotPurged(String... paths) {
         Set<String> forbidden = expected(paths, "assertNotPurged");
@@ -470,6 +476,9 @@ public final class RecordingCache implements AutoCloseable {
                     + (roan.isClosed() ? ", Roan is closed" : "") + "): "
                     + caches.stream().map(cache -> cache.describe() + " " + cache.received())
                             .collect(Collectors.joining("; "))
+                    + (caches.stream().anyMatch(cache -> cache.closed)
+                            ? ". Roan cannot deliver to a closed cache: assert before closing it"
+                            : "")
                     + ". A cache told to fail (failNext, answerWith) delays delivery by Roan's retries; a slow"
                     + " machine may need a longer timeout (RecordingCache.timeout, or -D" + TIMEOUT_PROPERTY
                     + "=PT30S)");
@@ -484,7 +493,8 @@ public final class RecordingCache implements AutoCloseable {
 
     /** Waits, without failing, until the purged paths satisfy {@code done} or the timeout ends. */
     private void awaitArrival(Predicate<Set<String>> done) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        // Saturated: toNanos() overflows beyond 292 years; the difference below stays right across the wrap.
+        long deadline = System.nanoTime() + saturatedNanos(timeout);
         synchronized (lock) {
             while (!done.test(purgedPaths())) {
                 long left = deadline - System.nanoTime();
@@ -499,6 +509,14 @@ public final class RecordingCache implements AutoCloseable {
                     throw new AssertionError("interrupted while waiting for purges of " + describe(), e);
                 }
             }
+        }
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
         }
     }
 
@@ -523,7 +541,31 @@ public final class RecordingCache implements AutoCloseable {
             throw new IllegalArgumentException(method + " takes page paths starting with /, such as \"/posts\", but"
                     + " got " + Arrays.toString(paths));
         }
+        // A space or a non-ASCII character never arrives as such: Roan percent-encodes it, so an assertion on it could
+        // never pass, and a negative one could never fail.
+        for (String path : paths) {
+            String encoded = percentEncoded(path);
+            if (!encoded.equals(path)) {
+                throw new IllegalArgumentException(method + " takes paths as Roan sends them, percent-encoded: \""
+                        + encoded + "\" instead of \"" + path + "\"");
+            }
+        }
         return new LinkedHashSet<>(Arrays.asList(paths));
+    }
+
+    /** Encodes what a request target cannot hold as such (controls, space, non-ASCII) as UTF-8 percent escapes. */
+    private static String percentEncoded(String path) {
+        StringBuilder encoded = new StringBuilder(path.length());
+        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c <= 0x20 || c >= 0x7f) {
+                encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            } else {
+                encoded.append((char) c);
+            }
+        }
+        return encoded.toString();
     }
 
     private String waited() {
@@ -545,19 +587,24 @@ public final class RecordingCache implements AutoCloseable {
 
     /** How messages name this cache: by its name and URL, or by its URL. */
     private String describe() {
-        return name == null ? "the cache at " + purgeUrl() : "cache " + name + " (" + purgeUrl() + ")";
+        return (name == null ? "the cache at " + purgeUrl() : "cache " + name + " (" + purgeUrl() + ")")
+                + (closed ? " (closed)" : "");
     }
 
     /** Prints the name and purge URL, and how many purges it received; never a header value. */
     @Override
     public String toString() {
         return "RecordingCache[" + (name == null ? "" : name + ", ") + purgeUrl() + ", " + purges().size()
-                + " purges received]";
+                + " purges received" + (closed ? ", closed" : "") + "]";
     }
 
-    /** Stops listening; purges sent afterwards fail to connect. Calling it again has no effect. */
+    /**
+     * Stops listening; purges sent afterwards fail to connect, and messages name the cache closed. What it received
+     * can still be read and asserted. Calling it again has no effect.
+     */
     @Override
     public void close() {
+        closed = true;
         server.stop(0);
         threads.shutdownNow();
     }

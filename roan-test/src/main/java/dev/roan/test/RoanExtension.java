@@ -34,9 +34,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }</pre>
  *
  * <p>Registered on an instance field, it builds a new Roan and starts new caches before each test and closes them
- * after it. On a {@code static} field it does so once for the test class, and before each test waits until the
- * previous test's purges are delivered, then forgets them ({@link RecordingCache#reset()}), so that each test sees
- * only its own.
+ * after it. On a {@code static} field it does so once for the test class, and before each test forgets the answers
+ * the previous test asked for ({@code failNext}, {@code answerWith}), waits until that test's purges are delivered
+ * (failing if they are not within the timeout) and forgets them ({@link RecordingCache#reset()}), so that each test
+ * sees only its own. An instance field of a class with one instance for all its tests
+ * ({@code @TestInstance(Lifecycle.PER_CLASS)}) behaves like a {@code static} one.
  *
  * <p>The caches' assertions wait for delivery first ({@link RecordingCache#deliveredBy(Roan)}): until Roan has
  * delivered the purges of every write committed before the assertion, on any thread, which covers code under test
@@ -235,11 +237,12 @@ public final class RoanExtension implements BeforeAllCallback, BeforeEachCallbac
         if (roan == null) {
             startAll(context.getUniqueId(), false);
         } else if (perClass) {
-            // The previous test's writes may still be on the wire: let them land before forgetting them.
+            // The previous test's writes may still be on the wire: let them land before forgetting them. reset() first
+            // also drops the answers it queued with failNext, which would otherwise fail this test's purges.
             for (RecordingCache cache : caches) {
-                cache.answerWith(200);
+                cache.reset();
             }
-            roan().flush(timeout);
+            RecordingCache.awaitDelivery(roan(), timeout, caches);
             for (RecordingCache cache : caches) {
                 cache.reset();
             }

@@ -180,4 +180,52 @@ class RecordingCacheTest {
         assertThatThrownBy(cache::awaitDelivery).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("deliveredBy(roan)");
     }
+
+    @Test
+    void aPathThatRoanWouldSendPercentEncodedIsRefusedNamingTheEncodedForm() {
+        // Review finding 1: such a path can never arrive (Roan sends /posts/hello%20roan), so assertNotPurged passed
+        // whatever Roan did, and assertPurged waited out its whole timeout.
+        try (Roan roan = roan(cache)) {
+            cache.deliveredBy(roan);
+            roan.purgeAfterCommit("/posts/hello roan", "/caf\u00e9");
+
+            assertThatThrownBy(() -> cache.assertNotPurged("/posts/hello roan"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("percent-encoded")
+                    .hasMessageContaining("\"/posts/hello%20roan\"");
+            assertThatThrownBy(() -> cache.assertPurgedExactly("/posts/hello%20roan", "/caf\u00e9"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("\"/caf%C3%A9\"");
+            cache.assertPurgedExactly("/posts/hello%20roan", "/caf%C3%A9");
+        }
+    }
+
+    @Test
+    void aTimeoutOfCenturiesWaitsInsteadOfOverflowing() {
+        // Review finding 2: Duration.toNanos() overflows beyond 292 years.
+        cache.timeout(Duration.ofDays(365L * 1000));
+        try (Roan roan = roan(cache)) {
+            roan.purgeAfterCommit("/posts");
+
+            cache.assertPurged("/posts");
+            cache.deliveredBy(roan).assertPurgedExactly("/posts");
+        }
+    }
+
+    @Test
+    void aClosedCacheSaysSoWhenAnAssertionWaitsForIt() {
+        // Review finding 3: Roan cannot deliver to a closed cache; the failure blamed a slow machine instead.
+        cache.timeout(Duration.ofMillis(300)).close();
+        try (Roan roan = Roan.builder().purgeUrl(cache.purgeUrl()).shutdownHook(false)
+                .closeTimeout(Duration.ofMillis(100)).build()) {
+            cache.deliveredBy(roan);
+            roan.purgeAfterCommit("/posts");
+
+            assertThatThrownBy(() -> cache.assertPurged("/posts"))
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("the cache at " + cache.purgeUrl() + " (closed)")
+                    .hasMessageContaining("assert before closing it");
+            assertThat(cache.toString()).as("printed").contains("closed");
+        }
+    }
 }

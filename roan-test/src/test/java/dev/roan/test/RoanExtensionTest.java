@@ -21,6 +21,7 @@ import dev.roan.jooq.Roan;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
@@ -154,6 +155,63 @@ class RoanExtensionTest {
             cache.assertPurgedExactly("/posts/2");
             assertThat(cache.purges().get(0).method()).as("method set by configure").isEqualTo("PURGE");
         }
+    }
+
+    /** An instance field of a class with one instance for all its tests: the Roan lives as long as that instance. */
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class OneInstanceForTheClass {
+        @RegisterExtension
+        final RoanExtension roan = RoanExtension.withRules(TestDb::rules);
+
+        @Test
+        @Order(1)
+        void first(Roan injected, RecordingCache cache) {
+            ROANS.add(injected);
+            injected.purgeAfterCommit("/posts/1");
+            cache.assertPurgedExactly("/posts/1");
+        }
+
+        @Test
+        @Order(2)
+        void second(Roan injected, RecordingCache cache) {
+            ROANS.add(injected);
+            cache.assertNothingPurged();
+        }
+    }
+
+    @Test
+    void anInstanceFieldOfAPerClassTestInstanceSharesOneRoanLikeAStaticField() {
+        // Review finding 4: the javadoc and README said an instance field always meant a Roan per test.
+        assertThat(run(OneInstanceForTheClass.class)).as("failures").isEmpty();
+        assertThat(ROANS).as("one Roan for the class").hasSize(2).containsOnly(ROANS.get(0));
+        assertThat(ROANS.get(0).isClosed()).as("closed after the class").isTrue();
+    }
+
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    static class LeftFailing {
+        @RegisterExtension
+        static final RoanExtension roan = RoanExtension.withRules(TestDb::rules).timeout(Duration.ofSeconds(3));
+
+        @Test
+        @Order(1)
+        void endsWithTheCacheToldToFailItsNextPurges(Roan injected, RecordingCache cache) {
+            cache.failNext(50);
+            injected.purgeAfterCommit("/posts/1");
+        }
+
+        @Test
+        @Order(2)
+        void theNextTestStartsWithACacheThatAnswers(Roan injected, RecordingCache cache) {
+            injected.purgeAfterCommit("/posts/2");
+            cache.assertPurgedExactly("/posts/2");
+        }
+    }
+
+    @Test
+    void aStaticFieldForgetsTheFailuresAPreviousTestAskedFor() {
+        // Review finding 7: failNext answers left over from one test failed the next one's purges.
+        assertThat(run(LeftFailing.class)).as("failures").isEmpty();
     }
 
     @Test
