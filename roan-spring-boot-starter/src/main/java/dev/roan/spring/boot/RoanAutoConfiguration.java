@@ -73,6 +73,18 @@ public final class RoanAutoConfiguration {
     }
 
     /**
+     * Closes the Roan bean when the context closes, while Boot's logging still runs, so that the lines of its last
+     * deliveries reach the log.
+     *
+     * @param roan the Roan bean
+     * @return the lifecycle bean
+     */
+    @Bean
+    RoanShutdown roanShutdown(ObjectProvider<Roan> roan) {
+        return new RoanShutdown(roan);
+    }
+
+    /**
      * Attaches Roan to the {@code DefaultConfiguration} Boot builds for its {@code DSLContext}.
      *
      * @param roan        the Roan bean

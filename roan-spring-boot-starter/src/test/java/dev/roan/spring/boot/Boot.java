@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.roan.jooq.Roan;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceInitializationAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
@@ -45,6 +46,13 @@ final class Boot {
             "org.springframework.boot.health.", "org.springframework.boot.micrometer." };
 
     private Boot() {
+    }
+
+    /** A whole application's configuration: Boot's {@link #DATA} auto-configurations and Roan's. */
+    @ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
+            TransactionAutoConfiguration.class, DataSourceInitializationAutoConfiguration.class,
+            JooqAutoConfiguration.class, RoanAutoConfiguration.class })
+    static class DataApplication {
     }
 
     /** The port of the application's embedded web server. */

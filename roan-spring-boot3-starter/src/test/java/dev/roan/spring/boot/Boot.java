@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.roan.jooq.Roan;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.autoconfigure.sql.init.SqlInitializationAutoConfiguration;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceTransactionManagerAutoConfiguration;
@@ -45,6 +46,13 @@ final class Boot {
             "org.springframework.boot.actuate." };
 
     private Boot() {
+    }
+
+    /** A whole application's configuration: Boot's {@link #DATA} auto-configurations and Roan's. */
+    @ImportAutoConfiguration({ DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
+            TransactionAutoConfiguration.class, SqlInitializationAutoConfiguration.class,
+            JooqAutoConfiguration.class, RoanAutoConfiguration.class })
+    static class DataApplication {
     }
 
     /** The port of the application's embedded web server. */
