@@ -32,5 +32,9 @@ final class TestRows {
     static final String ANN_AND_BOB_A_POST_EACH = ANN_POST_1_AND_BOB
             + "insert into post (id, author_id, slug, title) values (2, 101, 'b', 'B');";
 
+    /** {@link #ANN_AND_POST_1}, and her post 2 "B" (slug "b"). */
+    static final String ANN_AND_POSTS_1_AND_2 = ANN_AND_POST_1
+            + "insert into post (id, author_id, slug, title) values (2, 100, 'b', 'B');";
+
     private TestRows() {}
 }
