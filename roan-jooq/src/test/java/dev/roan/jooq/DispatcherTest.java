@@ -144,6 +144,18 @@ class DispatcherTest {
         assertThat(node.sent()).as("once the delay has passed").containsExactly("/a");
     }
 
+    /** A timer that refuses the delayed purge (shutting down): sent at once rather than lost. */
+    @Test
+    void aPurgeAskedForAfterADelayIsSentAtOnceWhenTheTimerRefusesIt() {
+        Dispatcher d = dispatcher(WINDOW);
+        scheduler.refuse = true;
+
+        d.submitAfter(List.of("/a"), Duration.ofSeconds(3));
+        executor.runAll();
+
+        assertThat(node.sent()).containsExactly("/a");
+    }
+
     @Test
     void aBurstOfSubmitsHandsOffOneDrain() {
         Dispatcher d = dispatcher(WINDOW);
