@@ -362,7 +362,6 @@ public final class Roan implements AutoCloseable {
      * <pre>{@code
      * String body = roan.track("/owners/4", () -> renderOwnerPage(4));
      * }</pre>
-     *
      * @param url    the page path as readers request it, starting with {@code /}, with its query string if the cache
      *               keys on it, such as {@code "/owners?lastName=Davis"}
      * @param render renders the page
@@ -381,7 +380,6 @@ public final class Roan implements AutoCloseable {
      * {@code responseHeader} is called once for each, such as the cache's tag header, or {@code Cache-Control:
      * no-store} for a page that a write committed during its render may have made stale. For frameworks that set the
      * headers on the response (Roan's Spring Boot starter). Not called when the render throws.
-     *
      * @param url            the page path, as for {@link #track(String, Supplier)}
      * @param render         renders the page
      * @param responseHeader receives each header's name and value, on the calling thread, before this method returns
@@ -411,7 +409,6 @@ public final class Roan implements AutoCloseable {
      * migration tool such as Flyway: {@code CREATE TABLE} and, except on MariaDB/MySQL where the table's statement
      * holds it, {@code CREATE INDEX}, separated by {@code ";\n"}. Roan creates the table itself when it is missing
      * unless {@link Builder#createPageIndexTable(boolean)} turns that off.
-     *
      * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
      * @param table   the table name, {@link #DEFAULT_PAGE_INDEX_TABLE} unless set with
      *                {@link Builder#pageIndexTable(String)}
@@ -426,7 +423,6 @@ public final class Roan implements AutoCloseable {
     /**
      * Returns the DDL of the page index table under its default name, {@link #DEFAULT_PAGE_INDEX_TABLE}: see
      * {@link #pageIndexDdl(SQLDialect, String)}.
-     *
      * @param dialect the database: a PostgreSQL, MariaDB, MySQL or H2 dialect
      * @return the statements, each ending with {@code ;}
      * @throws IllegalArgumentException if the dialect is none of those
@@ -722,7 +718,6 @@ public final class Roan implements AutoCloseable {
          * longest ago and purge it, so that no write can miss it (the cache renders it again and Roan learns it again);
          * each such page is counted ({@code pageIndex} in {@code toString()}) and the first logged at INFO. About 500
          * bytes per page read by key, 900 for a page of five keys (see the README, "Automatic dependencies").
-         *
          * @param maxTrackedPages at least 1
          * @return this builder
          * @since 0.1.0
@@ -734,17 +729,11 @@ public final class Roan implements AutoCloseable {
 
         /**
          * Shares the page index of tracked renders ({@link Roan#track}) between the instances of an application,
-         * through a table of its database: for caches without tags (nginx) behind several instances, where a page
-         * rendered on one instance must be purged by a write committed on another. Without it each Roan keeps its
-         * index in memory, which serves one instance. Behind caches that purge by tag only (Varnish xkey, Fastly,
-         * Cloudflare, Akamai) the table holds no page, only the columns tracked reads pin: each instance learns those
-         * from its own renders, and without them a write on another instance produces no row key, so several
-         * instances behind a tag cache need this too. A page's keys are written when it is rendered and they
-         * changed; a committed write's keys are read on Roan's own thread, never the writer's, and kept until the
-         * database answers. A page's keys are written in a short transaction of their own, after its render: the
-         * DataSource must have a connection to spare beside the one a request may hold. See the README, "Automatic
-         * dependencies".
-         *
+         * through a table of its database, so that a write committed on one instance purges a page rendered on
+         * another: several instances need it behind nginx, and behind caches that purge by tag too (the table then
+         * holds only the columns tracked reads pin); one instance does without. A page's keys are written after its
+         * render, in a short transaction of their own: the DataSource needs a connection to spare beside the one a
+         * request may hold. See the README, "Several instances: the page index in the database".
          * @param dataSource the application's DataSource, on a PostgreSQL, MariaDB, MySQL or H2 database
          * @return this builder
          * @since 0.1.0
@@ -757,7 +746,6 @@ public final class Roan implements AutoCloseable {
         /**
          * Sets the shared page index table's name; default {@link Roan#DEFAULT_PAGE_INDEX_TABLE}. It is written
          * unquoted, so the database folds its case as in a migration written by hand.
-         *
          * @param table a plain SQL name, optionally schema-qualified, such as {@code "app.roan_page_index"}
          * @return this builder
          * @since 0.1.0
@@ -770,7 +758,6 @@ public final class Roan implements AutoCloseable {
         /**
          * Sets whether Roan creates the shared page index table when it is missing; default true. Turn it off when a
          * migration tool owns the schema: {@link Roan#pageIndexDdl(SQLDialect, String)} gives the DDL.
-         *
          * @param create false to leave the schema alone
          * @return this builder
          * @since 0.1.0

@@ -130,6 +130,32 @@ class DispatcherTest {
         assertThat(scheduler.scheduled()).as("timers").isZero();
     }
 
+    /** The page index's second purge of a page whose pin is new (DatabasePageIndex.PIN_NEW): on the timer. */
+    @Test
+    void aPurgeAskedForAfterADelayIsSentOnceTheDelayHasPassed() {
+        Dispatcher d = dispatcher(WINDOW);
+
+        d.submitAfter(List.of("/a"), Duration.ofSeconds(3));
+        executor.runAll();
+        assertThat(node.sent()).as("before the delay").isEmpty();
+        advance(Duration.ofSeconds(2));
+        assertThat(node.sent()).as("a second before the delay").isEmpty();
+        advance(Duration.ofSeconds(1));
+        assertThat(node.sent()).as("once the delay has passed").containsExactly("/a");
+    }
+
+    /** A timer that refuses the delayed purge (shutting down): sent at once rather than lost. */
+    @Test
+    void aPurgeAskedForAfterADelayIsSentAtOnceWhenTheTimerRefusesIt() {
+        Dispatcher d = dispatcher(WINDOW);
+        scheduler.refuse = true;
+
+        d.submitAfter(List.of("/a"), Duration.ofSeconds(3));
+        executor.runAll();
+
+        assertThat(node.sent()).containsExactly("/a");
+    }
+
     @Test
     void aBurstOfSubmitsHandsOffOneDrain() {
         Dispatcher d = dispatcher(WINDOW);

@@ -361,6 +361,41 @@ abstract class PageIndexContract {
         return count("SELECT COUNT(*) FROM " + TABLE);
     }
 
+    /**
+     * What a key of the index costs on disk: fills it with 250 pages like {@code /owners/123} of 20 keys each and
+     * returns the bytes per key, as {@code analyze} then the single value {@code size} answers (less the empty
+     * table's), {@code what} saying what that counts; prints it per page and per key.
+     */
+    long bytesPerKey(String analyze, String size, String what) throws Exception {
+        int pages = 250;
+        int keysPerPage = 20;
+        Roan roan = instance();
+        long empty = size(analyze, size);
+        for (int page = 0; page < pages; page++) {
+            Set<Dependency> keys = new LinkedHashSet<>();
+            keys.add(Dependency.row("owners", "id", Integer.toString(page)));
+            keys.add(Dependency.row("pets", "owner_id", Integer.toString(page)));
+            keys.add(Dependency.table("types"));
+            for (int k = 0; k < keysPerPage - 3; k++) {
+                keys.add(Dependency.row("visits", "pet_id", Integer.toString(page * 17 + k)));
+            }
+            roan.sharedIndex().replace("/owners/" + page, keys);
+        }
+        long bytes = size(analyze, size) - empty;
+        System.out.println(getClass().getSimpleName() + ": " + bytes / pages + " bytes per page of " + keysPerPage
+                + " keys (" + bytes / (pages * keysPerPage) + " per key), " + what + ", URLs like /owners/123");
+        assertThat(rows()).isEqualTo(pages * keysPerPage);
+        return bytes / (pages * keysPerPage);
+    }
+
+    private long size(String analyze, String size) throws SQLException {
+        execute(analyze);
+        try (Connection c = raw.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(size)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     int outboxRows() {
         return count("SELECT COUNT(*) FROM roan_outbox");
     }

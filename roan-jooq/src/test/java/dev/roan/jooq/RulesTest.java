@@ -148,4 +148,19 @@ class RulesTest {
         assertThatThrownBy(() -> rules.via(rule, COMMENT.POST_ID, null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("got null as to column");
     }
+
+    /**
+     * Whether a write must look up its rows' parents for tracked pages: only once a tracked read touched a table, not
+     * for a page that depends on everything, which any write purges anyway.
+     */
+    @Test
+    void aTrackedTableIsThereOnlyOnceATrackedReadTouchedOne() {
+        assertThat(rules.anyTrackedTable()).as("no tracked read").isFalse();
+        rules.trackEverything();
+        assertThat(rules.anyTrackedTable()).as("only a page that depends on everything").isFalse();
+        rules.track(POST, null);
+        assertThat(rules.anyTrackedTable()).as("a read of POST").isTrue();
+        assertThat(rules.isTrackedTable("post")).isTrue();
+        assertThat(rules.trackedTables()).containsExactly("post");
+    }
 }

@@ -1,11 +1,9 @@
 package dev.roan.jooq;
 
-import static dev.roan.jooq.test.db.Tables.AUTHOR;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,9 +18,10 @@ import java.util.function.UnaryOperator;
 import dev.roan.testkit.PurgeServer;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tracked pages behind several instances of an application: two Roans on one H2 database stand for two instances,
@@ -33,35 +32,24 @@ class SharedPageIndexTest {
 
     private static final Duration WAIT = Waits.DELIVERY;
 
-    private final TestDb db = new TestDb();
-    private final FaultyDataSource index = new FaultyDataSource(db.dataSource);
-    private final PurgeServer cache = new PurgeServer();
-    private final List<Roan> roans = new ArrayList<>();
+    @RegisterExtension
+    final SiteFixture site = new SiteFixture();
+    private TestDb db;
+    private FaultyDataSource index;
+    private PurgeServer cache;
 
     @BeforeEach
     void rows() {
-        db.onSeparateConnection(d -> {
-            d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann").execute();
-            d.insertInto(POST).set(POST.ID, 1L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "a").set(POST.TITLE, "A")
-                    .execute();
-            d.insertInto(POST).set(POST.ID, 2L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "b").set(POST.TITLE, "B")
-                    .execute();
-            return null;
-        });
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        roans.forEach(Roan::close);
-        cache.close();
-        db.close();
+        db = site.db();
+        index = new FaultyDataSource(db.dataSource);
+        cache = site.closing(new PurgeServer());
+        db.execute(TestRows.ANN_AND_POSTS_1_AND_2);
     }
 
     private Roan instance(UnaryOperator<Roan.Builder> customise) {
         Roan roan = customise.apply(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(index.dataSource)
                 .maxRetryInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofMillis(200))).build();
-        roans.add(roan);
-        return roan;
+        return site.closing(roan);
     }
 
     private Roan instance() {
@@ -123,6 +111,9 @@ class SharedPageIndexTest {
      * B writes before it has read the pin A's render just learnt, so its write produces no key for it: A purges the
      * page again once every instance has had the time to read the pin.
      */
+    // The second purge comes DatabasePageIndex.PIN_NEW (3 s) after the render, longer than the mutation profile's
+    // delivery wait: real time by design.
+    @Tag("real-time")
     @Test
     void aWriteThroughAnInstanceThatDidNotKnowAPinYetIsCoveredByASecondPurgeOfThePage() throws Exception {
         Roan b = instance();

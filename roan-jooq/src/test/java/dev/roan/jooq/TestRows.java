@@ -22,5 +22,19 @@ final class TestRows {
     static final String COMMENTS = "insert into comment (id, post_id, body) values (100, 10, 'first'),"
             + " (200, 20, 'second');";
 
+    /** For tracked pages: {@link #ANN} and her post 1 "A" (slug "a"). */
+    static final String ANN_AND_POST_1 = ANN + "insert into post (id, author_id, slug, title) values (1, 100, 'a', 'A');";
+
+    /** {@link #ANN_AND_POST_1}, and author 101 (bob) without posts. */
+    static final String ANN_POST_1_AND_BOB = ANN_AND_POST_1 + "insert into author (id, name) values (101, 'bob');";
+
+    /** {@link #ANN_POST_1_AND_BOB}, and bob's post 2 "B" (slug "b"). */
+    static final String ANN_AND_BOB_A_POST_EACH = ANN_POST_1_AND_BOB
+            + "insert into post (id, author_id, slug, title) values (2, 101, 'b', 'B');";
+
+    /** {@link #ANN_AND_POST_1}, and her post 2 "B" (slug "b"). */
+    static final String ANN_AND_POSTS_1_AND_2 = ANN_AND_POST_1
+            + "insert into post (id, author_id, slug, title) values (2, 100, 'b', 'B');";
+
     private TestRows() {}
 }

@@ -1,6 +1,5 @@
 package dev.roan.jooq;
 
-import static dev.roan.jooq.test.db.Tables.AUTHOR;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,12 +35,7 @@ class TrackAutoCommitTest {
     void setUp() {
         roan = fixture.roan();
         dsl = fixture.dsl();
-        fixture.db().onSeparateConnection(d -> {
-            d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann").execute();
-            d.insertInto(POST).set(POST.ID, 1L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "a").set(POST.TITLE, "A")
-                    .execute();
-            return null;
-        });
+        fixture.db().execute(TestRows.ANN_AND_POST_1);
     }
 
     private String postPage(long id) {

@@ -25,12 +25,7 @@ class TrackEverythingTest {
     void setUp() {
         roan = fixture.roan();
         dsl = fixture.dsl();
-        fixture.db().onSeparateConnection(d -> {
-            d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann").execute();
-            d.insertInto(POST).set(POST.ID, 1L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "apple").set(POST.TITLE, "A")
-                    .execute();
-            return null;
-        });
+        fixture.db().execute(TestRows.ANN_AND_POST_1);
     }
 
     /** A view names no table the writes name: the page depends on everything. */

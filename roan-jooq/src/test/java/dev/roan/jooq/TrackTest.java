@@ -36,15 +36,7 @@ class TrackTest {
         executed = fixture.executed();
         roan = fixture.roan();
         dsl = fixture.dsl();
-        fixture.db().onSeparateConnection(d -> {
-            d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann").execute();
-            d.insertInto(AUTHOR).set(AUTHOR.ID, 101L).set(AUTHOR.NAME, "bob").execute();
-            d.insertInto(POST).set(POST.ID, 1L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "a").set(POST.TITLE, "A")
-                    .execute();
-            d.insertInto(POST).set(POST.ID, 2L).set(POST.AUTHOR_ID, 101L).set(POST.SLUG, "b").set(POST.TITLE, "B")
-                    .execute();
-            return null;
-        });
+        fixture.db().execute(TestRows.ANN_AND_BOB_A_POST_EACH);
     }
 
     private String postPage(long id) {

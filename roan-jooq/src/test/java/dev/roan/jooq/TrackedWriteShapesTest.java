@@ -24,13 +24,7 @@ class TrackedWriteShapesTest {
     void setUp() {
         roan = fixture.roan();
         dsl = fixture.dsl();
-        fixture.db().onSeparateConnection(d -> {
-            d.insertInto(AUTHOR).set(AUTHOR.ID, 100L).set(AUTHOR.NAME, "ann").execute();
-            d.insertInto(AUTHOR).set(AUTHOR.ID, 101L).set(AUTHOR.NAME, "bob").execute();
-            d.insertInto(POST).set(POST.ID, 1L).set(POST.AUTHOR_ID, 100L).set(POST.SLUG, "a").set(POST.TITLE, "A")
-                    .execute();
-            return null;
-        });
+        fixture.db().execute(TestRows.ANN_POST_1_AND_BOB);
     }
 
     private void assertPurgesPostPage(String description, Consumer<DSLContext> write) {
