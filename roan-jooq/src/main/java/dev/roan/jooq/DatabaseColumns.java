@@ -31,20 +31,14 @@ final class DatabaseColumns {
         if (connection == null) {
             return;
         }
-        String name = unquoted(table);
-        Set<String> spellings = new LinkedHashSet<>();
-        spellings.add(name);
-        spellings.add(name.toUpperCase(Locale.ROOT));
-        spellings.add(name.toLowerCase(Locale.ROOT));
+        Set<String> spellings = spellings(unquoted(table));
         try {
             DatabaseMetaData meta = connection.getMetaData();
             String escape = meta.getSearchStringEscape();
             // The connection's database only: MySQL would otherwise search every database on the server.
             String catalog = connection.getCatalog();
             for (String spelling : spellings) {
-                String pattern = escape == null ? spelling
-                        : spelling.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
-                try (ResultSet rs = meta.getColumns(catalog, null, pattern, "%")) {
+                try (ResultSet rs = meta.getColumns(catalog, null, pattern(spelling, escape), "%")) {
                     while (rs.next()) {
                         columns.merge(rs.getString("COLUMN_NAME"), isBinary(rs.getInt("DATA_TYPE")), (a, b) -> a && b);
                     }
@@ -56,6 +50,27 @@ final class DatabaseColumns {
         } catch (SQLException | RuntimeException e) {
             // No metadata: the placeholders stay unchecked, and statements still fill what they name.
         }
+    }
+
+    /**
+     * The spellings under which the JDBC metadata may store a table's name: as written, then upper and lower case
+     * (databases fold unquoted names either way: H2 up, PostgreSQL down).
+     */
+    static Set<String> spellings(String name) {
+        Set<String> spellings = new LinkedHashSet<>();
+        spellings.add(name);
+        spellings.add(name.toUpperCase(Locale.ROOT));
+        spellings.add(name.toLowerCase(Locale.ROOT));
+        return spellings;
+    }
+
+    /**
+     * A name as a metadata search pattern that matches only itself: {@code _} and {@code %} are wildcards there, so
+     * {@code post_tags} would also match {@code postXtags}.
+     */
+    static String pattern(String name, @Nullable String escape) {
+        return escape == null || escape.isEmpty() ? name
+                : name.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
     }
 
     /** {@code "public"."post"} or {@code public.post} to {@code post}. */

@@ -126,7 +126,8 @@ final class PathTemplate {
         }
     }
 
-    private static boolean isName(String name) {
+    /** Whether a column's name can be a placeholder: a letter or {@code _}, then letters, digits or {@code _}. */
+    static boolean isName(String name) {
         if (name.isEmpty() || !(Character.isLetter(name.charAt(0)) || name.charAt(0) == '_')) {
             return false;
         }

@@ -825,20 +825,6 @@ final class ReadAnalysis {
         }
     }
 
-    /** Whether a column's name can be a rule's placeholder, through which writes produce its values. */
-    static boolean isName(String name) {
-        if (name.isEmpty() || !(Character.isLetter(name.charAt(0)) || name.charAt(0) == '_')) {
-            return false;
-        }
-        for (int i = 1; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (!(Character.isLetterOrDigit(c) || c == '_')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** One base table in a FROM clause, under its alias, with the columns its conditions pin. */
     private static final class Occurrence {
         final Table<?> declared;
@@ -856,7 +842,7 @@ final class ReadAnalysis {
 
         /** The pinned column to key the rows by: the primary key if pinned, else the first pinned. */
         Map.@Nullable Entry<String, Set<String>> chosen() {
-            pinned.keySet().removeIf(column -> !isName(column));
+            pinned.keySet().removeIf(column -> !PathTemplate.isName(column));
             if (pinned.isEmpty()) {
                 return null;
             }

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -77,20 +76,15 @@ final class TableTypes {
 
     @Nullable
     private static Type lookUp(String name, Connection connection) {
-        Set<String> spellings = new LinkedHashSet<>();
-        spellings.add(name);
-        spellings.add(name.toUpperCase(Locale.ROOT));
-        spellings.add(name.toLowerCase(Locale.ROOT));
+        Set<String> spellings = DatabaseColumns.spellings(name);
         try {
             DatabaseMetaData meta = connection.getMetaData();
             String escape = meta.getSearchStringEscape();
             // The connection's database only: MySQL would otherwise search every database on the server.
             String catalog = connection.getCatalog();
             for (String spelling : spellings) {
-                String pattern = escape == null || escape.isEmpty() ? spelling
-                        : spelling.replace(escape, escape + escape).replace("_", escape + "_").replace("%", escape + "%");
                 Type found = null;
-                try (ResultSet rs = meta.getTables(catalog, null, pattern, null)) {
+                try (ResultSet rs = meta.getTables(catalog, null, DatabaseColumns.pattern(spelling, escape), null)) {
                     while (rs.next()) {
                         if (!spelling.equals(rs.getString("TABLE_NAME"))) {
                             continue;
