@@ -927,20 +927,8 @@ final class DatabasePageIndex implements PageIndex {
      * @return false if the timeout elapsed first
      */
     synchronized boolean flush(Duration timeout) {
-        long deadline = System.nanoTime() + Ticker.saturatedNanos(timeout);
-        while (!owed.isEmpty() || draining || !owedPages.isEmpty() || !owedPins.isEmpty()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            try {
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
+        return TimedWait.until(this, System.nanoTime() + Ticker.saturatedNanos(timeout),
+                () -> owed.isEmpty() && !draining && owedPages.isEmpty() && owedPins.isEmpty());
     }
 
     /** Expands what is owed now, then stops: keys the database does not answer for within the timeout are lost. */

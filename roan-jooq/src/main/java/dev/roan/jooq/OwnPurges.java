@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
@@ -213,19 +212,7 @@ final class OwnPurges {
         }
 
         synchronized boolean await(long deadline) {
-            while (unsettled > 0 && !failed) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return !failed;
+            return TimedWait.until(this, deadline, () -> unsettled == 0 || failed) && !failed;
         }
     }
 }
