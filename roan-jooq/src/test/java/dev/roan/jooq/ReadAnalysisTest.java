@@ -230,6 +230,117 @@ class ReadAnalysisTest {
                 .as("writes name post, never post_title").containsExactly(Dependency.EVERYTHING);
     }
 
+    /** A read that Roan followed whole: post 4's row keys, every author, nothing else. */
+    private void followsThePostSubquery(org.jooq.Select<?> read, String shape) {
+        assertThat(keys(read)).as(shape).containsExactlyInAnyOrder(Dependency.table("author"), row("post", "id", "4"),
+                Dependency.anyRow("post"));
+    }
+
+    private org.jooq.Field<Long> authorOfPost4() {
+        return field(select(POST.AUTHOR_ID).from(POST).where(POST.ID.eq(4L)));
+    }
+
+    @Test
+    void aSubqueryIsFollowedWhereverAComparisonHoldsIt() {
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.ne(authorOfPost4())), "<>");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().ne(AUTHOR.ID)), "<>, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.lt(authorOfPost4())), "<");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().lt(AUTHOR.ID)), "<, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.le(authorOfPost4())), "<=");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().le(AUTHOR.ID)), "<=, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.gt(authorOfPost4())), ">");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().gt(AUTHOR.ID)), ">, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.ge(authorOfPost4())), ">=");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().ge(AUTHOR.ID)), ">=, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.eq(authorOfPost4())), "=");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().eq(AUTHOR.ID)), "=, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(DSL.not(AUTHOR.ID.eq(authorOfPost4()))), "NOT");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.NAME.eq("x").or(AUTHOR.ID.eq(authorOfPost4()))),
+                "OR, right");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.eq(authorOfPost4()).or(AUTHOR.NAME.eq("x"))),
+                "OR, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.notIn(select(POST.AUTHOR_ID).from(POST)
+                .where(POST.ID.eq(4L)))), "NOT IN");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().in(select(AUTHOR.ID).from(AUTHOR))),
+                "IN with a subquery on each side");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().notIn(select(AUTHOR.ID).from(AUTHOR))),
+                "NOT IN with a subquery on each side");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.in(authorOfPost4(), inline(7L))),
+                "an IN list holding a subquery");
+    }
+
+    @Test
+    void aSubqueryIsFollowedInHavingOrderByAndAliasedSelectFields() {
+        followsThePostSubquery(dsl.select(AUTHOR.NAME).from(AUTHOR).groupBy(AUTHOR.NAME)
+                .having(count().gt(field(select(count()).from(POST).where(POST.ID.eq(4L))))), "HAVING");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).orderBy(authorOfPost4()), "ORDER BY");
+        followsThePostSubquery(dsl.select(AUTHOR.NAME, authorOfPost4().as("a")).from(AUTHOR), "an aliased field");
+    }
+
+    @Test
+    void aPinnedPrimaryKeyIsTheRowKeyWhateverElseIsPinned() {
+        assertThat(keys(dsl.selectFrom(POST).where(POST.TITLE.eq("a")).and(POST.ID.eq(4L))))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+        assertThat(keys(dsl.selectFrom(POST).where(POST.TITLE.eq("a")).and(POST.AUTHOR_ID.eq(100L))))
+                .as("no key pinned: the first pinned column")
+                .containsExactlyInAnyOrder(row("post", "title", "a"), Dependency.anyRow("post"));
+    }
+
+    @Test
+    void aValueIsCarriedAlongAChainOfJoins() {
+        Post p = POST.as("p");
+        Post q = POST.as("q");
+        assertThat(keys(dsl.select(p.TITLE).from(p).join(q).on(p.AUTHOR_ID.eq(q.AUTHOR_ID)).join(AUTHOR)
+                .on(q.AUTHOR_ID.eq(AUTHOR.ID)).where(AUTHOR.ID.eq(100L))))
+                .as("p gets 100 from q, which gets it from author: two rounds")
+                .containsExactlyInAnyOrder(row("author", "id", "100"), Dependency.anyRow("author"),
+                        row("post", "author_id", "100"), Dependency.anyRow("post"));
+    }
+
+    @Test
+    void anInListPinsUpToMaxValues() {
+        Long[] most = new Long[ReadAnalysis.MAX_VALUES];
+        for (int i = 0; i < most.length; i++) {
+            most[i] = (long) i;
+        }
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.in(most)))).contains(row("post", "id", "999"))
+                .doesNotContain(Dependency.table("post"));
+        Long[] tooMany = java.util.Arrays.copyOf(most, most.length + 1);
+        tooMany[most.length] = (long) most.length;
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.in(tooMany)))).containsExactly(Dependency.table("post"));
+    }
+
+    @Test
+    void aFunctionInTheDslIsNoStoredFunctionButOneInPlainSqlIs() {
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.eq(DSL.function("my_fn", Long.class, inline(1))))))
+                .containsExactly(Dependency.table("post"));
+        assertThat(keys(dsl.resultQuery("select title from post where id = my_fn(1)")))
+                .as("what my_fn reads is unknown").containsExactly(Dependency.EVERYTHING);
+    }
+
+    @Test
+    void valuesInFromAreNoTable() {
+        assertThat(keys(dsl.select().from(POST).crossJoin(DSL.values(DSL.row(1)).as("v", "n"))
+                .where(POST.ID.eq(4L)))).as("the fallback: every name")
+                .contains(Dependency.table("post")).doesNotContain(row("post", "id", "4"));
+    }
+
+    @Test
+    void placeholderNamesAreIdentifiers() {
+        assertThat(ReadAnalysis.isName("author_id")).isTrue();
+        assertThat(ReadAnalysis.isName("_x1")).isTrue();
+        assertThat(ReadAnalysis.isName("")).isFalse();
+        assertThat(ReadAnalysis.isName("1x")).isFalse();
+        assertThat(ReadAnalysis.isName("a-b")).isFalse();
+        assertThat(ReadAnalysis.isName("a b")).isFalse();
+    }
+
+    @Test
+    void aPlainSqlWithThatOnlyReadsIsAnalysedAndOneThatWritesIsNot() {
+        assertThat(keys(dsl.resultQuery("with x as (select * from post where id = 4) select * from x")))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+    }
+
     /** A view as jOOQ's code generator declares one. */
     static final class PostTitle extends org.jooq.impl.TableImpl<org.jooq.Record> {
         private static final long serialVersionUID = 1L;
