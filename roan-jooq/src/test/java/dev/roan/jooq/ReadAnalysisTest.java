@@ -341,6 +341,89 @@ class ReadAnalysisTest {
                 .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
     }
 
+    @Test
+    void aPinFoundOnTheSecondTableOfAJoinIsItsOwn() {
+        assertThat(keys(dsl.select(POST.TITLE).from(AUTHOR).join(POST).on(POST.AUTHOR_ID.eq(AUTHOR.ID))
+                .where(POST.ID.eq(4L))))
+                .containsExactlyInAnyOrder(Dependency.table("author"), row("post", "id", "4"),
+                        Dependency.anyRow("post"));
+    }
+
+    @Test
+    void theNarrowerOfTwoConditionsOnAColumnBoundsTheRows() {
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.in(1L, 2L, 3L)).and(POST.ID.eq(2L))))
+                .containsExactlyInAnyOrder(row("post", "id", "2"), Dependency.anyRow("post"));
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.eq(2L)).and(POST.ID.in(1L, 2L, 3L))))
+                .containsExactlyInAnyOrder(row("post", "id", "2"), Dependency.anyRow("post"));
+    }
+
+    @Test
+    void aValuePinnedByAnOuterJoinsOnIsCarriedAlongAnInnerJoin() {
+        assertThat(keys(dsl.select(COMMENT.BODY).from(AUTHOR).leftJoin(POST).on(POST.AUTHOR_ID.eq(AUTHOR.ID)
+                .and(POST.ID.eq(4L))).join(COMMENT).on(COMMENT.POST_ID.eq(POST.ID))))
+                .as("the inner join keeps the comments of post 4 only")
+                .contains(row("post", "id", "4"), row("comment", "post_id", "4"))
+                .doesNotContain(Dependency.table("comment"));
+    }
+
+    @Test
+    void eachUnanalysedReadIsLoggedOnce() {
+        String union = "select id from post union select id from comment";
+        String unparsed = "this is not SQL from anything";
+        String call = "select title from post where id = my_fn(1)";
+        try (LogCapture log = new LogCapture()) {
+            for (int i = 0; i < 3; i++) {
+                keys(dsl.resultQuery(union));
+                keys(dsl.resultQuery(unparsed));
+                keys(dsl.resultQuery(call));
+                keys(dsl.resultQuery("select title from post where id = 4"));
+            }
+            assertThat(log.messages(java.util.logging.Level.INFO)).as("a set operation")
+                    .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING).contains(union);
+            assertThat(log.messages(java.util.logging.Level.WARNING)).as("what is logged names what to look at")
+                    .hasSize(2).anySatisfy(m -> assertThat(m).contains(unparsed))
+                    .anySatisfy(m -> assertThat(m).containsIgnoringCase("my_fn"));
+        }
+    }
+
+    @Test
+    void loggedStatementsAreCappedAtMaxWarned() {
+        try (LogCapture log = new LogCapture()) {
+            for (int i = 0; i < ReadAnalysis.MAX_WARNED; i++) {
+                keys(dsl.resultQuery("select id from post union select id from comment where id = " + i));
+            }
+            assertThat(log.records()).hasSize(ReadAnalysis.MAX_WARNED);
+            keys(dsl.resultQuery("select id from post union select id from comment where id = -1"));
+            keys(dsl.resultQuery("this is not SQL from anything"));
+            keys(dsl.resultQuery("select title from post where id = my_fn(1)"));
+            keys(dsl.selectFrom(PostTitle.POST_TITLE));
+            assertThat(log.records()).as("past the cap, nothing more is remembered or logged")
+                    .hasSize(ReadAnalysis.MAX_WARNED);
+        }
+    }
+
+    @Test
+    void aNameTheDatabaseListsAsAViewDependsOnEverythingOnce() throws Exception {
+        String url = "jdbc:h2:mem:read_analysis_" + System.nanoTime();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); LogCapture log = new LogCapture()) {
+            c.createStatement().execute("create table \"post\" (\"id\" bigint primary key)");
+            c.createStatement().execute("create view \"post_view\" as select * from \"post\"");
+            Query byId = dsl.selectFrom(table(name("post"))).where(field(name("id")).eq(4L));
+            assertThat(analysis.analyse(byId, null, SQLDialect.H2, c).keys()).as("a table")
+                    .contains(row("post", "id", "4"));
+            Query view = dsl.selectFrom(table(name("post_view"))).where(field(name("id")).eq(4L));
+            for (int i = 0; i < 2; i++) {
+                assertThat(analysis.analyse(view, null, SQLDialect.H2, c).keys())
+                        .containsExactly(Dependency.EVERYTHING);
+            }
+            assertThat(log.messages(java.util.logging.Level.WARNING)).singleElement(
+                    org.assertj.core.api.InstanceOfAssertFactories.STRING).contains("post_view");
+            assertThat(analysis.analyse(dsl.resultQuery("select id from post union select id from nosuch"), null,
+                    SQLDialect.H2, c).keys()).as("a guess from the SQL's names keeps a name the database does not list")
+                    .contains(Dependency.table("post"), Dependency.table("nosuch"));
+        }
+    }
+
     /** A view as jOOQ's code generator declares one. */
     static final class PostTitle extends org.jooq.impl.TableImpl<org.jooq.Record> {
         private static final long serialVersionUID = 1L;
