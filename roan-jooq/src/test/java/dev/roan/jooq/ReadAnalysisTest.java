@@ -255,6 +255,11 @@ class ReadAnalysisTest {
         followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.eq(authorOfPost4())), "=");
         followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().eq(AUTHOR.ID)), "=, left");
         followsThePostSubquery(dsl.selectFrom(AUTHOR).where(DSL.not(AUTHOR.ID.eq(authorOfPost4()))), "NOT");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(DSL.not(authorOfPost4().eq(AUTHOR.ID))), "NOT, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(DSL.not(AUTHOR.NAME.eq("x")
+                .and(AUTHOR.ID.eq(authorOfPost4())))), "NOT over AND, right");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(DSL.not(AUTHOR.ID.eq(authorOfPost4())
+                .and(AUTHOR.NAME.eq("x")))), "NOT over AND, left");
         followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.NAME.eq("x").or(AUTHOR.ID.eq(authorOfPost4()))),
                 "OR, right");
         followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.eq(authorOfPost4()).or(AUTHOR.NAME.eq("x"))),
@@ -274,6 +279,8 @@ class ReadAnalysisTest {
         followsThePostSubquery(dsl.select(AUTHOR.NAME).from(AUTHOR).groupBy(AUTHOR.NAME)
                 .having(count().gt(field(select(count()).from(POST).where(POST.ID.eq(4L))))), "HAVING");
         followsThePostSubquery(dsl.selectFrom(AUTHOR).orderBy(authorOfPost4()), "ORDER BY");
+        followsThePostSubquery(dsl.select(AUTHOR.NAME).from(AUTHOR).qualify(AUTHOR.ID.eq(authorOfPost4())),
+                "QUALIFY");
         followsThePostSubquery(dsl.select(AUTHOR.NAME, authorOfPost4().as("a")).from(AUTHOR), "an aliased field");
     }
 
@@ -364,6 +371,30 @@ class ReadAnalysisTest {
                 .as("the inner join keeps the comments of post 4 only")
                 .contains(row("post", "id", "4"), row("comment", "post_id", "4"))
                 .doesNotContain(Dependency.table("comment"));
+    }
+
+    @Test
+    void valuesPinnedByOneOuterJoinAreCarriedByTheNext() {
+        assertThat(keys(dsl.select(COMMENT.BODY).from(AUTHOR).leftJoin(POST).on(POST.AUTHOR_ID.eq(AUTHOR.ID)
+                .and(POST.ID.eq(4L))).leftJoin(COMMENT).on(COMMENT.POST_ID.eq(POST.ID))))
+                .contains(row("post", "id", "4"), row("comment", "post_id", "4"))
+                .doesNotContain(Dependency.table("comment"));
+    }
+
+    @Test
+    void plainSqlColumnsPinAsNamedOnesDo() {
+        assertThat(keys(dsl.selectFrom(POST).where(field("id").eq(4L))))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+        assertThat(keys(dsl.select().from(POST.as("p")).where(field("p.id").eq(4L))))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+    }
+
+    @Test
+    void aReadNotUnderstoodDependsOnTheTablesItNamesOrElseOnEverything() {
+        assertThat(keys(dsl.resultQuery("select id from post union select id from comment")))
+                .as("every name, some no table").contains(Dependency.table("post"), Dependency.table("comment"))
+                .doesNotContain(Dependency.EVERYTHING);
+        assertThat(keys(dsl.resultQuery("select 1 union select 2"))).containsExactly(Dependency.EVERYTHING);
     }
 
     @Test

@@ -113,8 +113,9 @@ class ReadGuardTest {
 
     @Test
     void aFailureWithAutoCommitOnIsTheReadsOwn() {
-        assertThatThrownBy(() -> ReadGuard.run(connection, shapes, shape, () -> dsl().resultQuery("select missing").fetchOne(0,
-                String.class))).isInstanceOf(DataAccessException.class);
+        Supplier<String> failing = () -> dsl().resultQuery("select missing").fetchOne(0, String.class);
+        assertThatThrownBy(() -> ReadGuard.run(connection, shapes, shape, failing))
+                .isInstanceOf(DataAccessException.class);
     }
 
     @Test
