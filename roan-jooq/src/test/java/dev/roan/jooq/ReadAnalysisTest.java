@@ -452,6 +452,8 @@ class ReadAnalysisTest {
             assertThat(analysis.analyse(dsl.resultQuery("select id from post union select id from nosuch"), null,
                     SQLDialect.H2, c).keys()).as("a guess from the SQL's names keeps a name the database does not list")
                     .contains(Dependency.table("post"), Dependency.table("nosuch"));
+            assertThat(analysis.analyse(dsl.resultQuery("select id from post union select id from post_view"), null,
+                    SQLDialect.H2, c).keys()).as("a guess that names a view").containsExactly(Dependency.EVERYTHING);
         }
     }
 
