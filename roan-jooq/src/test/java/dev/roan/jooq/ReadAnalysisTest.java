@@ -230,6 +230,233 @@ class ReadAnalysisTest {
                 .as("writes name post, never post_title").containsExactly(Dependency.EVERYTHING);
     }
 
+    /** A read that Roan followed whole: post 4's row keys, every author, nothing else. */
+    private void followsThePostSubquery(org.jooq.Select<?> read, String shape) {
+        assertThat(keys(read)).as(shape).containsExactlyInAnyOrder(Dependency.table("author"), row("post", "id", "4"),
+                Dependency.anyRow("post"));
+    }
+
+    private org.jooq.Field<Long> authorOfPost4() {
+        return field(select(POST.AUTHOR_ID).from(POST).where(POST.ID.eq(4L)));
+    }
+
+    @Test
+    void aSubqueryIsFollowedWhereverAComparisonHoldsIt() {
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.ne(authorOfPost4())), "<>");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().ne(AUTHOR.ID)), "<>, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.lt(authorOfPost4())), "<");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().lt(AUTHOR.ID)), "<, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.le(authorOfPost4())), "<=");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().le(AUTHOR.ID)), "<=, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.gt(authorOfPost4())), ">");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().gt(AUTHOR.ID)), ">, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.ge(authorOfPost4())), ">=");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().ge(AUTHOR.ID)), ">=, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.eq(authorOfPost4())), "=");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().eq(AUTHOR.ID)), "=, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(DSL.not(AUTHOR.ID.eq(authorOfPost4()))), "NOT");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(DSL.not(authorOfPost4().eq(AUTHOR.ID))), "NOT, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(DSL.not(AUTHOR.NAME.eq("x")
+                .and(AUTHOR.ID.eq(authorOfPost4())))), "NOT over AND, right");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(DSL.not(AUTHOR.ID.eq(authorOfPost4())
+                .and(AUTHOR.NAME.eq("x")))), "NOT over AND, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.NAME.eq("x").or(AUTHOR.ID.eq(authorOfPost4()))),
+                "OR, right");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.eq(authorOfPost4()).or(AUTHOR.NAME.eq("x"))),
+                "OR, left");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.notIn(select(POST.AUTHOR_ID).from(POST)
+                .where(POST.ID.eq(4L)))), "NOT IN");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().in(select(AUTHOR.ID).from(AUTHOR))),
+                "IN with a subquery on each side");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(authorOfPost4().notIn(select(AUTHOR.ID).from(AUTHOR))),
+                "NOT IN with a subquery on each side");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).where(AUTHOR.ID.in(authorOfPost4(), inline(7L))),
+                "an IN list holding a subquery");
+    }
+
+    @Test
+    void aSubqueryIsFollowedInHavingOrderByAndAliasedSelectFields() {
+        followsThePostSubquery(dsl.select(AUTHOR.NAME).from(AUTHOR).groupBy(AUTHOR.NAME)
+                .having(count().gt(field(select(count()).from(POST).where(POST.ID.eq(4L))))), "HAVING");
+        followsThePostSubquery(dsl.selectFrom(AUTHOR).orderBy(authorOfPost4()), "ORDER BY");
+        followsThePostSubquery(dsl.select(AUTHOR.NAME).from(AUTHOR).qualify(AUTHOR.ID.eq(authorOfPost4())),
+                "QUALIFY");
+        followsThePostSubquery(dsl.select(AUTHOR.NAME, authorOfPost4().as("a")).from(AUTHOR), "an aliased field");
+    }
+
+    @Test
+    void aPinnedPrimaryKeyIsTheRowKeyWhateverElseIsPinned() {
+        assertThat(keys(dsl.selectFrom(POST).where(POST.TITLE.eq("a")).and(POST.ID.eq(4L))))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+        assertThat(keys(dsl.selectFrom(POST).where(POST.TITLE.eq("a")).and(POST.AUTHOR_ID.eq(100L))))
+                .as("no key pinned: the first pinned column")
+                .containsExactlyInAnyOrder(row("post", "title", "a"), Dependency.anyRow("post"));
+    }
+
+    @Test
+    void aValueIsCarriedAlongAChainOfJoins() {
+        Post p = POST.as("p");
+        Post q = POST.as("q");
+        assertThat(keys(dsl.select(p.TITLE).from(p).join(q).on(p.AUTHOR_ID.eq(q.AUTHOR_ID)).join(AUTHOR)
+                .on(q.AUTHOR_ID.eq(AUTHOR.ID)).where(AUTHOR.ID.eq(100L))))
+                .as("p gets 100 from q, which gets it from author: two rounds")
+                .containsExactlyInAnyOrder(row("author", "id", "100"), Dependency.anyRow("author"),
+                        row("post", "author_id", "100"), Dependency.anyRow("post"));
+    }
+
+    @Test
+    void anInListPinsUpToMaxValues() {
+        Long[] most = new Long[ReadAnalysis.MAX_VALUES];
+        for (int i = 0; i < most.length; i++) {
+            most[i] = (long) i;
+        }
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.in(most)))).contains(row("post", "id", "999"))
+                .doesNotContain(Dependency.table("post"));
+        Long[] tooMany = java.util.Arrays.copyOf(most, most.length + 1);
+        tooMany[most.length] = (long) most.length;
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.in(tooMany)))).containsExactly(Dependency.table("post"));
+    }
+
+    @Test
+    void aFunctionInTheDslIsNoStoredFunctionButOneInPlainSqlIs() {
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.eq(DSL.function("my_fn", Long.class, inline(1))))))
+                .containsExactly(Dependency.table("post"));
+        assertThat(keys(dsl.resultQuery("select title from post where id = my_fn(1)")))
+                .as("what my_fn reads is unknown").containsExactly(Dependency.EVERYTHING);
+    }
+
+    @Test
+    void valuesInFromAreNoTable() {
+        assertThat(keys(dsl.select().from(POST).crossJoin(DSL.values(DSL.row(1)).as("v", "n"))
+                .where(POST.ID.eq(4L)))).as("the fallback: every name")
+                .contains(Dependency.table("post")).doesNotContain(row("post", "id", "4"));
+    }
+
+    @Test
+    void placeholderNamesAreIdentifiers() {
+        assertThat(ReadAnalysis.isName("author_id")).isTrue();
+        assertThat(ReadAnalysis.isName("_x1")).isTrue();
+        assertThat(ReadAnalysis.isName("")).isFalse();
+        assertThat(ReadAnalysis.isName("1x")).isFalse();
+        assertThat(ReadAnalysis.isName("a-b")).isFalse();
+        assertThat(ReadAnalysis.isName("a b")).isFalse();
+    }
+
+    @Test
+    void aPlainSqlWithThatOnlyReadsIsAnalysedAndOneThatWritesIsNot() {
+        assertThat(keys(dsl.resultQuery("with x as (select * from post where id = 4) select * from x")))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+    }
+
+    @Test
+    void aPinFoundOnTheSecondTableOfAJoinIsItsOwn() {
+        assertThat(keys(dsl.select(POST.TITLE).from(AUTHOR).join(POST).on(POST.AUTHOR_ID.eq(AUTHOR.ID))
+                .where(POST.ID.eq(4L))))
+                .containsExactlyInAnyOrder(Dependency.table("author"), row("post", "id", "4"),
+                        Dependency.anyRow("post"));
+    }
+
+    @Test
+    void theNarrowerOfTwoConditionsOnAColumnBoundsTheRows() {
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.in(1L, 2L, 3L)).and(POST.ID.eq(2L))))
+                .containsExactlyInAnyOrder(row("post", "id", "2"), Dependency.anyRow("post"));
+        assertThat(keys(dsl.selectFrom(POST).where(POST.ID.eq(2L)).and(POST.ID.in(1L, 2L, 3L))))
+                .containsExactlyInAnyOrder(row("post", "id", "2"), Dependency.anyRow("post"));
+    }
+
+    @Test
+    void aValuePinnedByAnOuterJoinsOnIsCarriedAlongAnInnerJoin() {
+        assertThat(keys(dsl.select(COMMENT.BODY).from(AUTHOR).leftJoin(POST).on(POST.AUTHOR_ID.eq(AUTHOR.ID)
+                .and(POST.ID.eq(4L))).join(COMMENT).on(COMMENT.POST_ID.eq(POST.ID))))
+                .as("the inner join keeps the comments of post 4 only")
+                .contains(row("post", "id", "4"), row("comment", "post_id", "4"))
+                .doesNotContain(Dependency.table("comment"));
+    }
+
+    @Test
+    void valuesPinnedByOneOuterJoinAreCarriedByTheNext() {
+        assertThat(keys(dsl.select(COMMENT.BODY).from(AUTHOR).leftJoin(POST).on(POST.AUTHOR_ID.eq(AUTHOR.ID)
+                .and(POST.ID.eq(4L))).leftJoin(COMMENT).on(COMMENT.POST_ID.eq(POST.ID))))
+                .contains(row("post", "id", "4"), row("comment", "post_id", "4"))
+                .doesNotContain(Dependency.table("comment"));
+    }
+
+    @Test
+    void plainSqlColumnsPinAsNamedOnesDo() {
+        assertThat(keys(dsl.selectFrom(POST).where(field("id").eq(4L))))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+        assertThat(keys(dsl.select().from(POST.as("p")).where(field("p.id").eq(4L))))
+                .containsExactlyInAnyOrder(row("post", "id", "4"), Dependency.anyRow("post"));
+    }
+
+    @Test
+    void aReadNotUnderstoodDependsOnTheTablesItNamesOrElseOnEverything() {
+        assertThat(keys(dsl.resultQuery("select id from post union select id from comment")))
+                .as("every name, some no table").contains(Dependency.table("post"), Dependency.table("comment"))
+                .doesNotContain(Dependency.EVERYTHING);
+        assertThat(keys(dsl.resultQuery("select 1 union select 2"))).containsExactly(Dependency.EVERYTHING);
+    }
+
+    @Test
+    void eachUnanalysedReadIsLoggedOnce() {
+        String union = "select id from post union select id from comment";
+        String unparsed = "this is not SQL from anything";
+        String call = "select title from post where id = my_fn(1)";
+        try (LogCapture log = new LogCapture()) {
+            for (int i = 0; i < 3; i++) {
+                keys(dsl.resultQuery(union));
+                keys(dsl.resultQuery(unparsed));
+                keys(dsl.resultQuery(call));
+                keys(dsl.resultQuery("select title from post where id = 4"));
+            }
+            assertThat(log.messages(java.util.logging.Level.INFO)).as("a set operation")
+                    .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING).contains(union);
+            assertThat(log.messages(java.util.logging.Level.WARNING)).as("what is logged names what to look at")
+                    .hasSize(2).anySatisfy(m -> assertThat(m).contains(unparsed))
+                    .anySatisfy(m -> assertThat(m).containsIgnoringCase("my_fn"));
+        }
+    }
+
+    @Test
+    void loggedStatementsAreCappedAtMaxWarned() {
+        try (LogCapture log = new LogCapture()) {
+            for (int i = 0; i < ReadAnalysis.MAX_WARNED; i++) {
+                keys(dsl.resultQuery("select id from post union select id from comment where id = " + i));
+            }
+            assertThat(log.records()).hasSize(ReadAnalysis.MAX_WARNED);
+            keys(dsl.resultQuery("select id from post union select id from comment where id = -1"));
+            keys(dsl.resultQuery("this is not SQL from anything"));
+            keys(dsl.resultQuery("select title from post where id = my_fn(1)"));
+            keys(dsl.selectFrom(PostTitle.POST_TITLE));
+            assertThat(log.records()).as("past the cap, nothing more is remembered or logged")
+                    .hasSize(ReadAnalysis.MAX_WARNED);
+        }
+    }
+
+    @Test
+    void aNameTheDatabaseListsAsAViewDependsOnEverythingOnce() throws Exception {
+        String url = "jdbc:h2:mem:read_analysis_" + System.nanoTime();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url); LogCapture log = new LogCapture()) {
+            c.createStatement().execute("create table \"post\" (\"id\" bigint primary key)");
+            c.createStatement().execute("create view \"post_view\" as select * from \"post\"");
+            Query byId = dsl.selectFrom(table(name("post"))).where(field(name("id")).eq(4L));
+            assertThat(analysis.analyse(byId, null, SQLDialect.H2, c).keys()).as("a table")
+                    .contains(row("post", "id", "4"));
+            Query view = dsl.selectFrom(table(name("post_view"))).where(field(name("id")).eq(4L));
+            for (int i = 0; i < 2; i++) {
+                assertThat(analysis.analyse(view, null, SQLDialect.H2, c).keys())
+                        .containsExactly(Dependency.EVERYTHING);
+            }
+            assertThat(log.messages(java.util.logging.Level.WARNING)).singleElement(
+                    org.assertj.core.api.InstanceOfAssertFactories.STRING).contains("post_view");
+            assertThat(analysis.analyse(dsl.resultQuery("select id from post union select id from nosuch"), null,
+                    SQLDialect.H2, c).keys()).as("a guess from the SQL's names keeps a name the database does not list")
+                    .contains(Dependency.table("post"), Dependency.table("nosuch"));
+            assertThat(analysis.analyse(dsl.resultQuery("select id from post union select id from post_view"), null,
+                    SQLDialect.H2, c).keys()).as("a guess that names a view").containsExactly(Dependency.EVERYTHING);
+        }
+    }
+
     /** A view as jOOQ's code generator declares one. */
     static final class PostTitle extends org.jooq.impl.TableImpl<org.jooq.Record> {
         private static final long serialVersionUID = 1L;

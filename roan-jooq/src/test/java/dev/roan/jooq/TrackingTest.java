@@ -87,4 +87,24 @@ class TrackingTest {
 
         assertThat(headers).as("the 404 the application sends for it").containsExactly("xkey");
     }
+
+    @Test
+    void theRecentLogTellsAWriteOfAPagesKeyWhileItStillHoldsEveryKeySinceTheRender() {
+        Dependency a = Dependency.table("a");
+        Dependency b = Dependency.table("b");
+        Dependency old = Dependency.table("old");
+        Tracking.Recent recent = new Tracking.Recent(2);
+        recent.append(List.of(old));
+        long since = recent.last();
+        recent.append(List.of(a));
+        assertThat(recent.touchedSince(since, Set.of(old))).as("written before the render only").isFalse();
+        assertThat(recent.touchedSince(since, Set.of(a))).isTrue();
+        recent.append(List.of(b));
+        assertThat(recent.touchedSince(since, Set.of(old))).as("the log still holds both keys since").isFalse();
+        assertThat(recent.touchedSince(since, Set.of(Dependency.EVERYTHING))).isTrue();
+        assertThat(recent.touchedSince(recent.last(), Set.of(a))).as("nothing since").isFalse();
+        assertThat(recent.touchedSince(since, Set.of())).isFalse();
+        recent.append(List.of(a));
+        assertThat(recent.touchedSince(since, Set.of(old))).as("keys since were overwritten: cannot tell").isTrue();
+    }
 }
