@@ -334,12 +334,12 @@ class ReadAnalysisTest {
 
     @Test
     void placeholderNamesAreIdentifiers() {
-        assertThat(ReadAnalysis.isName("author_id")).isTrue();
-        assertThat(ReadAnalysis.isName("_x1")).isTrue();
-        assertThat(ReadAnalysis.isName("")).isFalse();
-        assertThat(ReadAnalysis.isName("1x")).isFalse();
-        assertThat(ReadAnalysis.isName("a-b")).isFalse();
-        assertThat(ReadAnalysis.isName("a b")).isFalse();
+        assertThat(PathTemplate.isName("author_id")).isTrue();
+        assertThat(PathTemplate.isName("_x1")).isTrue();
+        assertThat(PathTemplate.isName("")).isFalse();
+        assertThat(PathTemplate.isName("1x")).isFalse();
+        assertThat(PathTemplate.isName("a-b")).isFalse();
+        assertThat(PathTemplate.isName("a b")).isFalse();
     }
 
     @Test
