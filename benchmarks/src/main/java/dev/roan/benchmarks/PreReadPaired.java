@@ -41,6 +41,7 @@ public final class PreReadPaired {
             }
             double[][] micros = new double[MODES.length][rounds];
             double[][] bytes = new double[MODES.length][rounds];
+            double[][] cpu = new double[MODES.length][rounds];
             int warmup = Math.max(5, rounds / 5);
             for (int round = -warmup; round < rounds; round++) {
                 for (int k = 0; k < MODES.length; k++) {
@@ -50,14 +51,15 @@ public final class PreReadPaired {
                     if (round >= 0) {
                         micros[m][round] = slice[0];
                         bytes[m][round] = slice[1];
+                        cpu[m][round] = slice[3];
                     }
                 }
             }
             System.out.printf(Locale.ROOT, "%s, %s, %d rounds of 50 ms slices (medians)%n", database,
                     transaction ? "a jOOQ transaction per UPDATE" : store ? "UpdatableRecord.store(), auto-commit"
                     : "auto-commit", rounds);
-            System.out.println("| Mode | us/op | / off | / no-read | B/op |");
-            System.out.println("|---|---|---|---|---|");
+            System.out.println("| Mode | us/op | / off | / no-read | B/op | CPU us/op |");
+            System.out.println("|---|---|---|---|---|---|");
             for (int m = 0; m < MODES.length; m++) {
                 double[] vsOff = new double[rounds];
                 double[] vsNoRead = new double[rounds];
@@ -65,9 +67,9 @@ public final class PreReadPaired {
                     vsOff[r] = micros[m][r] / micros[0][r];
                     vsNoRead[r] = micros[m][r] / micros[1][r];
                 }
-                System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %.2f | %.0f |%n", MODES[m],
+                System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %.2f | %.0f | %.1f |%n", MODES[m],
                         Slices.median(micros[m]), Slices.median(vsOff), Slices.median(vsNoRead),
-                        Slices.median(bytes[m]));
+                        Slices.median(bytes[m]), Slices.median(cpu[m]));
             }
         } finally {
             for (PreRead state : states) {
