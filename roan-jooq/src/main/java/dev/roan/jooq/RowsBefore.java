@@ -100,14 +100,26 @@ final class RowsBefore {
         if (query == null || SqlText.isPlainSql(query)) {
             return;
         }
-        Read read = read(query, ctx, batch);
+        // A batch sent in chunks (Settings.batchSize) starts each chunk's execution: read only the sets added since,
+        // as the rows of earlier chunks are written already, and keep what was read before them.
+        Read earlier = batch && ctx.data(KEY) instanceof Read ? (Read) ctx.data(KEY) : null;
+        int readSets = earlier != null && earlier.sets != null ? earlier.sets.size() : 0;
+        Read read = read(query, ctx, batch, readSets);
+        if (earlier != null) {
+            List<RowValues.Binds> all = BatchBinds.of(ctx).binds(query);
+            List<Map<String, Object>> before = new ArrayList<>(earlier.before);
+            if (read != null) {
+                before.addAll(read.before);
+            }
+            read = all == null ? earlier : new Read(earlier.table, before, all);
+        }
         if (read != null) {
             ctx.data(KEY, read);
         }
     }
 
     @Nullable
-    private Read read(Query query, ExecuteContext ctx, boolean batch) {
+    private Read read(Query query, ExecuteContext ctx, boolean batch, int readSets) {
         // jOOQ 3.19 does not show a DSL statement's RETURNING fields (UpdateQueryImpl has no getter), so RETURNING
         // the values does not save the read; their rows still join the read ones in Read.rows.
         Query statement = query;
@@ -151,9 +163,10 @@ final class RowsBefore {
         if (batch) {
             // A batch's member holds placeholders or the first set's values: its rows are its bind sets'.
             sets = statement == query && where != null ? BatchBinds.of(ctx).binds(statement) : null;
-            if (sets == null || sets.size() > RowValues.MAX_ROWS) {
+            if (sets == null || sets.size() <= readSets || sets.size() - readSets > RowValues.MAX_ROWS) {
                 return null;
             }
+            sets = sets.subList(readSets, sets.size());
         }
         Set<String> unknown = unknownPlaceholders(reading, table, statement, sets);
         if (unknown.isEmpty()) {

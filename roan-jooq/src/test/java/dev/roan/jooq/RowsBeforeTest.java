@@ -9,6 +9,7 @@ import java.util.Locale;
 
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.DSLContext;
+import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -184,6 +185,21 @@ class RowsBeforeTest {
         assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
         Long author = fixture.db().onSeparateConnection(d -> d.fetchValue(POST.AUTHOR_ID, POST.ID.eq(10L)));
         assertThat(author).isEqualTo(2L);
+    }
+
+    @Test
+    void batchStoreSentInChunksMovesEveryRowFromItsOldPage() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).whenRowsUnknown("/authors");
+        DSLContext chunked = DSL.using(dsl.configuration().derive(new Settings().withBatchSize(2)));
+        List<PostRecord> posts = chunked.fetch(POST, POST.ID.in(10L, 11L, 20L));
+        posts.forEach(p -> p.setAuthorId(p.getAuthorId() == 1L ? 2L : 1L));
+        chunked.batchStore(posts).execute();
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
+        posts.forEach(p -> p.setAuthorId(3L));
+        fixture.db().execute("insert into author (id, name) values (3, 'cy');");
+        chunked.batchStore(posts).execute();
+        assertThat(fixture.purgedOnce()).as("each row's old author, in either chunk")
+                .containsExactlyInAnyOrder("/authors/1", "/authors/2", "/authors/3");
     }
 
     @Test
