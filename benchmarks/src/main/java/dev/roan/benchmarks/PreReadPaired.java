@@ -12,7 +12,8 @@ import dev.roan.testkit.Postgres;
  * other processes falls on every mode of a round alike; each figure is the median over the rounds.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.roan.benchmarks.PreReadPaired [h2|postgres] [rounds] [transaction|store]
+ * java -cp benchmarks/target/benchmarks.jar dev.roan.benchmarks.PreReadPaired [h2|postgres] [rounds] \
+ *     [transaction|store]
  * </pre>
  */
 public final class PreReadPaired {

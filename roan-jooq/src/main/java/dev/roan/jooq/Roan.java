@@ -177,8 +177,9 @@ public final class Roan implements AutoCloseable {
     /**
      * Returns a configuration derived from {@code configuration} with Roan's listeners appended and its transaction
      * provider wrapped so that purges wait for the commit; the argument is not changed. Rules registered later apply to
-     * it too: Roan adds no record listener, which jOOQ would call for every record a read loads. A configuration derived from it with jOOQ 3.19's
-     * {@code derive(ExecuteListenerProvider...)} has no Roan: check with {@link #isAttached}.
+     * it too: Roan adds no record listener, which jOOQ would call for every record a read loads. A configuration
+     * derived from it with jOOQ 3.19's {@code derive(ExecuteListenerProvider...)} has no Roan: check with
+     * {@link #isAttached}.
      * @param configuration the application's jOOQ configuration
      * @return the derived configuration
      * @throws IllegalArgumentException if {@code configuration} is null

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The registry's cheap questions, asked of every statement before any work: each says no unless a registered rule
- * needs that work, since a yes costs every write (a read before UPDATE and DELETE, a lookup of related rows). The tests of Roan show what the work does; these, that it is skipped
- * when no rule asks for it.
+ * needs that work, since a yes costs every write (a read before UPDATE and DELETE, a lookup of related rows). The
+ * tests of Roan show what the work does; these, that it is skipped when no rule asks for it.
  */
 class RulesTest {
 

@@ -19,8 +19,8 @@ import org.springframework.core.Ordered;
  * configuration it will use and ignores anything returned. Ordered last, so that customizers of the application that
  * set listeners or a transaction provider run before and are kept. Once every singleton exists, it attaches again,
  * which adds only what is missing (rules that beans register after Boot built the {@code DSLContext} need nothing:
- * Roan has no record listener). At startup it warns about {@code DSLContext} beans that {@link Roan#isAttached} says run without
- * Roan, such as those the application built itself.
+ * Roan has no record listener). At startup it warns about {@code DSLContext} beans that {@link Roan#isAttached} says
+ * run without Roan, such as those the application built itself.
  */
 abstract class RoanConfigurationAttacher implements Ordered, SmartInitializingSingleton {
 
