@@ -51,13 +51,13 @@ final class WriteDetector {
         this.rules = rules;
     }
 
+    /** The kinds of write a foreign key's ON DELETE / ON UPDATE action may follow. */
+    private static final int CASCADING = WriteKinds.UPDATE | WriteKinds.DELETE | WriteKinds.MERGE | WriteKinds.TRUNCATE;
+
     /**
      * Returns what a statement that has executed wrote, for the tables some rule mentions, or null if
      * nothing. Costs one {@code instanceof} for a {@code SELECT}.
      */
-    /** The kinds of write a foreign key's ON DELETE / ON UPDATE action may follow. */
-    private static final int CASCADING = WriteKinds.UPDATE | WriteKinds.DELETE | WriteKinds.MERGE | WriteKinds.TRUNCATE;
-
     @Nullable
     List<Written> written(ExecuteContext ctx) {
         return written(ctx, new ArrayList<>(2));
