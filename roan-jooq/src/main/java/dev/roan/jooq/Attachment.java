@@ -4,30 +4,25 @@ import java.util.Arrays;
 
 import org.jooq.Configuration;
 import org.jooq.ExecuteListenerProvider;
-import org.jooq.RecordListenerProvider;
 import org.jooq.TransactionListenerProvider;
 import org.jooq.TransactionProvider;
 import org.jooq.impl.ThreadLocalTransactionProvider;
 
 /**
- * What attaching a Roan puts on a jOOQ configuration, and how to tell it is there: its execute listener, its record
- * listener when a rule with placeholders needs record values, and its transaction handling (a wrapped transaction
+ * What attaching a Roan puts on a jOOQ configuration, and how to tell it is there: its execute listener and its
+ * transaction handling (a wrapped transaction
  * provider, or a transaction listener where jOOQ's thread-local provider cannot be wrapped).
  */
 final class Attachment {
 
-    private final Rules rules;
     private final TransactionScopes scopes;
     private final ExecuteListenerProvider executeListener;
-    private final RecordListenerProvider recordListener;
     private final TransactionListenerProvider transactionListener;
 
-    Attachment(Rules rules, TransactionScopes scopes, ExecuteListenerProvider executeListener,
-            RecordListenerProvider recordListener, TransactionListenerProvider transactionListener) {
-        this.rules = rules;
+    Attachment(TransactionScopes scopes, ExecuteListenerProvider executeListener,
+            TransactionListenerProvider transactionListener) {
         this.scopes = scopes;
         this.executeListener = executeListener;
-        this.recordListener = recordListener;
         this.transactionListener = transactionListener;
     }
 
@@ -37,10 +32,7 @@ final class Attachment {
         if (!Arrays.asList(listeners).contains(executeListener)) {
             configuration.set(append(listeners, executeListener));
         }
-        RecordListenerProvider[] recordListeners = configuration.recordListenerProviders();
-        if (rules.needsRecords() && !Arrays.asList(recordListeners).contains(recordListener)) {
-            configuration.set(append(recordListeners, recordListener));
-        }
+        // No record listener: jOOQ calls record listeners for every record a read loads, whatever they do.
         TransactionProvider transactions = configuration.transactionProvider();
         if (transactions instanceof ThreadLocalTransactionProvider) {
             // jOOQ checks for this type itself, so it cannot be wrapped: follow its events instead.
@@ -58,9 +50,6 @@ final class Attachment {
     /** Whether {@link #apply} would add nothing. */
     boolean isOn(Configuration configuration) {
         if (!Arrays.asList(configuration.executeListenerProviders()).contains(executeListener)) {
-            return false;
-        }
-        if (rules.needsRecords() && !Arrays.asList(configuration.recordListenerProviders()).contains(recordListener)) {
             return false;
         }
         TransactionProvider transactions = configuration.transactionProvider();

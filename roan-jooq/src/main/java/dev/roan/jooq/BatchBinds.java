@@ -83,7 +83,24 @@ final class BatchBinds {
          */
         @Nullable
         List<Map<String, Object>> rows(@Nullable Query statement, Table<?> table) {
-            if (statement == null || sets.isEmpty()) {
+            List<RowValues.Binds> binds = statement == null ? null : binds(statement);
+            if (binds == null) {
+                return null;
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (RowValues.Binds set : binds) {
+                rows.addAll(RowValues.of(statement, table, null, set));
+            }
+            return rows;
+        }
+
+        /**
+         * The values of {@code statement}'s parameters in each bind set, or null if there are none or the sets cannot
+         * be mapped to its parameters.
+         */
+        @Nullable
+        List<RowValues.Binds> binds(Query statement) {
+            if (sets.isEmpty()) {
                 return null;
             }
             // extractParams visits the statement as binding does, in the order of the JDBC parameters. It names
@@ -97,12 +114,12 @@ final class BatchBinds {
                 }
             }
             Positions lookup = new Positions(dsl, positions);
-            List<Map<String, Object>> rows = new ArrayList<>();
+            List<RowValues.Binds> binds = new ArrayList<>(sets.size());
             for (Object[] set : sets) {
                 if (set.length != count) {
                     return null;
                 }
-                rows.addAll(RowValues.ofBound(statement, table, new RowValues.BoundValues() {
+                binds.add(RowValues.Binds.of(new RowValues.BoundValues() {
                     @Override
                     public boolean binds(Param<?> param) {
                         return lookup.of(param) >= 0;
@@ -114,7 +131,7 @@ final class BatchBinds {
                     }
                 }));
             }
-            return rows;
+            return binds;
         }
 
         /** The value as the parameter's Java type, as a statement's own parameters hold it: JDBC has its own types. */

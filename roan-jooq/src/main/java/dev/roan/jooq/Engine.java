@@ -15,10 +15,8 @@ import java.util.function.Supplier;
 
 import org.jooq.Configuration;
 import org.jooq.Query;
-import org.jooq.RecordListenerProvider;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DefaultExecuteListenerProvider;
-import org.jooq.impl.DefaultRecordListenerProvider;
 import org.jooq.impl.DefaultTransactionListenerProvider;
 import org.jspecify.annotations.Nullable;
 
@@ -86,8 +84,6 @@ final class Engine {
         scopes.pinsOf(rules);
         this.detector = new WriteDetector(rules);
         this.matcher = new Matcher(rules);
-        RecordWrites recordWrites = new RecordWrites(rules);
-        RecordListenerProvider recordListener = new DefaultRecordListenerProvider(recordWrites);
         if (sharedIndex != null) {
             sharedIndex.sharePins(this::registerPin);
         }
@@ -96,9 +92,9 @@ final class Engine {
                         : new MemoryPageIndex(settings.maxTrackedPages(), url -> dispatcher.submit(Set.of(url))),
                 settings.repurgeAfter() != null ? settings.repurgeAfter() : Tracking.RACE_REPURGE_DELAY,
                 settings.overflowPurge(), keys -> tagHeaders(settings.tagHeaders(), keys), tagNodes);
-        this.listener = new RoanExecuteListener(detector, matcher, recordWrites, recordListener, scopes, dispatcher,
+        this.listener = new RoanExecuteListener(detector, matcher, scopes, dispatcher,
                 outbox, tracking);
-        this.attachment = new Attachment(rules, scopes, new DefaultExecuteListenerProvider(listener), recordListener,
+        this.attachment = new Attachment(scopes, new DefaultExecuteListenerProvider(listener),
                 new DefaultTransactionListenerProvider(new TransactionScopes.Listener(scopes)));
     }
 

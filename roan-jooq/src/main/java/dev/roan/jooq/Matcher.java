@@ -31,11 +31,6 @@ final class Matcher {
         return rules;
     }
 
-    /** Whether some rule has placeholders: only then can a write need the rows of UpdatableRecords. */
-    boolean anyTemplated() {
-        return rules.anyTemplated();
-    }
-
     /**
      * Whether a write recorded here touched a table of a rule with placeholders, whose rows
      * {@code UpdatableRecord}s may know better than the statement.
@@ -57,11 +52,10 @@ final class Matcher {
     Explanation explain(List<WriteDetector.Written> written, SQLDialect dialect) {
         Purges purges = new Purges();
         List<String> reads = new ArrayList<>();
-        RecordWrites records = RecordWrites.none();
         for (WriteDetector.Written w : written) {
             purges.insert(w.statement instanceof QOM.Insert);
-            rules.match(w.table, w.kinds, new WrittenRows(w, null, records, null, null),
-                    RelatedRows.explain(w, records, dialect, reads), purges);
+            rules.match(w.table, w.kinds, new WrittenRows(w, null, null, null),
+                    RelatedRows.explain(w, dialect, reads), purges);
         }
         // The keys of tracked reads are no paths: a rule's explanation shows the rules' paths only.
         Set<String> paths = new LinkedHashSet<>();
@@ -77,17 +71,16 @@ final class Matcher {
      * Matches writes against the rules: any statement but a batch of one statement with bind sets.
      *
      * @param returned the statement's RETURNING result or generated keys, if any
-     * @param records  the UpdatableRecords the statement wrote, if any
      * @param before   the rows read before the statement ran ({@link RowsBefore}), if any
      * @param related  the related rows read after it ({@link RelatedRows}), if any
      */
-    Purges match(List<WriteDetector.Written> written, @Nullable List<? extends Record> returned, RecordWrites records,
+    Purges match(List<WriteDetector.Written> written, @Nullable List<? extends Record> returned,
             RowsBefore.@Nullable Read before, RelatedRows.@Nullable Read related) {
-        return match(written, returned, records, before, related, new Purges());
+        return match(written, returned, before, related, new Purges());
     }
 
     /** As above, into {@code purges}, an empty one the caller reuses. */
-    Purges match(List<WriteDetector.Written> written, @Nullable List<? extends Record> returned, RecordWrites records,
+    Purges match(List<WriteDetector.Written> written, @Nullable List<? extends Record> returned,
             RowsBefore.@Nullable Read before, RelatedRows.@Nullable Read related, Purges purges) {
         // Apart from the batch form below, which its lambda's extra capture would bring onto every write's path:
         // with one method for both, some runs allocated 56 more bytes per matched write (H2, steady state).
@@ -96,7 +89,7 @@ final class Matcher {
             purges.insert(w.statement instanceof QOM.Insert);
             // Only a rule with placeholders asks for the rows: a write of a table with static rules only needs none.
             Supplier<List<Map<String, Object>>> rows = rules.needsRows(w.table)
-                    ? new WrittenRows(w, returned, records, null, before) : NO_ROWS;
+                    ? new WrittenRows(w, returned, null, before) : NO_ROWS;
             rules.match(w.table, w.kinds, rows, related == null ? null : related.of(w), purges);
         }
         return purges;
@@ -105,14 +98,15 @@ final class Matcher {
     /**
      * Matches the writes of a batch of one statement with several bind sets against the rules.
      *
-     * @param sets the bind sets, which name the batch's rows (never its member's own values)
+     * @param sets   the bind sets, which name the batch's rows (never its member's own values)
+     * @param before the rows read by key before the batch ran ({@link RowsBefore}), if any
      */
-    Purges match(List<WriteDetector.Written> written, RecordWrites records, BatchBinds.BoundSets sets,
+    Purges match(List<WriteDetector.Written> written, BatchBinds.BoundSets sets, RowsBefore.@Nullable Read before,
             RelatedRows.@Nullable Read related) {
         Purges purges = new Purges();
         for (WriteDetector.Written w : written) {
             purges.insert(w.statement instanceof QOM.Insert);
-            rules.match(w.table, w.kinds, new WrittenRows(w, null, records, sets, null),
+            rules.match(w.table, w.kinds, new WrittenRows(w, null, sets, before),
                     related == null ? null : related.of(w), purges);
         }
         return purges;

@@ -36,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The read runs in {@code executeEnd}, right after the statement and before the connection may be released, on the
  * statement's connection and so in its transaction: it sees what the transaction wrote before (a pet created in it).
- * The {@code from} values come from what the statement tells (its values, its records, a batch's bind sets) and from
+ * The {@code from} values come from what the statement tells (its values, a batch's bind sets) and from
  * the rows {@link RowsBefore} read before an UPDATE or DELETE; a RETURNING result is fetched only after
  * {@code executeEnd}, too late. One {@code SELECT} per rule and step, values bound, {@value #CHUNK} at a time, inside
  * a savepoint until a read of its shape has succeeded once ({@link ReadGuard}). A rule whose {@code from} values some
@@ -64,7 +64,6 @@ final class RelatedRows {
     static final int CHUNK = 1_000;
 
     private final Rules rules;
-    private final RecordWrites records;
     /** Rules whose read failed, warned about once each. */
     private final Set<Rule> warnedFailure = ConcurrentHashMap.newKeySet();
     private final ReadGuard.Shapes shapes = new ReadGuard.Shapes();
@@ -73,9 +72,8 @@ final class RelatedRows {
     private final Map<Rules.Binding, Shape> lockedShapes = new ConcurrentHashMap<>();
     private final LongAdder shapesRendered = new LongAdder();
 
-    RelatedRows(Rules rules, RecordWrites records) {
+    RelatedRows(Rules rules) {
         this.rules = rules;
-        this.records = records;
     }
 
     /** Whether some rule reaches related rows: the one test every write pays for. */
@@ -101,7 +99,7 @@ final class RelatedRows {
             if (sets == null && ctx.batchMode() == ExecuteContext.BatchMode.SINGLE) {
                 sets = BatchBinds.of(ctx);
             }
-            List<Map<String, Object>> rows = new WrittenRows(w, null, records, sets, before).get();
+            List<Map<String, Object>> rows = new WrittenRows(w, null, sets, before).get();
             if (read == null) {
                 read = new Read();
             }
@@ -281,11 +279,11 @@ final class RelatedRows {
      * What {@link Roan#explain} shows of a rule with {@code via}: the read it would run, the steps nested into one
      * SELECT, with the values the statement tells; or nothing when it tells none, and the rule falls back.
      */
-    static Function<Rules.Binding, List<Map<String, Object>>> explain(WriteDetector.Written w, RecordWrites records,
+    static Function<Rules.Binding, List<Map<String, Object>>> explain(WriteDetector.Written w,
             SQLDialect dialect, List<String> reads) {
         return binding -> {
             Rule rule = binding.rule;
-            List<Map<String, Object>> rows = new WrittenRows(w, null, records, null, null).get();
+            List<Map<String, Object>> rows = new WrittenRows(w, null, null, null).get();
             List<Via> steps = binding.steps;
             Set<Object> values = new LinkedHashSet<>();
             boolean unknown = fromValues(rows, steps.get(0), values);

@@ -176,10 +176,10 @@ public final class Roan implements AutoCloseable {
 
     /**
      * Returns a configuration derived from {@code configuration} with Roan's listeners appended and its transaction
-     * provider wrapped so that purges wait for the commit; the argument is not changed. Register rules with
-     * placeholders first: only then is the record listener they need added (see the README, "Attaching, and checking
-     * that Roan is attached"). A configuration derived from it with jOOQ 3.19's
-     * {@code derive(ExecuteListenerProvider...)} has no Roan: check with {@link #isAttached}.
+     * provider wrapped so that purges wait for the commit; the argument is not changed. Rules registered later apply to
+     * it too: Roan adds no record listener, which jOOQ would call for every record a read loads. A configuration
+     * derived from it with jOOQ 3.19's {@code derive(ExecuteListenerProvider...)} has no Roan: check with
+     * {@link #isAttached}.
      * @param configuration the application's jOOQ configuration
      * @return the derived configuration
      * @throws IllegalArgumentException if {@code configuration} is null
@@ -192,7 +192,7 @@ public final class Roan implements AutoCloseable {
     /**
      * Attaches Roan to {@code configuration} itself, as {@link #attach} does to the configuration it derives: for a
      * framework hook that ignores what it returns, such as Spring Boot's {@code DefaultConfigurationCustomizer}
-     * ({@code roan::attachInPlace}). Calling it again adds only a record listener that new rules need.
+     * ({@code roan::attachInPlace}). Calling it again adds only what is missing.
      * @param configuration the configuration to change
      * @throws IllegalArgumentException if {@code configuration} is null
      * @throws IllegalStateException    if this Roan is closed

@@ -19,7 +19,6 @@ import org.jooq.exception.DataAccessException;
 import org.jooq.ExecuteListener;
 import org.jooq.Field;
 import org.jooq.Query;
-import org.jooq.RecordListenerProvider;
 import org.jooq.SQLDialect;
 import org.jooq.impl.QOM;
 import org.jspecify.annotations.Nullable;
@@ -39,8 +38,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Inside a tracked render ({@link Tracking}), {@code executeStart} also hands each read to the render.
  *
  * <p>Three more events matter: {@code prepareEnd}, where the statement of a batch with bind sets is wrapped
- * to read them; {@code exception}, after which a batch the database refused in part counts as run; and
- * {@code end} after a failure, which forgets the records the failed statement noted.
+ * to read them; and {@code exception}, after which a batch the database refused in part counts as run.
+ *
+ * <p>Roan puts no record listener on a configuration: jOOQ would call it for every record a read loads. The writes
+ * of {@code UpdatableRecord}s are seen as the statements jOOQ executes for them, like any other write.
  */
 final class RoanExecuteListener implements ExecuteListener {
 
@@ -60,19 +61,13 @@ final class RoanExecuteListener implements ExecuteListener {
     private final Matcher matcher;
     private final RowsBefore rowsBefore;
     private final RelatedRows relatedRows;
-    private final RecordWrites records;
     private final TransactionScopes scopes;
     private final Dispatcher dispatcher;
     private final @Nullable Outbox outbox;
     private final AtomicBoolean warnedUnknownTransaction = new AtomicBoolean();
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
     private final AtomicBoolean warnedRelatedFailure = new AtomicBoolean();
-    /** Roan's record listener, to tell a configuration attached before rules with placeholders existed. */
-    private final RecordListenerProvider recordListener;
-    private volatile boolean warnedNoRecords;
     private volatile boolean warnedBatchedAutoCommit;
-    /** The record listeners of the configuration checked last, as jOOQ shares the array among derived ones. */
-    private volatile RecordListenerProvider @Nullable [] checkedRecordListeners;
     private final Set<String> warnedUnknownRows = ConcurrentHashMap.newKeySet();
     /** Rules warned about for values too long or binary, by kind and path; bounded. */
     private final Set<String> warnedRules = ConcurrentHashMap.newKeySet();
@@ -83,19 +78,16 @@ final class RoanExecuteListener implements ExecuteListener {
 
     private final ForeignKeys foreignKeys = new ForeignKeys();
 
-    RoanExecuteListener(WriteDetector detector, Matcher matcher, RecordWrites records,
-            RecordListenerProvider recordListener, TransactionScopes scopes, Dispatcher dispatcher,
+    RoanExecuteListener(WriteDetector detector, Matcher matcher, TransactionScopes scopes, Dispatcher dispatcher,
             @Nullable Outbox outbox, Tracking tracking) {
         this.tracking = tracking;
         this.outbox = outbox;
         this.detector = detector;
         this.matcher = matcher;
-        this.records = records;
-        this.recordListener = recordListener;
         this.scopes = scopes;
         this.dispatcher = dispatcher;
-        this.rowsBefore = new RowsBefore(matcher.rules(), records);
-        this.relatedRows = new RelatedRows(matcher.rules(), records);
+        this.rowsBefore = new RowsBefore(matcher.rules());
+        this.relatedRows = new RelatedRows(matcher.rules());
     }
 
     /**
@@ -110,8 +102,7 @@ final class RoanExecuteListener implements ExecuteListener {
         }
         try {
             Query[] members = ctx.batchQueries();
-            // The records of batchStore() and friends know their rows better than their bind values.
-            if (members.length == 1 && members[0] != null && !records.noted()
+            if (members.length == 1 && members[0] != null
                     && matcher.needsRows(detector.written(members[0], ctx.dialect()))) {
                 BatchBinds.capture(ctx);
             }
@@ -198,7 +189,6 @@ final class RoanExecuteListener implements ExecuteListener {
 
     /** @param pins the number of tracked pins before the statement's keys are computed ({@link TransactionScopes#writing}) */
     private void executed(ExecuteContext ctx, long pins) {
-        records.executed();
         PendingStack stack = pending.get();
         if (stack.top != null && stack.top.ctx == ctx) {
             // A batch sent in chunks (Settings.batchSize) ends each chunk's execution: read it once, at its end. Its
@@ -218,10 +208,6 @@ final class RoanExecuteListener implements ExecuteListener {
         List<WriteDetector.Written> written = detector.written(ctx, entry.written);
         if (written != null) {
             // Cheapest tests first: this runs for every matched write.
-            if (!warnedNoRecords && matcher.anyTemplated() && !hasRecordListener(ctx)
-                    && matcher.needsRows(written)) {
-                warnNoRecordListener();
-            }
             boolean autoCommit = implicitCommit || autoCommit(ctx);
             if (autoCommit && !warnedBatchedAutoCommit && ctx.rows() == 0 && BatchedConnections.deferred(ctx)) {
                 warnBatchedAutoCommit(written);
@@ -246,13 +232,6 @@ final class RoanExecuteListener implements ExecuteListener {
         PendingStack stack = pending.get();
         Pending mine = stack.take(ctx);
         if (mine == null) {
-            if (ctx.exception() != null) {
-                // A failed statement changed nothing: the records it noted must not fill the next write's paths.
-                records.clear();
-            } else {
-                // Not executed (a batchStore dry run), or wrote nothing a rule mentions.
-                records.statementEnded();
-            }
             return;
         }
         try {
@@ -263,7 +242,6 @@ final class RoanExecuteListener implements ExecuteListener {
         } catch (RuntimeException | LinkageError e) {
             failed(e);
         } finally {
-            records.clear();
             stack.recycle(mine);
         }
     }
@@ -287,8 +265,8 @@ final class RoanExecuteListener implements ExecuteListener {
     /** Match: a batch of one statement with bind sets names its rows by those sets, any other by its own values. */
     private Purges match(ExecuteContext ctx, Pending pending) {
         Purges purges = ctx.batchMode() == ExecuteContext.BatchMode.SINGLE
-                ? matcher.match(pending.written, records, BatchBinds.of(ctx), pending.related)
-                : matcher.match(pending.written, ctx.result(), records, readBefore(ctx), pending.related,
+                ? matcher.match(pending.written, BatchBinds.of(ctx), readBefore(ctx), pending.related)
+                : matcher.match(pending.written, ctx.result(), readBefore(ctx), pending.related,
                         pending.purges);
         if (pending.cascaded != null) {
             pending.cascaded.forEach(purges::add);
@@ -390,25 +368,6 @@ final class RoanExecuteListener implements ExecuteListener {
         }
     }
 
-    /**
-     * Whether the statement's configuration has Roan's record listener: {@code attach} adds it only when a rule
-     * with placeholders exists (or none yet), so a configuration attached before such a rule was registered
-     * gets {@code UpdatableRecord} values from the statement only.
-     */
-    private boolean hasRecordListener(ExecuteContext ctx) {
-        RecordListenerProvider[] providers = ctx.configuration().recordListenerProviders();
-        if (providers == checkedRecordListeners) {
-            return true;
-        }
-        for (RecordListenerProvider provider : providers) {
-            if (provider == recordListener) {
-                checkedRecordListeners = providers;
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void warnBatchedAutoCommit(List<WriteDetector.Written> written) {
         warnedBatchedAutoCommit = true;
         LOG.log(Level.WARNING, () -> "Roan saw a write to " + written.get(0).table.getName() + " collected by jOOQ's"
@@ -417,15 +376,6 @@ final class RoanExecuteListener implements ExecuteListener {
                 + " pages as each statement is collected, before the database has the rows: a reader in between may"
                 + " cache the old page again. Run dsl.batched(...) inside dsl.transaction(...), and Roan purges after"
                 + " the commit. (Logged once.)");
-    }
-
-    private void warnNoRecordListener() {
-        warnedNoRecords = true;
-        LOG.log(Level.WARNING, "Roan wrote a table of a rule with placeholders through a configuration that was"
-                + " attached before any such rule was registered, so Roan's record listener is not on it: writes of"
-                + " UpdatableRecords through it fill placeholders from the statement only (its key and changed"
-                + " columns), and a changed key purges only the new page. Register rules with placeholders before"
-                + " roan.attach(...), or attach that configuration again. (Logged once.)");
     }
 
     /**

@@ -282,6 +282,15 @@ final class RowValues {
         return rows == null ? unknown() : rows;
     }
 
+    /**
+     * The rows a WHERE clause names by value with {@code binds} (one bind set of a batch), or null when it names no
+     * value for some row (every row may match as far as we know).
+     */
+    @Nullable
+    static List<Map<String, Object>> whereRows(Condition condition, Table<?> table, Binds binds) {
+        return conditionRows(condition, table, binds);
+    }
+
     /** Returns null when the condition names no key value (every row may match as far as we know). */
     @Nullable
     private static List<Map<String, Object>> conditionRows(Condition condition, Table<?> table,

@@ -25,6 +25,7 @@ import org.jooq.conf.ParamType;
 import org.jooq.conf.Settings;
 import org.jooq.conf.StatementType;
 import org.jooq.exception.DataAccessException;
+import org.jooq.impl.DSL;
 import org.jooq.impl.QOM;
 import org.jspecify.annotations.Nullable;
 
@@ -42,10 +43,14 @@ import org.jspecify.annotations.Nullable;
  * statement. It goes through the statement's configuration with the same listeners:
  * Roan's own listener sees a plain SELECT and ignores it, the user's listeners see the statement that ran.
  *
+ * <p>A batch of one statement with bind sets ({@code batchStore()}, {@code batchUpdate()}, {@code batchDelete()} of
+ * records, {@code batch(query).bind(...)}) is read once for all its sets: the rows each set's WHERE names by value
+ * (the primary key, for records), in one SELECT; a set whose WHERE names no value leaves the whole batch unread.
+ *
  * <p>Only single-table DSL statements of tables that know their columns (generated ones) are read. Plain SQL, MERGE,
  * multi-table statements ({@code UPDATE ... FROM}, {@code DELETE ... USING}, joins), statements with a WITH clause,
- * ORDER BY or LIMIT, batches and statements collected by {@code dsl.batched(...)} keep the statement's own values and
- * the rule's fallback.
+ * ORDER BY or LIMIT, batches of several statements and statements collected by {@code dsl.batched(...)} keep the
+ * statement's own values and the rule's fallback.
  */
 final class RowsBefore {
 
@@ -69,13 +74,11 @@ final class RowsBefore {
     private static final Set<SQLDialect> NO_KEY = EnumSet.of(SQLDialect.POSTGRES, SQLDialect.YUGABYTEDB);
 
     private final Rules rules;
-    private final RecordWrites records;
     private final AtomicBoolean warnedFailure = new AtomicBoolean();
     private final ReadGuard.Shapes shapes = new ReadGuard.Shapes();
 
-    RowsBefore(Rules rules, RecordWrites records) {
+    RowsBefore(Rules rules) {
         this.rules = rules;
-        this.records = records;
     }
 
     /** Whether some rule may need a read: the one test every statement pays for. */
@@ -86,17 +89,37 @@ final class RowsBefore {
     /** Reads, if a rule needs it, the rows the statement is about to change, and leaves them in {@code ctx}. */
     void readFor(ExecuteContext ctx) {
         Query query = ctx.query();
+        boolean batch = false;
+        if (query == null && ctx.batchMode() == ExecuteContext.BatchMode.SINGLE) {
+            Query[] members = ctx.batchQueries();
+            if (members.length == 1) {
+                query = members[0];
+                batch = true;
+            }
+        }
         if (query == null || SqlText.isPlainSql(query)) {
             return;
         }
-        Read read = read(query, ctx);
+        // A batch sent in chunks (Settings.batchSize) starts each chunk's execution: read only the sets added since,
+        // as the rows of earlier chunks are written already, and keep what was read before them.
+        Read earlier = batch && ctx.data(KEY) instanceof Read ? (Read) ctx.data(KEY) : null;
+        int readSets = earlier != null && earlier.sets != null ? earlier.sets.size() : 0;
+        Read read = read(query, ctx, batch, readSets);
+        if (earlier != null) {
+            List<RowValues.Binds> all = BatchBinds.of(ctx).binds(query);
+            List<Map<String, Object>> before = new ArrayList<>(earlier.before);
+            if (read != null) {
+                before.addAll(read.before);
+            }
+            read = all == null ? earlier : new Read(earlier.table, before, all);
+        }
         if (read != null) {
             ctx.data(KEY, read);
         }
     }
 
     @Nullable
-    private Read read(Query query, ExecuteContext ctx) {
+    private Read read(Query query, ExecuteContext ctx, boolean batch, int readSets) {
         // jOOQ 3.19 does not show a DSL statement's RETURNING fields (UpdateQueryImpl has no getter), so RETURNING
         // the values does not save the read; their rows still join the read ones in Read.rows.
         Query statement = query;
@@ -136,9 +159,25 @@ final class RowsBefore {
         if (reading.isEmpty()) {
             return null;
         }
-        Set<String> unknown = unknownPlaceholders(reading, table, statement);
+        List<RowValues.Binds> sets = null;
+        if (batch) {
+            // A batch's member holds placeholders or the first set's values: its rows are its bind sets'.
+            sets = statement == query && where != null ? BatchBinds.of(ctx).binds(statement) : null;
+            if (sets == null || sets.size() <= readSets || sets.size() - readSets > RowValues.MAX_ROWS) {
+                return null;
+            }
+            sets = sets.subList(readSets, sets.size());
+        }
+        Set<String> unknown = unknownPlaceholders(reading, table, statement, sets);
         if (unknown.isEmpty()) {
             return null;
+        }
+        Set<String> columns = placeholders(rules.templated(table, kinds, false));
+        if (sets != null) {
+            where = byValue(where, table, sets, columns);
+            if (where == null) {
+                return null;
+            }
         }
         if (BatchedConnections.beneath(ctx) != null) {
             // dsl.batched(...): a read through its connection sends the user's pending batch, and one beneath it
@@ -151,19 +190,88 @@ final class RowsBefore {
         }
         // Every templated rule's columns, not only those of the rules that read: the rows read replace the
         // statement's own for all the rules of the table, including one that opted out.
-        return select(ctx, connection, table, where, kinds == WriteKinds.UPDATE,
-                placeholders(rules.templated(table, kinds, false)));
+        return select(ctx, connection, table, where, kinds == WriteKinds.UPDATE, columns, sets);
     }
 
     /**
-     * The placeholders of {@code reading} that the statement's own rows (its SET and WHERE, or its records) leave
+     * The rows of a batch's bind sets as one condition: each set's WHERE with its values, OR-ed; null if a set's WHERE
+     * names no value for some row (or SQL NULL), which would read too much. Adds the columns the WHERE names to
+     * {@code columns}, so that each row read can be told to a set.
+     */
+    @Nullable
+    private static Condition byValue(@Nullable Condition where, Table<?> table, List<RowValues.Binds> sets,
+            Set<String> columns) {
+        if (where == null) {
+            return null;
+        }
+        List<Condition> rows = new ArrayList<>(sets.size());
+        for (RowValues.Binds set : sets) {
+            List<Map<String, Object>> named = RowValues.whereRows(where, table, set);
+            if (named == null) {
+                return null;
+            }
+            for (Map<String, Object> row : named) {
+                List<Condition> columnsOfRow = new ArrayList<>(row.size());
+                for (Map.Entry<String, Object> e : row.entrySet()) {
+                    Field<?> field = field(table, e.getKey());
+                    if (field == null || e.getValue() == null || e.getValue() == RowValues.NULL) {
+                        return null;
+                    }
+                    Condition eq = eq(field, e.getValue());
+                    if (eq == null) {
+                        return null;
+                    }
+                    columnsOfRow.add(eq);
+                    if (!contains(columns, field.getName())) {
+                        columns.add(field.getName());
+                    }
+                }
+                if (columnsOfRow.isEmpty()) {
+                    return null;
+                }
+                rows.add(DSL.and(columnsOfRow));
+            }
+        }
+        return rows.isEmpty() || rows.size() > RowValues.MAX_ROWS ? null : DSL.or(rows);
+    }
+
+    @Nullable
+    private static <T> Condition eq(Field<T> field, Object value) {
+        try {
+            return field.eq(field.getDataType().convert(value));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Nullable
+    private static Field<?> field(Table<?> table, String name) {
+        Field<?> column = table.field(name);
+        if (column == null) {
+            for (Field<?> f : table.fields()) {
+                if (f.getName().equalsIgnoreCase(name)) {
+                    column = f;
+                }
+            }
+        }
+        return column;
+    }
+
+    /**
+     * The placeholders of {@code reading} that the statement's own rows (its SET and WHERE) leave
      * unknown for some row: a missing key ({@code owner_id} of a pet updated by id), or the old value of a column
      * SET changes (the last name of an owner renamed by id).
      */
-    private Set<String> unknownPlaceholders(List<Rules.Binding> reading, Table<?> table, Query statement) {
-        List<Map<String, Object>> rows = records.rows(table, statement, null);
-        if (rows == null) {
+    private Set<String> unknownPlaceholders(List<Rules.Binding> reading, Table<?> table, Query statement,
+            @Nullable List<RowValues.Binds> sets) {
+        List<Map<String, Object>> rows;
+        if (sets == null) {
             rows = RowValues.of(statement, table, null);
+        } else {
+            rows = new ArrayList<>();
+            for (RowValues.Binds set : sets) {
+                rows.addAll(RowValues.of(statement, table, null, set));
+            }
         }
         Set<String> unknown = new LinkedHashSet<>(2);
         for (Rules.Binding binding : reading) {
@@ -198,17 +306,10 @@ final class RowsBefore {
 
     @Nullable
     private Read select(ExecuteContext ctx, Connection connection, Table<?> table, @Nullable Condition where,
-            boolean update, Set<String> placeholders) {
+            boolean update, Set<String> placeholders, @Nullable List<RowValues.Binds> sets) {
         List<Field<?>> columns = new ArrayList<>(placeholders.size());
         for (String placeholder : placeholders) {
-            Field<?> column = table.field(placeholder);
-            if (column == null) {
-                for (Field<?> f : table.fields()) {
-                    if (f.getName().equalsIgnoreCase(placeholder)) {
-                        column = f;
-                    }
-                }
-            }
+            Field<?> column = field(table, placeholder);
             if (column == null) {
                 // A table without known columns (DSL.table("post")), whose placeholders were not checked at
                 // registration: a column that does not exist would fail the read, and on PostgreSQL with it the
@@ -228,7 +329,8 @@ final class RowsBefore {
         try {
             // In a savepoint until this shape has worked: on PostgreSQL a failed read would abort the user's
             // transaction. An Unguarded failure past that goes to the listener, to fail the statement.
-            result = ReadGuard.run(connection, shapes, () -> shape(ctx, select, placeholders, locking, noKey),
+            result = ReadGuard.run(connection, shapes,
+                    () -> (sets == null ? "" : "batch ") + shape(ctx, select, placeholders, locking, noKey),
                     select::fetch);
         } catch (DataAccessException e) {
             if (warnedFailure.compareAndSet(false, true)) {
@@ -244,7 +346,7 @@ final class RowsBefore {
             // value: the statement's own values and the fallback tell the rest.
             return null;
         }
-        return new Read(table, RowValues.returnedRows(result));
+        return new Read(table, RowValues.returnedRows(result), sets);
     }
 
     /**
@@ -273,10 +375,13 @@ final class RowsBefore {
     static final class Read {
         final Table<?> table;
         final List<Map<String, Object>> before;
+        /** A batch's bind sets, whose values the statement executed with; null for any other statement. */
+        final @Nullable List<RowValues.Binds> sets;
 
-        Read(Table<?> table, List<Map<String, Object>> before) {
+        Read(Table<?> table, List<Map<String, Object>> before, @Nullable List<RowValues.Binds> sets) {
             this.table = table;
             this.before = before;
+            this.sets = sets;
         }
 
         /**
@@ -287,6 +392,10 @@ final class RowsBefore {
                 RowValues.Binds binds) {
             List<Map<String, Object>> rows = new ArrayList<>(before);
             QOM.Update<?> update = statement instanceof QOM.Update ? (QOM.Update<?>) statement : null;
+            if (sets != null && statement != null) {
+                batchRows(statement, update, rows);
+                return rows;
+            }
             if (update != null) {
                 for (Map<String, Object> row : before) {
                     rows.add(RowValues.afterUpdate(row, update, binds));
@@ -297,6 +406,26 @@ final class RowsBefore {
                 rows.addAll(RowValues.completedBy(RowValues.returnedRows(returned), rows));
             }
             return rows;
+        }
+
+        /**
+         * Adds, per bind set, the rows read that its WHERE names, as its SET leaves them; a set whose rows were not
+         * read (it changed none, or its WHERE cannot be told) adds its own values, which name what they can.
+         */
+        private void batchRows(Query statement, QOM.@Nullable Update<?> update, List<Map<String, Object>> rows) {
+            Condition where = update != null ? update.$where()
+                    : statement instanceof QOM.Delete ? ((QOM.Delete<?>) statement).$where() : null;
+            for (RowValues.Binds set : sets) {
+                List<Map<String, Object>> named = where == null ? null : RowValues.whereRows(where, table, set);
+                List<Map<String, Object>> completed = named == null ? null : RowValues.completedBy(named, before);
+                if (completed == null || completed.equals(named)) {
+                    rows.addAll(RowValues.of(statement, table, null, set));
+                } else if (update != null) {
+                    for (Map<String, Object> row : completed) {
+                        rows.add(RowValues.afterUpdate(row, update, set));
+                    }
+                }
+            }
         }
     }
 }

@@ -651,16 +651,6 @@ final class Rules {
         return s.byName.isEmpty() && !s.everything;
     }
 
-    /**
-     * Whether {@code attach} should add Roan's record listener: a rule with placeholders uses the values of
-     * {@code UpdatableRecord}s, and with no rule yet, the rules to come may. Otherwise it is left out, because
-     * jOOQ calls record listeners for every record it loads, which costs every read.
-     */
-    boolean needsRecords() {
-        Snapshot s = snapshot;
-        return s.byName.isEmpty() || s.templated;
-    }
-
     /** Whether some rule with placeholders names a table. */
     boolean anyTemplated() {
         return snapshot.templated;

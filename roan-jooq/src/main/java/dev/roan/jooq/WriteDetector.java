@@ -51,13 +51,13 @@ final class WriteDetector {
         this.rules = rules;
     }
 
+    /** The kinds of write a foreign key's ON DELETE / ON UPDATE action may follow. */
+    private static final int CASCADING = WriteKinds.UPDATE | WriteKinds.DELETE | WriteKinds.MERGE | WriteKinds.TRUNCATE;
+
     /**
      * Returns what a statement that has executed wrote, for the tables some rule mentions, or null if
      * nothing. Costs one {@code instanceof} for a {@code SELECT}.
      */
-    /** The kinds of write a foreign key's ON DELETE / ON UPDATE action may follow. */
-    private static final int CASCADING = WriteKinds.UPDATE | WriteKinds.DELETE | WriteKinds.MERGE | WriteKinds.TRUNCATE;
-
     @Nullable
     List<Written> written(ExecuteContext ctx) {
         return written(ctx, new ArrayList<>(2));
@@ -406,18 +406,14 @@ final class WriteDetector {
         }
 
         /**
-         * The partial rows written: from the records if the statement wrote UpdatableRecords, else from a
-         * batch's bind sets, else from the statement and its RETURNING result. A statement inside a common
+         * The partial rows written: from a batch's bind sets, else from the statement and its RETURNING
+         * result. A statement inside a common
          * table expression has none of these.
          */
-        List<Map<String, Object>> rows(@Nullable List<? extends Record> returned, RecordWrites records,
+        List<Map<String, Object>> rows(@Nullable List<? extends Record> returned,
                 BatchBinds.@Nullable BoundSets sets) {
             if (!topLevel) {
                 return RowValues.of(statement, table, null, binds());
-            }
-            List<Map<String, Object>> fromRecords = records.rows(table, statement, returned);
-            if (fromRecords != null) {
-                return fromRecords;
             }
             if (sets != null) {
                 // The member's own values are a placeholder or the first row only (the Loader API's): never

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.roan.testkit.PurgeServer;
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 
@@ -120,21 +122,43 @@ class AttachTest {
     }
 
     @Test
-    void staticRulesOnlyLeaveTheRecordListenerOut() {
-        // jOOQ calls record listeners for every record it loads: with only static rules Roan must not cost reads that.
+    void noRuleEverPutsARecordListenerOnTheConfigurationSoReadRecordsCostRoanNothing() throws Exception {
+        // jOOQ's RecordDelegate allocates for every record a read loads (its listener array, a RecordContext and its
+        // data map, an Instant) as soon as the configuration has any RecordListenerProvider, whatever it does.
         Configuration original = db.configuration();
-
+        try (Roan none = Roan.builder().purgeUrl(cache.purgeUrl()).build()) {
+            assertThat(none.attach(original).recordListenerProviders()).as("no rule yet").isEmpty();
+        }
+        assertThat(roan.attach(original).recordListenerProviders()).as("a static rule").isEmpty();
+        roan.purge("/posts/{slug}").onWrite(POST);
+        roan.purge("/authors/{author_id}").onUpdate(POST);
         Configuration attached = roan.attach(original);
+        assertThat(attached.recordListenerProviders()).as("rules with placeholders, which read rows").isEmpty();
+        insertPost(DSL.using(attached), "read");
 
-        assertThat(attached.recordListenerProviders()).as("record listeners")
-                .hasSameSizeAs(original.recordListenerProviders());
-        insertPost(DSL.using(attached), "static");
+        List<Integer> listenersOfFetchedRecords = new ArrayList<>();
+        ExecuteListener seen = new ExecuteListener() {
+            @Override
+            public void recordEnd(ExecuteContext ctx) {
+                // The executing configuration, and the one each loaded record keeps (and its store() runs with).
+                Configuration ofRecord = ctx.record() == null ? null : ctx.record().configuration();
+                listenersOfFetchedRecords.add(ctx.configuration().recordListenerProviders().length
+                        + (ofRecord == null ? 0 : ofRecord.recordListenerProviders().length));
+            }
+        };
+        DSLContext dsl = DSL.using(attached.deriveAppending(new DefaultExecuteListenerProvider(seen)));
+        PostRecord post = dsl.selectFrom(POST).where(POST.SLUG.eq("read")).fetchSingle();
+        assertThat(listenersOfFetchedRecords).as("record listeners a read's records pass through").containsExactly(0);
+
+        post.setTitle("stored");
+        post.store();
         assertThat(roan.flush(Waits.DELIVERY)).isTrue();
-        assertThat(cache.paths()).containsExactly("/posts");
+        assertThat(cache.paths()).as("record writes are still seen, as their statements")
+                .contains("/posts/read", "/authors/100");
     }
 
     @Test
-    void withoutRulesYetTheRecordListenerIsAddedForRulesToCome() throws Exception {
+    void rulesRegisteredAfterTheAttachFillThePlaceholdersOfRecordWrites() throws Exception {
         try (Roan later = Roan.builder().purgeUrl(cache.purgeUrl()).build()) {
             DSLContext dsl = DSL.using(later.attach(db.configuration()));
             later.purge("/posts/{slug}").onWrite(POST);
@@ -147,41 +171,37 @@ class AttachTest {
             post.store();
 
             assertThat(later.flush(Waits.DELIVERY)).isTrue();
-            assertThat(cache.paths()).as("slug known from the record, not the statement").containsExactly("/posts/first");
+            assertThat(cache.paths()).as("slug read by the record's key: the statement sets the title only")
+                    .containsExactly("/posts/first");
         }
     }
 
     @Test
-    void aWriteThroughAConfigurationAttachedBeforeRulesWithPlaceholdersIsLoggedAndAttachingAgainAddsThem() {
-        Configuration attached = roan.attach(db.configuration());   // only the static rule: no record listener
+    void aConfigurationAttachedBeforeRulesWithPlaceholdersFillsThemWithoutAWarningOrAnotherAttach() {
+        Configuration attached = roan.attach(db.configuration());   // only the static rule
 
         try (LogCapture log = new LogCapture()) {
             roan.purge("/posts/{slug}").onWrite(POST);
             roan.purge("/drafts/{slug}").onWrite(POST);
-            assertThat(log.messages(Level.WARNING)).as("registering alone").isEmpty();
             insertPost(DSL.using(attached), "first");
             insertPost(DSL.using(attached), "second");
+            assertThat(roan.flush(Waits.DELIVERY)).isTrue();
+            cache.clear();
+            PostRecord post = DSL.using(attached).fetchOne(POST, POST.SLUG.eq("first"));
+            post.setTitle("only the title");
+            post.store();
 
-            assertThat(log.messages(Level.WARNING)).as("one warning for both writes").hasSize(1);
-            assertThat(log.messages(Level.WARNING).get(0)).contains("record listener", "attach that configuration again");
+            assertThat(log.messages(Level.WARNING)).isEmpty();
         }
-        assertThat(roan.flush(Waits.DELIVERY)).isTrue();
-        cache.clear();
-        DSLContext again = DSL.using(roan.attach(attached));
-        assertThat(again.configuration().recordListenerProviders())
-                .hasSize(attached.recordListenerProviders().length + 1);
-        PostRecord post = again.fetchOne(POST, POST.SLUG.eq("first"));
-        post.setTitle("only the title");
-        post.store();
 
         assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).containsExactlyInAnyOrder("/posts", "/posts/first", "/drafts/first");
     }
 
     @Test
-    void attachingAnAttachedConfigurationAgainNeverWarnsAboutTheRecordListener() throws Exception {
+    void attachingAnAttachedConfigurationAgainWarnsAboutNothing() throws Exception {
         try (Roan later = Roan.builder().purgeUrl(cache.purgeUrl()).build()) {
-            Configuration attached = later.attach(db.configuration());   // no rule yet: with the record listener
+            Configuration attached = later.attach(db.configuration());   // no rule yet
             later.purge("/posts").onWrite(POST);
             later.attach(attached);                                      // as the Spring Boot starter's startup check
             later.attach(db.configuration());                            // thrown away
@@ -218,14 +238,13 @@ class AttachTest {
     }
 
     @Test
-    void isAttachedIsFalseUntilAttachedAgainWhenARuleWithPlaceholdersNeedsTheRecordListener() {
-        Configuration attached = roan.attach(db.configuration());   // only the static rule: no record listener
+    void isAttachedStaysTrueWhenARuleWithPlaceholdersIsRegisteredLater() {
+        Configuration attached = roan.attach(db.configuration());   // only the static rule
         assertThat(roan.isAttached(attached)).as("static rules only").isTrue();
 
         roan.purge("/posts/{slug}").onWrite(POST);
 
-        assertThat(roan.isAttached(attached)).as("without the record listener the new rule needs").isFalse();
-        assertThat(roan.isAttached(roan.attach(attached))).as("attached again").isTrue();
+        assertThat(roan.isAttached(attached)).as("nothing more to attach for a rule with placeholders").isTrue();
     }
 
     @Test

@@ -265,12 +265,13 @@ class BatchWritesTest {
     }
 
     @Test
-    void recordsStoredThroughABatchedConnectionPurgeTheirRows() {
+    void recordsStoredThroughABatchedConnectionPurgeTheirNewRowAndTheFallback() {
+        // No record listener: the statement names the new slug only, and no read can run beneath dsl.batched(...).
         dsl.batched(b -> {
             PostRecord one = b.dsl().fetchSingle(POST, POST.SLUG.eq("one"));
             one.setSlug("uno");
             one.store();
         });
-        assertThat(purged()).containsExactlyInAnyOrder("/posts/one", "/posts/uno");
+        assertThat(purged()).containsExactlyInAnyOrder("/posts/uno", "/posts");
     }
 }

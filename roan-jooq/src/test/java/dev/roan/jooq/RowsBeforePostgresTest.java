@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
@@ -73,6 +74,19 @@ class RowsBeforePostgresTest {
         } catch (SQLException e) {
             throw new IllegalStateException(e.getSQLState() + ": " + e.getMessage(), e);
         }
+    }
+
+    @Test
+    void batchStoreInATransactionIsReadOnceLockingItsRowsAndPurgesTheOldAndNewPages() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).whenRowsUnknown("/authors");
+        List<PostRecord> posts = dsl.fetch(POST, POST.ID.in(10L, 20L));
+        posts.forEach(p -> p.setAuthorId(p.getId() == 10L ? 2L : 1L));
+        afterRead = () -> assertThatThrownBy(RowsBeforePostgresTest::lockPost10Elsewhere)
+                .as("post 10 locked by the read").hasMessageContaining("55P03");
+        dsl.transaction(c -> DSL.using(c).batchStore(posts).execute());
+        assertThat(reads).as("one read for the batch, as the UPDATE locks").singleElement()
+                .satisfies(sql -> assertThat(sql).contains("for no key update"));
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
     }
 
     @Test

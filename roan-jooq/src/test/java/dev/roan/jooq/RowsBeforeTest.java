@@ -9,6 +9,7 @@ import java.util.Locale;
 
 import dev.roan.jooq.test.db.tables.records.PostRecord;
 import org.jooq.DSLContext;
+import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,14 +127,89 @@ class RowsBeforeTest {
     }
 
     @Test
-    void aLoadedRecordTellsItsValuesWithoutARead() {
+    void aStoredRecordIsReadByItsKeyLikeAnyUpdate() {
+        // No record listener: store() is its statement, update post set title = ? where id = ?.
         roan.purge("/authors/{author_id}").onUpdate(POST);
         PostRecord post = dsl.fetchOne(POST, POST.ID.eq(10L));
         executed.clear();
         post.setTitle("Uno");
         post.store();
-        assertThat(reads()).isEmpty();
+        assertThat(reads()).singleElement()
+                .satisfies(sql -> assertThat(sql.toLowerCase(Locale.ROOT)).contains("author_id", "where"));
         assertThat(fixture.purgedOnce()).containsExactly("/authors/1");
+    }
+
+    @Test
+    void aStoredRecordThatChangesTheColumnPurgesItsOldAndNewPage() {
+        roan.purge("/authors/{author_id}").onUpdate(POST);
+        PostRecord post = dsl.fetchOne(POST, POST.ID.eq(10L));
+        executed.clear();
+        post.setAuthorId(2L);
+        post.changed(POST.TITLE, false);
+        post.store();
+        assertThat(reads()).as("the old author_id is still unknown: read").hasSize(1);
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
+    }
+
+    @Test
+    void aRecordOfARuleWithoutReadingRowsFallsBackWhereItsStatementLacksTheColumn() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).withoutReadingRows().whenRowsUnknown("/authors");
+        PostRecord post = dsl.fetchOne(POST, POST.ID.eq(10L));
+        executed.clear();
+        post.setTitle("Uno");
+        post.store();
+        assertThat(reads()).isEmpty();
+        assertThat(fixture.purgedOnce()).containsExactly("/authors");
+    }
+
+    @Test
+    void batchStoreOfRecordsIsReadOnceByTheirKeys() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).whenRowsUnknown("/authors");
+        List<PostRecord> posts = dsl.fetch(POST, POST.ID.in(10L, 20L));
+        posts.forEach(p -> p.setTitle(p.getTitle() + "!"));
+        executed.clear();
+        dsl.batchStore(posts).execute();
+        assertThat(reads()).as("one read for the batch").singleElement()
+                .satisfies(sql -> assertThat(sql.toLowerCase(Locale.ROOT)).contains("author_id", " or "));
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
+    }
+
+    @Test
+    void batchUpdateOfRecordsThatMoveARowPurgesItsOldAndNewPage() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).whenRowsUnknown("/authors");
+        List<PostRecord> posts = dsl.fetch(POST, POST.ID.in(10L, 20L));
+        posts.forEach(p -> p.setAuthorId(p.getId() == 10L ? 2L : 1L));
+        executed.clear();
+        dsl.batchUpdate(posts).execute();
+        assertThat(reads()).hasSize(1);
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
+        Long author = fixture.db().onSeparateConnection(d -> d.fetchValue(POST.AUTHOR_ID, POST.ID.eq(10L)));
+        assertThat(author).isEqualTo(2L);
+    }
+
+    @Test
+    void batchStoreSentInChunksMovesEveryRowFromItsOldPage() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).whenRowsUnknown("/authors");
+        DSLContext chunked = DSL.using(dsl.configuration().derive(new Settings().withBatchSize(2)));
+        List<PostRecord> posts = chunked.fetch(POST, POST.ID.in(10L, 11L, 20L));
+        posts.forEach(p -> p.setAuthorId(p.getAuthorId() == 1L ? 2L : 1L));
+        chunked.batchStore(posts).execute();
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
+        posts.forEach(p -> p.setAuthorId(3L));
+        fixture.db().execute("insert into author (id, name) values (3, 'cy');");
+        chunked.batchStore(posts).execute();
+        assertThat(fixture.purgedOnce()).as("each row's old author, in either chunk")
+                .containsExactlyInAnyOrder("/authors/1", "/authors/2", "/authors/3");
+    }
+
+    @Test
+    void batchDeleteOfRecordsIsReadOnceByTheirKeys() {
+        roan.purge("/authors/{author_id}").onDelete(POST).whenRowsUnknown("/authors");
+        List<PostRecord> posts = dsl.fetch(POST, POST.ID.eq(20L));
+        executed.clear();
+        dsl.batchDelete(posts).execute();
+        assertThat(reads()).hasSize(1);
+        assertThat(fixture.purgedOnce()).containsExactly("/authors/2");
     }
 
     @Test
@@ -144,10 +220,19 @@ class RowsBeforeTest {
     }
 
     @Test
-    void aBatchWithBindSetsFallsBackWithoutReading() {
+    void aBatchWithBindSetsIsReadOnceByTheValuesOfItsSets() {
         roan.purge("/authors/{author_id}").onUpdate(POST).whenRowsUnknown("/authors");
         dsl.batch(dsl.update(POST).set(POST.TITLE, (String) null).where(POST.ID.eq((Long) null)))
                 .bind("A", 10L).bind("B", 20L).execute();
+        assertThat(reads()).hasSize(1);
+        assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
+    }
+
+    @Test
+    void aBatchWhoseSetsNameNoRowByValueFallsBackWithoutReading() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).whenRowsUnknown("/authors");
+        dsl.batch(dsl.update(POST).set(POST.TITLE, (String) null).where(POST.TITLE.like((String) null)))
+                .bind("A", "T%").bind("B", "U%").execute();
         assertThat(reads()).isEmpty();
         assertThat(fixture.purgedOnce()).containsExactly("/authors");
     }

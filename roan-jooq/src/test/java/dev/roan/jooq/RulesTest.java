@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The registry's cheap questions, asked of every statement before any work: each says no unless a registered rule
- * needs that work, since a yes costs every write (a read before UPDATE and DELETE, a lookup of related rows, a
- * record listener on every record jOOQ loads). The tests of Roan show what the work does; these, that it is skipped
- * when no rule asks for it.
+ * needs that work, since a yes costs every write (a read before UPDATE and DELETE, a lookup of related rows). The
+ * tests of Roan show what the work does; these, that it is skipped when no rule asks for it.
  */
 class RulesTest {
 
@@ -31,18 +30,17 @@ class RulesTest {
     }
 
     @Test
-    void withoutRulesNothingIsNeededButRecordsForTheRulesToCome() {
+    void withoutRulesNothingIsNeeded() {
         assertThat(rules.isEmpty()).as("empty").isTrue();
         assertThat(rules.mentions(POST)).as("mentions POST").isFalse();
         assertThat(rules.anyTemplated()).as("any templated").isFalse();
         assertThat(rules.anyReading()).as("any reading").isFalse();
         assertThat(rules.anyVia()).as("any via").isFalse();
         assertThat(rules.anyUnverified()).as("any unverified").isFalse();
-        assertThat(rules.needsRecords()).as("records, for rules registered after the attach").isTrue();
     }
 
     @Test
-    void aFixedPathNeedsNoRowsNoReadAndNoRecords() {
+    void aFixedPathNeedsNoRowsAndNoRead() {
         register("/posts", WriteKinds.WRITE, POST);
 
         assertThat(rules.isEmpty()).as("empty").isFalse();
@@ -53,7 +51,6 @@ class RulesTest {
         assertThat(rules.anyTemplated()).as("any templated").isFalse();
         assertThat(rules.anyReading()).as("any reading").isFalse();
         assertThat(rules.anyVia()).as("any via").isFalse();
-        assertThat(rules.needsRecords()).as("records").isFalse();
     }
 
     @Test
@@ -62,7 +59,6 @@ class RulesTest {
         register("/log", WriteKinds.WRITE, AUDIT_LOG);
 
         assertThat(rules.anyTemplated()).as("any templated").isTrue();
-        assertThat(rules.needsRecords()).as("records").isTrue();
         assertThat(rules.needsRows(POST)).as("rows of POST").isTrue();
         assertThat(rules.needsRows(AUDIT_LOG)).as("rows of AUDIT_LOG, whose rule is fixed").isFalse();
         assertThat(rules.needsRows(AUTHOR)).as("rows of AUTHOR, which no rule names").isFalse();

@@ -18,9 +18,9 @@ import org.springframework.core.Ordered;
  * starter's {@code RoanJooqConfigurationCustomizer} implements by calling {@link #attach}) hands over the
  * configuration it will use and ignores anything returned. Ordered last, so that customizers of the application that
  * set listeners or a transaction provider run before and are kept. Once every singleton exists, it attaches again,
- * which adds Roan's record listener if beans registered rules with placeholders after Boot built the
- * {@code DSLContext}. At startup it warns about {@code DSLContext} beans that {@link Roan#isAttached} says run without
- * Roan, such as those the application built itself.
+ * which adds only what is missing (rules that beans register after Boot built the {@code DSLContext} need nothing:
+ * Roan has no record listener). At startup it warns about {@code DSLContext} beans that {@link Roan#isAttached} says
+ * run without Roan, such as those the application built itself.
  */
 abstract class RoanConfigurationAttacher implements Ordered, SmartInitializingSingleton {
 
@@ -29,7 +29,7 @@ abstract class RoanConfigurationAttacher implements Ordered, SmartInitializingSi
     private final ObjectProvider<Roan> roan;
     private final ObjectProvider<DSLContext> dslContexts;
     private volatile boolean customized;
-    /** Boot's configurations this customized, to add the record listener once every bean has registered its rules. */
+    /** Boot's configurations this customized, attached again once every bean exists. */
     private final List<DefaultConfiguration> configurations = new CopyOnWriteArrayList<>();
 
     RoanConfigurationAttacher(ObjectProvider<Roan> roan, ObjectProvider<DSLContext> dslContexts) {
@@ -46,8 +46,8 @@ abstract class RoanConfigurationAttacher implements Ordered, SmartInitializingSi
 
     @Override
     public void afterSingletonsInstantiated() {
-        // Beans that inject the Roan bean may register rules with placeholders after Boot built its DSLContext:
-        // attaching again adds the record listener those rules need only once they exist (it costs every read).
+        // Attaching again adds only what is missing: rules registered by beans after Boot built its DSLContext need
+        // nothing more since Roan has no record listener.
         Roan current = roan.getIfAvailable();
         if (current != null && !current.isClosed()) {
             configurations.forEach(current::attachInPlace);

@@ -25,7 +25,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Rules with placeholders that a bean registers after Boot built its {@code DSLContext} still get the values of
- * {@code UpdatableRecord} writes: the starter adds Roan's record listener once every singleton exists.
+ * {@code UpdatableRecord} writes. Roan has no record listener (jOOQ would call it for every record a read loads): a
+ * record's {@code store()} is its UPDATE, and the old value the statement does not name is read by the record's key.
  */
 class RecordListenerTest {
 
@@ -105,7 +106,7 @@ class RecordListenerTest {
                         post.store();
 
                         assertThat(roan.flush(Duration.ofSeconds(5))).isTrue();
-                        assertThat(cache.paths()).as("the old title only the record knows")
+                        assertThat(cache.paths()).as("the old title, read by the record's key before its UPDATE")
                                 .containsExactlyInAnyOrder("/posts", "/posts/Old", "/posts/New");
                     });
         } finally {
