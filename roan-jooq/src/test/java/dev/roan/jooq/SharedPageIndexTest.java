@@ -82,6 +82,9 @@ class SharedPageIndexTest {
         Roan a = instance();
         postPage(a, dsl(a), 1);
         postPage(a, dsl(a), 2);
+        // A writes its pages and pins to the table on its index's thread: B must start after that, else B's write
+        // knows no pin yet and the page's second purge (PIN_NEW later, another test's subject) is what covers it.
+        assertThat(a.flush(WAIT)).as("A's pages and pins are in the table").isTrue();
         Roan b = instance();
         DSLContext dslB = dsl(b);
 
