@@ -24,7 +24,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs every benchmark and prints one Markdown report (see BENCHMARKS.md).
  *
  * <pre>
- * java -jar benchmarks/target/benchmarks.jar [-quick] [-only overhead,paired,durable,spring,naive,latency,throughput,coalescing,drain,load] [-out FILE]
+ * java -jar benchmarks/target/benchmarks.jar [-quick] [-only overhead,paired,durable,spring,naive,latency,throughput,coalescing,drain,load,shape] [-out FILE]
  * </pre>
  *
  * <p>{@code spring} is 1c., {@link SpringBootOverhead}: the statements through Spring Boot's jOOQ and the starter, paired
@@ -43,7 +43,7 @@ public final class Main {
         System.setProperty("org.jooq.no-tips", "true");
         boolean quick = false;
         Set<String> only = Set.of("overhead", "paired", "spring", "naive", "latency", "throughput", "coalescing",
-                "durable", "drain", "load");
+                "durable", "drain", "load", "shape");
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -57,7 +57,7 @@ public final class Main {
                     out = Path.of(args[++i]);
                     break;
                 default:
-                    System.err.println("usage: [-quick] [-only overhead,paired,durable,spring,naive,latency,throughput,coalescing,drain,load] [-out FILE]");
+                    System.err.println("usage: [-quick] [-only overhead,paired,durable,spring,naive,latency,throughput,coalescing,drain,load,shape] [-out FILE]");
                     System.exit(2);
             }
         }
@@ -105,6 +105,9 @@ public final class Main {
         }
         if (only.contains("load")) {
             outages.underLoad();
+        }
+        if (only.contains("shape")) {
+            outages.shape();
         }
         if (out != null) {
             report.writeTo(out);

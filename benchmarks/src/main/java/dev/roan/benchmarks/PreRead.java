@@ -135,6 +135,25 @@ public class PreRead {
     private StoredPost record;
     private long stored;
 
+    /**
+     * {@code batchStore()} of the 100 loaded posts, each with a changed title, with auto-commit: one JDBC batch of
+     * 100 bind sets of {@code update post set title = ? where id = ?}. With the rule {@code /posts/{slug}} Roan reads
+     * the 100 slugs once for the batch, by its keys, before it runs.
+     */
+    @Benchmark
+    public int[] batchStoreById() {
+        if (records == null) {
+            records = dsl.fetch(STORED, STORED.ID.le(100L));
+        }
+        String title = (stored++ & 1) == 0 ? "t" : "u";
+        for (StoredPost post : records) {
+            post.set(STORED.TITLE, title);
+        }
+        return dsl.batchStore(records).execute();
+    }
+
+    private org.jooq.Result<StoredPost> records;
+
     /** POST with its primary key and record type, as generated code has them: its records are UpdatableRecords. */
     static final StoredPostTable STORED = new StoredPostTable();
 

@@ -13,7 +13,7 @@ import dev.roan.testkit.Postgres;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.roan.benchmarks.PreReadPaired [h2|postgres] [rounds] \
- *     [transaction|store]
+ *     [transaction|store|batch]
  * </pre>
  */
 public final class PreReadPaired {
@@ -28,6 +28,7 @@ public final class PreReadPaired {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         boolean transaction = args.length > 2 && args[2].equals("transaction");
         boolean store = args.length > 2 && args[2].equals("store");
+        boolean batch = args.length > 2 && args[2].equals("batch");
         Postgres postgres = database.equals("postgres") ? Postgres.start() : null;
         List<PreRead> states = new ArrayList<>();
         try {
@@ -48,7 +49,7 @@ public final class PreReadPaired {
                 for (int k = 0; k < MODES.length; k++) {
                     int m = Math.floorMod(k + round, MODES.length);
                     PreRead state = states.get(m);
-                    double[] slice = Slices.run(store ? state::storeById : state::updateById);
+                    double[] slice = Slices.run(store ? state::storeById : batch ? () -> state.batchStoreById().length : state::updateById);
                     if (round >= 0) {
                         micros[m][round] = slice[0];
                         bytes[m][round] = slice[1];
@@ -58,6 +59,7 @@ public final class PreReadPaired {
             }
             System.out.printf(Locale.ROOT, "%s, %s, %d rounds of 50 ms slices (medians)%n", database,
                     transaction ? "a jOOQ transaction per UPDATE" : store ? "UpdatableRecord.store(), auto-commit"
+                    : batch ? "batchStore() of 100 records, auto-commit (one JDBC batch; us and B per batch)"
                     : "auto-commit", rounds);
             System.out.println("| Mode | us/op | / off | / no-read | B/op | CPU us/op |");
             System.out.println("|---|---|---|---|---|---|");
