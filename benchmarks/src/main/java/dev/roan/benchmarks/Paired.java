@@ -52,8 +52,9 @@ final class Paired {
         report.line("");
         report.line("`off`: no listener. `listener`: only a no-op `ExecuteListener`, i.e. what jOOQ costs once any"
                 + " listener is attached. Roan: rule `/posts` on POST, purging to a closed port. \"Roan own\" is"
-                + " Roan / listener. The last row has the rule `/posts/{id}` instead, so Roan adds its record listener,"
-                + " which jOOQ calls for every row it loads.");
+                + " Roan / listener. The last row has the rule `/posts/{id}` instead: until 0.1.0's"
+                + " last changes that rule made Roan add a record listener, which jOOQ called for every row it loaded;"
+                + " now it must cost a read nothing.");
         Postgres started;
         try {
             started = Postgres.start();

@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * 1. Statement overhead: the same jOOQ statement on H2 in memory, without Roan ({@code off}), with only a no-op
  * {@code ExecuteListener} ({@code listener}: what jOOQ itself costs once any listener is attached) and with Roan
  * attached and a rule {@code /posts} on POST ({@code roan}; {@code roan-rows} has the rule {@code /posts/{id}}
- * instead, which makes Roan add its record listener). {@code roan} purges to a closed loopback port: every purge is refused at once and
+ * instead, a rule with a placeholder, which once made Roan add a record listener). {@code roan} purges to a closed loopback port: every purge is refused at once and
  * Resilience4j backs off for seconds, so the delivery threads are idle and the figure is the writer thread's own
  * cost. {@code roan-live} purges to a JDK HttpServer in the same JVM that answers at once, so the delivery threads
  * and the server compete with the writer for the cores, as in production on a small machine.
