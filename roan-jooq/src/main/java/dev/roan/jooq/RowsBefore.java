@@ -194,7 +194,8 @@ final class RowsBefore {
     }
 
     /**
-     * The rows of a batch's bind sets as one condition: each set's WHERE with its values, OR-ed; null if a set's WHERE
+     * The rows of a batch's bind sets as one condition: each set's WHERE with its values, OR-ed (one IN list when each
+     * set names its row by the same single column, as a batch of records by key does); null if a set's WHERE
      * names no value for some row (or SQL NULL), which would read too much. Adds the columns the WHERE names to
      * {@code columns}, so that each row read can be told to a set.
      */
@@ -205,6 +206,10 @@ final class RowsBefore {
             return null;
         }
         List<Condition> rows = new ArrayList<>(sets.size());
+        // Rows named by one column alone (a batch of records by their primary key): one IN list, which databases
+        // look up by index as one condition, where 100 OR-ed equalities are planned one by one.
+        Field<?> only = null;
+        List<Object> values = new ArrayList<>(sets.size());
         for (RowValues.Binds set : sets) {
             List<Map<String, Object>> named = RowValues.whereRows(where, table, set);
             if (named == null) {
@@ -212,8 +217,9 @@ final class RowsBefore {
             }
             for (Map<String, Object> row : named) {
                 List<Condition> columnsOfRow = new ArrayList<>(row.size());
+                Field<?> field = null;
                 for (Map.Entry<String, Object> e : row.entrySet()) {
-                    Field<?> field = field(table, e.getKey());
+                    field = field(table, e.getKey());
                     if (field == null || e.getValue() == null || e.getValue() == RowValues.NULL) {
                         return null;
                     }
@@ -229,10 +235,33 @@ final class RowsBefore {
                 if (columnsOfRow.isEmpty()) {
                     return null;
                 }
+                if (values != null && row.size() == 1 && (only == null || only.equals(field))) {
+                    only = field;
+                    values.add(row.values().iterator().next());
+                } else {
+                    values = null;
+                }
                 rows.add(DSL.and(columnsOfRow));
             }
         }
-        return rows.isEmpty() || rows.size() > RowValues.MAX_ROWS ? null : DSL.or(rows);
+        if (rows.isEmpty() || rows.size() > RowValues.MAX_ROWS) {
+            return null;
+        }
+        Condition in = only != null && values != null && values.size() > 1 ? in(only, values) : null;
+        return in != null ? in : DSL.or(rows);
+    }
+
+    @Nullable
+    private static <T> Condition in(Field<T> field, List<Object> values) {
+        try {
+            List<T> typed = new ArrayList<>(values.size());
+            for (Object value : values) {
+                typed.add(field.getDataType().convert(value));
+            }
+            return field.in(typed);
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     @Nullable

@@ -170,8 +170,22 @@ class RowsBeforeTest {
         executed.clear();
         dsl.batchStore(posts).execute();
         assertThat(reads()).as("one read for the batch").singleElement()
-                .satisfies(sql -> assertThat(sql.toLowerCase(Locale.ROOT)).contains("author_id", " or "));
+                .satisfies(sql -> assertThat(sql.toLowerCase(Locale.ROOT))
+                        .as("records named by their key alone: one IN list, not 100 OR-ed equalities")
+                        .contains("author_id", " in (").doesNotContain(" or "));
         assertThat(fixture.purgedOnce()).containsExactlyInAnyOrder("/authors/1", "/authors/2");
+    }
+
+    @Test
+    void aBatchWhoseSetsNameTwoColumnsIsReadByEachSetsColumns() {
+        roan.purge("/authors/{author_id}").onUpdate(POST).whenRowsUnknown("/authors");
+        executed.clear();
+        dsl.batch(dsl.update(POST).set(POST.TITLE, (String) null).where(POST.ID.eq((Long) null))
+                        .and(POST.TITLE.eq((String) null)))
+                .bind("a", 10L, "Uno").bind("b", 20L, "Dos").execute();
+        assertThat(reads()).as("one read for the batch").singleElement()
+                .satisfies(sql -> assertThat(sql.toLowerCase(Locale.ROOT)).contains("author_id", " or ")
+                        .doesNotContain(" in ("));
     }
 
     @Test
