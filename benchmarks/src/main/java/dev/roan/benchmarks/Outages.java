@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -318,9 +319,8 @@ final class Outages {
      * 6c. The shape of a real site under load: 1,000 posts, rules {@code /posts} (the list every write changes) and
      * {@code /posts/{id}}; writers update random posts. Idle: one writer, 20 commits a second; then 1, 4 and 8 writers
      * as fast as they can, in the same JVM and the same nginx. Staleness of a page: from the moment the database's
-     * commit returned (the writer's JDBC {@code commit()}, before Roan hears of it) to the DELIVERED event of the first
-     * purge of that page whose request started after it: a purge already on the wire when the commit lands does not
-     * clear the page, and Roan owes a follow-up for it.
+     * commit returned (the writer's JDBC {@code commit()}, before Roan hears of it) to the DELIVERED event of the purge
+     * that covers the commit (a purge already on the wire when the commit lands does not: Roan owes a follow-up).
      */
     void shape() throws Exception {
         Duration duration = Duration.ofSeconds(quick ? 5 : 10);
@@ -349,19 +349,18 @@ final class Outages {
                 + " is purged about once per coalescing window (10 ms by default) and its staleness is bounded by the"
                 + " window plus a round trip, by design; /posts/{id} is written about once per 1,000 commits. \"p99 /"
                 + " idle p99\": the worse of the two pages' p99 over the same page's idle p99. \"Never cleared\": commits"
-                + " of the measured window that no purge started after them cleared by the end (none expected: Roan"
-                + " owes a follow-up for a write that lands while its page's purge is on the wire). Staleness: from"
-                + " the return of the writer's JDBC commit() to the DELIVERED event of the first purge of the page"
-                + " whose request started after it.");
+                + " of the measured window that no delivered purge covered by the end (none expected). Staleness: from"
+                + " the return of the writer's JDBC commit() to the DELIVERED event of the purge that covers it: the"
+                + " last purge of the page whose earliest write (an event's time minus its latency) is not after the"
+                + " commit's transaction() returned.");
     }
 
     private double[] shape(String purgeUrl, int writers, Duration duration, int rate, double[] idleP99) throws Exception {
         int posts = 1_000;
-        ConcurrentHashMap<String, java.util.ArrayDeque<AtomicLong>> pending = new ConcurrentHashMap<>();
-        long[] list = new long[4_000_000];
-        long[] item = new long[4_000_000];
-        AtomicInteger listSamples = new AtomicInteger();
-        AtomicInteger itemSamples = new AtomicInteger();
+        // Per page: each delivered purge as {earliest write it covers, delivered}, and each commit of the measured
+        // window as {its JDBC commit() returned, its transaction() returned}; matched after the run.
+        ConcurrentHashMap<String, List<long[]>> purges = new ConcurrentHashMap<>();
+        ConcurrentHashMap<String, List<long[]>> commitsByPage = new ConcurrentHashMap<>();
         AtomicInteger delivered = new AtomicInteger();
         AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
         AtomicLong measureTo = new AtomicLong(Long.MAX_VALUE);
@@ -370,31 +369,14 @@ final class Outages {
                  if (event.outcome() != PurgeEvent.Outcome.DELIVERED) {
                      return;
                  }
+                 // Listeners are told on the delivery thread as the answer is seen: now is the event's time.
                  long now = System.nanoTime();
                  if (now >= measureFrom.get() && now < measureTo.get()) {
                      delivered.incrementAndGet();
                  }
-                 long sent = now - event.latency().toNanos();
-                 java.util.ArrayDeque<AtomicLong> commits = pending.get(event.path());
-                 if (commits == null) {
-                     return;
-                 }
-                 boolean isList = event.path().equals("/posts");
-                 synchronized (commits) {
-                     commits.removeIf(stamp -> {
-                         long committedAt = stamp.get();
-                         if (committedAt > sent) {
-                             return false;
-                         }
-                         if (committedAt >= measureFrom.get() && committedAt < measureTo.get()) {
-                             int i = (isList ? listSamples : itemSamples).getAndIncrement();
-                             long[] into = isList ? list : item;
-                             if (i < into.length) {
-                                 into[i] = now - committedAt;
-                             }
-                         }
-                         return true;
-                     });
+                 List<long[]> page = purges.computeIfAbsent(event.path(), p -> new ArrayList<>());
+                 synchronized (page) {
+                     page.add(new long[] {now - event.latency().toNanos(), now});
                  }
              }).build()) {
             roan.purge("/posts").onWrite(POST);
@@ -409,9 +391,9 @@ final class Outages {
             for (int w = 0; w < writers; w++) {
                 Thread thread = new Thread(() -> {
                     try (Connection connection = DriverManager.getConnection(url)) {
-                        AtomicLong[] committing = new AtomicLong[1];
+                        long[] committed = new long[1];
                         DSLContext dsl = DSL.using(roan.attach(new DefaultConfiguration()
-                                .set(stampingCommits(connection, committing)).set(SQLDialect.H2)));
+                                .set(stampingCommits(connection, committed)).set(SQLDialect.H2)));
                         java.util.SplittableRandom random = new java.util.SplittableRandom();
                         long interval = rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) * writers / rate;
                         long due = System.nanoTime();
@@ -421,22 +403,18 @@ final class Outages {
                                 LockSupport.parkNanos(due - System.nanoTime());
                             }
                             long id = 1 + random.nextInt(posts);
-                            // Owed before the transaction, stamped by its commit: its purge may come before the
-                            // transaction() call returns.
-                            AtomicLong stamp = new AtomicLong(Long.MAX_VALUE);
-                            for (String path : new String[] {"/posts", "/posts/" + id}) {
-                                java.util.ArrayDeque<AtomicLong> queue = pending.computeIfAbsent(path,
-                                        p -> new java.util.ArrayDeque<>());
-                                synchronized (queue) {
-                                    queue.add(stamp);
-                                }
-                            }
-                            committing[0] = stamp;
                             dsl.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, "t").where(POST.ID.eq(id))
                                     .execute());
-                            long committedAt = stamp.get();
-                            if (committedAt >= measureFrom.get() && committedAt < measureTo.get()) {
-                                commits.incrementAndGet();
+                            long returned = System.nanoTime();
+                            if (committed[0] < measureFrom.get() || committed[0] >= measureTo.get()) {
+                                continue;
+                            }
+                            commits.incrementAndGet();
+                            for (String path : new String[] {"/posts", "/posts/" + id}) {
+                                List<long[]> page = commitsByPage.computeIfAbsent(path, p -> new ArrayList<>());
+                                synchronized (page) {
+                                    page.add(new long[] {committed[0], returned});
+                                }
                             }
                         }
                     } catch (Exception e) {
@@ -449,18 +427,36 @@ final class Outages {
             }
             done.await();
             roan.flush(Duration.ofMinutes(5));
+            // A purge covers the writes from the earliest it names up to its request, and the next purge of the page
+            // the writes after that request: a commit is cleared by the last purge whose earliest write is not after
+            // the commit's write. Its write (Roan's submit) lies between commit() and the transaction()'s return; the
+            // return is taken, so another writer's commit in between can only make a later purge count (overstate).
+            long[] list = new long[commits.get() + 1];
+            long[] item = new long[commits.get() + 1];
+            int lists = 0;
+            int items = 0;
             int never = 0;
-            for (java.util.ArrayDeque<AtomicLong> queue : pending.values()) {
-                synchronized (queue) {
-                    for (AtomicLong stamp : queue) {
-                        if (stamp.get() >= measureFrom.get() && stamp.get() < measureTo.get()) {
-                            never++;
-                        }
+            for (Map.Entry<String, List<long[]>> page : commitsByPage.entrySet()) {
+                List<long[]> covering = new ArrayList<>(purges.getOrDefault(page.getKey(), List.of()));
+                covering.sort((a, b) -> Long.compare(a[0], b[0]));
+                long[] earliest = covering.stream().mapToLong(p -> p[0]).toArray();
+                boolean isList = page.getKey().equals("/posts");
+                for (long[] commit : page.getValue()) {
+                    int k = lastAtOrBefore(earliest, commit[1]);
+                    if (k < 0 || covering.get(k)[1] < commit[0]) {
+                        never++;
+                        continue;
+                    }
+                    long staleness = covering.get(k)[1] - commit[0];
+                    if (isList) {
+                        list[lists++] = staleness;
+                    } else {
+                        item[items++] = staleness;
                     }
                 }
             }
-            long[] listSorted = Arrays.copyOf(list, Math.min(listSamples.get(), list.length));
-            long[] itemSorted = Arrays.copyOf(item, Math.min(itemSamples.get(), item.length));
+            long[] listSorted = Arrays.copyOf(list, lists);
+            long[] itemSorted = Arrays.copyOf(item, items);
             Arrays.sort(listSorted);
             Arrays.sort(itemSorted);
             double seconds = duration.toNanos() / 1e9;
@@ -475,8 +471,20 @@ final class Outages {
         }
     }
 
-    /** The connection, stamping {@code committing[0]} with the time each {@code commit()} returned. */
-    private static Connection stampingCommits(Connection connection, AtomicLong[] committing) {
+    /** The index of the last value at or before {@code at} in ascending {@code values}; -1 if none. */
+    private static int lastAtOrBefore(long[] values, long at) {
+        int i = Arrays.binarySearch(values, at);
+        if (i >= 0) {
+            while (i + 1 < values.length && values[i + 1] == at) {
+                i++;
+            }
+            return i;
+        }
+        return -(i + 1) - 1;
+    }
+
+    /** The connection, stamping {@code committed[0]} with the time each {@code commit()} returned. */
+    private static Connection stampingCommits(Connection connection, long[] committed) {
         return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
                 new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                     Object result;
@@ -485,8 +493,8 @@ final class Outages {
                     } catch (java.lang.reflect.InvocationTargetException e) {
                         throw e.getCause();
                     }
-                    if (method.getName().equals("commit") && committing[0] != null) {
-                        committing[0].set(System.nanoTime());
+                    if (method.getName().equals("commit")) {
+                        committed[0] = System.nanoTime();
                     }
                     return result;
                 });
