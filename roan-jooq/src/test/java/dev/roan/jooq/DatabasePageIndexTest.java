@@ -1,0 +1,155 @@
+package dev.roan.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.UUID;
+import java.util.logging.Level;
+
+import dev.roan.testkit.PurgeServer;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shared page index's decisions that need no second instance and no real time: re-purges of pages rendered with a
+ * new pin (on a {@link FakeClock}), what a render learns while the database refuses its keys, and the cap on pages
+ * kept in memory meanwhile. {@link PageIndexContract} proves the rest on each database.
+ */
+class DatabasePageIndexTest {
+
+    private static final Duration WAIT = Waits.DELIVERY;
+    private static final String PAGE = "/owners/4";
+    private static final Dependency OWNER_4 = Dependency.row("owners", "id", "4");
+    private static final Dependency VISITS = Dependency.table("visits");
+
+    private final FakeClock clock = new FakeClock();
+    private final PurgeServer cache = new PurgeServer();
+    private final FaultyDataSource db;
+    private final Roan roan;
+
+    DatabasePageIndexTest() {
+        JdbcDataSource raw = new JdbcDataSource();
+        raw.setURL("jdbc:h2:mem:page-index-unit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        db = new FaultyDataSource(raw);
+        roan = clock.build(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(db.dataSource)
+                .maxRetryInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofMillis(200)));
+    }
+
+    @AfterEach
+    void close() {
+        roan.close();
+        cache.close();
+    }
+
+    private DatabasePageIndex index() {
+        return roan.sharedIndex();
+    }
+
+    private java.util.List<String> purged() {
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        return cache.paths();
+    }
+
+    @Test
+    void aPageRenderedWithAKeyOfANewPinIsPurgedAgainOnceEveryInstanceKnowsThePin() {
+        index().pinned("OWNERS", "ID");
+        index().replace(PAGE, Set.of(OWNER_4, VISITS));
+        assertThat(purged()).as("not yet").isEmpty();
+
+        clock.advance(DatabasePageIndex.PIN_NEW);
+
+        assertThat(purged()).containsExactly(PAGE);
+    }
+
+    @Test
+    void aPageRenderedWithAKeyOfATablePinIsPurgedAgainToo() {
+        index().pinned("visits", null);
+        index().replace(PAGE, Set.of(OWNER_4, VISITS));
+
+        clock.advance(DatabasePageIndex.PIN_NEW);
+
+        assertThat(purged()).containsExactly(PAGE);
+    }
+
+    @Test
+    void aPageWhoseKeysHaveNoNewPinIsNotPurgedAgain() {
+        index().pinned("owners", "name");
+        index().replace(PAGE, Set.of(OWNER_4, VISITS));
+
+        clock.advance(DatabasePageIndex.PIN_NEW.multipliedBy(2));
+
+        assertThat(purged()).isEmpty();
+        assertThat(index().knownPins()).isEqualTo(1);
+    }
+
+    @Test
+    void aRenderWhoseKeysTheDatabaseRefusesCountsAsOverlappedAndIsWrittenOnceItAnswers() throws Exception {
+        long started = System.nanoTime();
+        try (LogCapture log = new LogCapture()) {
+            db.down(true);
+
+            assertThat(index().replace(PAGE, Set.of(OWNER_4), started)).as("the log cannot answer: overlapped")
+                    .isTrue();
+            assertThat(index().replace("/other", Set.of(OWNER_4), started)).as("while pages are owed").isTrue();
+            assertThat(index().replace("/empty", Set.of(), started)).as("no key, nothing to overlap").isFalse();
+            assertThat(index().replace("/unasked", Set.of(OWNER_4), Long.MIN_VALUE)).as("not asked").isFalse();
+            assertThat(log.messages(Level.WARNING)).as("one warning").singleElement().asString()
+                    .contains("could not write the keys of a rendered page to its page index table roan_page_index")
+                    .doesNotContain("owners");
+
+            db.down(false);
+            assertThat(index().flush(WAIT)).as("the pages written").isTrue();
+        }
+        assertThat(index().urls(Set.of(OWNER_4))).containsExactlyInAnyOrder(PAGE, "/other", "/unasked");
+    }
+
+    @Test
+    void aRenderThatStartedLongerAgoThanTheLogKeepsCountsAsOverlapped() {
+        long started = System.nanoTime() - DatabasePageIndex.LOG_KEEP.toNanos();
+
+        assertThat(index().replace(PAGE, Set.of(OWNER_4), started)).isTrue();
+        assertThat(index().replace("/now", Set.of(OWNER_4), System.nanoTime())).as("nothing committed").isFalse();
+        assertThat(index().replace("/none", Set.of(), started)).as("no key").isFalse();
+    }
+
+    @Test
+    void beyondTheCapOfPagesKeptInMemoryTheOldestIsPurgedAndCounted() throws InterruptedException {
+        db.down(true);
+        for (int page = 0; page < DatabasePageIndex.MAX_OWED_PAGES; page++) {
+            index().replace("/p/" + page, Set.of(OWNER_4));
+        }
+        assertThat(index().droppedPages()).as("at the cap").isZero();
+
+        index().replace("/p/last", Set.of(OWNER_4));
+
+        assertThat(index().droppedPages()).isEqualTo(1);
+        assertThat(cache.take().path()).as("purged, so that it is rendered again").isEqualTo("/p/0");
+    }
+
+    @Test
+    void aPageRenderedAgainWhileItsFormerKeysAreOwedIsWrittenWithItsLatestKeys() {
+        db.down(true);
+        index().replace(PAGE, Set.of(OWNER_4));
+        index().replace(PAGE, Set.of(VISITS));
+        db.down(false);
+
+        assertThat(index().flush(WAIT)).isTrue();
+        assertThat(index().urls(Set.of(OWNER_4))).isEmpty();
+        assertThat(index().urls(Set.of(VISITS))).containsExactly(PAGE);
+    }
+
+    @Test
+    void aPageRenderedAgainWithOtherKeysIsWrittenAndCounted() {
+        index().replace(PAGE, Set.of(OWNER_4));
+        long writes = index().writes();
+        index().replace(PAGE, Set.of(OWNER_4));
+        assertThat(index().writes()).as("the same keys: no write").isEqualTo(writes);
+
+        index().replace(PAGE, Set.of(VISITS));
+
+        assertThat(index().writes()).isEqualTo(writes + 1);
+        assertThat(index().urls(Set.of(OWNER_4, VISITS))).containsExactly(PAGE);
+    }
+}
