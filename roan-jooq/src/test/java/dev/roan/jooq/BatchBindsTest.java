@@ -273,4 +273,34 @@ class BatchBindsTest {
             return rs.getInt(1);
         }
     }
+
+    @Test
+    void aValueBoundWithACalendarAsTheLastParameterStillLeavesARowWithItsColumnUnknown() throws SQLException {
+        Calendar utc = Calendar.getInstance(java.util.TimeZone.getTimeZone("UTC"));
+        try (BatchBinds.Capture insert = capture("INSERT INTO t (id, name) VALUES (?, ?)")) {
+            insert.setInt(1, 1);
+            insert.setDate(2, Date.valueOf("2026-12-01"), utc);
+            insert.addBatch();
+            insert.setInt(1, 2);
+            insert.setTime(2, Time.valueOf("13:14:15"), utc);
+            insert.addBatch();
+            insert.setInt(1, 3);
+            insert.setTimestamp(2, Timestamp.valueOf("2026-12-01 13:14:15"), utc);
+            insert.addBatch();
+
+            assertThat(rows(insert, insertOfIdAndName())).containsExactly(Map.of("id", 1), Map.of("id", 2),
+                    Map.of("id", 3));
+        }
+    }
+
+    @Test
+    void aValueTheStatementInlinesIsItsOwn() throws SQLException {
+        try (BatchBinds.Capture insert = capture("INSERT INTO t (id, name) VALUES (?, 'fixed')")) {
+            insert.setInt(1, 1);
+            insert.addBatch();
+
+            assertThat(rows(insert, dsl.insertInto(T, ID, NAME).values(DSL.val(0), DSL.inline("fixed"))))
+                    .containsExactly(Map.of("id", 1, "name", "fixed"));
+        }
+    }
 }
