@@ -196,6 +196,78 @@ class OutboxTest {
         assertThat(rows()).isEqualTo(1);
     }
 
+    @Test
+    void eachDeliveryDeletesItsRowsWithoutWaitingForASweep() throws Exception {
+        Roan roan = instance(cache);
+        Outbox outbox = roan.outbox();
+
+        outbox.committed(List.of("/a"), outbox.writeNow(List.of("/a")));
+        await("the first row deleted", () -> rows() == 0);
+        outbox.committed(List.of("/b"), outbox.writeNow(List.of("/b")));
+        await("the second row deleted", () -> rows() == 0);
+
+        assertThat(cache.paths()).containsExactlyInAnyOrder("/a", "/b");
+        assertThat(outbox.owedRows()).as("nothing owed once delivered").isZero();
+    }
+
+    @Test
+    void pathsBeyondTheCapAreDeliveredFromMemoryAsFarAsThereIsRoom() throws Exception {
+        Roan roan = instance(cache, 1);
+        Outbox outbox = roan.outbox();
+
+        assertThat(outbox.committed(List.of("/a", "/b"), outbox.writeNow(List.of("/a", "/b")))).isNull();
+
+        assertThat(roan.flush(WAIT)).isTrue();
+        assertThat(cache.paths()).as("room for one").hasSize(1).isSubsetOf("/a", "/b");
+        assertThat(rows()).as("both left to a sweep, which purges them after their lease").isEqualTo(2);
+    }
+
+    @Test
+    void aTransactionOwingManyPathsWritesThemInChunks() throws Exception {
+        Roan roan = instance(down());
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < Outbox.INSERT_CHUNK; i++) {
+            paths.add("/p/" + i);
+        }
+
+        assertThat(roan.outbox().writeNow(paths)).as("one chunk, exactly").hasSize(Outbox.INSERT_CHUNK);
+        paths.add("/p/last");
+        assertThat(roan.outbox().writeNow(paths)).as("one chunk and one row").hasSize(Outbox.INSERT_CHUNK + 1);
+
+        assertThat(rows()).isEqualTo(2 * Outbox.INSERT_CHUNK + 1);
+    }
+
+    @Test
+    void aSweepRenewsTheLeasesOfAsManyRowsAsAChunkHolds() throws Exception {
+        Roan roan = instance(down(), Outbox.ID_CHUNK);
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < Outbox.ID_CHUNK; i++) {
+            paths.add("/p/" + i);
+        }
+        roan.outbox().committed(paths, roan.outbox().writeNow(paths));
+        assertThat(roan.outbox().owedRows()).isEqualTo(Outbox.ID_CHUNK);
+        expireEveryLease();
+
+        assertThat(roan.outbox().sweepNow(WAIT)).isZero();
+
+        assertThat(instance(cache).outbox().sweepNow(WAIT)).as("every lease renewed").isZero();
+    }
+
+    @Test
+    void closingWithRowsUndeliveredSaysSoAndClosingWithNoneSaysNothing() throws Exception {
+        Roan owing = instance(down());
+        Roan done = instance(cache);
+        owing.outbox().committed(List.of("/a"), owing.outbox().writeNow(List.of("/a")));
+        try (LogCapture log = new LogCapture()) {
+            done.close();
+            assertThat(log.messages(java.util.logging.Level.INFO)).isEmpty();
+
+            owing.close();
+            assertThat(log.messages(java.util.logging.Level.INFO)).singleElement().asString()
+                    .contains("closed with 1 rows of its outbox table roan_outbox undelivered");
+        }
+    }
+
     // ---- helpers
 
     /** Rows as a Roan that died would have left them, their lease long expired: ids from {@code first} on. */
