@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
 import dev.roan.testkit.PurgeServer;
@@ -26,12 +29,13 @@ class DatabasePageIndexTest {
 
     private final FakeClock clock = new FakeClock();
     private final PurgeServer cache = new PurgeServer();
+    private final String url = "jdbc:h2:mem:page-index-unit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
     private final FaultyDataSource db;
     private final Roan roan;
 
     DatabasePageIndexTest() {
         JdbcDataSource raw = new JdbcDataSource();
-        raw.setURL("jdbc:h2:mem:page-index-unit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        raw.setURL(url);
         db = new FaultyDataSource(raw);
         roan = clock.build(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(db.dataSource)
                 .maxRetryInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofMillis(200)));
@@ -151,5 +155,81 @@ class DatabasePageIndexTest {
 
         assertThat(index().writes()).isEqualTo(writes + 1);
         assertThat(index().urls(Set.of(OWNER_4, VISITS))).containsExactly(PAGE);
+    }
+
+    @Test
+    void keptTargetsArePurgedPathsAtOnceAndKeysAsTheirPages() {
+        index().replace(PAGE, Set.of(OWNER_4));
+
+        index().submitKept(List.of("/owners", OWNER_4.target()));
+
+        assertThat(purged()).containsExactlyInAnyOrder("/owners", PAGE);
+    }
+
+    @Test
+    void aTrackedSubmitCompletesOnceTheKeysPagesAreDelivered() throws Exception {
+        index().replace(PAGE, Set.of(OWNER_4));
+
+        Settled settled = index().submitTracked(List.of("/owners", OWNER_4.target())).toCompletableFuture()
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        assertThat(settled).isEqualTo(Settled.DELIVERED);
+        assertThat(cache.paths()).containsExactlyInAnyOrder("/owners", PAGE);
+        assertThat(index().submitTracked(List.of("/pets")).toCompletableFuture()
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("paths only").isEqualTo(Settled.DELIVERED);
+    }
+
+    @Test
+    void aTrackedSubmitWaitsWhileTheDatabaseIsDownAndIsNotTakenIfTheIndexClosesFirst() throws Exception {
+        index().replace(PAGE, Set.of(OWNER_4));
+        db.down(true);
+        CompletableFuture<Settled> stage = index().submitTracked(List.of(OWNER_4.target())).toCompletableFuture();
+        assertThat(index().flush(Duration.ofMillis(300))).as("the key still owed").isFalse();
+        assertThat(stage).isNotDone();
+
+        try (LogCapture log = new LogCapture()) {
+            index().close();
+
+            assertThat(stage.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(Settled.NOT_TAKEN);
+            assertThat(log.messages(Level.WARNING)).anySatisfy(m -> assertThat(m)
+                    .contains("closed before it could read its page index table roan_page_index for the keys of 1"
+                            + " commits"));
+        }
+        assertThat(index().submitTracked(List.of(OWNER_4.target())).toCompletableFuture()
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("once closed").isEqualTo(Settled.NOT_TAKEN);
+    }
+
+    @Test
+    void aDatabaseWhoseConnectionsDoNotAutoCommitStillGetsThePinsAndTheLogOfCommittedKeys() {
+        JdbcDataSource noAutoCommit = new JdbcDataSource();
+        noAutoCommit.setURL(url + ";AUTOCOMMIT=OFF");
+        FakeClock otherClock = new FakeClock();
+        try (Roan other = otherClock.build(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(noAutoCommit)
+                .closeTimeout(Duration.ofMillis(200)))) {
+            int before = rows("roan_page_index");
+            other.sharedIndex().pinned("owners", "id");
+            other.sharedIndex().replace(PAGE, Set.of(OWNER_4));
+            other.delivery().dispatcher().submit(List.of(OWNER_4.target()));
+            assertThat(other.flush(WAIT)).isTrue();
+
+            assertThat(rows("roan_page_index")).as("the pin's row and the page's").isEqualTo(before + 2);
+            assertThat(rows("roan_page_index_log")).as("the committed key").isEqualTo(1);
+            assertThat(index().urls(Set.of(OWNER_4))).containsExactly(PAGE);
+        }
+    }
+
+    @Test
+    void itSaysWhichTableItShares() {
+        assertThat(index()).hasToString("DatabasePageIndex[roan_page_index, H2]");
+    }
+
+    private int rows(String table) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+                java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
