@@ -153,4 +153,22 @@ class DurableBoundaryTest {
         assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).isEmpty();
     }
+
+    @Test
+    void aBoundaryThatCannotWriteTheRowsBeforeItsCommitIsWarnedOfInDurableMode() {
+        TransactionBoundary pathsOnly = (paths, release) -> true;
+        try (LogCapture log = new LogCapture()) {
+            Roan.builder().purgeUrl(cache.purgeUrl()).outbox(db.dataSource).transactionBoundary(boundary).build()
+                    .close();
+            assertThat(log.messages(Level.WARNING)).as("a boundary that writes them").isEmpty();
+
+            Roan.builder().purgeUrl(cache.purgeUrl()).outbox(db.dataSource).transactionBoundary(pathsOnly).build()
+                    .close();
+            assertThat(log.messages(Level.WARNING)).singleElement().asString()
+                    .contains("does not implement hold(paths, release, beforeCommit)", "lost in a crash");
+
+            Roan.builder().purgeUrl(cache.purgeUrl()).transactionBoundary(pathsOnly).build().close();
+            assertThat(log.messages(Level.WARNING)).as("in memory mode, nothing to write").hasSize(1);
+        }
+    }
 }
