@@ -268,6 +268,33 @@ class OutboxTest {
         }
     }
 
+    @Test
+    void aThreadLocalTransactionWritesItsRowsJustBeforeItsCommitAndARolledBackOneNone() throws Exception {
+        Roan roan = instance(down());
+        JdbcDataSource app = dataSource("");
+        try (Connection c = app.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE item (id BIGINT PRIMARY KEY)");
+        }
+        org.jooq.Table<?> item = org.jooq.impl.DSL.table(org.jooq.impl.DSL.name("ITEM"));
+        roan.purge("/items").onWrite(item);
+        org.jooq.DSLContext dsl = org.jooq.impl.DSL.using(roan.attach(new org.jooq.impl.DefaultConfiguration()
+                .set(org.jooq.SQLDialect.H2).set(new org.jooq.impl.ThreadLocalTransactionProvider(
+                        new org.jooq.impl.DataSourceConnectionProvider(app)))));
+
+        dsl.transaction(() -> dsl.insertInto(item).values(1L).execute());
+        assertThat(rows()).as("written in the transaction, kept while the node is down").isEqualTo(1);
+
+        try {
+            dsl.transaction(() -> {
+                dsl.insertInto(item).values(2L).execute();
+                throw new IllegalStateException("roll back");
+            });
+        } catch (IllegalStateException expected) {
+            // rolled back
+        }
+        assertThat(rows()).as("none for a rolled back transaction").isEqualTo(1);
+    }
+
     // ---- helpers
 
     /** Rows as a Roan that died would have left them, their lease long expired: ids from {@code first} on. */
