@@ -39,6 +39,9 @@ class VarnishXkeyPurgeTest {
         assertThat(hard.verdict(503).detail()).contains("on every attempt", "import xkey");
         assertThat(hard.verdict(302).detail()).contains("xkeyPurgeUrls");
         assertThat(hard.verdict(431).detail()).contains("http_req_hdr_len");
+        assertThat(hard.verdict(429).detail()).contains("HTTP 429", "limits the rate", "exempt purges");
+        assertThat(hard).as("in Roan's description of its nodes")
+                .hasToString("PURGE http://cache:6081 xkey-purge: {tag}");
     }
 
     @Test
