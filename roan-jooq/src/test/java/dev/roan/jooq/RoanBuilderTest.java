@@ -580,4 +580,14 @@ class RoanBuilderTest {
         assertThat(Roan.builder().settings().shutdownHook()).as("on by default").isTrue();
         assertThat(Roan.builder().settings().createOutboxTable()).as("on by default").isTrue();
     }
+
+    @Test
+    void theSettingsTextNamesTheOptionalOnesOnlyWhenSet() {
+        String defaults = Roan.builder().settings().toString();
+        assertThat(defaults).contains("retryConfig=default").doesNotContain("giveUpAfter", "repurgeAfter");
+
+        String set = Roan.builder().giveUpAfter(Duration.ofMinutes(7)).repurgeAfter(Duration.ofSeconds(2))
+                .retryConfig(RetryConfig.custom().maxAttempts(2).build()).settings().toString();
+        assertThat(set).contains("giveUpAfter=PT7M", "repurgeAfter=PT2S", "retryConfig=custom");
+    }
 }
