@@ -223,6 +223,46 @@ class DatabasePageIndexTest {
         assertThat(index()).hasToString("DatabasePageIndex[roan_page_index, H2]");
     }
 
+    @Test
+    void theColumnAnotherInstancePinnedMakesAWriteHereProduceItsRowKey() throws Exception {
+        index().pinned("POST", "ID");
+        index().replace(PAGE, Set.of(Dependency.row("post", "id", "1")));
+        assertThat(roan.flush(WAIT)).isTrue();
+
+        assertThat(writeThroughAnotherInstance()).containsExactly(PAGE);
+    }
+
+    @Test
+    void aPinOfEverythingAnotherInstanceLearntMakesEveryWriteHereReachEveryPage() throws Exception {
+        index().pinned("*", null);
+        index().replace(PAGE, Set.of(Dependency.EVERYTHING));
+        assertThat(roan.flush(WAIT)).isTrue();
+
+        assertThat(writeThroughAnotherInstance()).containsExactly(PAGE);
+    }
+
+    @Test
+    void withoutAPinAWriteHereProducesNoKeyOfThePage() throws Exception {
+        index().replace(PAGE, Set.of(Dependency.row("post", "id", "1")));
+        assertThat(roan.flush(WAIT)).isTrue();
+
+        assertThat(writeThroughAnotherInstance()).isEmpty();
+    }
+
+    /** Another instance, started now, updates post 1: the paths purged then. */
+    private List<String> writeThroughAnotherInstance() throws Exception {
+        try (TestDb app = new TestDb();
+                Roan other = Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(db.dataSource)
+                        .closeTimeout(Duration.ofMillis(200)).build()) {
+            app.execute(TestRows.ANN_AND_POSTS_1_AND_2);
+            org.jooq.impl.DSL.using(other.attach(app.configuration())).update(dev.roan.jooq.test.db.Tables.POST)
+                    .set(dev.roan.jooq.test.db.Tables.POST.TITLE, "New")
+                    .where(dev.roan.jooq.test.db.Tables.POST.ID.eq(1L)).execute();
+            assertThat(other.flush(WAIT)).isTrue();
+            return cache.paths();
+        }
+    }
+
     private int rows(String table) {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
