@@ -19,4 +19,17 @@ class ExplanationTest {
         assertThat(new Explanation(Set.of(), Set.of(), List.of("select post.author_id from post")))
                 .hasToString("Explanation[paths=[], relatedReads=[select post.author_id from post]]");
     }
+
+    @Test
+    void aQueryBuiltWithoutAConfigurationIsExplainedAndNoQueryIsRefused() {
+        try (Roan roan = Roan.builder().purgeUrl("http://localhost:1/purge").build()) {
+            roan.purge("/posts").onWrite(dev.roan.jooq.test.db.Tables.POST);
+
+            assertThat(roan.explain(org.jooq.impl.DSL.update(dev.roan.jooq.test.db.Tables.POST)
+                    .set(dev.roan.jooq.test.db.Tables.POST.TITLE, "New")
+                    .where(dev.roan.jooq.test.db.Tables.POST.ID.eq(1L))).paths()).containsExactly("/posts");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> roan.explain(null))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("query is null");
+        }
+    }
 }
