@@ -171,4 +171,22 @@ class DurableBoundaryTest {
             assertThat(log.messages(Level.WARNING)).as("in memory mode, nothing to write").hasSize(1);
         }
     }
+
+    @Test
+    void aBoundaryThatOnlyHoldsPathsIsGivenThemInDurableModeToo() {
+        List<Set<String>> heldPaths = new CopyOnWriteArrayList<>();
+        TransactionBoundary pathsOnly = (paths, release) -> heldPaths.add(Set.copyOf(paths));
+        try (Roan other = Roan.builder().purgeUrl(cache.purgeUrl()).outbox(db.dataSource)
+                .transactionBoundary(pathsOnly).closeTimeout(Duration.ofMillis(200)).build()) {
+            other.purge("/posts").onWrite(POST);
+            DSLContext inBoundary = DSL.using(other.attach(DSL.using(transactionAware(), SQLDialect.H2)
+                    .configuration()));
+
+            inBoundary.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, "T").where(POST.ID.eq(1L)).execute());
+
+            assertThat(heldPaths).anySatisfy(paths -> assertThat(paths).contains("/posts"));
+            assertThat(other.flush(Waits.DELIVERY)).isTrue();
+            assertThat(cache.paths()).as("held by the boundary until its commit").isEmpty();
+        }
+    }
 }
