@@ -263,6 +263,28 @@ class DatabasePageIndexTest {
         }
     }
 
+    @Test
+    void whereEveryCachePurgesByTagAKeyOfANewPinIsPurgedAgainOnceEveryInstanceKnowsIt() throws Exception {
+        FakeClock tagClock = new FakeClock();
+        try (Roan tags = tagClock.build(Roan.builder().xkeyPurgeUrls(cache.purgeUrl().replace("/purge", ""))
+                .pageIndex(db.dataSource).closeTimeout(Duration.ofMillis(200)))) {
+            DatabasePageIndex pinsOnly = tags.sharedIndex();
+            assertThat(pinsOnly.toString()).endsWith(", pins only]");
+            pinsOnly.pinned("owners", "id");
+
+            assertThat(pinsOnly.replace(PAGE, Set.of(OWNER_4, VISITS), System.nanoTime())).as("no log to ask")
+                    .isFalse();
+            assertThat(tags.flush(WAIT)).isTrue();
+            assertThat(cache.count()).as("not yet").isZero();
+
+            tagClock.advance(DatabasePageIndex.PIN_NEW);
+
+            assertThat(tags.flush(WAIT)).isTrue();
+            assertThat(cache.received()).singleElement()
+                    .satisfies(r -> assertThat(r.header("xkey-purge")).isEqualTo(OWNER_4.tag()));
+        }
+    }
+
     private int rows(String table) {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
