@@ -121,7 +121,10 @@ class DurableBoundaryTest {
         assertThat(held).singleElement().satisfies(h -> assertThat(h.paths()).contains("/posts"));
         assertThat(outboxRows()).as("nothing written while the boundary's transaction is open").isZero();
 
-        commit(held.get(0));
+        try (LogCapture log = new LogCapture()) {
+            commit(held.get(0));
+            assertThat(log.messages(Level.WARNING)).as("the transaction's own connection").isEmpty();
+        }
 
         assertThat(roan.flush(Waits.DELIVERY)).isTrue();
         assertThat(cache.paths()).containsExactly("/posts");
