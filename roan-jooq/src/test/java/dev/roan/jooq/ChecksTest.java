@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.github.resilience4j.core.IntervalBiFunction;
 import org.junit.jupiter.api.Test;
@@ -125,5 +126,39 @@ class ChecksTest {
         assertThat(waits.apply(1, null)).as("the first wait").isBetween(50L, 150L);
         assertThat(waits.apply(4, null)).as("the fourth wait: 800 ms, give or take half").isBetween(400L, 1_000L);
         assertThat(waits.apply(8, null)).as("the eighth wait: at the longest backoff").isEqualTo(1_000L);
+    }
+
+    @Test
+    void anApiTokenIsPrintableAsciiWithoutSpacesAndNeverShown() {
+        assertThat(Checks.apiToken("!tok~", "fastly apiToken")).as("the first and last printable characters")
+                .isEqualTo("!tok~");
+        for (String bad : List.of("zqv z", "zqv\u007fz", "zqv\u00e9z", "zqv\tz")) {
+            assertThatThrownBy(() -> Checks.apiToken(bad, "fastly apiToken")).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("fastly apiToken has a space, control or non-ASCII character at index 3")
+                    .hasMessageNotContaining("zqv");
+        }
+        assertThatThrownBy(() -> Checks.apiToken(null, "cloudflare apiToken"))
+                .hasMessageContaining("cloudflare apiToken is null");
+        assertThatThrownBy(() -> Checks.apiToken(" ", "cloudflare apiToken"))
+                .hasMessageContaining("cloudflare apiToken is blank");
+    }
+
+    @Test
+    void aTableNameIsAPlainSqlNameAndARefusedOneIsShown() {
+        assertThat(Checks.tableName("app.roan_outbox", "outboxTable")).isEqualTo("app.roan_outbox");
+        assertThatThrownBy(() -> Checks.tableName(null, "outboxTable")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outboxTable must be a plain SQL name").hasMessageEndingWith("was null");
+        assertThatThrownBy(() -> Checks.tableName("roan outbox", "outboxTable"))
+                .hasMessageEndingWith("was \"roan outbox\"");
+    }
+
+    @Test
+    void aHeaderNameThatIsNoTokenIsShownUpToItsFirstBadCharacter() {
+        assertThatThrownBy(() -> Checks.header("X-Token secret", "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the name starting \"X-Token\" has a space or other character at index 7")
+                .hasMessageNotContaining("secret");
+        assertThatThrownBy(() -> Checks.header("Authorization: Bearer abc", "v"))
+                .hasMessageContaining("header(\"Authorization\", value)").hasMessageNotContaining("Bearer");
     }
 }

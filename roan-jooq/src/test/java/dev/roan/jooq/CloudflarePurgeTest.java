@@ -177,6 +177,25 @@ class CloudflarePurgeTest {
     }
 
     @Test
+    void cloudflaresErrorMessagesAreShownAsTextItsJsonEscapesDecoded() {
+        CloudflarePurge protocol = new CloudflarePurge("https://api.cloudflare.com", ZONE, null);
+        String escaped = "{\"success\":false,\"errors\":[{\"code\":9,\"message\":"
+                + "\"caf\\u00e9 \\\"quoted\\\" back\\\\slash\\ttab\\rret\\nline \\uZZZZ!\"}]}";
+        assertThat(protocol.errors(escaped))
+                .isEqualTo(": error 9: caf\u00e9 \"quoted\" back\\slash tab ret line ?ZZZZ!");
+        assertThat(protocol.errors("{\"errors\":[{\"code\":9,\"message\":\"cut \\u00e\"}]}"))
+                .as("an escape cut short, kept as text").isEqualTo(": error 9: cut 00e");
+        assertThat(protocol.errors("{\"errors\":[{\"code\":9,\"message\":\"" + "x".repeat(301) + "\"}]}"))
+                .as("at most 300 characters").isEqualTo(": error 9: " + "x".repeat(300) + "...");
+        assertThat(protocol.errors("{\"errors\":[{\"code\":9,\"message\":\"" + "x".repeat(300) + "\"}]}"))
+                .isEqualTo(": error 9: " + "x".repeat(300));
+        assertThat(protocol.errors("{\"errors\":[{\"message\":\"no code\"}]}")).as("messages without codes")
+                .isEqualTo(": no code");
+        assertThat(protocol.errors("{\"success\":false}")).as("no errors").isEmpty();
+        assertThat(protocol.errors(null)).isEmpty();
+    }
+
+    @Test
     void theEndpointRefusesWhatCloudflareRefuses() throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         String purge = cloudflare.apiUrl() + "/client/v4/zones/" + ZONE + "/purge_cache";

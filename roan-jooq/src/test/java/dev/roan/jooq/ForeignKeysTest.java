@@ -66,4 +66,57 @@ class ForeignKeysTest {
                 Dependency.table("book").target(), Dependency.anyRow("loan").target(),
                 Dependency.table("loan").target());
     }
+
+    @Test
+    void onlyATableReferencedWithAnActionThatChangesTheChildMayChangeOthers() throws SQLException {
+        try (Connection h2 = DriverManager.getConnection("jdbc:h2:mem:fk-" + UUID.randomUUID());
+                Statement s = h2.createStatement()) {
+            s.execute("create table shelf (id bigint primary key)");
+            s.execute("create table book (id bigint primary key, shelf_id bigint references shelf (id)"
+                    + " on delete set null)");
+            s.execute("create table author (id bigint primary key)");
+            s.execute("create table note (id bigint primary key, author_id bigint references author (id))");
+            s.execute("create table lone (id bigint primary key)");
+
+            assertThat(foreignKeys.mayChange(h2, "shelf")).as("ON DELETE SET NULL").isTrue();
+            assertThat(foreignKeys.mayChange(h2, "author")).as("no action").isFalse();
+            assertThat(foreignKeys.mayChange(h2, "lone")).as("nothing references it").isFalse();
+
+            List<String> keys = new ArrayList<>();
+            foreignKeys.keys(h2, "shelf", false, true, Set.of("id"), t -> true, Set.of("book"), keys);
+            assertThat(keys).as("an update of the key: no ON UPDATE action").isEmpty();
+            foreignKeys.keys(h2, "shelf", true, false, null, t -> true, Set.of("book"), keys);
+            assertThat(keys).as("a delete sets the books' shelf to NULL").containsExactly(
+                    Dependency.anyRow("book").target(), Dependency.table("book").target());
+        }
+    }
+
+    @Test
+    void aTableReferencingItselfIsFollowedOnce() throws SQLException {
+        try (Connection h2 = DriverManager.getConnection("jdbc:h2:mem:fk-" + UUID.randomUUID());
+                Statement s = h2.createStatement()) {
+            s.execute("create table node (id bigint primary key, parent_id bigint references node (id)"
+                    + " on delete cascade)");
+            List<String> keys = new ArrayList<>();
+
+            foreignKeys.keys(h2, "node", true, false, null, t -> true, Set.of("node"), keys);
+
+            assertThat(keys).containsExactly(Dependency.anyRow("node").target(), Dependency.table("node").target());
+        }
+    }
+
+    @Test
+    void aTableWhoseMetadataCannotBeReadMayChangeAnyAndIsWarnedOfOnce() {
+        Connection failing = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                    throw new SQLFeatureNotSupportedException("no metadata here");
+                });
+        try (LogCapture log = new LogCapture()) {
+            assertThat(foreignKeys.mayChange(failing, "shelf")).isTrue();
+            assertThat(foreignKeys.mayChange(failing, "book")).isTrue();
+
+            assertThat(log.messages(java.util.logging.Level.WARNING)).singleElement().asString()
+                    .contains("could not read the foreign keys referencing shelf", "logged once");
+        }
+    }
 }

@@ -81,4 +81,45 @@ class MemoryPageIndexTest {
         assertThatIllegalArgumentException().isThrownBy(() -> new MemoryPageIndex(0, purged::add))
                 .withMessageContaining("at least 1");
     }
+
+    @Test
+    void aKeyTwoPagesShareStillGivesTheOtherOnceOneNoLongerDependsOnIt() {
+        index.replace("/a", Set.of(OWNER_4, PETS));
+        index.replace("/b", Set.of(OWNER_4));
+
+        index.replace("/a", Set.of(PETS));
+
+        assertThat(index.urls(List.of(OWNER_4))).containsExactly("/b");
+        assertThat(index.urls(List.of(PETS))).containsExactly("/a");
+    }
+
+    @Test
+    void aTableWithExactlyTheBoundOfRowKeysKeepsThemAsRows() {
+        Set<Dependency> keys = new LinkedHashSet<>();
+        for (int id = 1; id <= MemoryPageIndex.MAX_ROW_KEYS_PER_TABLE; id++) {
+            keys.add(Dependency.row("owners", "id", Integer.toString(id)));
+        }
+        keys.add(PETS);
+
+        assertThat(MemoryPageIndex.bounded(keys)).as("at the bound").isEqualTo(keys);
+        keys.add(Dependency.row("owners", "id", "0"));
+        assertThat(MemoryPageIndex.bounded(keys)).as("one row more").containsExactlyInAnyOrder(
+                Dependency.table("owners"), PETS);
+    }
+
+    @Test
+    void theFirstPageForgottenAtTheBoundIsLoggedOnce() {
+        try (LogCapture log = new LogCapture()) {
+            index.replace("/a", Set.of(OWNER_4));
+            index.replace("/b", Set.of(OWNER_4));
+            assertThat(log.messages(java.util.logging.Level.INFO)).as("within the bound").isEmpty();
+
+            index.replace("/c", Set.of(OWNER_4));
+            index.replace("/d", Set.of(OWNER_4));
+
+            assertThat(purged).containsExactly("/a", "/b");
+            assertThat(log.messages(java.util.logging.Level.INFO)).singleElement().asString()
+                    .contains("holds 2 pages, its bound", "maxTrackedPages");
+        }
+    }
 }

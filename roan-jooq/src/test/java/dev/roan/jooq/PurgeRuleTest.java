@@ -265,4 +265,15 @@ class PurgeRuleTest {
             cache.assertPurgedExactly("/tags/a%20b", "/caf%C3%A9");
         }
     }
+
+    @Test
+    void eachKindOfWriteChainsOnTheSameRule() {
+        PurgeRule rule = roan.purge("/posts");
+
+        assertThat(rule.onSave(POST)).isSameAs(rule);
+        assertThat(rule.onInsert(COMMENT)).isSameAs(rule);
+        assertThat(rule.onUpdate(COMMENT)).isSameAs(rule);
+        assertThat(rule.onDelete(COMMENT)).isSameAs(rule);
+        assertThat(rule.onWrite(COMMENT)).isSameAs(rule);
+    }
 }

@@ -552,4 +552,42 @@ class RoanBuilderTest {
         t.printStackTrace(new PrintWriter(out));
         return out.toString();
     }
+
+    @Test
+    void everyOptionSetOnTheBuilderIsWhatRoanRunsWith() {
+        Roan.Builder builder = Roan.builder();
+        assertThat(builder.connectTimeout(Duration.ofMillis(123))).isSameAs(builder);
+        assertThat(builder.requestTimeout(Duration.ofMillis(456))).isSameAs(builder);
+        assertThat(builder.giveUpAfter(Duration.ofMinutes(7))).isSameAs(builder);
+        assertThat(builder.maxRetryInterval(Duration.ofSeconds(9))).isSameAs(builder);
+        assertThat(builder.onOverflowPurge("/", "/feed")).isSameAs(builder);
+        assertThat(builder.outboxTable("app.purges")).isSameAs(builder);
+        assertThat(builder.createOutboxTable(false)).isSameAs(builder);
+        assertThat(builder.shutdownHook(false)).isSameAs(builder);
+        assertThat(builder.createPageIndexTable(false)).isSameAs(builder);
+
+        Settings settings = builder.settings();
+
+        assertThat(settings.connectTimeout()).isEqualTo(Duration.ofMillis(123));
+        assertThat(settings.requestTimeout()).isEqualTo(Duration.ofMillis(456));
+        assertThat(settings.giveUpAfter()).isEqualTo(Duration.ofMinutes(7));
+        assertThat(settings.maxRetryInterval()).isEqualTo(Duration.ofSeconds(9));
+        assertThat(settings.overflowPurge()).containsExactly("/", "/feed");
+        assertThat(settings.outboxTable()).isEqualTo("app.purges");
+        assertThat(settings.createOutboxTable()).isFalse();
+        assertThat(settings.shutdownHook()).isFalse();
+        assertThat(settings.createPageIndexTable()).isFalse();
+        assertThat(Roan.builder().settings().shutdownHook()).as("on by default").isTrue();
+        assertThat(Roan.builder().settings().createOutboxTable()).as("on by default").isTrue();
+    }
+
+    @Test
+    void theSettingsTextNamesTheOptionalOnesOnlyWhenSet() {
+        String defaults = Roan.builder().settings().toString();
+        assertThat(defaults).contains("retryConfig=default").doesNotContain("giveUpAfter", "repurgeAfter");
+
+        String set = Roan.builder().giveUpAfter(Duration.ofMinutes(7)).repurgeAfter(Duration.ofSeconds(2))
+                .retryConfig(RetryConfig.custom().maxAttempts(2).build()).settings().toString();
+        assertThat(set).contains("giveUpAfter=PT7M", "repurgeAfter=PT2S", "retryConfig=custom");
+    }
 }

@@ -179,4 +179,70 @@ class TagHeaderTest {
     private static Set<String> tokens(String value) {
         return Arrays.stream(value.split("[ ,]")).collect(Collectors.toCollection(LinkedHashSet::new));
     }
+
+    @Test
+    void aHeaderWhoseTagsCannotHoldARowTagNamesTablesAndARowTagThatJustFitsStaysARow() {
+        Dependency owner = Dependency.row("owners", "id", "4");
+        TagHeader tiny = new LimitedTagHeader("X-Tags", ' ', 1_000, LimitedTagHeader.ROW_TAG_LENGTH - 1, 100);
+        TagHeader exact = new LimitedTagHeader("X-Tags", ' ', 1_000, LimitedTagHeader.ROW_TAG_LENGTH, 100);
+
+        assertThat(tiny.value(Set.of(owner))).isEqualTo(Dependency.table("owners").tag());
+        assertThat(exact.value(Set.of(owner))).isEqualTo(owner.tag());
+        assertThat(tiny).hasToString("X-Tags");
+    }
+
+    @Test
+    void tablesCollapseUntilTheCountFitsTheFirstByNameOnATie() {
+        Set<Dependency> keys = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            keys.add(Dependency.row("a", "id", Integer.toString(i)));
+        }
+        keys.add(Dependency.row("b", "id", "1"));
+        keys.add(Dependency.row("b", "id", "2"));
+
+        assertThat(tokens(new LimitedTagHeader("X-Tags", ' ', 10_000, 100, 2).value(keys)))
+                .as("a first, the larger; b then, to fit two tags")
+                .containsExactlyInAnyOrder(Dependency.table("a").tag(), Dependency.table("b").tag());
+        Set<Dependency> tie = new HashSet<>();
+        tie.add(Dependency.row("a", "id", "1"));
+        tie.add(Dependency.row("a", "id", "2"));
+        tie.add(Dependency.row("b", "id", "1"));
+        tie.add(Dependency.row("b", "id", "2"));
+        assertThat(tokens(new LimitedTagHeader("X-Tags", ' ', 10_000, 100, 3).value(tie)))
+                .containsExactlyInAnyOrder(Dependency.table("a").tag(), Dependency.row("b", "id", "1").tag(),
+                        Dependency.row("b", "id", "2").tag());
+    }
+
+    @Test
+    void tablesCollapseUntilTheBytesFit() {
+        Set<Dependency> keys = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            keys.add(Dependency.row("a", "id", Integer.toString(i)));
+        }
+        keys.add(Dependency.row("b", "id", "1"));
+        keys.add(Dependency.row("b", "id", "2"));
+        String both = Dependency.table("a").tag() + " " + Dependency.table("b").tag();
+
+        assertThat(new LimitedTagHeader("X-Tags", ' ', both.length(), 100, 100).value(keys))
+                .isIn(both, Dependency.table("b").tag() + " " + Dependency.table("a").tag());
+    }
+
+    @Test
+    void aTagLongerThanTheCacheTakesIsWarnedOfWithTheCachesLimits() {
+        TagHeader header = new LimitedTagHeader("X-Tags", ' ', 1_000, 24, Integer.MAX_VALUE);
+        try (LogCapture log = new LogCapture()) {
+            header.value(Set.of(Dependency.table("a_table_with_a_long_name")));
+            header.value(Set.of(Dependency.table("a")));
+
+            assertThat(log.messages(java.util.logging.Level.WARNING)).singleElement().asString()
+                    .contains("X-Tags", "1000 bytes, 24 per tag").doesNotContain("tags,");
+        }
+        try (LogCapture log = new LogCapture()) {
+            new LimitedTagHeader("Y-Tags", ' ', 10, Integer.MAX_VALUE, 1).value(
+                    Set.of(Dependency.table("a"), Dependency.table("b")));
+
+            assertThat(log.messages(java.util.logging.Level.WARNING)).singleElement().asString()
+                    .contains("2 tags in 17 bytes", "takes 1 tags, 10 bytes)").doesNotContain("per tag");
+        }
+    }
 }

@@ -107,4 +107,22 @@ class TrackingTest {
         recent.append(List.of(a));
         assertThat(recent.touchedSince(since, Set.of(old))).as("keys since were overwritten: cannot tell").isTrue();
     }
+
+    @Test
+    void aRendersDebugLineNamesItsFirstKeysAndHowManyThereAre() {
+        java.util.Set<Dependency> keys = new java.util.LinkedHashSet<>();
+        for (int id = 1; id <= Tracking.KEYS_SHOWN; id++) {
+            keys.add(Dependency.row("owners", "id", Integer.toString(id)));
+        }
+        keys.add(Dependency.anyRow("owners"));
+        String exact = Tracking.describe("/owners", keys);
+        assertThat(exact).startsWith("Roan tracked /owners: " + Dependency.row("owners", "id", "1") + ", ")
+                .as("every key shown, the implied one not counted").doesNotContain("...");
+
+        keys.add(Dependency.table("pets"));
+        assertThat(Tracking.describe("/owners", keys)).endsWith(", ... (" + (Tracking.KEYS_SHOWN + 1) + " keys)")
+                .doesNotContain("pets");
+        assertThat(Tracking.describe("/empty", java.util.Set.of()))
+                .isEqualTo("Roan tracked /empty: no key (the render read nothing Roan sees)");
+    }
 }

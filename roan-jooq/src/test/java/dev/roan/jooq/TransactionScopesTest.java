@@ -18,7 +18,9 @@ import org.jooq.SQLDialect;
 import org.jooq.TransactionProvider;
 import org.jooq.impl.DSL;
 import org.jooq.impl.DataSourceConnectionProvider;
+import org.jooq.impl.DefaultTransactionListenerProvider;
 import org.jooq.impl.DefaultTransactionProvider;
+import org.jooq.impl.ThreadLocalTransactionProvider;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -257,5 +259,65 @@ class TransactionScopesTest {
         })).hasMessageContaining("roll back");
         assertThat(DSL.using(dataSource, SQLDialect.H2).fetchValue("select listagg(id, ',') from t"))
                 .as("seen from another connection").isEqualTo("1");
+    }
+
+    /** A configuration on jOOQ's ThreadLocalTransactionProvider, which Roan follows through transaction events. */
+    private DSLContext threadLocal(TransactionScopes scopes) {
+        DSLContext plain = DSL.using(dataSource, SQLDialect.H2);
+        return DSL.using(plain.configuration().derive(new ThreadLocalTransactionProvider(
+                new DataSourceConnectionProvider(dataSource))).derive(new DefaultTransactionListenerProvider(
+                new TransactionScopes.Listener(scopes))));
+    }
+
+    @Test
+    void withThreadLocalTransactionsPathsArePurgedAfterTheCommit() {
+        TransactionScopes scopes = new TransactionScopes(dispatcher, null);
+        threadLocal(scopes).transaction(() -> {
+            assertThat(scopes.hold(List.of("/a"))).isTrue();
+            assertThat(pending()).isEmpty();
+        });
+        assertThat(pending()).containsExactly("/a");
+        assertThat(scopes.hold(List.of("/b"))).as("no frame left behind").isFalse();
+    }
+
+    @Test
+    void withThreadLocalTransactionsARollbackDropsThePathsAndLeavesNoFrame() {
+        TransactionScopes scopes = new TransactionScopes(dispatcher, null);
+        assertThatThrownBy(() -> threadLocal(scopes).transaction(() -> {
+            scopes.hold(List.of("/a"));
+            throw new IllegalStateException("roll back");
+        })).hasMessageContaining("roll back");
+        assertThat(pending()).isEmpty();
+        assertThat(scopes.hold(List.of("/b"))).as("no frame left behind").isFalse();
+    }
+
+    @Test
+    void purgeAfterCommitOutsideAJooqTransactionGoesToTheBoundaryThatTakesIt() {
+        List<Set<String>> held = new ArrayList<>();
+        TransactionScopes scopes = new TransactionScopes(dispatcher, (paths, release) -> held.add(Set.copyOf(paths)));
+        try (LogCapture log = new LogCapture()) {
+            scopes.byHand(Set.of("/a"));
+
+            assertThat(held).containsExactly(Set.of("/a"));
+            assertThat(pending()).isEmpty();
+            assertThat(log.messages(java.util.logging.Level.WARNING)).isEmpty();
+        }
+    }
+
+    @Test
+    void purgeAfterCommitOutsideAnyTransactionIsSentAtOnceAndWarnedOfOnlyWithoutABoundary() {
+        TransactionScopes declining = new TransactionScopes(dispatcher, (paths, release) -> false);
+        TransactionScopes none = new TransactionScopes(dispatcher, null);
+        try (LogCapture log = new LogCapture()) {
+            declining.byHand(Set.of("/a"));
+            assertThat(pending()).containsExactly("/a");
+            assertThat(log.messages(java.util.logging.Level.WARNING)).as("a boundary saw no transaction").isEmpty();
+
+            none.byHand(Set.of("/b"));
+            none.byHand(Set.of("/c"));
+            assertThat(pending()).containsExactly("/a", "/b", "/c");
+            assertThat(log.messages(java.util.logging.Level.WARNING)).singleElement().asString()
+                    .contains("purgeAfterCommit() outside dsl.transaction(...)");
+        }
     }
 }

@@ -259,29 +259,4 @@ class VarnishXkeyTest {
         assertPurged("/vets", 2);
         assertCached("/owners/5", 2);
     }
-
-    @Test
-    void aKeyIsAPurgeOfSlashWithItsTagInTheHeaderOfItsKindAndEachAnswerHasItsHint() {
-        VarnishXkeyPurge hard = new VarnishXkeyPurge("http://cache:6081", false);
-        VarnishXkeyPurge soft = new VarnishXkeyPurge("http://cache:6081", true);
-        java.net.http.HttpRequest key = hard.request(java.net.http.HttpRequest.newBuilder(), OWNER_4.target()).build();
-        assertThat(key.method()).isEqualTo("PURGE");
-        assertThat(key.uri()).hasToString("http://cache:6081/");
-        assertThat(key.headers().map()).containsEntry("xkey-purge", List.of(OWNER_4.tag()))
-                .doesNotContainKey("xkey-softpurge");
-        java.net.http.HttpRequest softKey = soft.request(java.net.http.HttpRequest.newBuilder(), OWNER_4.target())
-                .build();
-        assertThat(softKey.headers().map()).containsEntry("xkey-softpurge", List.of(OWNER_4.tag()))
-                .doesNotContainKey("xkey-purge");
-        java.net.http.HttpRequest path = hard.request(java.net.http.HttpRequest.newBuilder(), "/owners/4?x=1").build();
-        assertThat(path.uri()).hasToString("http://cache:6081/owners/4?x=1");
-        assertThat(path.headers().map()).doesNotContainKeys("xkey-purge", "xkey-softpurge");
-        assertThat(hard.takes(OWNER_4.target()) && hard.takes("/owners")).as("keys and paths").isTrue();
-
-        assertThat(hard.verdict(200).done()).isTrue();
-        assertThat(hard.verdict(405).detail()).contains("HTTP 405", "xkey.purge(req.http.xkey-purge)", "ACL");
-        assertThat(hard.verdict(503).detail()).contains("on every attempt", "import xkey");
-        assertThat(hard.verdict(302).detail()).contains("xkeyPurgeUrls");
-        assertThat(hard.verdict(431).detail()).contains("http_req_hdr_len");
-    }
 }

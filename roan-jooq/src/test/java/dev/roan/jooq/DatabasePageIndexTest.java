@@ -1,0 +1,297 @@
+package dev.roan.jooq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+
+import dev.roan.testkit.PurgeServer;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shared page index's decisions that need no second instance and no real time: re-purges of pages rendered with a
+ * new pin (on a {@link FakeClock}), what a render learns while the database refuses its keys, and the cap on pages
+ * kept in memory meanwhile. {@link PageIndexContract} proves the rest on each database.
+ */
+class DatabasePageIndexTest {
+
+    private static final Duration WAIT = Waits.DELIVERY;
+    private static final String PAGE = "/owners/4";
+    private static final Dependency OWNER_4 = Dependency.row("owners", "id", "4");
+    private static final Dependency VISITS = Dependency.table("visits");
+
+    private final FakeClock clock = new FakeClock();
+    private final PurgeServer cache = new PurgeServer();
+    private final String url = "jdbc:h2:mem:page-index-unit-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    private final FaultyDataSource db;
+    private final Roan roan;
+
+    DatabasePageIndexTest() {
+        JdbcDataSource raw = new JdbcDataSource();
+        raw.setURL(url);
+        db = new FaultyDataSource(raw);
+        roan = clock.build(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(db.dataSource)
+                .maxRetryInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofMillis(200)));
+    }
+
+    @AfterEach
+    void close() {
+        roan.close();
+        cache.close();
+    }
+
+    private DatabasePageIndex index() {
+        return roan.sharedIndex();
+    }
+
+    private java.util.List<String> purged() {
+        assertThat(roan.flush(WAIT)).as("flush").isTrue();
+        return cache.paths();
+    }
+
+    @Test
+    void aPageRenderedWithAKeyOfANewPinIsPurgedAgainOnceEveryInstanceKnowsThePin() {
+        index().pinned("OWNERS", "ID");
+        index().replace(PAGE, Set.of(OWNER_4, VISITS));
+        assertThat(purged()).as("not yet").isEmpty();
+
+        clock.advance(DatabasePageIndex.PIN_NEW);
+
+        assertThat(purged()).containsExactly(PAGE);
+    }
+
+    @Test
+    void aPageRenderedWithAKeyOfATablePinIsPurgedAgainToo() {
+        index().pinned("visits", null);
+        index().replace(PAGE, Set.of(OWNER_4, VISITS));
+
+        clock.advance(DatabasePageIndex.PIN_NEW);
+
+        assertThat(purged()).containsExactly(PAGE);
+    }
+
+    @Test
+    void aPageWhoseKeysHaveNoNewPinIsNotPurgedAgain() {
+        index().pinned("owners", "name");
+        index().replace(PAGE, Set.of(OWNER_4, VISITS));
+
+        clock.advance(DatabasePageIndex.PIN_NEW.multipliedBy(2));
+
+        assertThat(purged()).isEmpty();
+        assertThat(index().knownPins()).isEqualTo(1);
+    }
+
+    @Test
+    void aRenderWhoseKeysTheDatabaseRefusesCountsAsOverlappedAndIsWrittenOnceItAnswers() throws Exception {
+        long started = System.nanoTime();
+        try (LogCapture log = new LogCapture()) {
+            db.down(true);
+
+            assertThat(index().replace(PAGE, Set.of(OWNER_4), started)).as("the log cannot answer: overlapped")
+                    .isTrue();
+            assertThat(index().replace("/other", Set.of(OWNER_4), started)).as("while pages are owed").isTrue();
+            assertThat(index().replace("/empty", Set.of(), started)).as("no key, nothing to overlap").isFalse();
+            assertThat(index().replace("/unasked", Set.of(OWNER_4), Long.MIN_VALUE)).as("not asked").isFalse();
+            assertThat(log.messages(Level.WARNING)).as("one warning").singleElement().asString()
+                    .contains("could not write the keys of a rendered page to its page index table roan_page_index")
+                    .doesNotContain("owners");
+
+            db.down(false);
+            assertThat(index().flush(WAIT)).as("the pages written").isTrue();
+        }
+        assertThat(index().urls(Set.of(OWNER_4))).containsExactlyInAnyOrder(PAGE, "/other", "/unasked");
+    }
+
+    @Test
+    void aRenderThatStartedLongerAgoThanTheLogKeepsCountsAsOverlapped() {
+        long started = System.nanoTime() - DatabasePageIndex.LOG_KEEP.toNanos();
+
+        assertThat(index().replace(PAGE, Set.of(OWNER_4), started)).isTrue();
+        assertThat(index().replace("/now", Set.of(OWNER_4), System.nanoTime())).as("nothing committed").isFalse();
+        assertThat(index().replace("/none", Set.of(), started)).as("no key").isFalse();
+    }
+
+    @Test
+    void beyondTheCapOfPagesKeptInMemoryTheOldestIsPurgedAndCounted() throws InterruptedException {
+        db.down(true);
+        for (int page = 0; page < DatabasePageIndex.MAX_OWED_PAGES; page++) {
+            index().replace("/p/" + page, Set.of(OWNER_4));
+        }
+        assertThat(index().droppedPages()).as("at the cap").isZero();
+
+        index().replace("/p/last", Set.of(OWNER_4));
+
+        assertThat(index().droppedPages()).isEqualTo(1);
+        assertThat(cache.take().path()).as("purged, so that it is rendered again").isEqualTo("/p/0");
+    }
+
+    @Test
+    void aPageRenderedAgainWhileItsFormerKeysAreOwedIsWrittenWithItsLatestKeys() {
+        db.down(true);
+        index().replace(PAGE, Set.of(OWNER_4));
+        index().replace(PAGE, Set.of(VISITS));
+        db.down(false);
+
+        assertThat(index().flush(WAIT)).isTrue();
+        assertThat(index().urls(Set.of(OWNER_4))).isEmpty();
+        assertThat(index().urls(Set.of(VISITS))).containsExactly(PAGE);
+    }
+
+    @Test
+    void aPageRenderedAgainWithOtherKeysIsWrittenAndCounted() {
+        index().replace(PAGE, Set.of(OWNER_4));
+        long writes = index().writes();
+        index().replace(PAGE, Set.of(OWNER_4));
+        assertThat(index().writes()).as("the same keys: no write").isEqualTo(writes);
+
+        index().replace(PAGE, Set.of(VISITS));
+
+        assertThat(index().writes()).isEqualTo(writes + 1);
+        assertThat(index().urls(Set.of(OWNER_4, VISITS))).containsExactly(PAGE);
+    }
+
+    @Test
+    void keptTargetsArePurgedPathsAtOnceAndKeysAsTheirPages() {
+        index().replace(PAGE, Set.of(OWNER_4));
+
+        index().submitKept(List.of("/owners", OWNER_4.target()));
+
+        assertThat(purged()).containsExactlyInAnyOrder("/owners", PAGE);
+    }
+
+    @Test
+    void aTrackedSubmitCompletesOnceTheKeysPagesAreDelivered() throws Exception {
+        index().replace(PAGE, Set.of(OWNER_4));
+
+        Settled settled = index().submitTracked(List.of("/owners", OWNER_4.target())).toCompletableFuture()
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+        assertThat(settled).isEqualTo(Settled.DELIVERED);
+        assertThat(cache.paths()).containsExactlyInAnyOrder("/owners", PAGE);
+        assertThat(index().submitTracked(List.of("/pets")).toCompletableFuture()
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("paths only").isEqualTo(Settled.DELIVERED);
+    }
+
+    @Test
+    void aTrackedSubmitWaitsWhileTheDatabaseIsDownAndIsNotTakenIfTheIndexClosesFirst() throws Exception {
+        index().replace(PAGE, Set.of(OWNER_4));
+        db.down(true);
+        CompletableFuture<Settled> stage = index().submitTracked(List.of(OWNER_4.target())).toCompletableFuture();
+        assertThat(index().flush(Duration.ofMillis(300))).as("the key still owed").isFalse();
+        assertThat(stage).isNotDone();
+
+        try (LogCapture log = new LogCapture()) {
+            index().close();
+
+            assertThat(stage.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(Settled.NOT_TAKEN);
+            assertThat(log.messages(Level.WARNING)).anySatisfy(m -> assertThat(m)
+                    .contains("closed before it could read its page index table roan_page_index for the keys of 1"
+                            + " commits"));
+        }
+        assertThat(index().submitTracked(List.of(OWNER_4.target())).toCompletableFuture()
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("once closed").isEqualTo(Settled.NOT_TAKEN);
+    }
+
+    @Test
+    void aDatabaseWhoseConnectionsDoNotAutoCommitStillGetsThePinsAndTheLogOfCommittedKeys() {
+        JdbcDataSource noAutoCommit = new JdbcDataSource();
+        noAutoCommit.setURL(url + ";AUTOCOMMIT=OFF");
+        FakeClock otherClock = new FakeClock();
+        try (Roan other = otherClock.build(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(noAutoCommit)
+                .closeTimeout(Duration.ofMillis(200)))) {
+            int before = rows("roan_page_index");
+            other.sharedIndex().pinned("owners", "id");
+            other.sharedIndex().replace(PAGE, Set.of(OWNER_4));
+            other.delivery().dispatcher().submit(List.of(OWNER_4.target()));
+            assertThat(other.flush(WAIT)).isTrue();
+
+            assertThat(rows("roan_page_index")).as("the pin's row and the page's").isEqualTo(before + 2);
+            assertThat(rows("roan_page_index_log")).as("the committed key").isEqualTo(1);
+            assertThat(index().urls(Set.of(OWNER_4))).containsExactly(PAGE);
+        }
+    }
+
+    @Test
+    void itSaysWhichTableItShares() {
+        assertThat(index()).hasToString("DatabasePageIndex[roan_page_index, H2]");
+    }
+
+    @Test
+    void theColumnAnotherInstancePinnedMakesAWriteHereProduceItsRowKey() throws Exception {
+        index().pinned("POST", "ID");
+        index().replace(PAGE, Set.of(Dependency.row("post", "id", "1")));
+        assertThat(roan.flush(WAIT)).isTrue();
+
+        assertThat(writeThroughAnotherInstance()).containsExactly(PAGE);
+    }
+
+    @Test
+    void aPinOfEverythingAnotherInstanceLearntMakesEveryWriteHereReachEveryPage() throws Exception {
+        index().pinned("*", null);
+        index().replace(PAGE, Set.of(Dependency.EVERYTHING));
+        assertThat(roan.flush(WAIT)).isTrue();
+
+        assertThat(writeThroughAnotherInstance()).containsExactly(PAGE);
+    }
+
+    @Test
+    void withoutAPinAWriteHereProducesNoKeyOfThePage() throws Exception {
+        index().replace(PAGE, Set.of(Dependency.row("post", "id", "1")));
+        assertThat(roan.flush(WAIT)).isTrue();
+
+        assertThat(writeThroughAnotherInstance()).isEmpty();
+    }
+
+    /** Another instance, started now, updates post 1: the paths purged then. */
+    private List<String> writeThroughAnotherInstance() throws Exception {
+        try (TestDb app = new TestDb();
+                Roan other = Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(db.dataSource)
+                        .closeTimeout(Duration.ofMillis(200)).build()) {
+            app.execute(TestRows.ANN_AND_POSTS_1_AND_2);
+            org.jooq.impl.DSL.using(other.attach(app.configuration())).update(dev.roan.jooq.test.db.Tables.POST)
+                    .set(dev.roan.jooq.test.db.Tables.POST.TITLE, "New")
+                    .where(dev.roan.jooq.test.db.Tables.POST.ID.eq(1L)).execute();
+            assertThat(other.flush(WAIT)).isTrue();
+            return cache.paths();
+        }
+    }
+
+    @Test
+    void whereEveryCachePurgesByTagAKeyOfANewPinIsPurgedAgainOnceEveryInstanceKnowsIt() throws Exception {
+        FakeClock tagClock = new FakeClock();
+        try (Roan tags = tagClock.build(Roan.builder().xkeyPurgeUrls(cache.purgeUrl().replace("/purge", ""))
+                .pageIndex(db.dataSource).closeTimeout(Duration.ofMillis(200)))) {
+            DatabasePageIndex pinsOnly = tags.sharedIndex();
+            assertThat(pinsOnly.toString()).endsWith(", pins only]");
+            pinsOnly.pinned("owners", "id");
+
+            assertThat(pinsOnly.replace(PAGE, Set.of(OWNER_4, VISITS), System.nanoTime())).as("no log to ask")
+                    .isFalse();
+            assertThat(tags.flush(WAIT)).isTrue();
+            assertThat(cache.count()).as("not yet").isZero();
+
+            tagClock.advance(DatabasePageIndex.PIN_NEW);
+
+            assertThat(tags.flush(WAIT)).isTrue();
+            assertThat(cache.received()).singleElement()
+                    .satisfies(r -> assertThat(r.header("xkey-purge")).isEqualTo(OWNER_4.tag()));
+        }
+    }
+
+    private int rows(String table) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+                java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
