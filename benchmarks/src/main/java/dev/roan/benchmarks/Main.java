@@ -72,7 +72,7 @@ public final class Main {
                         : "")
                 + System.getProperty("os.name") + " " + System.getProperty("os.version"));
         report.line("- JDK: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        report.line("- JMH 1.37; H2 " + org.h2.engine.Constants.FULL_VERSION + "; jOOQ " + org.jooq.Constants.FULL_VERSION);
+        report.line("- JMH 1.37; H2 " + org.h2.engine.Constants.FULL_VERSION + "; jOOQ " + jooqVersion());
 
         if (only.contains("overhead")) {
             overhead(quick, report);
@@ -113,6 +113,22 @@ public final class Main {
             report.writeTo(out);
         }
         System.exit(0);     // nginx and HttpClient threads are daemons; JMH's are not always
+    }
+
+    /**
+     * The jOOQ on the class path, read at run time: {@code org.jooq.Constants.FULL_VERSION} is a compile-time constant,
+     * so it names the jOOQ these classes were compiled against.
+     */
+    private static String jooqVersion() {
+        try (java.io.InputStream in = Main.class.getResourceAsStream("/META-INF/maven/org.jooq/jooq/pom.properties")) {
+            java.util.Properties properties = new java.util.Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     private static ChainedOptionsBuilder jmh(boolean quick) {
