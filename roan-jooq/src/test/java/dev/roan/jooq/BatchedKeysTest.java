@@ -88,6 +88,21 @@ class BatchedKeysTest {
     }
 
     @Test
+    void aBatchHandsTheNodeEachKeysOwnRequestedTime() {
+        long first = ticker.now;
+        submit(keys(0, 100));
+        ticker.advance(SECOND);
+        long later = ticker.now;
+        submit(keys(100, 200));
+        completeAll();
+
+        assertThat(node.requests()).as("batched").anySatisfy(request -> assertThat(request).hasSizeGreaterThan(1));
+        assertThat(node.requestedNanos(key(50))).as("a key owed since the first submit: the latency of its event runs"
+                + " from there").isEqualTo(first);
+        assertThat(node.requestedNanos(key(150))).as("a key owed since the second").isEqualTo(later);
+    }
+
+    @Test
     void pagePathsAreNeverBatchedAndAPathEndsTheBatchBeforeIt() {
         List<String> mixed = new ArrayList<>(keys(0, 100));
         mixed.add(50, "/owners/50");
