@@ -266,40 +266,16 @@ final class Outages {
             long start = System.nanoTime();
             measureFrom.set(start + warmup);
             measureTo.set(start + warmup + duration.toNanos());
-            CountDownLatch done = new CountDownLatch(writers);
-            List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                Thread thread = new Thread(() -> {
-                    try (Connection connection = DriverManager.getConnection(url)) {
-                        DSLContext dsl = DSL.using(roan.attach(new DefaultConfiguration().set(connection)
-                                .set(SQLDialect.H2)));
-                        long interval = rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) * writers / rate;
-                        long due = System.nanoTime();
-                        while (System.nanoTime() < measureTo.get()) {
-                            if (interval > 0) {
-                                due += interval;
-                                LockSupport.parkNanos(due - System.nanoTime());
-                            }
-                            String slug = "s" + next.incrementAndGet();
-                            // Stamped before the transaction, as its purge may be delivered before the line after it.
-                            long now = System.nanoTime();
-                            committed.put("/p/" + slug, now);
-                            dsl.transaction(tx -> tx.dsl().insertInto(POST, POST.SLUG, POST.TITLE).values(slug, "t")
-                                    .execute());
-                            if (now >= measureFrom.get()) {
-                                commits.incrementAndGet();
-                            }
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    } finally {
-                        done.countDown();
-                    }
-                }, "writer-" + w);
-                threads.add(thread);
-                thread.start();
-            }
-            done.await();
+            runWriters(url, roan, writers, rate, measureTo.get(), (dsl, random) -> {
+                String slug = "s" + next.incrementAndGet();
+                // Stamped before the transaction, as its purge may be delivered before the line after it.
+                long now = System.nanoTime();
+                committed.put("/p/" + slug, now);
+                dsl.transaction(tx -> tx.dsl().insertInto(POST, POST.SLUG, POST.TITLE).values(slug, "t").execute());
+                if (now >= measureFrom.get()) {
+                    commits.incrementAndGet();
+                }
+            });
             int owed = roan.cacheNodes().stream().mapToInt(CacheNodeStatus::owedPurges).sum();
             roan.flush(Duration.ofMinutes(5));
             int n = Math.min(samples.get(), latencies.length);
@@ -387,37 +363,14 @@ final class Outages {
             long start = System.nanoTime();
             measureFrom.set(start + warmup);
             measureTo.set(start + warmup + duration.toNanos());
-            CountDownLatch done = new CountDownLatch(writers);
-            for (int w = 0; w < writers; w++) {
-                Thread thread = new Thread(() -> {
-                    try (Connection connection = DriverManager.getConnection(url)) {
-                        DSLContext dsl = DSL.using(roan.attach(new DefaultConfiguration().set(connection)
-                                .set(SQLDialect.H2)));
-                        java.util.SplittableRandom random = new java.util.SplittableRandom();
-                        long interval = rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) * writers / rate;
-                        long due = System.nanoTime();
-                        while (System.nanoTime() < measureTo.get()) {
-                            if (interval > 0) {
-                                due += interval;
-                                LockSupport.parkNanos(due - System.nanoTime());
-                            }
-                            long id = 1 + random.nextInt(posts);
-                            dsl.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, "t").where(POST.ID.eq(id))
-                                    .execute());
-                            long now = System.nanoTime();
-                            if (now >= measureFrom.get() && now < measureTo.get()) {
-                                commits.incrementAndGet();
-                            }
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    } finally {
-                        done.countDown();
-                    }
-                }, "writer-" + w);
-                thread.start();
-            }
-            done.await();
+            runWriters(url, roan, writers, rate, measureTo.get(), (dsl, random) -> {
+                long id = 1 + random.nextInt(posts);
+                dsl.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, "t").where(POST.ID.eq(id)).execute());
+                long now = System.nanoTime();
+                if (now >= measureFrom.get() && now < measureTo.get()) {
+                    commits.incrementAndGet();
+                }
+            });
             int owed = roan.cacheNodes().stream().mapToInt(CacheNodeStatus::owedPurges).sum();
             roan.flush(Duration.ofMinutes(5));
             long[] listSorted = Arrays.copyOf(list, Math.min(lists.get(), list.length));
@@ -434,6 +387,45 @@ final class Outages {
                     owed));
             return p99;
         }
+    }
+
+    /** One commit of a writer thread, on its own connection's {@code dsl}. */
+    private interface Commit {
+        void run(DSLContext dsl, java.util.SplittableRandom random);
+    }
+
+    /**
+     * Runs {@code writers} threads, each on its own connection to {@code url} attached to {@code roan}, committing until
+     * {@code until} ({@code System.nanoTime()}): together {@code rate} commits a second on a fixed schedule, or as fast
+     * as they can when {@code rate} is 0. Returns when all have stopped.
+     */
+    private static void runWriters(String url, Roan roan, int writers, int rate, long until, Commit commit)
+            throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(writers);
+        for (int w = 0; w < writers; w++) {
+            Thread thread = new Thread(() -> {
+                try (Connection connection = DriverManager.getConnection(url)) {
+                    DSLContext dsl = DSL.using(roan.attach(new DefaultConfiguration().set(connection)
+                            .set(SQLDialect.H2)));
+                    java.util.SplittableRandom random = new java.util.SplittableRandom();
+                    long interval = rate == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) * writers / rate;
+                    long due = System.nanoTime();
+                    while (System.nanoTime() < until) {
+                        if (interval > 0) {
+                            due += interval;
+                            LockSupport.parkNanos(due - System.nanoTime());
+                        }
+                        commit.run(dsl, random);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    done.countDown();
+                }
+            }, "writer-" + w);
+            thread.start();
+        }
+        done.await();
     }
 
     /** The 1-minute load average from {@code /proc/loadavg}, with what else this machine was doing. */
