@@ -4,8 +4,6 @@ import static dev.roan.jooq.test.db.Tables.AUTHOR;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -48,34 +46,9 @@ class BoundaryPinsTest {
         db.execute(TestRows.ANN_AND_POSTS_1_AND_2);
         boundaryConnection = db.dataSource.getConnection();
         boundaryConnection.setAutoCommit(false);
-        inBoundary = DSL.using(roan.attach(DSL.using(transactionAware(), SQLDialect.H2).configuration()));
+        DataSource transactionAware = TransactionAwareDataSource.of(db.dataSource, boundaryConnection);
+        inBoundary = DSL.using(roan.attach(DSL.using(transactionAware, SQLDialect.H2).configuration()));
         outside = DSL.using(roan.attach(db.configuration()));
-    }
-
-    /** As Spring's TransactionAwareDataSourceProxy: the transaction's connection, which closing does not close. */
-    private DataSource transactionAware() {
-        Connection unclosable = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("close")) {
-                        return null;
-                    }
-                    try {
-                        return method.invoke(boundaryConnection, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("getConnection")) {
-                        return unclosable;
-                    }
-                    try {
-                        return method.invoke(db.dataSource, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     @AfterEach

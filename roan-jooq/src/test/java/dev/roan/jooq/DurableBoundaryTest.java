@@ -3,8 +3,6 @@ package dev.roan.jooq;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -63,33 +61,8 @@ class DurableBoundaryTest {
         roan.purge("/posts").onWrite(POST);
         boundaryConnection = db.dataSource.getConnection();
         boundaryConnection.setAutoCommit(false);
-        dsl = DSL.using(roan.attach(DSL.using(transactionAware(), SQLDialect.H2).configuration()));
-    }
-
-    /** As Spring's TransactionAwareDataSourceProxy: the transaction's connection, which closing does not close. */
-    private DataSource transactionAware() {
-        Connection unclosable = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("close")) {
-                        return null;
-                    }
-                    try {
-                        return method.invoke(boundaryConnection, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("getConnection")) {
-                        return unclosable;
-                    }
-                    try {
-                        return method.invoke(db.dataSource, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        DataSource transactionAware = TransactionAwareDataSource.of(db.dataSource, boundaryConnection);
+        dsl = DSL.using(roan.attach(DSL.using(transactionAware, SQLDialect.H2).configuration()));
     }
 
     @AfterEach
@@ -182,8 +155,8 @@ class DurableBoundaryTest {
         try (Roan other = Roan.builder().purgeUrl(cache.purgeUrl()).outbox(db.dataSource)
                 .transactionBoundary(pathsOnly).closeTimeout(Duration.ofMillis(200)).build()) {
             other.purge("/posts").onWrite(POST);
-            DSLContext inBoundary = DSL.using(other.attach(DSL.using(transactionAware(), SQLDialect.H2)
-                    .configuration()));
+            DSLContext inBoundary = DSL.using(other.attach(DSL.using(
+                    TransactionAwareDataSource.of(db.dataSource, boundaryConnection), SQLDialect.H2).configuration()));
 
             inBoundary.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, "T").where(POST.ID.eq(1L)).execute());
 
