@@ -114,6 +114,8 @@ final class DatabasePageIndex implements PageIndex {
     private final DataSource dataSource;
     private final PageIndexSql sql;
     private final Dispatcher dispatcher;
+    /** The dispatcher's clock: the age of pins and of renders, and when the log was last pruned. */
+    private final Ticker ticker;
     private final ScheduledThreadPoolExecutor thread;
     private final long firstRetryNanos;
     private final long maxRetryNanos;
@@ -141,7 +143,7 @@ final class DatabasePageIndex implements PageIndex {
     /** Whether the last statement failed: one WARNING per outage. */
     private boolean failing;
     private boolean warnedCollision;
-    /** The pins this instance knows, with when it first knew each (by {@link System#nanoTime()}). */
+    /** The pins this instance knows, with when it first knew each (by {@link #ticker}). */
     private final Map<String, Long> pins = new java.util.concurrent.ConcurrentHashMap<>();
     /** Pins learnt here whose rows are not written yet; written by the index's thread. Guarded by this. */
     private final Set<String> owedPins = new LinkedHashSet<>();
@@ -150,8 +152,8 @@ final class DatabasePageIndex implements PageIndex {
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong droppedPages = new AtomicLong();
-    /** When the index's thread last pruned the log, by {@link System#nanoTime()}; on that thread only. */
-    private long prunedNanos = System.nanoTime();
+    /** When the index's thread last pruned the log, by {@link #ticker}; on that thread only. */
+    private long prunedNanos;
 
     /**
      * Keys owed and who waits: {@code done} is null for untracked keys. {@code purged} is null for a write's keys, and
@@ -190,6 +192,8 @@ final class DatabasePageIndex implements PageIndex {
         this.pages = pages;
         this.dataSource = dataSource;
         this.dispatcher = dispatcher;
+        this.ticker = dispatcher.ticker();
+        this.prunedNanos = ticker.read();
         this.firstRetryNanos = Ticker.saturatedNanos(firstRetry);
         this.maxRetryNanos = Math.max(firstRetryNanos, Ticker.saturatedNanos(maxRetry));
         this.retryNanos = firstRetryNanos;
@@ -395,7 +399,7 @@ final class DatabasePageIndex implements PageIndex {
         if (keys.isEmpty()) {
             return false;
         }
-        long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startedNanos) + LOG_MARGIN.toNanos() / 1_000;
+        long micros = TimeUnit.NANOSECONDS.toMicros(ticker.read() - startedNanos) + LOG_MARGIN.toNanos() / 1_000;
         if (micros >= LOG_KEEP.toNanos() / 1_000) {
             // The log may have forgotten a commit that came after the render started.
             return true;
@@ -426,7 +430,7 @@ final class DatabasePageIndex implements PageIndex {
      */
     private void logCommitted(Collection<String> targets) throws SQLException {
         List<Long> hashes = new ArrayList<>(new LinkedHashSet<>(hashes(targets)));
-        long now = System.nanoTime();
+        long now = ticker.read();
         boolean prune = now - prunedNanos >= LOG_PRUNE_EVERY.toNanos();
         if (hashes.isEmpty() && !prune) {
             return;
@@ -481,7 +485,7 @@ final class DatabasePageIndex implements PageIndex {
     public void pinned(String table, @Nullable String column) {
         String pin = column == null ? table.toLowerCase(java.util.Locale.ROOT)
                 : table.toLowerCase(java.util.Locale.ROOT) + "." + column.toLowerCase(java.util.Locale.ROOT);
-        if (pins.putIfAbsent(pin, System.nanoTime()) != null) {
+        if (pins.putIfAbsent(pin, ticker.read()) != null) {
             return;
         }
         synchronized (this) {
@@ -550,7 +554,7 @@ final class DatabasePageIndex implements PageIndex {
             }
         }
         for (String pin : found) {
-            if (pins.putIfAbsent(pin, System.nanoTime()) == null) {
+            if (pins.putIfAbsent(pin, ticker.read()) == null) {
                 onPin.accept(pin);
             }
         }
@@ -559,7 +563,7 @@ final class DatabasePageIndex implements PageIndex {
     /** The targets of {@code keys} whose pin this instance knows since less than {@link #PIN_NEW}. */
     private Set<String> newPinKeys(Set<Dependency> keys) {
         Set<String> fresh = new LinkedHashSet<>();
-        long now = System.nanoTime();
+        long now = ticker.read();
         for (Dependency key : keys) {
             Long since = pins.get(key.isTable() ? key.table() : key.table() + "." + key.column());
             if (since != null && now - since < PIN_NEW.toNanos()) {
@@ -571,7 +575,7 @@ final class DatabasePageIndex implements PageIndex {
 
     /** Whether one of {@code keys} belongs to a pin this instance knows since less than {@link #PIN_NEW}. */
     private boolean newPin(Set<Dependency> keys) {
-        long now = System.nanoTime();
+        long now = ticker.read();
         for (Dependency key : keys) {
             String pin = key.isTable() ? key.table() : key.table() + "." + key.column();
             Long since = pins.get(pin);

@@ -384,6 +384,11 @@ final class Dispatcher {
     }
 
     /** Purges dropped so far: given up after {@code giveUpAfter}, or refused at the memory cap. */
+    /** The clock of this dispatcher's timers, for those who measure intervals it schedules against. */
+    Ticker ticker() {
+        return ticker;
+    }
+
     long droppedPurges() {
         lock.lock();
         try {

@@ -23,9 +23,9 @@ interface PageIndex extends AutoCloseable {
     void replace(String url, Set<Dependency> keys);
 
     /**
-     * As {@link #replace}, after a render that started at {@code startedNanos} ({@link System#nanoTime()}); also tells
-     * whether a write of one of {@code keys} committed on another instance since then, so that the page may be stale
-     * ({@code Tracking}'s own log sees this instance's commits only).
+     * As {@link #replace}, after a render that started at {@code startedNanos} (by the dispatcher's {@link Ticker});
+     * also tells whether a write of one of {@code keys} committed on another instance since then, so that the page may
+     * be stale ({@code Tracking}'s own log sees this instance's commits only).
      *
      * @return true if such a write committed, or if the index cannot tell
      */

@@ -119,7 +119,7 @@ final class Tracking {
             firstRender();
         }
         Render parent = current.get();
-        Render frame = new Render(url, recent.last(), parent);
+        Render frame = new Render(url, recent.last(), parent, dispatcher.ticker().read());
         current.set(frame);
         T result;
         try {
@@ -384,13 +384,14 @@ final class Tracking {
         final long since;
         final @Nullable Render parent;
         final Set<Dependency> keys = new LinkedHashSet<>();
-        /** When it started, by {@link System#nanoTime()}: how far back a shared index looks for other commits. */
-        final long startedNanos = System.nanoTime();
+        /** When it started, by the dispatcher's ticker: how far back a shared index looks for other commits. */
+        final long startedNanos;
 
-        Render(String url, long since, @Nullable Render parent) {
+        Render(String url, long since, @Nullable Render parent, long startedNanos) {
             this.url = url;
             this.since = since;
             this.parent = parent;
+            this.startedNanos = startedNanos;
         }
     }
 

@@ -90,7 +90,7 @@ class DatabasePageIndexTest {
 
     @Test
     void aRenderWhoseKeysTheDatabaseRefusesCountsAsOverlappedAndIsWrittenOnceItAnswers() throws Exception {
-        long started = System.nanoTime();
+        long started = clock.read();
         try (LogCapture log = new LogCapture()) {
             db.down(true);
 
@@ -111,11 +111,104 @@ class DatabasePageIndexTest {
 
     @Test
     void aRenderThatStartedLongerAgoThanTheLogKeepsCountsAsOverlapped() {
-        long started = System.nanoTime() - DatabasePageIndex.LOG_KEEP.toNanos();
+        long started = clock.read();
+        clock.advance(DatabasePageIndex.LOG_KEEP);
 
         assertThat(index().replace(PAGE, Set.of(OWNER_4), started)).isTrue();
-        assertThat(index().replace("/now", Set.of(OWNER_4), System.nanoTime())).as("nothing committed").isFalse();
+        assertThat(index().replace("/now", Set.of(OWNER_4), clock.read())).as("nothing committed").isFalse();
         assertThat(index().replace("/none", Set.of(), started)).as("no key").isFalse();
+    }
+
+    @Test
+    void theLogIsAskedUntilTheRenderIsAsOldAsTheLogKeepsLessItsMargin() {
+        long started = clock.read();
+        clock.advance(DatabasePageIndex.LOG_KEEP.minus(DatabasePageIndex.LOG_MARGIN).minusNanos(1_000));
+
+        assertThat(index().replace(PAGE, Set.of(OWNER_4), started)).as("a microsecond younger: the log says nothing")
+                .isFalse();
+
+        clock.advance(Duration.ofNanos(1_000));
+
+        assertThat(index().replace("/other", Set.of(OWNER_4), started)).as("the log may have forgotten").isTrue();
+    }
+
+    @Test
+    void aRenderOverlapsTheCommitsOfItsKeysLoggedSinceItStartedLessTheMargin() {
+        long started = clock.read();
+        logAt(VISITS, Duration.ofSeconds(10));
+        assertThat(index().replace("/visits", Set.of(VISITS), started)).as("logged before the margin").isFalse();
+
+        roan.delivery().dispatcher().submit(List.of(OWNER_4.target()));
+        assertThat(roan.flush(WAIT)).isTrue();
+
+        assertThat(index().replace(PAGE, Set.of(OWNER_4), started)).as("logged since").isTrue();
+        assertThat(index().replace("/both", Set.of(VISITS, OWNER_4), started)).as("one of its keys").isTrue();
+        assertThat(index().replace("/all", Set.of(Dependency.EVERYTHING), started)).as("any key").isTrue();
+        assertThat(index().replace("/visits", Set.of(VISITS), started)).as("another key").isFalse();
+    }
+
+    @Test
+    void aPinKnownForPinNewNoLongerPurgesItsPagesAgain() {
+        index().pinned("owners", "id");
+        clock.advance(DatabasePageIndex.PIN_NEW);
+
+        index().replace(PAGE, Set.of(OWNER_4, VISITS));
+        clock.advance(DatabasePageIndex.PIN_NEW);
+
+        assertThat(purged()).isEmpty();
+    }
+
+    @Test
+    void theLogForgetsTheKeysItNoLongerKeepsOncePerPruneInterval() {
+        logAt(VISITS, DatabasePageIndex.LOG_KEEP.plusMinutes(1));
+        logAt(OWNER_4, Duration.ofSeconds(10));
+
+        commit(OWNER_4);
+        assertThat(rows("roan_page_index_log")).as("too soon to prune").isEqualTo(3);
+
+        clock.advance(DatabasePageIndex.LOG_PRUNE_EVERY.minusNanos(1));
+        commit(OWNER_4);
+        assertThat(rows("roan_page_index_log")).as("still too soon").isEqualTo(4);
+
+        clock.advance(Duration.ofNanos(1));
+        commit(OWNER_4);
+        assertThat(rows("roan_page_index_log")).as("the old row forgotten, the recent ones kept").isEqualTo(4);
+
+        logAt(VISITS, DatabasePageIndex.LOG_KEEP.plusMinutes(1));
+        commit(OWNER_4);
+        assertThat(rows("roan_page_index_log")).as("pruned a minute ago").isEqualTo(6);
+    }
+
+    @Test
+    void aCommitOfExactlyOneBatchOfKeysIsLoggedWhole() {
+        List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < DatabasePageIndex.BATCH; i++) {
+            keys.add(Dependency.row("owners", "id", String.valueOf(i)).target());
+        }
+        roan.delivery().dispatcher().submit(keys);
+        assertThat(roan.flush(WAIT)).isTrue();
+
+        assertThat(rows("roan_page_index_log")).isEqualTo(DatabasePageIndex.BATCH);
+    }
+
+    /** A write of {@code key} commits here: its key is logged (and the log pruned when due) before it is read. */
+    private void commit(Dependency key) {
+        roan.delivery().dispatcher().submit(List.of(key.target()));
+        assertThat(roan.flush(WAIT)).isTrue();
+    }
+
+    /** Logs {@code key} as committed {@code ago} by the database's clock. */
+    private void logAt(Dependency key, Duration ago) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+                java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO roan_page_index_log"
+                        + " (dependency, committed_at) VALUES (?, DATEADD(MILLISECOND, -CAST(? AS BIGINT),"
+                        + " CURRENT_TIMESTAMP(6)))")) {
+            insert.setLong(1, PageIndexSql.hash(key.target()));
+            insert.setLong(2, ago.toMillis());
+            insert.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
@@ -272,7 +365,7 @@ class DatabasePageIndexTest {
             assertThat(pinsOnly.toString()).endsWith(", pins only]");
             pinsOnly.pinned("owners", "id");
 
-            assertThat(pinsOnly.replace(PAGE, Set.of(OWNER_4, VISITS), System.nanoTime())).as("no log to ask")
+            assertThat(pinsOnly.replace(PAGE, Set.of(OWNER_4, VISITS), tagClock.read())).as("no log to ask")
                     .isFalse();
             assertThat(tags.flush(WAIT)).isTrue();
             assertThat(cache.count()).as("not yet").isZero();
