@@ -19,7 +19,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -116,7 +117,10 @@ final class DatabasePageIndex implements PageIndex {
     private final Dispatcher dispatcher;
     /** The dispatcher's clock: the age of pins and of renders, and when the log was last pruned. */
     private final Ticker ticker;
-    private final ScheduledThreadPoolExecutor thread;
+    /** The dispatcher's timer: hands a delayed task (a retry, a second reading, a refresh of the pins) to the thread. */
+    private final Scheduler timer;
+    /** The index's own thread: every statement but a render's {@code replace} runs on it. */
+    private final ExecutorService thread;
     private final long firstRetryNanos;
     private final long maxRetryNanos;
     /**
@@ -193,6 +197,7 @@ final class DatabasePageIndex implements PageIndex {
         this.dataSource = dataSource;
         this.dispatcher = dispatcher;
         this.ticker = dispatcher.ticker();
+        this.timer = dispatcher.scheduler();
         this.prunedNanos = ticker.read();
         this.firstRetryNanos = Ticker.saturatedNanos(firstRetry);
         this.maxRetryNanos = Math.max(firstRetryNanos, Ticker.saturatedNanos(maxRetry));
@@ -209,12 +214,11 @@ final class DatabasePageIndex implements PageIndex {
             throw new IllegalStateException("Roan's page index: could not reach the page index table " + table
                     + " through the DataSource given to pageIndex(...): " + e.getMessage(), e);
         }
-        this.thread = new ScheduledThreadPoolExecutor(1, runnable -> {
+        this.thread = Executors.newSingleThreadExecutor(runnable -> {
             Thread t = new Thread(runnable, "roan-page-index");
             t.setDaemon(true);
             return t;
         });
-        thread.setRemoveOnCancelPolicy(true);
     }
 
     private void create(Connection c) throws SQLException {
@@ -526,16 +530,17 @@ final class DatabasePageIndex implements PageIndex {
             throw new IllegalStateException("Roan's page index: could not read the pins of tracked reads from "
                     + sql.table + ": " + e.getMessage(), e);
         }
-        long every = PIN_REFRESH.toNanos();
-        thread.scheduleWithFixedDelay(this::refreshPinsQuietly, every, every, TimeUnit.NANOSECONDS);
+        schedule(this::refreshPinsQuietly, PIN_REFRESH.toNanos());
     }
 
+    /** On the index's thread, every {@link #PIN_REFRESH} from the end of the last reading until the index closes. */
     private void refreshPinsQuietly() {
         try {
             refreshPins();
         } catch (SQLException | RuntimeException e) {
             failed(e, "read the pins of tracked reads from");
         }
+        schedule(this::refreshPinsQuietly, PIN_REFRESH.toNanos());
     }
 
     private void refreshPins() throws SQLException {
@@ -784,9 +789,14 @@ final class DatabasePageIndex implements PageIndex {
         schedule(this::drain, delayNanos);
     }
 
+    /** Runs {@code task} on the index's thread, {@code delayNanos} from now by the dispatcher's timer. */
     private void schedule(Runnable task, long delayNanos) {
         try {
-            thread.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+            if (delayNanos == 0) {
+                thread.execute(task);
+            } else {
+                timer.schedule(() -> schedule(task, 0), delayNanos);
+            }
         } catch (RejectedExecutionException e) {
             // Closed meanwhile: close() settles what is still owed.
         }

@@ -389,6 +389,11 @@ final class Dispatcher {
         return ticker;
     }
 
+    /** This dispatcher's timer, which follows {@link #ticker()}: for those whose delays must follow it too. */
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
     long droppedPurges() {
         lock.lock();
         try {

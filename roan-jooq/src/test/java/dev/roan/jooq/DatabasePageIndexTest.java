@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 class DatabasePageIndexTest {
 
     private static final Duration WAIT = Waits.DELIVERY;
+    /** The index's wait before it tries a refusing database again: maxRetryInterval, as it is under FIRST_PROBE. */
+    private static final Duration RETRY = Duration.ofMillis(100);
     private static final String PAGE = "/owners/4";
     private static final Dependency OWNER_4 = Dependency.row("owners", "id", "4");
     private static final Dependency VISITS = Dependency.table("visits");
@@ -38,7 +40,7 @@ class DatabasePageIndexTest {
         raw.setURL(url);
         db = new FaultyDataSource(raw);
         roan = clock.build(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(db.dataSource)
-                .maxRetryInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofMillis(200)));
+                .maxRetryInterval(RETRY).closeTimeout(Duration.ofMillis(200)));
     }
 
     @AfterEach
@@ -104,6 +106,7 @@ class DatabasePageIndexTest {
                     .doesNotContain("owners");
 
             db.down(false);
+            clock.advance(RETRY);
             assertThat(index().flush(WAIT)).as("the pages written").isTrue();
         }
         assertThat(index().urls(Set.of(OWNER_4))).containsExactlyInAnyOrder(PAGE, "/other", "/unasked");
@@ -231,6 +234,7 @@ class DatabasePageIndexTest {
         index().replace(PAGE, Set.of(OWNER_4));
         index().replace(PAGE, Set.of(VISITS));
         db.down(false);
+        clock.advance(RETRY);
 
         assertThat(index().flush(WAIT)).isTrue();
         assertThat(index().urls(Set.of(OWNER_4))).isEmpty();

@@ -39,6 +39,8 @@ abstract class PageIndexContract {
     static final Dependency OWNER_4 = Dependency.row("owners", "id", "4");
     static final Dependency PETS_OF_4 = Dependency.row("pets", "owner_id", "4");
     static final Dependency VISITS = Dependency.table("visits");
+    /** The instances' wait before they try a refusing database again (maxRetryInterval, under FIRST_PROBE). */
+    static final Duration RETRY = Duration.ofMillis(100);
 
     /** The database under test: a fresh one, or an emptied one, per test. */
     abstract DataSource dataSource() throws Exception;
@@ -46,6 +48,11 @@ abstract class PageIndexContract {
     abstract SQLDialect dialect();
 
     private final List<Roan> roans = new ArrayList<>();
+    /**
+     * Every instance's clock: their indexes read a write's keys a second time and try a refusing database again when
+     * the test moves it, not after real seconds.
+     */
+    final FakeClock clock = new FakeClock();
     DataSource raw;
     FaultyDataSource db;
     PurgeServer cache;
@@ -68,8 +75,8 @@ abstract class PageIndexContract {
 
     /** An instance of the application: a Roan purging {@link #cache}, sharing its page index through {@link #db}. */
     Roan instance(UnaryOperator<Roan.Builder> customise) {
-        Roan roan = customise.apply(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(db.dataSource)
-                .maxRetryInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofMillis(200))).build();
+        Roan roan = clock.build(customise.apply(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(db.dataSource)
+                .maxRetryInterval(RETRY).closeTimeout(Duration.ofMillis(200))));
         roans.add(roan);
         return roan;
     }
@@ -179,14 +186,18 @@ abstract class PageIndexContract {
             db.down(true);
             committed(b, OWNER_4);
             assertThat(b.sharedIndex().owedKeys()).isEqualTo(1);
-            // Several reads fail meanwhile: it is tried again every 100 ms.
-            assertThat(b.flush(Duration.ofMillis(600))).as("flush while down").isFalse();
+            // Several reads fail meanwhile: it is tried again every RETRY.
+            for (int i = 0; i < 3; i++) {
+                clock.advance(RETRY);
+                assertThat(b.flush(Duration.ofMillis(50))).as("flush while down").isFalse();
+            }
             assertThat(cache.paths()).isEmpty();
             assertThat(b.sharedIndex().owedKeys()).as("the key is still owed").isEqualTo(1);
             assertThat(log.messages(Level.WARNING)).as("one warning per outage").singleElement().asString()
                     .contains("could not read its page index table " + TABLE).doesNotContain("owners");
 
             db.down(false);
+            advanceUntil("the key read once the database answers", RETRY, () -> b.sharedIndex().owedKeys() == 0);
 
             assertThat(purged(b)).containsExactly(PAGE);
             assertThat(log.messages(Level.INFO)).anySatisfy(m -> assertThat(m).contains("again"));
@@ -201,6 +212,7 @@ abstract class PageIndexContract {
         db.down(true);
         a.sharedIndex().replace(PAGE, Set.of(OWNER_4));
         db.down(false);
+        clock.advance(RETRY);
         assertThat(a.sharedIndex().flush(WAIT)).as("the page written").isTrue();
         committed(b, OWNER_4);
 
@@ -265,8 +277,10 @@ abstract class PageIndexContract {
         assertThat(cache.paths()).as("no page indexed yet").isEmpty();
 
         a.sharedIndex().replace(PAGE, Set.of(OWNER_4));
+        assertThat(cache.paths()).as("not before repurgeAfter").isEmpty();
 
-        await("the page purged by the second expansion", () -> cache.paths().contains(PAGE));
+        advanceUntil("the page purged by the second expansion", Duration.ofMillis(300),
+                () -> cache.paths().contains(PAGE));
     }
 
     /**
@@ -277,10 +291,11 @@ abstract class PageIndexContract {
     void aRenderLearnsAfterItsWriteThatAnotherInstanceCommittedOneOfItsKeysSinceItStarted() throws Exception {
         Roan a = instance();
         Roan b = instance(builder -> builder.repurgeAfter(Duration.ofMillis(50)));
-        long started = System.nanoTime();
+        long started = clock.read();
         long readings = b.sharedIndex().reads();
         committed(b, OWNER_4);
-        await("both readings of the write's keys", () -> b.sharedIndex().reads() >= readings + 2);
+        advanceUntil("both readings of the write's keys", Duration.ofMillis(50),
+                () -> b.sharedIndex().reads() >= readings + 2);
 
         assertThat(a.sharedIndex().replace(PAGE, Set.of(OWNER_4, VISITS), started)).as("a committed key").isTrue();
         assertThat(a.sharedIndex().replace("/visits", Set.of(VISITS), started)).as("no committed key").isFalse();
@@ -298,7 +313,9 @@ abstract class PageIndexContract {
         assertThat(purged(b)).containsExactly(PAGE);
 
         a.sharedIndex().replace("/owners", Set.of(OWNER_4, Dependency.table("owners")));
-        await("the second reading, a second later", () -> b.sharedIndex().reads() == 2);
+        assertThat(b.sharedIndex().reads()).as("the first reading only").isEqualTo(1);
+        advanceUntil("the second reading, a second later", DatabasePageIndex.REEXPAND_AFTER,
+                () -> b.sharedIndex().reads() == 2);
 
         assertThat(purged(b)).as("the page indexed since, not the page purged already")
                 .containsExactly(PAGE, "/owners");
@@ -316,12 +333,13 @@ abstract class PageIndexContract {
         List<String> targets = List.of(OWNER_4.target());
         long[] ids = b.outbox().writeNow(targets);
         b.outbox().committed(targets, ids);
-        Thread.sleep(300);
+        assertThat(b.flush(Duration.ofMillis(100))).as("its pages cannot be read").isFalse();
         assertThat(outboxRows()).as("the key's row while its pages cannot be read").isEqualTo(1);
 
         indexDb.down(false);
 
-        await("the page purged and the row deleted", () -> cache.paths().contains(PAGE) && outboxRows() == 0);
+        advanceUntil("the page purged and the row deleted", RETRY,
+                () -> cache.paths().contains(PAGE) && outboxRows() == 0);
     }
 
     // ---- helpers
@@ -331,6 +349,19 @@ abstract class PageIndexContract {
             latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Moves the instances' clock on by {@code step} until {@code done}: a timer an index's thread sets after the last
+     * move comes due at the next one (bounded by {@link #WAIT} of real time).
+     */
+    void advanceUntil(String what, Duration step, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime() < deadline).as(what).isTrue();
+            clock.advance(step);
+            Thread.sleep(5);
         }
     }
 

@@ -19,7 +19,6 @@ import dev.roan.testkit.PurgeServer;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,6 +30,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SharedPageIndexTest {
 
     private static final Duration WAIT = Waits.DELIVERY;
+    /** The instances' wait before they try a refusing index again (maxRetryInterval, under FIRST_PROBE). */
+    private static final Duration RETRY = Duration.ofMillis(100);
+    /**
+     * Every instance's clock: their indexes read each other's pins, read a write's keys a second time and try a
+     * refusing database again when the test moves it, not after real seconds.
+     */
+    private final FakeClock clock = new FakeClock();
 
     @RegisterExtension
     final SiteFixture site = new SiteFixture();
@@ -47,8 +53,8 @@ class SharedPageIndexTest {
     }
 
     private Roan instance(UnaryOperator<Roan.Builder> customise) {
-        Roan roan = customise.apply(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(index.dataSource)
-                .maxRetryInterval(Duration.ofMillis(100)).closeTimeout(Duration.ofMillis(200))).build();
+        Roan roan = clock.build(customise.apply(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(index.dataSource)
+                .maxRetryInterval(RETRY).closeTimeout(Duration.ofMillis(200))));
         return site.closing(roan);
     }
 
@@ -104,6 +110,8 @@ class SharedPageIndexTest {
         int before = b.sharedIndex().knownPins();
 
         postPage(a, dsl(a), 1);
+        assertThat(a.flush(WAIT)).as("A's pins are in the table").isTrue();
+        clock.advance(DatabasePageIndex.PIN_REFRESH);
         await("B reads the pins A learnt", () -> b.sharedIndex().knownPins() > before);
         dslB.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute());
 
@@ -114,9 +122,6 @@ class SharedPageIndexTest {
      * B writes before it has read the pin A's render just learnt, so its write produces no key for it: A purges the
      * page again once every instance has had the time to read the pin.
      */
-    // The second purge comes DatabasePageIndex.PIN_NEW (3 s) after the render, longer than the mutation profile's
-    // delivery wait: real time by design.
-    @Tag("real-time")
     @Test
     void aWriteThroughAnInstanceThatDidNotKnowAPinYetIsCoveredByASecondPurgeOfThePage() throws Exception {
         Roan b = instance();
@@ -131,8 +136,14 @@ class SharedPageIndexTest {
 
         postPage(a, dsl(a), 1);
         dslB.update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute();
+        assertThat(purged(b)).as("B's write produced no key of the page").isEmpty();
+        assertThat(purged(a)).as("nor did A's render purge it").isEmpty();
 
-        await("the page purged once the pin is known everywhere", () -> cache.paths().contains("/posts/1"));
+        clock.advance(DatabasePageIndex.PIN_NEW.minusNanos(1));
+        assertThat(purged(a)).as("before every instance had the time to read the pin").isEmpty();
+        clock.advance(Duration.ofNanos(1));
+
+        assertThat(purged(a)).as("the page purged once the pin is known everywhere").containsExactly("/posts/1");
     }
 
     @Test
@@ -165,6 +176,7 @@ class SharedPageIndexTest {
         assertThat(b.flush(Duration.ofMillis(400))).as("flush while the index is down").isFalse();
         assertThat(cache.paths()).isEmpty();
         index.down(false);
+        clock.advance(RETRY);
 
         assertThat(purged(b)).containsExactly("/posts/1");
     }
@@ -178,9 +190,10 @@ class SharedPageIndexTest {
 
         index.down(true);
         dslB.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute());
-        Thread.sleep(300);
+        assertThat(b.flush(Duration.ofMillis(100))).as("the index cannot be read").isFalse();
         assertThat(outboxRows()).as("the write's keys, kept while the index cannot be read").isPositive();
         index.down(false);
+        clock.advance(RETRY);
 
         await("the page purged and the outbox emptied", () -> cache.paths().contains("/posts/1")
                 && outboxRows() == 0);
@@ -202,6 +215,8 @@ class SharedPageIndexTest {
         // A pin B learns first, from another page, so that B's write produces the row key of /posts/1.
         int before = b.sharedIndex().knownPins();
         postPage(a, dslA, 2);
+        assertThat(a.flush(WAIT)).as("A's pins are in the table").isTrue();
+        clock.advance(DatabasePageIndex.PIN_REFRESH);
         await("B reads the pins A learnt", () -> b.sharedIndex().knownPins() > before);
         assertThat(purged(a)).isEmpty();
         CountDownLatch read = new CountDownLatch(1);
@@ -222,7 +237,10 @@ class SharedPageIndexTest {
             assertThat(read.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("A's read").isTrue();
             long readings = b.sharedIndex().reads();
             dslB.update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute();
-            await("both of B's readings of the index", () -> b.sharedIndex().reads() >= readings + 2);
+            await("B's first reading of the index", () -> b.sharedIndex().reads() >= readings + 1);
+            assertThat(b.flush(WAIT)).isTrue();
+            clock.advance(Duration.ofMillis(100));
+            await("B's second reading, repurgeAfter later", () -> b.sharedIndex().reads() >= readings + 2);
             assertThat(purged(b)).as("B finds no page: A has not registered it yet").isEmpty();
             written.countDown();
 
@@ -232,7 +250,8 @@ class SharedPageIndexTest {
         }
 
         assertThat(headers).containsEntry("Cache-Control", "no-store");
-        assertThat(purged(a)).contains("/posts/1");
+        // Not flush(): the purge earns a re-purge repurgeAfter later, which waits for the clock.
+        await("A purges the page after its render", () -> cache.paths().contains("/posts/1"));
     }
 
     private int outboxRows() {

@@ -12,7 +12,6 @@ import dev.roan.testkit.PurgeServer;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,6 +25,8 @@ class TrackTagPinsTest {
 
     private static final Duration WAIT = Waits.DELIVERY;
     private static final Dependency POST_1 = Dependency.row("post", "id", "1");
+    /** Both instances' clock: they read each other's pins and purge again after a new pin when the test moves it. */
+    private final FakeClock clock = new FakeClock();
 
     @RegisterExtension
     final SiteFixture site = new SiteFixture();
@@ -44,7 +45,7 @@ class TrackTagPinsTest {
 
     private Roan instance(PurgeServer cache, boolean shared) {
         Roan.Builder builder = Roan.builder().xkeyPurgeUrls(cache.purgeUrl()).closeTimeout(Duration.ofMillis(200));
-        Roan roan = (shared ? builder.pageIndex(db.dataSource) : builder).build();
+        Roan roan = clock.build(shared ? builder.pageIndex(db.dataSource) : builder);
         return site.closing(roan);
     }
 
@@ -75,6 +76,8 @@ class TrackTagPinsTest {
         DSLContext dslB = dsl(b);
 
         postPage(a, dsl(a), 1);
+        assertThat(a.flush(WAIT)).as("A's pin is in the table").isTrue();
+        clock.advance(DatabasePageIndex.PIN_REFRESH);
         await("B reads the pin A learnt through the table",
                 () -> b.sharedIndex() != null && b.sharedIndex().knownPins() > 0);
         dslB.update(POST).set(POST.TITLE, "A2").where(POST.ID.eq(1L)).execute();
@@ -87,20 +90,20 @@ class TrackTagPinsTest {
     }
 
     /** B wrote before it knew the pin: A purges the page's new-pin keys again once every instance has read it. */
-    // The second purge comes DatabasePageIndex.PIN_NEW (3 s) after the render, longer than the mutation profile's
-    // delivery wait: real time by design.
-    @Tag("real-time")
     @Test
     void aPageRenderedWithANewPinIsPurgedByItsKeysOnceMore() throws Exception {
         Roan a = instance(cacheA, true);
 
         postPage(a, dsl(a), 1);
+        assertThat(a.flush(WAIT)).isTrue();
+        assertThat(xkeys(cacheA)).as("not yet").doesNotContain(POST_1.tag());
+        clock.advance(DatabasePageIndex.PIN_NEW);
 
         await("A purges post.id=1 again, " + DatabasePageIndex.PIN_NEW + " after the render",
                 () -> xkeys(cacheA).contains(POST_1.tag()));
         cacheA.clear();
         postPage(a, dsl(a), 1);
-        Thread.sleep(DatabasePageIndex.PIN_NEW.toMillis() + 500);
+        clock.advance(DatabasePageIndex.PIN_NEW);
         assertThat(a.flush(WAIT)).isTrue();
         assertThat(xkeys(cacheA)).as("a pin known for a while: no purge after a render").isEmpty();
     }
