@@ -16,6 +16,7 @@ import org.jooq.Configuration;
 import org.jooq.DSLContext;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -39,6 +40,7 @@ final class RoanFixture implements AfterEachCallback {
     private static final Duration FLUSH = Waits.DELIVERY;
 
     private UnaryOperator<Roan.Builder> builder = UnaryOperator.identity();
+    private @Nullable FakeClock clock;
     private Supplier<Configuration> database = () -> db().configuration();
     private String markerPath = "/marker";
     private Table<?> markerTable = AUDIT_LOG;
@@ -58,6 +60,15 @@ final class RoanFixture implements AfterEachCallback {
             throw new IllegalStateException("Roan is built already: customise the builder before calling roan()");
         }
         this.builder = customise;
+        return this;
+    }
+
+    /** Builds Roan on {@code clock}: its timers (coalescing, probes, re-purges) wait until the test moves it. */
+    RoanFixture clock(FakeClock clock) {
+        if (roan != null) {
+            throw new IllegalStateException("Roan is built already: set the clock before calling roan()");
+        }
+        this.clock = clock;
         return this;
     }
 
@@ -111,7 +122,8 @@ final class RoanFixture implements AfterEachCallback {
     /** Roan, built against {@link #cache()}. */
     Roan roan() {
         if (roan == null) {
-            roan = builder.apply(Roan.builder().purgeUrl(cache().purgeUrl())).build();
+            Roan.Builder built = builder.apply(Roan.builder().purgeUrl(cache().purgeUrl()));
+            roan = clock == null ? built.build() : clock.build(built);
         }
         return roan;
     }
