@@ -154,6 +154,8 @@ class SharedPageIndexTest {
         DSLContext dslB = dsl(b);
         a.track("/latest", () -> dslA.selectFrom(POST).where(POST.ID.eq(1L)).fetch());
         b.track("/latest", () -> dslB.selectFrom(POST).where(POST.ID.eq(2L)).fetch());
+        assertThat(a.flush(WAIT) && b.flush(WAIT)).as("their pages and pins are in the table before C starts")
+                .isTrue();
         Roan c = instance();
         DSLContext dslC = dsl(c);
 
@@ -168,6 +170,7 @@ class SharedPageIndexTest {
     void theIndexDownWhileAWritesKeysExpandDelaysThePurgeUntilItIsUp() throws Exception {
         Roan a = instance();
         postPage(a, dsl(a), 1);
+        assertThat(a.flush(WAIT)).as("A's pins are in the table before B starts").isTrue();
         Roan b = instance();
         DSLContext dslB = dsl(b);
 
@@ -185,6 +188,7 @@ class SharedPageIndexTest {
     void durableModeKeepsAWritesKeysInTheOutboxUntilTheirPagesArePurged() throws Exception {
         Roan a = instance();
         postPage(a, dsl(a), 1);
+        assertThat(a.flush(WAIT)).as("A's pins are in the table before B starts").isTrue();
         Roan b = instance(builder -> builder.outbox(db.dataSource));
         DSLContext dslB = dsl(b);
 
