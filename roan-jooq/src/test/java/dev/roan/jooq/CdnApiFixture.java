@@ -48,10 +48,22 @@ final class CdnApiFixture implements AfterEachCallback {
         return roan.flush(Waits.DELIVERY);
     }
 
-    /** Hands targets to the dispatcher and waits a little: whether they were delivered (a refusal keeps them owed). */
+    /**
+     * Hands targets to the dispatcher and waits for the first failed purge (at most {@link Waits#DELIVERY}): whether
+     * they were delivered all the same (a refusal keeps them owed).
+     */
     boolean sendRefused(String... targets) {
+        int failed = failures();
         roan.delivery().dispatcher().submit(List.of(targets));
-        return roan.flush(Duration.ofMillis(500));
+        long deadline = System.nanoTime() + Waits.DELIVERY.toNanos();
+        while (failures() == failed && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return roan.flush(Duration.ofMillis(20));
+    }
+
+    private int failures() {
+        return (int) events.stream().filter(e -> e.outcome() == PurgeEvent.Outcome.FAILED).count();
     }
 
     /** The reason of the first failed purge. */
