@@ -41,7 +41,7 @@ class RulesTest {
 
     @Test
     void aFixedPathNeedsNoRowsAndNoRead() {
-        register("/posts", WriteKinds.WRITE, POST);
+        Rule rule = register("/posts", WriteKinds.WRITE, POST);
 
         assertThat(rules.isEmpty()).as("empty").isFalse();
         assertThat(rules.mentions(POST)).as("mentions POST").isTrue();
@@ -51,6 +51,7 @@ class RulesTest {
         assertThat(rules.anyTemplated()).as("any templated").isFalse();
         assertThat(rules.anyReading()).as("any reading").isFalse();
         assertThat(rules.anyVia()).as("any via").isFalse();
+        assertThat(rules.describe(rule)).as("a fixed path has no placeholder to reach").doesNotContain("awaiting");
     }
 
     @Test
