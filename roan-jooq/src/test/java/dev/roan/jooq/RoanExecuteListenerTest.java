@@ -27,6 +27,7 @@ class RoanExecuteListenerTest {
     void anEntryIsReusedEmptyOnceItsStatementEnded() {
         Pending first = withWrites(stack.obtain(), PendingStack.KEPT_WRITES);
         first.cascaded = List.of("#t:post");
+        first.purges.add("/posts");
 
         stack.recycle(first);
         Pending next = stack.obtain();
@@ -34,6 +35,7 @@ class RoanExecuteListenerTest {
         assertThat(next).as("the same entry").isSameAs(first);
         assertThat(next.written).as("its writes").isEmpty();
         assertThat(next.cascaded).as("its cascaded keys").isNull();
+        assertThat(next.purges.isEmpty()).as("its purges empty").isTrue();
         assertThat(stack.obtain()).as("with none left, a new one").isNotSameAs(first);
     }
 
