@@ -168,9 +168,9 @@ class OwnPurgesTest {
         CompletableFuture<Settled> last = new CompletableFuture<>();
         owed.track(first, null);
         owed.track(last, null);
+        first.complete(Settled.DELIVERED);
         CompletableFuture<Boolean> answer = waiting(owed);
 
-        first.complete(Settled.DELIVERED);
         last.complete(Settled.DELIVERED);
 
         assertThat(answer.get(Waits.DELIVERY.toMillis(), TimeUnit.MILLISECONDS))
