@@ -565,8 +565,10 @@ class DeliveryTest {
         Delivery delivery = delivery();
         try {
             assertThat(delivery.executor().allowsCoreThreadTimeOut()).as("idle delivery threads end").isTrue();
-            if (delivery.senders() != null) {
-                // JDK 17 on one or two processors only: elsewhere sends are asynchronous, without threads of Roan's.
+            // JDK 17 on one or two processors only: elsewhere sends are asynchronous, without threads of Roan's.
+            boolean blockingSends = Delivery.asyncStartsThreads(new CompletableFuture<Void>().defaultExecutor());
+            assertThat(delivery.senders() != null).as("sender threads of its own").isEqualTo(blockingSends);
+            if (blockingSends) {
                 assertThat(delivery.senders().allowsCoreThreadTimeOut()).as("idle sender threads end").isTrue();
             }
             ScheduledFuture<?> retry = delivery.scheduler().schedule(() -> { }, 1, TimeUnit.HOURS);
