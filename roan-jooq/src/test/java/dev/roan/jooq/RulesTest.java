@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Level;
 
 import org.jooq.Table;
@@ -159,5 +161,19 @@ class RulesTest {
         assertThat(rules.anyTrackedTable()).as("a read of POST").isTrue();
         assertThat(rules.isTrackedTable("post")).isTrue();
         assertThat(rules.trackedTables()).containsExactly("post");
+    }
+
+    /** Every matched write asks for a table's rules several times: a generated table's are one lookup of its class. */
+    @Test
+    void aGeneratedTablesRulesAreFoundByItsClass() {
+        Rules.Binding[] postRules = new Rules.Binding[0];
+        TreeMap<String, Rules.Binding[]> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        byName.put("post", postRules);
+
+        Rules.Snapshot snapshot = new Rules.Snapshot(Map.of(POST.getClass(), "post", AUTHOR.getClass(), "author"),
+                byName, false, false, false);
+
+        assertThat(snapshot.byClass.get(POST.getClass())).as("POST's").isSameAs(postRules);
+        assertThat(snapshot.byClass.get(AUTHOR.getClass())).as("AUTHOR's, which has none").isEmpty();
     }
 }
