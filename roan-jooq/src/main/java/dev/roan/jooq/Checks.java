@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -162,8 +163,8 @@ final class Checks {
         while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
             end++;
         }
-        int colon = url.indexOf(':', start);
-        if (colon < 0 || colon >= end) {
+        int colon = url.substring(0, end).indexOf(':', start);
+        if (colon == -1) {
             return url;
         }
         for (int i = colon + 1; i < end; i++) {
@@ -259,7 +260,7 @@ final class Checks {
             return RetryConfig.custom()
                     .maxAttempts(maxAttempts)
                     .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(initial, 2.0, 0.5,
-                            initial.compareTo(maxBackoff) > 0 ? initial : maxBackoff))
+                            Collections.max(List.of(initial, maxBackoff))))
                     .build();
         } catch (ArithmeticException e) {
             // Resilience4j counts waits in milliseconds, as a long.

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -34,7 +33,7 @@ final class Delivery {
 
     private final List<CacheNode> nodes;
     private final Dispatcher dispatcher;
-    private final ExecutorService executor;
+    private final ThreadPoolExecutor executor;
     private final ScheduledThreadPoolExecutor scheduler;
     /** Threads that wait for answers with the client's blocking {@code send}; null where {@code sendAsync} is cheap. */
     private final @Nullable ThreadPoolExecutor senders;
@@ -204,6 +203,21 @@ final class Delivery {
 
     Dispatcher dispatcher() {
         return dispatcher;
+    }
+
+    /** The delivery threads, which start purges and complete the client's futures; for tests. */
+    ThreadPoolExecutor executor() {
+        return executor;
+    }
+
+    /** The threads that wait for answers with blocking sends, or null where sendAsync is cheap; for tests. */
+    @Nullable ThreadPoolExecutor senders() {
+        return senders;
+    }
+
+    /** The timer of retries (and of the dispatcher's waits unless a test gives it another); for tests. */
+    ScheduledThreadPoolExecutor scheduler() {
+        return scheduler;
     }
 
     /** The registered shutdown hook, or null when turned off or removed; for tests. */

@@ -111,8 +111,8 @@ record Dependency(String table, @Nullable String column, @Nullable String value)
             return table(target.substring(TABLE_PREFIX.length()));
         }
         int dot = target.indexOf('.');
-        int eq = target.indexOf('=', dot + 1);
-        if (!target.startsWith(ROW_PREFIX) || dot < 0 || eq < 0) {
+        int eq = target.indexOf('=', dot);
+        if (!target.startsWith(ROW_PREFIX) || dot == -1 || eq == -1) {
             throw new IllegalArgumentException("not a dependency target: " + abbreviate(target));
         }
         return row(target.substring(ROW_PREFIX.length(), dot), target.substring(dot + 1, eq),

@@ -164,7 +164,7 @@ final class NodeBacklog {
      */
     private void batch(Entry lead, long now) {
         int limit = lead.alone ? 1 : target.batchLimit(lead.path);
-        if (limit <= 1 || queue.isEmpty()) {
+        if (limit == 1 || queue.isEmpty()) {
             return;
         }
         int requests = MAX_IN_FLIGHT_PER_NODE - inFlight + 1;

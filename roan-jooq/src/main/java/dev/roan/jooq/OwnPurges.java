@@ -165,7 +165,7 @@ final class OwnPurges {
     }
 
     /** One thread's record; the callback of each of its tracked submits. */
-    private static final class Owed implements BiConsumer<@Nullable Settled, @Nullable Throwable> {
+    static final class Owed implements BiConsumer<@Nullable Settled, @Nullable Throwable> {
         /** Tracked submits not yet settled. Guarded by this. */
         private int unsettled;
         /** One was given up, dropped or not delivered. Guarded by this. */

@@ -46,9 +46,9 @@ final class PathTemplate {
         int firstInQuery = -1;
         int start = 0;
         int open = path.indexOf('{');
-        while (open >= 0) {
+        while (open != -1) {
             int close = path.indexOf('}', open);
-            if (close < 0) {
+            if (close == -1) {
                 throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" has a '{' without '}':"
                         + " write a placeholder as {column}, such as \"/posts/{id}\"");
             }
@@ -60,7 +60,7 @@ final class PathTemplate {
             }
             String literal = literal(path, start, open, query);
             literals.add(literal);
-            if (query >= 0 && open > query && firstInQuery < 0) {
+            if (query != -1 && open > query && firstInQuery < 0) {
                 firstInQuery = placeholders.size();
             }
             placeholders.add(name);
@@ -83,11 +83,11 @@ final class PathTemplate {
      */
     private static String literal(String path, int from, int to, int query) {
         String part = path.substring(from, to);
-        if (part.indexOf('}') >= 0) {
+        if (part.contains("}")) {
             throw new IllegalArgumentException("path \"" + PurgePaths.printable(path) + "\" has a '}' without '{':"
                     + " write a placeholder as {column}, such as \"/posts/{id}\"");
         }
-        if (query >= 0 && to > query) {
+        if (query != -1 && to > query) {
             int at = Math.max(0, query - from);
             part = part.substring(0, at) + part.substring(at).replace(' ', '+');
         }
@@ -101,7 +101,7 @@ final class PathTemplate {
      */
     private static void checkQuery(String pattern, String path) {
         int query = pattern.indexOf('?');
-        if (query < 0 || query == pattern.length() - 1) {
+        if (query == -1 || query == pattern.length() - 1) {
             // No query, or an empty one: what a GET form without fields sends.
             return;
         }

@@ -83,7 +83,7 @@ final class PurgePaths {
      */
     static void checkDotSegments(String pattern, String path) {
         int query = pattern.indexOf('?');
-        String pathPart = query < 0 ? pattern : pattern.substring(0, query);
+        String pathPart = query == -1 ? pattern : pattern.substring(0, query);
         String[] segments = pathPart.split("/", -1);
         boolean found = false;
         for (String segment : segments) {

@@ -555,7 +555,7 @@ final class RoanExecuteListener implements ExecuteListener {
      * What {@code executeEnd} learnt, for {@code end}. Reused by the thread's next statements once its statement has
      * ended (see {@link PendingStack#recycle}), so that a matched write allocates neither it nor its list.
      */
-    private static final class Pending {
+    static final class Pending {
         @Nullable ExecuteContext ctx;
         final List<WriteDetector.Written> written = new ArrayList<>(2);
         /** What the statement owes; its set of paths, once handed on, is never reused. */
@@ -577,11 +577,11 @@ final class RoanExecuteListener implements ExecuteListener {
         }
     }
 
-    private static final class PendingStack {
+    static final class PendingStack {
         /** Entries kept for reuse; a statement run while another's is pending (a nested one) takes another. */
-        private static final int KEPT = 4;
+        static final int KEPT = 4;
         /** The most writes an entry kept for reuse held. */
-        private static final int KEPT_WRITES = 16;
+        static final int KEPT_WRITES = 16;
 
         @Nullable Pending top;
         private @Nullable Pending free;

@@ -862,7 +862,7 @@ final class Rules {
         }
     }
 
-    private static final class Snapshot {
+    static final class Snapshot {
         private static final Binding[] NO_BINDINGS = new Binding[0];
 
         final Map<Class<?>, String> generatedNames;

@@ -40,6 +40,6 @@ enum SqlFamily {
     String indexName(String table, String suffix) {
         int dot = table.indexOf('.');
         String name = table.substring(dot + 1) + suffix;
-        return this == H2 && dot > 0 ? table.substring(0, dot + 1) + name : name;
+        return this == H2 && dot != -1 ? table.substring(0, dot + 1) + name : name;
     }
 }

@@ -196,7 +196,7 @@ final class SqlText {
             char close = c == '"' ? '"' : c == '`' ? '`' : c == '[' ? ']' : 0;
             if (close != 0) {
                 int end = sql.indexOf(close, pos + 1);
-                if (end < 0) {
+                if (end == -1) {
                     return null;
                 }
                 String name = sql.substring(pos + 1, end);
@@ -228,11 +228,11 @@ final class SqlText {
             return false;
         }
 
-        /** Skips one character that starts no name; string literals whole, so their words are not names. */
+        /**
+         * Skips one character that starts no name, where {@link #skipSpace()} found one; string literals whole, so
+         * their words are not names.
+         */
         void skipOther() {
-            if (pos >= sql.length()) {
-                return;
-            }
             if (sql.charAt(pos) == '\'') {
                 int end = pos + 1;
                 while (end < sql.length()) {
@@ -264,10 +264,10 @@ final class SqlText {
                     pos++;
                 } else if (sql.startsWith("--", pos)) {
                     int nl = sql.indexOf('\n', pos);
-                    pos = nl < 0 ? sql.length() : nl + 1;
+                    pos = nl == -1 ? sql.length() : nl + 1;
                 } else if (sql.startsWith("/*", pos)) {
                     int end = sql.indexOf("*/", pos + 2);
-                    pos = end < 0 ? sql.length() : end + 2;
+                    pos = end == -1 ? sql.length() : end + 2;
                 } else {
                     break;
                 }

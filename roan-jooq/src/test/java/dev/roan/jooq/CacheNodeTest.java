@@ -366,4 +366,24 @@ class CacheNodeTest {
             socket.close();
         }
     }
+
+    @Test
+    void aNodeGoingDownEndsThePurgeWaitingOutItsBackoffAtOnce() throws Exception {
+        cache.respond(path -> Answer.status(503));
+        RetryConfig slow = CacheNode.withRoanPredicates(RetryConfig.custom().maxAttempts(3)
+                .waitDuration(Duration.ofMinutes(1)).build());
+        CacheNode node = new CacheNode(cache.purgeUrl(), client, "PURGE", List.of(), Duration.ofSeconds(5), slow,
+                scheduler, listeners);
+        var sending = node.purge("/posts", System.nanoTime(), false).toCompletableFuture();
+        long deadline = System.nanoTime() + Waits.DELIVERY.toNanos();
+        while (cache.count() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+
+        node.nodeDown(true);
+
+        PurgeTarget.Outcome outcome = sending.get(Waits.DELIVERY.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(outcome.delivered()).as("delivered").isFalse();
+        assertThat(cache.count()).as("requests: the first attempt only").isOne();
+    }
 }

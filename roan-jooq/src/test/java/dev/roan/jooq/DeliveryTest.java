@@ -16,8 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -549,6 +551,53 @@ class DeliveryTest {
         assertThat(Thread.getAllStackTraces().keySet()).as("delivery threads")
                 .filteredOn(t -> t.getName().startsWith("roan-purge-")).isNotEmpty()
                 .allSatisfy(t -> assertThat(t.isDaemon()).as("daemon: %s", t.getName()).isTrue());
+    }
+
+    private Delivery delivery() {
+        SettingsBuilder settings = new SettingsBuilder();
+        settings.purgeUrls(cache.purgeUrl());
+        return new Delivery(settings.settings());
+    }
+
+    /** Minutes of idling would show it; the pools' settings say it at once. */
+    @Test
+    void idleThreadsGoAwayAndACancelledRetryLeavesTheTimersQueue() {
+        Delivery delivery = delivery();
+        try {
+            assertThat(delivery.executor().allowsCoreThreadTimeOut()).as("idle delivery threads end").isTrue();
+            // JDK 17 on one or two processors only: elsewhere sends are asynchronous, without threads of Roan's.
+            boolean blockingSends = Delivery.asyncStartsThreads(new CompletableFuture<Void>().defaultExecutor());
+            assertThat(delivery.senders() != null).as("sender threads of its own").isEqualTo(blockingSends);
+            if (blockingSends) {
+                assertThat(delivery.senders().allowsCoreThreadTimeOut()).as("idle sender threads end").isTrue();
+            }
+            ScheduledFuture<?> retry = delivery.scheduler().schedule(() -> { }, 1, TimeUnit.HOURS);
+            retry.cancel(false);
+            assertThat(delivery.scheduler().getQueue()).as("the timer's queue after the cancel").isEmpty();
+        } finally {
+            delivery.close();
+        }
+    }
+
+    @Test
+    void closeInterruptsWhatStillRunsOnTheDeliveryThreadsAfterAShortGrace() throws Exception {
+        Delivery delivery = delivery();
+        CountDownLatch running = new CountDownLatch(1);
+        CompletableFuture<Boolean> interrupted = new CompletableFuture<>();
+        delivery.executor().execute(() -> {
+            running.countDown();
+            try {
+                Thread.sleep(10 * WAIT.toMillis());
+                interrupted.complete(false);
+            } catch (InterruptedException e) {
+                interrupted.complete(true);
+            }
+        });
+        await(running);
+
+        delivery.close();
+
+        assertThat(interrupted.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("interrupted by close").isTrue();
     }
 
     private static void await(CountDownLatch latch) {

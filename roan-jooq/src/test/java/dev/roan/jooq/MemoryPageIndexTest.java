@@ -41,6 +41,17 @@ class MemoryPageIndexTest {
     }
 
     @Test
+    void aClosedIndexHoldsNoPageAndNoKey() {
+        index.replace("/owners/4", Set.of(OWNER_4, PETS));
+
+        index.close();
+
+        assertThat(index.size()).as("pages").isZero();
+        assertThat(index.urls(List.of(OWNER_4, PETS))).as("pages of the keys").isEmpty();
+        assertThat(index.toString()).contains("pages=0, keys=0");
+    }
+
+    @Test
     void atTheBoundThePageRenderedLongestAgoIsForgottenAndPurged() {
         index.replace("/a", Set.of(OWNER_4));
         index.replace("/b", Set.of(OWNER_4));

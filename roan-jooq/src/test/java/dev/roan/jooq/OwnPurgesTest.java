@@ -147,4 +147,46 @@ class OwnPurgesTest {
         assertThat(own.await(Duration.ofSeconds(5))).as("a wait for a dropped purge").isFalse();
         assertThat(own.trackedPaths()).as("tracked paths").isZero();
     }
+
+    /** Waits on {@code owed} on a thread of its own, once that thread is waiting; what its await answered. */
+    private static CompletableFuture<Boolean> waiting(OwnPurges.Owed owed) {
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        Thread waiter = new Thread(() -> answer.complete(owed.await(System.nanoTime() + TimeUnit.MINUTES.toNanos(10))),
+                "waiter");
+        waiter.setDaemon(true);
+        waiter.start();
+        while (waiter.getState() != Thread.State.TIMED_WAITING && !answer.isDone()) {
+            Thread.onSpinWait();
+        }
+        return answer;
+    }
+
+    @Test
+    void aWaiterWakesAsTheLastOfItsPurgesIsDelivered() throws Exception {
+        OwnPurges.Owed owed = new OwnPurges.Owed();
+        CompletableFuture<Settled> first = new CompletableFuture<>();
+        CompletableFuture<Settled> last = new CompletableFuture<>();
+        owed.track(first, null);
+        owed.track(last, null);
+        first.complete(Settled.DELIVERED);
+        CompletableFuture<Boolean> answer = waiting(owed);
+
+        last.complete(Settled.DELIVERED);
+
+        assertThat(answer.get(Waits.DELIVERY.toMillis(), TimeUnit.MILLISECONDS))
+                .as("woken by the last delivery, long before its timeout").isTrue();
+    }
+
+    @Test
+    void aWaiterWakesAsOneOfItsPurgesIsGivenUpThoughAnotherIsStillOwed() throws Exception {
+        OwnPurges.Owed owed = new OwnPurges.Owed();
+        CompletableFuture<Settled> givenUp = new CompletableFuture<>();
+        owed.track(givenUp, null);
+        owed.track(new CompletableFuture<>(), null);
+        CompletableFuture<Boolean> answer = waiting(owed);
+
+        givenUp.complete(Settled.GIVEN_UP);
+
+        assertThat(answer.get(Waits.DELIVERY.toMillis(), TimeUnit.MILLISECONDS)).as("what await answered").isFalse();
+    }
 }

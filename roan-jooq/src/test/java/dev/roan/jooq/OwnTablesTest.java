@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
@@ -48,6 +49,21 @@ class OwnTablesTest {
             assertThatThrownBy(() -> OwnTables.create(c, "CREATE TABLE u (id INT BROKEN)", c2 -> {
                 throw new IllegalStateException("u is missing");
             })).isInstanceOf(SQLException.class);
+        }
+    }
+
+    @Test
+    void eachStatementIsCommittedAsItRunsWhateverTheConnectionsMode() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:h2:mem:own-" + UUID.randomUUID())) {
+            c.setAutoCommit(false);
+
+            OwnTables.create(c, "CREATE TABLE t (id INT);\nINSERT INTO t VALUES (1);", NEEDS_T);
+            c.rollback();
+
+            try (Statement s = c.createStatement(); ResultSet rows = s.executeQuery("SELECT COUNT(*) FROM t")) {
+                rows.next();
+                assertThat(rows.getInt(1)).as("rows after the caller's rollback").isOne();
+            }
         }
     }
 }

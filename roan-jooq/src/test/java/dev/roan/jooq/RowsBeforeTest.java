@@ -281,4 +281,17 @@ class RowsBeforeTest {
         dsl.update(POST).set(POST.TITLE, "Uno").where(POST.ID.eq(99L)).execute();
         fixture.assertNothingPurged();
     }
+
+    @Test
+    void onlyARuleWithPlaceholdersOnUpdateOrDeleteMakesStatementsAskForRowsFirst() {
+        Rules rules = new Rules();
+        RowsBefore rowsBefore = new RowsBefore(rules);
+        rules.register(rules.rule(PathTemplate.parse("/posts/{slug}"), 1_000), WriteKinds.INSERT,
+                new org.jooq.Table<?>[] {POST});
+        assertThat(rowsBefore.any()).as("a rule on INSERT only").isFalse();
+
+        rules.register(rules.rule(PathTemplate.parse("/posts/{slug}"), 1_000), WriteKinds.UPDATE,
+                new org.jooq.Table<?>[] {POST});
+        assertThat(rowsBefore.any()).as("a rule on UPDATE").isTrue();
+    }
 }

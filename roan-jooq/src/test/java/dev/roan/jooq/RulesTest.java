@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Level;
 
 import org.jooq.Table;
@@ -41,7 +43,7 @@ class RulesTest {
 
     @Test
     void aFixedPathNeedsNoRowsAndNoRead() {
-        register("/posts", WriteKinds.WRITE, POST);
+        Rule rule = register("/posts", WriteKinds.WRITE, POST);
 
         assertThat(rules.isEmpty()).as("empty").isFalse();
         assertThat(rules.mentions(POST)).as("mentions POST").isTrue();
@@ -51,6 +53,7 @@ class RulesTest {
         assertThat(rules.anyTemplated()).as("any templated").isFalse();
         assertThat(rules.anyReading()).as("any reading").isFalse();
         assertThat(rules.anyVia()).as("any via").isFalse();
+        assertThat(rules.describe(rule)).as("a fixed path has no placeholder to reach").doesNotContain("awaiting");
     }
 
     @Test
@@ -158,5 +161,19 @@ class RulesTest {
         assertThat(rules.anyTrackedTable()).as("a read of POST").isTrue();
         assertThat(rules.isTrackedTable("post")).isTrue();
         assertThat(rules.trackedTables()).containsExactly("post");
+    }
+
+    /** Every matched write asks for a table's rules several times: a generated table's are one lookup of its class. */
+    @Test
+    void aGeneratedTablesRulesAreFoundByItsClass() {
+        Rules.Binding[] postRules = new Rules.Binding[0];
+        TreeMap<String, Rules.Binding[]> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        byName.put("post", postRules);
+
+        Rules.Snapshot snapshot = new Rules.Snapshot(Map.of(POST.getClass(), "post", AUTHOR.getClass(), "author"),
+                byName, false, false, false);
+
+        assertThat(snapshot.byClass.get(POST.getClass())).as("POST's").isSameAs(postRules);
+        assertThat(snapshot.byClass.get(AUTHOR.getClass())).as("AUTHOR's, which has none").isEmpty();
     }
 }

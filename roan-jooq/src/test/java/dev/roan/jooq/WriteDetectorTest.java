@@ -4,12 +4,20 @@ import static dev.roan.jooq.test.db.Tables.AUTHOR;
 import static dev.roan.jooq.test.db.Tables.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 
 import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
 import org.jooq.SQLDialect;
+import org.jooq.Table;
 import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
+import org.jooq.impl.DefaultExecuteListenerProvider;
+import org.jooq.tools.jdbc.MockConnection;
+import org.jooq.tools.jdbc.MockResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -161,5 +169,28 @@ class WriteDetectorTest {
         roan.purge("/posts/{slug}").onWrite(POST);
         assertThat(List.of(roan.attach(DSL.using(SQLDialect.H2).configuration()).recordListenerProviders()))
                 .as("nor with a rule with placeholders").isEmpty();
+    }
+
+    @Test
+    void whatAStatementWroteNamesOnlyTheTablesSomeRuleMentions() {
+        Rules rules = new Rules();
+        rules.register(rules.rule(PathTemplate.parse("/posts"), 1_000), WriteKinds.WRITE, new Table<?>[] {POST});
+        WriteDetector detector = new WriteDetector(rules);
+        List<List<String>> written = new ArrayList<>();
+        // Each statement changed one row, as a database without Roan's tables would answer.
+        DSLContext dsl = DSL.using(new DefaultConfiguration().set(SQLDialect.H2)
+                .set(new MockConnection(ctx -> new MockResult[] {new MockResult(1)}))
+                .set(new DefaultExecuteListenerProvider(new ExecuteListener() {
+                    @Override
+                    public void executeEnd(ExecuteContext ctx) {
+                        List<WriteDetector.Written> w = detector.written(ctx);
+                        written.add(w == null ? null : w.stream().map(x -> x.table.getName()).toList());
+                    }
+                })));
+
+        dsl.update(AUTHOR).set(AUTHOR.NAME, "n").execute();
+        dsl.update(POST).set(POST.TITLE, "t").execute();
+
+        assertThat(written).as("AUTHOR, which no rule mentions, then POST").containsExactly(null, List.of("POST"));
     }
 }
