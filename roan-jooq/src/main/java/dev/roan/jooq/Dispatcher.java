@@ -383,7 +383,6 @@ final class Dispatcher {
         return node.down ? "; it is down: " + node.lastFailure : "";
     }
 
-    /** Purges dropped so far: given up after {@code giveUpAfter}, or refused at the memory cap. */
     /** The clock of this dispatcher's timers, for those who measure intervals it schedules against. */
     Ticker ticker() {
         return ticker;
@@ -394,6 +393,7 @@ final class Dispatcher {
         return scheduler;
     }
 
+    /** Purges dropped so far: given up after {@code giveUpAfter}, or refused at the memory cap. */
     long droppedPurges() {
         lock.lock();
         try {
