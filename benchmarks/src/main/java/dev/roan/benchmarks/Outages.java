@@ -262,10 +262,7 @@ final class Outages {
             String url = keep.getMetaData().getURL();
             AtomicInteger next = new AtomicInteger();
             AtomicInteger commits = new AtomicInteger();
-            long warmup = TimeUnit.SECONDS.toNanos(2);
-            long start = System.nanoTime();
-            measureFrom.set(start + warmup);
-            measureTo.set(start + warmup + duration.toNanos());
+            openWindow(measureFrom, measureTo, duration);
             runWriters(url, roan, writers, rate, measureTo.get(), (dsl, random) -> {
                 String slug = "s" + next.incrementAndGet();
                 // Stamped before the transaction, as its purge may be delivered before the line after it.
@@ -359,10 +356,7 @@ final class Outages {
             roan.purge("/posts/{id}").onWrite(POST);
             String url = keep.getMetaData().getURL();
             AtomicInteger commits = new AtomicInteger();
-            long warmup = TimeUnit.SECONDS.toNanos(2);
-            long start = System.nanoTime();
-            measureFrom.set(start + warmup);
-            measureTo.set(start + warmup + duration.toNanos());
+            openWindow(measureFrom, measureTo, duration);
             runWriters(url, roan, writers, rate, measureTo.get(), (dsl, random) -> {
                 long id = 1 + random.nextInt(posts);
                 dsl.transaction(tx -> tx.dsl().update(POST).set(POST.TITLE, "t").where(POST.ID.eq(id)).execute());
@@ -392,6 +386,13 @@ final class Outages {
     /** One commit of a writer thread, on its own connection's {@code dsl}. */
     private interface Commit {
         void run(DSLContext dsl, java.util.SplittableRandom random);
+    }
+
+    /** Opens the measured window: two seconds of warm-up from now, then {@code duration}. */
+    private static void openWindow(AtomicLong from, AtomicLong to, Duration duration) {
+        long start = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        from.set(start);
+        to.set(start + duration.toNanos());
     }
 
     /**
