@@ -26,12 +26,16 @@ public final class MutationDiscovery implements InvocationInterceptor {
 
   /** Whether this thread is inside the finder of a mutant's test JVM. */
   static boolean discovering() {
-    Set<String> callers = StackWalker.getInstance()
-        .walk(frames -> frames.map(StackWalker.StackFrame::getClassName).collect(Collectors.toSet()));
+    return discovering(StackWalker.getInstance()
+        .walk(frames -> frames.map(StackWalker.StackFrame::getClassName).collect(Collectors.toSet())));
+  }
+
+  /** Whether a thread whose stack holds these classes is inside the finder of a mutant's test JVM. */
+  static boolean discovering(Set<String> callers) {
     return callers.contains(FINDER) && callers.contains(MUTANT_JVM);
   }
 
-  private static void proceedUnlessDiscovering(Invocation<Void> invocation) throws Throwable {
+  static void proceedUnlessDiscovering(Invocation<Void> invocation) throws Throwable {
     if (discovering()) {
       invocation.skip();
     } else {
