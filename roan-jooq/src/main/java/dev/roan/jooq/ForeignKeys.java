@@ -21,8 +21,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Writes the database makes itself: the child rows an {@code ON DELETE CASCADE}, {@code SET NULL} or
  * {@code SET DEFAULT} (or the same {@code ON UPDATE} rules of a referenced key) changes when a statement deletes or
- * updates their parent. No listener sees them, so a write of the parent also produces the keys of every tracked child
- * table ({@link Dependency#anyRow} and its table key), grandchildren and further included.
+ * updates their parent, and the tables a {@code TRUNCATE ... CASCADE} empties with it (PostgreSQL: every table that
+ * references it, whatever its foreign key's actions). No listener sees them, so a write of the parent also produces
+ * the keys of every tracked child table ({@link Dependency#anyRow} and its table key), grandchildren and further
+ * included.
  *
  * <p>The rules come from the JDBC metadata ({@link DatabaseMetaData#getExportedKeys}), read once per parent table on
  * the writer's connection and kept (at most {@value #MAX_TABLES} tables; beyond, the cache starts over). jOOQ 3.19's
@@ -34,11 +36,25 @@ final class ForeignKeys {
 
     static final int MAX_TABLES = 1_000;
 
-    /** A parent whose metadata could not be read: its writes may change any tracked table. */
-    private static final List<Edge> UNKNOWN = java.util.Collections.unmodifiableList(new ArrayList<>());
+    /** How a parent's write changes the tables that reference it. */
+    private enum Change {
+        /** Its rows are deleted: each foreign key's ON DELETE action. */
+        DELETE,
+        /** Its referenced columns are updated: each foreign key's ON UPDATE action. */
+        UPDATE,
+        /** It is emptied by {@code TRUNCATE ... CASCADE}: every referencing table is emptied too. */
+        EMPTY
+    }
 
-    /** Parent table (lower case) to the foreign keys referencing it with a rule that changes the child. */
-    private final Map<String, List<Edge>> children = new ConcurrentHashMap<>();
+    /** The foreign keys referencing a parent, and whether one of them has an action that changes its child. */
+    private record References(List<Edge> edges, boolean act) {
+    }
+
+    /** A parent whose metadata could not be read: its writes may change any tracked table. */
+    private static final References UNKNOWN = new References(List.of(), true);
+
+    /** Parent table (lower case) to the foreign keys referencing it. */
+    private final Map<String, References> children = new ConcurrentHashMap<>();
     private final AtomicBoolean warned = new AtomicBoolean();
 
     /**
@@ -46,8 +62,7 @@ final class ForeignKeys {
      * write, for a table nothing references with such an action (most), at the cost of a map lookup.
      */
     boolean mayChange(Connection connection, String table) {
-        List<Edge> edges = edges(connection, table);
-        return edges == UNKNOWN || !edges.isEmpty();
+        return references(connection, table).act;
     }
 
     /**
@@ -64,42 +79,62 @@ final class ForeignKeys {
             Predicate<String> tracked, Collection<String> all, Collection<String> into) {
         Set<String> seen = new HashSet<>();
         if (delete) {
-            follow(connection, table, true, null, tracked, all, into, seen);
+            follow(connection, table, Change.DELETE, null, tracked, all, into, seen);
         }
         if (update) {
-            follow(connection, table, false, columns, tracked, all, into, seen);
+            follow(connection, table, Change.UPDATE, columns, tracked, all, into, seen);
         }
     }
 
-    private void follow(Connection connection, String table, boolean delete, @Nullable Set<String> columns,
+    /**
+     * Adds the keys of the tracked tables a {@code TRUNCATE ... CASCADE} of {@code table} empties with it: every table
+     * that references it, and every table that references those, whatever their foreign keys' actions.
+     */
+    void emptiedKeys(Connection connection, String table, Predicate<String> tracked, Collection<String> all,
+            Collection<String> into) {
+        follow(connection, table, Change.EMPTY, null, tracked, all, into, new HashSet<>());
+    }
+
+    private void follow(Connection connection, String table, Change change, @Nullable Set<String> columns,
             Predicate<String> tracked, Collection<String> all, Collection<String> into, Set<String> seen) {
         // A cycle (a table referencing itself, or two referencing each other) is followed once per kind of change.
-        if (!seen.add((delete ? "d:" : "u:") + table + (columns == null ? "" : columns.toString()))) {
+        if (!seen.add(change + ":" + table + (columns == null ? "" : columns.toString()))) {
             return;
         }
-        List<Edge> edges = edges(connection, table);
-        // Identity: the marker of a failed read, never the empty list of a table nothing references.
-        if (edges == UNKNOWN) {
+        References references = references(connection, table);
+        // Identity: the marker of a failed read, never the value of a table nothing references.
+        if (references == UNKNOWN) {
             for (String t : all) {
                 into.add(Dependency.anyRow(t).target());
                 into.add(Dependency.table(t).target());
             }
             return;
         }
-        for (Edge e : edges) {
-            int rule = delete ? e.deleteRule : e.updateRule;
-            if (!changes(rule) || !delete && columns != null && !columns.contains(e.parentColumn)) {
+        for (Edge e : references.edges) {
+            Change childChange = change == Change.EMPTY ? Change.EMPTY : childChange(change, columns, e);
+            if (childChange == null) {
                 continue;
             }
             if (tracked.test(e.child)) {
                 into.add(Dependency.anyRow(e.child).target());
                 into.add(Dependency.table(e.child).target());
             }
-            // A cascaded delete deletes the child's rows; any other action updates its referencing column.
-            boolean childDeleted = delete && rule == DatabaseMetaData.importedKeyCascade;
-            follow(connection, e.child, childDeleted, childDeleted ? null : Set.of(e.childColumn), tracked, all, into,
-                    seen);
+            follow(connection, e.child, childChange, childChange == Change.UPDATE ? Set.of(e.childColumn) : null,
+                    tracked, all, into, seen);
         }
+    }
+
+    /**
+     * What the action of {@code e} does to its child when the parent's rows are deleted or their {@code columns}
+     * updated: a cascaded delete deletes the child's rows, any other action updates its referencing column; null if
+     * it leaves the child as it is.
+     */
+    private static @Nullable Change childChange(Change change, @Nullable Set<String> columns, Edge e) {
+        int rule = change == Change.DELETE ? e.deleteRule : e.updateRule;
+        if (!changes(rule) || change == Change.UPDATE && columns != null && !columns.contains(e.parentColumn)) {
+            return null;
+        }
+        return change == Change.DELETE && rule == DatabaseMetaData.importedKeyCascade ? Change.DELETE : Change.UPDATE;
     }
 
     private static boolean changes(int rule) {
@@ -107,13 +142,13 @@ final class ForeignKeys {
                 || rule == DatabaseMetaData.importedKeySetDefault;
     }
 
-    private List<Edge> edges(Connection connection, String table) {
+    private References references(Connection connection, String table) {
         String key = lower(table);
-        List<Edge> known = children.get(key);
+        References known = children.get(key);
         if (known != null) {
             return known;
         }
-        List<Edge> read;
+        References read;
         try {
             read = read(connection.getMetaData(), table);
         } catch (SQLException | RuntimeException e) {
@@ -136,8 +171,9 @@ final class ForeignKeys {
      * The metadata stores names as the database folds them (H2 in upper case, PostgreSQL in lower case), while the
      * table Roan knows is named as the statement spelt it: tried as is, then folded both ways.
      */
-    private static List<Edge> read(DatabaseMetaData metaData, String table) throws SQLException {
+    private static References read(DatabaseMetaData metaData, String table) throws SQLException {
         List<Edge> edges = new ArrayList<>();
+        boolean act = false;
         Set<String> names = new java.util.LinkedHashSet<>(
                 List.of(table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT)));
         for (String name : names) {
@@ -145,17 +181,16 @@ final class ForeignKeys {
                 while (rs.next()) {
                     int deleteRule = rs.getInt("DELETE_RULE");
                     int updateRule = rs.getInt("UPDATE_RULE");
-                    if (changes(deleteRule) || changes(updateRule)) {
-                        edges.add(new Edge(lower(rs.getString("FKTABLE_NAME")), lower(rs.getString("PKCOLUMN_NAME")),
-                                lower(rs.getString("FKCOLUMN_NAME")), deleteRule, updateRule));
-                    }
+                    act |= changes(deleteRule) || changes(updateRule);
+                    edges.add(new Edge(lower(rs.getString("FKTABLE_NAME")), lower(rs.getString("PKCOLUMN_NAME")),
+                            lower(rs.getString("FKCOLUMN_NAME")), deleteRule, updateRule));
                 }
             }
             if (!edges.isEmpty()) {
                 break;
             }
         }
-        return edges.isEmpty() ? List.of() : List.copyOf(edges);
+        return new References(List.copyOf(edges), act);
     }
 
     private static String lower(@Nullable String s) {

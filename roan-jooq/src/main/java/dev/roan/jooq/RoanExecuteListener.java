@@ -276,8 +276,8 @@ final class RoanExecuteListener implements ExecuteListener {
 
     /**
      * The keys of the tracked tables the database itself changes through its foreign keys' ON DELETE / ON UPDATE
-     * actions when the statement deletes or updates a parent (see {@link ForeignKeys}); read now, while the
-     * statement's connection is there.
+     * actions when the statement deletes or updates a parent, or empties with it in a {@code TRUNCATE ... CASCADE}
+     * (see {@link ForeignKeys}); read now, while the statement's connection is there.
      */
     private @Nullable List<String> cascaded(ExecuteContext ctx, List<WriteDetector.Written> written) {
         // Beneath dsl.batched(...)'s connection: asking that one anything sends the user's pending batch.
@@ -292,16 +292,26 @@ final class RoanExecuteListener implements ExecuteListener {
             boolean delete = (w.kinds & (WriteKinds.DELETE | WriteKinds.TRUNCATE)) != 0;
             boolean update = (w.kinds & (WriteKinds.UPDATE | WriteKinds.MERGE)) != 0;
             String table = Tables.unaliased(w.table).getName();
-            if (!delete && !update || !foreignKeys.mayChange(connection, table)) {
+            boolean emptied = truncatesCascade(w.statement);
+            if (!emptied && (!delete && !update || !foreignKeys.mayChange(connection, table))) {
                 continue;
             }
             if (keys == null) {
                 keys = new ArrayList<>();
             }
-            foreignKeys.keys(connection, table, delete, update, update ? setColumns(w.statement) : null,
-                    rules::isTrackedTable, rules.trackedTables(), keys);
+            if (emptied) {
+                foreignKeys.emptiedKeys(connection, table, rules::isTrackedTable, rules.trackedTables(), keys);
+            } else {
+                foreignKeys.keys(connection, table, delete, update, update ? setColumns(w.statement) : null,
+                        rules::isTrackedTable, rules.trackedTables(), keys);
+            }
         }
         return keys;
+    }
+
+    /** Whether the statement is a {@code TRUNCATE ... CASCADE}, which empties the tables referencing its own. */
+    private static boolean truncatesCascade(@Nullable Query statement) {
+        return statement instanceof QOM.Truncate && ((QOM.Truncate<?>) statement).$cascade() == QOM.Cascade.CASCADE;
     }
 
     /** The columns an UPDATE sets, lower case; null when its model does not tell them (then any may change). */

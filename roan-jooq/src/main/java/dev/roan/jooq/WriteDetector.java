@@ -257,7 +257,7 @@ final class WriteDetector {
             collect(((QOM.DeleteReturning<?>) q).$delete(), null, dialect, out, topLevel);
         } else if (q instanceof QOM.Truncate) {
             for (Table<?> t : ((QOM.Truncate<?>) q).$table()) {
-                out.add(new Written(t, WriteKinds.TRUNCATE, null, topLevel));
+                out.add(new Written(t, WriteKinds.TRUNCATE, q, topLevel));
             }
         } else if (q instanceof Select) {
             with(((Select<?>) q).$with(), dialect, out);

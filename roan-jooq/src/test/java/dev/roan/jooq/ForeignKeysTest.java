@@ -92,6 +92,26 @@ class ForeignKeysTest {
     }
 
     @Test
+    void aTruncateCascadeEmptiesEveryReferencingTableWhateverItsActions() throws SQLException {
+        try (Connection h2 = DriverManager.getConnection("jdbc:h2:mem:fk-" + UUID.randomUUID());
+                Statement s = h2.createStatement()) {
+            s.execute("create table shelf (id bigint primary key)");
+            s.execute("create table loan (id bigint primary key, shelf_id bigint references shelf (id))");
+            s.execute("create table reminder (id bigint primary key, loan_id bigint references loan (id)"
+                    + " on delete restrict)");
+            s.execute("create table lone (id bigint primary key)");
+            List<String> keys = new ArrayList<>();
+
+            foreignKeys.keys(h2, "shelf", true, false, null, t -> true, Set.of("loan", "reminder", "lone"), keys);
+            assertThat(keys).as("a delete: no action changes loan").isEmpty();
+
+            foreignKeys.emptiedKeys(h2, "shelf", t -> !t.equals("loan"), Set.of("loan", "reminder", "lone"), keys);
+            assertThat(keys).as("loan is emptied but not tracked; its own child reminder is emptied too")
+                    .containsExactly(Dependency.anyRow("reminder").target(), Dependency.table("reminder").target());
+        }
+    }
+
+    @Test
     void aTableReferencingItselfIsFollowedOnce() throws SQLException {
         try (Connection h2 = DriverManager.getConnection("jdbc:h2:mem:fk-" + UUID.randomUUID());
                 Statement s = h2.createStatement()) {
@@ -100,8 +120,10 @@ class ForeignKeysTest {
             List<String> keys = new ArrayList<>();
 
             foreignKeys.keys(h2, "node", true, false, null, t -> true, Set.of("node"), keys);
+            foreignKeys.emptiedKeys(h2, "node", t -> true, Set.of("node"), keys);
 
-            assertThat(keys).containsExactly(Dependency.anyRow("node").target(), Dependency.table("node").target());
+            assertThat(keys).containsExactly(Dependency.anyRow("node").target(), Dependency.table("node").target(),
+                    Dependency.anyRow("node").target(), Dependency.table("node").target());
         }
     }
 
