@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
+import org.jooq.exception.DataAccessException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,8 +28,10 @@ import org.jspecify.annotations.Nullable;
  * included.
  *
  * <p>The rules come from the JDBC metadata ({@link DatabaseMetaData#getExportedKeys}), read once per parent table on
- * the writer's connection and kept (at most {@value #MAX_TABLES} tables; beyond, the cache starts over). jOOQ 3.19's
- * generated {@code ForeignKey} does not tell its delete or update rule, so generated code is no shortcut.
+ * the writer's connection and kept (at most {@value #MAX_TABLES} tables; beyond, the cache starts over). Inside a
+ * transaction the read runs in a savepoint ({@link ReadGuard#once}): on PostgreSQL a failed catalog query would
+ * otherwise abort the writer's transaction. jOOQ 3.19's generated {@code ForeignKey} does not tell its delete or
+ * update rule, so generated code is no shortcut.
  */
 final class ForeignKeys {
 
@@ -150,8 +153,15 @@ final class ForeignKeys {
         }
         References read;
         try {
-            read = read(connection.getMetaData(), table);
-        } catch (SQLException | RuntimeException e) {
+            // In a savepoint where auto-commit is off: on PostgreSQL a failed read would abort the writer's transaction.
+            read = ReadGuard.once(connection, () -> {
+                try {
+                    return read(connection.getMetaData(), table);
+                } catch (SQLException e) {
+                    throw new DataAccessException("reading the foreign keys from the JDBC metadata failed", e);
+                }
+            });
+        } catch (RuntimeException e) {
             if (warned.compareAndSet(false, true)) {
                 LOG.log(Level.WARNING, "Roan could not read the foreign keys referencing "
                         + PurgePaths.printable(table) + " from the JDBC metadata, so it cannot tell which tracked"

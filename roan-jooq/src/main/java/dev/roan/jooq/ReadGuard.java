@@ -89,6 +89,17 @@ final class ReadGuard {
         return result;
     }
 
+    /**
+     * Runs {@code read}, inside a savepoint where auto-commit is off, whatever ran before: for a read Roan does once
+     * and keeps the answer of (the foreign keys of a table, {@link ForeignKeys}), whose shape is never learnt.
+     *
+     * @throws DataAccessException (or another runtime exception) as {@code read} does, once the connection is back
+     *         where it was before
+     */
+    static <T> T once(Connection connection, Supplier<T> read) {
+        return run(connection, new Shapes(), () -> "", read);
+    }
+
     private static boolean inTransaction(Connection connection) {
         try {
             return !connection.getAutoCommit();

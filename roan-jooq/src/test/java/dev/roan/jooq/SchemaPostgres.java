@@ -3,6 +3,8 @@ package dev.roan.jooq;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 
 import org.jooq.Configuration;
 import org.jooq.SQLDialect;
@@ -54,7 +56,16 @@ final class SchemaPostgres implements AfterAllCallback {
 
     /** The application's configuration before Roan. */
     Configuration configuration() {
-        return DSL.using(server.db().dataSource(), SQLDialect.POSTGRES, NAMES).configuration();
+        return configuration(server.db().dataSource());
+    }
+
+    /** The application's configuration before Roan, on {@code dataSource} wrapping this database's own. */
+    Configuration configuration(UnaryOperator<DataSource> dataSource) {
+        return configuration(dataSource.apply(server.db().dataSource()));
+    }
+
+    private static Configuration configuration(DataSource dataSource) {
+        return DSL.using(dataSource, SQLDialect.POSTGRES, NAMES).configuration();
     }
 
     @Override
