@@ -628,7 +628,8 @@ public final class Roan implements AutoCloseable {
 
         /**
          * Sets the paths a cache node purges instead of those beyond {@link #maxOwedPaths(int)}, such as {@code "/"}:
-         * a broad purge that covers every page the dropped ones would have. Off by default.
+         * a broad purge that covers every page the dropped ones would have. Off by default. Fastly and Cloudflare
+         * purge each of them as one URL on the {@link #publicOrigin}, which {@link #build()} then requires.
          * @param paths one or more page paths, each starting with {@code /}
          * @return this builder
          * @since 0.1.0

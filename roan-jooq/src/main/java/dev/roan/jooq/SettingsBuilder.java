@@ -181,6 +181,14 @@ final class SettingsBuilder {
                     + " outboxLease (" + outboxLease + "): each sweep renews the leases of the rows a Roan owes, so a"
                     + " longer interval lets other Roans send them again; such as half the lease");
         }
+        if (!overflowPurge.isEmpty() && publicOrigin == null && (fastlyServiceId != null || cloudflareZoneId != null)) {
+            // A node that overflows owes these paths, and a CDN purges a path only by its URL on the public origin:
+            // without one they could never be delivered, and the purges they stand for would be lost.
+            throw new IllegalArgumentException("onOverflowPurge " + overflowPurge + ": "
+                    + (fastlyServiceId != null ? "Fastly" : "Cloudflare") + " purges a page by its public URL: set"
+                    + " Roan.Builder.publicOrigin, such as publicOrigin(\"https://www.example.com\"), or leave"
+                    + " onOverflowPurge unset");
+        }
     }
 
     void shutdownHook(boolean on) {

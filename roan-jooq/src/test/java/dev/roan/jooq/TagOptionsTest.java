@@ -13,6 +13,25 @@ class TagOptionsTest {
     private static final String TOKEN = "tok-s3cr3t-value";
 
     @Test
+    void anOverflowPurgeForACdnNeedsThePublicOriginItsUrlIsOn() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Roan.builder().fastly("svc1", TOKEN).onOverflowPurge("/").build())
+                .withMessageContaining("onOverflowPurge [/]: Fastly purges a page by its public URL")
+                .withMessageContaining("publicOrigin(\"https://www.example.com\")")
+                .withMessageNotContaining(TOKEN);
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> Roan.builder().cloudflare("zone1", TOKEN).onOverflowPurge("/").build())
+                .withMessageContaining("Cloudflare purges a page by its public URL");
+        try (Roan roan = Roan.builder().fastly("svc1", TOKEN).publicOrigin("https://www.example.com")
+                .onOverflowPurge("/").shutdownHook(false).build()) {
+            assertThat(roan.isClosed()).as("built with the origin").isFalse();
+        }
+        try (Roan roan = Roan.builder().fastly("svc1", TOKEN).shutdownHook(false).build()) {
+            assertThat(roan.isClosed()).as("without an overflow purge, no origin is needed").isFalse();
+        }
+    }
+
+    @Test
     void withoutATagNodeNothingChangesAndPagesCarryNoTagHeader() {
         Settings settings = Roan.builder().settings();
         assertThat(settings.tagHeaders()).isEmpty();
