@@ -114,7 +114,7 @@ final class ForeignKeys {
             return;
         }
         for (Edge e : references.edges) {
-            Change childChange = change == Change.EMPTY ? Change.EMPTY : childChange(change, columns, e);
+            Change childChange = childChange(change, columns, e);
             if (childChange == null) {
                 continue;
             }
@@ -128,11 +128,14 @@ final class ForeignKeys {
     }
 
     /**
-     * What the action of {@code e} does to its child when the parent's rows are deleted or their {@code columns}
-     * updated: a cascaded delete deletes the child's rows, any other action updates its referencing column; null if
-     * it leaves the child as it is.
+     * What the parent's change does to the child of {@code e}: emptied with an emptied parent, whatever the action;
+     * when the parent's rows are deleted or their {@code columns} updated, a cascaded delete deletes the child's rows
+     * and any other action updates its referencing column; null if it leaves the child as it is.
      */
     private static @Nullable Change childChange(Change change, @Nullable Set<String> columns, Edge e) {
+        if (change == Change.EMPTY) {
+            return Change.EMPTY;
+        }
         int rule = change == Change.DELETE ? e.deleteRule : e.updateRule;
         if (!changes(rule) || change == Change.UPDATE && columns != null && !columns.contains(e.parentColumn)) {
             return null;
