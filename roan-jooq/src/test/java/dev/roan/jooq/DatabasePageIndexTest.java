@@ -464,9 +464,10 @@ class DatabasePageIndexTest {
     }
 
     @Test
-    void aConnectionIsHandedBackWithTheAutoCommitItCameWith() throws Exception {
+    void aConnectionIsHandedBackWithTheAutoCommitItCameWithAndNoHalfDoneReplace() throws Exception {
+        Dependency owner5 = Dependency.row("owners", "id", "5");
         // A DataSource that hands out one connection and ignores its close, as a pool that resets nothing does.
-        try (Connection shared = java.sql.DriverManager.getConnection(url)) {
+        try (Connection shared = db.dataSource.getConnection()) {
             Connection unclosable = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
                     new Class<?>[] {Connection.class}, (proxy, method, args) -> method.getName().equals("close")
                             ? null : method.invoke(shared, args));
@@ -476,12 +477,28 @@ class DatabasePageIndexTest {
             FakeClock otherClock = new FakeClock();
             try (Roan other = otherClock.build(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(single)
                     .closeTimeout(Duration.ofMillis(200)))) {
-                other.sharedIndex().replace(PAGE, Set.of(OWNER_4));
-
+                other.sharedIndex().replace(PAGE, Set.of(OWNER_4, VISITS));
                 assertThat(shared.getAutoCommit()).isTrue();
+
+                try (LogCapture log = new LogCapture()) {
+                    db.beforePrepare(sql -> {
+                        if (sql.startsWith("MERGE INTO roan_page_index ")) {
+                            throw new IllegalStateException("refused (test)");
+                        }
+                    });
+                    other.sharedIndex().replace(PAGE, Set.of(owner5));
+                    db.beforePrepare(sql -> { });
+                }
+
+                assertThat(shared.getAutoCommit()).as("after a failure too").isTrue();
+                try (java.sql.Statement s = shared.createStatement();
+                        java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM roan_page_index WHERE url = '"
+                                + PAGE + "'")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("the deletes of the failed replace rolled back").isEqualTo(2);
+                }
             }
         }
-        assertThat(index().urls(Set.of(OWNER_4))).containsExactly(PAGE);
     }
 
     @Test
