@@ -974,10 +974,6 @@ final class DatabasePageIndex implements PageIndex {
         close(Duration.ZERO);
     }
 
-    String table() {
-        return sql.table;
-    }
-
     /** Successful reads of the table (batches of keys expanded): for tests. */
     long reads() {
         return reads.get();

@@ -607,9 +607,10 @@ class DatabasePageIndexTest {
 
             int seen = attempts + 1;
             for (long wait : new long[] {1, 2, 4, 5, 5}) {
-                bareClock.advance(Duration.ofSeconds(wait).minusNanos(1));
-                assertThat(db.connections()).as("before " + wait + " s").isEqualTo(seen);
-                bareClock.advance(Duration.ofNanos(1));
+                // The timer is set after the failure, while the clock stands still: its due time tells the wait.
+                assertThat(bareClock.nextDue() - bareClock.read()).as("the wait after read " + (seen - attempts))
+                        .isEqualTo(Duration.ofSeconds(wait).toNanos());
+                bareClock.advance(Duration.ofSeconds(wait));
                 int next = ++seen;
                 until("a read after " + wait + " s", () -> db.connections() == next && bareClock.timers() == 1);
             }
