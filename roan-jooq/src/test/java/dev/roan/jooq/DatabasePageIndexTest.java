@@ -651,6 +651,33 @@ class DatabasePageIndexTest {
     }
 
     @Test
+    void keptKeysWhosePagesFindNoRoomLeaveThemToTheOutboxSweepUncounted() throws Exception {
+        index().replace(PAGE, Set.of(OWNER_4));
+        FakeClock bareClock = new FakeClock();
+        Delivery delivery = new Delivery(Roan.builder().purgeUrl(cache.purgeUrl()).maxOwedPaths(1)
+                .closeTimeout(Duration.ofMillis(200)).settings(),
+                bareClock, bareClock);
+        DatabasePageIndex bare = new DatabasePageIndex(db.dataSource, "roan_page_index", true, delivery.dispatcher(),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5));
+        try (LogCapture log = new LogCapture()) {
+            // The node fails and owes /full until the clock moves: it has no room for another path.
+            cache.respond(path -> PurgeServer.Answer.status(503));
+            delivery.dispatcher().submit(List.of("/full"));
+
+            bare.submitKept(List.of(OWNER_4.target()));
+            assertThat(bare.flush(WAIT)).isTrue();
+
+            assertThat(delivery.dispatcher().droppedPurges()).as("not dropped: the outbox still holds the key")
+                    .isZero();
+            assertThat(log.messages(Level.WARNING)).anySatisfy(m -> assertThat(m)
+                    .contains("purges of further paths wait in the outbox table"));
+        } finally {
+            bare.close();
+            delivery.close();
+        }
+    }
+
+    @Test
     void theIndexReadsThePinsAgainAfterARefusedReading() throws Exception {
         try (LogCapture log = new LogCapture()) {
             db.down(true);
