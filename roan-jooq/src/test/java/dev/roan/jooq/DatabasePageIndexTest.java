@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The shared page index's decisions that need no second instance and no real time: re-purges of pages rendered with a
  * new pin (on a {@link FakeClock}), what a render learns while the database refuses its keys, and the cap on pages
- * kept in memory meanwhile. {@link PageIndexContract} proves the rest on each database.
+ * kept in memory meanwhile; its retries and their waits, a replace's one transaction, the batches of its statements,
+ * and its own thread. {@link PageIndexContract} proves the rest on each database.
  */
 class DatabasePageIndexTest {
 
@@ -674,6 +675,24 @@ class DatabasePageIndexTest {
         } finally {
             bare.close();
             delivery.close();
+        }
+    }
+
+    @Test
+    void keysTheOutboxKeepsWhosePagesFindNoRoomAreNeitherDroppedNorCountedThroughTrackingToo() throws Exception {
+        index().replace(PAGE, Set.of(OWNER_4));
+        FakeClock otherClock = new FakeClock();
+        try (LogCapture log = new LogCapture();
+                Roan other = otherClock.build(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(db.dataSource)
+                        .maxOwedPaths(1).closeTimeout(Duration.ofMillis(200)))) {
+            cache.respond(path -> PurgeServer.Answer.status(503));
+            other.delivery().dispatcher().submit(List.of("/full"));
+
+            // Tracking's hook takes the keys: owed once, as the outbox's, never a second time as a write's.
+            other.sharedIndex().submitKept(List.of(OWNER_4.target()));
+            assertThat(other.sharedIndex().flush(WAIT)).isTrue();
+
+            assertThat(other.droppedPurges()).isZero();
         }
     }
 
