@@ -861,7 +861,8 @@ final class DatabasePageIndex implements PageIndex {
             long wait;
             synchronized (this) {
                 wait = retryNanos;
-                retryNanos = Math.min(maxRetryNanos, retryNanos > maxRetryNanos / 2 ? maxRetryNanos : retryNanos * 2);
+                // Doubled while that stays within the longest wait: twice a wait over half of it would be longer.
+                retryNanos = retryNanos > maxRetryNanos / 2 ? maxRetryNanos : retryNanos * 2;
             }
             scheduleDrain(wait);
         } finally {
@@ -971,10 +972,6 @@ final class DatabasePageIndex implements PageIndex {
     @Override
     public void close() {
         close(Duration.ZERO);
-    }
-
-    String table() {
-        return sql.table;
     }
 
     /** Successful reads of the table (batches of keys expanded): for tests. */

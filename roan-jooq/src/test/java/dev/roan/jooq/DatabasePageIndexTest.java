@@ -2,13 +2,22 @@ package dev.roan.jooq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
+
+import javax.sql.DataSource;
 
 import dev.roan.testkit.PurgeServer;
 import org.h2.jdbcx.JdbcDataSource;
@@ -18,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The shared page index's decisions that need no second instance and no real time: re-purges of pages rendered with a
  * new pin (on a {@link FakeClock}), what a render learns while the database refuses its keys, and the cap on pages
- * kept in memory meanwhile. {@link PageIndexContract} proves the rest on each database.
+ * kept in memory meanwhile; its retries and their waits, a replace's one transaction, the batches of its statements,
+ * and its own thread. {@link PageIndexContract} proves the rest on each database.
  */
 class DatabasePageIndexTest {
 
@@ -188,10 +198,14 @@ class DatabasePageIndexTest {
         for (int i = 0; i < DatabasePageIndex.BATCH; i++) {
             keys.add(Dependency.row("owners", "id", String.valueOf(i)).target());
         }
+        db.clear();
         roan.delivery().dispatcher().submit(keys);
         assertThat(roan.flush(WAIT)).isTrue();
 
         assertThat(rows("roan_page_index_log")).isEqualTo(DatabasePageIndex.BATCH);
+        // And read in one statement: PostgreSQL and MariaDB refuse an empty IN list.
+        assertThat(db.prepared("SELECT dependency, url FROM roan_page_index WHERE dependency IN")).as("read")
+                .singleElement().satisfies(p -> assertThat(p.sql()).doesNotContain("IN ()"));
     }
 
     /** A write of {@code key} commits here: its key is logged (and the log pruned when due) before it is read. */
@@ -288,6 +302,7 @@ class DatabasePageIndexTest {
             index().close();
 
             assertThat(stage.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(Settled.NOT_TAKEN);
+            assertThat(index().owedKeys()).as("nothing kept once closed").isZero();
             assertThat(log.messages(Level.WARNING)).anySatisfy(m -> assertThat(m)
                     .contains("closed before it could read its page index table roan_page_index for the keys of 1"
                             + " commits"));
@@ -367,6 +382,8 @@ class DatabasePageIndexTest {
                 .pageIndex(db.dataSource).closeTimeout(Duration.ofMillis(200)))) {
             DatabasePageIndex pinsOnly = tags.sharedIndex();
             assertThat(pinsOnly.toString()).endsWith(", pins only]");
+            // A pin's age counts from when it was learnt, however long after the start.
+            tagClock.advance(Duration.ofHours(1));
             pinsOnly.pinned("owners", "id");
 
             assertThat(pinsOnly.replace(PAGE, Set.of(OWNER_4, VISITS), tagClock.read())).as("no log to ask")
@@ -379,6 +396,336 @@ class DatabasePageIndexTest {
             assertThat(tags.flush(WAIT)).isTrue();
             assertThat(cache.received()).singleElement()
                     .satisfies(r -> assertThat(r.header("xkey-purge")).isEqualTo(OWNER_4.tag()));
+        }
+    }
+
+    @Test
+    void aRenderTheDatabaseRefusesIsTriedThreeTimesOnTheRenderingThread() {
+        try (LogCapture log = new LogCapture()) {
+            db.down(true);
+            int before = db.connections();
+
+            assertThat(index().replace(PAGE, Set.of(OWNER_4), Long.MIN_VALUE)).as("not asked").isFalse();
+
+            assertThat(db.connections() - before).as("attempts on the rendering thread").isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aRenderWithoutKeysRefusedByTheDatabaseIsNotOverlapped() {
+        try (LogCapture log = new LogCapture()) {
+            db.down(true);
+
+            assertThat(index().replace(PAGE, Set.of(), clock.read())).isFalse();
+        }
+    }
+
+    @Test
+    void aRenderAfterTheIndexClosedIsNeitherWrittenNorOverlapped() {
+        index().close();
+
+        assertThat(index().replace(PAGE, Set.of(OWNER_4), clock.read())).isFalse();
+        assertThat(index().urls(Set.of(OWNER_4))).isEmpty();
+    }
+
+    @Test
+    void aPageThatDropsSeveralKeysAtOnceLosesEachOfThem() {
+        Dependency owner5 = Dependency.row("owners", "id", "5");
+        index().replace(PAGE, Set.of(OWNER_4, owner5, VISITS));
+
+        index().replace(PAGE, Set.of(VISITS));
+
+        assertThat(index().urls(Set.of(OWNER_4))).isEmpty();
+        assertThat(index().urls(Set.of(owner5))).isEmpty();
+        assertThat(index().urls(Set.of(VISITS))).containsExactly(PAGE);
+    }
+
+    @Test
+    void aReplaceThatFailsMidwayLeavesThePageItsFormerKeysUntilItIsWrittenWhole() {
+        Dependency owner5 = Dependency.row("owners", "id", "5");
+        index().replace(PAGE, Set.of(OWNER_4, VISITS));
+        try (LogCapture log = new LogCapture()) {
+            // The former keys are deleted, then the insert of the new one fails.
+            db.beforePrepare(sql -> {
+                if (sql.startsWith("MERGE INTO roan_page_index ")) {
+                    throw new IllegalStateException("refused (test)");
+                }
+            });
+            index().replace(PAGE, Set.of(owner5));
+            db.beforePrepare(sql -> { });
+
+            assertThat(index().urls(Set.of(OWNER_4, VISITS))).as("rolled back").containsExactly(PAGE);
+            assertThat(index().urls(Set.of(owner5))).isEmpty();
+
+            clock.advance(RETRY);
+            assertThat(index().flush(WAIT)).isTrue();
+        }
+        assertThat(index().urls(Set.of(OWNER_4, VISITS))).isEmpty();
+        assertThat(index().urls(Set.of(owner5))).containsExactly(PAGE);
+    }
+
+    @Test
+    void aConnectionIsHandedBackWithTheAutoCommitItCameWithAndNoHalfDoneReplace() throws Exception {
+        Dependency owner5 = Dependency.row("owners", "id", "5");
+        // A DataSource that hands out one connection and ignores its close, as a pool that resets nothing does.
+        try (Connection shared = db.dataSource.getConnection()) {
+            Connection unclosable = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> method.getName().equals("close")
+                            ? null : method.invoke(shared, args));
+            DataSource single = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                    new Class<?>[] {DataSource.class}, (proxy, method, args) -> method.getName().equals("getConnection")
+                            ? unclosable : method.invoke(db.dataSource, args));
+            FakeClock otherClock = new FakeClock();
+            try (Roan other = otherClock.build(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(single)
+                    .closeTimeout(Duration.ofMillis(200)))) {
+                other.sharedIndex().replace(PAGE, Set.of(OWNER_4, VISITS));
+                assertThat(shared.getAutoCommit()).isTrue();
+
+                try (LogCapture log = new LogCapture()) {
+                    db.beforePrepare(sql -> {
+                        if (sql.startsWith("MERGE INTO roan_page_index ")) {
+                            throw new IllegalStateException("refused (test)");
+                        }
+                    });
+                    other.sharedIndex().replace(PAGE, Set.of(owner5));
+                    db.beforePrepare(sql -> { });
+                }
+
+                assertThat(shared.getAutoCommit()).as("after a failure too").isTrue();
+                try (java.sql.Statement s = shared.createStatement();
+                        java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM roan_page_index WHERE url = '"
+                                + PAGE + "'")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("the deletes of the failed replace rolled back").isEqualTo(2);
+                }
+            }
+        }
+    }
+
+    @Test
+    void twoPagesSharingAHashAreWarnedOfOnceAndNeitherLosesItsKeys() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            index().replace("/clean", Set.of(OWNER_4));
+            assertThat(log.messages(Level.WARNING)).as("no collision").isEmpty();
+
+            // Another page whose URL hashes like PAGE's, as one in 10^7 among ten million pages may.
+            try (Connection c = java.sql.DriverManager.getConnection(url);
+                    java.sql.PreparedStatement insert = c.prepareStatement(
+                            "INSERT INTO roan_page_index (dependency, page, url) VALUES (?, ?, '/twin')")) {
+                insert.setLong(1, PageIndexSql.hash(VISITS.target()));
+                insert.setLong(2, PageIndexSql.hash(PAGE));
+                insert.executeUpdate();
+            }
+            index().replace(PAGE, Set.of(OWNER_4));
+            index().replace(PAGE, Set.of(Dependency.row("owners", "id", "5")));
+
+            assertThat(log.messages(Level.WARNING)).singleElement().asString()
+                    .contains("two pages share a 64-bit hash");
+        }
+        assertThat(index().urls(Set.of(VISITS))).containsExactly("/twin");
+    }
+
+    @Test
+    void theLogForgetsOldKeysWhenDueEvenWithNothingNewCommitted() {
+        logAt(VISITS, DatabasePageIndex.LOG_KEEP.plusMinutes(1));
+        clock.advance(DatabasePageIndex.LOG_PRUNE_EVERY);
+
+        index().pinned("owners", "id");
+        assertThat(index().flush(WAIT)).isTrue();
+
+        assertThat(rows("roan_page_index_log")).isZero();
+    }
+
+    @Test
+    void aRenderAsksTheLogForEachBatchOfItsKeysAndOnlyForThem() {
+        long started = clock.read();
+        Set<Dependency> batch = new LinkedHashSet<>();
+        for (int i = 0; i < DatabasePageIndex.BATCH; i++) {
+            batch.add(Dependency.row("owners", "id", String.valueOf(i)));
+        }
+        logAt(VISITS, Duration.ZERO);
+        assertThat(index().replace("/batch", batch, started)).as("another key logged").isFalse();
+
+        Dependency last = Dependency.row("owners", "id", String.valueOf(DatabasePageIndex.BATCH));
+        Set<Dependency> more = new LinkedHashSet<>(batch);
+        more.add(last);
+        logAt(last, Duration.ZERO);
+        assertThat(index().replace("/more", more, started)).as("its key past the first batch logged").isTrue();
+    }
+
+    @Test
+    void aPinLearntLongAfterTheStartIsNewForPinNewToo() {
+        clock.advance(Duration.ofHours(1));
+        index().pinned("owners", "id");
+        index().replace(PAGE, Set.of(OWNER_4));
+        assertThat(purged()).as("not yet").isEmpty();
+
+        clock.advance(DatabasePageIndex.PIN_NEW);
+
+        assertThat(purged()).containsExactly(PAGE);
+    }
+
+    @Test
+    void theIndexThreadWritesAPageRenderedAgainWhileItWroteItsFormerKeysThenIdles() {
+        AtomicReference<Thread> indexThread = new AtomicReference<>();
+        try (LogCapture log = new LogCapture()) {
+            db.down(true);
+            index().replace(PAGE, Set.of(OWNER_4));
+            db.down(false);
+            AtomicBoolean once = new AtomicBoolean();
+            db.beforePrepare(sql -> {
+                if (sql.contains("FOR UPDATE") && once.compareAndSet(false, true)) {
+                    // On the index's thread, writing the owed page: the page renders again meanwhile.
+                    indexThread.set(Thread.currentThread());
+                    index().replace(PAGE, Set.of(VISITS));
+                }
+            });
+
+            clock.advance(RETRY);
+
+            assertThat(index().flush(WAIT)).as("the later render written too").isTrue();
+        }
+        assertThat(index().urls(Set.of(OWNER_4))).isEmpty();
+        assertThat(index().urls(Set.of(VISITS))).containsExactly(PAGE);
+        Thread thread = indexThread.get();
+        assertThat(thread.getName()).isEqualTo("roan-page-index");
+        assertThat(thread.isDaemon()).as("never keeps the JVM alive").isTrue();
+        until("the index's thread idles, never spins", () -> thread.getState() == Thread.State.WAITING);
+    }
+
+    @Test
+    void aFailedReadIsTriedAgainAfterAWaitThatDoublesUpToMaxRetryInterval() {
+        FakeClock bareClock = new FakeClock();
+        Delivery delivery = new Delivery(Roan.builder().purgeUrl(cache.purgeUrl()).settings(), bareClock, bareClock);
+        // Without Roan's tracking: nothing else on this clock, and no hook takes the keys submitted here.
+        DatabasePageIndex bare = new DatabasePageIndex(db.dataSource, "roan_page_index", true, delivery.dispatcher(),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5));
+        try (LogCapture log = new LogCapture()) {
+            db.down(true);
+            int attempts = db.connections();
+            bare.expand(Set.of(), List.of(OWNER_4));
+            until("the first read", () -> db.connections() == attempts + 1 && bareClock.timers() == 1);
+
+            int seen = attempts + 1;
+            for (long wait : new long[] {1, 2, 4, 5, 5}) {
+                // The timer is set after the failure, while the clock stands still: its due time tells the wait.
+                assertThat(bareClock.nextDue() - bareClock.read()).as("the wait after read " + (seen - attempts))
+                        .isEqualTo(Duration.ofSeconds(wait).toNanos());
+                bareClock.advance(Duration.ofSeconds(wait));
+                int next = ++seen;
+                until("a read after " + wait + " s", () -> db.connections() == next && bareClock.timers() == 1);
+            }
+
+            assertThat(log.messages(Level.WARNING)).as("one warning, with its cause").singleElement().asString()
+                    .contains("could not read its page index table roan_page_index (the database is down");
+            assertThat(log.messages(Level.FINE)).as("the later failures").hasSize(5)
+                    .allSatisfy(m -> assertThat(m).contains("could not read its page index table"));
+        } finally {
+            bare.close();
+            delivery.close();
+        }
+    }
+
+    @Test
+    void withoutTheTrackingHookKeysAreReadHereAndTheirPagesDelivered() throws Exception {
+        index().replace(PAGE, Set.of(OWNER_4));
+        FakeClock bareClock = new FakeClock();
+        Delivery delivery = new Delivery(Roan.builder().purgeUrl(cache.purgeUrl()).settings(), bareClock, bareClock);
+        DatabasePageIndex bare = new DatabasePageIndex(db.dataSource, "roan_page_index", true, delivery.dispatcher(),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5));
+        try {
+            assertThat(bare.submitTracked(List.of(OWNER_4.target())).toCompletableFuture()
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(Settled.DELIVERED);
+            assertThat(cache.take().path()).isEqualTo(PAGE);
+
+            bare.submitKept(List.of(OWNER_4.target()));
+            assertThat(cache.take().path()).as("kept").isEqualTo(PAGE);
+
+            bare.close();
+            CompletableFuture<Settled> closed = bare.submitTracked(List.of("/owners", OWNER_4.target()))
+                    .toCompletableFuture();
+            assertThat(closed).as("at once, without waiting for its paths").isCompletedWithValue(Settled.NOT_TAKEN);
+        } finally {
+            bare.close();
+            delivery.close();
+        }
+    }
+
+    @Test
+    void keptKeysWhosePagesFindNoRoomLeaveThemToTheOutboxSweepUncounted() throws Exception {
+        index().replace(PAGE, Set.of(OWNER_4));
+        FakeClock bareClock = new FakeClock();
+        Delivery delivery = new Delivery(Roan.builder().purgeUrl(cache.purgeUrl()).maxOwedPaths(1)
+                .closeTimeout(Duration.ofMillis(200)).settings(),
+                bareClock, bareClock);
+        DatabasePageIndex bare = new DatabasePageIndex(db.dataSource, "roan_page_index", true, delivery.dispatcher(),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5));
+        try (LogCapture log = new LogCapture()) {
+            // The node fails and owes /full until the clock moves: it has no room for another path.
+            cache.respond(path -> PurgeServer.Answer.status(503));
+            delivery.dispatcher().submit(List.of("/full"));
+
+            bare.submitKept(List.of(OWNER_4.target()));
+            assertThat(bare.flush(WAIT)).isTrue();
+
+            assertThat(delivery.dispatcher().droppedPurges()).as("not dropped: the outbox still holds the key")
+                    .isZero();
+            assertThat(log.messages(Level.WARNING)).anySatisfy(m -> assertThat(m)
+                    .contains("purges of further paths wait in the outbox table"));
+        } finally {
+            bare.close();
+            delivery.close();
+        }
+    }
+
+    @Test
+    void keysTheOutboxKeepsWhosePagesFindNoRoomAreNeitherDroppedNorCountedThroughTrackingToo() throws Exception {
+        index().replace(PAGE, Set.of(OWNER_4));
+        FakeClock otherClock = new FakeClock();
+        try (LogCapture log = new LogCapture();
+                Roan other = otherClock.build(Roan.builder().purgeUrl(cache.purgeUrl()).pageIndex(db.dataSource)
+                        .maxOwedPaths(1).closeTimeout(Duration.ofMillis(200)))) {
+            cache.respond(path -> PurgeServer.Answer.status(503));
+            other.delivery().dispatcher().submit(List.of("/full"));
+
+            // Tracking's hook takes the keys: owed once, as the outbox's, never a second time as a write's.
+            other.sharedIndex().submitKept(List.of(OWNER_4.target()));
+            assertThat(other.sharedIndex().flush(WAIT)).isTrue();
+
+            assertThat(other.droppedPurges()).isZero();
+        }
+    }
+
+    @Test
+    void theIndexReadsThePinsAgainAfterARefusedReading() throws Exception {
+        try (LogCapture log = new LogCapture()) {
+            db.down(true);
+            clock.advance(DatabasePageIndex.PIN_REFRESH);
+            until("the refused reading's warning and the next reading's timer", () -> clock.timers() == 1
+                    && log.messages(Level.WARNING).stream().anyMatch(m -> m.contains(
+                            "could not read the pins of tracked reads from its page index table roan_page_index")));
+            db.down(false);
+            // Another instance learns a pin meanwhile.
+            try (Connection c = java.sql.DriverManager.getConnection(url);
+                    java.sql.PreparedStatement insert = c.prepareStatement(
+                            "INSERT INTO roan_page_index (dependency, page, url) VALUES (?, ?, 'owners.id')")) {
+                insert.setLong(1, PageIndexSql.pinHash("owners.id"));
+                insert.setLong(2, PageIndexSql.hash(PageIndexSql.PINS));
+                insert.executeUpdate();
+            }
+
+            clock.advance(DatabasePageIndex.PIN_REFRESH);
+
+            until("the pin learnt", () -> index().knownPins() == 1);
+        }
+    }
+
+    /** Waits, parked rather than spinning, until {@code done}: for the index's own thread. */
+    private static void until(String what, BooleanSupplier done) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("waiting for " + what).isNegative();
+            LockSupport.parkNanos(1_000_000);
         }
     }
 

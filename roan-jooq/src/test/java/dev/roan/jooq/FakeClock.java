@@ -53,6 +53,15 @@ final class FakeClock implements Ticker, Scheduler {
         return timers.size();
     }
 
+    /** When the next timer is due, by this clock: how long the task that set it asked to wait. */
+    synchronized long nextDue() {
+        Timer next = timers.peek();
+        if (next == null) {
+            throw new IllegalStateException("no timer is set");
+        }
+        return next.due();
+    }
+
     /**
      * A Roan as {@code builder} would build it, whose dispatcher keeps time by this clock: its probes, re-purges and
      * follow-ups held for the coalescing window wait until the test advances the clock.

@@ -24,6 +24,7 @@ final class FaultyDataSource {
 
     private final List<Prepared> prepared = new ArrayList<>();
     private volatile boolean down;
+    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Consumer<String> beforePrepare = sql -> { };
     private volatile Consumer<String> afterQuery = sql -> { };
     final DataSource dataSource;
@@ -31,6 +32,9 @@ final class FaultyDataSource {
     FaultyDataSource(DataSource target) {
         this.dataSource = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
                 new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        connections.incrementAndGet();
+                    }
                     if (down && method.getName().equals("getConnection")) {
                         throw new SQLTransientConnectionException("the database is down (FaultyDataSource)");
                     }
@@ -41,6 +45,11 @@ final class FaultyDataSource {
 
     void down(boolean down) {
         this.down = down;
+    }
+
+    /** How many connections were asked for so far, refused ones too. */
+    int connections() {
+        return connections.get();
     }
 
     /** Runs {@code hook} with the SQL before each statement is prepared, on the preparing thread. */
