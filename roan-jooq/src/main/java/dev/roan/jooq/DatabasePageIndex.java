@@ -948,7 +948,9 @@ final class DatabasePageIndex implements PageIndex {
 
     /** Expands what is owed now, then stops: keys the database does not answer for within the timeout are lost. */
     void close(Duration timeout) {
-        scheduleDrain(0);
+        // At once, even while a drain waits out a retry (scheduleDrain would leave it its time): the database may be
+        // back, and this is the last try to read what is owed. A drain still due on the timer finds nothing left.
+        schedule(this::drain, 0);
         boolean drained = flush(timeout);
         List<Owed> left;
         synchronized (this) {

@@ -627,6 +627,30 @@ class DatabasePageIndexTest {
     }
 
     @Test
+    void closingWhileAReadWaitsOutItsRetryTriesTheDatabaseOnceMoreAtOnce() throws Exception {
+        index().replace(PAGE, Set.of(OWNER_4));
+        FakeClock bareClock = new FakeClock();
+        Delivery delivery = new Delivery(Roan.builder().purgeUrl(cache.purgeUrl()).settings(), bareClock, bareClock);
+        DatabasePageIndex bare = new DatabasePageIndex(db.dataSource, "roan_page_index", true, delivery.dispatcher(),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5));
+        try {
+            db.down(true);
+            int attempts = db.connections();
+            bare.submitKept(List.of(OWNER_4.target()));
+            until("the failed read, its retry due in 1 s", () -> db.connections() == attempts + 1
+                    && bareClock.timers() == 1);
+            db.down(false);
+
+            // The clock stands still, so the retry never comes: only close's own try reads the keys.
+            bare.close(WAIT);
+            assertThat(cache.take().path()).as("the page of the key owed when the index closed").isEqualTo(PAGE);
+        } finally {
+            bare.close();
+            delivery.close();
+        }
+    }
+
+    @Test
     void withoutTheTrackingHookKeysAreReadHereAndTheirPagesDelivered() throws Exception {
         index().replace(PAGE, Set.of(OWNER_4));
         FakeClock bareClock = new FakeClock();
