@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 
 import javax.sql.DataSource;
@@ -595,15 +596,11 @@ class DatabasePageIndexTest {
 
     @Test
     void aFailedReadIsTriedAgainAfterAWaitThatDoublesUpToMaxRetryInterval() {
-        FakeClock bareClock = new FakeClock();
-        Delivery delivery = new Delivery(Roan.builder().purgeUrl(cache.purgeUrl()).settings(), bareClock, bareClock);
-        // Without Roan's tracking: nothing else on this clock, and no hook takes the keys submitted here.
-        DatabasePageIndex bare = new DatabasePageIndex(db.dataSource, "roan_page_index", true, delivery.dispatcher(),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5));
-        try (LogCapture log = new LogCapture()) {
+        try (Bare bare = new Bare(b -> b); LogCapture log = new LogCapture()) {
+            FakeClock bareClock = bare.clock;
             db.down(true);
             int attempts = db.connections();
-            bare.expand(Set.of(), List.of(OWNER_4));
+            bare.index.expand(Set.of(), List.of(OWNER_4));
             until("the first read", () -> db.connections() == attempts + 1 && bareClock.timers() == 1);
 
             int seen = attempts + 1;
@@ -620,84 +617,82 @@ class DatabasePageIndexTest {
                     .contains("could not read its page index table roan_page_index (the database is down");
             assertThat(log.messages(Level.FINE)).as("the later failures").hasSize(5)
                     .allSatisfy(m -> assertThat(m).contains("could not read its page index table"));
-        } finally {
-            bare.close();
-            delivery.close();
         }
     }
 
     @Test
     void closingWhileAReadWaitsOutItsRetryTriesTheDatabaseOnceMoreAtOnce() throws Exception {
         index().replace(PAGE, Set.of(OWNER_4));
-        FakeClock bareClock = new FakeClock();
-        Delivery delivery = new Delivery(Roan.builder().purgeUrl(cache.purgeUrl()).settings(), bareClock, bareClock);
-        DatabasePageIndex bare = new DatabasePageIndex(db.dataSource, "roan_page_index", true, delivery.dispatcher(),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5));
-        try {
+        try (Bare bare = new Bare(b -> b)) {
             db.down(true);
             int attempts = db.connections();
-            bare.submitKept(List.of(OWNER_4.target()));
+            bare.index.submitKept(List.of(OWNER_4.target()));
             until("the failed read, its retry due in 1 s", () -> db.connections() == attempts + 1
-                    && bareClock.timers() == 1);
+                    && bare.clock.timers() == 1);
             db.down(false);
 
             // The clock stands still, so the retry never comes: only close's own try reads the keys.
-            bare.close(WAIT);
+            bare.index.close(WAIT);
             assertThat(cache.take().path()).as("the page of the key owed when the index closed").isEqualTo(PAGE);
-        } finally {
-            bare.close();
-            delivery.close();
         }
     }
 
     @Test
     void withoutTheTrackingHookKeysAreReadHereAndTheirPagesDelivered() throws Exception {
         index().replace(PAGE, Set.of(OWNER_4));
-        FakeClock bareClock = new FakeClock();
-        Delivery delivery = new Delivery(Roan.builder().purgeUrl(cache.purgeUrl()).settings(), bareClock, bareClock);
-        DatabasePageIndex bare = new DatabasePageIndex(db.dataSource, "roan_page_index", true, delivery.dispatcher(),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5));
-        try {
-            assertThat(bare.submitTracked(List.of(OWNER_4.target())).toCompletableFuture()
+        try (Bare bare = new Bare(b -> b)) {
+            assertThat(bare.index.submitTracked(List.of(OWNER_4.target())).toCompletableFuture()
                     .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(Settled.DELIVERED);
             assertThat(cache.take().path()).isEqualTo(PAGE);
 
-            bare.submitKept(List.of(OWNER_4.target()));
+            bare.index.submitKept(List.of(OWNER_4.target()));
             assertThat(cache.take().path()).as("kept").isEqualTo(PAGE);
 
-            bare.close();
-            CompletableFuture<Settled> closed = bare.submitTracked(List.of("/owners", OWNER_4.target()))
+            bare.index.close();
+            CompletableFuture<Settled> closed = bare.index.submitTracked(List.of("/owners", OWNER_4.target()))
                     .toCompletableFuture();
             assertThat(closed).as("at once, without waiting for its paths").isCompletedWithValue(Settled.NOT_TAKEN);
-        } finally {
-            bare.close();
-            delivery.close();
         }
     }
 
     @Test
     void keptKeysWhosePagesFindNoRoomLeaveThemToTheOutboxSweepUncounted() throws Exception {
         index().replace(PAGE, Set.of(OWNER_4));
-        FakeClock bareClock = new FakeClock();
-        Delivery delivery = new Delivery(Roan.builder().purgeUrl(cache.purgeUrl()).maxOwedPaths(1)
-                .closeTimeout(Duration.ofMillis(200)).settings(),
-                bareClock, bareClock);
-        DatabasePageIndex bare = new DatabasePageIndex(db.dataSource, "roan_page_index", true, delivery.dispatcher(),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5));
-        try (LogCapture log = new LogCapture()) {
+        try (Bare bare = new Bare(b -> b.maxOwedPaths(1).closeTimeout(Duration.ofMillis(200)));
+                LogCapture log = new LogCapture()) {
             // The node fails and owes /full until the clock moves: it has no room for another path.
             cache.respond(path -> PurgeServer.Answer.status(503));
-            delivery.dispatcher().submit(List.of("/full"));
+            bare.delivery.dispatcher().submit(List.of("/full"));
 
-            bare.submitKept(List.of(OWNER_4.target()));
-            assertThat(bare.flush(WAIT)).isTrue();
+            bare.index.submitKept(List.of(OWNER_4.target()));
+            assertThat(bare.index.flush(WAIT)).isTrue();
 
-            assertThat(delivery.dispatcher().droppedPurges()).as("not dropped: the outbox still holds the key")
+            assertThat(bare.delivery.dispatcher().droppedPurges()).as("not dropped: the outbox still holds the key")
                     .isZero();
             assertThat(log.messages(Level.WARNING)).anySatisfy(m -> assertThat(m)
                     .contains("purges of further paths wait in the outbox table"));
-        } finally {
-            bare.close();
+        }
+    }
+
+    /**
+     * A page index on a delivery of its own, without Roan's tracking: nothing else runs on its clock, and no hook
+     * takes the keys submitted to it. Retries wait 1 s, doubling up to 5 s.
+     */
+    private final class Bare implements AutoCloseable {
+        final FakeClock clock = new FakeClock();
+        final Delivery delivery;
+        final DatabasePageIndex index;
+
+        Bare(UnaryOperator<Roan.Builder> settings) {
+            delivery = new Delivery(settings.apply(Roan.builder().purgeUrl(cache.purgeUrl())).settings(), clock,
+                    clock);
+            index = new DatabasePageIndex(db.dataSource, "roan_page_index", true, delivery.dispatcher(),
+                    Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(5));
+        }
+
+        @Override
+        public void close() {
+            index.close();
             delivery.close();
         }
     }
