@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -24,7 +25,7 @@ final class FaultyDataSource {
 
     private final List<Prepared> prepared = new ArrayList<>();
     private volatile boolean down;
-    private final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
     private volatile Consumer<String> beforePrepare = sql -> { };
     private volatile Consumer<String> afterQuery = sql -> { };
     final DataSource dataSource;
@@ -34,9 +35,9 @@ final class FaultyDataSource {
                 new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
                     if (method.getName().equals("getConnection")) {
                         connections.incrementAndGet();
-                    }
-                    if (down && method.getName().equals("getConnection")) {
-                        throw new SQLTransientConnectionException("the database is down (FaultyDataSource)");
+                        if (down) {
+                            throw new SQLTransientConnectionException("the database is down (FaultyDataSource)");
+                        }
                     }
                     Object result = invoke(target, method, args);
                     return result instanceof Connection c ? connection(c) : result;
